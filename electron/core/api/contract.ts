@@ -1,0 +1,13 @@
+import type { Contract } from './define.js';
+import { systemContract } from '../system/contract.js';
+
+/**
+ * The whole core API, one source of truth for IPC, kioskctl, the browser host and the preload's
+ * types. Each part of core declares its methods in its own `contract.ts`; they are merged here.
+ */
+export const contract = {
+  ...systemContract,
+} satisfies Contract;
+
+export type KioskContract = typeof contract;
+export type MethodName = keyof KioskContract & string;

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** Staff roles; patient-facing methods have none. Checked in the router, never only in the UI. */
+export const roles = ['reception', 'it', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  input: I;
+  output: O;
+  /** Roles allowed to call; absent means the method is open to the patient screen. */
+  roles?: readonly Role[];
+  /** One line for the README's contract table and error messages. */
+  summary: string;
+}
+
+export type Contract = Record<string, MethodSpec>;
+
+/** Declares one contract method; keeps the literal types of its schemas. */
+export function method<I extends z.ZodType, O extends z.ZodType>(spec: MethodSpec<I, O>): MethodSpec<I, O> {
+  return spec;
+}
+
+export type MethodInput<C extends Contract, K extends keyof C> = z.input<C[K]['input']>;
+export type MethodOutput<C extends Contract, K extends keyof C> = z.output<C[K]['output']>;
+
+/** Who is calling: the transport fills this in, never the caller's payload. */
+export interface CallContext {
+  transport: 'ipc' | 'cli' | 'browser-host' | 'test';
+  /** Opaque staff session token the renderer got from staff login, if any. */
+  session?: string;
+}
+
+export type Handlers<C extends Contract> = {
+  [K in keyof C]: (input: z.output<C[K]['input']>, ctx: CallContext) => Promise<z.input<C[K]['output']>> | z.input<C[K]['output']>;
+};
+
+export type ErrorCode = 'unknown-method' | 'bad-input' | 'unauthenticated' | 'forbidden' | 'failed';
+export type CallResult<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
+
+/** A thrown error whose message is safe to show (no PII, no stack). */
+export class UserFacingError extends Error {
+  constructor(
+    message: string,
+    readonly code: ErrorCode = 'failed',
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * The kiosk's configuration: one zod schema, with every default embedded, so `npm start` runs with
+ * no file at all and a clinic's JSON file (`--config`) only names what it changes.
+ * Each section belongs to one part of core; keep sections small and documented in the README.
+ */
+export const configSchema = z
+  .object({
+    clinicId: z.string().min(1).max(64).default('dev-clinic'),
+    /** Languages offered, first is the default. */
+    languages: z.array(z.enum(['kk', 'ru', 'en'])).min(1).default(['kk', 'ru', 'en']),
+    face: z
+      .object({
+        /** Euclidean distance under which two descriptors are the same person (see eval-faces). */
+        threshold: z.number().min(0.1).max(1.5).default(0.5),
+        /** 'auto': tfjs-node where it loads, else wasm. */
+        backend: z.enum(['auto', 'wasm', 'tensorflow']).default('auto'),
+        requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+      })
+      .prefault({}),
+    presence: z
+      .object({
+        challenge: z.enum(['head-turn', 'off']).default('head-turn'),
+        /** Face box width / frame width. */
+        minFaceWidthRatio: z.number().min(0.05).max(1).default(0.22),
+        maxCentreOffset: z.number().min(0.05).max(1).default(0.25),
+        minSharpness: z.number().min(0).default(0),
+        minBrightness: z.number().min(0).max(255).default(50),
+        maxBrightness: z.number().min(0).max(255).default(215),
+        maxFrontalYawDeg: z.number().min(1).max(60).default(15),
+        maxFrontalPitchDeg: z.number().min(1).max(60).default(20),
+        challengeYawDeg: z.number().min(5).max(60).default(18),
+        challengeTimeoutMs: z.number().int().min(1000).max(60_000).default(12_000),
+      })
+      .prefault({}),
+    ui: z
+      .object({
+        inactivityMs: z.number().int().min(5_000).max(600_000).default(60_000),
+        warningMs: z.number().int().min(3_000).max(120_000).default(20_000),
+        maxFaceAttempts: z.number().int().min(1).max(10).default(3),
+        ticketMs: z.number().int().min(3_000).max(120_000).default(15_000),
+        /** Until staff login exists for IT, the IT screen is reachable only when this is on. */
+        itScreenWithoutLogin: z.boolean().default(false),
+      })
+      .prefault({}),
+    decline: z
+      .object({
+        maxCodeAttempts: z.number().int().min(1).max(10).default(3),
+      })
+      .prefault({}),
+    sync: z
+      .object({
+        /** Empty: offline; visits queue locally. */
+        upstreamUrl: z.string().default(''),
+        batchSize: z.number().int().min(1).max(1000).default(100),
+        intervalMs: z.number().int().min(1_000).max(3_600_000).default(30_000),
+        requestTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+        maxBackoffMs: z.number().int().min(100).max(3_600_000).default(300_000),
+      })
+      .prefault({}),
+    staff: z
+      .object({
+        idleLogoutMs: z.number().int().min(10_000).max(3_600_000).default(120_000),
+        maxFailures: z.number().int().min(1).max(20).default(5),
+        lockoutMs: z.number().int().min(10_000).max(86_400_000).default(900_000),
+      })
+      .prefault({}),
+    receipts: z.object({ retentionDays: z.number().int().min(1).max(3650).default(30) }).prefault({}),
+  })
+  .strict();
+
+export type KioskConfig = z.infer<typeof configSchema>;
+export type KioskConfigInput = z.input<typeof configSchema>;
+
+/** The embedded default: offline, development clinic, challenge on. */
+export const defaultConfig: KioskConfig = configSchema.parse({});
+
+/** Parses a clinic's configuration, answering bad input with one readable message. */
+export function parseConfig(input: unknown, source = 'configuration'): KioskConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`${source} is not valid: ${issues}`);
+  }
+  return result.data;
+}

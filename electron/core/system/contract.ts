@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { method } from '../api/define.js';
+
+/** What the patient screen needs to know about the kiosk; nothing secret. */
+export const kioskInfoSchema = z.object({
+  version: z.string(),
+  clinicId: z.string(),
+  languages: z.array(z.enum(['kk', 'ru', 'en'])),
+  ui: z.object({
+    inactivityMs: z.number(),
+    warningMs: z.number(),
+    maxFaceAttempts: z.number(),
+    ticketMs: z.number(),
+    itScreenWithoutLogin: z.boolean(),
+  }),
+  presence: z.object({ challenge: z.enum(['head-turn', 'off']) }),
+  decline: z.object({ maxCodeAttempts: z.number() }),
+});
+export type KioskInfo = z.infer<typeof kioskInfoSchema>;
+
+export const systemContract = {
+  'system.info': method({ summary: 'Kiosk settings the screens need', input: z.object({}).strict(), output: kioskInfoSchema }),
+};

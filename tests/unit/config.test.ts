@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, parseConfig } from '../../electron/core/config/schema.js';
+import { createCore } from '../../electron/core/app.js';
+
+describe('configuration', () => {
+  it('runs with no file: the embedded default is offline with the head-turn challenge on', () => {
+    expect(defaultConfig.sync.upstreamUrl).toBe('');
+    expect(defaultConfig.presence.challenge).toBe('head-turn');
+  });
+
+  it('takes a partial clinic file and keeps the other defaults', () => {
+    const c = parseConfig({ presence: { challenge: 'off' } });
+    expect(c.presence.challenge).toBe('off');
+    expect(c.ui.inactivityMs).toBe(defaultConfig.ui.inactivityMs);
+  });
+
+  it('answers a wrong value and an unknown key with a message naming both', () => {
+    expect(() => parseConfig({ presence: { challenge: 'blink' }, colour: 'red' }, 'kiosk.json')).toThrow(
+      /kiosk\.json is not valid: presence\.challenge: .*Unrecognized key.*colour/,
+    );
+  });
+});
+
+describe('router', () => {
+  it('refuses unknown methods and bad input with a clear message', async () => {
+    const core = await createCore({ dataDir: '/nonexistent', config: defaultConfig });
+    expect(await core.router.call('nope', {}, { transport: 'test' })).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
+    expect(await core.router.call('system.info', { extra: 1 }, { transport: 'test' })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    const info = await core.router.call('system.info', {}, { transport: 'test' });
+    expect(info).toMatchObject({ ok: true, value: { languages: ['kk', 'ru', 'en'] } });
+    await core.close();
+  });
+});
