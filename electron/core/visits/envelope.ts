@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/**
+ * Visit envelope v1 (DESIGN.md, "Photo path"): the plaintext that is sealed with crypto_box_seal to
+ * the upstream's key and signed by the device. It exists in clear only in memory, for the moment
+ * of sealing; the kiosk cannot read it back.
+ */
+export const visitMethods = ['face', 'egov-code', 'egov-qr', 'staff-verified'] as const;
+export type VisitMethod = (typeof visitMethods)[number];
+
+export const presenceEvidenceSchema = z.object({
+  challenge: z.enum(['head-turn', 'off']),
+  /** Side the patient was asked to turn to, when the challenge ran. */
+  side: z.enum(['left', 'right']).optional(),
+  /** Frames judged; the yaw range seen during the challenge. */
+  frames: z.number().int().nonnegative(),
+  yawMinDeg: z.number().optional(),
+  yawMaxDeg: z.number().optional(),
+  /** Residual of the best planar (homography) fit of landmark motion; high for a real head. */
+  planarResidual: z.number().optional(),
+  durationMs: z.number().nonnegative(),
+});
+
+export const envelopeSchema = z
+  .object({
+    v: z.literal(1),
+    visitId: z.uuid(),
+    clinicId: z.string().min(1).max(64),
+    deviceId: z.string().min(1).max(128),
+    createdAt: z.iso.datetime(),
+    method: z.enum(visitMethods),
+    iin: z.string().regex(/^\d{12}$/),
+    face: z
+      .object({
+        descriptor: z.array(z.number()).length(128),
+        modelId: z.string(),
+        presence: presenceEvidenceSchema,
+      })
+      .optional(),
+    egov: z
+      .object({
+        /** The one-time six-digit code, or the share token from the QR; verified upstream only. */
+        code: z.string().regex(/^\d{6}$/).optional(),
+        token: z.string().max(512).optional(),
+      })
+      .optional(),
+    staff: z
+      .object({
+        staffId: z.string().min(1).max(64),
+        documentType: z.string().min(1).max(32),
+        documentLast4: z.string().regex(/^[0-9A-Za-z]{4}$/),
+        reason: z.string().max(200),
+      })
+      .optional(),
+  })
+  .strict();
+
+export type VisitEnvelope = z.infer<typeof envelopeSchema>;
