@@ -69,3 +69,51 @@ export interface EngineStatus {
   loadMs: number;
   tensors: number;
 }
+
+/** Why a request was refused; stable strings callers may branch on. */
+export type FaceErrorCode =
+  | 'bad-frame' // the frame is not a valid RGBA frame (dimensions, length, type)
+  | 'no-face' // describe: no face in the frame
+  | 'several-faces' // describe: more than one face; the engine never picks one silently
+  | 'timeout' // the worker did not answer in time (it is restarted)
+  | 'worker-crashed' // the worker died during the request (it is restarted)
+  | 'models' // a weight file is missing or does not match models/manifest.json
+  | 'closed' // the engine was closed
+  | 'failed';
+
+/** Error thrown by the engine and its client; `code` is stable, `message` is readable and holds no PII. */
+export class FaceEngineError extends Error {
+  constructor(
+    readonly code: FaceErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FaceEngineError';
+  }
+}
+
+export interface FaceEngineOptions {
+  /** Folder holding the weights and manifest.json (normally <project>/models). */
+  modelsDir: string;
+  /** 'auto': tfjs-node where it loads, else wasm. */
+  backend?: 'auto' | FaceBackend;
+  /** Per request; on timeout the worker is restarted. */
+  requestTimeoutMs?: number;
+}
+
+export interface FrameOptions {
+  /**
+   * By default the frame's buffer is transferred to the worker (no copy) and is detached afterwards.
+   * Pass keep: true to have it copied instead, e.g. to describe the same frame later.
+   */
+  keep?: boolean;
+}
+
+/** The client of the face engine worker. */
+export interface FaceEngine {
+  analyze(frame: RgbaFrame, options?: FrameOptions): Promise<FrameAnalysis>;
+  /** Rejects with FaceEngineError 'no-face' or 'several-faces' unless exactly one face is found. */
+  describe(frame: RgbaFrame, options?: FrameOptions): Promise<FaceDescription>;
+  status(): Promise<EngineStatus & { restarts: number }>;
+  close(): Promise<void>;
+}
