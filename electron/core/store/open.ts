@@ -1,0 +1,54 @@
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { StoreError, toStoreError } from './errors.js';
+
+export interface OpenOptions {
+  /** Milliseconds a writer waits for another connection's lock before SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+  readonly?: boolean;
+  /** Skip the integrity check (only for throwaway benchmarks). */
+  skipIntegrityCheck?: boolean;
+}
+
+/**
+ * Opens (creating if needed) the kiosk's SQLite database: WAL so readers never block the writer,
+ * synchronous=FULL so a committed visit survives power loss, foreign keys on, a busy timeout, and
+ * `PRAGMA integrity_check` before anything else touches it. A damaged file stops the start with a
+ * clear StoreError('corrupt') rather than letting the kiosk queue visits into it.
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): Database {
+  let db: Database;
+  try {
+    if (file !== ':memory:' && !options.readonly) mkdirSync(dirname(file), { recursive: true });
+    db = new BetterSqlite3(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (err) {
+    throw toStoreError(err);
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+    }
+    db.pragma('foreign_keys = ON');
+    if (!options.skipIntegrityCheck) {
+      const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
+      const problems = rows.map((r) => r.integrity_check).filter((m) => m !== 'ok');
+      if (problems.length > 0) {
+        throw new StoreError('corrupt', `The database ${file} failed its integrity check: ${problems.slice(0, 3).join('; ')}`);
+      }
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    throw toStoreError(err);
+  }
+}
+
+/** `PRAGMA integrity_check` as one boolean plus the first problems, for status and tests. */
+export function checkIntegrity(db: Database): { ok: boolean; problems: string[] } {
+  const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
+  const problems = rows.map((r) => r.integrity_check).filter((m) => m !== 'ok');
+  return { ok: problems.length === 0, problems: problems.slice(0, 10) };
+}
