@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { method } from '../api/define.js';
+import { MAX_TRANSPORT_TEXT } from './limits.js';
+import { rejectionReasons } from './payload.js';
+
+/**
+ * The decline path (DESIGN.md, "Decline path"): a patient who does not want the photo gives the
+ * eGov six-digit code (keypad or keyboard) or the eGov QR code (camera or USB scanner), or says they
+ * have none and is sent to reception. Open to the patient screen; the session is the check-in's.
+ *
+ * The code or token goes in, is form-checked and sealed; it never comes back out in an answer.
+ */
+const session = z.uuid();
+
+export const declineResultSchema = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('ticket'), ticket: z.string(), maskedIin: z.string() }),
+  z.object({
+    outcome: z.literal('rejected'),
+    reason: z.enum(rejectionReasons),
+    attemptsLeft: z.number().int().nonnegative(),
+    /** The same QR payload failed before in this check-in and was not counted again. */
+    repeated: z.boolean(),
+  }),
+  z.object({
+    outcome: z.literal('reception'),
+    why: z.enum(['no-code', 'too-many-attempts']),
+    maskedIin: z.string(),
+    /** Short reference the patient can show at reception (from the hand-off entry). */
+    reference: z.string(),
+  }),
+]);
+export type DeclineResult = z.infer<typeof declineResultSchema>;
+
+export const declineContract = {
+  'decline.submitCode': method({
+    summary: 'Form-check an eGov six-digit code typed by the patient; seal and queue the visit (method egov-code)',
+    input: z.object({ session, code: z.string().max(MAX_TRANSPORT_TEXT) }).strict(),
+    output: declineResultSchema,
+  }),
+  'decline.submitQr': method({
+    summary: 'Form-check the text of an eGov QR code (camera or USB scanner); seal and queue the visit (method egov-qr)',
+    input: z.object({ session, payload: z.string().max(MAX_TRANSPORT_TEXT), source: z.enum(['camera', 'scanner']) }).strict(),
+    output: declineResultSchema,
+  }),
+  'decline.noCode': method({
+    summary: 'The patient has no eGov code: add a reception hand-off entry and tell them where to go',
+    input: z.object({ session }).strict(),
+    output: declineResultSchema,
+  }),
+};

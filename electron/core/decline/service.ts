@@ -1,0 +1,101 @@
+import { UserFacingError, type Handlers } from '../api/define.js';
+import type { CheckinEnvelope } from '../checkin/ports.js';
+import { AttemptLimiter } from './attempts.js';
+import type { declineContract, DeclineResult } from './contract.js';
+import { parseCode, parseQrPayload, type RejectionReason } from './payload.js';
+
+/** What the decline path needs from the rest of core; app.ts adapts check-in, visits and hand-offs. */
+export interface DeclinePorts {
+  /** The identified patient of this check-in session, if it is still current. */
+  identified(session: string): { iin: string; maskedIin: string } | undefined;
+  /** Ends the check-in (the patient has a ticket or was sent to reception). */
+  endCheckin(session: string): void;
+  /** Seals, signs and stores the visit with its receipt. */
+  queueVisit(envelope: CheckinEnvelope): Promise<{ ticket: string; maskedIin: string }>;
+  /** Adds an entry to the reception hand-off list (masked IIN and a keyed tag only are stored). */
+  createHandoff(input: { iin: string; reason: 'declined-no-code' | 'too-many-wrong-codes' }): Promise<{ id: string; maskedIin: string }>;
+}
+
+export interface DeclineService {
+  handlers: Handlers<typeof declineContract>;
+  /** For the check-in's own reset: drops the attempt count of a session. */
+  forget(session: string): void;
+}
+
+const sessionEnded = () => new UserFacingError('This check-in has ended. Please start again.', 'failed');
+
+/** A hand-off reference the patient can read out: the first 6 characters of the entry id, upper case. */
+const referenceOf = (handoffId: string) => handoffId.replace(/-/g, '').slice(0, 6).toUpperCase();
+
+export function createDeclineService(maxCodeAttempts: number, ports: DeclinePorts): DeclineService {
+  const limiter = new AttemptLimiter(maxCodeAttempts);
+  // One decline step at a time per session: the camera can send the same QR code many times a
+  // second, and two concurrent valid scans must not queue two visits.
+  const busy = new Map<string, Promise<unknown>>();
+
+  function serial(session: string, step: () => Promise<DeclineResult>): Promise<DeclineResult> {
+    const prev = busy.get(session) ?? Promise.resolve();
+    const run = prev.then(step, step);
+    const tail = run.catch(() => undefined);
+    busy.set(session, tail);
+    void tail.then(() => {
+      if (busy.get(session) === tail) busy.delete(session);
+    });
+    return run;
+  }
+
+  function patient(session: string): { iin: string; maskedIin: string } {
+    const p = ports.identified(session);
+    if (!p) throw sessionEnded();
+    return p;
+  }
+
+  async function toReception(session: string, iin: string, why: 'no-code' | 'too-many-attempts'): Promise<DeclineResult> {
+    const entry = await ports.createHandoff({ iin, reason: why === 'no-code' ? 'declined-no-code' : 'too-many-wrong-codes' });
+    limiter.end(session);
+    ports.endCheckin(session);
+    return { outcome: 'reception', why, maskedIin: entry.maskedIin, reference: referenceOf(entry.id) };
+  }
+
+  async function rejected(session: string, iin: string, reason: RejectionReason, payload?: string): Promise<DeclineResult> {
+    const state = limiter.fail(session, payload);
+    if (state.exhausted) return toReception(session, iin, 'too-many-attempts');
+    return { outcome: 'rejected', reason, attemptsLeft: state.remaining, repeated: state.repeated };
+  }
+
+  async function queue(session: string, iin: string, envelope: Pick<CheckinEnvelope, 'method' | 'egov'>): Promise<DeclineResult> {
+    const queued = await ports.queueVisit({ v: 1, iin, ...envelope });
+    limiter.end(session);
+    ports.endCheckin(session);
+    return { outcome: 'ticket', ticket: queued.ticket, maskedIin: queued.maskedIin };
+  }
+
+  const handlers: Handlers<typeof declineContract> = {
+    'decline.submitCode': ({ session, code }) =>
+      serial(session, async () => {
+        const p = patient(session);
+        if (limiter.state(session).exhausted) return toReception(session, p.iin, 'too-many-attempts');
+        const parsed = parseCode(code);
+        if (!parsed.ok) return rejected(session, p.iin, parsed.reason);
+        return queue(session, p.iin, { method: 'egov-code', egov: { code: parsed.code } });
+      }),
+
+    'decline.submitQr': ({ session, payload }) =>
+      serial(session, async () => {
+        const p = patient(session);
+        if (limiter.state(session).exhausted) return toReception(session, p.iin, 'too-many-attempts');
+        const parsed = parseQrPayload(payload);
+        if (!parsed.ok) return rejected(session, p.iin, parsed.reason, payload);
+        const egov = parsed.kind === 'code' ? { code: parsed.code } : { token: parsed.token };
+        return queue(session, p.iin, { method: 'egov-qr', egov });
+      }),
+
+    'decline.noCode': ({ session }) =>
+      serial(session, async () => {
+        const p = patient(session);
+        return toReception(session, p.iin, 'no-code');
+      }),
+  };
+
+  return { handlers, forget: (session) => limiter.end(session) };
+}
