@@ -22,16 +22,23 @@ export const configSchema = z
     presence: z
       .object({
         challenge: z.enum(['head-turn', 'off']).default('head-turn'),
-        /** Face box width / frame width. */
+        /** Face box width / frame width (docs/presence.md). */
         minFaceWidthRatio: z.number().min(0.05).max(1).default(0.22),
+        maxFaceWidthRatio: z.number().min(0.1).max(1).default(0.75),
         maxCentreOffset: z.number().min(0.05).max(1).default(0.25),
         minSharpness: z.number().min(0).default(0),
         minBrightness: z.number().min(0).max(255).default(50),
         maxBrightness: z.number().min(0).max(255).default(215),
         maxFrontalYawDeg: z.number().min(1).max(60).default(15),
         maxFrontalPitchDeg: z.number().min(1).max(60).default(20),
+        /** A good face must hold still this long (and at least 3 frames) before it is accepted. */
+        holdMs: z.number().int().min(0).max(10_000).default(600),
+        /** Mean landmark motion between frames, in face widths, above which the patient is "moving". */
+        maxHoldMotion: z.number().min(0.001).max(1).default(0.03),
         challengeYawDeg: z.number().min(5).max(60).default(18),
         challengeTimeoutMs: z.number().int().min(1000).max(60_000).default(12_000),
+        /** Landmark motion of the head turn that fits a homography better than this is a flat photo. */
+        minPlanarResidual: z.number().min(0).max(1).default(0.02),
       })
       .prefault({}),
     ui: z

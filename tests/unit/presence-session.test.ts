@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../electron/core/config/schema.js';
+import { createPresenceSession, type PresenceState } from '../../electron/core/presence/index.js';
+import { presenceEvidenceSchema } from '../../electron/core/visits/envelope.js';
+import { frameOf, seeded, syntheticFace, type FaceOptions } from '../support/presence.js';
+
+const config = parseConfig({}).presence;
+const configOff = parseConfig({ presence: { challenge: 'off' } }).presence;
+const FRAME_MS = 50;
+
+/** Feeds a sequence of synthetic face options at 20 frames a second; answers every state. */
+function run(session: ReturnType<typeof createPresenceSession>, frames: FaceOptions[], start = 0): PresenceState[] {
+  return frames.map((f, i) => session.push(frameOf([syntheticFace(f)]), start + i * FRAME_MS));
+}
+
+const still = (n: number, extra: FaceOptions = {}): FaceOptions[] => Array.from({ length: n }, () => ({ ...extra }));
+/** A smooth head turn to `peak` degrees and back, `n` frames each way. */
+const turn = (peak: number, n = 10): FaceOptions[] => [
+  ...Array.from({ length: n }, (_, i) => ({ yawDeg: (peak * (i + 1)) / n })),
+  ...Array.from({ length: n }, (_, i) => ({ yawDeg: peak - (peak * (i + 1)) / n })),
+];
+
+describe('presence guidance (synthetic analyses)', () => {
+  it('gives one instruction at a time, the most important first', () => {
+    const s = () => createPresenceSession({ config });
+    expect(s().push(frameOf([]), 0).message).toBe('presence.noFace');
+    expect(s().push(frameOf([syntheticFace(), syntheticFace({ centre: [100, 100] })]), 0).message).toBe('presence.oneAtATime');
+    expect(s().push(frameOf([syntheticFace({ faceWidthPx: 60 })]), 0).message).toBe('presence.moveCloser');
+    expect(s().push(frameOf([syntheticFace({ faceWidthPx: 640 })]), 0).message).toBe('presence.moveBack');
+    expect(s().push(frameOf([syntheticFace({ centre: [520, 240] })]), 0).message).toBe('presence.centre');
+    expect(s().push(frameOf([syntheticFace({ yawDeg: 30 })]), 0).message).toBe('presence.lookAtCamera');
+    expect(s().push(frameOf([syntheticFace({ brightness: 20 })]), 0).message).toBe('presence.moreLight');
+    expect(s().push(frameOf([syntheticFace({ brightness: 245 })]), 0).message).toBe('presence.lessLight');
+    // Small and dark: distance comes first.
+    expect(s().push(frameOf([syntheticFace({ faceWidthPx: 60, brightness: 20 })]), 0).message).toBe('presence.moveCloser');
+  });
+
+  it('asks to hold still while the face moves, and passes with the challenge off once it holds', () => {
+    const session = createPresenceSession({ config: configOff });
+    const moving = run(session, Array.from({ length: 10 }, (_, i) => ({ centre: [300 + i * 8, 240] as [number, number] })));
+    expect(moving.every((st) => st.phase === 'guide' && st.message === 'presence.holdStill' && st.progress === 0)).toBe(true);
+    const held = run(session, still(20, { centre: [300 + 9 * 8, 240] }), 1000);
+    const passed = held.findIndex((st) => st.phase === 'passed');
+    expect(passed).toBeGreaterThan(1);
+    expect(held[passed - 1]?.progress).toBeGreaterThan(0);
+    const final = held[passed];
+    expect(final?.message).toBe('presence.passed');
+    expect(final?.best).not.toBeNull();
+    expect(presenceEvidenceSchema.parse(final?.evidence)).toMatchObject({ challenge: 'off', frames: 10 + passed + 1 });
+  });
+});
+
+describe('head-turn challenge (synthetic analyses)', () => {
+  it('asks for the side the random source picks and passes a real-shaped head turn to it', () => {
+    for (const [r, side, yaw] of [
+      [0.1, 'left', 25],
+      [0.9, 'right', -25],
+    ] as const) {
+      const session = createPresenceSession({ config, random: () => r });
+      const hold = run(session, still(15));
+      const started = hold.find((st) => st.phase === 'challenge');
+      expect(started?.message).toBe(side === 'left' ? 'presence.turnLeft' : 'presence.turnRight');
+      const states = run(session, turn(yaw), 15 * FRAME_MS);
+      expect(states.some((st) => st.message === 'presence.turnBack')).toBe(true);
+      const last = states.at(-1);
+      expect(last?.phase).toBe('passed');
+      const evidence = presenceEvidenceSchema.parse(last?.evidence);
+      expect(evidence).toMatchObject({ challenge: 'head-turn', side });
+      expect(evidence.planarResidual).toBeGreaterThan(config.minPlanarResidual);
+    }
+  });
+
+  it('does not count a turn to the wrong side', () => {
+    const session = createPresenceSession({ config, random: () => 0.1 }); // left
+    run(session, still(15));
+    const states = run(session, turn(-25), 15 * FRAME_MS);
+    expect(states.every((st) => st.phase === 'challenge' && st.message === 'presence.turnLeft')).toBe(true);
+  });
+
+  it('fails a still face when the time runs out', () => {
+    const rnd = seeded(3);
+    const session = createPresenceSession({ config, random: () => 0.2 });
+    const n = Math.ceil(config.challengeTimeoutMs / FRAME_MS) + 30;
+    const states = run(session, still(n, { noisePx: 0.7, random: rnd }));
+    const last = states.at(-1);
+    expect(last).toMatchObject({ phase: 'failed', message: 'presence.challengeFailed', failure: 'timeout' });
+  });
+
+  it('fails a flat face turned like a head: its landmark motion fits a homography', () => {
+    const session = createPresenceSession({ config, random: () => 0.1 });
+    run(session, still(15, { flat: true }));
+    const states = run(
+      session,
+      turn(30).map((f) => ({ ...f, flat: true })),
+      15 * FRAME_MS,
+    );
+    expect(states.at(-1)).toMatchObject({ phase: 'failed', failure: 'planar' });
+  });
+
+  it('fails when the face that turns is not the face that held still', () => {
+    const session = createPresenceSession({ config, random: () => 0.1 });
+    run(session, still(15));
+    const st = session.push(frameOf([syntheticFace({ centre: [460, 240] })]), 15 * FRAME_MS);
+    expect(st).toMatchObject({ phase: 'failed', failure: 'face-changed' });
+  });
+
+  it('stays failed or passed whatever comes next', () => {
+    const session = createPresenceSession({ config: configOff });
+    run(session, still(20));
+    expect(session.state.phase).toBe('passed');
+    expect(session.push(frameOf([]), 10_000).phase).toBe('passed');
+  });
+});
