@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { runMigrations } from '../store/index.js';
+import { auditMigrations } from './migrations.js';
+
+/** What happened, by whom. `detail` is plain JSON and must never hold a full IIN, a code or a token. */
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditRow {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  detail: string;
+  prevHash: string;
+  hash: string;
+}
+
+export type AuditVerdict =
+  | { ok: true; rows: number; head: string }
+  | { ok: false; rows: number; firstBadSeq: number; problem: 'hash-mismatch' | 'broken-link' | 'missing-row' };
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * The row's hash covers every field and the previous row's hash, so editing any row changes its
+ * hash (found at that row) and re-hashing it to hide the edit breaks the next row's link (found
+ * there). Length-prefixed fields make the encoding unambiguous.
+ */
+export function rowHash(row: Omit<AuditRow, 'hash'>): string {
+  const h = createHash('sha256');
+  for (const field of [String(row.seq), row.at, row.actor, row.action, row.detail, row.prevHash]) {
+    h.update(`${Buffer.byteLength(field)}:`).update(field).update('\n');
+  }
+  return h.digest('hex');
+}
+
+/** A full IIN in a detail value is a bug; refuse it rather than write it into a permanent log. */
+const twelveDigits = /(?<!\d)\d{12}(?!\d)/;
+
+/**
+ * The append-only, hash-chained audit log in the kiosk's database. Appends are serialised by
+ * SQLite's write lock (BEGIN IMMEDIATE), so two writers cannot fork the chain.
+ */
+export class AuditLog {
+  private readonly insert;
+  private readonly last;
+
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    runMigrations(db, 'audit', auditMigrations);
+    this.insert = db.prepare('INSERT INTO audit_log (seq, at, actor, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+  }
+
+  append(entry: AuditEntry): AuditRow {
+    const detail = JSON.stringify(entry.detail ?? {});
+    if (twelveDigits.test(detail) || twelveDigits.test(entry.actor)) throw new Error('Refusing to write a full IIN into the audit log');
+    return this.db.transaction((): AuditRow => {
+      const prev = this.last.get() as { seq: number; hash: string } | undefined;
+      const base = { seq: (prev?.seq ?? 0) + 1, at: this.now().toISOString(), actor: entry.actor, action: entry.action, detail, prevHash: prev?.hash ?? GENESIS_HASH };
+      const row: AuditRow = { ...base, hash: rowHash(base) };
+      this.insert.run(row.seq, row.at, row.actor, row.action, row.detail, row.prevHash, row.hash);
+      return row;
+    }).immediate();
+  }
+
+  /** Newest first. */
+  recent(limit = 100): AuditRow[] {
+    return (
+      this.db
+        .prepare('SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash FROM audit_log ORDER BY seq DESC LIMIT ?')
+        .all(Math.max(1, Math.min(1000, limit))) as AuditRow[]
+    ).map((r) => ({ ...r }));
+  }
+
+  /** Walks the chain from the first row and names the first row that does not hold. */
+  verify(): AuditVerdict {
+    const rows = this.db.prepare('SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>;
+    let expectedSeq = 1;
+    let prevHash = GENESIS_HASH;
+    let count = 0;
+    for (const row of rows) {
+      count++;
+      if (row.seq !== expectedSeq) return { ok: false, rows: count, firstBadSeq: expectedSeq, problem: 'missing-row' };
+      if (row.prevHash !== prevHash) return { ok: false, rows: count, firstBadSeq: row.seq, problem: 'broken-link' };
+      if (rowHash(row) !== row.hash) return { ok: false, rows: count, firstBadSeq: row.seq, problem: 'hash-mismatch' };
+      prevHash = row.hash;
+      expectedSeq++;
+    }
+    return { ok: true, rows: count, head: prevHash };
+  }
+}

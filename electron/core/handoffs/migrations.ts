@@ -1,0 +1,17 @@
+/** The hand-off domain's numbered migrations (see store/migrations.ts); append, never edit. */
+export const handoffMigrations: readonly string[] = [
+  `CREATE TABLE handoffs (
+     id TEXT PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     masked_iin TEXT NOT NULL,
+     iin_tag TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     status TEXT NOT NULL DEFAULT 'waiting' CHECK (status IN ('waiting', 'checked-in', 'left')),
+     resolved_at TEXT,
+     resolved_by TEXT,
+     document_type TEXT,
+     visit_id TEXT,
+     ticket TEXT
+   ) STRICT`,
+  `CREATE INDEX handoffs_status ON handoffs (status, created_at)`,
+];

@@ -1,0 +1,43 @@
+import { visitMethods, type VisitMethod } from '../visits/envelope.js';
+
+/** One check-in as the reports see it: when, how, and for staff-verified visits, by whom. */
+export interface ReportVisit {
+  at: string;
+  method: VisitMethod;
+  staffId?: string | null;
+}
+
+export type MethodCounts = Record<VisitMethod, number>;
+export interface DayFigures extends MethodCounts {
+  day: string;
+  total: number;
+}
+
+const zeroCounts = (): MethodCounts => Object.fromEntries(visitMethods.map((m) => [m, 0])) as MethodCounts;
+
+/** Calendar day and hour of an instant in the clinic's time zone (the kiosk's, unless given). */
+export function localDayHour(at: string | Date, timeZone?: string): { day: string; hour: number } {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' }).formatToParts(
+    typeof at === 'string' ? new Date(at) : at,
+  );
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return { day: `${get('year')}-${get('month')}-${get('day')}`, hour: Number(get('hour')) };
+}
+
+/** Every calendar day from `from` to `to` inclusive (YYYY-MM-DD). */
+export function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  const end = Date.parse(`${to}T00:00:00Z`);
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end && out.length <= 3660; t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+/** Check-ins per day by method, one row for every day of the range (zero days included). */
+export function dailyFigures(visits: readonly ReportVisit[], from: string, to: string, timeZone?: string): DayFigures[] {
+  const byDay = new Map(daysBetween(from, to).map((d) => [d, zeroCounts()]));
+  for (const v of visits) {
+    const counts = byDay.get(localDayHour(v.at, timeZone).day);
+    if (counts) counts[v.method]++;
+  }
+  return [...byDay].map(([day, c]) => ({ day, ...c, total: visitMethods.reduce((s, m) => s + c[m], 0) }));
+}

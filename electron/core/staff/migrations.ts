@@ -1,0 +1,16 @@
+/** The staff domain's numbered migrations (see store/migrations.ts); append, never edit. */
+export const staffMigrations: readonly string[] = [
+  `CREATE TABLE staff_accounts (
+     id TEXT PRIMARY KEY,
+     username TEXT NOT NULL UNIQUE,
+     display_name TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('reception', 'it', 'admin')),
+     password_hash TEXT NOT NULL,
+     totp_secret TEXT NOT NULL,
+     totp_last_step INTEGER,
+     failures INTEGER NOT NULL DEFAULT 0,
+     locked_until INTEGER,
+     disabled INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL
+   ) STRICT`,
+];

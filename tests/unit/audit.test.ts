@@ -1,0 +1,62 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditLog, rowHash } from '../../electron/core/audit/chain.js';
+import { openDatabase, type Database } from '../../electron/core/store/index.js';
+
+describe('audit hash chain', () => {
+  let dir: string;
+  let file: string;
+  let db: Database;
+  let audit: AuditLog;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kelu-audit-'));
+    file = join(dir, 'kelu.db');
+    db = openDatabase(file);
+    audit = new AuditLog(db);
+    for (let i = 1; i <= 10; i++) audit.append({ actor: `st_${i % 3}`, action: i % 2 ? 'staff.login' : 'handoffs.list-viewed', detail: { n: i } });
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Edits the database file through a second, independent connection, as an attacker would. */
+  const tamper = (sql: string, ...params: unknown[]) => {
+    const other = new BetterSqlite3(file);
+    other.prepare(sql).run(...params);
+    other.close();
+  };
+
+  it('links each row to the one before and verifies an intact chain', () => {
+    const rows = audit.recent(100).reverse();
+    expect(rows).toHaveLength(10);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.prevHash).toBe(rows[i - 1]!.hash);
+    expect(audit.verify()).toMatchObject({ ok: true, rows: 10, head: rows[9]!.hash });
+  });
+
+  it('names the edited row when one row is changed in the database file', () => {
+    tamper(`UPDATE audit_log SET actor = 'someone-else' WHERE seq = 6`);
+    expect(audit.verify()).toEqual({ ok: false, rows: 6, firstBadSeq: 6, problem: 'hash-mismatch' });
+  });
+
+  it('names the row after a re-hashed edit (its link no longer holds)', () => {
+    const row = audit.recent(100).find((r) => r.seq === 4)!;
+    const edited = { ...row, detail: JSON.stringify({ n: 400 }) };
+    tamper('UPDATE audit_log SET detail = ?, hash = ? WHERE seq = 4', edited.detail, rowHash(edited));
+    expect(audit.verify()).toMatchObject({ ok: false, firstBadSeq: 5, problem: 'broken-link' });
+  });
+
+  it('names the gap when a row is deleted', () => {
+    tamper('DELETE FROM audit_log WHERE seq = 3');
+    expect(audit.verify()).toMatchObject({ ok: false, firstBadSeq: 3, problem: 'missing-row' });
+  });
+
+  it('refuses to write a full IIN into the log', () => {
+    expect(() => audit.append({ actor: 'st_1', action: 'oops', detail: { iin: '900101300123' } })).toThrow(/IIN/);
+    expect(audit.verify()).toMatchObject({ ok: true, rows: 10 });
+  });
+});
