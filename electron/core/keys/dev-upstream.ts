@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The DEVELOPMENT upstream key pair shipped in resources/dev-upstream/. It lets `npm start` queue
+ * visits offline with no provisioning and lets the reference upstream open them in tests. Anyone
+ * can read its secret: a kiosk on development keys must never serve patients, and status says so.
+ */
+export function devUpstreamDir(): string {
+  const candidates = [
+    process.env.KELU_RESOURCES ? join(process.env.KELU_RESOURCES, 'dev-upstream') : '',
+    resolve(dirname(fileURLToPath(import.meta.url)), '../../../resources/dev-upstream'),
+    resolve(process.cwd(), 'resources/dev-upstream'),
+  ].filter(Boolean);
+  return candidates.find((d) => existsSync(join(d, 'upstream-public.json'))) ?? candidates[candidates.length - 1]!;
+}
+
+export const devUpstreamPublicKeyFile = (): string => join(devUpstreamDir(), 'upstream-public.json');
+export const devUpstreamKeyPairFile = (): string => join(devUpstreamDir(), 'upstream-key-pair.DEVELOPMENT-ONLY.json');
