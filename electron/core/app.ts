@@ -2,6 +2,7 @@ import type { KioskConfig } from './config/schema.js';
 import { contract, type KioskContract } from './api/contract.js';
 import type { Handlers } from './api/define.js';
 import { createRouter, type Router } from './api/router.js';
+import { createEventHub, type EventHub } from './api/bridge.js';
 
 export interface CoreOptions {
   /** Where the database and keys live. */
@@ -13,6 +14,8 @@ export interface CoreOptions {
 export interface Core {
   router: Router;
   config: KioskConfig;
+  /** Events for the screen (e.g. sync progress); each shell forwards them to its window. */
+  events: EventHub;
   close(): Promise<void>;
 }
 
@@ -33,5 +36,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     }),
   };
   const router = createRouter(contract, handlers);
-  return { router, config, close: async () => {} };
+  const events = createEventHub();
+  return { router, config, events, close: async () => {} };
 }
