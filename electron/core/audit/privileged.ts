@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import type { CallContext, Contract, Handlers } from '../api/define.js';
+import type { AuditLog } from './chain.js';
+
+/**
+ * Wraps every handler of a method that has `roles` so each successful call by a staff member is an
+ * audit row (`action` = the method name, `actor` = the staff id). This covers the views, exports,
+ * configuration changes and syncs of every part, including methods added later by others, without
+ * each part remembering to audit. The input is never written (it may hold an IIN); an identical
+ * call by the same person within `repeatMs` (a screen refreshing a list) is recorded once.
+ */
+export function auditPrivilegedCalls<C extends Contract>(
+  contract: C,
+  handlers: Handlers<C>,
+  audit: AuditLog,
+  actorOf: (ctx: CallContext) => string | undefined,
+  options: { repeatMs?: number; now?: () => number } = {},
+): Handlers<C> {
+  const repeatMs = options.repeatMs ?? 30_000;
+  const now = options.now ?? Date.now;
+  const lastSeen = new Map<string, number>();
+  const out = { ...handlers };
+  for (const name of Object.keys(contract) as Array<keyof C & string>) {
+    if (!contract[name]!.roles) continue;
+    const inner = handlers[name];
+    out[name] = (async (input: unknown, ctx: CallContext) => {
+      const result = await (inner as (i: unknown, c: CallContext) => unknown)(input, ctx);
+      const actor = actorOf(ctx) ?? 'unknown';
+      const key = `${actor}\n${name}\n${createHash('sha256').update(JSON.stringify(input) ?? '').digest('hex')}`;
+      const t = now();
+      if ((lastSeen.get(key) ?? -Infinity) + repeatMs <= t) {
+        lastSeen.set(key, t);
+        if (lastSeen.size > 1000) lastSeen.clear();
+        audit.append({ actor, action: name, detail: { via: ctx.transport } });
+      }
+      return result;
+    }) as Handlers<C>[typeof name];
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+import type { Database } from 'better-sqlite3';
+import type { Handlers } from '../api/define.js';
+import type { SessionResolver } from '../api/router.js';
+import { AuditLog } from '../audit/chain.js';
+import type { auditContract } from '../audit/contract.js';
+import { auditHandlers } from '../audit/handlers.js';
+import type { KioskConfig } from '../config/schema.js';
+import type { handoffsContract } from '../handoffs/contract.js';
+import { handoffHandlers } from '../handoffs/handlers.js';
+import { loadOrCreateTagKey } from '../handoffs/iin-tag.js';
+import { HandoffService, type QueueStaffVisit } from '../handoffs/service.js';
+import type { reportsContract } from '../reports/contract.js';
+import { localDayHour } from '../reports/figures.js';
+import { reportHandlers } from '../reports/handlers.js';
+import { ReportsService } from '../reports/service.js';
+import { AccountStore } from './accounts.js';
+import type { staffContract } from './contract.js';
+import { staffHandlers } from './handlers.js';
+import { StaffService } from './service.js';
+
+export type StaffPartContract = typeof staffContract & typeof auditContract & typeof handoffsContract & typeof reportsContract;
+
+export interface StaffPart {
+  staff: StaffService;
+  audit: AuditLog;
+  handoffs: HandoffService;
+  reports: ReportsService;
+  /** Give this to createRouter: it turns a session token into a role (and counts as activity). */
+  sessions: SessionResolver;
+  /** The staff id behind a call's session, for auditing other parts' privileged calls. */
+  actorOf(session: string | undefined): string | undefined;
+  handlers: Handlers<StaffPartContract>;
+  /** Stops the idle sweep. */
+  close(): void;
+}
+
+export interface StaffPartOptions {
+  db: Database;
+  dataDir: string;
+  config: KioskConfig;
+  /** Seals a staff-verified visit (visits' queueVisit with method 'staff-verified'). */
+  queueVisit: QueueStaffVisit;
+  /** IANA zone for report days; the kiosk's own zone when absent. */
+  timeZone?: string;
+  now?: () => number;
+}
+
+/**
+ * Staff accounts, audit, hand-offs and reports over one database. app.ts builds this once, passes
+ * `sessions` to the router and spreads `handlers` into its handler table.
+ */
+export async function createStaffPart(options: StaffPartOptions): Promise<StaffPart> {
+  const now = options.now ?? Date.now;
+  const audit = new AuditLog(options.db, () => new Date(now()));
+  const staff = new StaffService(new AccountStore(options.db), audit, options.config.staff, now);
+  const handoffs = new HandoffService(options.db, await loadOrCreateTagKey(options.dataDir), audit, options.queueVisit, () => new Date(now()));
+  const reports = new ReportsService(options.db, { timeZone: options.timeZone }, () => new Date(now()));
+  const startOfToday = () => {
+    // Resolved entries since the local midnight; a 24 h look-back filtered to today's local day.
+    const t = now();
+    const today = localDayHour(new Date(t), options.timeZone).day;
+    for (let h = 24; h >= 0; h--) {
+      const at = new Date(t - h * 3_600_000);
+      if (localDayHour(at, options.timeZone).day === today) return new Date(at.getTime() - (at.getTime() % 3_600_000)).toISOString();
+    }
+    return new Date(t).toISOString();
+  };
+  // Sweep so an idle session's logout is audited even when nobody calls again.
+  const sweep = setInterval(() => staff.sessions.sweep(), Math.min(15_000, options.config.staff.idleLogoutMs));
+  sweep.unref();
+  return {
+    staff,
+    audit,
+    handoffs,
+    reports,
+    sessions: staff.sessions,
+    actorOf: (token) => staff.sessions.get(token, false)?.staffId,
+    handlers: {
+      ...staffHandlers(staff, options.config.staff.idleLogoutMs),
+      ...auditHandlers(audit),
+      ...handoffHandlers(handoffs, staff, startOfToday),
+      ...reportHandlers(reports, staff),
+    },
+    close: () => clearInterval(sweep),
+  };
+}
