@@ -1,13 +1,63 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import QRCode from 'qrcode';
 import sharp from 'sharp';
+import { iinCheckDigit } from '../../electron/core/identity/iin.js';
 
-/** A QR code image generated at test time (qrcode → PNG → raw RGBA through sharp). */
+/** A QR code image generated at test time (qrcode → PNG). Bytes are encoded in byte mode as they are. */
 export async function qrPng(text: string | Uint8Array, width = 360): Promise<Buffer> {
   const data = typeof text === 'string' ? text : [{ data: Buffer.from(text), mode: 'byte' as const }];
   return QRCode.toBuffer(data as string, { errorCorrectionLevel: 'M', margin: 4, width, type: 'png' });
 }
 
+/** The same image as raw RGBA (through sharp), the shape zxing-wasm reads. */
 export async function qrRgba(text: string | Uint8Array, width = 360): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
   const { data, info } = await sharp(await qrPng(text, width)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}
+
+/** Writes a QR image to a temp file (for the fake camera) and returns its path. */
+export async function qrImageFile(text: string | Uint8Array, width = 460): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'kelu-decline-qr-'));
+  const file = join(dir, 'qr.png');
+  writeFileSync(file, await qrPng(text, width));
+  return file;
+}
+
+/** A blank (white) camera picture. */
+export async function blankImageFile(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'kelu-decline-blank-'));
+  const file = join(dir, 'blank.png');
+  await sharp({ create: { width: 640, height: 480, channels: 3, background: '#ffffff' } }).png().toFile(file);
+  return file;
+}
+
+/**
+ * A y4m camera feed that shows each QR code in turn for `secondsEach` (Chromium loops it), so one
+ * browser sees several payloads. Made with ffmpeg from PNGs generated now.
+ */
+export async function qrSequenceFeed(payloads: Array<string | Uint8Array>, secondsEach = 2): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'kelu-decline-seq-'));
+  for (const [i, p] of payloads.entries()) writeFileSync(join(dir, `qr-${i}.png`), await qrPng(p, 470));
+  const out = join(dir, 'feed.y4m');
+  const vf = 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2:color=white,setsar=1,fps=10';
+  await new Promise<void>((done, fail) => {
+    const ff = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-framerate', String(1 / secondsEach), '-i', join(dir, 'qr-%d.png'), '-vf', vf, '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    ff.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    ff.on('error', fail);
+    ff.on('close', (code) => (code === 0 ? done() : fail(new Error(`ffmpeg failed: ${err}`))));
+  });
+  return out;
+}
+
+/** A valid IIN (checksum and date) for a test patient: born 1990-01-01, serial `serial`. */
+export function testIin(serial = 12): string {
+  for (let s = serial; ; s++) {
+    const first11 = `9001013${String(s % 10000).padStart(4, '0')}`;
+    const check = iinCheckDigit(first11);
+    if (check !== null) return `${first11}${check}`;
+  }
 }
