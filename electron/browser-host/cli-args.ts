@@ -1,0 +1,84 @@
+// The browser host's command line, parsed and validated (zod) into host options.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { parseConfig, type KioskConfig } from '../core/config/schema.js';
+import { defaultDataDir } from '../core/store/data-dir.js';
+import type { BrowserHostOptions } from './host.js';
+
+export const usage = `Usage: npm run start:browser -- [options]
+
+  --camera FILE|none           an image, a video or a .y4m played as the webcam; "none" for no camera
+                               (default: the machine's webcam if /dev/video* exists, else none)
+  --data-dir DIR               where the database and keys live (default: the per-user app data folder)
+  --config FILE                a JSON file with the kiosk configuration, e.g. {"presence":{"challenge":"off"}}
+  --headless                   no window (default when no display exists)
+  --lang kk|ru|en              the language the screens start in
+  --remote-debugging-port N    expose Chromium's DevTools on 127.0.0.1:N so an outside Playwright
+                               script can chromium.connectOverCDP(...) and drive the kiosk (0: any free port)
+  --help                       this text`;
+
+const argsSchema = z
+  .object({
+    camera: z.string().min(1, '--camera needs a file or "none"').optional(),
+    'data-dir': z.string().min(1).optional(),
+    config: z.string().min(1).optional(),
+    headless: z.boolean().optional(),
+    lang: z.enum(['kk', 'ru', 'en'], { message: '--lang must be kk, ru or en' }).optional(),
+    'remote-debugging-port': z.coerce
+      .number({ message: '--remote-debugging-port must be a number' })
+      .int('--remote-debugging-port must be a whole number')
+      .min(0, '--remote-debugging-port must be 0–65535')
+      .max(65535, '--remote-debugging-port must be 0–65535')
+      .optional(),
+    help: z.boolean().optional(),
+  })
+  .strict();
+
+/** Parses the command line into host options; throws one readable message on bad input. */
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): BrowserHostOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      camera: { type: 'string' },
+      'data-dir': { type: 'string' },
+      config: { type: 'string' },
+      headless: { type: 'boolean' },
+      lang: { type: 'string' },
+      'remote-debugging-port': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const parsed = argsSchema.safeParse(values);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+  const a = parsed.data;
+  if (a.help) return 'help';
+  return {
+    camera: a.camera,
+    dataDir: resolve(a['data-dir'] ?? defaultDataDir(env)),
+    config: a.config ? readConfigFile(a.config) : undefined,
+    headless: a.headless ? true : undefined,
+    lang: a.lang,
+    remoteDebuggingPort: a['remote-debugging-port'],
+  };
+}
+
+export function readConfigFile(file: string): KioskConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(`Cannot read the configuration file ${file}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`The configuration file ${file} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return parseConfig(json, `The configuration file ${file}`);
+}
+

@@ -1,0 +1,182 @@
+// The browser host: the built renderer in Debian's Chromium, `window.kiosk` bound to the same core
+// router Electron uses. For development, demos and end-to-end tests; no network port of its own.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { createCore, type Core } from '../core/app.js';
+import { defaultConfig, type KioskConfig } from '../core/config/schema.js';
+import type { CallResult } from '../core/api/define.js';
+import { chromiumArgs, machineHasCamera, type CameraSource } from './chromium-args.js';
+import { makeFakeCameraFeed } from './fake-camera.js';
+import { bindingName, decodeFromPage, dispatchExpression, encodeForPage, pageBridgeScript } from './page-bridge.js';
+import { kioskOrigin, serveRenderer } from './serve-renderer.js';
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const defaultRendererDir = join(projectRoot, 'out', 'renderer');
+export const chromiumPath = process.env.KELU_CHROMIUM ?? '/usr/bin/chromium';
+
+export type KioskLanguage = 'kk' | 'ru' | 'en';
+
+export interface BrowserHostOptions {
+  /**
+   * An image, a video or a .y4m file played as the webcam; 'none' for no camera at all; 'real' (or
+   * undefined) for the machine's webcam when /dev/video* exists, else none.
+   */
+  camera?: string;
+  /** Where the database and keys live. */
+  dataDir: string;
+  config?: KioskConfig;
+  /** Default: headless unless a display exists. */
+  headless?: boolean;
+  lang?: KioskLanguage;
+  /** Chromium's DevTools port on 127.0.0.1 for an outside Playwright (`connectOverCDP`); 0 picks a free one. */
+  remoteDebuggingPort?: number;
+  /** The built renderer; default out/renderer. */
+  rendererDir?: string;
+  /** Page size; default 1280×800 headless, the window's own size headed. */
+  viewport?: { width: number; height: number };
+  /** Where y4m feeds made from images and videos are cached. */
+  cameraCacheDir?: string;
+  /** An already built core (tests add methods to it); the caller then closes it. Default: createCore. */
+  core?: Core;
+  /** Lines for a person (CDP address, page errors); default: nothing. */
+  log?: (line: string) => void;
+}
+
+export interface BrowserHost {
+  page: Page;
+  context: BrowserContext;
+  core: Core;
+  /** The page's address (on the intercepted loopback origin). */
+  url: string;
+  camera: CameraSource;
+  headless: boolean;
+  /** http://127.0.0.1:PORT when a debugging port was asked for. */
+  cdpUrl?: string;
+  close(): Promise<void>;
+}
+
+const locales: Record<KioskLanguage, string> = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-US' };
+
+export const hasDisplay = (env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): boolean =>
+  platform !== 'linux' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+
+/** Resolves the camera option to what Chromium is told (making the y4m when a file is given). */
+export async function resolveCamera(camera: string | undefined, cacheDir?: string): Promise<CameraSource> {
+  if (camera === 'none') return { kind: 'none' };
+  if (camera === undefined || camera === 'real') return machineHasCamera() ? { kind: 'real' } : { kind: 'none' };
+  return { kind: 'file', y4m: await makeFakeCameraFeed(camera, cacheDir ? { cacheDir } : {}) };
+}
+
+/** A call is accepted only from the kiosk page's own main frame. */
+export function isTrustedFrame(frame: Pick<Frame, 'url' | 'parentFrame'>): boolean {
+  if (frame.parentFrame() !== null) return false;
+  try {
+    return new URL(frame.url()).origin === kioskOrigin;
+  } catch {
+    return false;
+  }
+}
+
+const packageVersion = (): string => {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
+    return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+};
+
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  const rendererDir = resolve(options.rendererDir ?? defaultRendererDir);
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new Error(`The built renderer is missing (${join(rendererDir, 'index.html')}). Run "npm run build" first.`);
+  }
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium not found at ${chromiumPath}. Install Debian's chromium (apt-get install chromium) or set KELU_CHROMIUM.`);
+  }
+  const log = options.log ?? (() => {});
+  const camera = await resolveCamera(options.camera, options.cameraCacheDir);
+  const headless = options.headless ?? !hasDisplay();
+  const config = options.config ?? defaultConfig;
+  const ownCore = options.core === undefined;
+  const core = options.core ?? (await createCore({ dataDir: options.dataDir, config, version: packageVersion() }));
+
+  // A fresh profile every run: no cookies, storage or permissions carried between patients or tests.
+  const userDataDir = mkdtempSync(join(tmpdir(), 'kelu-chromium-'));
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: chromiumPath,
+      headless,
+      args: chromiumArgs({
+        camera,
+        remoteDebuggingPort: options.remoteDebuggingPort,
+        runningAsRoot: process.getuid?.() === 0,
+        lang: options.lang,
+      }),
+      locale: options.lang ? locales[options.lang] : undefined,
+      viewport: headless ? (options.viewport ?? { width: 1280, height: 800 }) : (options.viewport ?? null),
+      serviceWorkers: 'block',
+      acceptDownloads: false,
+    });
+  } catch (err) {
+    if (ownCore) await core.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  const unsubscribe = core.events.subscribe((event) => {
+    for (const p of context.pages()) p.evaluate(dispatchExpression(event)).catch(() => {});
+  });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    await context.close().catch(() => {});
+    if (ownCore) await core.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  };
+
+  try {
+    await serveRenderer(context, rendererDir);
+    await context.grantPermissions(['camera'], { origin: kioskOrigin });
+    await context.exposeBinding(bindingName, async (source, method: unknown, input: unknown) => {
+      if (!isTrustedFrame(source.frame)) return denied('This caller is not the kiosk page');
+      if (typeof method !== 'string') return denied('method must be a string');
+      const result = await core.router.call(method, decodeFromPage(input), { transport: 'browser-host' });
+      return encodeForPage(result);
+    });
+    await context.addInitScript({ content: pageBridgeScript });
+
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (err) => log(`[page] ${err.name}: ${err.message}`));
+    const url = `${kioskOrigin}/${options.lang ? `?lang=${options.lang}` : ''}`;
+    await page.goto(url);
+
+    let cdpUrl: string | undefined;
+    if (options.remoteDebuggingPort !== undefined) {
+      const port = readDevToolsPort(userDataDir) ?? options.remoteDebuggingPort;
+      cdpUrl = `http://127.0.0.1:${port}`;
+    }
+    return { page, context, core, url, camera, headless, cdpUrl, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function denied(message: string): CallResult<never> {
+  return { ok: false, error: { code: 'forbidden', message } };
+}
+
+/** Chromium writes the port it bound (useful with port 0) to DevToolsActivePort in the profile. */
+function readDevToolsPort(userDataDir: string): number | undefined {
+  const file = join(userDataDir, 'DevToolsActivePort');
+  if (!existsSync(file)) return undefined;
+  const port = Number(readFileSync(file, 'utf8').split('\n')[0]);
+  return Number.isInteger(port) && port > 0 ? port : undefined;
+}
