@@ -3,12 +3,22 @@ import { contract, type KioskContract } from './api/contract.js';
 import type { Handlers } from './api/define.js';
 import { createRouter, type Router } from './api/router.js';
 import { createEventHub, type EventHub } from './api/bridge.js';
+import { join } from 'node:path';
+import { createPhotoCheckin } from './checkin/wire.js';
+import { plainFileProtector, loadKioskKeys, type KioskKeys } from './keys/index.js';
+import { databaseFileName, openDatabase } from './store/index.js';
+import { createVisitQueue, migrateOutbox } from './visits/index.js';
+import { createStaffPart } from './staff/part.js';
+import { auditPrivilegedCalls } from './audit/privileged.js';
+import { rememberStaffSessions } from './staff/session-tracker.js';
 
 export interface CoreOptions {
   /** Where the database and keys live. */
   dataDir: string;
   config: KioskConfig;
   version?: string;
+  /** Folder with the face weights (default: <cwd>/models). */
+  modelsDir?: string;
 }
 
 export interface Core {
@@ -25,6 +35,20 @@ export interface Core {
  */
 export async function createCore(options: CoreOptions): Promise<Core> {
   const { config } = options;
+  // Visit store: the outbox database and the device/upstream keys (store/visits parts).
+  const db = openDatabase(join(options.dataDir, databaseFileName));
+  migrateOutbox(db);
+  const keys: KioskKeys = await loadKioskKeys(options.dataDir, plainFileProtector(), config.clinicId);
+  const visits = createVisitQueue(db, () => keys);
+  // Photo check-in (checkin part): the face engine starts with the first patient.
+  const checkin = createPhotoCheckin({ config, modelsDir: options.modelsDir ?? join(process.cwd(), 'models'), queueVisit: (fields) => visits.queueVisit(fields) });
+  // Staff accounts, sessions, audit chain, reception hand-offs and reports (staff part).
+  const staff = await createStaffPart({
+    db,
+    dataDir: options.dataDir,
+    config,
+    queueVisit: (v) => visits.queueVisit({ method: 'staff-verified', iin: v.iin, staff: v.staff }),
+  });
   const handlers: Handlers<KioskContract> = {
     'system.info': () => ({
       version: options.version ?? '0.1.0',
@@ -34,8 +58,21 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       presence: { challenge: config.presence.challenge },
       decline: config.decline,
     }),
+    ...checkin.handlers,
+    ...staff.handlers,
   };
-  const router = createRouter(contract, handlers);
+  // Every call to a method with roles is audited (actor = the staff member) and role-checked.
+  // The screen's staff session stays in core (rememberStaffSessions), never in the page.
+  const router = rememberStaffSessions(createRouter(contract, auditPrivilegedCalls(contract, handlers, staff.audit, (ctx) => staff.actorOf(ctx.session)), staff.sessions));
   const events = createEventHub();
-  return { router, config, events, close: async () => {} };
+  return {
+    router,
+    config,
+    events,
+    close: async () => {
+      checkin.close();
+      staff.close();
+      db.close();
+    },
+  };
 }

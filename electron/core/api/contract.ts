@@ -1,5 +1,7 @@
 import type { Contract } from './define.js';
 import { systemContract } from '../system/contract.js';
+import { checkinContract } from '../checkin/contract.js';
+import { staffPartContract } from '../staff/part-contract.js';
 
 /**
  * The whole core API, one source of truth for IPC, kioskctl, the browser host and the preload's
@@ -7,6 +9,8 @@ import { systemContract } from '../system/contract.js';
  */
 export const contract = {
   ...systemContract,
+  ...checkinContract,
+  ...staffPartContract,
 } satisfies Contract;
 
 export type KioskContract = typeof contract;

@@ -1,0 +1,89 @@
+import { useCallback, useEffect, useRef, useState, type ComponentType } from 'react';
+import { useTranslation } from 'react-i18next';
+import { IdleGuard } from './components/IdleGuard';
+import { LanguageBar } from './components/LanguageBar';
+import { call } from './kiosk';
+import type { Route, ScreenName, ScreenProps, ScreenSettings } from './navigation';
+import { AttractScreen } from './screens/attract/AttractScreen';
+import { CameraScreen } from './screens/camera/CameraScreen';
+import { ConsentScreen } from './screens/consent/ConsentScreen';
+import { DeclineFallbackScreen, HandoffScreen } from './screens/handoff/HandoffScreen';
+import { IdentifyScreen } from './screens/identify/IdentifyScreen';
+import { TicketScreen } from './screens/ticket/TicketScreen';
+
+/** Until core answers `system.info` (a moment at start), the embedded defaults apply. */
+const defaults: ScreenSettings = {
+  languages: ['kk', 'ru', 'en'],
+  ui: { inactivityMs: 60_000, warningMs: 20_000, maxFaceAttempts: 3, ticketMs: 15_000, itScreenWithoutLogin: false },
+  presence: { challenge: 'head-turn' },
+};
+
+/**
+ * THE ONE LIST OF SCREENS. To add a screen: declare its params in navigation.ts's ScreenParams
+ * (by module augmentation from your own folder) and add one line here. The decline engineer
+ * replaces the `decline:` line with their screen; staff and IT add theirs the same way.
+ */
+const screens: { [K in ScreenName]: ComponentType<ScreenProps<K>> } = {
+  attract: AttractScreen,
+  identify: IdentifyScreen,
+  consent: ConsentScreen,
+  camera: CameraScreen,
+  ticket: TicketScreen,
+  handoff: HandoffScreen,
+  decline: DeclineFallbackScreen,
+};
+
+/** Screens where nobody's data is shown, so there is nothing for the inactivity timer to clear. */
+const restingScreens: ReadonlySet<ScreenName> = new Set<ScreenName>(['attract']);
+
+export function App({ initialLanguage }: { initialLanguage?: string }) {
+  const { i18n } = useTranslation();
+  const [route, setRoute] = useState<Route>({ screen: 'attract' });
+  const [settings, setSettings] = useState<ScreenSettings>(defaults);
+  // Changing the key remounts the screen: every bit of its state (typed digits, frames) is gone.
+  const [generation, setGeneration] = useState(0);
+  const sessionRef = useRef<string | undefined>(undefined);
+  const homeLanguage = useRef(initialLanguage ?? 'kk');
+
+  useEffect(() => {
+    call('system.info', {})
+      .then((info) => {
+        setSettings({ ui: info.ui, languages: info.languages, presence: info.presence });
+        if (!initialLanguage && info.languages[0]) {
+          homeLanguage.current = info.languages[0];
+          void i18n.changeLanguage(info.languages[0]);
+        }
+      })
+      .catch(() => undefined);
+  }, [i18n, initialLanguage]);
+
+  const go = useCallback((next: Route) => {
+    if ('session' in next) sessionRef.current = next.session;
+    setRoute(next);
+  }, []);
+
+  const reset = useCallback(() => {
+    const session = sessionRef.current;
+    sessionRef.current = undefined;
+    void call('checkin.cancel', session ? { session } : {}).catch(() => undefined);
+    setRoute({ screen: 'attract' });
+    setGeneration((g) => g + 1);
+    void i18n.changeLanguage(homeLanguage.current);
+  }, [i18n]);
+
+  const Screen = screens[route.screen] as ComponentType<ScreenProps<ScreenName>>;
+
+  return (
+    <div className="app">
+      <header className="top-bar">
+        <LanguageBar offered={settings.languages} />
+      </header>
+      <main className="content" key={generation}>
+        <Screen route={route} go={go} reset={reset} settings={settings} />
+      </main>
+      {!restingScreens.has(route.screen) && (
+        <IdleGuard key={`${generation}-${route.screen}`} inactivityMs={settings.ui.inactivityMs} warningMs={settings.ui.warningMs} onTimeout={reset} />
+      )}
+    </div>
+  );
+}

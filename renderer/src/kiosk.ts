@@ -1,0 +1,25 @@
+import type {} from '../../electron/core/api/bridge';
+import type { MethodInput, MethodOutput } from '../../electron/core/api/define';
+import type { KioskContract, MethodName } from '../../electron/core/api/contract';
+
+/**
+ * The renderer's only way into core: `window.kiosk` (Electron preload or the browser host; typed
+ * in electron/core/api/bridge.ts). This wrapper turns an error result into a thrown KioskError so
+ * screens can `await` values and show a translated message on failure.
+ */
+export class KioskError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KioskError';
+  }
+}
+
+export async function call<K extends MethodName>(method: K, input: MethodInput<KioskContract, K>): Promise<MethodOutput<KioskContract, K>> {
+  if (typeof window.kiosk?.call !== 'function') throw new KioskError('no-bridge', 'window.kiosk is missing');
+  const result = await window.kiosk.call(method, input);
+  if (!result.ok) throw new KioskError(result.error.code, result.error.message);
+  return result.value;
+}

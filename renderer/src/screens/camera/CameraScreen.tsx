@@ -1,0 +1,196 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { FrameSummary } from '../../core-types';
+import { ProgressRing } from '../../components/ProgressRing';
+import { call } from '../../kiosk';
+import type { ScreenProps } from '../../navigation';
+import type { CameraProblem } from '../../core-types';
+import { grabFrame, openCamera, stopCamera } from './capture';
+
+/** Pause between frames; with one frame in flight at a time this is the steady rate's floor. */
+const FRAME_GAP_MS = 120;
+/** Consecutive failed frame calls before the camera is treated as broken. */
+const MAX_FRAME_ERRORS = 5;
+
+type Status = { kind: 'starting' } | { kind: 'live' } | { kind: 'finishing' } | { kind: 'retry'; attemptsLeft: number } | { kind: 'error' };
+
+/** Presence keys look like `presence.moveCloser`; the `presence` namespace holds their words. */
+const presenceKey = (key: string) => `presence:${key.replace(/^presence\./, '')}`;
+
+/**
+ * The camera: live preview with the face box, one instruction, a progress ring. Frames go to
+ * core one at a time (never queued); core's presence policy decides, so the screen cannot pass
+ * anyone by itself. Any camera problem leads to the decline path, never to a blank screen.
+ */
+export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
+  const { t } = useTranslation('checkin');
+  const { session, maskedIin } = route;
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const [summary, setSummary] = useState<FrameSummary | null>(null);
+  const [status, setStatus] = useState<Status>({ kind: 'starting' });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let stopped = false;
+    let stream: MediaStream | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let errors = 0;
+
+    const leave = async (problem: CameraProblem) => {
+      if (stopped) return;
+      stopped = true;
+      stopCamera(stream);
+      try {
+        await call('checkin.cameraProblem', { session, reason: problem });
+      } catch {
+        // The decline path still works; core forgets the session on its own.
+      }
+      go({ screen: 'decline', session, maskedIin, reason: problem });
+    };
+
+    const finish = async () => {
+      setStatus({ kind: 'finishing' });
+      stopCamera(stream);
+      try {
+        const done = await call('checkin.finish', { session });
+        if (!stopped) go({ screen: 'ticket', ticket: done.ticket, maskedIin: done.maskedIin });
+      } catch {
+        if (!stopped) setStatus({ kind: 'error' });
+      }
+    };
+
+    const step = async () => {
+      if (stopped) return;
+      const video = videoRef.current;
+      const canvas = canvasRef.current;
+      const frame = video && canvas ? grabFrame(video, canvas) : null;
+      if (!frame) {
+        timer = setTimeout(() => void step(), FRAME_GAP_MS);
+        return;
+      }
+      try {
+        const answer = await call('checkin.frame', { session, ...frame });
+        frame.data.fill(0);
+        errors = 0;
+        if (stopped) return;
+        setSummary(answer);
+        if (answer.phase === 'passed') {
+          stopped = true;
+          void finish();
+          return;
+        }
+        if (answer.next === 'decline') {
+          stopped = true;
+          stopCamera(stream);
+          go({ screen: 'decline', session, maskedIin, reason: 'attempts' });
+          return;
+        }
+        if (answer.next === 'retry') {
+          stopped = true;
+          stopCamera(stream);
+          setStatus({ kind: 'retry', attemptsLeft: answer.attemptsLeft });
+          return;
+        }
+      } catch {
+        frame.data.fill(0);
+        if (++errors >= MAX_FRAME_ERRORS) return void leave('camera-failed');
+      }
+      timer = setTimeout(() => void step(), FRAME_GAP_MS);
+    };
+
+    void (async () => {
+      const opened = await openCamera();
+      if ('problem' in opened) return void leave(opened.problem);
+      stream = opened.stream;
+      if (stopped) return stopCamera(stream);
+      for (const track of stream.getVideoTracks()) track.addEventListener('ended', () => void leave('camera-unplugged'));
+      const video = videoRef.current;
+      if (video) {
+        video.srcObject = stream;
+        await video.play().catch(() => undefined);
+      }
+      setStatus({ kind: 'live' });
+      void step();
+    })();
+
+    const videoElement = videoRef.current;
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      stopCamera(stream);
+      if (videoElement) videoElement.srcObject = null;
+    };
+  }, [session, maskedIin, go, attempt]);
+
+  async function retry() {
+    try {
+      const answer = await call('checkin.retry', { session });
+      if (answer.next === 'decline') return go({ screen: 'decline', session, maskedIin, reason: 'attempts' });
+      setSummary(null);
+      setStatus({ kind: 'starting' });
+      setAttempt((n) => n + 1);
+    } catch {
+      setStatus({ kind: 'error' });
+    }
+  }
+
+  const instruction =
+    status.kind === 'starting'
+      ? t('camera.starting')
+      : status.kind === 'finishing'
+        ? t('camera.finishing')
+        : status.kind === 'retry'
+          ? t('camera.failedTry', { count: status.attemptsLeft })
+          : status.kind === 'error'
+            ? t('common:errorTryAgain')
+            : summary
+              ? t(presenceKey(summary.instruction))
+              : t('camera.lookAtCamera');
+
+  return (
+    <section className="screen camera" aria-labelledby="camera-title">
+      <p className="who">{t('common:checkingIn', { masked: maskedIin })}</p>
+      <h1 id="camera-title">{t('camera.title')}</h1>
+      <div className="camera-stage">
+        <div className="preview">
+          <video ref={videoRef} className="preview-video" muted playsInline aria-label={t('camera.preview')} />
+          {status.kind === 'live' &&
+            summary?.faces.map((f, i) => (
+              <div
+                key={i}
+                className="face-box"
+                aria-hidden="true"
+                style={{ left: `${(1 - f.x - f.width) * 100}%`, top: `${f.y * 100}%`, width: `${f.width * 100}%`, height: `${f.height * 100}%` }}
+              />
+            ))}
+          {status.kind === 'live' && summary?.phase === 'challenge' && summary.challengeSide && (
+            <div className={`turn-arrow turn-${summary.challengeSide}`} aria-hidden="true">
+              {summary.challengeSide === 'left' ? '⟵' : '⟶'}
+            </div>
+          )}
+          <canvas ref={canvasRef} hidden />
+        </div>
+        <div className="guidance">
+          <p className="instruction" role="status" aria-live="polite">
+            {instruction}
+          </p>
+          <ProgressRing value={summary?.progress ?? 0} label={t('camera.progress')} />
+        </div>
+      </div>
+      <div className="actions">
+        {status.kind === 'retry' && (
+          <button type="button" className="button primary" onClick={() => void retry()}>
+            {t('camera.tryAgain')}
+          </button>
+        )}
+        <button type="button" className="button secondary" onClick={() => go({ screen: 'decline', session, maskedIin })}>
+          {t('consent.withoutPhoto')}
+        </button>
+        <button type="button" className="button secondary" onClick={reset}>
+          {t('common:startOver')}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,27 @@
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ScreenProps } from '../../navigation';
+
+/** The ticket: number, masked IIN, where to go; returns to the start on its own after `ticketMs`. */
+export function TicketScreen({ route, reset, settings }: ScreenProps<'ticket'>) {
+  const ticketMs = settings.ui.ticketMs;
+  const { t } = useTranslation('checkin');
+  useEffect(() => {
+    const timer = setTimeout(reset, ticketMs);
+    return () => clearTimeout(timer);
+  }, [reset, ticketMs]);
+  return (
+    <section className="screen ticket" aria-labelledby="ticket-title">
+      <h1 id="ticket-title">{t('ticket.title')}</h1>
+      <p className="ticket-label">{t('ticket.number')}</p>
+      <p className="ticket-number" aria-label={t('ticket.numberIs', { ticket: route.ticket })}>
+        {route.ticket}
+      </p>
+      <p className="who">{t('common:checkingIn', { masked: route.maskedIin })}</p>
+      <p className="lead">{t('ticket.whereToGo')}</p>
+      <button type="button" className="button primary" onClick={reset} autoFocus>
+        {t('ticket.done')}
+      </button>
+    </section>
+  );
+}
