@@ -8,13 +8,13 @@ import { formatShareToken } from '../../electron/core/decline/share-token.js';
  * The decline rules on their own, with the other parts of core replaced by recording stand-ins
  * (check-in, visits, hand-offs); the end-to-end tests run them against the real store and sealing.
  */
-function setup(max = 3) {
+function setup(max = 3, handoff?: 'attempts' | 'camera-missing') {
   const session = randomUUID();
   const queued: CheckinEnvelope[] = [];
   const handoffs: Array<{ iin: string; reason: string }> = [];
   let current: string | undefined = session;
   const ports: DeclinePorts = {
-    identified: (s) => (s === current ? { iin: '900101300123', maskedIin: '••••••••0123' } : undefined),
+    identified: (s) => (s === current ? { iin: '900101300123', maskedIin: '••••••••0123', ...(handoff ? { handoff } : {}) } : undefined),
     endCheckin: () => {
       current = undefined;
     },
@@ -86,5 +86,14 @@ describe('decline service', () => {
     const r = await t.handlers['decline.noCode']({ session: t.session }, t.ctx);
     expect(r).toEqual({ outcome: 'reception', why: 'no-code', maskedIin: '••••••••0123', reference: 'ABCDEF' });
     expect(t.handoffs).toEqual([{ iin: '900101300123', reason: 'declined-no-code' }]);
+  });
+
+  it('tells reception the real cause when the photo path had failed before "I have no code"', async () => {
+    const failed = setup(3, 'attempts');
+    await failed.handlers['decline.noCode']({ session: failed.session }, failed.ctx);
+    expect(failed.handoffs).toEqual([{ iin: '900101300123', reason: 'face-check-failed' }]);
+    const camera = setup(3, 'camera-missing');
+    await camera.handlers['decline.noCode']({ session: camera.session }, camera.ctx);
+    expect(camera.handoffs).toEqual([{ iin: '900101300123', reason: 'camera-fault' }]);
   });
 });

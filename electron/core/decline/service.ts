@@ -1,4 +1,5 @@
 import { UserFacingError, type Handlers } from '../api/define.js';
+import type { HandoffReason as HandoffReasonFromCheckin } from '../checkin/contract.js';
 import type { CheckinEnvelope } from '../checkin/ports.js';
 import { AttemptLimiter } from './attempts.js';
 import type { declineContract, DeclineResult } from './contract.js';
@@ -7,13 +8,26 @@ import { parseCode, parseQrPayload, type RejectionReason } from './payload.js';
 /** What the decline path needs from the rest of core; app.ts adapts check-in, visits and hand-offs. */
 export interface DeclinePorts {
   /** The identified patient of this check-in session, if it is still current. */
-  identified(session: string): { iin: string; maskedIin: string } | undefined;
+  identified(session: string): { iin: string; maskedIin: string; handoff?: PhotoPathEnd } | undefined;
   /** Ends the check-in (the patient has a ticket or was sent to reception). */
   endCheckin(session: string): void;
   /** Seals, signs and stores the visit with its receipt. */
   queueVisit(envelope: CheckinEnvelope): Promise<{ ticket: string; maskedIin: string }>;
   /** Adds an entry to the reception hand-off list (masked IIN and a keyed tag only are stored). */
-  createHandoff(input: { iin: string; reason: 'declined-no-code' | 'too-many-wrong-codes' }): Promise<{ id: string; maskedIin: string }>;
+  createHandoff(input: { iin: string; reason: DeclineHandoffReason }): Promise<{ id: string; maskedIin: string }>;
+}
+
+/** Why the photo path ended without a ticket, as the check-in knows it. */
+type PhotoPathEnd = HandoffReasonFromCheckin;
+export type DeclineHandoffReason = 'declined-no-code' | 'too-many-wrong-codes' | 'face-check-failed' | 'camera-fault';
+
+/**
+ * "I have no code" after the photo path failed is not a refusal of the photo: reception should see
+ * the real cause. Core knows it from the check-in, so the screen cannot misreport it.
+ */
+function noCodeReason(end: PhotoPathEnd | undefined): DeclineHandoffReason {
+  if (!end) return 'declined-no-code';
+  return end === 'attempts' || end === 'engine' ? 'face-check-failed' : 'camera-fault';
 }
 
 export interface DeclineService {
@@ -44,14 +58,14 @@ export function createDeclineService(maxCodeAttempts: number, ports: DeclinePort
     return run;
   }
 
-  function patient(session: string): { iin: string; maskedIin: string } {
+  function patient(session: string): NonNullable<ReturnType<DeclinePorts['identified']>> {
     const p = ports.identified(session);
     if (!p) throw sessionEnded();
     return p;
   }
 
-  async function toReception(session: string, iin: string, why: 'no-code' | 'too-many-attempts'): Promise<DeclineResult> {
-    const entry = await ports.createHandoff({ iin, reason: why === 'no-code' ? 'declined-no-code' : 'too-many-wrong-codes' });
+  async function toReception(session: string, iin: string, why: 'no-code' | 'too-many-attempts', end?: PhotoPathEnd): Promise<DeclineResult> {
+    const entry = await ports.createHandoff({ iin, reason: why === 'no-code' ? noCodeReason(end) : 'too-many-wrong-codes' });
     limiter.end(session);
     ports.endCheckin(session);
     return { outcome: 'reception', why, maskedIin: entry.maskedIin, reference: referenceOf(entry.id) };
@@ -93,7 +107,7 @@ export function createDeclineService(maxCodeAttempts: number, ports: DeclinePort
     'decline.noCode': ({ session }) =>
       serial(session, async () => {
         const p = patient(session);
-        return toReception(session, p.iin, 'no-code');
+        return toReception(session, p.iin, 'no-code', p.handoff);
       }),
   };
 
