@@ -2,23 +2,20 @@ import type { Database } from 'better-sqlite3';
 import type { Handlers } from '../api/define.js';
 import type { SessionResolver } from '../api/router.js';
 import { AuditLog } from '../audit/chain.js';
-import type { auditContract } from '../audit/contract.js';
 import { auditHandlers } from '../audit/handlers.js';
 import type { KioskConfig } from '../config/schema.js';
-import type { handoffsContract } from '../handoffs/contract.js';
 import { handoffHandlers } from '../handoffs/handlers.js';
 import { loadOrCreateTagKey } from '../handoffs/iin-tag.js';
 import { HandoffService, type QueueStaffVisit } from '../handoffs/service.js';
-import type { reportsContract } from '../reports/contract.js';
 import { localDayHour } from '../reports/figures.js';
 import { reportHandlers } from '../reports/handlers.js';
 import { ReportsService } from '../reports/service.js';
 import { AccountStore } from './accounts.js';
-import type { staffContract } from './contract.js';
+import type { staffPartContract } from './part-contract.js';
 import { staffHandlers } from './handlers.js';
 import { StaffService } from './service.js';
 
-export type StaffPartContract = typeof staffContract & typeof auditContract & typeof handoffsContract & typeof reportsContract;
+export type StaffPartContract = typeof staffPartContract;
 
 export interface StaffPart {
   staff: StaffService;

@@ -30,8 +30,6 @@ export class SessionManager implements SessionResolver {
   ) {}
 
   start(staff: { staffId: string; username: string; role: Role }): StaffSession {
-    // One kiosk, one person at a time: a new login ends any other session.
-    this.endAll('account-changed');
     const t = this.now();
     const session: StaffSession = { token: randomBytes(32).toString('base64url'), ...staff, startedAt: t, lastActivity: t };
     this.sessions.set(session.token, session);
