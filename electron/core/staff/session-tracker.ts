@@ -1,4 +1,4 @@
-import type { CallContext, CallResult } from '../api/define.js';
+import type { CallContext } from '../api/define.js';
 import type { Router } from '../api/router.js';
 
 /** Transports that serve the kiosk's one screen; their staff session is kept here, in core. */
