@@ -8,6 +8,9 @@ import { createPhotoCheckin } from './checkin/wire.js';
 import { plainFileProtector, loadKioskKeys, type KioskKeys } from './keys/index.js';
 import { databaseFileName, openDatabase } from './store/index.js';
 import { createVisitQueue, migrateOutbox } from './visits/index.js';
+import { createSyncService } from './sync/index.js';
+import type { SecretProtector } from './keys/index.js';
+import { detectBackend } from './face/backend.js';
 import { createStaffPart } from './staff/part.js';
 import { auditPrivilegedCalls } from './audit/privileged.js';
 import { rememberStaffSessions } from './staff/session-tracker.js';
@@ -16,6 +19,8 @@ export interface CoreOptions {
   /** Where the database and keys live. */
   dataDir: string;
   config: KioskConfig;
+  /** Wraps the device key at rest (Electron: safeStorage); default: a 0600 file and a warning. */
+  secretProtector?: SecretProtector;
   version?: string;
   /** Folder with the face weights (default: <cwd>/models). */
   modelsDir?: string;
@@ -38,8 +43,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Visit store: the outbox database and the device/upstream keys (store/visits parts).
   const db = openDatabase(join(options.dataDir, databaseFileName));
   migrateOutbox(db);
-  const keys: KioskKeys = await loadKioskKeys(options.dataDir, plainFileProtector(), config.clinicId);
-  const visits = createVisitQueue(db, () => keys);
+  const keys: KioskKeys = await loadKioskKeys(options.dataDir, options.secretProtector ?? plainFileProtector(), config.clinicId);
+  const visits = createVisitQueue(db, () => keys, { onQueued: () => sync.engine.notify() });
+  // Sync part: outbox → upstream in the background and on demand; progress goes to the screens.
+  const sync = createSyncService({ db, keys: () => keys, config, faceBackend: () => detectBackend(config.face.backend).backend, onProgress: (p) => events.emit('sync.progress', p) });
   // Photo check-in (checkin part): the face engine starts with the first patient.
   const checkin = createPhotoCheckin({ config, modelsDir: options.modelsDir ?? join(process.cwd(), 'models'), queueVisit: (fields) => visits.queueVisit(fields) });
   // Staff accounts, sessions, audit chain, reception hand-offs and reports (staff part).
@@ -59,17 +66,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       decline: config.decline,
     }),
     ...checkin.handlers,
+    ...sync.handlers,
     ...staff.handlers,
   };
   // Every call to a method with roles is audited (actor = the staff member) and role-checked.
   // The screen's staff session stays in core (rememberStaffSessions), never in the page.
   const router = rememberStaffSessions(createRouter(contract, auditPrivilegedCalls(contract, handlers, staff.audit, (ctx) => staff.actorOf(ctx.session)), staff.sessions));
   const events = createEventHub();
+  if (config.sync.background) sync.engine.start();
   return {
     router,
     config,
     events,
     close: async () => {
+      await sync.engine.stop();
       checkin.close();
       staff.close();
       db.close();

@@ -1,5 +1,6 @@
 import type { Contract } from './define.js';
 import { systemContract } from '../system/contract.js';
+import { syncContract } from '../sync/contract.js';
 import { checkinContract } from '../checkin/contract.js';
 import { staffPartContract } from '../staff/part-contract.js';
 
@@ -9,6 +10,7 @@ import { staffPartContract } from '../staff/part-contract.js';
  */
 export const contract = {
   ...systemContract,
+  ...syncContract,
   ...checkinContract,
   ...staffPartContract,
 } satisfies Contract;

@@ -64,6 +64,12 @@ export const configSchema = z
         intervalMs: z.number().int().min(1_000).max(3_600_000).default(30_000),
         requestTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
         maxBackoffMs: z.number().int().min(100).max(3_600_000).default(300_000),
+        /** First retry waits up to this (full jitter), doubling per failure up to maxBackoffMs. */
+        baseBackoffMs: z.number().int().min(10).max(60_000).default(1_000),
+        /** Consecutive failed requests after which the circuit opens. */
+        circuitThreshold: z.number().int().min(1).max(100).default(5),
+        /** Sync in the background while the kiosk runs (off: only on demand). */
+        background: z.boolean().default(true),
       })
       .prefault({}),
     staff: z

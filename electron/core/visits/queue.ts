@@ -12,6 +12,9 @@ import { maskIin } from './mask.js';
 export const envelopeFieldsSchema = envelopeSchema
   .omit({ v: true, visitId: true, clinicId: true, deviceId: true, createdAt: true })
   .extend({
+    v: z.literal(1).optional(),
+    /** Defaults to the clinic the kiosk was provisioned for. */
+    clinicId: z.string().min(1).max(64).optional(),
     /** Only for tools and tests that need a known id; normally generated here. */
     visitId: z.uuid().optional(),
     createdAt: z.iso.datetime().optional(),
@@ -34,7 +37,14 @@ export interface VisitQueue {
   queueVisit(fields: EnvelopeFields): Promise<QueuedVisit>;
 }
 
-export function createVisitQueue(db: Database, keys: () => KioskKeys, now: () => Date = () => new Date()): VisitQueue {
+export interface VisitQueueOptions {
+  now?: () => Date;
+  /** Called after a visit is durably stored (the sync engine wakes up). */
+  onQueued?: () => void;
+}
+
+export function createVisitQueue(db: Database, keys: () => KioskKeys, options: VisitQueueOptions = {}): VisitQueue {
+  const now = options.now ?? (() => new Date());
   const insertOutbox = db.prepare(
     'INSERT INTO outbox (id, created_at, device_id, upstream_key_id, sealed, sig) VALUES (@id, @createdAt, @deviceId, @keyId, @sealed, @sig)',
   );
@@ -66,7 +76,7 @@ export function createVisitQueue(db: Database, keys: () => KioskKeys, now: () =>
         ...parsedFields.data,
         v: 1,
         visitId: parsedFields.data.visitId ?? randomUUID(),
-        clinicId: provisioning.clinicId,
+        clinicId: parsedFields.data.clinicId ?? provisioning.clinicId,
         deviceId: device.deviceId,
         createdAt: parsedFields.data.createdAt ?? at.toISOString(),
       });
@@ -87,6 +97,7 @@ export function createVisitQueue(db: Database, keys: () => KioskKeys, now: () =>
           day: localDay(at),
         }),
       );
+      options.onQueued?.();
       return { visitId: envelope.visitId, ticket, maskedIin: maskIin(envelope.iin) };
     },
   };

@@ -1,0 +1,251 @@
+import type { KioskKeys } from '../keys/index.js';
+import { Circuit, parseRetryAfter, type CircuitState } from './backoff.js';
+import type { Outbox, PendingRow } from './outbox.js';
+import { batchErrorSchema, batchPath, batchResponseSchema, type BatchRequest, type ItemResult } from './protocol.js';
+
+export interface SyncSettings {
+  upstreamUrl: string;
+  batchSize: number;
+  intervalMs: number;
+  requestTimeoutMs: number;
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  circuitThreshold: number;
+}
+
+export interface SyncProgress {
+  running: boolean;
+  /** Pending when this run started (grows if visits arrive meanwhile). */
+  total: number;
+  sent: number;
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  failures: number;
+  remaining: number;
+  lastError: string | null;
+  /** Why the run ended: empty queue, gave up (not until-empty), deadline, stopped, no upstream. */
+  outcome: 'running' | 'empty' | 'failed' | 'deadline' | 'stopped' | 'no-upstream';
+}
+
+export interface DrainOptions {
+  /** Keep retrying with backoff until the queue is empty (or the deadline passes). */
+  untilEmpty?: boolean;
+  deadlineMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+}
+
+type Attempt = { ok: true; results: ItemResult[] } | { ok: false; message: string; retryAfterMs?: number };
+
+export interface SyncEngine {
+  drain(options?: DrainOptions): Promise<SyncProgress>;
+  /** Starts the background loop (interval, woken early by notify()). */
+  start(): void;
+  stop(): Promise<void>;
+  /** A visit was queued: sync soon, unless the circuit is open. */
+  notify(): void;
+  circuit(): { state: CircuitState; failures: number; nextAttemptAt: string | null };
+  progress(): SyncProgress | null;
+}
+
+export interface SyncEngineDeps {
+  outbox: Outbox;
+  keys: () => KioskKeys;
+  settings: () => SyncSettings;
+  fetch?: typeof fetch;
+  now?: () => Date;
+  random?: () => number;
+  onProgress?: (p: SyncProgress) => void;
+}
+
+/**
+ * Moves sealed visits from the outbox to the upstream. Stateless apart from the circuit: what is
+ * delivered is decided only by the database, so a crash at any moment resumes where it was.
+ */
+export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
+  const doFetch = deps.fetch ?? fetch;
+  const now = deps.now ?? (() => new Date());
+  const initial = deps.settings();
+  const circuit = new Circuit(initial.circuitThreshold, initial.baseBackoffMs, initial.maxBackoffMs, deps.random);
+  let current: Promise<SyncProgress | null> | null = null;
+  let currentProgress: SyncProgress | null = null;
+  let loop: { stop: AbortController; done: Promise<void> } | null = null;
+  let wake: (() => void) | null = null;
+
+  async function send(url: string, rows: PendingRow[], s: SyncSettings): Promise<Attempt> {
+    const { device } = deps.keys();
+    const body: BatchRequest = {
+      deviceId: device.deviceId,
+      items: rows.map((r) => ({ id: r.id, createdAt: r.created_at, sealed: r.sealed.toString('base64'), sig: r.sig.toString('base64') })),
+    };
+    let res: Response;
+    let text: string;
+    try {
+      // The timeout covers the whole exchange, including a body that trickles in.
+      const signal = AbortSignal.timeout(s.requestTimeoutMs);
+      res = await doFetch(url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+      text = await res.text();
+    } catch (err) {
+      const name = err instanceof Error ? err.name : '';
+      return { ok: false, message: name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${s.requestTimeoutMs} ms` : `network: ${describeNetworkError(err)}` };
+    }
+    if (res.status === 429) return { ok: false, message: 'upstream busy (429)', retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), now()) };
+    if (res.status !== 200) {
+      const detail = safeJson(text, batchErrorSchema)?.error;
+      return { ok: false, message: `upstream answered ${res.status}${detail ? `: ${detail}` : ''}` };
+    }
+    const parsed = safeJson(text, batchResponseSchema);
+    if (!parsed) return { ok: false, message: 'upstream answered with a malformed body' };
+    return { ok: true, results: parsed.results };
+  }
+
+  async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= 0) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      const onAbort = () => done();
+      function done() {
+        clearTimeout(t);
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async function runDrain(options: DrainOptions): Promise<SyncProgress> {
+    const s = deps.settings();
+    const keyId = deps.keys().provisioning.upstreamKeyId;
+    const url = (deps.keys().provisioning.upstreamUrl || s.upstreamUrl).replace(/\/$/, '');
+    const startedAt = Date.now();
+    const p: SyncProgress = { running: true, total: 0, sent: 0, accepted: 0, duplicate: 0, rejected: 0, failures: 0, remaining: 0, lastError: null, outcome: 'running' };
+    currentProgress = p;
+    const report = () => {
+      const snapshot = { ...p };
+      options.onProgress?.(snapshot);
+      deps.onProgress?.(snapshot);
+    };
+    p.total = p.remaining = deps.outbox.counts(keyId).pending;
+    report();
+    const finish = (outcome: SyncProgress['outcome']) => {
+      p.outcome = outcome;
+      p.running = false;
+      p.remaining = deps.outbox.counts(keyId).pending;
+      report();
+      return { ...p };
+    };
+    if (!url) return finish('no-upstream');
+    for (;;) {
+      if (options.signal?.aborted) return finish('stopped');
+      if (options.deadlineMs !== undefined && Date.now() - startedAt > options.deadlineMs) return finish('deadline');
+      const wait = circuit.waitMs(now().getTime());
+      if (wait > 0) {
+        if (!options.untilEmpty) return finish('failed');
+        await sleep(Math.min(wait, options.deadlineMs !== undefined ? options.deadlineMs - (Date.now() - startedAt) + 1 : wait), options.signal);
+        continue;
+      }
+      const rows = deps.outbox.nextBatch(keyId, s.batchSize);
+      if (rows.length === 0) return finish('empty');
+      circuit.beginTrial();
+      const t0 = performance.now();
+      const attempt = await send(url, rows, s);
+      const ms = performance.now() - t0;
+      if (attempt.ok) {
+        const counts = deps.outbox.applyResults(rows, attempt.results, now(), ms);
+        circuit.success();
+        p.sent += rows.length;
+        p.accepted += counts.accepted;
+        p.duplicate += counts.duplicate;
+        p.rejected += counts.rejected;
+        p.total = Math.max(p.total, p.sent);
+      } else {
+        deps.outbox.recordFailure(now(), attempt.message, rows.length, ms);
+        circuit.failure(now().getTime(), attempt.retryAfterMs);
+        p.failures++;
+        p.lastError = attempt.message;
+      }
+      p.remaining = deps.outbox.counts(keyId).pending;
+      p.total = Math.max(p.total, p.sent + p.remaining);
+      report();
+    }
+  }
+
+  const engine: SyncEngine = {
+    drain(options = {}) {
+      // One run at a time: a second caller waits for the running one, then runs its own.
+      const previous = current ?? Promise.resolve(null);
+      const run: Promise<SyncProgress> = previous
+        .catch(() => null)
+        .then(() => runDrain(options))
+        .finally(() => {
+          if (current === run) current = null;
+        });
+      current = run;
+      return run;
+    },
+    start() {
+      if (loop) return;
+      const stop = new AbortController();
+      const done = (async () => {
+        while (!stop.signal.aborted) {
+          try {
+            await engine.drain({ signal: stop.signal });
+          } catch (err) {
+            // A storage error must not kill the loop; status shows it through the log.
+            console.error(`[sync] background run failed: ${err instanceof Error ? err.name : typeof err}`);
+          }
+          const s = deps.settings();
+          const wait = Math.max(circuit.waitMs(now().getTime()), circuit.failures > 0 ? 0 : s.intervalMs);
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(finish, Math.max(wait, 50));
+            const onAbort = () => finish();
+            function finish() {
+              clearTimeout(t);
+              stop.signal.removeEventListener('abort', onAbort);
+              wake = null;
+              resolve();
+            }
+            wake = () => {
+              // New visits wake the loop only while the upstream looks healthy.
+              if (circuit.waitMs(now().getTime()) === 0) finish();
+            };
+            stop.signal.addEventListener('abort', onAbort, { once: true });
+          });
+        }
+      })();
+      loop = { stop, done };
+    },
+    async stop() {
+      if (!loop) return;
+      loop.stop.abort();
+      await loop.done;
+      await current?.catch(() => undefined);
+      loop = null;
+    },
+    notify() {
+      wake?.();
+    },
+    circuit() {
+      const t = now().getTime();
+      return { state: circuit.state(t), failures: circuit.failures, nextAttemptAt: circuit.nextAttemptAt > t ? new Date(circuit.nextAttemptAt).toISOString() : null };
+    },
+    progress: () => (currentProgress ? { ...currentProgress } : null),
+  };
+  return engine;
+}
+
+function safeJson<T>(text: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T | undefined {
+  try {
+    const r = schema.safeParse(JSON.parse(text));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeNetworkError(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : '';
+  return code || (cause instanceof Error ? cause.message.slice(0, 120) : 'failed');
+}

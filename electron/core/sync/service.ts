@@ -1,0 +1,104 @@
+import type { Database } from 'better-sqlite3';
+import type { Handlers } from '../api/define.js';
+import type { KioskConfig } from '../config/schema.js';
+import { toB64 } from '../crypto/index.js';
+import type { KioskKeys } from '../keys/index.js';
+import type { syncContract, SyncStatus } from './contract.js';
+import { createSyncEngine, type SyncEngine, type SyncProgress, type SyncSettings } from './engine.js';
+import { Outbox } from './outbox.js';
+
+export interface SyncServiceOptions {
+  db: Database;
+  keys: () => KioskKeys;
+  config: KioskConfig;
+  /** e.g. "wasm" or "tensorflow": what status reports for the face engine. */
+  faceBackend: () => string;
+  onProgress?: (p: SyncProgress) => void;
+  fetch?: typeof fetch;
+  /** Test and tool overrides of the configured settings. */
+  overrides?: Partial<SyncSettings>;
+}
+
+export interface SyncService {
+  outbox: Outbox;
+  engine: SyncEngine;
+  status(): SyncStatus;
+  handlers: Handlers<typeof syncContract>;
+}
+
+export function settingsFrom(config: KioskConfig, overrides: Partial<SyncSettings> = {}): SyncSettings {
+  const s = config.sync;
+  return {
+    upstreamUrl: s.upstreamUrl,
+    batchSize: s.batchSize,
+    intervalMs: s.intervalMs,
+    requestTimeoutMs: s.requestTimeoutMs,
+    baseBackoffMs: s.baseBackoffMs,
+    maxBackoffMs: s.maxBackoffMs,
+    circuitThreshold: s.circuitThreshold,
+    ...overrides,
+  };
+}
+
+/** The sync part: the outbox reader, the engine and what IT sees of them. */
+export function createSyncService(options: SyncServiceOptions): SyncService {
+  const outbox = new Outbox(options.db);
+  const settings = settingsFrom(options.config, options.overrides);
+  const engine = createSyncEngine({
+    outbox,
+    keys: options.keys,
+    settings: () => settings,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+
+  function status(): SyncStatus {
+    const { device, provisioning } = options.keys();
+    const counts = outbox.counts(provisioning.upstreamKeyId);
+    const lastErrorRaw = outbox.state('last_error');
+    let lastError: SyncStatus['lastError'] = null;
+    try {
+      lastError = lastErrorRaw ? (JSON.parse(lastErrorRaw) as SyncStatus['lastError']) : null;
+    } catch {
+      lastError = null;
+    }
+    const progress = engine.progress();
+    return {
+      development: provisioning.development,
+      deviceId: device.deviceId,
+      devicePublicKey: toB64(device.publicKey),
+      clinicId: provisioning.clinicId,
+      upstreamUrl: provisioning.upstreamUrl || settings.upstreamUrl,
+      upstreamKeyId: provisioning.upstreamKeyId,
+      keyProtection: device.protector,
+      queueDepth: counts.pending,
+      oldestPendingAt: counts.oldestPendingAt,
+      oldestPendingAgeS: counts.oldestPendingAt ? Math.max(0, Math.round((Date.now() - Date.parse(counts.oldestPendingAt)) / 1000)) : null,
+      pendingUnderOldKeys: counts.pendingOldKeys,
+      deadLetters: counts.dead,
+      lastSuccessAt: outbox.state('last_success_at'),
+      lastError,
+      circuit: engine.circuit(),
+      syncing: progress?.running ?? false,
+      faceBackend: options.faceBackend(),
+    };
+  }
+
+  const handlers: Handlers<typeof syncContract> = {
+    'sync.status': () => status(),
+    'sync.now': ({ untilEmpty }) => {
+      const running = engine.progress()?.running ?? false;
+      if (!running) {
+        // Bounded so a dead upstream cannot keep "sync now" spinning forever.
+        void engine.drain({ untilEmpty, deadlineMs: 10 * 60_000 }).catch(() => undefined);
+      }
+      return { started: !running, progress: engine.progress() };
+    },
+    'sync.progress': () => engine.progress(),
+    'sync.history': ({ hours }) => outbox.history(new Date(Date.now() - hours * 3_600_000)),
+    'sync.deadLetters': () => outbox.deadLetters(),
+    'sync.requeueDead': ({ visitIds }) => ({ requeued: outbox.requeueDead(visitIds) }),
+  };
+
+  return { outbox, engine, status, handlers };
+}

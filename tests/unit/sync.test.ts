@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
+import { writeProvisioning } from '../../electron/core/keys/index.js';
+import { openHeadlessKiosk, quickSettings, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+function tempDir(name: string) {
+  const d = mkdtempSync(join(tmpdir(), `kelu-${name}-`));
+  cleanups.push(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+async function setup(options: { register?: boolean } = {}) {
+  const upstream = await startDevUpstream(tempDir('up'));
+  cleanups.push(() => upstream.close());
+  const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: upstream.url } }, quickSettings);
+  cleanups.push(() => kiosk.close());
+  if (options.register !== false) register(upstream, kiosk);
+  return { upstream, kiosk };
+}
+const count = (db: { prepare(s: string): { get(...a: unknown[]): unknown } }, sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { c: number }).c;
+
+describe('sync: delivering the queue', () => {
+  it('delivers every queued visit once, deletes the blobs and marks receipts with the verdict', async () => {
+    const { upstream, kiosk } = await setup();
+    const ids: string[] = [];
+    for (let i = 0; i < 230; i++) ids.push((await kiosk.queue.queueVisit(syntheticVisit(i))).visitId);
+    expect(kiosk.sync.status().queueDepth).toBe(230);
+
+    const result = await kiosk.sync.engine.drain();
+    expect(result).toMatchObject({ outcome: 'empty', accepted: 230, duplicate: 0, rejected: 0, remaining: 0 });
+    expect(count(kiosk.db, 'SELECT count(*) c FROM outbox')).toBe(0);
+    expect(count(kiosk.db, "SELECT count(*) c FROM receipts WHERE status = 'synced' AND verdict = 'face-no-reference'")).toBe(230);
+    const received = (upstream.db.prepare('SELECT id FROM visits ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
+    expect(received).toEqual([...ids].sort());
+    const status = kiosk.sync.status();
+    expect(status).toMatchObject({ queueDepth: 0, deadLetters: 0, lastError: null, circuit: { state: 'closed' } });
+    expect(status.lastSuccessAt).not.toBeNull();
+  });
+
+  it('keeps visits and shows the error while the device is not registered; opens the circuit; delivers once registered', async () => {
+    const { upstream, kiosk } = await setup({ register: false });
+    for (let i = 0; i < 10; i++) await kiosk.queue.queueVisit(syntheticVisit(i));
+    for (let i = 0; i < quickSettings.circuitThreshold!; i++) {
+      await kiosk.sync.engine.drain();
+      await new Promise((r) => setTimeout(r, quickSettings.maxBackoffMs! + 10));
+    }
+    const status = kiosk.sync.status();
+    expect(status.queueDepth).toBe(10);
+    expect(status.lastError?.message).toMatch(/403: device .* is not registered/);
+    expect(status.circuit.failures).toBeGreaterThanOrEqual(quickSettings.circuitThreshold!);
+    expect(status.circuit.state).not.toBe('closed');
+
+    register(upstream, kiosk);
+    const result = await kiosk.sync.engine.drain({ untilEmpty: true, deadlineMs: 30_000 });
+    expect(result.outcome).toBe('empty');
+    expect(kiosk.sync.status()).toMatchObject({ queueDepth: 0, circuit: { state: 'closed', failures: 0 } });
+    expect(count(upstream.db, 'SELECT count(*) c FROM visits')).toBe(10);
+  });
+
+  it('dead-letters rejected visits with the reason, never retries them silently, and requeues them only on request', async () => {
+    const { upstream, kiosk } = await setup();
+    // Pin a key the upstream does not hold: it can verify the signature but not open the envelope.
+    const sodium = await getSodium();
+    const other = sodium.crypto_box_keypair();
+    const otherKeyId = 'other-key-0001';
+    const pinned = writeProvisioning(kiosk.dataDir, { ...kiosk.keys.provisioning, upstreamPublicKey: toB64(other.publicKey), upstreamKeyId: otherKeyId, development: false });
+    const original = kiosk.keys.provisioning;
+    kiosk.keys.provisioning = pinned;
+    const bad = await kiosk.queue.queueVisit(syntheticVisit(1));
+    kiosk.keys.provisioning = { ...original, upstreamKeyId: otherKeyId }; // same id, so the engine sends it
+    const r1 = await kiosk.sync.engine.drain();
+    expect(r1).toMatchObject({ rejected: 1, accepted: 0 });
+    const dead = kiosk.sync.outbox.deadLetters();
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ visitId: bad.visitId, ticket: bad.ticket, maskedIin: bad.maskedIin });
+    expect(dead[0]!.reason).toMatch(/cannot-open/);
+    expect(kiosk.sync.status().deadLetters).toBe(1);
+
+    // A later run does not send it again.
+    const before = count(upstream.db, 'SELECT count(*) c FROM receipts_log');
+    const r2 = await kiosk.sync.engine.drain();
+    expect(r2.sent).toBe(0);
+    expect(count(upstream.db, 'SELECT count(*) c FROM receipts_log')).toBe(before);
+
+    expect(kiosk.sync.outbox.requeueDead([bad.visitId])).toBe(1);
+    expect(kiosk.sync.status().deadLetters).toBe(0);
+    expect(kiosk.sync.status().queueDepth).toBe(1);
+  });
+
+  it('honours Retry-After on 429 before trying again', async () => {
+    const { upstream, kiosk } = await setup();
+    await kiosk.queue.queueVisit(syntheticVisit(1));
+    upstream.setFaults('429:1');
+    const t0 = Date.now();
+    const r = await kiosk.sync.engine.drain();
+    expect(r).toMatchObject({ outcome: 'failed', failures: 1, lastError: 'upstream busy (429)' });
+    // The upstream asked for 1 s: the next attempt is scheduled then, beyond the usual backoff cap.
+    const next = Date.parse(kiosk.sync.status().circuit.nextAttemptAt ?? '0');
+    expect(next - t0).toBeGreaterThanOrEqual(1000);
+    expect(quickSettings.maxBackoffMs).toBeLessThan(1000);
+    upstream.setFaults('');
+    expect((await kiosk.sync.engine.drain({ untilEmpty: true, deadlineMs: 20_000 })).outcome).toBe('empty');
+  });
+});

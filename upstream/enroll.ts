@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import sharp from 'sharp';
+import { z } from 'zod';
+import type { FaceEngine, RgbaFrame } from '../electron/core/face/types.js';
+
+/**
+ * `--enroll CSV`: rows `iin,image[,egov_code]` (a header line is allowed). The image, relative to
+ * the CSV, gives the person's reference descriptor, computed with the kiosk's own face engine on a
+ * 640×480 letterboxed frame like the kiosk's camera frames; the optional code goes to the eGov table.
+ */
+const rowSchema = z.object({
+  iin: z.string().regex(/^\d{12}$/, 'the IIN has 12 digits'),
+  image: z.string().max(1000),
+  code: z.string().regex(/^(\d{6})?$/, 'the eGov code has 6 digits').or(z.string().min(7).max(512)),
+});
+
+export interface EnrolResult {
+  faces: number;
+  codes: number;
+}
+
+export async function enrolFromCsv(db: Database, csvFile: string, engine: () => Promise<Pick<FaceEngine, 'describe'>>): Promise<EnrolResult> {
+  const lines = readFileSync(csvFile, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const result: EnrolResult = { faces: 0, codes: 0 };
+  const putRef = db.prepare('INSERT INTO face_references (iin, descriptor, image) VALUES (?, ?, ?) ON CONFLICT (iin) DO UPDATE SET descriptor = excluded.descriptor, image = excluded.image');
+  const putCode = db.prepare('INSERT OR IGNORE INTO egov_codes (iin, code) VALUES (?, ?)');
+  for (const [n, line] of lines.entries()) {
+    const [iin = '', image = '', code = ''] = line.split(',').map((c) => c.trim());
+    if (n === 0 && iin.toLowerCase() === 'iin') continue;
+    const row = rowSchema.safeParse({ iin, image, code });
+    if (!row.success) throw new Error(`${csvFile} line ${n + 1}: ${row.error.issues[0]?.message}`);
+    if (row.data.image) {
+      const path = isAbsolute(row.data.image) ? row.data.image : join(dirname(csvFile), row.data.image);
+      const frame = await loadFrame(path);
+      const described = await (await engine()).describe(frame);
+      putRef.run(row.data.iin, JSON.stringify(described.descriptor), row.data.image);
+      result.faces++;
+    }
+    if (row.data.code) {
+      putCode.run(row.data.iin, row.data.code);
+      result.codes++;
+    }
+  }
+  return result;
+}
+
+async function loadFrame(path: string): Promise<RgbaFrame> {
+  const { data, info } = await sharp(path)
+    .rotate()
+    .resize(640, 480, { fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 1 } })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data) };
+}

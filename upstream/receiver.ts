@@ -1,0 +1,132 @@
+import type { Database } from 'better-sqlite3';
+import { getSodium, openSealed, verifyDetached, visitSigningMessage, type Sodium } from '../electron/core/crypto/index.js';
+import type { UpstreamKeyPair } from '../electron/core/keys/index.js';
+import type { BatchItem, ItemResult, Verdict } from '../electron/core/sync/protocol.js';
+import { envelopeSchema, type VisitEnvelope } from '../electron/core/visits/envelope.js';
+
+export interface ReceiverOptions {
+  /** Euclidean distance under which a descriptor matches the enrolled reference. */
+  faceThreshold: number;
+  now?: () => Date;
+}
+
+export class UnknownDeviceError extends Error {
+  constructor(deviceId: string) {
+    super(`device ${deviceId.slice(0, 128)} is not registered`);
+  }
+}
+
+/**
+ * What the upstream does with each item: verify the device signature (registered devices only),
+ * open the envelope with its secret key, check that the envelope agrees with the outer item, drop
+ * duplicates by id, and judge the visit (face descriptor against the enrolled reference, eGov code
+ * against the table). A batch is stored in one transaction before it is answered.
+ */
+export class Receiver {
+  private readonly sodium: Sodium;
+  private readonly now: () => Date;
+
+  private constructor(
+    private readonly db: Database,
+    private readonly key: UpstreamKeyPair,
+    private readonly options: ReceiverOptions,
+    sodium: Sodium,
+  ) {
+    this.sodium = sodium;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  static async create(db: Database, key: UpstreamKeyPair, options: ReceiverOptions): Promise<Receiver> {
+    return new Receiver(db, key, options, await getSodium());
+  }
+
+  registerDevice(deviceId: string, publicKey: Uint8Array): void {
+    if (publicKey.length !== 32) throw new Error('A device public key has 32 bytes');
+    this.db
+      .prepare('INSERT INTO devices (device_id, public_key, registered_at) VALUES (?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key')
+      .run(deviceId, publicKey, this.now().toISOString());
+  }
+
+  devicePublicKey(deviceId: string): Uint8Array | undefined {
+    const row = this.db.prepare('SELECT public_key FROM devices WHERE device_id = ?').get(deviceId) as { public_key: Buffer } | undefined;
+    return row ? new Uint8Array(row.public_key) : undefined;
+  }
+
+  /** Processes one batch (or an imported bundle's items); throws UnknownDeviceError for an unregistered device. */
+  receive(deviceId: string, items: BatchItem[], source: 'sync' | 'import'): ItemResult[] {
+    const devicePk = this.devicePublicKey(deviceId);
+    if (!devicePk) throw new UnknownDeviceError(deviceId);
+    // Crypto outside the transaction; the database work inside one.
+    const checked = items.map((item) => this.check(deviceId, devicePk, item));
+    const at = this.now().toISOString();
+    const existing = this.db.prepare('SELECT verdict, distance FROM visits WHERE id = ?');
+    const insert = this.db.prepare(
+      'INSERT INTO visits (id, device_id, clinic_id, method, iin, created_at, received_at, verdict, distance, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const log = this.db.prepare('INSERT INTO receipts_log (visit_id, status, at) VALUES (?, ?, ?)');
+    return this.db.transaction(() =>
+      checked.map((c): ItemResult => {
+        if ('reason' in c) return { id: c.id, status: 'rejected', reason: c.reason };
+        const e = c.envelope;
+        const seen = existing.get(e.visitId) as { verdict: Verdict; distance: number | null } | undefined;
+        if (seen) {
+          log.run(e.visitId, 'duplicate', at);
+          return { id: e.visitId, status: 'duplicate', verdict: seen.verdict, ...(seen.distance !== null ? { distance: seen.distance } : {}) };
+        }
+        const { verdict, distance } = this.judge(e);
+        insert.run(e.visitId, deviceId, e.clinicId, e.method, e.iin, e.createdAt, at, verdict, distance ?? null, source);
+        log.run(e.visitId, 'accepted', at);
+        return { id: e.visitId, status: 'accepted', verdict, ...(distance !== undefined ? { distance } : {}) };
+      }),
+    ).immediate();
+  }
+
+  private check(deviceId: string, devicePk: Uint8Array, item: BatchItem): { id: string; envelope: VisitEnvelope } | { id: string; reason: string } {
+    const s = this.sodium;
+    let sealed: Uint8Array;
+    let sig: Uint8Array;
+    try {
+      sealed = s.from_base64(item.sealed, s.base64_variants.ORIGINAL);
+      sig = s.from_base64(item.sig, s.base64_variants.ORIGINAL);
+    } catch {
+      return { id: item.id, reason: 'bad-encoding' };
+    }
+    if (sig.length !== 64 || !verifyDetached(s, sig, visitSigningMessage(s, { id: item.id, deviceId, createdAt: item.createdAt, sealed }), devicePk)) {
+      return { id: item.id, reason: 'bad-signature' };
+    }
+    const opened = openSealed(s, sealed, this.key.publicKey, this.key.secretKey);
+    if (!opened) return { id: item.id, reason: 'cannot-open: not sealed to this upstream key' };
+    let json: unknown;
+    try {
+      json = JSON.parse(s.to_string(opened));
+    } catch {
+      return { id: item.id, reason: 'invalid-envelope: not JSON' };
+    }
+    const parsed = envelopeSchema.safeParse(json);
+    if (!parsed.success) return { id: item.id, reason: `invalid-envelope: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim() };
+    const e = parsed.data;
+    if (e.visitId !== item.id || e.deviceId !== deviceId || e.createdAt !== item.createdAt) return { id: item.id, reason: 'mismatch: the envelope does not match its item' };
+    return { id: item.id, envelope: e };
+  }
+
+  private judge(e: VisitEnvelope): { verdict: Verdict; distance?: number } {
+    if (e.method === 'face') {
+      const ref = this.db.prepare('SELECT descriptor FROM face_references WHERE iin = ?').get(e.iin) as { descriptor: string } | undefined;
+      if (!ref || !e.face) return { verdict: 'face-no-reference' };
+      const distance = euclidean(JSON.parse(ref.descriptor) as number[], e.face.descriptor);
+      return { verdict: distance <= this.options.faceThreshold ? 'face-match' : 'face-mismatch', distance: Math.round(distance * 1e4) / 1e4 };
+    }
+    if (e.method === 'egov-code' || e.method === 'egov-qr') {
+      const code = e.egov?.code ?? e.egov?.token ?? '';
+      const ok = this.db.prepare('SELECT 1 FROM egov_codes WHERE iin = ? AND code = ?').get(e.iin, code);
+      return { verdict: ok ? 'egov-valid' : 'egov-invalid' };
+    }
+    return { verdict: 'staff-verified' };
+  }
+}
+
+export function euclidean(a: number[], b: number[]): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += ((a[i] ?? 0) - (b[i] ?? 0)) ** 2;
+  return Math.sqrt(sum);
+}
