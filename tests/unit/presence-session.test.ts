@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../electron/core/config/schema.js';
-import { createPresenceSession, type PresenceState } from '../../electron/core/presence/index.js';
+import { createPresenceSession, planarFit, type PlanarityJudge, type PresenceState } from '../../electron/core/presence/index.js';
 import { presenceEvidenceSchema } from '../../electron/core/visits/envelope.js';
 import { frameOf, seeded, syntheticFace, type FaceOptions } from '../support/presence.js';
 
 const config = parseConfig({}).presence;
 const configOff = parseConfig({ presence: { challenge: 'off' } }).presence;
 const FRAME_MS = 50;
+/**
+ * Synthetic analyses have no pixels, so these logic tests judge planarity on the synthetic
+ * landmarks (exact geometry here); the pixel test runs on real frames in presence-fixtures.test.ts.
+ */
+const planarity: PlanarityJudge = (ref, turned) => planarFit(ref.face.landmarks, turned.face.landmarks).residual;
 
 /** Feeds a sequence of synthetic face options at 20 frames a second; answers every state. */
 function run(session: ReturnType<typeof createPresenceSession>, frames: FaceOptions[], start = 0): PresenceState[] {
@@ -56,7 +61,7 @@ describe('head-turn challenge (synthetic analyses)', () => {
       [0.1, 'left', 25],
       [0.9, 'right', -25],
     ] as const) {
-      const session = createPresenceSession({ config, random: () => r });
+      const session = createPresenceSession({ config, random: () => r, planarity });
       const hold = run(session, still(15));
       const started = hold.find((st) => st.phase === 'challenge');
       expect(started?.message).toBe(side === 'left' ? 'presence.turnLeft' : 'presence.turnRight');
@@ -71,7 +76,7 @@ describe('head-turn challenge (synthetic analyses)', () => {
   });
 
   it('does not count a turn to the wrong side', () => {
-    const session = createPresenceSession({ config, random: () => 0.1 }); // left
+    const session = createPresenceSession({ config, random: () => 0.1, planarity }); // left
     run(session, still(15));
     const states = run(session, turn(-25), 15 * FRAME_MS);
     expect(states.every((st) => st.phase === 'challenge' && st.message === 'presence.turnLeft')).toBe(true);
@@ -79,7 +84,7 @@ describe('head-turn challenge (synthetic analyses)', () => {
 
   it('fails a still face when the time runs out', () => {
     const rnd = seeded(3);
-    const session = createPresenceSession({ config, random: () => 0.2 });
+    const session = createPresenceSession({ config, random: () => 0.2, planarity });
     const n = Math.ceil(config.challengeTimeoutMs / FRAME_MS) + 30;
     const states = run(session, still(n, { noisePx: 0.7, random: rnd }));
     const last = states.at(-1);
@@ -87,7 +92,7 @@ describe('head-turn challenge (synthetic analyses)', () => {
   });
 
   it('fails a flat face turned like a head: its landmark motion fits a homography', () => {
-    const session = createPresenceSession({ config, random: () => 0.1 });
+    const session = createPresenceSession({ config, random: () => 0.1, planarity });
     run(session, still(15, { flat: true }));
     const states = run(
       session,
@@ -98,7 +103,7 @@ describe('head-turn challenge (synthetic analyses)', () => {
   });
 
   it('fails when the face that turns is not the face that held still', () => {
-    const session = createPresenceSession({ config, random: () => 0.1 });
+    const session = createPresenceSession({ config, random: () => 0.1, planarity });
     run(session, still(15));
     const st = session.push(frameOf([syntheticFace({ centre: [460, 240] })]), 15 * FRAME_MS);
     expect(st).toMatchObject({ phase: 'failed', failure: 'face-changed' });
@@ -109,5 +114,14 @@ describe('head-turn challenge (synthetic analyses)', () => {
     run(session, still(20));
     expect(session.state.phase).toBe('passed');
     expect(session.push(frameOf([]), 10_000).phase).toBe('passed');
+  });
+});
+
+describe('head-turn challenge without frames', () => {
+  it('fails closed when the frames needed for the planar test were not given', () => {
+    const session = createPresenceSession({ config, random: () => 0.1 }); // default pixel judge, no frames pushed
+    run(session, still(15));
+    const states = run(session, turn(25), 15 * FRAME_MS);
+    expect(states.at(-1)).toMatchObject({ phase: 'failed', failure: 'no-frame' });
   });
 });

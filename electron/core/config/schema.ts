@@ -37,8 +37,8 @@ export const configSchema = z
         maxHoldMotion: z.number().min(0.001).max(1).default(0.03),
         challengeYawDeg: z.number().min(5).max(60).default(18),
         challengeTimeoutMs: z.number().int().min(1000).max(60_000).default(12_000),
-        /** Landmark motion of the head turn that fits a homography better than this is a flat photo. */
-        minPlanarResidual: z.number().min(0).max(1).default(0.02),
+        /** Face pixels of the turn that one homography explains better than this (1 − NCC) are a flat photo. */
+        minPlanarResidual: z.number().min(0).max(1).default(0.03),
       })
       .prefault({}),
     ui: z

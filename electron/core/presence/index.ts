@@ -1,7 +1,9 @@
-export { createPresenceSession } from './session.js';
+export { createPresenceSession, photometricJudge } from './session.js';
 export type {
   BestFrame,
+  ChallengeSample,
   ChallengeSide,
+  PlanarityJudge,
   PresenceEvidence,
   PresenceFailure,
   PresencePhase,
@@ -12,3 +14,4 @@ export type {
 export { judgeFrame, landmarkMotion, frameScore, type FrameChecks, type FrameJudgement, type PresenceConfig } from './guidance.js';
 export { planarFit, fitHomographyDlt, type PlanarFit, type Point, type Homography } from './homography.js';
 export { presenceMessageKeys, presenceMessagesEn, type PresenceMessageKey } from './messages.js';
+export { photometricPlanarFit, toGray, type GrayImage, type PhotometricFit } from './photometric.js';

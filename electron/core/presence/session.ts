@@ -1,16 +1,37 @@
 import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
-import type { FaceAnalysis, FrameAnalysis } from '../face/types.js';
+import type { FaceAnalysis, FrameAnalysis, RgbaFrame } from '../face/types.js';
 import type { presenceEvidenceSchema } from '../visits/envelope.js';
 import { boxJump, frameScore, judgeFrame, landmarkMotion, type FrameChecks, type PresenceConfig } from './guidance.js';
-import { planarFit } from './homography.js';
+import { landmarkHomography, photometricPlanarFit, toGray, type GrayImage } from './photometric.js';
 import type { PresenceMessageKey } from './messages.js';
 
 export type PresenceEvidence = z.infer<typeof presenceEvidenceSchema>;
 export type PresencePhase = 'guide' | 'challenge' | 'passed' | 'failed';
 export type ChallengeSide = 'left' | 'right';
-/** Why a session failed: no turn in time, a flat object turned, or the tracked face was replaced. */
-export type PresenceFailure = 'timeout' | 'planar' | 'face-changed';
+/**
+ * Why a session failed: no turn in time, a flat object turned, the tracked face was replaced, or
+ * the frames needed to judge the turn were not given (the policy fails closed).
+ */
+export type PresenceFailure = 'timeout' | 'planar' | 'face-changed' | 'no-frame';
+
+/** One judged frame kept for the planar test: the analysis and, when given, its luma. */
+export interface ChallengeSample {
+  face: FaceAnalysis;
+  gray: GrayImage | null;
+}
+
+/**
+ * How far the motion from the held frame to the furthest turn is from a plane's: 0 for a flat
+ * photo. NaN when it cannot be judged. The default aligns pixels (photometric.ts).
+ */
+export type PlanarityJudge = (reference: ChallengeSample, turned: ChallengeSample) => number;
+
+export const photometricJudge: PlanarityJudge = (reference, turned) => {
+  if (!reference.gray || !turned.gray) return Number.NaN;
+  const initial = landmarkHomography(reference.face.landmarks, turned.face.landmarks);
+  return photometricPlanarFit(reference.gray, reference.face.box, turned.gray, initial).residual;
+};
 
 export interface BestFrame {
   /** Index of the pushed frame (0 = first push) and the time it was pushed with. */
@@ -39,11 +60,17 @@ export interface PresenceSessionOptions {
   config: PresenceConfig;
   /** Uniform in [0, 1); decides the side to turn to. Defaults to a CSPRNG. */
   random?: () => number;
+  /** Replaces the pixel-based planar test (only for logic tests on synthetic analyses). */
+  planarity?: PlanarityJudge;
 }
 
 export interface PresenceSession {
-  /** Judges one analysed frame taken at `atMs` (monotonic milliseconds) and answers the new state. */
-  push(analysis: FrameAnalysis, atMs: number): PresenceState;
+  /**
+   * Judges one analysed frame taken at `atMs` (monotonic milliseconds) and answers the new state.
+   * Pass the frame itself too: the planar test needs the pixels of the held frame and of the
+   * furthest turn. The session keeps at most those two, as luma, in memory, until it ends.
+   */
+  push(analysis: FrameAnalysis, atMs: number, frame?: RgbaFrame): PresenceState;
   readonly state: PresenceState;
 }
 
@@ -75,6 +102,7 @@ const noChecks: FrameChecks = {
 export function createPresenceSession(options: PresenceSessionOptions): PresenceSession {
   const config = options.config;
   const random = options.random ?? defaultRandom;
+  const planarity = options.planarity ?? photometricJudge;
 
   let phase: PresencePhase = 'guide';
   let frames = 0;
@@ -88,8 +116,10 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
   let side: ChallengeSide | undefined;
   let challengeAt = 0;
   let reference: FaceAnalysis | null = null;
+  let referenceGray: GrayImage | null = null;
   let turned = false;
   let peak: FaceAnalysis | null = null;
+  let peakGray: GrayImage | null = null;
   let peakToward = 0;
   let yawMin = Number.POSITIVE_INFINITY;
   let yawMax = Number.NEGATIVE_INFINITY;
@@ -125,7 +155,11 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     if (!best || score > best.score) best = { index: frames - 1, atMs, score };
   };
 
-  function guide(analysis: FrameAnalysis, atMs: number): PresenceState {
+  // A frame whose buffer was transferred to the engine (detached) is as good as no frame.
+  const grayOf = (frame: RgbaFrame | undefined): GrayImage | null =>
+    frame && frame.width > 0 && frame.data.length === frame.width * frame.height * 4 ? toGray(frame) : null;
+
+  function guide(analysis: FrameAnalysis, atMs: number, frame: RgbaFrame | undefined): PresenceState {
     const judged = judgeFrame(analysis, config);
     const face = judged.face;
     let message = judged.problem;
@@ -149,6 +183,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
       side = random() < 0.5 ? 'left' : 'right';
       challengeAt = atMs;
       reference = face;
+      referenceGray = grayOf(frame);
       tracked = face;
       yawMin = yawMax = face.pose.yawDeg;
       return finish({ phase, message: turnKey(side), progress: weight, checks: judged.checks, side });
@@ -156,7 +191,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     return finish({ phase, message: 'presence.holdStill', progress: weight * held, checks: judged.checks });
   }
 
-  function challenge(analysis: FrameAnalysis, atMs: number): PresenceState {
+  function challenge(analysis: FrameAnalysis, atMs: number, frame: RgbaFrame | undefined): PresenceState {
     const judged = judgeFrame(analysis, config);
     const asked = side ?? 'left';
     if (atMs - challengeAt > config.challengeTimeoutMs) return fail('timeout', judged.checks);
@@ -179,6 +214,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
       if (toward >= config.challengeYawDeg) {
         turned = true;
         peak = face;
+        peakGray = grayOf(frame);
         peakToward = toward;
       }
       const progress = 0.4 + 0.4 * Math.min(1, Math.max(0, toward) / config.challengeYawDeg);
@@ -186,6 +222,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     }
     if (toward > peakToward) {
       peak = face;
+      peakGray = grayOf(frame);
       peakToward = toward;
     }
     const back = Math.abs(yaw) <= config.maxFrontalYawDeg;
@@ -194,18 +231,23 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
       return finish({ phase, message: 'presence.turnBack', progress, checks: judged.checks, side: asked });
     }
     // Back to frontal: judge the shape of the motion between the held frame and the furthest turn.
-    const residual = peak ? planarFit(reference.landmarks, peak.landmarks).residual : 0;
+    const residual = peak ? planarity({ face: reference, gray: referenceGray }, { face: peak, gray: peakGray }) : Number.NaN;
+    referenceGray = peakGray = null;
+    if (Number.isNaN(residual)) return fail('no-frame', judged.checks);
     if (residual < config.minPlanarResidual) return fail('planar', judged.checks);
     if (judged.problem === null) considerBest(face, atMs);
     return pass(judged.checks, atMs, residual);
   }
 
   return {
-    push(analysis: FrameAnalysis, atMs: number): PresenceState {
+    push(analysis: FrameAnalysis, atMs: number, frame?: RgbaFrame): PresenceState {
       if (phase === 'passed' || phase === 'failed') return state;
       frames++;
       startedAt ??= atMs;
-      return phase === 'guide' ? guide(analysis, atMs) : challenge(analysis, atMs);
+      const next = phase === 'guide' ? guide(analysis, atMs, frame) : challenge(analysis, atMs, frame);
+      // Frames live only as long as the decision needs them.
+      if (next.phase === 'passed' || next.phase === 'failed') referenceGray = peakGray = null;
+      return next;
     },
     get state() {
       return state;

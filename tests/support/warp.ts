@@ -1,0 +1,175 @@
+import sharp from 'sharp';
+import type { RgbaFrame } from '../../electron/core/face/types.js';
+import { invert, multiply, type Homography } from '../../electron/core/presence/homography.js';
+
+/**
+ * Synthesised spoofs for the presence tests: a printed photo held in front of the camera and
+ * rotated or tilted. A flat print seen through a pinhole moves by a homography, so every view is
+ * the fixture photo warped by one (inverse mapping with bilinear sampling).
+ */
+
+/** Decodes an image file to an RGBA frame (sharp), optionally placed on a larger grey canvas. */
+export async function loadRgba(file: string): Promise<RgbaFrame> {
+  const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+/** Resizes a frame to fit `width`×`height` (letterboxed on grey), like a camera frame of that size. */
+export async function fitInto(frame: RgbaFrame, width: number, height: number, scale = 1): Promise<RgbaFrame> {
+  const w = Math.max(1, Math.round(Math.min(width / frame.width, height / frame.height) * scale * frame.width));
+  const h = Math.max(1, Math.round(Math.min(width / frame.width, height / frame.height) * scale * frame.height));
+  const resized = await sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.length), {
+    raw: { width: frame.width, height: frame.height, channels: 4 },
+  })
+    .resize(w, h)
+    .raw()
+    .toBuffer();
+  const out = new Uint8Array(width * height * 4).fill(128);
+  const ox = Math.floor((width - w) / 2);
+  const oy = Math.floor((height - h) / 2);
+  for (let y = 0; y < h; y++) {
+    const ty = y + oy;
+    if (ty < 0 || ty >= height) continue;
+    for (let x = 0; x < w; x++) {
+      const tx = x + ox;
+      if (tx < 0 || tx >= width) continue;
+      const s = (y * w + x) * 4;
+      const t = (ty * width + tx) * 4;
+      out[t] = resized[s] ?? 0;
+      out[t + 1] = resized[s + 1] ?? 0;
+      out[t + 2] = resized[s + 2] ?? 0;
+      out[t + 3] = 255;
+    }
+  }
+  return { width, height, data: out };
+}
+
+export interface PlaneView {
+  /** Rotation of the print about its vertical axis (degrees); positive turns its right edge away. */
+  yawDeg?: number;
+  /** Rotation about its horizontal axis (degrees). */
+  pitchDeg?: number;
+  /** In-plane rotation (degrees). */
+  rollDeg?: number;
+  /** Camera focal length in pixels; a webcam with a ~60° field of view has about 0.87 × width. */
+  focalPx?: number;
+  /** Distance of the print from the camera, in focal lengths (1 = the print fills the frame). */
+  distance?: number;
+  /** Shift of the print in the image, pixels. */
+  shift?: [number, number];
+}
+
+/**
+ * The homography taking pixels of the flat print (the frame at rest) to the camera image when the
+ * print is rotated about its centre: H = K [r1 r2 t] T, with T moving the centre to the origin.
+ */
+export function planeHomography(width: number, height: number, view: PlaneView): Homography {
+  const rad = Math.PI / 180;
+  const f = view.focalPx ?? 0.87 * width;
+  const d = (view.distance ?? 1) * f;
+  const cx = width / 2;
+  const cy = height / 2;
+  const [a, b, c] = [(view.yawDeg ?? 0) * rad, (view.pitchDeg ?? 0) * rad, (view.rollDeg ?? 0) * rad];
+  const ry = [Math.cos(a), 0, Math.sin(a), 0, 1, 0, -Math.sin(a), 0, Math.cos(a)];
+  const rx = [1, 0, 0, 0, Math.cos(b), -Math.sin(b), 0, Math.sin(b), Math.cos(b)];
+  const rz = [Math.cos(c), -Math.sin(c), 0, Math.sin(c), Math.cos(c), 0, 0, 0, 1];
+  const r = multiply(ry, multiply(rx, rz));
+  // Scale the print so that at rest (no rotation) it maps onto the frame 1:1 at distance d.
+  const s = d / f;
+  const [sx, sy] = view.shift ?? [0, 0];
+  const rt = [
+    (r[0] ?? 0) * s, (r[1] ?? 0) * s, 0,
+    (r[3] ?? 0) * s, (r[4] ?? 0) * s, 0,
+    (r[6] ?? 0) * s, (r[7] ?? 0) * s, d,
+  ];
+  const k = [f, 0, cx + sx, 0, f, cy + sy, 0, 0, 1];
+  const t = [1, 0, -cx, 0, 1, -cy, 0, 0, 1];
+  return multiply(k, multiply(rt, t));
+}
+
+/** Renders the print under `srcToDst` by inverse mapping with bilinear sampling; outside is a grey wall. */
+export function warpFrame(src: RgbaFrame, srcToDst: Homography, background = 96): RgbaFrame {
+  const { width, height, data } = src;
+  const inv = invert(srcToDst);
+  const out = new Uint8Array(width * height * 4);
+  const [h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0, h6 = 0, h7 = 0, h8 = 1] = inv;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const w = h6 * x + h7 * y + h8;
+      const u = (h0 * x + h1 * y + h2) / w;
+      const v = (h3 * x + h4 * y + h5) / w;
+      const o = (y * width + x) * 4;
+      if (w <= 0 || u < 0 || v < 0 || u > width - 1 || v > height - 1) {
+        out[o] = out[o + 1] = out[o + 2] = background;
+        out[o + 3] = 255;
+        continue;
+      }
+      const x0 = Math.floor(u);
+      const y0 = Math.floor(v);
+      const x1 = Math.min(x0 + 1, width - 1);
+      const y1 = Math.min(y0 + 1, height - 1);
+      const fx = u - x0;
+      const fy = v - y0;
+      for (let ch = 0; ch < 4; ch++) {
+        const p00 = data[(y0 * width + x0) * 4 + ch] ?? 0;
+        const p10 = data[(y0 * width + x1) * 4 + ch] ?? 0;
+        const p01 = data[(y1 * width + x0) * 4 + ch] ?? 0;
+        const p11 = data[(y1 * width + x1) * 4 + ch] ?? 0;
+        out[o + ch] = Math.round(p00 * (1 - fx) * (1 - fy) + p10 * fx * (1 - fy) + p01 * (1 - fx) * fy + p11 * fx * fy);
+      }
+    }
+  }
+  return { width, height, data: out };
+}
+
+/** Adds seeded sensor noise (±amplitude per channel) so repeated frames are not bit-identical. */
+export function addNoise(frame: RgbaFrame, amplitude: number, random: () => number): RgbaFrame {
+  const out = new Uint8Array(frame.data);
+  for (let i = 0; i < out.length; i++) {
+    if (i % 4 === 3) continue;
+    out[i] = Math.max(0, Math.min(255, (out[i] ?? 0) + Math.round((random() * 2 - 1) * amplitude)));
+  }
+  return { width: frame.width, height: frame.height, data: out };
+}
+
+/**
+ * A camera-like frame (`width`×`height`) cut from a photo so that the face `box` (pixels of the
+ * photo) is centred and `faceWidthRatio` of the frame wide: the patient standing where the kiosk
+ * wants them. Parts outside the photo are grey.
+ */
+export async function frameAroundFace(
+  photo: RgbaFrame,
+  box: { x: number; y: number; width: number; height: number },
+  options: { width?: number; height?: number; faceWidthRatio?: number } = {},
+): Promise<RgbaFrame> {
+  const width = options.width ?? 640;
+  const height = options.height ?? 480;
+  const scale = ((options.faceWidthRatio ?? 0.35) * width) / box.width;
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  const out = new Uint8Array(width * height * 4);
+  const src = photo.data;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const u = cx + (x - width / 2) / scale;
+      const v = cy + (y - height / 2) / scale;
+      const o = (y * width + x) * 4;
+      out[o + 3] = 255;
+      if (u < 0 || v < 0 || u > photo.width - 1 || v > photo.height - 1) {
+        out[o] = out[o + 1] = out[o + 2] = 128;
+        continue;
+      }
+      const x0 = Math.floor(u);
+      const y0 = Math.floor(v);
+      const x1 = Math.min(x0 + 1, photo.width - 1);
+      const y1 = Math.min(y0 + 1, photo.height - 1);
+      const fx = u - x0;
+      const fy = v - y0;
+      for (let ch = 0; ch < 3; ch++) {
+        const p = (xx: number, yy: number): number => src[(yy * photo.width + xx) * 4 + ch] ?? 0;
+        out[o + ch] = Math.round(p(x0, y0) * (1 - fx) * (1 - fy) + p(x1, y0) * fx * (1 - fy) + p(x0, y1) * (1 - fx) * fy + p(x1, y1) * fx * fy);
+      }
+    }
+  }
+  return { width, height, data: out };
+}
