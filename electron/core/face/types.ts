@@ -43,6 +43,8 @@ export interface FaceAnalysis {
   landmarks: Array<[number, number]>;
   pose: Pose;
   quality: Quality;
+  /** True when part of the face (box or landmarks) lies outside the frame: landmarks there are guesses. */
+  truncated?: boolean;
 }
 
 export interface FrameAnalysis {
@@ -114,6 +116,7 @@ export interface FaceEngine {
   analyze(frame: RgbaFrame, options?: FrameOptions): Promise<FrameAnalysis>;
   /** Rejects with FaceEngineError 'no-face' or 'several-faces' unless exactly one face is found. */
   describe(frame: RgbaFrame, options?: FrameOptions): Promise<FaceDescription>;
-  status(): Promise<EngineStatus & { restarts: number }>;
+  /** restarts: workers replaced after a crash or timeout; detail: e.g. "wasm (SIMD, 1 thread)". */
+  status(): Promise<EngineStatus & { restarts: number; detail: string }>;
   close(): Promise<void>;
 }

@@ -1,0 +1,122 @@
+/**
+ * Pose and quality measures computed from the 68 landmarks and the frame's pixels: plain
+ * arithmetic, no tensors, so they are cheap and unit-testable on their own.
+ */
+import type { Box, Pose, Quality, RgbaFrame } from './types.js';
+
+type Pt = [number, number];
+
+const mean = (pts: Pt[]): Pt => {
+  let x = 0;
+  let y = 0;
+  for (const p of pts) {
+    x += p[0];
+    y += p[1];
+  }
+  return [x / pts.length, y / pts.length];
+};
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+const deg = (rad: number): number => (rad * 180) / Math.PI;
+
+/**
+ * Nose-tip depth relative to half the face width (jaw contour), and the nose's vertical position
+ * between eye line and chin on a frontal face. Averages of the iBUG 68-point layout on the fixture
+ * photos; they turn the landmark ratios into angles.
+ */
+const NOSE_DEPTH = 0.6;
+const NEUTRAL_NOSE_HEIGHT = 0.42;
+const NOSE_PITCH_GAIN = 0.55;
+
+/**
+ * Head pose from the 2-D landmarks (weak-perspective model):
+ * roll from the eye line; yaw from where the nose tip sits between the jaw contour's ends once the
+ * roll is removed (the tip is in front of the jaw, so it shifts with sin(yaw)); pitch likewise from
+ * its height between eye line and chin. yaw > 0: head turned to the person's left (image right);
+ * pitch > 0: chin up.
+ */
+export function poseFromLandmarks(landmarks: Pt[]): Pose {
+  if (landmarks.length !== 68) throw new Error(`pose needs 68 landmarks, got ${landmarks.length}`);
+  const at = (i: number): Pt => landmarks[i] as Pt;
+  const eyeL = mean(landmarks.slice(36, 42));
+  const eyeR = mean(landmarks.slice(42, 48));
+  const roll = Math.atan2(eyeR[1] - eyeL[1], eyeR[0] - eyeL[0]);
+  const origin = mean([eyeL, eyeR]);
+  const cos = Math.cos(-roll);
+  const sin = Math.sin(-roll);
+  // De-rolled coordinates relative to the eye midpoint.
+  const upright = (p: Pt): Pt => {
+    const dx = p[0] - origin[0];
+    const dy = p[1] - origin[1];
+    return [dx * cos - dy * sin, dx * sin + dy * cos];
+  };
+  const jawL = upright(at(0));
+  const jawR = upright(at(16));
+  const nose = upright(at(30));
+  const chin = upright(at(8));
+  const halfWidth = (jawR[0] - jawL[0]) / 2;
+  const jawMid = (jawR[0] + jawL[0]) / 2;
+  const yaw = halfWidth > 0 ? Math.asin(clamp((nose[0] - jawMid) / (halfWidth * NOSE_DEPTH), -1, 1)) : 0;
+  const faceHeight = chin[1];
+  const pitch = faceHeight > 0 ? Math.asin(clamp((NEUTRAL_NOSE_HEIGHT - nose[1] / faceHeight) / NOSE_PITCH_GAIN, -1, 1)) : 0;
+  return { yawDeg: round1(deg(yaw)), pitchDeg: round1(deg(pitch)), rollDeg: round1(deg(roll)) };
+}
+
+const round1 = (v: number): number => Math.round(v * 10) / 10;
+
+/** Clips a box to the frame; null when nothing of it is inside. */
+export function clipBox(box: Box, width: number, height: number): Box | null {
+  const x0 = clamp(Math.floor(box.x), 0, width);
+  const y0 = clamp(Math.floor(box.y), 0, height);
+  const x1 = clamp(Math.ceil(box.x + box.width), 0, width);
+  const y1 = clamp(Math.ceil(box.y + box.height), 0, height);
+  return x1 - x0 >= 1 && y1 - y0 >= 1 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null;
+}
+
+/**
+ * Quality of one face in the frame. Sharpness is the variance of the 4-neighbour Laplacian of luma
+ * (BT.601) over the face box at the frame's own resolution; brightness is the mean luma there.
+ */
+export function faceQuality(frame: RgbaFrame, box: Box): Quality {
+  const { width, height, data } = frame;
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  const dx = (cx - width / 2) / (width / 2);
+  const dy = (cy - height / 2) / (height / 2);
+  const quality: Quality = {
+    faceWidthRatio: box.width / width,
+    centreOffset: Math.hypot(dx, dy),
+    sharpness: 0,
+    brightness: 0,
+  };
+  const r = clipBox(box, width, height);
+  if (!r) return quality;
+  const luma = new Float32Array(r.width * r.height);
+  let sum = 0;
+  for (let y = 0; y < r.height; y++) {
+    let i = ((r.y + y) * width + r.x) * 4;
+    let o = y * r.width;
+    for (let x = 0; x < r.width; x++, i += 4, o++) {
+      const l = 0.299 * (data[i] as number) + 0.587 * (data[i + 1] as number) + 0.114 * (data[i + 2] as number);
+      luma[o] = l;
+      sum += l;
+    }
+  }
+  quality.brightness = sum / luma.length;
+  if (r.width >= 3 && r.height >= 3) {
+    let s = 0;
+    let s2 = 0;
+    let n = 0;
+    for (let y = 1; y < r.height - 1; y++) {
+      for (let x = 1; x < r.width - 1; x++) {
+        const o = y * r.width + x;
+        const lap = (luma[o - 1] as number) + (luma[o + 1] as number) + (luma[o - r.width] as number) + (luma[o + r.width] as number) - 4 * (luma[o] as number);
+        s += lap;
+        s2 += lap * lap;
+        n++;
+      }
+    }
+    const m = s / n;
+    quality.sharpness = s2 / n - m * m;
+  }
+  return quality;
+}

@@ -1,0 +1,182 @@
+/**
+ * The face pipeline itself (runs inside the worker thread): tfjs backend set-up, verified model
+ * loading and the analyze/describe passes. Every tensor made here is disposed before returning.
+ *
+ * Speed choices (measured in `npm run bench`, see docs/face-engine.md):
+ *  - analyze: tiny face detector at 224 px + 68-point landmarks per face; pose and quality in plain JS.
+ *  - describe: the same single detection pass (no second detector, no SSD), the full 68-point
+ *    landmarks to align the crop, then the recognition net once, on the one face only.
+ */
+import { createRequire } from 'node:module';
+import { wasmDir, type BackendPreference } from './backend.js';
+import { faceQuality, poseFromLandmarks } from './geometry.js';
+import { loadVerifiedModels, type ModelName } from './models.js';
+import {
+  FaceEngineError,
+  type EngineStatus,
+  type FaceAnalysis,
+  type FaceBackend,
+  type FaceDescription,
+  type FrameAnalysis,
+  type RgbaFrame,
+} from './types.js';
+
+type FaceApi = typeof import('@vladmandic/face-api/dist/face-api.node-wasm.js');
+type Tf = FaceApi['tf'];
+type Tensor3D = ReturnType<Tf['tensor3d']>;
+type WithLandmarks = Awaited<ReturnType<ReturnType<FaceApi['detectAllFaces']>['withFaceLandmarks']>>[number];
+
+const require = createRequire(import.meta.url);
+
+/** Detector input size (px, multiple of 32) for live analysis and for describe. */
+export const ANALYZE_INPUT_SIZE = 224;
+export const DESCRIBE_INPUT_SIZE = 224;
+/**
+ * describe looks again at this size when the first pass finds no face: a frame where the face is
+ * small (a photo, a patient standing back) costs one more pass instead of failing.
+ */
+export const DESCRIBE_RETRY_INPUT_SIZE = 416;
+/** Detections under this score are not faces. */
+export const MIN_SCORE = 0.5;
+
+export interface Pipeline {
+  analyze(frame: RgbaFrame): Promise<FrameAnalysis>;
+  describe(frame: RgbaFrame): Promise<FaceDescription>;
+  status(): EngineStatus;
+}
+
+type TfCore = typeof import('@tensorflow/tfjs');
+
+async function setUpBackend(tf: TfCore, preference: BackendPreference): Promise<{ backend: FaceBackend; detail: string }> {
+  let nativeError = '';
+  if (preference !== 'wasm') {
+    try {
+      // Registers the 'tensorflow' backend on the same @tensorflow/tfjs instance face-api uses.
+      require('@tensorflow/tfjs-node');
+      if (await tf.setBackend('tensorflow')) {
+        await tf.ready();
+        return { backend: 'tensorflow', detail: 'tfjs-node (native libtensorflow)' };
+      }
+      nativeError = 'backend did not initialise';
+    } catch (err) {
+      nativeError = err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err);
+    }
+    if (preference === 'tensorflow') throw new FaceEngineError('failed', `The tfjs-node backend was requested but does not load: ${nativeError}`);
+  }
+  const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(wasmDir());
+  // Node has no cross-origin isolation for wasm threads; the single-threaded SIMD binary is used.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  if (!(await tf.setBackend('wasm'))) throw new FaceEngineError('failed', 'The wasm backend did not initialise.');
+  await tf.ready();
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  return { backend: 'wasm', detail: `wasm (${simd ? 'SIMD' : 'no SIMD'}, 1 thread)${nativeError && preference === 'auto' ? '; tfjs-node unavailable' : ''}` };
+}
+
+/** Sets up the backend, verifies and loads the models, warms up; throws FaceEngineError on any failure. */
+export interface PipelineOptions {
+  analyzeInputSize?: number;
+  describeInputSize?: number;
+}
+
+export async function createPipeline(
+  modelsDir: string,
+  preference: BackendPreference,
+  sizes: PipelineOptions = {},
+): Promise<Pipeline & { detail: string }> {
+  const started = performance.now();
+  // Verify before touching tfjs, so a tampered file fails fast and by name.
+  const verified = loadVerifiedModels(modelsDir);
+  const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
+  // face-api's own tfjs namespace: the same @tensorflow/tfjs instance its nets run on.
+  const tf = faceapi.tf;
+  // The full tfjs API (backends, flags, memory) of that same instance: node resolves one module.
+  const core = require('@tensorflow/tfjs') as TfCore;
+  const { backend, detail } = await setUpBackend(core, preference);
+
+  const load = (net: { loadFromWeightMap(map: Parameters<Tf['io']['decodeWeights']> extends unknown ? ReturnType<Tf['io']['decodeWeights']> : never): void }, name: ModelName): void => {
+    const model = verified.models.get(name);
+    if (!model) throw new FaceEngineError('models', `Face model ${name} was not loaded.`);
+    net.loadFromWeightMap(tf.io.decodeWeights(model.data, model.specs as Parameters<Tf['io']['decodeWeights']>[1]));
+  };
+  load(faceapi.nets.tinyFaceDetector, 'tiny_face_detector_model');
+  load(faceapi.nets.faceLandmark68TinyNet, 'face_landmark_68_tiny_model');
+  load(faceapi.nets.faceLandmark68Net, 'face_landmark_68_model');
+  load(faceapi.nets.faceRecognitionNet, 'face_recognition_model');
+
+  const analyzeOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: sizes.analyzeInputSize ?? ANALYZE_INPUT_SIZE, scoreThreshold: MIN_SCORE });
+  const describeOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: sizes.describeInputSize ?? DESCRIBE_INPUT_SIZE, scoreThreshold: MIN_SCORE });
+  const retryOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: DESCRIBE_RETRY_INPUT_SIZE, scoreThreshold: MIN_SCORE });
+
+  /** RGBA bytes → float RGB tensor [h, w, 3] in one pass (tfjs has no RGBA input in Node). */
+  const toTensor = (frame: RgbaFrame): Tensor3D => {
+    const { width, height, data } = frame;
+    const rgb = new Float32Array(width * height * 3);
+    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+      rgb[j] = data[i] as number;
+      rgb[j + 1] = data[i + 1] as number;
+      rgb[j + 2] = data[i + 2] as number;
+    }
+    return tf.tensor3d(rgb, [height, width, 3], 'float32');
+  };
+
+  const toFace = (frame: RgbaFrame, r: WithLandmarks): FaceAnalysis => {
+    const b = r.detection.box;
+    const box = { x: b.x, y: b.y, width: b.width, height: b.height };
+    const landmarks = r.landmarks.positions.map((p): [number, number] => [p.x, p.y]);
+    const truncated = box.x < 0 || box.y < 0 || box.x + box.width > frame.width || box.y + box.height > frame.height
+      || landmarks.some(([x, y]) => x < 0 || y < 0 || x >= frame.width || y >= frame.height);
+    return { box, score: r.detection.score, landmarks, pose: poseFromLandmarks(landmarks), quality: faceQuality(frame, box), truncated };
+  };
+
+  const detect = async (input: Tensor3D, tiny: boolean, options: InstanceType<FaceApi['TinyFaceDetectorOptions']>) =>
+    faceapi.detectAllFaces(input, options).withFaceLandmarks(tiny);
+
+  const analyze = async (frame: RgbaFrame): Promise<FrameAnalysis> => {
+    const t0 = performance.now();
+    const input = toTensor(frame);
+    try {
+      const results = await detect(input, true, analyzeOptions);
+      const faces = results.map((r) => toFace(frame, r)).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+      return { width: frame.width, height: frame.height, faces, ms: performance.now() - t0 };
+    } finally {
+      input.dispose();
+    }
+  };
+
+  const describe = async (frame: RgbaFrame): Promise<FaceDescription> => {
+    const t0 = performance.now();
+    const input = toTensor(frame);
+    try {
+      let results = await detect(input, false, describeOptions);
+      if (results.length === 0 && describeOptions.inputSize < DESCRIBE_RETRY_INPUT_SIZE) results = await detect(input, false, retryOptions);
+      if (results.length === 0) throw new FaceEngineError('no-face', 'No face was found in the frame.');
+      if (results.length > 1) throw new FaceEngineError('several-faces', `${results.length} faces were found in the frame; exactly one is needed.`);
+      const found = results[0] as WithLandmarks;
+      // Same alignment as face-api's own withFaceDescriptors (dlib reference points), on this face only.
+      const aligned = found.landmarks.align(null, { useDlibAlignment: true });
+      const crops = await faceapi.extractFaceTensors(input, [aligned]);
+      try {
+        const descriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(crops[0] as Tensor3D)) as Float32Array;
+        return { descriptor: Array.from(descriptor), face: toFace(frame, found), ms: performance.now() - t0 };
+      } finally {
+        for (const c of crops) c.dispose();
+      }
+    } finally {
+      input.dispose();
+    }
+  };
+
+  // Warm-up: the first pass through each net compiles kernels and allocates; do it before serving.
+  const blank: RgbaFrame = { width: 320, height: 240, data: new Uint8Array(320 * 240 * 4).fill(128) };
+  await analyze(blank);
+  await describe(blank).catch(() => undefined);
+  const loadMs = performance.now() - started;
+
+  return {
+    analyze,
+    describe,
+    detail,
+    status: () => ({ backend, modelId: verified.modelId, loadMs, tensors: core.memory().numTensors }),
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Face engine benchmark: per-frame live analysis and capture → descriptor latency on 640×480
+ * frames made from the fixture photos, cold start, and RSS and tensor count around 1,000 frames.
+ * Latencies are measured at the client (round trip through the worker), as the kiosk sees them.
+ */
+import { join } from 'node:path';
+import { createFaceEngine } from '../../electron/core/face/engine.js';
+import type { RgbaFrame } from '../../electron/core/face/types.js';
+import { fixture, projectRoot } from '../../tests/support/fixtures.js';
+import { copyFrame, loadRgba } from '../../tests/support/images.js';
+
+export interface FaceBenchOptions {
+  frames?: number;
+  describes?: number;
+  analyzeInputSize?: number;
+  describeInputSize?: number;
+  backend?: 'auto' | 'wasm' | 'tensorflow';
+  progress?: (line: string) => void;
+}
+
+export interface FaceBenchResult {
+  backend: string;
+  backend_detail: string;
+  analyze_p50_ms: number;
+  analyze_p95_ms: number;
+  describe_p50_ms: number;
+  describe_p95_ms: number;
+  cold_start_ms: number;
+  frames: number;
+  rss_before_mb: number;
+  rss_after_mb: number;
+  rss_growth_pct: number;
+  tensors_before: number;
+  tensors_after: number;
+  tensors_leaked: number;
+  [key: string]: number | string;
+}
+
+export const percentile = (values: number[], p: number): number => {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+};
+const round = (v: number, d = 1): number => Math.round(v * 10 ** d) / 10 ** d;
+const mb = (): number => process.memoryUsage().rss / 1024 / 1024;
+
+/** Frames a kiosk might send: one person at various sizes, a crowd, an empty scene. */
+const FRAME_FILES = ['photos/obama_480p.jpg', 'photos/alex_lacamoire_1.png', 'photos/rose_leslie_2.jpg', 'photos/biden_2.jpg', 'hard/two_people.jpg', 'hard/no_face_white.png'];
+const DESCRIBE_FILES = ['photos/obama_480p.jpg', 'photos/alex_lacamoire_1.png', 'photos/rose_leslie_2.jpg', 'photos/biden_2.jpg', 'photos/lin_manuel_miranda_1.png'];
+
+export async function runFaceBench(options: FaceBenchOptions = {}): Promise<FaceBenchResult> {
+  const frames = options.frames ?? 1000;
+  const describes = options.describes ?? 60;
+  const progress = options.progress ?? (() => undefined);
+  const size = { width: 640, height: 480 };
+  const liveFrames: RgbaFrame[] = await Promise.all(FRAME_FILES.map((f) => loadRgba(fixture(f), size)));
+  const stillFrames: RgbaFrame[] = await Promise.all(DESCRIBE_FILES.map((f) => loadRgba(fixture(f), size)));
+
+  const t0 = performance.now();
+  const engine = await createFaceEngine({
+    modelsDir: join(projectRoot, 'models'),
+    backend: options.backend ?? 'auto',
+    requestTimeoutMs: 60_000,
+    ...(options.analyzeInputSize ? { analyzeInputSize: options.analyzeInputSize } : {}),
+    ...(options.describeInputSize ? { describeInputSize: options.describeInputSize } : {}),
+    log: (l) => progress(l),
+  });
+  const coldStart = performance.now() - t0;
+  try {
+    // Warm every frame shape once (kernels are set up per input shape), then measure.
+    for (const f of liveFrames) await engine.analyze(copyFrame(f));
+    for (const f of stillFrames.slice(0, 2)) await engine.describe(copyFrame(f));
+    const before = await engine.status();
+    const rssBefore = mb();
+
+    const analyzeMs: number[] = [];
+    for (let i = 0; i < frames; i++) {
+      const frame = copyFrame(liveFrames[i % liveFrames.length] as RgbaFrame);
+      const s = performance.now();
+      await engine.analyze(frame);
+      analyzeMs.push(performance.now() - s);
+      if ((i + 1) % 100 === 0) progress(`analyze ${i + 1}/${frames}: p50 ${round(percentile(analyzeMs, 50))} ms`);
+    }
+    const describeMs: number[] = [];
+    for (let i = 0; i < describes; i++) {
+      const frame = copyFrame(stillFrames[i % stillFrames.length] as RgbaFrame);
+      const s = performance.now();
+      await engine.describe(frame);
+      describeMs.push(performance.now() - s);
+    }
+    progress(`describe ${describes}: p50 ${round(percentile(describeMs, 50))} ms`);
+    const after = await engine.status();
+    const rssAfter = mb();
+    return {
+      backend: after.backend,
+      backend_detail: after.detail,
+      analyze_p50_ms: round(percentile(analyzeMs, 50)),
+      analyze_p95_ms: round(percentile(analyzeMs, 95)),
+      describe_p50_ms: round(percentile(describeMs, 50)),
+      describe_p95_ms: round(percentile(describeMs, 95)),
+      cold_start_ms: Math.round(coldStart),
+      frames,
+      rss_before_mb: round(rssBefore),
+      rss_after_mb: round(rssAfter),
+      rss_growth_pct: round(((rssAfter - rssBefore) / rssBefore) * 100, 2),
+      tensors_before: before.tensors,
+      tensors_after: after.tensors,
+      tensors_leaked: after.tensors - before.tensors,
+    };
+  } finally {
+    await engine.close();
+  }
+}
