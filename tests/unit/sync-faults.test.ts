@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkIntegrity } from '../../electron/core/store/index.js';
+import { faultKinds } from '../../upstream/faults.js';
+import { openHeadlessKiosk, quickSettings, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
+
+/**
+ * The fault matrix: for each kind of failure the reference upstream can inject, 1,000 visits are
+ * queued and drained through it; every one must arrive exactly once and the kiosk's queue must end
+ * empty. Faults that strike after the upstream stored a batch (reset, timeout, slow, malformed)
+ * force the kiosk to resend ids the upstream already has: they must come back as duplicates, not
+ * as second visits.
+ */
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+function tempDir(name: string) {
+  const d = mkdtempSync(join(tmpdir(), `kelu-${name}-`));
+  cleanups.push(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+const VISITS = 1000;
+
+describe('sync: fault matrix against the reference upstream', () => {
+  for (const kind of faultKinds) {
+    it(`delivers ${VISITS} visits exactly once through "${kind}" faults`, async () => {
+      // 429 costs a real second per hit (Retry-After: 1), so it is injected a little less often.
+      const rate = kind === '429' ? 0.15 : 0.3;
+      const upstream = await startDevUpstream(tempDir('up'), { faults: `${kind}:${rate}`, faultSeed: 7, slowMs: 700 });
+      cleanups.push(() => upstream.close());
+      const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: upstream.url } }, { ...quickSettings, batchSize: 100, requestTimeoutMs: 400 });
+      cleanups.push(() => kiosk.close());
+      register(upstream, kiosk);
+
+      const ids = new Set<string>();
+      for (let i = 0; i < VISITS; i++) ids.add((await kiosk.queue.queueVisit(syntheticVisit(i))).visitId);
+
+      const result = await kiosk.sync.engine.drain({ untilEmpty: true, deadlineMs: 120_000 });
+      expect(result.outcome).toBe('empty');
+      expect(result.failures, 'the faults did strike').toBeGreaterThan(0);
+      expect(result.rejected).toBe(0);
+
+      const received = upstream.db.prepare('SELECT id FROM visits').all() as Array<{ id: string }>;
+      expect(received).toHaveLength(VISITS);
+      expect(new Set(received.map((r) => r.id))).toEqual(ids);
+      // One person, one visit: no IIN arrived twice under different ids either.
+      expect((upstream.db.prepare('SELECT count(DISTINCT iin) AS c FROM visits').get() as { c: number }).c).toBe(VISITS);
+      const acceptedTwice = upstream.db.prepare("SELECT visit_id FROM receipts_log WHERE status = 'accepted' GROUP BY visit_id HAVING count(*) > 1").all();
+      expect(acceptedTwice).toEqual([]);
+      if (['reset', 'timeout', 'slow', 'malformed'].includes(kind)) {
+        expect(result.duplicate, 'answers lost after storing come back as duplicates').toBeGreaterThan(0);
+      }
+      expect(result.accepted + result.duplicate).toBeGreaterThanOrEqual(VISITS);
+      expect((kiosk.db.prepare("SELECT count(*) AS c FROM receipts WHERE status = 'synced'").get() as { c: number }).c).toBe(VISITS);
+      expect(kiosk.sync.status().queueDepth).toBe(0);
+      expect(checkIntegrity(kiosk.db).ok).toBe(true);
+    });
+  }
+});
