@@ -14,6 +14,7 @@ import { detectBackend } from './face/backend.js';
 import { createStaffPart } from './staff/part.js';
 import { auditPrivilegedCalls } from './audit/privileged.js';
 import { rememberStaffSessions } from './staff/session-tracker.js';
+import { createDeclineService } from './decline/service.js';
 
 export interface CoreOptions {
   /** Where the database and keys live. */
@@ -56,6 +57,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     config,
     queueVisit: (v) => visits.queueVisit({ method: 'staff-verified', iin: v.iin, staff: v.staff }),
   });
+  // Declining the photo (decline part): eGov code or QR sealed as a visit, or the hand-off list.
+  const decline = createDeclineService(config.decline.maxCodeAttempts, {
+    identified: (session) => checkin.identified(session),
+    endCheckin: () => checkin.reset(),
+    queueVisit: (envelope) => visits.queueVisit(envelope),
+    createHandoff: (entry) => staff.handoffs.createHandoff(entry),
+  });
   const handlers: Handlers<KioskContract> = {
     'system.info': () => ({
       version: options.version ?? '0.1.0',
@@ -68,6 +76,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...checkin.handlers,
     ...sync.handlers,
     ...staff.handlers,
+    ...decline.handlers,
   };
   // Every call to a method with roles is audited (actor = the staff member) and role-checked.
   // The screen's staff session stays in core (rememberStaffSessions), never in the page.

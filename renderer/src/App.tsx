@@ -7,7 +7,8 @@ import type { Route, ScreenName, ScreenProps, ScreenSettings } from './navigatio
 import { AttractScreen } from './screens/attract/AttractScreen';
 import { CameraScreen } from './screens/camera/CameraScreen';
 import { ConsentScreen } from './screens/consent/ConsentScreen';
-import { DeclineFallbackScreen, HandoffScreen } from './screens/handoff/HandoffScreen';
+import { DeclineScreen } from './screens/decline/DeclineScreen';
+import { HandoffScreen } from './screens/handoff/HandoffScreen';
 import { IdentifyScreen } from './screens/identify/IdentifyScreen';
 import { TicketScreen } from './screens/ticket/TicketScreen';
 
@@ -30,7 +31,7 @@ const screens: { [K in ScreenName]: ComponentType<ScreenProps<K>> } = {
   camera: CameraScreen,
   ticket: TicketScreen,
   handoff: HandoffScreen,
-  decline: DeclineFallbackScreen,
+  decline: DeclineScreen,
 };
 
 /** Screens where nobody's data is shown, so there is nothing for the inactivity timer to clear. */

@@ -3,6 +3,7 @@ import { systemContract } from '../system/contract.js';
 import { syncContract } from '../sync/contract.js';
 import { checkinContract } from '../checkin/contract.js';
 import { staffPartContract } from '../staff/part-contract.js';
+import { declineContract } from '../decline/contract.js';
 
 /**
  * The whole core API, one source of truth for IPC, kioskctl, the browser host and the preload's
@@ -13,6 +14,7 @@ export const contract = {
   ...syncContract,
   ...checkinContract,
   ...staffPartContract,
+  ...declineContract,
 } satisfies Contract;
 
 export type KioskContract = typeof contract;

@@ -1,3 +1,7 @@
+import { auditCommand } from './commands/audit.js';
+import { reportCommand } from './commands/report.js';
+import { staffCommand } from './commands/staff.js';
+
 /** One kioskctl command: parses its own arguments (node:util parseArgs + zod) and returns an exit code. */
 export interface Command {
   name: string;
@@ -6,4 +10,8 @@ export interface Command {
 }
 
 // Each command module adds one line here.
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  staffCommand,
+  auditCommand,
+  reportCommand,
+];

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import type { Command } from '../registry.js';
+import { dataDirField, dataDirOpt, openLocalStaff, parseOptions } from './staff-cli-support.js';
+
+/** `kioskctl audit verify|tail`: proves the hash chain, or shows the newest rows. */
+export const auditCommand: Command = {
+  name: 'audit',
+  summary: 'Audit log: verify the hash chain (exit 1 names the first bad row), tail [--limit N]',
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    if (sub === 'verify') {
+      const args = parseOptions(rest, { ...dataDirOpt, json: { type: 'boolean' } }, z.object({ 'data-dir': dataDirField, json: z.boolean().default(false) }));
+      const local = openLocalStaff(args['data-dir']);
+      try {
+        const v = local.audit.verify();
+        if (args.json) console.log(JSON.stringify(v));
+        else if (v.ok) console.log(`Audit chain intact: ${v.rows} rows, head ${v.head}`);
+        else console.log(`Audit chain BROKEN at row ${v.firstBadSeq} (${v.problem}); rows before it are intact`);
+        return v.ok ? 0 : 1;
+      } finally {
+        local.close();
+      }
+    }
+    if (sub === 'tail') {
+      const args = parseOptions(
+        rest,
+        { ...dataDirOpt, limit: { type: 'string' } },
+        z.object({ 'data-dir': dataDirField, limit: z.coerce.number().int().min(1).max(1000).default(30) }),
+      );
+      const local = openLocalStaff(args['data-dir']);
+      try {
+        for (const r of local.audit.recent(args.limit).reverse()) console.log(`${String(r.seq).padStart(6)} ${r.at} ${r.actor.padEnd(16)} ${r.action.padEnd(26)} ${r.detail}`);
+        return 0;
+      } finally {
+        local.close();
+      }
+    }
+    console.error('Usage: kioskctl audit verify [--data-dir DIR] [--json] | kioskctl audit tail [--limit N] [--data-dir DIR]');
+    return 2;
+  },
+};

@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { z } from 'zod';
+import { AuditLog } from '../../audit/chain.js';
+import { defaultConfig } from '../../config/schema.js';
+import { AccountStore } from '../../staff/accounts.js';
+import { StaffService } from '../../staff/service.js';
+import { databaseFileName, defaultDataDir, openDatabase, type Database } from '../../store/index.js';
+
+/** Parses a command's options with node:util and validates them with zod, one readable error. */
+export function parseOptions<S extends z.ZodType>(argv: string[], options: ParseArgsConfig['options'], schema: S): z.output<S> {
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(err instanceof Error ? err.message : String(err));
+  }
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+export const dataDirOpt = { 'data-dir': { type: 'string' } } as const;
+export const dataDirField = z.string().min(1).optional().transform((d) => d ?? defaultDataDir());
+
+export interface LocalStaff {
+  db: Database;
+  audit: AuditLog;
+  staff: StaffService;
+  close(): void;
+}
+
+/** The kiosk's database opened directly (WAL lets this run beside a running kiosk). */
+export function openLocalStaff(dataDir: string): LocalStaff {
+  const db = openDatabase(join(dataDir, databaseFileName));
+  const audit = new AuditLog(db);
+  const staff = new StaffService(new AccountStore(db), audit, defaultConfig.staff);
+  return { db, audit, staff, close: () => db.close() };
+}
+
+/** Reads one line from the terminal without echoing it (a password), or from piped stdin. */
+export async function readSecretLine(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return (await readPipedLines())[0] ?? '';
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  stdin.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const done = (err?: Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new Error('cancelled'));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else if (ch >= ' ') value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+let piped: Promise<string[]> | undefined;
+/** All of piped stdin, split into lines (read once, shared by every prompt). */
+export function readPipedLines(): Promise<string[]> {
+  piped ??= new Promise((resolve, reject) => {
+    let text = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (c: string) => (text += c));
+    process.stdin.on('end', () => resolve(text.split(/\r?\n/)));
+    process.stdin.on('error', reject);
+  });
+  return piped;
+}
+
+/** A visible prompt for non-secret values on a terminal. */
+export async function readLine(prompt: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(prompt)).trim();
+  } finally {
+    rl.close();
+  }
+}
