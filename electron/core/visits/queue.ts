@@ -107,7 +107,7 @@ export function createVisitQueue(db: Database, keys: () => KioskKeys, options: V
 function checkMethodFields(e: VisitEnvelope): void {
   const missing =
     (e.method === 'face' && !e.face) ||
-    ((e.method === 'egov-code' && !e.egov?.code) || (e.method === 'egov-qr' && !e.egov?.token)) ||
+    ((e.method === 'egov-code' && !e.egov?.code) || (e.method === 'egov-qr' && !e.egov?.token && !e.egov?.code)) ||
     (e.method === 'staff-verified' && !e.staff);
   if (missing) throw new UserFacingError(`The visit is not valid: method "${e.method}" needs its evidence`, 'bad-input');
 }
