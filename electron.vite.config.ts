@@ -16,8 +16,16 @@ export default defineConfig({
     },
   },
   preload: {
-    plugins: [externalizeDepsPlugin()],
-    build: { rollupOptions: { input: { index: resolve('electron/preload/index.ts') } } },
+    // No externalized dependencies: a sandboxed preload can require only 'electron' (and a few
+    // polyfilled built-ins), so anything it imports is bundled.
+    build: {
+      // A sandboxed preload cannot load ES modules: emit one CommonJS file (out/preload/index.cjs)
+      // with everything bundled in (only 'electron' stays external).
+      rolldownOptions: {
+        input: { index: resolve('electron/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+      },
+    },
   },
   renderer: {
     root: 'renderer',

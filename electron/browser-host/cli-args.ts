@@ -1,10 +1,9 @@
 // The browser host's command line, parsed and validated (zod) into host options.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { parseConfig, type KioskConfig } from '../core/config/schema.js';
 import { defaultDataDir } from '../core/store/data-dir.js';
+import { readConfigFile } from '../main/config-file.js';
 import type { BrowserHostOptions } from './host.js';
 
 export const usage = `Usage: npm run start:browser -- [options]
@@ -65,20 +64,3 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     remoteDebuggingPort: a['remote-debugging-port'],
   };
 }
-
-export function readConfigFile(file: string): KioskConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new Error(`Cannot read the configuration file ${file}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`The configuration file ${file} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  return parseConfig(json, `The configuration file ${file}`);
-}
-

@@ -1,6 +1,93 @@
-// Electron host: thin. Creates the kiosk window and registers the core router on ipcMain.
-import { app } from 'electron';
+// Electron host: thin. One kiosk window, the security policy, and the core router on ipcMain.
+// Command line: [--dev] [--data-dir=DIR] [--config=FILE] [--lang=kk|ru|en] (docs/shell.md).
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
+import { createCore, type Core } from '../core/app.js';
+import { defaultConfig, type KioskConfig } from '../core/config/schema.js';
+import { handleAppScheme, registerAppScheme } from './app-protocol.js';
+import { readConfigFile } from './config-file.js';
+import { contentSecurityPolicy } from './csp.js';
+import { hardenWebContents } from './harden.js';
+import { registerIpc } from './ipc.js';
+import { safeStorageProtector } from './safe-storage.js';
+import { appEntryUrl, decidePermissionCheck, decidePermissionRequest, decideRequest } from './security-policy.js';
+import { shellPaths } from './paths.js';
+import { parseShellArgs, type ShellArgs } from './shell-args.js';
+import { kioskWindowOptions } from './window-options.js';
 
-app.whenReady().then(() => {
-  // filled in by the shell work (issue 3)
-});
+const { preload: preloadPath, rendererDir } = shellPaths(dirname(fileURLToPath(import.meta.url)));
+
+function fail(message: string): never {
+  console.error(`kelu: ${message}`);
+  if (app.isReady()) dialog.showErrorBox('Kelu cannot start', message);
+  app.exit(1);
+  throw new Error(message);
+}
+
+let args: ShellArgs;
+try {
+  args = parseShellArgs(process.argv.slice(1), app.isPackaged, process.env);
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
+}
+const development = args.development;
+
+// Before ready: the app:// scheme is a secure, standard origin.
+registerAppScheme(protocol);
+
+// One kiosk per machine: a second start focuses the first window and exits.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  const dataDir = args.dataDir ?? app.getPath('userData');
+  mkdirSync(dataDir, { recursive: true });
+  // Chromium's own profile (cache, storage) stays in a subfolder, apart from the kiosk's database.
+  if (args.dataDir) app.setPath('userData', dataDir);
+  app.setPath('sessionData', join(dataDir, 'chromium'));
+  let window: BrowserWindow | undefined;
+  let core: Core | undefined;
+
+  app.on('second-instance', () => {
+    if (window && !window.isDestroyed()) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
+  });
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, development));
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => {
+    void core?.close();
+  });
+
+  app.whenReady().then(async () => {
+    if (!development) Menu.setApplicationMenu(null);
+    const ses = session.defaultSession;
+    handleAppScheme(protocol, rendererDir);
+    ses.setPermissionRequestHandler((_contents, permission, callback, details) => callback(decidePermissionRequest(permission, details)));
+    ses.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => decidePermissionCheck(permission, requestingOrigin, details));
+    ses.setDevicePermissionHandler(() => false);
+    ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !decideRequest(details.url, development) }));
+    ses.webRequest.onHeadersReceived((details, callback) =>
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] } }),
+    );
+
+    let config: KioskConfig = defaultConfig;
+    const configFile = args.configFile ?? join(dataDir, 'config.json');
+    if (args.configFile || existsSync(configFile)) config = readConfigFile(configFile);
+    const modelsDir = app.isPackaged ? join(process.resourcesPath, 'models') : join(app.getAppPath(), 'models');
+    core = await createCore({ dataDir, config, version: app.getVersion(), modelsDir, secretProtector: safeStorageProtector(safeStorage) });
+
+    const win = new BrowserWindow(kioskWindowOptions({ preload: preloadPath, development }));
+    window = win;
+    registerIpc(ipcMain, core, () => (win.isDestroyed() ? undefined : win.webContents));
+    win.once('ready-to-show', () => win.show());
+    const entry = args.lang ? `${appEntryUrl}?lang=${args.lang}` : appEntryUrl;
+    // A crashed renderer must never leave a blank kiosk: start the screens again.
+    win.webContents.on('render-process-gone', () => {
+      if (!win.isDestroyed()) void win.loadURL(entry);
+    });
+    await win.loadURL(entry);
+  }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+}

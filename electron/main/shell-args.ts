@@ -1,0 +1,41 @@
+// The Electron app's own command line, validated. Pure: a unit test reads it.
+import { z } from 'zod';
+
+export interface ShellArgs {
+  /** Windowed with devtools; only honoured when the app is not packaged. */
+  development: boolean;
+  dataDir?: string;
+  configFile?: string;
+  lang?: 'kk' | 'ru' | 'en';
+}
+
+const schema = z
+  .object({
+    dev: z.boolean(),
+    'data-dir': z.string().min(1, '--data-dir needs a folder').optional(),
+    config: z.string().min(1, '--config needs a JSON file').optional(),
+    lang: z.enum(['kk', 'ru', 'en'], { message: '--lang must be kk, ru or en' }).optional(),
+  })
+  .strict();
+
+/**
+ * Reads `--dev`, `--data-dir=DIR`, `--config=FILE`, `--lang=xx` from Electron's argv; anything
+ * else (Chromium's own switches, the app path) is ignored. A packaged kiosk ignores --dev, so
+ * nobody at the kiosk can get devtools or leave kiosk mode by changing its shortcut.
+ */
+export function parseShellArgs(argv: readonly string[], isPackaged: boolean, env: NodeJS.ProcessEnv = {}): ShellArgs {
+  const raw: Record<string, string | boolean> = { dev: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--dev') raw.dev = true;
+    for (const name of ['data-dir', 'config', 'lang'] as const) {
+      if (arg.startsWith(`--${name}=`)) raw[name] = arg.slice(name.length + 3);
+      else if (arg === `--${name}` && i + 1 < argv.length) raw[name] = argv[++i]!;
+    }
+  }
+  if (env.KELU_DEV === '1') raw.dev = true;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+  const a = parsed.data;
+  return { development: a.dev && !isPackaged, dataDir: a['data-dir'], configFile: a.config, lang: a.lang };
+}
