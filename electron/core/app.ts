@@ -15,6 +15,7 @@ import { createStaffPart } from './staff/part.js';
 import { auditPrivilegedCalls } from './audit/privileged.js';
 import { rememberStaffSessions } from './staff/session-tracker.js';
 import { createDeclineService } from './decline/service.js';
+import { egovVerdicts } from './decline/verdicts.js';
 
 export interface CoreOptions {
   /** Where the database and keys live. */
@@ -63,6 +64,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     endCheckin: () => checkin.reset(),
     queueVisit: (envelope) => visits.queueVisit(envelope),
     createHandoff: (entry) => staff.handoffs.createHandoff(entry),
+    verdicts: (sinceIso) => egovVerdicts(db, sinceIso),
   });
   const handlers: Handlers<KioskContract> = {
     'system.info': () => ({

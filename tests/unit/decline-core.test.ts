@@ -7,6 +7,8 @@ import { createCore, type Core } from '../../electron/core/app.js';
 import { parseConfig } from '../../electron/core/config/schema.js';
 import { getSodium, openSealed } from '../../electron/core/crypto/index.js';
 import { formatShareToken } from '../../electron/core/decline/share-token.js';
+import { egovVerdicts } from '../../electron/core/decline/verdicts.js';
+import { Outbox, type PendingRow } from '../../electron/core/sync/outbox.js';
 import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
 import { envelopeSchema, type VisitEnvelope } from '../../electron/core/visits/index.js';
 import { testIin } from '../support/decline-qr.js';
@@ -122,5 +124,34 @@ describe('decline through the core router', () => {
     const rows = query<{ masked_iin: string; created_at: string; status: string }>("SELECT masked_iin, created_at, status FROM handoffs WHERE reason = 'declined-no-code'");
     expect(rows).toEqual([{ masked_iin: `••••••••${iin.slice(-4)}`, created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), status: 'waiting' }]);
     expect(filesHolding(iin)).toEqual([]);
+  });
+
+  it('the upstream verdict sync records on each eGov visit is listed for staff, without the codes; only staff may ask', async () => {
+    // The sync engine's own storage step applies an upstream answer: one code valid, one invalid.
+    const db = new Database(join(dataDir, 'kelu.db'));
+    try {
+      const [{ keyId }] = db.prepare('SELECT upstream_key_id AS keyId FROM outbox LIMIT 1').all() as [{ keyId: string }];
+      const outbox = new Outbox(db);
+      const sent: PendingRow[] = outbox.nextBatch(keyId, 100);
+      const methodOf = (id: string) => (db.prepare('SELECT method FROM receipts WHERE visit_id = ?').get(id) as { method: string }).method;
+      const egov = sent.filter((r) => methodOf(r.id) !== 'face');
+      expect(egov.length).toBeGreaterThanOrEqual(3);
+      outbox.applyResults(
+        egov.slice(0, 2),
+        [
+          { id: egov[0]!.id, status: 'accepted', verdict: 'egov-valid' },
+          { id: egov[1]!.id, status: 'accepted', verdict: 'egov-invalid' },
+        ],
+        new Date(),
+        12,
+      );
+      const items = egovVerdicts(db, new Date(Date.now() - 3_600_000).toISOString());
+      expect(items.map((i) => i.verdict).sort()).toEqual(expect.arrayContaining(['egov-valid', 'egov-invalid', null]));
+      expect(items.every((i) => /^•+\d{4}$/.test(i.maskedIin) && /^A-\d+$/.test(i.ticket))).toBe(true);
+      expect(JSON.stringify(items)).not.toMatch(/917353|640028|EGS1/);
+    } finally {
+      db.close();
+    }
+    expect(await core.router.call('decline.verdicts', {}, ctx)).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
   });
 });

@@ -26,6 +26,7 @@ function setup(max = 3, handoff?: 'attempts' | 'camera-missing') {
       handoffs.push(h);
       return { id: 'abcdef12-0000-4000-8000-000000000000', maskedIin: '••••••••0123' };
     },
+    verdicts: () => [],
   };
   const { handlers } = createDeclineService(max, ports);
   const ctx = { transport: 'test' as const };

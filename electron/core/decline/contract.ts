@@ -42,6 +42,24 @@ export const declineContract = {
     input: z.object({ session, payload: z.string().max(MAX_TRANSPORT_TEXT), source: z.enum(['camera', 'scanner']) }).strict(),
     output: declineResultSchema,
   }),
+  'decline.verdicts': method({
+    summary: 'Staff: eGov-code visits of the last hours with the upstream verdict sync recorded (no codes)',
+    roles: ['reception', 'admin'],
+    input: z.object({ sinceHours: z.number().int().min(1).max(168).default(24) }).strict(),
+    output: z.object({
+      items: z.array(
+        z.object({
+          ticket: z.string(),
+          maskedIin: z.string(),
+          method: z.enum(['egov-code', 'egov-qr']),
+          createdAt: z.string(),
+          status: z.enum(['pending', 'synced', 'dead']),
+          /** `egov-valid`, `egov-invalid`, `rejected: <reason>`, or null before sync. */
+          verdict: z.string().max(300).nullable(),
+        }),
+      ),
+    }),
+  }),
   'decline.noCode': method({
     summary: 'The patient has no eGov code: add a reception hand-off entry and tell them where to go',
     input: z.object({ session }).strict(),

@@ -4,6 +4,7 @@ import type { CheckinEnvelope } from '../checkin/ports.js';
 import { AttemptLimiter } from './attempts.js';
 import type { declineContract, DeclineResult } from './contract.js';
 import { parseCode, parseQrPayload, type RejectionReason } from './payload.js';
+import type { EgovVerdict } from './verdicts.js';
 
 /** What the decline path needs from the rest of core; app.ts adapts check-in, visits and hand-offs. */
 export interface DeclinePorts {
@@ -15,6 +16,8 @@ export interface DeclinePorts {
   queueVisit(envelope: CheckinEnvelope): Promise<{ ticket: string; maskedIin: string }>;
   /** Adds an entry to the reception hand-off list (masked IIN and a keyed tag only are stored). */
   createHandoff(input: { iin: string; reason: DeclineHandoffReason }): Promise<{ id: string; maskedIin: string }>;
+  /** eGov-code visits since a time, with the verdict sync stored on their receipts. */
+  verdicts(sinceIso: string): EgovVerdict[];
 }
 
 /** Why the photo path ended without a ticket, as the check-in knows it. */
@@ -41,7 +44,7 @@ const sessionEnded = () => new UserFacingError('This check-in has ended. Please 
 /** A hand-off reference the patient can read out: the first 6 characters of the entry id, upper case. */
 const referenceOf = (handoffId: string) => handoffId.replace(/-/g, '').slice(0, 6).toUpperCase();
 
-export function createDeclineService(maxCodeAttempts: number, ports: DeclinePorts): DeclineService {
+export function createDeclineService(maxCodeAttempts: number, ports: DeclinePorts, now: () => number = Date.now): DeclineService {
   const limiter = new AttemptLimiter(maxCodeAttempts);
   // One decline step at a time per session: the camera can send the same QR code many times a
   // second, and two concurrent valid scans must not queue two visits.
@@ -103,6 +106,8 @@ export function createDeclineService(maxCodeAttempts: number, ports: DeclinePort
         const egov = parsed.kind === 'code' ? { code: parsed.code } : { token: parsed.token };
         return queue(session, p.iin, { method: 'egov-qr', egov });
       }),
+
+    'decline.verdicts': ({ sinceHours }) => ({ items: ports.verdicts(new Date(now() - sinceHours * 3_600_000).toISOString()) }),
 
     'decline.noCode': ({ session }) =>
       serial(session, async () => {
