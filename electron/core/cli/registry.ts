@@ -1,3 +1,7 @@
+import { provisionCommand } from './commands/provision.js';
+import { statusCommand } from './commands/status.js';
+import { syncCommand } from './commands/sync.js';
+import { exportCommand } from './commands/export.js';
 import { auditCommand } from './commands/audit.js';
 import { reportCommand } from './commands/report.js';
 import { staffCommand } from './commands/staff.js';
@@ -14,4 +18,8 @@ export const commands: Command[] = [
   staffCommand,
   auditCommand,
   reportCommand,
+  provisionCommand,
+  statusCommand,
+  syncCommand,
+  exportCommand,
 ];

@@ -63,6 +63,23 @@ export async function createDeviceKeys(dataDir: string, protector: SecretProtect
   return { deviceId, publicKey: kp.publicKey, secretKey: kp.privateKey, keyId: keyId(sodium, kp.publicKey), protector: protector.kind };
 }
 
+/** The device's public identity without unwrapping its secret (status and sync need no secret). */
+export type DeviceIdentity = Omit<DeviceKeys, 'secretKey'>;
+
+export async function readDeviceIdentity(dataDir: string): Promise<DeviceIdentity | null> {
+  const file = deviceKeyFile(dataDir);
+  if (!existsSync(file)) return null;
+  const sodium = await getSodium();
+  let parsed: z.infer<typeof deviceFileSchema>;
+  try {
+    parsed = deviceFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    throw new Error(`The device key file ${file} is damaged; restore it from backup or re-provision the kiosk.`);
+  }
+  const publicKey = fromB64(parsed.publicKey);
+  return { deviceId: parsed.deviceId, publicKey, keyId: keyId(sodium, publicKey), protector: parsed.protector };
+}
+
 export async function loadOrCreateDeviceKeys(dataDir: string, protector: SecretProtector): Promise<DeviceKeys> {
   return (await loadDeviceKeys(dataDir, protector)) ?? (await createDeviceKeys(dataDir, protector));
 }

@@ -1,5 +1,5 @@
 export { plainFileProtector, type SecretProtector } from './protector.js';
-export { loadDeviceKeys, createDeviceKeys, loadOrCreateDeviceKeys, deviceKeyFile, type DeviceKeys } from './device.js';
+export { loadDeviceKeys, createDeviceKeys, loadOrCreateDeviceKeys, readDeviceIdentity, deviceKeyFile, type DeviceKeys, type DeviceIdentity } from './device.js';
 export { readProvisioning, writeProvisioning, checkUpstreamUrl, provisioningFile, type Provisioning, type ProvisioningEntry } from './provisioning.js';
 export { readUpstreamPublicKey, readUpstreamKeyPair, type UpstreamPublicKey, type UpstreamKeyPair } from './upstream-key.js';
 export { devUpstreamDir, devUpstreamPublicKeyFile, devUpstreamKeyPairFile } from './dev-upstream.js';

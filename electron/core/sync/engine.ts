@@ -1,4 +1,4 @@
-import type { KioskKeys } from '../keys/index.js';
+import type { DeviceIdentity, Provisioning } from '../keys/index.js';
 import { Circuit, parseRetryAfter, type CircuitState } from './backoff.js';
 import type { Outbox, PendingRow } from './outbox.js';
 import { batchErrorSchema, batchPath, batchResponseSchema, type BatchRequest, type ItemResult } from './protocol.js';
@@ -51,7 +51,7 @@ export interface SyncEngine {
 
 export interface SyncEngineDeps {
   outbox: Outbox;
-  keys: () => KioskKeys;
+  keys: () => { device: DeviceIdentity; provisioning: Provisioning };
   settings: () => SyncSettings;
   fetch?: typeof fetch;
   now?: () => Date;

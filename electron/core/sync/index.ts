@@ -4,3 +4,6 @@ export { Outbox, type DeadLetter, type HistoryPoint } from './outbox.js';
 export { syncContract, syncStatusSchema, syncProgressSchema, type SyncStatus } from './contract.js';
 export * from './protocol.js';
 export { signBundle, openBundle, bundleSchema, type BundleBody, type BundleItem } from './bundle.js';
+export { openLocalKiosk, readConfigFile, type LocalKiosk } from './local.js';
+export type { SyncKeys } from './service.js';
+export { exportBundle } from './export.js';

@@ -2,14 +2,14 @@ import type { Database } from 'better-sqlite3';
 import type { Handlers } from '../api/define.js';
 import type { KioskConfig } from '../config/schema.js';
 import { toB64 } from '../crypto/index.js';
-import type { KioskKeys } from '../keys/index.js';
+import type { DeviceIdentity, Provisioning } from '../keys/index.js';
 import type { syncContract, SyncStatus } from './contract.js';
 import { createSyncEngine, type SyncEngine, type SyncProgress, type SyncSettings } from './engine.js';
 import { Outbox } from './outbox.js';
 
 export interface SyncServiceOptions {
   db: Database;
-  keys: () => KioskKeys;
+  keys: () => SyncKeys;
   config: KioskConfig;
   /** e.g. "wasm" or "tensorflow": what status reports for the face engine. */
   faceBackend: () => string;
@@ -17,6 +17,12 @@ export interface SyncServiceOptions {
   fetch?: typeof fetch;
   /** Test and tool overrides of the configured settings. */
   overrides?: Partial<SyncSettings>;
+}
+
+/** Sync needs no secret: items were signed when they were queued. */
+export interface SyncKeys {
+  device: DeviceIdentity;
+  provisioning: Provisioning;
 }
 
 export interface SyncService {

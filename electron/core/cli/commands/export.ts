@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Command } from '../registry.js';
+import { loadDeviceKeys, plainFileProtector } from '../../keys/index.js';
+import { databaseFileName, openDatabase } from '../../store/index.js';
+import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';
+import { exportBundle } from '../../sync/index.js';
+import { migrateOutbox } from '../../visits/index.js';
+
+/** `kioskctl export --out FILE`: a signed bundle of the still-sealed visits, for transfer by hand. */
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'Write the still-sealed visits to a signed bundle for offline transfer (--out FILE); the upstream imports it',
+  async run(argv) {
+    const args = parseCommandArgs(argv, { ...dataDirOption, out: { type: 'string' } }, z.object({ 'data-dir': dataDirSchema, out: z.string().min(1, 'where to write the bundle') }));
+    const device = await loadDeviceKeys(args['data-dir'], plainFileProtector());
+    if (!device) throw new Error(`No device key in ${args['data-dir']}: nothing was ever queued here.`);
+    const db = openDatabase(join(args['data-dir'], databaseFileName));
+    try {
+      migrateOutbox(db);
+      const r = await exportBundle(db, device, args.out);
+      console.log(`exported ${r.items} sealed visit(s) (${r.pending} pending, ${r.dead} dead letters) to ${args.out}; they stay queued here until the upstream acknowledges them`);
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { devUpstreamKeyPairFile, loadDeviceKeys, plainFileProtector } from '../../electron/core/keys/index.js';
+import { exportBundle } from '../../electron/core/sync/index.js';
+import { importBundle } from '../../upstream/app.js';
+import { openHeadlessKiosk, quickSettings, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+function tempDir(name: string) {
+  const d = mkdtempSync(join(tmpdir(), `kelu-${name}-`));
+  cleanups.push(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+async function setup(visits: number) {
+  const upDir = tempDir('up');
+  const upstream = await startDevUpstream(upDir);
+  cleanups.push(() => upstream.close());
+  const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: upstream.url } }, quickSettings);
+  cleanups.push(() => kiosk.close());
+  register(upstream, kiosk);
+  for (let i = 0; i < visits; i++) await kiosk.queue.queueVisit(syntheticVisit(i));
+  const device = (await loadDeviceKeys(kiosk.dataDir, plainFileProtector(() => {})))!;
+  const file = join(tempDir('usb'), 'visits.kelu');
+  return { upstream, upDir, kiosk, device, file };
+}
+const visitsAt = (up: { db: { prepare(s: string): { get(): unknown } } }) => (up.db.prepare('SELECT count(*) AS c FROM visits').get() as { c: number }).c;
+
+describe('export and import: moving the queue by hand', () => {
+  it('imports every visit once; importing the same bundle again counts nothing twice; a later sync only finds duplicates', async () => {
+    const { upstream, upDir, kiosk, device, file } = await setup(25);
+    expect(await exportBundle(kiosk.db, device, file)).toEqual({ items: 25, pending: 25, dead: 0 });
+    // The bundle holds sealed bytes only.
+    expect(readFileSync(file, 'utf8')).not.toContain('990000000001');
+
+    expect(await importBundle(upDir, devUpstreamKeyPairFile(), file)).toEqual({ items: 25, accepted: 25, duplicate: 0, rejected: 0 });
+    expect(await importBundle(upDir, devUpstreamKeyPairFile(), file)).toEqual({ items: 25, accepted: 0, duplicate: 25, rejected: 0 });
+    expect(visitsAt(upstream)).toBe(25);
+
+    // The kiosk still holds them until the upstream acknowledges them over sync.
+    expect(kiosk.sync.status().queueDepth).toBe(25);
+    const r = await kiosk.sync.engine.drain();
+    expect(r).toMatchObject({ outcome: 'empty', accepted: 0, duplicate: 25 });
+    expect(visitsAt(upstream)).toBe(25);
+  });
+
+  it('refuses a tampered bundle whole: a changed item, a removed item, or a forged device', async () => {
+    const { upstream, upDir, kiosk, device, file } = await setup(5);
+    await exportBundle(kiosk.db, device, file);
+    const text = readFileSync(file, 'utf8');
+    const json = JSON.parse(text) as { body: { items: Array<{ sealed: string }>; deviceId: string }; sig: string };
+
+    const changed = structuredClone(json);
+    const s = changed.body.items[2]!.sealed;
+    changed.body.items[2]!.sealed = (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
+    const removed = structuredClone(json);
+    removed.body.items.splice(1, 1);
+    const forged = structuredClone(json);
+    forged.body.deviceId = 'kiosk-someone-else';
+
+    for (const [name, bundle] of [['changed', changed], ['removed', removed], ['forged', forged]] as const) {
+      const f = join(tempDir('usb'), `${name}.kelu`);
+      writeFileSync(f, JSON.stringify(bundle));
+      await expect(importBundle(upDir, devUpstreamKeyPairFile(), f), name).rejects.toThrow(/refused.*Nothing was imported/);
+    }
+    expect(visitsAt(upstream)).toBe(0);
+    // The untouched bundle still imports.
+    expect((await importBundle(upDir, devUpstreamKeyPairFile(), file)).accepted).toBe(5);
+  });
+});
