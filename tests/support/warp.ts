@@ -1,48 +1,13 @@
-import sharp from 'sharp';
+import { spawnSync } from 'node:child_process';
 import type { RgbaFrame } from '../../electron/core/face/types.js';
 import { invert, multiply, type Homography } from '../../electron/core/presence/homography.js';
 
 /**
  * Synthesised spoofs for the presence tests: a printed photo held in front of the camera and
  * rotated or tilted. A flat print seen through a pinhole moves by a homography, so every view is
- * the fixture photo warped by one (inverse mapping with bilinear sampling).
+ * the fixture photo warped by one (inverse mapping with bilinear sampling). Decode fixtures with
+ * tests/support/images.ts.
  */
-
-/** Decodes an image file to an RGBA frame (sharp), optionally placed on a larger grey canvas. */
-export async function loadRgba(file: string): Promise<RgbaFrame> {
-  const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-}
-
-/** Resizes a frame to fit `width`×`height` (letterboxed on grey), like a camera frame of that size. */
-export async function fitInto(frame: RgbaFrame, width: number, height: number, scale = 1): Promise<RgbaFrame> {
-  const w = Math.max(1, Math.round(Math.min(width / frame.width, height / frame.height) * scale * frame.width));
-  const h = Math.max(1, Math.round(Math.min(width / frame.width, height / frame.height) * scale * frame.height));
-  const resized = await sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.length), {
-    raw: { width: frame.width, height: frame.height, channels: 4 },
-  })
-    .resize(w, h)
-    .raw()
-    .toBuffer();
-  const out = new Uint8Array(width * height * 4).fill(128);
-  const ox = Math.floor((width - w) / 2);
-  const oy = Math.floor((height - h) / 2);
-  for (let y = 0; y < h; y++) {
-    const ty = y + oy;
-    if (ty < 0 || ty >= height) continue;
-    for (let x = 0; x < w; x++) {
-      const tx = x + ox;
-      if (tx < 0 || tx >= width) continue;
-      const s = (y * w + x) * 4;
-      const t = (ty * width + tx) * 4;
-      out[t] = resized[s] ?? 0;
-      out[t + 1] = resized[s + 1] ?? 0;
-      out[t + 2] = resized[s + 2] ?? 0;
-      out[t + 3] = 255;
-    }
-  }
-  return { width, height, data: out };
-}
 
 export interface PlaneView {
   /** Rotation of the print about its vertical axis (degrees); positive turns its right edge away. */
@@ -172,4 +137,23 @@ export async function frameAroundFace(
     }
   }
   return { width, height, data: out };
+}
+
+/**
+ * Frames `from`..`to` (inclusive, 0-based) of a video as RGBA, decoded by ffmpeg; `filter` is an
+ * ffmpeg video filter applied first (e.g. a fixed crop and scale, like a tighter camera).
+ */
+export function videoFrames(file: string, from: number, to: number, size: { width: number; height: number }, filter?: string): RgbaFrame[] {
+  const select = `select='between(n\\,${from}\\,${to})'`;
+  const vf = [filter, select].filter(Boolean).join(',');
+  const result = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-vf', vf, '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], {
+    maxBuffer: 1 << 30,
+  });
+  if (result.status !== 0) throw new Error(`ffmpeg could not decode ${file}: ${result.stderr.toString().trim()}`);
+  const bytes = size.width * size.height * 4;
+  const out: RgbaFrame[] = [];
+  for (let o = 0; o + bytes <= result.stdout.length; o += bytes) {
+    out.push({ width: size.width, height: size.height, data: new Uint8Array(result.stdout.subarray(o, o + bytes)) });
+  }
+  return out;
 }

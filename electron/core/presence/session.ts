@@ -142,7 +142,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     const evidence: PresenceEvidence = {
       challenge: config.challenge,
       frames,
-      durationMs: Math.max(0, atMs - (startedAt ?? atMs)),
+      durationMs: Math.round(Math.max(0, atMs - (startedAt ?? atMs))),
       ...(side ? { side } : {}),
       ...(Number.isFinite(yawMin) ? { yawMinDeg: round(yawMin), yawMaxDeg: round(yawMax) } : {}),
       ...(planarResidual !== undefined ? { planarResidual: round(planarResidual, 4) } : {}),
