@@ -7,6 +7,7 @@ import { call } from '../../kiosk';
 import type { ScreenProps } from '../../navigation';
 import { QrCamera } from './QrCamera';
 import { ScannerBurstDetector } from './scanner-burst';
+import './decline.css';
 
 const CODE_LENGTH = 6;
 /** Longest text sent to core; core answers anything over its own limit as "too long". */
