@@ -1,0 +1,113 @@
+/**
+ * npm run bench -- [--json] [--frames N] [--sync]
+ * Face engine figures (scripts/bench/face.ts) against the DESIGN.md baselines and the issue's
+ * targets; with --sync, the sync part's figures (scripts/bench/sync.ts) are merged in.
+ * Progress goes to stderr; with --json, stdout holds exactly one JSON object.
+ */
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { runFaceBench } from './bench/face.js';
+
+/** Plain face-api calls measured on this machine class (DESIGN.md, "Environment facts"). */
+const BASELINES = { tiny224_detect_ms: 21, tiny416_describe_ms: 106, ssd_describe_ms: 340 };
+const TARGETS = { analyze_p50_ms: 50, describe_p50_ms: 120, cold_start_ms: 3000, tensors_leaked: 0 };
+
+const argsSchema = z.object({
+  json: z.boolean().default(false),
+  sync: z.boolean().default(false),
+  frames: z.coerce.number().int().min(10).max(100_000).default(1000),
+  describes: z.coerce.number().int().min(5).max(10_000).default(60),
+  'analyze-size': z.coerce.number().int().min(96).max(800).multipleOf(32).optional(),
+  'describe-size': z.coerce.number().int().min(96).max(800).multipleOf(32).optional(),
+  backend: z.enum(['auto', 'wasm', 'tensorflow']).default('auto'),
+});
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean' },
+      sync: { type: 'boolean' },
+      frames: { type: 'string' },
+      describes: { type: 'string' },
+      'analyze-size': { type: 'string' },
+      'describe-size': { type: 'string' },
+      backend: { type: 'string' },
+    },
+    strict: true,
+  });
+  const parsed = argsSchema.safeParse(values);
+  if (!parsed.success) {
+    console.error(`bench: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return 2;
+  }
+  const args = parsed.data;
+  const progress = (line: string): void => {
+    process.stderr.write(`bench: ${line}\n`);
+  };
+  const face = await runFaceBench({
+    frames: args.frames,
+    describes: args.describes,
+    backend: args.backend,
+    ...(args['analyze-size'] ? { analyzeInputSize: args['analyze-size'] } : {}),
+    ...(args['describe-size'] ? { describeInputSize: args['describe-size'] } : {}),
+    progress,
+  });
+  const result: Record<string, number | string> = {
+    ...face,
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
+    measured_at: new Date().toISOString(),
+  };
+
+  if (args.sync) {
+    const syncModule = join(dirname(fileURLToPath(import.meta.url)), 'bench', 'sync.ts');
+    if (!existsSync(syncModule)) {
+      progress('--sync: scripts/bench/sync.ts does not exist yet; sync figures are not included');
+      result.sync = 'missing: scripts/bench/sync.ts';
+    } else {
+      const mod = (await import('./bench/sync.js' as string)) as { runSyncBench?: () => Promise<Record<string, number>> };
+      if (typeof mod.runSyncBench !== 'function') throw new Error('scripts/bench/sync.ts does not export runSyncBench()');
+      Object.assign(result, await mod.runSyncBench());
+    }
+  }
+
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  }
+  const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+  const meets = (ok: boolean): string => (ok ? 'meets' : 'MISSES');
+  const lines = [
+    `Face engine on ${result.machine}`,
+    `backend: ${face.backend_detail}`,
+    '',
+    `live analysis per 640×480 frame (detect + 68 landmarks + pose + quality), ${face.frames} frames:`,
+    `  p50 ${face.analyze_p50_ms} ms, p95 ${face.analyze_p95_ms} ms  (${meets(face.analyze_p50_ms <= TARGETS.analyze_p50_ms)} target ≤ ${TARGETS.analyze_p50_ms} ms; ${Math.round(1000 / face.analyze_p50_ms)} frames/s at p50)`,
+    `  vs plain face-api tiny detector at 224 alone (${BASELINES.tiny224_detect_ms} ms): ${ratio(face.analyze_p50_ms, BASELINES.tiny224_detect_ms)}`,
+    `capture → descriptor (describe), ${args.describes} frames:`,
+    `  p50 ${face.describe_p50_ms} ms, p95 ${face.describe_p95_ms} ms  (${meets(face.describe_p50_ms <= TARGETS.describe_p50_ms)} target ≤ ${TARGETS.describe_p50_ms} ms)`,
+    `  vs face-api tiny@416 + landmarks + descriptor (${BASELINES.tiny416_describe_ms} ms): ${ratio(face.describe_p50_ms, BASELINES.tiny416_describe_ms)}; vs SSD (${BASELINES.ssd_describe_ms} ms): ${ratio(face.describe_p50_ms, BASELINES.ssd_describe_ms)}`,
+    `cold start (worker + verified model load + warm-up): ${face.cold_start_ms} ms  (${meets(face.cold_start_ms <= TARGETS.cold_start_ms)} target ≤ ${TARGETS.cold_start_ms} ms)`,
+    `RSS: ${face.rss_before_mb} MB → ${face.rss_after_mb} MB after the frames (${face.rss_growth_pct} %)`,
+    `tensors: ${face.tensors_before} → ${face.tensors_after} (leaked ${face.tensors_leaked}; ${meets(face.tensors_leaked === TARGETS.tensors_leaked)} target 0)`,
+  ];
+  if (args.sync) {
+    const syncKeys = Object.keys(result).filter((k) => !(k in face) && k !== 'machine' && k !== 'measured_at');
+    lines.push('', 'sync:', ...syncKeys.map((k) => `  ${k}: ${String(result[k])}`));
+  }
+  console.log(lines.join('\n'));
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);
