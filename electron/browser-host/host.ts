@@ -159,7 +159,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
     let cdpUrl: string | undefined;
     if (options.remoteDebuggingPort !== undefined) {
-      const port = readDevToolsPort(userDataDir) ?? options.remoteDebuggingPort;
+      const port = await waitForDevToolsPort(userDataDir);
+      if (port === undefined) {
+        throw new Error(`Chromium could not open the DevTools port ${options.remoteDebuggingPort} (in use?). Choose another with --remote-debugging-port, or 0 for any free port.`);
+      }
       cdpUrl = `http://127.0.0.1:${port}`;
     }
     return { page, context, core, url, camera, headless, cdpUrl, close };
@@ -173,10 +176,16 @@ function denied(message: string): CallResult<never> {
   return { ok: false, error: { code: 'forbidden', message } };
 }
 
-/** Chromium writes the port it bound (useful with port 0) to DevToolsActivePort in the profile. */
-function readDevToolsPort(userDataDir: string): number | undefined {
+/**
+ * Chromium writes the port it bound (useful with port 0) to DevToolsActivePort in the profile once
+ * the DevTools server listens; no file means it could not bind.
+ */
+async function waitForDevToolsPort(userDataDir: string, timeoutMs = 5000): Promise<number | undefined> {
   const file = join(userDataDir, 'DevToolsActivePort');
-  if (!existsSync(file)) return undefined;
-  const port = Number(readFileSync(file, 'utf8').split('\n')[0]);
-  return Number.isInteger(port) && port > 0 ? port : undefined;
+  for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((r) => setTimeout(r, 100))) {
+    if (!existsSync(file)) continue;
+    const port = Number(readFileSync(file, 'utf8').split('\n')[0]);
+    if (Number.isInteger(port) && port > 0) return port;
+  }
+  return undefined;
 }

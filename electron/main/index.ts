@@ -76,7 +76,9 @@ if (!app.requestSingleInstanceLock()) {
     let config: KioskConfig = defaultConfig;
     const configFile = args.configFile ?? join(dataDir, 'config.json');
     if (args.configFile || existsSync(configFile)) config = readConfigFile(configFile);
+    // Packaged: extraResources beside app.asar (electron-builder.yml); development: the project folder.
     const modelsDir = app.isPackaged ? join(process.resourcesPath, 'models') : join(app.getAppPath(), 'models');
+    process.env.KELU_RESOURCES ??= app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
     core = await createCore({ dataDir, config, version: app.getVersion(), modelsDir, secretProtector: safeStorageProtector(safeStorage) });
 
     const win = new BrowserWindow(kioskWindowOptions({ preload: preloadPath, development }));

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// `npm start`: the kiosk with its embedded default configuration (offline: visits queue locally,
+// sealed to the development upstream key).
+//  - Where the Electron binary exists: build, make an Electron-ABI copy of better-sqlite3 for the
+//    app (out/node_modules, never touching the Node-ABI one that tests and kioskctl use), launch.
+//  - Elsewhere: one line saying so, then the browser host in Debian's Chromium (a window where a
+//    display exists; headless with the DevTools address printed where none does; the machine's
+//    webcam if /dev/video* exists, else the kiosk's own no-camera path).
+// Extra arguments go to Electron (`--dev`, `--data-dir=DIR`, `--config=FILE`, `--lang=xx`) or to
+// the browser host (`--camera FILE`, `--data-dir DIR`, `--config FILE`, `--lang xx`, ...).
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+const extra = process.argv.slice(2);
+
+/** The Electron executable when it is really there (require('electron') returns its path). */
+function electronBinary() {
+  try {
+    const path = require('electron');
+    return typeof path === 'string' && existsSync(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+  if (r.status !== 0) {
+    console.error(`npm start: "${cmd} ${args.join(' ')}" failed.`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+/**
+ * better-sqlite3 is compiled for Node's ABI at `npm install`. Electron has its own ABI, so the app
+ * gets its own copy, rebuilt for Electron, in out/node_modules: the built main script
+ * (out/main/index.js) resolves `better-sqlite3` there first, while Node (tests, kioskctl, the
+ * browser host) keeps resolving node_modules/. Rebuilt only when Electron or better-sqlite3 changes.
+ */
+async function ensureElectronSqlite() {
+  const electronVersion = JSON.parse(readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8')).version;
+  const sqliteDir = join(root, 'node_modules/better-sqlite3');
+  const sqliteVersion = JSON.parse(readFileSync(join(sqliteDir, 'package.json'), 'utf8')).version;
+  const target = join(root, 'out/node_modules/better-sqlite3');
+  const marker = join(target, '.kelu-electron-abi.json');
+  const want = JSON.stringify({ electronVersion, sqliteVersion, platform: process.platform, arch: process.arch });
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === want) return;
+
+  console.log(`npm start: rebuilding better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} (once)...`);
+  const scratch = join(root, '.tmp/electron-native');
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(join(scratch, 'node_modules'), { recursive: true });
+  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'kelu-electron-native', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }));
+  cpSync(sqliteDir, join(scratch, 'node_modules/better-sqlite3'), { recursive: true, filter: (src) => !src.includes(`${join('better-sqlite3', 'build')}`) });
+  const { rebuild } = await import('@electron/rebuild');
+  await rebuild({ buildPath: scratch, electronVersion, onlyModules: ['better-sqlite3'], force: true });
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(join(scratch, 'node_modules/better-sqlite3'), target, { recursive: true });
+  writeFileSync(marker, want);
+}
+
+async function startElectron(binary) {
+  run('npx', ['electron-vite', 'build']);
+  try {
+    await ensureElectronSqlite();
+  } catch (err) {
+    console.error(`npm start: could not rebuild better-sqlite3 for Electron (${err instanceof Error ? err.message : String(err)}).`);
+    console.error('It needs the Electron headers (internet) or a prebuilt binary; "npm run start:browser" works without them.');
+    process.exit(1);
+  }
+  const child = spawn(binary, ['.', ...extra], { cwd: root, stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+}
+
+function startBrowserHost() {
+  const args = [...extra];
+  const given = (name) => args.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  // Headless: print the DevTools address so a person or a script can attach and use the kiosk.
+  if (!hasDisplay && !given('remote-debugging-port')) args.push('--remote-debugging-port', '9222');
+  // Always build: the host serves out/renderer, which must match the source being started.
+  run('npx', ['electron-vite', 'build']);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'electron/browser-host/cli.ts'), ...args], { cwd: root, stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code) => process.exit(code ?? 0));
+}
+
+const binary = electronBinary();
+if (binary) {
+  await startElectron(binary);
+} else {
+  console.log('npm start: the Electron binary is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD?), so the kiosk opens in the browser host (Debian Chromium) instead.');
+  startBrowserHost();
+}
