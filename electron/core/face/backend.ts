@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FaceBackend } from './types.js';
 
-const require = createRequire(import.meta.url);
+// Named so it cannot clash with the require shim electron-vite injects into ESM bundles.
+const nodeRequire = createRequire(import.meta.url);
 
 export type BackendPreference = 'auto' | FaceBackend;
 
@@ -21,7 +22,7 @@ export interface BackendChoice {
 /** True when @tensorflow/tfjs-node is installed with its native binding (what its loader needs). */
 export function tfjsNodeInstalled(): boolean {
   try {
-    const dir = dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
+    const dir = dirname(nodeRequire.resolve('@tensorflow/tfjs-node/package.json'));
     const lib = join(dir, 'lib');
     return existsSync(lib) && readdirSync(lib).some((d) => d.startsWith('napi-v') && existsSync(join(lib, d, 'tfjs_binding.node')));
   } catch {
@@ -43,5 +44,5 @@ export function detectBackend(preference: BackendPreference = 'auto'): BackendCh
 
 /** The folder holding tfjs-backend-wasm's .wasm binaries (the installed package's dist). */
 export function wasmDir(): string {
-  return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+  return join(dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
 }

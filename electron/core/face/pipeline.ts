@@ -26,7 +26,8 @@ type Tf = FaceApi['tf'];
 type Tensor3D = ReturnType<Tf['tensor3d']>;
 type WithLandmarks = Awaited<ReturnType<ReturnType<FaceApi['detectAllFaces']>['withFaceLandmarks']>>[number];
 
-const require = createRequire(import.meta.url);
+// Named so it cannot clash with the require shim electron-vite injects into ESM bundles.
+const nodeRequire = createRequire(import.meta.url);
 
 /** Detector input size (px, multiple of 32) for live analysis and for describe. */
 export const ANALYZE_INPUT_SIZE = 224;
@@ -52,7 +53,7 @@ async function setUpBackend(tf: TfCore, preference: BackendPreference): Promise<
   if (preference !== 'wasm') {
     try {
       // Registers the 'tensorflow' backend on the same @tensorflow/tfjs instance face-api uses.
-      require('@tensorflow/tfjs-node');
+      nodeRequire('@tensorflow/tfjs-node');
       if (await tf.setBackend('tensorflow')) {
         await tf.ready();
         return { backend: 'tensorflow', detail: 'tfjs-node (native libtensorflow)' };
@@ -63,7 +64,7 @@ async function setUpBackend(tf: TfCore, preference: BackendPreference): Promise<
     }
     if (preference === 'tensorflow') throw new FaceEngineError('failed', `The tfjs-node backend was requested but does not load: ${nativeError}`);
   }
-  const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+  const wasm = nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(wasmDir());
   // Node has no cross-origin isolation for wasm threads; the single-threaded SIMD binary is used.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
@@ -87,11 +88,11 @@ export async function createPipeline(
   const started = performance.now();
   // Verify before touching tfjs, so a tampered file fails fast and by name.
   const verified = loadVerifiedModels(modelsDir);
-  const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
+  const faceapi = nodeRequire('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
   // face-api's own tfjs namespace: the same @tensorflow/tfjs instance its nets run on.
   const tf = faceapi.tf;
   // The full tfjs API (backends, flags, memory) of that same instance: node resolves one module.
-  const core = require('@tensorflow/tfjs') as TfCore;
+  const core = nodeRequire('@tensorflow/tfjs') as TfCore;
   const { backend, detail } = await setUpBackend(core, preference);
 
   const load = (net: { loadFromWeightMap(map: Parameters<Tf['io']['decodeWeights']> extends unknown ? ReturnType<Tf['io']['decodeWeights']> : never): void }, name: ModelName): void => {
