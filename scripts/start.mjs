@@ -9,10 +9,11 @@
 // Extra arguments go to Electron (`--dev`, `--data-dir=DIR`, `--config=FILE`, `--lang=xx`) or to
 // the browser host (`--camera FILE`, `--data-dir DIR`, `--config FILE`, `--lang xx`, ...).
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureElectronSqlite } from './electron-native.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -36,39 +37,10 @@ function run(cmd, args) {
   }
 }
 
-/**
- * better-sqlite3 is compiled for Node's ABI at `npm install`. Electron has its own ABI, so the app
- * gets its own copy, rebuilt for Electron, in out/node_modules: the built main script
- * (out/main/index.js) resolves `better-sqlite3` there first, while Node (tests, kioskctl, the
- * browser host) keeps resolving node_modules/. Rebuilt only when Electron or better-sqlite3 changes.
- */
-async function ensureElectronSqlite() {
-  const electronVersion = JSON.parse(readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8')).version;
-  const sqliteDir = join(root, 'node_modules/better-sqlite3');
-  const sqliteVersion = JSON.parse(readFileSync(join(sqliteDir, 'package.json'), 'utf8')).version;
-  const target = join(root, 'out/node_modules/better-sqlite3');
-  const marker = join(target, '.kelu-electron-abi.json');
-  const want = JSON.stringify({ electronVersion, sqliteVersion, platform: process.platform, arch: process.arch });
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === want) return;
-
-  console.log(`npm start: rebuilding better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} (once)...`);
-  const scratch = join(root, '.tmp/electron-native');
-  rmSync(scratch, { recursive: true, force: true });
-  mkdirSync(join(scratch, 'node_modules'), { recursive: true });
-  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'kelu-electron-native', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }));
-  cpSync(sqliteDir, join(scratch, 'node_modules/better-sqlite3'), { recursive: true, filter: (src) => !src.includes(`${join('better-sqlite3', 'build')}`) });
-  const { rebuild } = await import('@electron/rebuild');
-  await rebuild({ buildPath: scratch, electronVersion, onlyModules: ['better-sqlite3'], force: true });
-  rmSync(target, { recursive: true, force: true });
-  mkdirSync(dirname(target), { recursive: true });
-  cpSync(join(scratch, 'node_modules/better-sqlite3'), target, { recursive: true });
-  writeFileSync(marker, want);
-}
-
 async function startElectron(binary) {
   run('npx', ['electron-vite', 'build']);
   try {
-    await ensureElectronSqlite();
+    await ensureElectronSqlite(root);
   } catch (err) {
     console.error(`npm start: could not rebuild better-sqlite3 for Electron (${err instanceof Error ? err.message : String(err)}).`);
     console.error('It needs the Electron headers (internet) or a prebuilt binary; "npm run start:browser" works without them.');
