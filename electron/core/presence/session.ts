@@ -120,6 +120,8 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
   let turned = false;
   let peak: FaceAnalysis | null = null;
   let peakGray: GrayImage | null = null;
+  /** The first frame past the threshold: the least extreme turn, where a tilted print is easiest to align. */
+  let crossing: ChallengeSample | null = null;
   let peakToward = 0;
   let yawMin = Number.POSITIVE_INFINITY;
   let yawMax = Number.NEGATIVE_INFINITY;
@@ -216,6 +218,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
         peak = face;
         peakGray = grayOf(frame);
         peakToward = toward;
+        crossing = { face, gray: peakGray };
       }
       const progress = 0.4 + 0.4 * Math.min(1, Math.max(0, toward) / config.challengeYawDeg);
       return finish({ phase, message: turned ? 'presence.turnBack' : turnKey(asked), progress, checks: judged.checks, side: asked });
@@ -230,9 +233,15 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
       const progress = 0.8 + 0.15 * Math.min(1, Math.max(0, 1 - toward / config.challengeYawDeg));
       return finish({ phase, message: 'presence.turnBack', progress, checks: judged.checks, side: asked });
     }
-    // Back to frontal: judge the shape of the motion between the held frame and the furthest turn.
-    const residual = peak ? planarity({ face: reference, gray: referenceGray }, { face: peak, gray: peakGray }) : Number.NaN;
+    // Back to frontal: judge the shape of the motion from the held frame to the first frame past the
+    // threshold and to the furthest turn; both must be non-planar (a real head is, at every angle).
+    const held: ChallengeSample = { face: reference, gray: referenceGray };
+    const judgedSamples = [crossing, peak && peak !== crossing?.face ? { face: peak, gray: peakGray } : null].filter(
+      (x): x is ChallengeSample => x !== null,
+    );
+    const residual = judgedSamples.length ? Math.min(...judgedSamples.map((t) => planarity(held, t))) : Number.NaN;
     referenceGray = peakGray = null;
+    crossing = null;
     if (Number.isNaN(residual)) return fail('no-frame', judged.checks);
     if (residual < config.minPlanarResidual) return fail('planar', judged.checks);
     if (judged.problem === null) considerBest(face, atMs);
@@ -246,7 +255,10 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
       startedAt ??= atMs;
       const next = phase === 'guide' ? guide(analysis, atMs, frame) : challenge(analysis, atMs, frame);
       // Frames live only as long as the decision needs them.
-      if (next.phase === 'passed' || next.phase === 'failed') referenceGray = peakGray = null;
+      if (next.phase === 'passed' || next.phase === 'failed') {
+        referenceGray = peakGray = null;
+        crossing = null;
+      }
       return next;
     },
     get state() {
