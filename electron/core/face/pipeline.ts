@@ -109,6 +109,12 @@ export async function createPipeline(
   const describeOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: sizes.describeInputSize ?? DESCRIBE_INPUT_SIZE, scoreThreshold: MIN_SCORE });
   const retryOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: DESCRIBE_RETRY_INPUT_SIZE, scoreThreshold: MIN_SCORE });
 
+  const wipeAfterDispose = new WeakMap<Tensor3D, Float32Array>();
+  const release = (t: Tensor3D): void => {
+    t.dispose();
+    wipeAfterDispose.get(t)?.fill(0);
+  };
+
   /** RGBA bytes → float RGB tensor [h, w, 3] in one pass (tfjs has no RGBA input in Node). */
   const toTensor = (frame: RgbaFrame): Tensor3D => {
     const { width, height, data } = frame;
@@ -118,7 +124,10 @@ export async function createPipeline(
       rgb[j + 1] = data[i + 1] as number;
       rgb[j + 2] = data[i + 2] as number;
     }
-    return tf.tensor3d(rgb, [height, width, 3], 'float32');
+    const tensor = tf.tensor3d(rgb, [height, width, 3], 'float32');
+    // Wiped once the tensor is disposed (tfjs-node may read the array lazily until then).
+    wipeAfterDispose.set(tensor, rgb);
+    return tensor;
   };
 
   const toFace = (frame: RgbaFrame, r: WithLandmarks): FaceAnalysis => {
@@ -141,7 +150,7 @@ export async function createPipeline(
       const faces = results.map((r) => toFace(frame, r)).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
       return { width: frame.width, height: frame.height, faces, ms: performance.now() - t0 };
     } finally {
-      input.dispose();
+      release(input);
     }
   };
 
@@ -164,7 +173,7 @@ export async function createPipeline(
         for (const c of crops) c.dispose();
       }
     } finally {
-      input.dispose();
+      release(input);
     }
   };
 

@@ -45,6 +45,10 @@ async function main(): Promise<void> {
       return;
     }
     const req = parsed.data;
+    // The worker owns the frame's bytes once they arrive; they are wiped after use (raw frames are PII).
+    const wipe = (): void => {
+      if (req.op === 'analyze' || req.op === 'describe') req.frame.data.fill(0);
+    };
     try {
       let value: unknown;
       if (req.op === 'analyze') value = await pipeline.analyze(validateFrame(req.frame));
@@ -59,6 +63,8 @@ async function main(): Promise<void> {
       send({ type: 'reply', id: req.id, ok: true, value });
     } catch (err) {
       send({ type: 'reply', id: req.id, ok: false, error: toWire(err) });
+    } finally {
+      wipe();
     }
   });
 }
