@@ -11,6 +11,8 @@ import { DeclineScreen } from './screens/decline/DeclineScreen';
 import { HandoffScreen } from './screens/handoff/HandoffScreen';
 import { IdentifyScreen } from './screens/identify/IdentifyScreen';
 import { TicketScreen } from './screens/ticket/TicketScreen';
+import { StaffEntry } from './screens/staff/StaffEntry';
+import { StaffScreen } from './screens/staff/StaffScreen';
 
 /** Until core answers `system.info` (a moment at start), the embedded defaults apply. */
 const defaults: ScreenSettings = {
@@ -31,11 +33,12 @@ const screens: { [K in ScreenName]: ComponentType<ScreenProps<K>> } = {
   camera: CameraScreen,
   ticket: TicketScreen,
   handoff: HandoffScreen,
+  staff: StaffScreen,
   decline: DeclineScreen,
 };
 
 /** Screens where nobody's data is shown, so there is nothing for the inactivity timer to clear. */
-const restingScreens: ReadonlySet<ScreenName> = new Set<ScreenName>(['attract']);
+const restingScreens: ReadonlySet<ScreenName> = new Set<ScreenName>(['attract', 'staff']);
 
 export function App({ initialLanguage }: { initialLanguage?: string }) {
   const { i18n } = useTranslation();
@@ -76,6 +79,7 @@ export function App({ initialLanguage }: { initialLanguage?: string }) {
 
   return (
     <div className="app">
+      <StaffEntry inStaffMode={route.screen === 'staff'} go={go} />
       <header className="top-bar">
         <LanguageBar offered={settings.languages} />
       </header>

@@ -1,0 +1,140 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { call } from '../../kiosk';
+import { EnrolmentQr } from './EnrolmentQr';
+import { errorText } from './errors';
+import type { Enrolment, StaffRole } from './types';
+import { useLoaded } from './useLoaded';
+
+const fetchAccounts = () => call('staff.list', {}).then((r) => r.accounts);
+
+const roleList: StaffRole[] = ['reception', 'it', 'admin'];
+
+/** Admin: personal accounts, roles, unlocks, disabling, and new accounts with their TOTP enrolment. */
+export function AccountsPanel() {
+  const { t } = useTranslation('staff');
+  const { data: accounts, problem: loadProblem, reload } = useLoaded(fetchAccounts);
+  const [actionProblem, setProblem] = useState('');
+  const problem = actionProblem || loadProblem;
+  const [notice, setNotice] = useState('');
+  const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
+  const [form, setForm] = useState({ username: '', displayName: '', role: 'reception' as StaffRole, password: '' });
+
+  const act = async (what: () => Promise<unknown>, message: string) => {
+    setProblem('');
+    try {
+      await what();
+      setNotice(message);
+      reload();
+    } catch (err) {
+      setProblem(errorText(t, err));
+    }
+  };
+
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    setProblem('');
+    try {
+      const r = await call('staff.add', form);
+      setForm({ username: '', displayName: '', role: 'reception', password: '' });
+      setEnrolment(r);
+      reload();
+    } catch (err) {
+      setProblem(errorText(t, err));
+    }
+  };
+
+  return (
+    <section className="staff-panel" aria-labelledby="accounts-title">
+      <h2 id="accounts-title">{t('accounts.title')}</h2>
+      <p className="problem" role="alert">
+        {problem}
+      </p>
+      {notice && (
+        <p className="staff-notice" role="status">
+          {notice}
+        </p>
+      )}
+      {accounts && (
+        <table className="staff-table" aria-label={t('accounts.table')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('col.username')}</th>
+              <th scope="col">{t('col.name')}</th>
+              <th scope="col">{t('col.role')}</th>
+              <th scope="col">{t('col.state')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('col.action')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {accounts.map((a) => (
+              <tr key={a.id}>
+                <td>{a.username}</td>
+                <td>{a.displayName}</td>
+                <td>
+                  <select
+                    aria-label={t('accounts.roleOf', { username: a.username })}
+                    value={a.role}
+                    onChange={(e) => void act(() => call('staff.setRole', { staffId: a.id, role: e.target.value as StaffRole }), t('accounts.roleChanged', { username: a.username }))}
+                  >
+                    {roleList.map((r) => (
+                      <option key={r} value={r}>
+                        {t(`role.${r}`)}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>{a.disabled ? t('accounts.disabled') : a.locked ? t('accounts.lockedUntil', { time: new Date(a.lockedUntil ?? '').toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) }) : t('accounts.active')}</td>
+                <td className="staff-row-actions">
+                  {a.locked && (
+                    <button type="button" className="button primary small" onClick={() => void act(() => call('staff.unlock', { staffId: a.id }), t('accounts.unlocked', { username: a.username }))}>
+                      {t('accounts.unlock', { username: a.username })}
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    onClick={() => void act(() => call('staff.setDisabled', { staffId: a.id, disabled: !a.disabled }), t(a.disabled ? 'accounts.enabledNotice' : 'accounts.disabledNotice', { username: a.username }))}
+                  >
+                    {t(a.disabled ? 'accounts.enable' : 'accounts.disable', { username: a.username })}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form className="staff-form staff-add" onSubmit={(e) => void add(e)} aria-labelledby="add-title">
+        <h3 id="add-title">{t('accounts.add')}</h3>
+        <label>
+          {t('col.username')}
+          <input autoComplete="off" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} required maxLength={32} />
+        </label>
+        <label>
+          {t('col.name')}
+          <input autoComplete="off" value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} required maxLength={80} />
+        </label>
+        <label>
+          {t('col.role')}
+          <select value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as StaffRole })}>
+            {roleList.map((r) => (
+              <option key={r} value={r}>
+                {t(`role.${r}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('accounts.initialPassword')}
+          <input type="password" autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} required minLength={10} maxLength={256} />
+        </label>
+        <button type="submit" className="button primary">
+          {t('accounts.create')}
+        </button>
+      </form>
+      {enrolment && <EnrolmentQr enrolment={enrolment} onDone={() => setEnrolment(null)} />}
+    </section>
+  );
+}

@@ -1,0 +1,77 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { call } from '../../kiosk';
+import { errorText } from './errors';
+import type { SessionInfo } from './types';
+
+/** Username, password and the 6-digit code from the person's authenticator app. */
+export function LoginForm({ notice, onLoggedIn, onLeave }: { notice?: string; onLoggedIn: (s: SessionInfo) => void; onLeave: () => void }) {
+  const { t } = useTranslation('staff');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [problem, setProblem] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setProblem('');
+    try {
+      const s = await call('staff.login', { username, password, code });
+      setPassword('');
+      onLoggedIn(s);
+    } catch (err) {
+      setPassword('');
+      setCode('');
+      setProblem(errorText(t, err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="screen staff-login" aria-labelledby="staff-login-title">
+      <h1 id="staff-login-title">{t('login.title')}</h1>
+      {notice && (
+        <p className="staff-notice" role="status">
+          {notice}
+        </p>
+      )}
+      <form className="staff-form" onSubmit={(e) => void submit(e)}>
+        <label>
+          {t('login.username')}
+          <input name="username" autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} required maxLength={64} autoFocus />
+        </label>
+        <label>
+          {t('login.password')}
+          <input name="password" type="password" autoComplete="off" value={password} onChange={(e) => setPassword(e.target.value)} required maxLength={256} />
+        </label>
+        <label>
+          {t('login.code')}
+          <input
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="\d{6}"
+            maxLength={6}
+            value={code}
+            onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
+            required
+          />
+        </label>
+        <p className="problem" role="alert">
+          {problem}
+        </p>
+        <div className="actions">
+          <button type="button" className="button secondary" onClick={onLeave}>
+            {t('backToCheckin')}
+          </button>
+          <button type="submit" className="button primary" disabled={busy}>
+            {t('login.submit')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
