@@ -1,34 +1,8 @@
-import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
-import { configSchema, type KioskConfigInput } from '../electron/core/config/schema.js';
-import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, type KioskKeys } from '../electron/core/keys/index.js';
-import { databaseFileName, openDatabase } from '../electron/core/store/index.js';
-import { createSyncService, type SyncService, type SyncSettings } from '../electron/core/sync/index.js';
-import { createVisitQueue, migrateOutbox, type EnvelopeFields, type VisitQueue } from '../electron/core/visits/index.js';
+import type { KioskKeys } from '../electron/core/keys/index.js';
+import { devUpstreamKeyPairFile } from '../electron/core/keys/index.js';
 import { startUpstream, type Upstream, type UpstreamOptions } from './app.js';
 
-/**
- * A kiosk's storage, keys, visit queue and sync engine without the face engine or a window: what
- * the sync tests, the chaos run and the sync benchmark drive. It is the same code createCore wires.
- */
-export interface HeadlessKiosk {
-  dataDir: string;
-  db: Database;
-  keys: KioskKeys;
-  queue: VisitQueue;
-  sync: SyncService;
-  close(): void;
-}
-
-export async function openHeadlessKiosk(dataDir: string, config: KioskConfigInput = {}, overrides: Partial<SyncSettings> = {}): Promise<HeadlessKiosk> {
-  const parsed = configSchema.parse(config);
-  const db = openDatabase(join(dataDir, databaseFileName));
-  migrateOutbox(db);
-  const keys = await loadKioskKeys(dataDir, plainFileProtector(() => {}), parsed.clinicId);
-  const queue = createVisitQueue(db, () => keys);
-  const sync = createSyncService({ db, keys: () => keys, config: parsed, faceBackend: () => 'none', overrides });
-  return { dataDir, db, keys, queue, sync, close: () => db.close() };
-}
+export { openHeadlessKiosk, syntheticVisit, quickSettings, type HeadlessKiosk } from './headless-kiosk.js';
 
 /** The reference upstream on an ephemeral loopback port with the development key. */
 export function startDevUpstream(dataDir: string, options: Partial<UpstreamOptions> = {}): Promise<Upstream> {
@@ -39,16 +13,3 @@ export function register(upstream: Upstream, kiosk: { keys: KioskKeys }): void {
   upstream.receiver.registerDevice(kiosk.keys.device.deviceId, kiosk.keys.device.publicKey);
 }
 
-/** A plausible face visit for patient number i (IIN digits carry i so the upstream can count people). */
-export function syntheticVisit(i: number, visitId?: string): EnvelopeFields {
-  const descriptor = Array.from({ length: 128 }, (_, k) => Math.round(Math.sin(i * 7.1 + k) * 1e6) / 1e7);
-  return {
-    method: 'face',
-    iin: `99${String(i).padStart(10, '0')}`,
-    face: { descriptor, modelId: 'synthetic', presence: { challenge: 'off', frames: 10, durationMs: 800 } },
-    ...(visitId ? { visitId } : {}),
-  };
-}
-
-/** Fast settings for tests: short timeouts and backoff so faults cost little wall time. */
-export const quickSettings: Partial<SyncSettings> = { batchSize: 50, requestTimeoutMs: 400, baseBackoffMs: 10, maxBackoffMs: 200, circuitThreshold: 5 };
