@@ -111,12 +111,16 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: chromiumPath,
       headless,
-      args: chromiumArgs({
-        camera,
-        remoteDebuggingPort: options.remoteDebuggingPort,
-        runningAsRoot: process.getuid?.() === 0,
-        lang: options.lang,
-      }),
+      args: [
+        ...chromiumArgs({
+          camera,
+          remoteDebuggingPort: options.remoteDebuggingPort,
+          runningAsRoot: process.getuid?.() === 0,
+          lang: options.lang,
+        }),
+        // A window fills the screen, as the kiosk would.
+        ...(headless ? [] : ['--start-maximized']),
+      ],
       locale: options.lang ? locales[options.lang] : undefined,
       viewport: headless ? (options.viewport ?? { width: 1280, height: 800 }) : (options.viewport ?? null),
       serviceWorkers: 'block',

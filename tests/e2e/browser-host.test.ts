@@ -163,6 +163,27 @@ describe('browser host with a fake camera and an extra test method', () => {
     expect(other).toBeGreaterThan(same * 2);
   });
 
+  it('delivers core events to the page’s onEvent listeners until they stop listening', async () => {
+    await host.page.evaluate(() => {
+      const seen: unknown[] = [];
+      (window as unknown as { seenEvents: unknown[] }).seenEvents = seen;
+      const stop = window.kiosk.onEvent((e) => {
+        seen.push(e);
+        if (seen.length === 2) stop();
+      });
+    });
+    core.events.emit('sync.progress', { sent: 1, queued: 2 });
+    core.events.emit('sync.progress', { sent: 3, queued: 0 });
+    core.events.emit('sync.progress', { sent: 9, queued: 9 });
+    await host.page.waitForFunction(() => (window as unknown as { seenEvents: unknown[] }).seenEvents.length >= 2);
+    // One more round trip, so a third event (if it were wrongly delivered) has arrived too.
+    await host.page.evaluate(() => window.kiosk.call('system.info', {}));
+    expect(await host.page.evaluate(() => (window as unknown as { seenEvents: unknown[] }).seenEvents)).toEqual([
+      { topic: 'sync.progress', data: { sent: 1, queued: 2 } },
+      { topic: 'sync.progress', data: { sent: 3, queued: 0 } },
+    ]);
+  });
+
   it('refuses every request to another origin (the kiosk loads nothing from outside)', async () => {
     const outcome = await host.page.evaluate(async () => {
       try {
