@@ -159,7 +159,9 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
         if (p.last?.phase !== 'passed' || !p.attempt) throw new UserFacingError('The face check has not passed yet.');
         const best = p.attempt.bestFrame();
         if (!best) throw new UserFacingError('The face check has not passed yet.');
-        const [description, status] = await Promise.all([ports.engine.describe(best, { keep: true }), ports.engine.status()]);
+        // One engine request at a time: the engine client does not answer a second concurrent request.
+        const description = await ports.engine.describe(best, { keep: true });
+        const status = await ports.engine.status();
         p.attempt.discard();
         if (current !== p) throw sessionEnded();
         const queued = await ports.queueVisit({

@@ -29,11 +29,19 @@ export function createPhotoCheckin(options: PhotoCheckinOptions): CheckinService
     });
     return engine;
   };
+  // Engine requests go one at a time across patients too (a reset while a frame is in flight
+  // must not overlap the next patient's first frame).
+  let queue: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(job: () => Promise<T>): Promise<T> => {
+    const run = queue.then(job, job);
+    queue = run.catch(() => undefined);
+    return run;
+  };
   const service = createCheckinService(options.config, {
     engine: {
-      analyze: async (frame, o) => (await getEngine()).analyze(frame, o),
-      describe: async (frame, o) => (await getEngine()).describe(frame, o),
-      status: async () => (await getEngine()).status(),
+      analyze: (frame, o) => oneAtATime(async () => (await getEngine()).analyze(frame, o)),
+      describe: (frame, o) => oneAtATime(async () => (await getEngine()).describe(frame, o)),
+      status: () => oneAtATime(async () => (await getEngine()).status()),
     },
     newPresenceAttempt: () => createPresenceAttempt(options.config.presence),
     queueVisit: options.queueVisit,

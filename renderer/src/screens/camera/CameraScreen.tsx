@@ -32,7 +32,9 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
+    // `stopped` ends the frame loop; `gone` means the screen was left (then nothing navigates).
     let stopped = false;
+    let gone = false;
     let stream: MediaStream | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let errors = 0;
@@ -54,9 +56,9 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
       stopCamera(stream);
       try {
         const done = await call('checkin.finish', { session });
-        if (!stopped) go({ screen: 'ticket', ticket: done.ticket, maskedIin: done.maskedIin });
+        if (!gone) go({ screen: 'ticket', ticket: done.ticket, maskedIin: done.maskedIin });
       } catch {
-        if (!stopped) setStatus({ kind: 'error' });
+        if (!gone) setStatus({ kind: 'error' });
       }
     };
 
@@ -117,6 +119,7 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
     const videoElement = videoRef.current;
     return () => {
       stopped = true;
+      gone = true;
       clearTimeout(timer);
       stopCamera(stream);
       if (videoElement) videoElement.srcObject = null;

@@ -1,0 +1,165 @@
+// The check-in session in core on the real face engine (wasm), the real presence policy, and the
+// real visit queue (SQLite + libsodium): what the screen can and cannot make core do.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRouter } from '../../electron/core/api/router.js';
+import { checkinContract, type FrameSummary } from '../../electron/core/checkin/contract.js';
+import { createPhotoCheckin } from '../../electron/core/checkin/wire.js';
+import { parseConfig, type KioskConfigInput } from '../../electron/core/config/schema.js';
+import { createFaceEngine } from '../../electron/core/face/engine.js';
+import type { FaceEngine } from '../../electron/core/face/types.js';
+import { iinCheckDigit } from '../../electron/core/identity/iin.js';
+import { loadKioskKeys, plainFileProtector } from '../../electron/core/keys/index.js';
+import { databaseFileName, openDatabase, type Database } from '../../electron/core/store/index.js';
+import { createVisitQueue, migrateOutbox } from '../../electron/core/visits/index.js';
+import { fixture, projectRoot } from '../support/fixtures.js';
+import { loadRgba } from '../support/images.js';
+
+const iin = (() => {
+  for (let s = 0; ; s++) {
+    const first11 = `8507153${String(s).padStart(4, '0')}`;
+    const check = iinCheckDigit(first11);
+    if (check !== null) return `${first11}${check}`;
+  }
+})();
+
+let engine: FaceEngine;
+let dataDir: string;
+let db: Database;
+const ctx = { transport: 'test' as const };
+
+beforeAll(async () => {
+  engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), backend: 'wasm', log: () => undefined });
+  dataDir = mkdtempSync(join(tmpdir(), 'kelu-checkin-'));
+  db = openDatabase(join(dataDir, databaseFileName));
+  migrateOutbox(db);
+});
+afterAll(async () => {
+  db?.close();
+  await engine?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function kiosk(config: KioskConfigInput) {
+  const keys = await loadKioskKeys(dataDir, plainFileProtector(() => undefined), 'test-clinic');
+  const visits = createVisitQueue(db, () => keys);
+  const checkin = createPhotoCheckin({
+    config: parseConfig(config),
+    modelsDir: join(projectRoot, 'models'),
+    queueVisit: (f) => visits.queueVisit(f),
+    // The shared engine: closing this check-in must not stop it.
+    engine: { analyze: (f, o) => engine.analyze(f, o), describe: (f, o) => engine.describe(f, o), status: () => engine.status(), close: async () => {} },
+  });
+  const router = createRouter(checkinContract, checkin.handlers);
+  const call = async <T>(method: keyof typeof checkinContract, input: unknown): Promise<T> => {
+    const r = await router.call(method, input, ctx);
+    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+    return r.value as T;
+  };
+  return { checkin, router, call };
+}
+
+const photo = (name: string) => loadRgba(fixture(name), { width: 480, height: 360 });
+const outboxCount = () => (db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+
+describe('check-in session in core', () => {
+  it('answers a wrong IIN with a reason and starts nothing', async () => {
+    const { call } = await kiosk({});
+    const wrong = `${iin.slice(0, 11)}${(Number(iin[11]) + 1) % 10}`;
+    await expect(call('checkin.identify', { iin: wrong })).resolves.toEqual({ ok: false, problem: 'checksum' });
+    await expect(call('checkin.identify', { iin: '123' })).resolves.toEqual({ ok: false, problem: 'length' });
+  });
+
+  it('a right face checks in: ticket and masked IIN out, descriptor and full IIN never in any answer', async () => {
+    const { call, checkin } = await kiosk({ presence: { challenge: 'off' } });
+    const before = outboxCount();
+    const started = await call<{ ok: true; session: string; maskedIin: string }>('checkin.identify', { iin });
+    expect(started.maskedIin).toBe(`••••••••${iin.slice(-4)}`);
+    const session = started.session;
+    // No frames before the camera was chosen.
+    const frame = await photo('photos/alex_lacamoire_3.jpg');
+    await expect(call('checkin.frame', { session, ...frame })).rejects.toThrow(/camera has not been chosen/);
+    await call('checkin.consent', { session, choice: 'camera' });
+    // No ticket before the presence check passed.
+    await expect(call('checkin.finish', { session })).rejects.toThrow(/not passed/);
+    const answers: FrameSummary[] = [];
+    for (let i = 0; i < 30; i++) {
+      const f = await photo('photos/alex_lacamoire_3.jpg');
+      answers.push(await call<FrameSummary>('checkin.frame', { session, ...f }));
+      if (answers.at(-1)!.phase === 'passed') break;
+    }
+    expect(answers.at(-1)!.phase).toBe('passed');
+    expect(answers.at(-1)!.faces).toHaveLength(1);
+    const done = await call<{ ticket: string; maskedIin: string }>('checkin.finish', { session });
+    expect(done.ticket).toMatch(/^A-\d{3}$/);
+    expect(outboxCount()).toBe(before + 1);
+    const everything = JSON.stringify([started, answers, done]);
+    expect(everything).not.toContain(iin);
+    expect(everything).not.toMatch(/descriptor/);
+    // The patient is forgotten once the ticket is out.
+    expect(checkin.identified(session)).toBeUndefined();
+    await expect(call('checkin.frame', { session, ...frame })).rejects.toThrow(/ended/);
+  });
+
+  it('two people never pass, and no visit is queued', async () => {
+    const { call } = await kiosk({ presence: { challenge: 'off' } });
+    const before = outboxCount();
+    const { session } = await call<{ session: string }>('checkin.identify', { iin });
+    await call('checkin.consent', { session, choice: 'camera' });
+    let last: FrameSummary | undefined;
+    for (let i = 0; i < 8; i++) last = await call<FrameSummary>('checkin.frame', { session, ...(await photo('hard/two_people.jpg')) });
+    expect(last!.phase).toBe('guide');
+    expect(last!.instruction).toBe('presence.oneAtATime');
+    expect(last!.faces.length).toBeGreaterThan(1);
+    await expect(call('checkin.finish', { session })).rejects.toThrow(/not passed/);
+    expect(outboxCount()).toBe(before);
+  });
+
+  it('a still photo fails the head-turn challenge; after the last attempt the decline path is next', async () => {
+    const { call, checkin } = await kiosk({ presence: { challenge: 'head-turn', challengeTimeoutMs: 1_000 }, ui: { maxFaceAttempts: 2 } });
+    const before = outboxCount();
+    const { session } = await call<{ session: string }>('checkin.identify', { iin });
+    const consent = await call<{ attemptsLeft: number }>('checkin.consent', { session, choice: 'camera' });
+    expect(consent.attemptsLeft).toBe(2);
+    const runAttempt = async () => {
+      let last: FrameSummary | undefined;
+      for (let i = 0; i < 80 && !last?.next; i++) last = await call<FrameSummary>('checkin.frame', { session, ...(await photo('photos/alex_lacamoire_3.jpg')) });
+      return last!;
+    };
+    const first = await runAttempt();
+    expect(first.phase).toBe('failed');
+    expect(first.next).toBe('retry');
+    expect(first.attemptsLeft).toBe(1);
+    await expect(call('checkin.retry', { session })).resolves.toEqual({ attemptsLeft: 1, next: 'camera' });
+    const second = await runAttempt();
+    expect(second.next).toBe('decline');
+    expect(second.attemptsLeft).toBe(0);
+    await expect(call('checkin.retry', { session })).resolves.toEqual({ attemptsLeft: 0, next: 'decline' });
+    // The decline path (in core) still knows who this is, and why the photo path ended.
+    expect(checkin.identified(session)).toEqual({ iin, maskedIin: `••••••••${iin.slice(-4)}`, handoff: 'attempts' });
+    expect(outboxCount()).toBe(before);
+  });
+
+  it('a lost camera hands over to the decline path; cancel forgets the patient', async () => {
+    const { call, checkin } = await kiosk({});
+    const { session } = await call<{ session: string }>('checkin.identify', { iin });
+    await call('checkin.consent', { session, choice: 'camera' });
+    await expect(call('checkin.cameraProblem', { session, reason: 'camera-unplugged' })).resolves.toEqual({ next: 'decline' });
+    expect(checkin.identified(session)?.handoff).toBe('camera-unplugged');
+    // Cancelling someone else's (stale) session does not end this one.
+    await call('checkin.cancel', { session: '00000000-0000-4000-8000-000000000000' });
+    expect(checkin.identified(session)).toBeDefined();
+    await call('checkin.cancel', { session });
+    expect(checkin.identified(session)).toBeUndefined();
+  });
+
+  it('rejects frames whose size does not match their bytes', async () => {
+    const { router, call } = await kiosk({});
+    const { session } = await call<{ session: string }>('checkin.identify', { iin });
+    const r = await router.call('checkin.frame', { session, width: 64, height: 64, data: new Uint8Array(10) }, ctx);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('bad-input');
+  });
+});
