@@ -69,6 +69,22 @@ describe('analyze', () => {
     expect(b.faces[0]!.quality.sharpness).toBeLessThan(a.faces[0]!.quality.sharpness / 2);
   });
 
+  it('reads a head turned to one side as yaw of that sign, and its mirror image as the opposite', async () => {
+    const sharp = (await import('sharp')).default;
+    const asFrame = async (img: import('sharp').Sharp) => {
+      const { data, info } = await img.resize(640, 480, { fit: 'contain' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      return { width: info.width, height: info.height, data: new Uint8Array(data) };
+    };
+    const turned = (await engine.analyze(await asFrame(sharp(fixture('photos/obama_4.jpg'))))).faces[0]!;
+    const mirrored = (await engine.analyze(await asFrame(sharp(fixture('photos/obama_4.jpg')).flop()))).faces[0]!;
+    expect(turned.pose.yawDeg).toBeGreaterThan(18);
+    expect(mirrored.pose.yawDeg).toBeLessThan(-18);
+    const tilted = (await engine.analyze(await asFrame(sharp(fixture('photos/alex_lacamoire_3.jpg')).rotate(20, { background: '#000' })))).faces[0]!;
+    const upright = (await engine.analyze(await asFrame(sharp(fixture('photos/alex_lacamoire_3.jpg'))))).faces[0]!;
+    expect(tilted.pose.rollDeg - upright.pose.rollDeg).toBeGreaterThan(12);
+    expect(tilted.pose.rollDeg - upright.pose.rollDeg).toBeLessThan(28);
+  });
+
   it('reports no face on a blank image', async () => {
     const a = await engine.analyze(await loadRgba(fixture('hard/no_face_white.png')));
     expect(a.faces).toEqual([]);

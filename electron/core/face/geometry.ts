@@ -24,7 +24,7 @@ const deg = (rad: number): number => (rad * 180) / Math.PI;
  * photos; they turn the landmark ratios into angles.
  */
 const NOSE_DEPTH = 0.6;
-const NEUTRAL_NOSE_HEIGHT = 0.42;
+const NEUTRAL_NOSE_HEIGHT = 0.32;
 const NOSE_PITCH_GAIN = 0.55;
 
 /**
@@ -32,7 +32,7 @@ const NOSE_PITCH_GAIN = 0.55;
  * roll from the eye line; yaw from where the nose tip sits between the jaw contour's ends once the
  * roll is removed (the tip is in front of the jaw, so it shifts with sin(yaw)); pitch likewise from
  * its height between eye line and chin. yaw > 0: head turned to the person's left (image right);
- * pitch > 0: chin up.
+ * pitch > 0: chin up; roll > 0: head tilted clockwise as seen in the image.
  */
 export function poseFromLandmarks(landmarks: Pt[]): Pose {
   if (landmarks.length !== 68) throw new Error(`pose needs 68 landmarks, got ${landmarks.length}`);
@@ -49,13 +49,20 @@ export function poseFromLandmarks(landmarks: Pt[]): Pose {
     const dy = p[1] - origin[1];
     return [dx * cos - dy * sin, dx * sin + dy * cos];
   };
-  const jawL = upright(at(0));
-  const jawR = upright(at(16));
+  // Four symmetric pairs of the jaw contour (0↔16 … 3↔13) and three nose points: averaging damps
+  // the landmark nets' jitter (on mirrored fixture photos the yaw error halves against 0↔16 alone).
+  let jawMid = 0;
+  let halfWidth = 0;
+  for (let k = 0; k < 4; k++) {
+    const l = upright(at(k));
+    const r = upright(at(16 - k));
+    jawMid += (l[0] + r[0]) / 8;
+    halfWidth += (r[0] - l[0]) / 8;
+  }
+  const noseX = (upright(at(29))[0] + upright(at(30))[0] + upright(at(33))[0]) / 3;
   const nose = upright(at(30));
   const chin = upright(at(8));
-  const halfWidth = (jawR[0] - jawL[0]) / 2;
-  const jawMid = (jawR[0] + jawL[0]) / 2;
-  const yaw = halfWidth > 0 ? Math.asin(clamp((nose[0] - jawMid) / (halfWidth * NOSE_DEPTH), -1, 1)) : 0;
+  const yaw = halfWidth > 0 ? Math.asin(clamp((noseX - jawMid) / (halfWidth * NOSE_DEPTH), -1, 1)) : 0;
   const faceHeight = chin[1];
   const pitch = faceHeight > 0 ? Math.asin(clamp((NEUTRAL_NOSE_HEIGHT - nose[1] / faceHeight) / NOSE_PITCH_GAIN, -1, 1)) : 0;
   return { yawDeg: round1(deg(yaw)), pitchDeg: round1(deg(pitch)), rollDeg: round1(deg(roll)) };
