@@ -1,7 +1,7 @@
 // The Electron shell's security policy, checked without the Electron binary: the window options,
 // the permission, navigation, request and sender decisions, the CSP, the IPC handler over the real
 // core router, the preload's build format, and the shell's command line.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +61,18 @@ describe('kiosk window options', () => {
       .rolldownOptions.output;
     expect(output.format).toBe('cjs');
     expect(output.entryFileNames.replace('[name]', 'index')).toBe('index.cjs');
+  });
+});
+
+// `npm test` builds before the suites; a lone run without out/ skips this one check.
+const builtPreload = join(projectRoot, 'out', 'preload', 'index.cjs');
+describe.skipIf(!existsSync(builtPreload))('the built preload', () => {
+  it('is CommonJS and requires nothing but electron (a sandboxed preload can load nothing else)', () => {
+    const code = readFileSync(builtPreload, 'utf8');
+    expect(code).not.toMatch(/^\s*(import|export)\s/m);
+    const required = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+    expect(required).toEqual(['electron']);
+    expect(code).toContain('exposeInMainWorld("kiosk"');
   });
 });
 
