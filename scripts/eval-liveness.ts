@@ -12,9 +12,14 @@
  *   blur       Gaussian blur (σ = 2 px at 128 px)
  *   warp       the crop as a flat print turned 40° about its vertical axis
  *
- * Usage: npx tsx scripts/eval-liveness.ts [--json]
+ * Usage: npx tsx scripts/eval-liveness.ts [--json] [--crop-scale=1.4]
  * Prints per model and class the score distribution, the AUC of real vs. each spoof class and the
  * accuracy at a 0.5 threshold. Nothing is written; the figures go into docs/presence.md.
+ *
+ * With --planar it measures Kelu's own planar test instead (electron/core/presence/photometric.ts):
+ * the pixel residual of flat prints rotated in front of the camera (synthesised warps of fixture
+ * photos), of a still photo with jitter, and of the real head turns in hamilton_clip.mp4, by how far
+ * the head turned; and the landmark-only residual of the same pairs, which does not separate them.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,7 +31,10 @@ import { createFaceEngine } from '../electron/core/face/engine.js';
 import type { Box, RgbaFrame } from '../electron/core/face/types.js';
 import { fixture, projectRoot } from '../tests/support/fixtures.js';
 import { loadRgba } from '../tests/support/images.js';
-import { planeHomography, videoFrames, warpFrame } from '../tests/support/warp.js';
+import { planarFit } from '../electron/core/presence/homography.js';
+import { landmarkHomography, photometricPlanarFit, toGray } from '../electron/core/presence/photometric.js';
+import type { FaceAnalysis } from '../electron/core/face/types.js';
+import { addNoise, frameAroundFace, planeHomography, videoFrames, warpFrame } from '../tests/support/warp.js';
 
 const require = createRequire(import.meta.url);
 type Tf = typeof import('@tensorflow/tfjs');
@@ -302,7 +310,96 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+function summary(xs: number[]): { n: number; min: number; p10: number; p50: number; p90: number; max: number } {
+  const r4 = (x: number): number => Math.round(x * 10_000) / 10_000;
+  return { n: xs.length, min: r4(quantile(xs, 0)), p10: r4(quantile(xs, 0.1)), p50: r4(quantile(xs, 0.5)), p90: r4(quantile(xs, 0.9)), max: r4(quantile(xs, 1)) };
+}
+
+async function planar(): Promise<void> {
+  const engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {} });
+  const analyze = async (f: RgbaFrame): Promise<FaceAnalysis | undefined> => {
+    const a = await engine.analyze(f, { keep: true });
+    return a.faces.length === 1 ? a.faces[0] : undefined;
+  };
+  const rnd = seeded(9);
+  const out: Record<string, { pixel: number[]; landmarks: number[] }> = {};
+  const add = (key: string, pixel: number, landmarks: number): void => {
+    const bucket = (out[key] ??= { pixel: [], landmarks: [] });
+    bucket.pixel.push(pixel);
+    bucket.landmarks.push(landmarks);
+  };
+  const ms: number[] = [];
+  for (const photo of ['obama_1.jpg', 'alex_lacamoire_2.jpg', 'biden_2.jpg', 'rose_leslie_2.jpg', 'alex_lacamoire_3.jpg', 'obama_2.jpg']) {
+    const img = await loadRgba(fixture(`photos/${photo}`));
+    const found = await analyze(img);
+    if (!found) continue;
+    const base = await frameAroundFace(img, found.box, { faceWidthRatio: 0.35 });
+    const held = addNoise(base, 4, rnd);
+    const ref = await analyze(held);
+    if (!ref) continue;
+    const g0 = toGray(held);
+    const judge = async (frame: RgbaFrame, key: (dyaw: number) => string): Promise<void> => {
+      const f = await analyze(frame);
+      if (!f) return;
+      const t0 = performance.now();
+      const pixel = photometricPlanarFit(g0, ref.box, toGray(frame), landmarkHomography(ref.landmarks, f.landmarks)).residual;
+      ms.push(performance.now() - t0);
+      add(key(Math.abs(f.pose.yawDeg - ref.pose.yawDeg)), pixel, planarFit(ref.landmarks, f.landmarks).residual);
+    };
+    for (let i = 0; i < 5; i++) {
+      const shift: [number, number] = [(rnd() - 0.5) * 3, (rnd() - 0.5) * 3];
+      await judge(addNoise(warpFrame(base, planeHomography(640, 480, { shift })), 5, rnd), () => 'still photo, jitter');
+    }
+    for (const distance of [1.2, 2.5]) {
+      for (const pitchDeg of [0, 15]) {
+        for (const yawDeg of [-60, -50, -40, -30, -20, 20, 30, 40, 50, 60]) {
+          const view = { yawDeg, pitchDeg, rollDeg: pitchDeg ? 8 : 0, distance };
+          await judge(addNoise(warpFrame(base, planeHomography(640, 480, view)), 4, rnd), (d) => (d >= 18 ? 'print, |Δyaw| ≥ 18' : 'print, |Δyaw| < 18'));
+        }
+      }
+    }
+  }
+  // Real turns: every frontal frame (|yaw| ≤ 8) against every 3rd frame of the next 1.5 s.
+  const frames = videoFrames(fixture('video/hamilton_clip.mp4'), 80, 215, { width: 640, height: 360 });
+  const faces = [];
+  for (const f of frames) faces.push(await analyze(f));
+  for (let a = 0; a < frames.length; a++) {
+    const ref = faces[a];
+    if (!ref || Math.abs(ref.pose.yawDeg) > 8) continue;
+    const g0 = toGray(frames[a] as RgbaFrame);
+    for (let b = a + 3; b < Math.min(frames.length, a + 45); b += 3) {
+      const f = faces[b];
+      if (!f) continue;
+      const d = Math.abs(f.pose.yawDeg - ref.pose.yawDeg);
+      const key = d < 5 ? 'real head, |Δyaw| < 5' : d < 18 ? 'real head, |Δyaw| 5–18' : d < 30 ? 'real head, |Δyaw| 18–30' : 'real head, |Δyaw| ≥ 30';
+      const pixel = photometricPlanarFit(g0, ref.box, toGray(frames[b] as RgbaFrame), landmarkHomography(ref.landmarks, f.landmarks)).residual;
+      add(key, pixel, planarFit(ref.landmarks, f.landmarks).residual);
+    }
+  }
+  await engine.close();
+  const report = {
+    pixelResidual: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, summary(v.pixel)])),
+    landmarkResidual: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, summary(v.landmarks)])),
+    fitMs: summary(ms),
+  };
+  if (json) {
+    console.log(JSON.stringify(report));
+    return;
+  }
+  for (const [title, rows] of [
+    ['pixel residual (1 − NCC after the best homography)', report.pixelResidual],
+    ['landmark residual (RMS / landmark spread)', report.landmarkResidual],
+  ] as const) {
+    log(`\n${title}`);
+    log('pairs                         n      min      p10      p50      p90      max');
+    for (const [k, r] of Object.entries(rows)) {
+      log(`${k.padEnd(27)} ${String(r.n).padStart(4)}  ${[r.min, r.p10, r.p50, r.p90, r.max].map((x) => x.toFixed(4).padStart(7)).join('  ')}`);
+    }
+  }
+  log(`\nfit time (ms): p50 ${report.fitMs.p50.toFixed(0)}, max ${report.fitMs.max.toFixed(0)}`);
+}
+
+(process.argv.includes('--planar') ? planar() : main()).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
 });
