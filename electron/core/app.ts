@@ -12,7 +12,7 @@ import { createSyncService } from './sync/index.js';
 import type { SecretProtector } from './keys/index.js';
 import { detectBackend } from './face/backend.js';
 import { createStaffPart } from './staff/part.js';
-import { auditPrivilegedCalls } from './audit/privileged.js';
+import { auditPrivilegedCalls, auditRefusals } from './audit/privileged.js';
 import { rememberStaffSessions } from './staff/session-tracker.js';
 import { createDeclineService } from './decline/service.js';
 import { egovVerdicts } from './decline/verdicts.js';
@@ -82,7 +82,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   };
   // Every call to a method with roles is audited (actor = the staff member) and role-checked.
   // The screen's staff session stays in core (rememberStaffSessions), never in the page.
-  const router = rememberStaffSessions(createRouter(contract, auditPrivilegedCalls(contract, handlers, staff.audit, (ctx) => staff.actorOf(ctx.session)), staff.sessions));
+  const actorOf = (ctx: { session?: string }) => staff.actorOf(ctx.session);
+  const router = rememberStaffSessions(auditRefusals(createRouter(contract, auditPrivilegedCalls(contract, handlers, staff.audit, actorOf), staff.sessions), staff.audit, actorOf));
   const events = createEventHub();
   if (config.sync.background) sync.engine.start();
   return {

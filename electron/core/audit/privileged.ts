@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CallContext, Contract, Handlers } from '../api/define.js';
+import type { Router } from '../api/router.js';
 import type { AuditLog } from './chain.js';
 
 /**
@@ -37,4 +38,33 @@ export function auditPrivilegedCalls<C extends Contract>(
     }) as Handlers<C>[typeof name];
   }
   return out;
+}
+
+/**
+ * Records refused calls ("forbidden": a signed-in person asked for something outside their role),
+ * so someone browsing beyond their role leaves a trace. Repeats within `repeatMs` are recorded once.
+ */
+export function auditRefusals(router: Router, audit: AuditLog, actorOf: (ctx: CallContext) => string | undefined, options: { repeatMs?: number; now?: () => number } = {}): Router {
+  const repeatMs = options.repeatMs ?? 30_000;
+  const now = options.now ?? Date.now;
+  const lastSeen = new Map<string, number>();
+  const known = new Set(router.methods());
+  return {
+    methods: () => router.methods(),
+    async call(method, input, ctx) {
+      const result = await router.call(method, input, ctx);
+      if (!result.ok && result.error.code === 'forbidden') {
+        const actor = actorOf(ctx) ?? 'unknown';
+        const name = known.has(method) ? method : 'unknown-method';
+        const key = `${actor}\n${name}`;
+        const t = now();
+        if ((lastSeen.get(key) ?? -Infinity) + repeatMs <= t) {
+          lastSeen.set(key, t);
+          if (lastSeen.size > 1000) lastSeen.clear();
+          audit.append({ actor, action: 'access-refused', detail: { method: name, via: ctx.transport } });
+        }
+      }
+      return result;
+    },
+  };
 }

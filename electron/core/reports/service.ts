@@ -53,14 +53,14 @@ export class ReportsService {
 
   describe = describeFlag;
 
-  /** Today's check-ins (local day), newest first, IIN masked as stored. */
-  today(): Array<{ at: string; ticket: string; maskedIin: string; method: VisitMethod; status: string }> {
+  /** Today's check-ins (local day), newest first, IIN masked as stored, with the upstream's verdict once synced. */
+  today(): Array<{ at: string; ticket: string; maskedIin: string; method: VisitMethod; status: string; verdict: string | null }> {
     if (!this.hasTable('receipts')) return [];
     const now = this.now();
     const today = localDayHour(now, this.options.timeZone).day;
     const rows = this.db
-      .prepare('SELECT created_at AS at, ticket, masked_iin AS maskedIin, method, status FROM receipts WHERE created_at >= ? ORDER BY created_at DESC LIMIT 500')
-      .all(new Date(now.getTime() - DAY_MS).toISOString()) as Array<{ at: string; ticket: string; maskedIin: string; method: VisitMethod; status: string }>;
+      .prepare('SELECT created_at AS at, ticket, masked_iin AS maskedIin, method, status, verdict FROM receipts WHERE created_at >= ? ORDER BY created_at DESC LIMIT 500')
+      .all(new Date(now.getTime() - DAY_MS).toISOString()) as Array<{ at: string; ticket: string; maskedIin: string; method: VisitMethod; status: string; verdict: string | null }>;
     return rows.filter((r) => localDayHour(r.at, this.options.timeZone).day === today && isMethod(r.method));
   }
 

@@ -28,6 +28,7 @@ export function TodayPanel() {
               <th scope="col">{t('col.ticket')}</th>
               <th scope="col">{t('col.iin')}</th>
               <th scope="col">{t('col.method')}</th>
+              <th scope="col">{t('col.upstream')}</th>
             </tr>
           </thead>
           <tbody>
@@ -37,6 +38,7 @@ export function TodayPanel() {
                 <td>{r.ticket}</td>
                 <td className="masked">{r.maskedIin}</td>
                 <td>{t(`method.${r.method}`)}</td>
+                <td>{r.status === 'synced' ? t(`verdict.${r.verdict ?? 'accepted'}`, { defaultValue: r.verdict ?? '' }) : t(`sync.${r.status}`, { defaultValue: r.status })}</td>
               </tr>
             ))}
           </tbody>

@@ -4,6 +4,7 @@ import { AuditPanel } from './AuditPanel';
 import { HandoffsPanel } from './HandoffsPanel';
 import { ReportPanel } from './ReportPanel';
 import { TodayPanel } from './TodayPanel';
+import { ItPanel } from '../it/ItPanel';
 import type { StaffRole } from './types';
 
 export interface StaffPanel {
@@ -25,4 +26,5 @@ export const staffPanels: StaffPanel[] = [
   { id: 'accounts', label: 'staff:tabs.accounts', roles: ['admin'], Component: AccountsPanel },
   { id: 'report', label: 'staff:tabs.report', roles: ['admin'], Component: ReportPanel },
   { id: 'audit', label: 'staff:tabs.audit', roles: ['admin'], Component: AuditPanel },
+  { id: 'it', label: 'it:tab', roles: ['it', 'admin'], Component: ItPanel },
 ];
