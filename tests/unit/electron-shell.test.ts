@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { method, type Handlers } from '../../electron/core/api/define.js';
 import { createRouter } from '../../electron/core/api/router.js';
+import { handleAppScheme } from '../../electron/main/app-protocol.js';
 import { contentSecurityPolicy } from '../../electron/main/csp.js';
 import { createCallHandler } from '../../electron/main/ipc.js';
 import { shellPaths } from '../../electron/main/paths.js';
@@ -135,6 +136,30 @@ describe('navigation, new windows and requests', () => {
       expect(resolveRendererFile(root, '/index.html')).toBe(join(root, 'index.html'));
       for (const p of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/missing.js', '/index.html%00.js', '/%E0%A4%A']) {
         expect(resolveRendererFile(root, p), p).toBeUndefined();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the app:// protocol handler', () => {
+  it('serves the renderer files with the CSP and their type, and nothing else', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kelu-app-scheme-'));
+    try {
+      writeFileSync(join(root, 'index.html'), '<!doctype html><title>Kelu</title>');
+      writeFileSync(join(root, 'reader.wasm'), new Uint8Array([0, 97, 115, 109]));
+      let handler: ((request: Request) => Promise<Response>) | undefined;
+      handleAppScheme({ handle: (_scheme: string, fn: (request: Request) => Promise<Response>) => (handler = fn) } as never, root);
+      const index = await handler!(new Request('app://kelu/index.html'));
+      expect(index.status).toBe(200);
+      expect(index.headers.get('content-security-policy')).toBe(contentSecurityPolicy);
+      expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await index.text()).toContain('<title>Kelu</title>');
+      const wasm = await handler!(new Request('app://kelu/reader.wasm'));
+      expect(wasm.headers.get('content-type')).toBe('application/wasm');
+      for (const request of [new Request('app://other/index.html'), new Request('app://kelu/../../etc/passwd'), new Request('app://kelu/index.html', { method: 'POST', body: 'x' })]) {
+        expect((await handler!(request)).status, request.url).toBe(404);
       }
     } finally {
       rmSync(root, { recursive: true, force: true });
