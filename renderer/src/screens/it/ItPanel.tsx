@@ -1,0 +1,188 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { call, KioskError } from '../../kiosk';
+import { QueueChart } from './QueueChart';
+import { asProgress, type DeadLetter, type HistoryPoint, type SyncProgress, type SyncStatus } from './types';
+import './it.css';
+
+function ago(iso: string | null, t: (k: string, o?: Record<string, unknown>) => string): string {
+  if (!iso) return t('never');
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (s < 120) return t('agoSeconds', { count: s });
+  if (s < 7200) return t('agoMinutes', { count: Math.round(s / 60) });
+  return t('agoHours', { count: Math.round(s / 3600) });
+}
+
+/**
+ * Clinic IT's view of the outbox: the same figures as `kioskctl status`, the queue over time,
+ * "sync now" with live progress (core's `sync.progress` events, no polling: a poll would count as
+ * staff activity and keep the session from going idle), and the dead letters with their reasons.
+ */
+export function ItPanel() {
+  const { t } = useTranslation('it');
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [history, setHistory] = useState<HistoryPoint[]>([]);
+  const [dead, setDead] = useState<DeadLetter[]>([]);
+  const [progress, setProgress] = useState<SyncProgress | null>(null);
+  const [problem, setProblem] = useState('');
+  const [version, setVersion] = useState(0);
+  const reload = useCallback(() => setVersion((v) => v + 1), []);
+
+  const fail = useCallback((err: unknown) => setProblem(err instanceof KioskError && err.code === 'forbidden' ? t('errors.forbidden') : err instanceof KioskError ? err.message : t('errors.generic')), [t]);
+
+  useEffect(() => {
+    let live = true;
+    Promise.all([call('sync.status', {}), call('sync.history', { hours: 24 }), call('sync.deadLetters', {})]).then(
+      ([s, h, d]) => {
+        if (!live) return;
+        setStatus(s);
+        setHistory(h);
+        setDead(d);
+        setProblem('');
+      },
+      (err: unknown) => live && fail(err),
+    );
+    return () => {
+      live = false;
+    };
+  }, [version, fail]);
+
+  useEffect(() => {
+    if (typeof window.kiosk?.onEvent !== 'function') return undefined;
+    return window.kiosk.onEvent((event) => {
+      if (event.topic !== 'sync.progress') return;
+      const p = asProgress(event.data);
+      if (!p) return;
+      setProgress(p);
+      if (!p.running) setVersion((v) => v + 1);
+    });
+  }, []);
+
+  const syncNow = () => {
+    call('sync.now', { untilEmpty: true }).then((r) => {
+      if (r.progress) setProgress(r.progress);
+    }, fail);
+  };
+  const requeue = (visitId: string) => {
+    call('sync.requeueDead', { visitIds: [visitId] }).then(reload, fail);
+  };
+
+  const running = progress?.running === true;
+  const pct = progress && progress.total > 0 ? Math.round((100 * progress.sent) / progress.total) : running ? 0 : 100;
+
+  return (
+    <section className="staff-panel it-panel" aria-labelledby="it-title">
+      <div className="staff-panel-head">
+        <h2 id="it-title">{t('title')}</h2>
+        <button type="button" className="button secondary" onClick={reload}>
+          {t('refresh')}
+        </button>
+        <button type="button" className="button" onClick={syncNow} disabled={running}>
+          {t('syncNow')}
+        </button>
+      </div>
+      <p className="problem" role="alert">
+        {problem}
+      </p>
+      {status?.development && (
+        <p className="it-warning" role="status">
+          {t('developmentKeys')}
+        </p>
+      )}
+      {progress && (
+        <div className="it-progress">
+          <div className="it-bar" role="progressbar" aria-label={t('progress.label')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+            <div className="it-bar-fill" style={{ width: `${pct}%` }} />
+          </div>
+          <p role="status">
+            {t(running ? 'progress.running' : `progress.outcome.${progress.outcome}`, {
+              sent: progress.sent,
+              total: progress.total,
+              accepted: progress.accepted,
+              duplicate: progress.duplicate,
+              rejected: progress.rejected,
+              remaining: progress.remaining,
+            })}
+            {progress.lastError && !running && progress.remaining > 0 ? ` ${t('progress.lastError', { message: progress.lastError })}` : ''}
+          </p>
+        </div>
+      )}
+      {status && (
+        <dl className="it-figures" aria-label={t('figures')}>
+          <div>
+            <dt>{t('queueDepth')}</dt>
+            <dd>{status.queueDepth}</dd>
+          </div>
+          <div>
+            <dt>{t('oldestPending')}</dt>
+            <dd>{status.oldestPendingAt ? ago(status.oldestPendingAt, t) : '—'}</dd>
+          </div>
+          <div>
+            <dt>{t('lastSuccess')}</dt>
+            <dd>{ago(status.lastSuccessAt, t)}</dd>
+          </div>
+          <div>
+            <dt>{t('deadLetters')}</dt>
+            <dd>{status.deadLetters}</dd>
+          </div>
+          <div>
+            <dt>{t('circuit.label')}</dt>
+            <dd>{t(`circuit.${status.circuit.state}`)}</dd>
+          </div>
+          <div>
+            <dt>{t('lastError')}</dt>
+            <dd>{status.lastError ? `${ago(status.lastError.at, t)}: ${status.lastError.message}` : '—'}</dd>
+          </div>
+          <div>
+            <dt>{t('oldKeys')}</dt>
+            <dd>{status.pendingUnderOldKeys}</dd>
+          </div>
+          <div>
+            <dt>{t('upstream')}</dt>
+            <dd>{status.upstreamUrl || t('offline')}</dd>
+          </div>
+          <div>
+            <dt>{t('device')}</dt>
+            <dd className="it-mono">{status.deviceId}</dd>
+          </div>
+          <div>
+            <dt>{t('faceBackend')}</dt>
+            <dd>{status.faceBackend}</dd>
+          </div>
+        </dl>
+      )}
+      <QueueChart points={history} />
+      <h3>{t('dead.title')}</h3>
+      {dead.length === 0 ? (
+        <p className="hint">{t('dead.none')}</p>
+      ) : (
+        <table className="staff-table" aria-label={t('dead.title')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('dead.when')}</th>
+              <th scope="col">{t('dead.ticket')}</th>
+              <th scope="col">{t('dead.iin')}</th>
+              <th scope="col">{t('dead.reason')}</th>
+              <th scope="col">{t('dead.action')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {dead.map((d) => (
+              <tr key={d.visitId}>
+                <td>{new Date(d.createdAt).toLocaleString()}</td>
+                <td>{d.ticket ?? '—'}</td>
+                <td className="masked">{d.maskedIin ?? '—'}</td>
+                <td>{d.reason}</td>
+                <td>
+                  <button type="button" className="button secondary" onClick={() => requeue(d.visitId)} aria-label={t('dead.retryFor', { ticket: d.ticket ?? d.visitId })}>
+                    {t('dead.retry')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
