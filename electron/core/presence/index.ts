@@ -13,5 +13,5 @@ export type {
 } from './session.js';
 export { judgeFrame, landmarkMotion, frameScore, type FrameChecks, type FrameJudgement, type PresenceConfig } from './guidance.js';
 export { planarFit, fitHomographyDlt, type PlanarFit, type Point, type Homography } from './homography.js';
-export { presenceMessageKeys, presenceMessagesEn, type PresenceMessageKey } from './messages.js';
+export { presenceMessageKeys, type PresenceMessageKey } from './messages.js';
 export { photometricPlanarFit, toGray, type GrayImage, type PhotometricFit } from './photometric.js';
