@@ -1,0 +1,114 @@
+// A check-in made while the upstream is down reaches it once it is back, with the right face
+// verdict; clinic IT watches it on the IT screen. The built renderer in Debian Chromium through the
+// browser host, the real core (face models, SQLite, libsodium), the reference upstream with faces
+// enrolled by the same engine from the shared fixtures.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Secret, URI } from 'otpauth';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../electron/core/audit/chain.js';
+import { defaultConfig } from '../../electron/core/config/schema.js';
+import { devUpstreamKeyPairFile, readDeviceIdentity } from '../../electron/core/keys/index.js';
+import { AccountStore } from '../../electron/core/staff/accounts.js';
+import { StaffService } from '../../electron/core/staff/service.js';
+import { totpNow } from '../../electron/core/staff/totp.js';
+import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
+import { startUpstream, type Upstream } from '../../upstream/app.js';
+import { startTestKiosk } from '../support/browser.js';
+import { fixture } from '../support/fixtures.js';
+import { startPhotoCheckin, validIin } from './checkin-helpers.js';
+
+const root = mkdtempSync(join(tmpdir(), 'kelu-e2e-sync-'));
+const dataDir = join(root, 'kiosk');
+let upstream: Upstream | undefined;
+afterAll(async () => {
+  await upstream?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** An IT account made the way kioskctl makes it, in the kiosk's own database. */
+async function seedIt(): Promise<{ username: string; password: string; secret: string }> {
+  const db = openDatabase(join(dataDir, databaseFileName));
+  try {
+    const staff = new StaffService(new AccountStore(db), new AuditLog(db), defaultConfig.staff);
+    const password = 'timur-long-password';
+    const e = await staff.add('cli', { username: 'timur', displayName: 'Timur (IT)', role: 'it', password });
+    return { username: 'timur', password, secret: (URI.parse(e.otpauthUri) as { secret: Secret }).secret.base32 };
+  } finally {
+    db.close();
+  }
+}
+
+describe('sync end to end', () => {
+  it('delivers a check-in made while the upstream was down once it is back, with the right face verdict', async () => {
+    const port = await freePort();
+    const iin = validIin(4321);
+    const it = await seedIt();
+    const kiosk = await startTestKiosk({
+      camera: 'photos/alex_lacamoire_3.jpg',
+      dataDir,
+      keepDataDir: true,
+      lang: 'en',
+      config: { presence: { challenge: 'off' }, sync: { upstreamUrl: `http://127.0.0.1:${port}`, intervalMs: 1000, baseBackoffMs: 100, maxBackoffMs: 1500, requestTimeoutMs: 3000 } },
+    });
+    try {
+      const { page } = kiosk;
+      // The patient checks in; nothing listens on the upstream's port.
+      await startPhotoCheckin(page, iin);
+      await page.getByRole('heading', { name: 'You are checked in' }).waitFor({ timeout: 120_000 });
+      await page.getByRole('button', { name: 'Done', exact: true }).click();
+
+      // IT signs in and sees the visit waiting and why.
+      await page.keyboard.press('Control+Alt+KeyS');
+      await page.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
+      await page.getByRole('textbox', { name: 'Username' }).fill(it.username);
+      await page.getByLabel('Password').fill(it.password);
+      await page.getByRole('textbox', { name: 'Code from the authenticator app' }).fill(totpNow(it.secret));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Visit queue and sync' }).waitFor();
+      const figures = page.getByLabel('Sync status', { exact: true });
+      await expect.poll(async () => (await figures.textContent()) ?? '').toMatch(/Visits waiting\s*1/);
+      expect(await figures.textContent()).toMatch(/Last error.*network: ECONNREFUSED/);
+      expect(await page.content()).not.toContain(iin);
+
+      // The upstream comes back, with this person's reference photo enrolled by the same engine.
+      const csv = join(root, 'enrol.csv');
+      writeFileSync(csv, `iin,image\n${iin},${fixture('photos/alex_lacamoire_2.jpg')}\n${validIin(5555)},${fixture('photos/obama_2.jpg')}\n`);
+      upstream = await startUpstream({ port, dataDir: join(root, 'upstream'), keyFile: devUpstreamKeyPairFile(), enrollCsv: csv });
+      const device = (await readDeviceIdentity(dataDir))!;
+      upstream.receiver.registerDevice(device.deviceId, device.publicKey);
+
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await page.getByRole('status').filter({ hasText: 'Nothing is waiting' }).waitFor({ timeout: 60_000 });
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await expect.poll(async () => (await figures.textContent()) ?? '').toMatch(/Visits waiting\s*0/);
+    } finally {
+      await kiosk.close();
+    }
+
+    // Exactly one visit arrived, from this device, judged a face match against the enrolled reference.
+    const received = upstream.db.prepare('SELECT iin, method, verdict, distance FROM visits').all() as Array<{ iin: string; method: string; verdict: string; distance: number }>;
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ iin, method: 'face', verdict: 'face-match' });
+    expect(received[0]!.distance).toBeLessThan(defaultConfig.face.threshold);
+    // The kiosk kept only the masked receipt, marked with the upstream's verdict; the sealed blob is gone.
+    const db = new Database(join(dataDir, databaseFileName), { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) AS c FROM outbox').get()).toEqual({ c: 0 });
+      expect(db.prepare('SELECT masked_iin, status, verdict FROM receipts').all()).toEqual([{ masked_iin: `••••••••${iin.slice(-4)}`, status: 'synced', verdict: 'face-match' }]);
+    } finally {
+      db.close();
+    }
+  });
+});
