@@ -67,6 +67,7 @@ async function declineThePhoto(page: Page, iin: string): Promise<void> {
   await page.getByRole('textbox', { name: /Your IIN/ }).fill(iin);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('button', { name: 'Check in without a photo' }).click();
+  await page.getByRole('heading', { name: 'Check in without a photo' }).waitFor();
 }
 
 /** Files in the data dir that hold `secret` in clear (UTF-8 or UTF-16). */

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatShareToken } from '../../electron/core/decline/share-token.js';
 import { startTestKiosk, type TestKiosk } from '../support/browser.js';
-import { blankImageFile, qrSequenceFeed, testIin } from '../support/decline-qr.js';
+import { blankImageFile, qrSequenceFeed, scannerType, testIin } from '../support/decline-qr.js';
 
 /** Attract → IIN → consent → "Check in without a photo", as a patient does it. */
 async function declineThePhoto(page: Page, iin: string): Promise<void> {
@@ -97,12 +97,11 @@ describe('decline path with a blank camera: keypad, keyboard, USB scanner, recep
     expect(foundInClear(kiosk.dataDir, '246813')).toEqual([]);
   });
 
-  it('a USB scanner burst (a share token typed at 5 ms a key, then Enter) gives an egov-qr visit', async () => {
+  it('a USB scanner burst (a share token, keys 5 ms apart, then Enter) gives an egov-qr visit', async () => {
     const { page } = kiosk;
     await declineThePhoto(page, testIin(103));
     const token = formatShareToken(Buffer.from('kelu-e2e-share-token-payload-0001'));
-    await page.keyboard.type(token, { delay: 5 });
-    await page.keyboard.press('Enter');
+    await scannerType(page, token, 5);
     await ticketShown(page);
     const methods = readDb<{ method: string }>(kiosk.dataDir, 'SELECT method FROM receipts ORDER BY created_at');
     expect(methods.at(-1)).toEqual({ method: 'egov-qr' });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import sharp from 'sharp';
+import type { Page } from 'playwright-core';
 import { iinCheckDigit } from '../../electron/core/identity/iin.js';
 
 /** A QR code image generated at test time (qrcode → PNG). Bytes are encoded in byte mode as they are. */
@@ -60,4 +61,38 @@ export function testIin(serial = 12): string {
     const check = iinCheckDigit(first11);
     if (check !== null) return `${first11}${check}`;
   }
+}
+
+/**
+ * Types `text` and Enter the way a USB scanner does: key events `gapMs` apart BY THEIR OWN
+ * TIMESTAMPS. A real scanner's events carry the operating system's input times, so a busy kiosk
+ * does not stretch the gaps; Playwright's keyboard.type would take its times from when each CDP
+ * call arrives, which on a loaded test machine can be 100 ms apart. CDP's Input.dispatchKeyEvent
+ * takes the time explicitly, so the page sees what a scanner produces.
+ */
+export async function scannerType(page: Page, text: string, gapMs = 6): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const start = Date.now() / 1000;
+    const keys = [...text].map(keyOf);
+    keys.push({ key: 'Enter', code: 'Enter', vk: 13, text: '\r', shift: false });
+    for (const [i, k] of keys.entries()) {
+      const timestamp = start + (i * gapMs) / 1000;
+      const common = { key: k.key, code: k.code, windowsVirtualKeyCode: k.vk, nativeVirtualKeyCode: k.vk, modifiers: k.shift ? 8 : 0, timestamp };
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', text: k.text, unmodifiedText: k.text, ...common });
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...common, timestamp: timestamp + 0.002 });
+    }
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
+function keyOf(ch: string): { key: string; code: string; vk: number; text: string; shift: boolean } {
+  if (/^[0-9]$/.test(ch)) return { key: ch, code: `Digit${ch}`, vk: ch.charCodeAt(0), text: ch, shift: false };
+  if (/^[a-z]$/.test(ch)) return { key: ch, code: `Key${ch.toUpperCase()}`, vk: ch.toUpperCase().charCodeAt(0), text: ch, shift: false };
+  if (/^[A-Z]$/.test(ch)) return { key: ch, code: `Key${ch}`, vk: ch.charCodeAt(0), text: ch, shift: true };
+  if (ch === '.') return { key: '.', code: 'Period', vk: 190, text: '.', shift: false };
+  if (ch === '-') return { key: '-', code: 'Minus', vk: 189, text: '-', shift: false };
+  if (ch === '_') return { key: '_', code: 'Minus', vk: 189, text: '_', shift: true };
+  throw new Error(`scannerType: no key for ${JSON.stringify(ch)}`);
 }
