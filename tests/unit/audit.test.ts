@@ -55,6 +55,28 @@ describe('audit hash chain', () => {
     expect(audit.verify()).toMatchObject({ ok: false, firstBadSeq: 3, problem: 'missing-row' });
   });
 
+  it('with an anchor written down earlier, notices rows cut from the end and a rebuilt chain', () => {
+    const v = audit.verify();
+    if (!v.ok) throw new Error('chain should be intact');
+    const anchor = { seq: v.rows, hash: v.head };
+    tamper('DELETE FROM audit_log WHERE seq >= 9');
+    expect(audit.verify()).toMatchObject({ ok: true, rows: 8 }); // the chain alone cannot tell
+    expect(audit.verify(anchor)).toMatchObject({ ok: false, firstBadSeq: 9, problem: 'missing-row' });
+    // Rebuilt from row 1 with a forged first row: every link holds, the anchor does not.
+    const rows = audit.recent(100).reverse();
+    let prev = rows[0]!.prevHash;
+    const other = new BetterSqlite3(file);
+    for (const r of rows) {
+      const forged = { ...r, actor: r.seq === 1 ? 'forger' : r.actor, prevHash: prev };
+      const hash = rowHash(forged);
+      other.prepare('UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(forged.actor, prev, hash, r.seq);
+      prev = hash;
+    }
+    other.close();
+    expect(audit.verify()).toMatchObject({ ok: true });
+    expect(audit.verify({ seq: 8, hash: rows[7]!.hash })).toMatchObject({ ok: false, firstBadSeq: 8, problem: 'anchor-mismatch' });
+  });
+
   it('refuses to write a full IIN into the log', () => {
     expect(() => audit.append({ actor: 'st_1', action: 'oops', detail: { iin: '900101300123' } })).toThrow(/IIN/);
     expect(audit.verify()).toMatchObject({ ok: true, rows: 10 });

@@ -22,7 +22,13 @@ export interface AuditRow {
 
 export type AuditVerdict =
   | { ok: true; rows: number; head: string }
-  | { ok: false; rows: number; firstBadSeq: number; problem: 'hash-mismatch' | 'broken-link' | 'missing-row' };
+  | { ok: false; rows: number; firstBadSeq: number; problem: 'hash-mismatch' | 'broken-link' | 'missing-row' | 'anchor-mismatch' };
+
+/** A head recorded earlier (`seq:hash`, printed by verify); a chain rewritten or cut before it fails. */
+export interface AuditAnchor {
+  seq: number;
+  hash: string;
+}
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -80,8 +86,12 @@ export class AuditLog {
     ).map((r) => ({ ...r }));
   }
 
-  /** Walks the chain from the first row and names the first row that does not hold. */
-  verify(): AuditVerdict {
+  /**
+   * Walks the chain from the first row and names the first row that does not hold. A chain alone
+   * cannot reveal rows cut from its end, or a whole chain rebuilt by someone with the disk; an
+   * `anchor` (a head IT wrote down earlier) can: that row must still exist with that hash.
+   */
+  verify(anchor?: AuditAnchor): AuditVerdict {
     const rows = this.db.prepare('SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>;
     let expectedSeq = 1;
     let prevHash = GENESIS_HASH;
@@ -91,9 +101,11 @@ export class AuditLog {
       if (row.seq !== expectedSeq) return { ok: false, rows: count, firstBadSeq: expectedSeq, problem: 'missing-row' };
       if (row.prevHash !== prevHash) return { ok: false, rows: count, firstBadSeq: row.seq, problem: 'broken-link' };
       if (rowHash(row) !== row.hash) return { ok: false, rows: count, firstBadSeq: row.seq, problem: 'hash-mismatch' };
+      if (anchor && row.seq === anchor.seq && row.hash !== anchor.hash) return { ok: false, rows: count, firstBadSeq: row.seq, problem: 'anchor-mismatch' };
       prevHash = row.hash;
       expectedSeq++;
     }
+    if (anchor && count < anchor.seq) return { ok: false, rows: count, firstBadSeq: count + 1, problem: 'missing-row' };
     return { ok: true, rows: count, head: prevHash };
   }
 }

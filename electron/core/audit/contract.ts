@@ -6,7 +6,7 @@ export const auditVerdictSchema = z.object({
   rows: z.number().int(),
   head: z.string().optional(),
   firstBadSeq: z.number().int().optional(),
-  problem: z.enum(['hash-mismatch', 'broken-link', 'missing-row']).optional(),
+  problem: z.enum(['hash-mismatch', 'broken-link', 'missing-row', 'anchor-mismatch']).optional(),
 });
 
 export const auditContract = {

@@ -9,12 +9,24 @@ export const auditCommand: Command = {
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === 'verify') {
-      const args = parseOptions(rest, { ...dataDirOpt, json: { type: 'boolean' } }, z.object({ 'data-dir': dataDirField, json: z.boolean().default(false) }));
+      const args = parseOptions(
+        rest,
+        { ...dataDirOpt, json: { type: 'boolean' }, anchor: { type: 'string' } },
+        z.object({
+          'data-dir': dataDirField,
+          json: z.boolean().default(false),
+          anchor: z
+            .string()
+            .regex(/^\d+:[0-9a-f]{64}$/, 'an anchor is SEQ:HASH as printed by an earlier verify')
+            .transform((a) => ({ seq: Number(a.split(':')[0]), hash: a.split(':')[1]! }))
+            .optional(),
+        }),
+      );
       const local = openLocalStaff(args['data-dir']);
       try {
-        const v = local.audit.verify();
+        const v = local.audit.verify(args.anchor);
         if (args.json) console.log(JSON.stringify(v));
-        else if (v.ok) console.log(`Audit chain intact: ${v.rows} rows, head ${v.head}`);
+        else if (v.ok) console.log(`Audit chain intact: ${v.rows} rows, head ${v.head}\nAnchor for a later check (write it down outside the kiosk): ${v.rows}:${v.head}`);
         else console.log(`Audit chain BROKEN at row ${v.firstBadSeq} (${v.problem}); rows before it are intact`);
         return v.ok ? 0 : 1;
       } finally {
@@ -35,7 +47,7 @@ export const auditCommand: Command = {
         local.close();
       }
     }
-    console.error('Usage: kioskctl audit verify [--data-dir DIR] [--json] | kioskctl audit tail [--limit N] [--data-dir DIR]');
+    console.error('Usage: kioskctl audit verify [--anchor SEQ:HASH] [--data-dir DIR] [--json] | kioskctl audit tail [--limit N] [--data-dir DIR]');
     return 2;
   },
 };

@@ -10,6 +10,9 @@ const fetchHandoffs = () => call('handoffs.list', {}).then((r) => r.entries);
 const documentTypes = ['id-card', 'passport', 'birth-certificate', 'residence-permit', 'other'] as const;
 type DocumentType = (typeof documentTypes)[number];
 
+/** The short reference the patient's screen shows ("Your reference: 3F2A9C"), from the entry's id. */
+const referenceOf = (id: string) => id.replace(/-/g, '').slice(0, 6).toUpperCase();
+
 const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '');
 
 /** Reception: patients waiting for a hand-off (IIN masked) and resolving each with a reason. */
@@ -44,6 +47,7 @@ export function HandoffsPanel() {
           <thead>
             <tr>
               <th scope="col">{t('col.time')}</th>
+              <th scope="col">{t('col.reference')}</th>
               <th scope="col">{t('col.iin')}</th>
               <th scope="col">{t('col.reason')}</th>
               <th scope="col">
@@ -55,6 +59,7 @@ export function HandoffsPanel() {
             {waiting.map((e) => (
               <tr key={e.id}>
                 <td>{time(e.createdAt)}</td>
+                <td>{referenceOf(e.id)}</td>
                 <td className="masked">{e.maskedIin}</td>
                 <td>{t(`reason.${e.reason}`)}</td>
                 <td>
