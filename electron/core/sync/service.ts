@@ -50,12 +50,20 @@ export function settingsFrom(config: KioskConfig, overrides: Partial<SyncSetting
 export function createSyncService(options: SyncServiceOptions): SyncService {
   const outbox = new Outbox(options.db);
   const settings = settingsFrom(options.config, options.overrides);
+  let lastPrune = 0;
   const engine = createSyncEngine({
     outbox,
     keys: options.keys,
     settings: () => settings,
     ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    onProgress: (p) => {
+      options.onProgress?.(p);
+      // After a run, at most hourly: expired synced receipts and old log rows go (retention).
+      if (!p.running && Date.now() - lastPrune > 3_600_000) {
+        lastPrune = Date.now();
+        outbox.prune(new Date(), options.config.receipts.retentionDays);
+      }
+    },
   });
 
   function status(): SyncStatus {

@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
+import { batchPath } from '../../electron/core/sync/protocol.js';
+import { fullJitterDelay, parseRetryAfter } from '../../electron/core/sync/backoff.js';
+import { parseFaults } from '../../upstream/faults.js';
+import { openHeadlessKiosk, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+function tempDir(name: string) {
+  const d = mkdtempSync(join(tmpdir(), `kelu-${name}-`));
+  cleanups.push(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+async function setup() {
+  const upstream = await startDevUpstream(tempDir('up'));
+  cleanups.push(() => upstream.close());
+  const kiosk = await openHeadlessKiosk(tempDir('kiosk'));
+  cleanups.push(() => kiosk.close());
+  register(upstream, kiosk);
+  const queued = await kiosk.queue.queueVisit(syntheticVisit(1));
+  const row = kiosk.db.prepare('SELECT id, created_at, sealed, sig FROM outbox').get() as { id: string; created_at: string; sealed: Buffer; sig: Buffer };
+  const item = { id: row.id, createdAt: row.created_at, sealed: row.sealed.toString('base64'), sig: row.sig.toString('base64') };
+  const post = (body: unknown) => fetch(upstream.url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { upstream, kiosk, queued, item, post };
+}
+
+describe('reference upstream: what it accepts', () => {
+  it('accepts a signed visit once and answers duplicate after that', async () => {
+    const { kiosk, item, post } = await setup();
+    const deviceId = kiosk.keys.device.deviceId;
+    expect(await (await post({ deviceId, items: [item] })).json()).toEqual({ results: [{ id: item.id, status: 'accepted', verdict: 'face-no-reference' }] });
+    expect(await (await post({ deviceId, items: [item, item] })).json()).toEqual({
+      results: [
+        { id: item.id, status: 'duplicate', verdict: 'face-no-reference' },
+        { id: item.id, status: 'duplicate', verdict: 'face-no-reference' },
+      ],
+    });
+  });
+
+  it('refuses unregistered devices, forged signatures, altered items and malformed batches', async () => {
+    const { upstream, kiosk, item, post } = await setup();
+    const deviceId = kiosk.keys.device.deviceId;
+    const unknown = await post({ deviceId: 'kiosk-stranger', items: [item] });
+    expect(unknown.status).toBe(403);
+    expect(await unknown.json()).toEqual({ error: 'device kiosk-stranger is not registered' });
+
+    const sodium = await getSodium();
+    const impostor = sodium.crypto_sign_keypair();
+    const forgedSig = { ...item, sig: toB64(sodium.crypto_sign_detached(sodium.from_base64(item.sealed, sodium.base64_variants.ORIGINAL), impostor.privateKey)) };
+    const otherTime = { ...item, createdAt: '2020-01-01T00:00:00.000Z' };
+    const r = (await (await post({ deviceId, items: [forgedSig, otherTime] })).json()) as { results: Array<{ status: string; reason?: string }> };
+    expect(r.results.map((x) => [x.status, x.reason])).toEqual([
+      ['rejected', 'bad-signature'],
+      ['rejected', 'bad-signature'], // the time is part of what the device signed
+    ]);
+    expect(await (await post({ deviceId, items: [{ ...item, id: 'not-a-uuid' }] })).json()).toMatchObject({ error: expect.stringMatching(/bad batch/) });
+    expect(upstream.db.prepare('SELECT count(*) AS c FROM visits').get()).toEqual({ c: 0 });
+  });
+
+  it('judges eGov codes against its table', async () => {
+    const upstream = await startDevUpstream(tempDir('up'));
+    cleanups.push(() => upstream.close());
+    const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: upstream.url } });
+    cleanups.push(() => kiosk.close());
+    register(upstream, kiosk);
+    upstream.db.prepare('INSERT INTO egov_codes (iin, code) VALUES (?, ?)').run('990000000001', '123456');
+    const good = await kiosk.queue.queueVisit({ method: 'egov-code', iin: '990000000001', egov: { code: '123456' } });
+    const bad = await kiosk.queue.queueVisit({ method: 'egov-code', iin: '990000000002', egov: { code: '123456' } });
+    await kiosk.sync.engine.drain();
+    const verdict = (id: string) => (kiosk.db.prepare('SELECT verdict FROM receipts WHERE visit_id = ?').get(id) as { verdict: string }).verdict;
+    expect(verdict(good.visitId)).toBe('egov-valid');
+    expect(verdict(bad.visitId)).toBe('egov-invalid');
+  });
+
+  it('serves its admin API only with the token', async () => {
+    const { upstream } = await setup();
+    expect((await fetch(`${upstream.url}/admin/visits`)).status).toBe(401);
+    expect((await fetch(`${upstream.url}/admin/visits`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
+    const ok = await fetch(`${upstream.url}/admin/stats`, { headers: { authorization: `Bearer ${upstream.adminToken}` } });
+    expect(await ok.json()).toEqual({ visits: 0, deliveries: 0, duplicatesAnswered: 0, idsAcceptedTwice: 0 });
+  });
+});
+
+describe('retry rules', () => {
+  it('full jitter stays within [0, min(cap, base·2^n)] and Retry-After reads seconds or a date', () => {
+    let x = 0;
+    const sweep = () => (x = (x + 0.137) % 1);
+    for (let n = 1; n <= 20; n++) {
+      for (let k = 0; k < 20; k++) {
+        const d = fullJitterDelay(n, 100, 5000, sweep);
+        expect(d).toBeGreaterThanOrEqual(0);
+        expect(d).toBeLessThan(Math.min(5000, 100 * 2 ** n));
+      }
+    }
+    const now = new Date('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('7', now)).toBe(7000);
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+  });
+
+  it('fault specs are validated', () => {
+    expect(parseFaults('500:0.2,429:0.1').rates).toEqual({ '500': 0.2, '429': 0.1 });
+    expect(() => parseFaults('explode:0.1')).toThrow(/kind:rate/);
+    expect(() => parseFaults('500:0.7,reset:0.6')).toThrow(/more than 1/);
+  });
+});
