@@ -23,7 +23,7 @@ type Reception = Extract<DeclineResult, { outcome: 'reception' }>;
  * The screen collects; core checks the form, counts attempts and seals. A scanned or camera-read
  * payload is never shown, logged or opened: it goes to core as a string and only a verdict returns.
  */
-export function DeclineScreen({ route, go, reset }: ScreenProps<'decline'>) {
+export function DeclineScreen({ route, go, reset, settings }: ScreenProps<'decline'>) {
   const { t } = useTranslation('decline');
   const { session, maskedIin, reason } = route;
   const [mode, setMode] = useState<'code' | 'qr'>('code');
@@ -127,6 +127,13 @@ export function DeclineScreen({ route, go, reset }: ScreenProps<'decline'>) {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [mode, setCode, submitCode, submitQr, typeDigit]);
+
+  // The reception message shows the masked IIN: like the ticket, it clears itself after a while.
+  useEffect(() => {
+    if (!reception) return;
+    const timer = setTimeout(reset, settings.ui.ticketMs);
+    return () => clearTimeout(timer);
+  }, [reception, reset, settings.ui.ticketMs]);
 
   if (reception) {
     return (
