@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../electron/core/config/schema.js';
 import { createFaceEngine, type FaceEngineClient } from '../../electron/core/face/engine.js';
@@ -42,12 +43,28 @@ async function patientFrame(photo: string, ratio = 0.35): Promise<RgbaFrame> {
   return frameAroundFace(img, found.box, { faceWidthRatio: ratio });
 }
 
+async function blurFrame(frame: RgbaFrame, sigma: number): Promise<RgbaFrame> {
+  const raw = { raw: { width: frame.width, height: frame.height, channels: 4 as const } };
+  const data = await sharp(Buffer.from(frame.data), raw).blur(sigma).raw().toBuffer();
+  return { width: frame.width, height: frame.height, data: new Uint8Array(data) };
+}
+
 describe('guidance on real frames', () => {
   it('asks a patient who stands far away to come closer', async () => {
     const far = await patientFrame('photos/obama_1.jpg', 0.18);
     const analysis = await analyze(far);
     expect(analysis.faces).toHaveLength(1);
     expect(judgeFrame(analysis, config).problem).toBe('presence.moveCloser');
+  });
+
+  it('asks a blurred (moving or out-of-focus) face to hold still', async () => {
+    const sharpFrame = await patientFrame('photos/alex_lacamoire_2.jpg');
+    const blurred = await blurFrame(sharpFrame, 3);
+    const good = await analyze(sharpFrame);
+    const soft = await analyze(blurred);
+    expect(judgeFrame(good, config).problem).toBeNull();
+    expect(soft.faces).toHaveLength(1);
+    expect(judgeFrame(soft, config)).toMatchObject({ problem: 'presence.holdStill', checks: { sharp: false } });
   });
 
   it('asks two people to come one at a time', async () => {

@@ -30,7 +30,8 @@ export const configSchema = z
         minFaceWidthRatio: z.number().min(0.05).max(1).default(0.22),
         maxFaceWidthRatio: z.number().min(0.1).max(1).default(0.75),
         maxCentreOffset: z.number().min(0.05).max(1).default(0.25),
-        minSharpness: z.number().min(0).default(0),
+        /** Variance of the Laplacian over the face; fixture faces ≥ 53, the same blurred by σ = 2 px ≤ 24 (docs/presence.md). */
+        minSharpness: z.number().min(0).default(30),
         minBrightness: z.number().min(0).max(255).default(50),
         maxBrightness: z.number().min(0).max(255).default(215),
         maxFrontalYawDeg: z.number().min(1).max(60).default(15),
