@@ -79,6 +79,9 @@ describe('audit hash chain', () => {
 
   it('refuses to write a full IIN into the log', () => {
     expect(() => audit.append({ actor: 'st_1', action: 'oops', detail: { iin: '900101300123' } })).toThrow(/IIN/);
-    expect(audit.verify()).toMatchObject({ ok: true, rows: 10 });
+    expect(() => audit.append({ actor: 'st_1', action: 'oops', detail: { note: 'patient 900101300123 left' } })).toThrow(/IIN/);
+    // Ids that happen to hold twelve digits in a row are not IINs.
+    expect(() => audit.append({ actor: 'st_123456789012', action: 'handoffs.resolved', detail: { visitId: '3f2a9c1e-1b2c-4d3e-8f90-123456789012' } })).not.toThrow();
+    expect(audit.verify()).toMatchObject({ ok: true, rows: 11 });
   });
 });

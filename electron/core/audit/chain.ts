@@ -47,6 +47,9 @@ export function rowHash(row: Omit<AuditRow, 'hash'>): string {
 
 /** A full IIN in a detail value is a bug; refuse it rather than write it into a permanent log. */
 const twelveDigits = /(?<!\d)\d{12}(?!\d)/;
+/** Ids (UUIDs, staff ids) may contain twelve digits in a row by chance; they are not IINs. */
+const idLike = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|st_[0-9a-f]{12})$/;
+const mayHoldIin = (value: unknown): boolean => !(typeof value === 'string' && idLike.test(value)) && twelveDigits.test(typeof value === 'string' ? value : JSON.stringify(value));
 
 /**
  * The append-only, hash-chained audit log in the kiosk's database. Appends are serialised by
@@ -67,7 +70,7 @@ export class AuditLog {
 
   append(entry: AuditEntry): AuditRow {
     const detail = JSON.stringify(entry.detail ?? {});
-    if (twelveDigits.test(detail) || twelveDigits.test(entry.actor)) throw new Error('Refusing to write a full IIN into the audit log');
+    if (mayHoldIin(entry.actor) || mayHoldIin(entry.action) || Object.values(entry.detail ?? {}).some(mayHoldIin)) throw new Error('Refusing to write a full IIN into the audit log');
     return this.db.transaction((): AuditRow => {
       const prev = this.last.get() as { seq: number; hash: string } | undefined;
       const base = { seq: (prev?.seq ?? 0) + 1, at: this.now().toISOString(), actor: entry.actor, action: entry.action, detail, prevHash: prev?.hash ?? GENESIS_HASH };
