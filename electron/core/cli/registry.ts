@@ -1,7 +1,12 @@
+import { provisionCommand } from './commands/provision.js';
+import { statusCommand } from './commands/status.js';
+import { syncCommand } from './commands/sync.js';
+import { exportCommand } from './commands/export.js';
 import { auditCommand } from './commands/audit.js';
 import { reportCommand } from './commands/report.js';
 import { staffCommand } from './commands/staff.js';
 import { evalFacesCommand } from './commands/eval-faces.js';
+import { declineCheckCommand } from './commands/decline-check.js';
 
 /** One kioskctl command: parses its own arguments (node:util parseArgs + zod) and returns an exit code. */
 export interface Command {
@@ -15,5 +20,10 @@ export const commands: Command[] = [
   staffCommand,
   auditCommand,
   reportCommand,
+  provisionCommand,
+  statusCommand,
+  syncCommand,
+  exportCommand,
   evalFacesCommand,
+  declineCheckCommand,
 ];
