@@ -108,3 +108,14 @@ describe('sync: delivering the queue', () => {
     expect((await kiosk.sync.engine.drain({ untilEmpty: true, deadlineMs: 20_000 })).outcome).toBe('empty');
   });
 });
+
+describe('sync: the upstream address', () => {
+  it('refuses plain HTTP to anything but loopback, even from the configuration file', async () => {
+    const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: 'http://upstream.example.kz' } }, quickSettings);
+    cleanups.push(() => kiosk.close());
+    await kiosk.queue.queueVisit(syntheticVisit(1));
+    const r = await kiosk.sync.engine.drain();
+    expect(r).toMatchObject({ outcome: 'failed', sent: 0, remaining: 1 });
+    expect(kiosk.sync.status().lastError?.message).toMatch(/must use HTTPS/);
+  });
+});

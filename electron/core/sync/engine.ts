@@ -1,4 +1,4 @@
-import type { DeviceIdentity, Provisioning } from '../keys/index.js';
+import { checkUpstreamUrl, type DeviceIdentity, type Provisioning } from '../keys/index.js';
 import { Circuit, parseRetryAfter, type CircuitState } from './backoff.js';
 import type { Outbox, PendingRow } from './outbox.js';
 import { batchErrorSchema, batchPath, batchResponseSchema, type BatchRequest, type ItemResult } from './protocol.js';
@@ -136,6 +136,14 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       return { ...p };
     };
     if (!url) return finish('no-upstream');
+    try {
+      // The same rule as provisioning, for a URL that came from the configuration file.
+      checkUpstreamUrl(url);
+    } catch (err) {
+      p.lastError = err instanceof Error ? err.message : 'bad upstream URL';
+      deps.outbox.recordFailure(now(), p.lastError, 0, 0);
+      return finish('failed');
+    }
     for (;;) {
       if (options.signal?.aborted) return finish('stopped');
       if (options.deadlineMs !== undefined && Date.now() - startedAt > options.deadlineMs) return finish('deadline');
