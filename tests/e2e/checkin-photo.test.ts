@@ -152,6 +152,27 @@ describe('photo check-in', () => {
     }
   });
 
+  it('a camera unplugged mid-way leads to the decline path, not a blank screen', async () => {
+    const kiosk = await startTestKiosk({ camera: 'hard/no_face_white.png', config: challengeOff, lang: 'en', dataDir });
+    try {
+      const { page } = kiosk;
+      const iin = validIin(7890);
+      seen.iins.push(iin);
+      await startPhotoCheckin(page, iin);
+      await expect.poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 500 }).toBe('Look at the camera so we can see your face');
+      // What Chromium does when a USB camera is pulled: the track ends.
+      await page.evaluate(() => {
+        const stream = document.querySelector('video')?.srcObject;
+        if (!(stream instanceof MediaStream)) throw new Error('no live camera stream');
+        for (const track of stream.getVideoTracks()) track.dispatchEvent(new Event('ended'));
+      });
+      await page.getByRole('heading', { name: 'Check in without a photo' }).waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'I have no code' }).waitFor();
+    } finally {
+      await kiosk.close();
+    }
+  });
+
   it('leaves no image, raw frame, plaintext IIN or descriptor in the data folder', () => {
     expect(seen.descriptors.length).toBeGreaterThan(0);
     const files: string[] = [];

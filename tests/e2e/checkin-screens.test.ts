@@ -44,6 +44,23 @@ describe('identify and inactivity', () => {
     await page.getByRole('button', { name: 'Check in', exact: true }).waitFor();
   });
 
+  it('"Check in without a photo" on the consent screen goes to the decline path with the patient still identified', async () => {
+    const { page } = kiosk;
+    const iin = validIin(3333);
+    await enterIin(page, iin);
+    await page.getByRole('heading', { name: 'A quick face check' }).waitFor();
+    // The two choices are equal: same size, same style.
+    const camera = await page.getByRole('button', { name: 'Use the camera' }).boundingBox();
+    const without = await page.getByRole('button', { name: 'Check in without a photo' }).boundingBox();
+    expect(camera && without && Math.abs(camera.width - without.width) < 2 && Math.abs(camera.height - without.height) < 2).toBe(true);
+    expect(camera!.height).toBeGreaterThanOrEqual(44);
+    await page.getByRole('button', { name: 'Check in without a photo' }).click();
+    await page.getByRole('heading', { name: 'Check in without a photo' }).waitFor();
+    expect(await page.locator('main').innerText()).toContain(`••••••••${iin.slice(-4)}`);
+    await page.getByRole('button', { name: 'Start over' }).click();
+    await page.getByRole('button', { name: 'Check in', exact: true }).waitFor();
+  });
+
   it('warns before resetting, "I need more time" keeps the entry, then the reset leaves nothing on screen', async () => {
     const { page } = kiosk;
     const iin = validIin(2222);

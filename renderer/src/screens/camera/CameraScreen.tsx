@@ -52,8 +52,8 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
     };
 
     const finish = async () => {
+      // The preview stays live while the visit is sealed (a frozen or black picture looks broken).
       setStatus({ kind: 'finishing' });
-      stopCamera(stream);
       try {
         const done = await call('checkin.finish', { session });
         if (!gone) go({ screen: 'ticket', ticket: done.ticket, maskedIin: done.maskedIin });

@@ -16,11 +16,3 @@ export function HandoffScreen({ route, reset }: ScreenProps<'handoff'>) {
     </section>
   );
 }
-
-/**
- * Stand-in for the decline path until renderer/src/screens/decline exists: offers reception.
- * The decline engineer replaces the `decline:` line in App.tsx with their screen.
- */
-export function DeclineFallbackScreen({ route, ...rest }: ScreenProps<'decline'>) {
-  return <HandoffScreen route={{ screen: 'handoff', reason: route.reason ?? 'declined', maskedIin: route.maskedIin }} {...rest} />;
-}
