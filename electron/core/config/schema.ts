@@ -13,11 +13,11 @@ export const configSchema = z
     face: z
       .object({
         /**
-         * Euclidean distance under which two descriptors are the same person. 0.55: on the fixture
-         * photo pairs (kioskctl eval-faces) every same pair is under it and the closest different pair
-         * is ≥ 0.64 (docs/face-engine.md).
+         * Euclidean distance under which two descriptors are the same person. 0.58: on the fixture
+         * pairs (kioskctl eval-faces) every same-person photo pair is under it and the closest
+         * different-person pair is 0.64 (docs/face-engine.md).
          */
-        threshold: z.number().min(0.1).max(1.5).default(0.55),
+        threshold: z.number().min(0.1).max(1.5).default(0.58),
         /** 'auto': tfjs-node where it loads, else wasm. */
         backend: z.enum(['auto', 'wasm', 'tensorflow']).default('auto'),
         requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),

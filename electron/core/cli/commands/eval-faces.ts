@@ -22,6 +22,8 @@ const optionsSchema = z.object({
   'target-far': z.coerce.number({ error: '--target-far must be a number' }).min(0).max(1).default(0),
   'max-side': z.coerce.number().int().min(64).max(4096).default(640),
   models: z.string().min(1).optional(),
+  /** Detector input size for describe (px, multiple of 32); default: the engine's. For comparisons. */
+  'detector-size': z.coerce.number().int().min(96).max(800).multipleOf(32, '--detector-size must be a multiple of 32').optional(),
   json: z.boolean().default(false),
 });
 
@@ -70,6 +72,7 @@ async function run(argv: string[]): Promise<number> {
       'target-far': { type: 'string' },
       'max-side': { type: 'string' },
       models: { type: 'string' },
+      'detector-size': { type: 'string' },
       json: { type: 'boolean' },
     },
     strict: true,
@@ -88,7 +91,13 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`eval-faces: ${line}\n`);
   };
 
-  const engine = await createFaceEngine({ modelsDir: opts.models ?? defaultModelsDir(), backend: defaultConfig.face.backend, requestTimeoutMs: 60_000, log: progress });
+  const engine = await createFaceEngine({
+    modelsDir: opts.models ?? defaultModelsDir(),
+    backend: defaultConfig.face.backend,
+    requestTimeoutMs: 60_000,
+    ...(opts['detector-size'] ? { describeInputSize: opts['detector-size'] } : {}),
+    log: progress,
+  });
   const descriptors = new Map<string, number[]>();
   const skipped: Array<{ file: string; reason: string }> = [];
   const times: number[] = [];
