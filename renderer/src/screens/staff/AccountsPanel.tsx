@@ -18,6 +18,23 @@ export function AccountsPanel() {
   const problem = actionProblem || loadProblem;
   const [notice, setNotice] = useState('');
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
+  const [resetting, setResetting] = useState<{ id: string; username: string } | null>(null);
+  const [newPassword, setNewPassword] = useState('');
+
+  const reset = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!resetting) return;
+    setProblem('');
+    try {
+      const r = await call('staff.reset', { staffId: resetting.id, password: newPassword });
+      setResetting(null);
+      setNewPassword('');
+      setEnrolment(r);
+      reload();
+    } catch (err) {
+      setProblem(errorText(t, err));
+    }
+  };
   const [form, setForm] = useState({ username: '', displayName: '', role: 'reception' as StaffRole, password: '' });
 
   const act = async (what: () => Promise<unknown>, message: string) => {
@@ -87,7 +104,8 @@ export function AccountsPanel() {
                   </select>
                 </td>
                 <td>{a.disabled ? t('accounts.disabled') : a.locked ? t('accounts.lockedUntil', { time: new Date(a.lockedUntil ?? '').toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) }) : t('accounts.active')}</td>
-                <td className="staff-row-actions">
+                <td>
+                  <div className="staff-row-actions">
                   {a.locked && (
                     <button type="button" className="button primary small" onClick={() => void act(() => call('staff.unlock', { staffId: a.id }), t('accounts.unlocked', { username: a.username }))}>
                       {t('accounts.unlock', { username: a.username })}
@@ -100,6 +118,10 @@ export function AccountsPanel() {
                   >
                     {t(a.disabled ? 'accounts.enable' : 'accounts.disable', { username: a.username })}
                   </button>
+                  <button type="button" className="button secondary small" onClick={() => setResetting({ id: a.id, username: a.username })}>
+                    {t('accounts.reset', { username: a.username })}
+                  </button>
+                  </div>
                 </td>
               </tr>
             ))}
@@ -134,6 +156,29 @@ export function AccountsPanel() {
           {t('accounts.create')}
         </button>
       </form>
+      {resetting && (
+        <div className="overlay" role="presentation">
+          <form className="dialog staff-form staff-dialog" role="dialog" aria-modal="true" aria-labelledby="reset-title" onSubmit={(e) => void reset(e)}>
+            <h2 id="reset-title">{t('accounts.resetTitle', { username: resetting.username })}</h2>
+            <p className="hint">{t('accounts.resetExplain')}</p>
+            <label>
+              {t('accounts.newPassword')}
+              <input type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} required minLength={10} maxLength={256} autoFocus />
+            </label>
+            <p className="problem" role="alert">
+              {problem}
+            </p>
+            <div className="actions">
+              <button type="button" className="button secondary" onClick={() => setResetting(null)}>
+                {t('cancel')}
+              </button>
+              <button type="submit" className="button primary">
+                {t('accounts.resetConfirm')}
+              </button>
+            </div>
+          </form>
+        </div>
+      )}
       {enrolment && <EnrolmentQr enrolment={enrolment} onDone={() => setEnrolment(null)} />}
     </section>
   );

@@ -70,7 +70,7 @@ export function ReportPanel() {
               <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} />
               <YAxis allowDecimals={false} />
               <Tooltip />
-              <Legend />
+              <Legend formatter={(value: string) => <span className="staff-legend">{value}</span>} />
               {methods.map((m) => (
                 <Bar key={m} dataKey={m} name={t(`method.${m}`)} stackId="a" fill={colours[m]} isAnimationActive={false} />
               ))}
