@@ -23,7 +23,7 @@ export default defineConfig({
       // with everything bundled in (only 'electron' stays external).
       rolldownOptions: {
         input: { index: resolve('electron/preload/index.ts') },
-        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
       },
     },
   },

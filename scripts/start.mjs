@@ -11,6 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureElectronSqlite } from './electron-native.mjs';
@@ -50,12 +51,13 @@ async function startElectron(binary) {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
-function startBrowserHost() {
-  const args = [...extra];
+async function startBrowserHost() {
+  // --dev means an Electron window with devtools; the browser host has no such mode.
+  const args = extra.filter((a) => a !== '--dev');
   const given = (name) => args.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
   // Headless: print the DevTools address so a person or a script can attach and use the kiosk.
-  if (!hasDisplay && !given('remote-debugging-port')) args.push('--remote-debugging-port', '9222');
+  if (!hasDisplay && !given('remote-debugging-port')) args.push('--remote-debugging-port', (await portFree(9222)) ? '9222' : '0');
   // Always build: the host serves out/renderer, which must match the source being started.
   run('npx', ['electron-vite', 'build']);
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'electron/browser-host/cli.ts'), ...args], { cwd: root, stdio: 'inherit' });
@@ -63,10 +65,18 @@ function startBrowserHost() {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 const binary = electronBinary();
 if (binary) {
   await startElectron(binary);
 } else {
   console.log('npm start: the Electron binary is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD?), so the kiosk opens in the browser host (Debian Chromium) instead.');
-  startBrowserHost();
+  await startBrowserHost();
 }

@@ -1,6 +1,7 @@
 // The browser host: the built renderer in Debian's Chromium, `window.kiosk` bound to the same core
 // router Electron uses. For development, demos and end-to-end tests; no network port of its own.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +98,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   if (!existsSync(chromiumPath)) {
     throw new Error(`Chromium not found at ${chromiumPath}. Install Debian's chromium (apt-get install chromium) or set KELU_CHROMIUM.`);
   }
+  if (options.remoteDebuggingPort) await assertPortFree(options.remoteDebuggingPort);
   const log = options.log ?? (() => {});
   const camera = await resolveCamera(options.camera, options.cameraCacheDir);
   const headless = options.headless ?? !hasDisplay();
@@ -163,9 +165,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
     let cdpUrl: string | undefined;
     if (options.remoteDebuggingPort !== undefined) {
-      const port = await waitForDevToolsPort(userDataDir);
+      const port = await waitForDevToolsPort(userDataDir, options.remoteDebuggingPort);
       if (port === undefined) {
-        throw new Error(`Chromium could not open the DevTools port ${options.remoteDebuggingPort} (in use?). Choose another with --remote-debugging-port, or 0 for any free port.`);
+        throw new Error(`Chromium did not open the DevTools port ${options.remoteDebuggingPort}. Choose another with --remote-debugging-port, or 0 for any free port.`);
       }
       cdpUrl = `http://127.0.0.1:${port}`;
     }
@@ -181,15 +183,32 @@ function denied(message: string): CallResult<never> {
 }
 
 /**
- * Chromium writes the port it bound (useful with port 0) to DevToolsActivePort in the profile once
- * the DevTools server listens; no file means it could not bind.
+ * The DevTools port once Chromium listens on it. For port 0 Chromium writes the port it picked to
+ * DevToolsActivePort in the profile (only then); for a fixed port, its /json/version answers.
  */
-async function waitForDevToolsPort(userDataDir: string, timeoutMs = 5000): Promise<number | undefined> {
+async function waitForDevToolsPort(userDataDir: string, requested: number, timeoutMs = 20_000): Promise<number | undefined> {
   const file = join(userDataDir, 'DevToolsActivePort');
   for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((r) => setTimeout(r, 100))) {
-    if (!existsSync(file)) continue;
-    const port = Number(readFileSync(file, 'utf8').split('\n')[0]);
-    if (Number.isInteger(port) && port > 0) return port;
+    if (requested === 0) {
+      if (!existsSync(file)) continue;
+      const port = Number(readFileSync(file, 'utf8').split('\n')[0]);
+      if (Number.isInteger(port) && port > 0) return port;
+    } else {
+      const answered = await fetch(`http://127.0.0.1:${requested}/json/version`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (answered) return requested;
+    }
   }
   return undefined;
+}
+
+/** Fails early and clearly when the DevTools port is taken (Chromium would only log it and go on). */
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', () => reject(new Error(`The DevTools port ${port} is in use. Choose another with --remote-debugging-port, or 0 for any free port.`)));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePromise()));
+  });
 }

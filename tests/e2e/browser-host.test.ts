@@ -2,6 +2,7 @@
 // router, a fake webcam made from a fixture photo, and an outside Playwright attaching over CDP.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -216,10 +217,21 @@ describe('browser host with a fake camera and an extra test method', () => {
   });
 });
 
-describe('browser host without a camera', () => {
+/** A port nobody listens on right now (the OS picks it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+describe('browser host without a camera, on a fixed DevTools port', () => {
   let kiosk: TestKiosk;
+  let port: number;
   beforeAll(async () => {
-    kiosk = await startTestKiosk({ camera: 'none' });
+    port = await freePort();
+    kiosk = await startTestKiosk({ camera: 'none', remoteDebuggingPort: port });
   });
   afterAll(async () => {
     await kiosk?.close();
@@ -237,5 +249,22 @@ describe('browser host without a camera', () => {
     });
     expect(result.error).toBe('NotFoundError');
     expect(result.kinds).not.toContain('videoinput');
+  });
+
+  it('answers on the DevTools port it was given', async () => {
+    expect(kiosk.cdpUrl).toBe(`http://127.0.0.1:${port}`);
+    const version = (await (await fetch(`${kiosk.cdpUrl}/json/version`)).json()) as { Browser: string };
+    expect(version.Browser).toMatch(/Chrom/);
+  });
+
+  it('refuses to start on a DevTools port that is taken, saying so', async () => {
+    const busy = createServer();
+    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+    try {
+      const taken = (busy.address() as AddressInfo).port;
+      await expect(startTestKiosk({ camera: 'none', remoteDebuggingPort: taken })).rejects.toThrow(`The DevTools port ${taken} is in use`);
+    } finally {
+      await new Promise((done) => busy.close(done));
+    }
   });
 });

@@ -49,6 +49,9 @@ export async function startTestKiosk(options: TestKioskOptions = {}): Promise<Te
     remoteDebuggingPort: options.remoteDebuggingPort,
     viewport: options.viewport,
     log: (line) => console.error(line),
+  }).catch((err: unknown) => {
+    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   });
   return {
     ...host,
