@@ -67,6 +67,16 @@ describe('guidance on real frames', () => {
     expect(judgeFrame(soft, config)).toMatchObject({ problem: 'presence.holdStill', checks: { sharp: false } });
   });
 
+  it('asks a patient whose face is cut by the frame edge to move into the middle', async () => {
+    const partial = await loadRgba(fixture('hard/obama_partial_face.jpg'), { width: 640, height: 480 });
+    const analysis = await analyze(partial);
+    expect(analysis.faces).toHaveLength(1);
+    expect(judgeFrame(analysis, config).problem).toBe('presence.centre');
+    // The other partial face is also small in its frame: distance comes first, and it is never accepted.
+    const partial2 = await loadRgba(fixture('hard/obama_partial_face2.jpg'), { width: 640, height: 480 });
+    expect(judgeFrame(await analyze(partial2), config).problem).not.toBeNull();
+  });
+
   it('asks two people to come one at a time', async () => {
     const two = await loadRgba(fixture('hard/two_people.jpg'), { width: 640, height: 480 });
     const state = createPresenceSession({ config }).push(await analyze(two), 0, two);

@@ -33,6 +33,7 @@ describe('presence guidance (synthetic analyses)', () => {
     expect(s().push(frameOf([syntheticFace({ faceWidthPx: 60 })]), 0).message).toBe('presence.moveCloser');
     expect(s().push(frameOf([syntheticFace({ faceWidthPx: 640 })]), 0).message).toBe('presence.moveBack');
     expect(s().push(frameOf([syntheticFace({ centre: [520, 240] })]), 0).message).toBe('presence.centre');
+    expect(s().push(frameOf([{ ...syntheticFace(), truncated: true }]), 0).message).toBe('presence.centre');
     expect(s().push(frameOf([syntheticFace({ yawDeg: 30 })]), 0).message).toBe('presence.lookAtCamera');
     expect(s().push(frameOf([syntheticFace({ brightness: 20 })]), 0).message).toBe('presence.moreLight');
     expect(s().push(frameOf([syntheticFace({ brightness: 245 })]), 0).message).toBe('presence.lessLight');

@@ -37,7 +37,8 @@ export function judgeFrame(analysis: FrameAnalysis, config: PresenceConfig): Fra
     oneFace: face !== null,
     bigEnough: q !== undefined && q.faceWidthRatio >= config.minFaceWidthRatio,
     notTooBig: q !== undefined && q.faceWidthRatio <= config.maxFaceWidthRatio,
-    centred: q !== undefined && q.centreOffset <= config.maxCentreOffset,
+    // A face cut by the frame edge is not centred, whatever its box says: its landmarks there are guesses.
+    centred: q !== undefined && q.centreOffset <= config.maxCentreOffset && face?.truncated !== true,
     frontal: p !== undefined && Math.abs(p.yawDeg) <= config.maxFrontalYawDeg && Math.abs(p.pitchDeg) <= config.maxFrontalPitchDeg,
     lit: q !== undefined && q.brightness >= config.minBrightness,
     notGlare: q !== undefined && q.brightness <= config.maxBrightness,
