@@ -135,6 +135,28 @@ describe('photo check-in', () => {
     expect(outboxRows(dataDir).length).toBe(before);
   });
 
+  it('after a failed try the patient may try again, and after the last one the decline path is offered', async () => {
+    const kiosk = await startTestKiosk({
+      camera: 'photos/alex_lacamoire_3.jpg',
+      config: { presence: { challenge: 'head-turn', challengeTimeoutMs: 3_000 }, ui: { maxFaceAttempts: 2 } },
+      lang: 'en',
+      dataDir,
+    });
+    try {
+      const { page } = kiosk;
+      const iin = validIin(8901);
+      seen.iins.push(iin);
+      await startPhotoCheckin(page, iin);
+      await page.getByRole('button', { name: 'Try again' }).waitFor({ timeout: 90_000 });
+      expect(await page.getByRole('status').innerText()).toBe('That did not work. You can try once more.');
+      await page.getByRole('button', { name: 'Try again' }).click();
+      await expect.poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 300 }).toMatch(/turn your head to your (left|right)/);
+      await page.getByRole('heading', { name: 'Check in without a photo' }).waitFor({ timeout: 60_000 });
+    } finally {
+      await kiosk.close();
+    }
+  });
+
   it('with no camera at all, the decline path and reception are offered', async () => {
     const kiosk = await startTestKiosk({ camera: 'none', config: challengeOff, lang: 'en', dataDir });
     try {
