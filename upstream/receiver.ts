@@ -1,8 +1,10 @@
 import type { Database } from 'better-sqlite3';
-import { getSodium, openSealed, verifyDetached, visitSigningMessage, type Sodium } from '../electron/core/crypto/index.js';
+import type { KeyObject } from 'node:crypto';
+import { getSodium, visitSigningMessage, type Sodium } from '../electron/core/crypto/index.js';
 import type { UpstreamKeyPair } from '../electron/core/keys/index.js';
 import type { BatchItem, ItemResult, Verdict } from '../electron/core/sync/protocol.js';
 import { envelopeSchema, type VisitEnvelope } from '../electron/core/visits/envelope.js';
+import { ed25519PublicKey, sealOpener, verifyEd25519, type SealOpener } from './fast-crypto.js';
 
 export interface ReceiverOptions {
   /** Euclidean distance under which a descriptor matches the enrolled reference. */
@@ -25,6 +27,8 @@ export class UnknownDeviceError extends Error {
 export class Receiver {
   private readonly sodium: Sodium;
   private readonly now: () => Date;
+  private readonly opener: SealOpener;
+  private readonly deviceKeys = new Map<string, { raw: string; key: KeyObject }>();
 
   private constructor(
     private readonly db: Database,
@@ -34,6 +38,7 @@ export class Receiver {
   ) {
     this.sodium = sodium;
     this.now = options.now ?? (() => new Date());
+    this.opener = sealOpener(sodium, key.publicKey, key.secretKey);
   }
 
   static async create(db: Database, key: UpstreamKeyPair, options: ReceiverOptions): Promise<Receiver> {
@@ -57,7 +62,11 @@ export class Receiver {
     const devicePk = this.devicePublicKey(deviceId);
     if (!devicePk) throw new UnknownDeviceError(deviceId);
     // Crypto outside the transaction; the database work inside one.
-    const checked = items.map((item) => this.check(deviceId, devicePk, item));
+    const hex = Buffer.from(devicePk).toString('hex');
+    let cached = this.deviceKeys.get(deviceId);
+    if (cached?.raw !== hex) this.deviceKeys.set(deviceId, (cached = { raw: hex, key: ed25519PublicKey(devicePk) }));
+    const verifier = cached.key;
+    const checked = items.map((item) => this.check(deviceId, verifier, item));
     const at = this.now().toISOString();
     const existing = this.db.prepare('SELECT verdict, distance FROM visits WHERE id = ?');
     const insert = this.db.prepare(
@@ -81,7 +90,7 @@ export class Receiver {
     ).immediate();
   }
 
-  private check(deviceId: string, devicePk: Uint8Array, item: BatchItem): { id: string; envelope: VisitEnvelope } | { id: string; reason: string } {
+  private check(deviceId: string, devicePk: KeyObject, item: BatchItem): { id: string; envelope: VisitEnvelope } | { id: string; reason: string } {
     const s = this.sodium;
     let sealed: Uint8Array;
     let sig: Uint8Array;
@@ -91,10 +100,10 @@ export class Receiver {
     } catch {
       return { id: item.id, reason: 'bad-encoding' };
     }
-    if (sig.length !== 64 || !verifyDetached(s, sig, visitSigningMessage(s, { id: item.id, deviceId, createdAt: item.createdAt, sealed }), devicePk)) {
+    if (!verifyEd25519(devicePk, visitSigningMessage(s, { id: item.id, deviceId, createdAt: item.createdAt, sealed }), sig)) {
       return { id: item.id, reason: 'bad-signature' };
     }
-    const opened = openSealed(s, sealed, this.key.publicKey, this.key.secretKey);
+    const opened = this.opener.open(sealed);
     if (!opened) return { id: item.id, reason: 'cannot-open: not sealed to this upstream key' };
     let json: unknown;
     try {

@@ -6,6 +6,7 @@ import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
 import { batchPath } from '../../electron/core/sync/protocol.js';
 import { fullJitterDelay, parseRetryAfter } from '../../electron/core/sync/backoff.js';
 import { parseFaults } from '../../upstream/faults.js';
+import { ed25519PublicKey, sealOpener, verifyEd25519 } from '../../upstream/fast-crypto.js';
 import { openHeadlessKiosk, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -108,5 +109,34 @@ describe('retry rules', () => {
     expect(parseFaults('500:0.2,429:0.1').rates).toEqual({ '500': 0.2, '429': 0.1 });
     expect(() => parseFaults('explode:0.1')).toThrow(/kind:rate/);
     expect(() => parseFaults('500:0.7,reset:0.6')).toThrow(/more than 1/);
+  });
+});
+
+describe('receiver crypto (native X25519/Ed25519 + libsodium) agrees with libsodium', () => {
+  it('opens exactly what crypto_box_seal_open opens and verifies exactly what crypto_sign_verify_detached verifies', async () => {
+    const sodium = await getSodium();
+    const box = sodium.crypto_box_keypair();
+    const other = sodium.crypto_box_keypair();
+    const signer = sodium.crypto_sign_keypair();
+    const opener = sealOpener(sodium, box.publicKey, box.privateKey);
+    const verifier = ed25519PublicKey(signer.publicKey);
+    for (let n = 0; n < 200; n++) {
+      const message = sodium.randombytes_buf(1 + (n * 37) % 3000);
+      const sealed = sodium.crypto_box_seal(message, n % 5 === 0 ? other.publicKey : box.publicKey);
+      if (n % 7 === 0) sealed[(n * 13) % sealed.length]! ^= 1;
+      let expected: Uint8Array | null;
+      try {
+        expected = sodium.crypto_box_seal_open(sealed, box.publicKey, box.privateKey);
+      } catch {
+        expected = null;
+      }
+      const got = opener.open(sealed);
+      expect(got === null ? null : Buffer.from(got).toString('hex')).toBe(expected === null ? null : Buffer.from(expected).toString('hex'));
+
+      const sig = sodium.crypto_sign_detached(message, signer.privateKey);
+      if (n % 3 === 0) sig[n % 64]! ^= 4;
+      expect(verifyEd25519(verifier, message, sig)).toBe(sodium.crypto_sign_verify_detached(sig, message, signer.publicKey));
+    }
+    expect(opener.open(new Uint8Array(10))).toBeNull();
   });
 });
