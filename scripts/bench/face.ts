@@ -34,6 +34,8 @@ export interface FaceBenchResult {
   tensors_after: number;
   tensors_leaked: number;
   analyze_engine_p50_ms: number;
+  analyze_cpu_ms: number;
+  describe_cpu_ms: number;
   [key: string]: number | string;
 }
 
@@ -76,6 +78,12 @@ export async function runFaceBench(options: FaceBenchOptions = {}): Promise<Face
 
     const analyzeMs: number[] = [];
     const engineMs: number[] = [];
+    // CPU time of the whole process (all threads) per frame: steadier than wall time on a shared machine.
+    const cpuMs = (): number => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
+    const analyzeCpu0 = cpuMs();
     for (let i = 0; i < frames; i++) {
       const frame = copyFrame(liveFrames[i % liveFrames.length] as RgbaFrame);
       const s = performance.now();
@@ -84,13 +92,16 @@ export async function runFaceBench(options: FaceBenchOptions = {}): Promise<Face
       engineMs.push(a.ms);
       if ((i + 1) % 100 === 0) progress(`analyze ${i + 1}/${frames}: p50 ${round(percentile(analyzeMs, 50))} ms`);
     }
+    const analyzeCpu = (cpuMs() - analyzeCpu0) / frames;
     const describeMs: number[] = [];
+    const describeCpu0 = cpuMs();
     for (let i = 0; i < describes; i++) {
       const frame = copyFrame(stillFrames[i % stillFrames.length] as RgbaFrame);
       const s = performance.now();
       await engine.describe(frame);
       describeMs.push(performance.now() - s);
     }
+    const describeCpu = (cpuMs() - describeCpu0) / describes;
     progress(`describe ${describes}: p50 ${round(percentile(describeMs, 50))} ms`);
     const after = await engine.status();
     const rssAfter = mb();
@@ -101,8 +112,10 @@ export async function runFaceBench(options: FaceBenchOptions = {}): Promise<Face
       analyze_p95_ms: round(percentile(analyzeMs, 95)),
       /** Inside the worker only; the difference to analyze_p50_ms is the thread hop and the frame copy. */
       analyze_engine_p50_ms: round(percentile(engineMs, 50)),
+      analyze_cpu_ms: round(analyzeCpu),
       describe_p50_ms: round(percentile(describeMs, 50)),
       describe_p95_ms: round(percentile(describeMs, 95)),
+      describe_cpu_ms: round(describeCpu),
       cold_start_ms: Math.round(coldStart),
       frames,
       rss_before_mb: round(rssBefore),
