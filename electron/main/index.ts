@@ -34,7 +34,9 @@ try {
 }
 const development = args.development;
 
-// Before ready: the app:// scheme is a secure, standard origin.
+// Before ready: every renderer sandboxed, whatever its options; the app:// scheme is a secure,
+// standard origin.
+app.enableSandbox();
 registerAppScheme(protocol);
 
 // One kiosk per machine: a second start focuses the first window and exits.

@@ -22,6 +22,7 @@ const recorded = vi.hoisted(() => ({
   protocolHandlers: new Map<string, Listener>(),
   menu: 'default' as unknown,
   lockRequested: false,
+  sandboxForced: false,
   paths: new Map<string, string>(),
   ready: undefined as Promise<void> | undefined,
 }));
@@ -54,6 +55,9 @@ vi.mock('electron', () => {
     setPath: (name: string, value: string) => recorded.paths.set(name, value),
     getAppPath: () => process.cwd(),
     getVersion: () => '0.0.0-test',
+    enableSandbox: () => {
+      recorded.sandboxForced = true;
+    },
     requestSingleInstanceLock: () => {
       recorded.lockRequested = true;
       return true;
@@ -112,9 +116,10 @@ afterAll(async () => {
 });
 
 describe('Electron main wiring', () => {
-  it('registers app:// as a secure standard scheme and takes the single-instance lock', () => {
+  it('forces the sandbox, registers app:// as a secure standard scheme and takes the single-instance lock', () => {
     expect(recorded.schemes).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) })]);
     expect(recorded.lockRequested).toBe(true);
+    expect(recorded.sandboxForced).toBe(true);
     expect(recorded.appListeners.has('second-instance')).toBe(true);
     expect(recorded.appListeners.has('web-contents-created')).toBe(true);
     expect(recorded.protocolHandlers.has('app')).toBe(true);
