@@ -5,8 +5,8 @@ import { createPresenceSession } from '../presence/session.js';
 import type { PresenceAttempt } from './ports.js';
 
 /**
- * Adapts the presence policy (which sees analyses, never pixels, and names its best frame by
- * index) to a check-in attempt that also keeps that one best frame in memory for the descriptor.
+ * Adapts the presence policy (which judges analyses, looks at pixels only for its planar test,
+ * and names its best frame by index) to a check-in attempt that also keeps that one best frame in memory for the descriptor.
  * Every other frame is released as soon as it has been judged.
  */
 export function createPresenceAttempt(config: KioskConfig['presence'], random?: () => number): PresenceAttempt {
@@ -16,7 +16,8 @@ export function createPresenceAttempt(config: KioskConfig['presence'], random?: 
   return {
     push(analysis: FrameAnalysis, frame: RgbaFrame) {
       const index = pushed++;
-      const state = session.push(analysis, performance.now());
+      // The planar test needs the pixels; push copies what it needs before the frame is wiped.
+      const state = session.push(analysis, performance.now(), frame);
       if (state.best && state.best.index === index) {
         best?.frame.data.fill(0);
         best = { index, frame };

@@ -16,7 +16,7 @@ export const presenceEvidenceSchema = z.object({
   frames: z.number().int().nonnegative(),
   yawMinDeg: z.number().optional(),
   yawMaxDeg: z.number().optional(),
-  /** Residual of the best planar (homography) fit of landmark motion; high for a real head. */
+  /** Pixel residual (1 − NCC) of the best homography alignment of the face patch; high for a real head. */
   planarResidual: z.number().optional(),
   durationMs: z.number().nonnegative(),
 });
