@@ -60,7 +60,7 @@ const lang = 'en' as const;
 describe('decline path with a blank camera: keypad, keyboard, USB scanner, reception', () => {
   let kiosk: TestKiosk;
   beforeAll(async () => {
-    kiosk = await startTestKiosk({ camera: await blankImageFile(), lang });
+    kiosk = await startTestKiosk({ camera: await blankImageFile(), lang, config: { sync: { background: false } } });
   });
   afterAll(async () => {
     await kiosk?.close();
@@ -157,7 +157,7 @@ describe('decline path with garbage QR codes in front of the camera', () => {
 
   beforeAll(async () => {
     // A generous limit here, so all four payloads are seen and rejected before reception.
-    kiosk = await startTestKiosk({ camera: await qrSequenceFeed(garbage, 2), lang, config: { decline: { maxCodeAttempts: 10 } } });
+    kiosk = await startTestKiosk({ camera: await qrSequenceFeed(garbage, 2), lang, config: { decline: { maxCodeAttempts: 10 }, sync: { background: false } } });
   });
   afterAll(async () => {
     await kiosk?.close();

@@ -30,7 +30,7 @@ export type DeclineHandoffReason = 'declined-no-code' | 'too-many-wrong-codes' |
  */
 function noCodeReason(end: PhotoPathEnd | undefined): DeclineHandoffReason {
   if (!end) return 'declined-no-code';
-  return end === 'attempts' || end === 'engine' ? 'face-check-failed' : 'camera-fault';
+  return end === 'attempts' ? 'face-check-failed' : 'camera-fault';
 }
 
 export interface DeclineService {
