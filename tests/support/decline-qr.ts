@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
@@ -19,20 +20,39 @@ export async function qrRgba(text: string | Uint8Array, width = 360): Promise<{ 
   return { data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
 }
 
-/** Writes a QR image to a temp file (for the fake camera) and returns its path. */
-export async function qrImageFile(text: string | Uint8Array, width = 460): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'kelu-decline-qr-'));
-  const file = join(dir, 'qr.png');
-  writeFileSync(file, await qrPng(text, width));
+/**
+ * Generated pictures and feeds are kept in one folder, named by what they hold, so reruns reuse
+ * them instead of filling the temp folder; written beside the target and renamed, so a concurrent
+ * run never reads half a file.
+ */
+const cacheDir = join(tmpdir(), 'kelu-decline-tests');
+
+async function cached(name: string, make: (partial: string) => Promise<void>): Promise<string> {
+  mkdirSync(cacheDir, { recursive: true });
+  const file = join(cacheDir, name);
+  if (existsSync(file)) return file;
+  const partial = `${file}.${process.pid}.partial${name.slice(name.lastIndexOf('.'))}`;
+  await make(partial);
+  renameSync(partial, file);
   return file;
+}
+
+const keyOfPayloads = (payloads: Array<string | Uint8Array>, ...extra: unknown[]) => {
+  const h = createHash('sha256');
+  for (const p of payloads) h.update(typeof p === 'string' ? `s:${p}` : `b:${Buffer.from(p).toString('hex')}`).update('\0');
+  return h.update(JSON.stringify(extra)).digest('hex').slice(0, 20);
+};
+
+/** A QR image file (for the fake camera). */
+export async function qrImageFile(text: string | Uint8Array, width = 460): Promise<string> {
+  return cached(`qr-${keyOfPayloads([text], width)}.png`, async (f) => writeFileSync(f, await qrPng(text, width)));
 }
 
 /** A blank (white) camera picture. */
 export async function blankImageFile(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'kelu-decline-blank-'));
-  const file = join(dir, 'blank.png');
-  await sharp({ create: { width: 640, height: 480, channels: 3, background: '#ffffff' } }).png().toFile(file);
-  return file;
+  return cached('blank-640x480.png', async (f) => {
+    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#ffffff' } }).png().toFile(f);
+  });
 }
 
 /**
@@ -40,9 +60,13 @@ export async function blankImageFile(): Promise<string> {
  * browser sees several payloads. Made with ffmpeg from PNGs generated now.
  */
 export async function qrSequenceFeed(payloads: Array<string | Uint8Array>, secondsEach = 2): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'kelu-decline-seq-'));
+  return cached(`seq-${keyOfPayloads(payloads, secondsEach)}.y4m`, (out) => makeSequence(payloads, secondsEach, out));
+}
+
+async function makeSequence(payloads: Array<string | Uint8Array>, secondsEach: number, out: string): Promise<void> {
+  const dir = join(cacheDir, `frames-${process.pid}-${keyOfPayloads(payloads)}`);
+  mkdirSync(dir, { recursive: true });
   for (const [i, p] of payloads.entries()) writeFileSync(join(dir, `qr-${i}.png`), await qrPng(p, 470));
-  const out = join(dir, 'feed.y4m');
   const vf = 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2:color=white,setsar=1,fps=10';
   await new Promise<void>((done, fail) => {
     const ff = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-framerate', String(1 / secondsEach), '-i', join(dir, 'qr-%d.png'), '-vf', vf, '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', out], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -51,7 +75,7 @@ export async function qrSequenceFeed(payloads: Array<string | Uint8Array>, secon
     ff.on('error', fail);
     ff.on('close', (code) => (code === 0 ? done() : fail(new Error(`ffmpeg failed: ${err}`))));
   });
-  return out;
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** A valid IIN (checksum and date) for a test patient: born 1990-01-01, serial `serial`. */
