@@ -131,7 +131,7 @@ export function ItPanel() {
           </div>
           <div>
             <dt>{t('lastError')}</dt>
-            <dd>{status.lastError ? `${ago(status.lastError.at, t)}: ${status.lastError.message}` : '—'}</dd>
+            <dd className="it-long">{status.lastError ? `${ago(status.lastError.at, t)}: ${status.lastError.message}` : '—'}</dd>
           </div>
           <div>
             <dt>{t('oldKeys')}</dt>
@@ -139,7 +139,7 @@ export function ItPanel() {
           </div>
           <div>
             <dt>{t('upstream')}</dt>
-            <dd>{status.upstreamUrl || t('offline')}</dd>
+            <dd className="it-long">{status.upstreamUrl || t('offline')}</dd>
           </div>
           <div>
             <dt>{t('device')}</dt>
