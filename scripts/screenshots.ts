@@ -30,9 +30,11 @@ const iin = (() => {
 })();
 
 let count = 0;
+/** Landscape 1280×800 by default; one extra pass in a tall portrait kiosk's 1080×1920. */
+let suffix = '';
 async function shot(page: Page, lng: Lang, name: string): Promise<void> {
   await page.waitForTimeout(300); // let transitions and fonts settle
-  await page.screenshot({ path: join(outDir, `${lng}-${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(outDir, `${lng}-${name}${suffix}.png`), fullPage: true });
   count++;
 }
 
@@ -41,8 +43,15 @@ async function typeIin(page: Page, lng: Lang, value: string): Promise<void> {
   for (const d of value) await keypad.getByRole('button', { name: d, exact: true }).click();
 }
 
-async function photoFlow(lng: Lang, dataDir: string): Promise<void> {
-  const kiosk = await startTestKiosk({ camera: 'photos/alex_lacamoire_3.jpg', config: { presence: { challenge: 'off' } }, lang: lng, dataDir, keepDataDir: true });
+async function photoFlow(lng: Lang, dataDir: string, viewport?: { width: number; height: number }): Promise<void> {
+  const kiosk = await startTestKiosk({
+    camera: 'photos/alex_lacamoire_3.jpg',
+    config: { presence: { challenge: 'off' } },
+    lang: lng,
+    dataDir,
+    keepDataDir: true,
+    ...(viewport ? { viewport } : {}),
+  });
   try {
     const { page } = kiosk;
     const t = (key: string) => words(lng, 'checkin', key);
@@ -120,6 +129,9 @@ async function main(): Promise<void> {
       await otherScreens(lng, dataDir);
       console.log(`screenshots: ${lng} done`);
     }
+    suffix = '-portrait';
+    await photoFlow('kk', dataDir, { width: 1080, height: 1920 });
+    console.log('screenshots: kk portrait done');
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -22,9 +22,9 @@ const defaults: ScreenSettings = {
 };
 
 /**
- * THE ONE LIST OF SCREENS. To add a screen: declare its params in navigation.ts's ScreenParams
- * (by module augmentation from your own folder) and add one line here. The decline engineer
- * replaces the `decline:` line with their screen; staff and IT add theirs the same way.
+ * THE ONE LIST OF SCREENS. To add a screen (IT, or any other): declare its params in
+ * navigation.ts's ScreenParams (by module augmentation from your own folder) and add ONE line
+ * here; decline and staff were added this way.
  */
 const screens: { [K in ScreenName]: ComponentType<ScreenProps<K>> } = {
   attract: AttractScreen,
