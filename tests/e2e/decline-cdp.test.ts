@@ -2,7 +2,7 @@
 // Playwright script attaches over CDP and checks in without a photo — once typing a six-digit code
 // (blank camera), once showing a QR code holding a six-digit code to the camera.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,14 +15,19 @@ import { blankImageFile, qrImageFile, testIin } from '../support/decline-qr.js';
 interface Running {
   child: ChildProcess;
   cdpUrl: string;
+  /** The kiosk's data dir, inside tempDir. */
   dataDir: string;
+  tempDir: string;
 }
 
 /** Starts `npm run start:browser` in its own process group and waits for its CDP address. */
 async function startKioskProcess(camera: string): Promise<Running> {
   ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'kelu-decline-cdp-'));
-  const child = spawn('npm', ['run', 'start:browser', '--', '--camera', camera, '--data-dir', dataDir, '--headless', '--lang', 'en', '--remote-debugging-port', '0'], {
+  // No upstream here: the background sync loop is off so the kiosk stops at once when told to.
+  const config = join(dataDir, 'kiosk.json');
+  writeFileSync(config, JSON.stringify({ sync: { background: false } }));
+  const child = spawn('npm', ['run', 'start:browser', '--', '--camera', camera, '--data-dir', join(dataDir, 'data'), '--config', config, '--headless', '--lang', 'en', '--remote-debugging-port', '0'], {
     cwd: projectRoot,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,18 +47,27 @@ async function startKioskProcess(camera: string): Promise<Running> {
     child.stderr!.on('data', onData);
     child.on('exit', (code) => fail(new Error(`start:browser exited (${code}):\n${out}`)));
   });
-  return { child, cdpUrl, dataDir };
+  return { child, cdpUrl, dataDir: join(dataDir, 'data'), tempDir: dataDir };
 }
 
 async function stop(running: Running | undefined): Promise<void> {
   if (!running) return;
-  const { child } = running;
-  if (child.exitCode === null && child.pid) {
-    const exited = new Promise((done) => child.once('exit', done));
-    process.kill(-child.pid, 'SIGTERM');
-    await Promise.race([exited, new Promise((done) => setTimeout(done, 15_000))]);
+  const pid = running.child.pid;
+  if (pid) {
+    // npm, tsx and the host's node share the group we created; wait until all of them are gone.
+    const groupAlive = () => {
+      try {
+        process.kill(-pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (groupAlive()) process.kill(-pid, 'SIGTERM');
+    for (let waited = 0; groupAlive() && waited < 15_000; waited += 100) await new Promise((done) => setTimeout(done, 100));
+    if (groupAlive()) process.kill(-pid, 'SIGKILL'); // our own process group only
   }
-  rmSync(running.dataDir, { recursive: true, force: true });
+  rmSync(running.tempDir, { recursive: true, force: true });
 }
 
 async function kioskPage(browser: Browser): Promise<Page> {
