@@ -16,6 +16,8 @@ export interface FaceBenchOptions {
   describeInputSize?: number;
   backend?: 'auto' | 'wasm' | 'tensorflow';
   progress?: (line: string) => void;
+  /** Also re-measure the plain face-api baselines in this process (scripts/bench/baseline.ts). */
+  baseline?: boolean;
 }
 
 export interface FaceBenchResult {
@@ -128,4 +130,9 @@ export async function runFaceBench(options: FaceBenchOptions = {}): Promise<Face
   } finally {
     await engine.close();
   }
+}
+
+/** The still frames describe is measured on (for the in-run baseline). */
+export async function describeFrames(): Promise<RgbaFrame[]> {
+  return Promise.all(DESCRIBE_FILES.map((f) => loadRgba(fixture(f), { width: 640, height: 480 })));
 }
