@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { createRouter } from '../../electron/core/api/router.js';
 import { checkinContract, type FrameSummary } from '../../electron/core/checkin/contract.js';
 import { createPhotoCheckin } from '../../electron/core/checkin/wire.js';
+import { createCheckinService } from '../../electron/core/checkin/session.js';
+import { createPresenceAttempt } from '../../electron/core/checkin/presence-attempt.js';
 import { parseConfig, type KioskConfigInput } from '../../electron/core/config/schema.js';
 import { createFaceEngine } from '../../electron/core/face/engine.js';
 import type { FaceEngine } from '../../electron/core/face/types.js';
@@ -153,6 +155,35 @@ describe('check-in session in core', () => {
     expect(checkin.identified(session)).toBeDefined();
     await call('checkin.cancel', { session });
     expect(checkin.identified(session)).toBeUndefined();
+  });
+
+  it('forgets a patient the screen stopped talking about, but not one the decline path is serving', async () => {
+    const config = parseConfig({ ui: { inactivityMs: 10_000, warningMs: 5_000 } });
+    let clock = Date.parse('2026-06-01T09:00:00Z');
+    const service = createCheckinService(
+      config,
+      { engine, newPresenceAttempt: () => createPresenceAttempt(config.presence), queueVisit: () => ({ ticket: 'unused', maskedIin: 'unused' }) },
+      () => clock,
+    );
+    try {
+      const router = createRouter(checkinContract, service.handlers);
+      const started = await router.call('checkin.identify', { iin }, ctx);
+      if (!started.ok || !started.value.ok) throw new Error('identify failed');
+      const session = started.value.session;
+      // The decline path keeps using it: each use counts as activity.
+      for (let i = 0; i < 3; i++) {
+        clock += 100_000;
+        expect(service.identified(session)?.iin).toBe(iin);
+      }
+      // Then nothing for longer than ten inactivity periods: gone.
+      clock += 10 * 15_000 + 1;
+      const late = await router.call('checkin.consent', { session, choice: 'camera' }, ctx);
+      expect(late.ok).toBe(false);
+      if (!late.ok) expect(late.error.message).toMatch(/ended/);
+      expect(service.identified(session)).toBeUndefined();
+    } finally {
+      service.close();
+    }
   });
 
   it('rejects frames whose size does not match their bytes', async () => {

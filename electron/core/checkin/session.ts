@@ -51,9 +51,10 @@ const sessionEnded = () => new UserFacingError('This check-in has ended. Please 
 
 export function createCheckinService(config: KioskConfig, ports: CheckinPorts, now: () => number = Date.now): CheckinService {
   let current: Patient | undefined;
-  // Core forgets the patient by itself if the screen stops talking (crash, closed window): a little
-  // longer than the screen's own inactivity reset, so the screen always resets first.
-  const idleLimitMs = config.ui.inactivityMs + config.ui.warningMs + 10_000;
+  // Core forgets the patient by itself if the screen stops talking (crash, closed window). The
+  // screen's own inactivity reset comes first; this is only the safety net, and generous, because a
+  // patient may press "I need more time" (no core call) several times, or fetch an eGov code.
+  const idleLimitMs = 10 * (config.ui.inactivityMs + config.ui.warningMs);
   const sweeper = setInterval(() => {
     if (current && now() - current.touchedAt > idleLimitMs) drop();
   }, 5_000);
@@ -195,6 +196,7 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
     handlers,
     identified(session) {
       if (!current || current.id !== session) return undefined;
+      current.touchedAt = now(); // the decline path is working with this patient
       return { iin: current.iin, maskedIin: current.maskedIin, ...(current.handoff ? { handoff: current.handoff } : {}) };
     },
     reset: drop,
