@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,21 @@ describe('request timeout', () => {
       const status = await engine.status().catch(async () => engine.status());
       expect(status.restarts).toBeGreaterThanOrEqual(1);
       expect(logs.some((l) => l.includes('timed out'))).toBe(true);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+// `npm test` builds before it runs the suites; run alone without a build, this one is skipped.
+const built = join(projectRoot, 'out', 'main', 'face-worker.js');
+describe.skipIf(!existsSync(built))('the built worker (out/main/face-worker.js, as Electron runs it)', () => {
+  it('starts, reports its backend and analyses a frame', async () => {
+    const engine = await createFaceEngine({ modelsDir, workerPath: built, log: () => undefined });
+    try {
+      const a = await engine.analyze(await loadRgba(fixture('photos/obama_480p.jpg'), { width: 640, height: 480 }));
+      expect(a.faces).toHaveLength(1);
+      expect((await engine.status()).backend).toMatch(/^(wasm|tensorflow)$/);
     } finally {
       await engine.close();
     }
