@@ -217,6 +217,12 @@ describe('staff console in the kiosk', () => {
     expect((await todayRow.getByRole('cell').allTextContents()).slice(-2)).toEqual(['1', '1']);
     await page.getByRole('button', { name: 'Export CSV' }).click();
     await page.getByRole('status').filter({ hasText: 'The report is ready' }).waitFor();
+    // The admin proves the audit chain from the console and sees who unlocked whom.
+    await page.getByRole('tab', { name: 'Audit log' }).click();
+    await page.getByRole('button', { name: 'Verify the audit log' }).click();
+    await page.getByRole('status').filter({ hasText: /The audit log is intact \(\d+ rows\)/ }).waitFor();
+    const unlockRow = page.getByRole('table', { name: 'Newest audit rows' }).getByRole('row').filter({ has: page.getByRole('cell', { name: 'staff.unlocked', exact: true }) });
+    expect(await unlockRow.textContent()).toContain('boss');
     await signOut(page);
 
     await signIn(page, nurlan);
@@ -231,7 +237,7 @@ describe('staff console in the kiosk', () => {
     await kiosk.close();
     const db = new Database(join(dataDir, databaseFileName));
     const actions = (db.prepare('SELECT action FROM audit_log ORDER BY seq').all() as Array<{ action: string }>).map((r) => r.action);
-    for (const a of ['staff.login', 'staff.login-failed', 'staff.locked', 'staff.unlock', 'handoffs.created', 'handoffs.list', 'handoffs.iin-mismatch', 'handoffs.resolved', 'reports.today', 'reports.exportCsv', 'staff.list']) {
+    for (const a of ['staff.login', 'staff.login-failed', 'staff.locked', 'staff.unlocked', 'staff.unlock', 'handoffs.created', 'handoffs.list', 'handoffs.iin-mismatch', 'handoffs.resolved', 'reports.today', 'reports.exportCsv', 'staff.list']) {
       expect(actions, a).toContain(a);
     }
     db.close();

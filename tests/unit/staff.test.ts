@@ -120,7 +120,7 @@ describe('staff login, lockout, unlock and idle logout', () => {
     expect((await staff.login('nurlan', 'reception-pass-2', totpNow(secret, clock))).username).toBe('nurlan');
     const actions = audit.recent().map((r) => r.action);
     expect(actions).toContain('staff.locked');
-    expect(actions).toContain('staff.unlock');
+    expect(actions).toContain('staff.unlocked');
   });
 
   it('ends a session after the idle time, and any session when a patient touches the screen', async () => {

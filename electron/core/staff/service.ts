@@ -130,7 +130,7 @@ export class StaffService {
   unlock(actor: Actor, staffId: string): void {
     const a = this.mustGet(staffId);
     this.accounts.setLockout(a.id, afterUnlock());
-    this.audit.append({ actor: actorName(actor), action: 'staff.unlock', detail: { staffId: a.id } });
+    this.audit.append({ actor: actorName(actor), action: 'staff.unlocked', detail: { staffId: a.id } });
   }
 
   setRole(actor: Actor, staffId: string, role: Role): void {

@@ -3,16 +3,25 @@ import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
 import { errorText } from './errors';
 import type { AuditVerdict } from './types';
+import { useLoaded } from './useLoaded';
 
-/** Admin: proves the audit chain on demand and names the first row that does not hold. */
+const fetchRecent = async () => {
+  const [{ rows }, { accounts }] = await Promise.all([call('audit.recent', { limit: 50 }), call('staff.list', {})]);
+  const names = new Map(accounts.map((a) => [a.id, a.username]));
+  return rows.map((r) => ({ ...r, who: names.get(r.actor) ?? r.actor }));
+};
+
+/** Admin: proves the audit chain on demand (naming the first row that does not hold) and shows the newest rows. */
 export function AuditPanel() {
   const { t } = useTranslation('staff');
   const [verdict, setVerdict] = useState<AuditVerdict | null>(null);
   const [problem, setProblem] = useState('');
+  const { data: rows, reload } = useLoaded(fetchRecent);
   const verify = async () => {
     try {
       setVerdict(await call('audit.verify', {}));
       setProblem('');
+      reload();
     } catch (err) {
       setProblem(errorText(t, err));
     }
@@ -31,6 +40,30 @@ export function AuditPanel() {
         <p className={verdict.ok ? 'staff-notice' : 'problem'} role="status">
           {verdict.ok ? t('audit.ok', { rows: verdict.rows }) : t('audit.bad', { seq: verdict.firstBadSeq, problem: t(`audit.problem.${verdict.problem ?? 'hash-mismatch'}`) })}
         </p>
+      )}
+      {rows && (
+        <table className="staff-table" aria-label={t('audit.recent')}>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">{t('col.time')}</th>
+              <th scope="col">{t('audit.who')}</th>
+              <th scope="col">{t('audit.what')}</th>
+              <th scope="col">{t('audit.detail')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.seq}>
+                <td>{r.seq}</td>
+                <td>{new Date(r.at).toLocaleString()}</td>
+                <td>{r.who}</td>
+                <td>{r.action}</td>
+                <td className="audit-detail">{r.detail === '{}' ? '' : r.detail}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </section>
   );
