@@ -168,8 +168,9 @@ describe('check-in session in core', () => {
     try {
       const router = createRouter(checkinContract, service.handlers);
       const started = await router.call('checkin.identify', { iin }, ctx);
-      if (!started.ok || !started.value.ok) throw new Error('identify failed');
-      const session = started.value.session;
+      const value = started.ok ? (started.value as { ok: boolean; session?: string }) : undefined;
+      if (!value?.ok || !value.session) throw new Error('identify failed');
+      const session = value.session;
       // The decline path keeps using it: each use counts as activity.
       for (let i = 0; i < 3; i++) {
         clock += 100_000;
