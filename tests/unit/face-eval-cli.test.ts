@@ -97,5 +97,8 @@ describe('kioskctl eval-faces', () => {
     const bad = kioskctl('eval-faces', '--pairs', badCsv, '--images', fixturesDir());
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/file_x,file_y,Decision/);
+    const absent = kioskctl('eval-faces', '--pairs', join(temp, 'absent.csv'), '--images', fixturesDir());
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toMatch(/cannot read the pairs file/);
   });
 });

@@ -3,7 +3,7 @@
  * calibrating the threshold on their own camera). Every image goes through the real engine
  * (detect + landmarks + descriptor); images with no face or several faces are skipped and listed.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
@@ -32,7 +32,13 @@ type Row = z.infer<typeof rowSchema>;
 
 /** Reads the pairs CSV (header file_x,file_y,Decision; Yes = same person); errors name the line. */
 export function readPairs(path: string): Row[] {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`cannot read the pairs file ${path}`);
+  }
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = (lines.shift() ?? '').split(',').map((h) => h.trim());
   if (header.join(',') !== 'file_x,file_y,Decision') throw new Error(`${path}: the first line must be "file_x,file_y,Decision", got "${header.join(',').slice(0, 60)}"`);
   return lines.map((line, i) => {
@@ -86,6 +92,7 @@ async function run(argv: string[]): Promise<number> {
   const opts = parsed.data;
   const rows = readPairs(opts.pairs);
   const imagesDir = resolve(opts.images);
+  if (!existsSync(imagesDir)) throw new Error(`the images folder ${imagesDir} does not exist`);
   const files = [...new Set(rows.flatMap((r) => [r.file_x, r.file_y]))];
   const progress = (line: string): void => {
     process.stderr.write(`eval-faces: ${line}\n`);
