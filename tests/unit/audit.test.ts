@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog, rowHash } from '../../electron/core/audit/chain.js';
 import { openDatabase, type Database } from '../../electron/core/store/index.js';
+import { auditConfiguration } from '../../electron/core/audit/config-audit.js';
+import { parseConfig } from '../../electron/core/config/schema.js';
 
 describe('audit hash chain', () => {
   let dir: string;
@@ -75,6 +77,17 @@ describe('audit hash chain', () => {
     other.close();
     expect(audit.verify()).toMatchObject({ ok: true });
     expect(audit.verify({ seq: 8, hash: rows[7]!.hash })).toMatchObject({ ok: false, firstBadSeq: 8, problem: 'anchor-mismatch' });
+  });
+
+  it('records the configuration at first start and each change at a later start, key by key', () => {
+    expect(auditConfiguration(db, audit, parseConfig({}))).toBe('loaded');
+    expect(auditConfiguration(db, audit, parseConfig({}))).toBe('unchanged');
+    expect(auditConfiguration(db, audit, parseConfig({ staff: { idleLogoutMs: 60_000 }, presence: { challenge: 'off' } }))).toBe('changed');
+    const row = audit.recent(1)[0]!;
+    expect(row.action).toBe('config.changed');
+    const { changes } = JSON.parse(row.detail) as { changes: string };
+    expect(changes).toBe('presence.challenge: "head-turn" → "off"; staff.idleLogoutMs: 120000 → 60000');
+    expect(audit.verify().ok).toBe(true);
   });
 
   it('refuses to write a full IIN into the log', () => {

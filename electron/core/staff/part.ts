@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { Handlers } from '../api/define.js';
 import type { SessionResolver } from '../api/router.js';
 import { AuditLog } from '../audit/chain.js';
+import { auditConfiguration } from '../audit/config-audit.js';
 import { auditHandlers } from '../audit/handlers.js';
 import type { KioskConfig } from '../config/schema.js';
 import { handoffHandlers } from '../handoffs/handlers.js';
@@ -49,6 +50,7 @@ export interface StaffPartOptions {
 export async function createStaffPart(options: StaffPartOptions): Promise<StaffPart> {
   const now = options.now ?? Date.now;
   const audit = new AuditLog(options.db, () => new Date(now()));
+  auditConfiguration(options.db, audit, options.config);
   const staff = new StaffService(new AccountStore(options.db), audit, options.config.staff, now);
   const handoffs = new HandoffService(options.db, await loadOrCreateTagKey(options.dataDir), audit, options.queueVisit, () => new Date(now()));
   const reports = new ReportsService(options.db, { timeZone: options.timeZone }, () => new Date(now()));
