@@ -119,3 +119,20 @@ describe('sync: the upstream address', () => {
     expect(kiosk.sync.status().lastError?.message).toMatch(/must use HTTPS/);
   });
 });
+
+describe('sync: shutting down', () => {
+  it('stop() ends an until-empty run that is waiting out a long backoff, leaving its visits queued', async () => {
+    const upstream = await startDevUpstream(tempDir('up'));
+    const url = upstream.url;
+    await upstream.close(); // nothing listens there any more
+    const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: url } }, { ...quickSettings, baseBackoffMs: 40_000, maxBackoffMs: 40_000, circuitThreshold: 1 });
+    cleanups.push(() => kiosk.close());
+    await kiosk.queue.queueVisit(syntheticVisit(1));
+    const run = kiosk.sync.engine.drain({ untilEmpty: true, deadlineMs: 50_000 });
+    await expect.poll(() => kiosk.sync.engine.progress()?.failures ?? 0).toBeGreaterThan(0);
+    await kiosk.sync.engine.stop();
+    expect(await run).toMatchObject({ outcome: 'stopped', remaining: 1 });
+    // A later run starts normally.
+    expect((await kiosk.sync.engine.drain()).outcome).not.toBe('stopped');
+  });
+});

@@ -72,6 +72,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   let currentProgress: SyncProgress | null = null;
   let loop: { stop: AbortController; done: Promise<void> } | null = null;
   let wake: (() => void) | null = null;
+  // stop() halts every run, including an IT "sync now" sleeping in backoff, so closing is prompt.
+  let halt = new AbortController();
 
   async function send(url: string, rows: PendingRow[], s: SyncSettings): Promise<Attempt> {
     const { device } = deps.keys();
@@ -81,14 +83,24 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     };
     let res: Response;
     let text: string;
+    // The timeout covers the whole exchange, including a body that trickles in. A plain timer
+    // (not AbortSignal.any over AbortSignal.timeout, whose timer Node may collect) keeps it certain.
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, s.requestTimeoutMs);
+    const onHalt = () => abort.abort();
+    halt.signal.addEventListener('abort', onHalt, { once: true });
     try {
-      // The timeout covers the whole exchange, including a body that trickles in.
-      const signal = AbortSignal.timeout(s.requestTimeoutMs);
-      res = await doFetch(url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+      res = await doFetch(url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: abort.signal });
       text = await res.text();
     } catch (err) {
-      const name = err instanceof Error ? err.name : '';
-      return { ok: false, message: name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${s.requestTimeoutMs} ms` : `network: ${describeNetworkError(err)}` };
+      return { ok: false, message: timedOut ? `no answer within ${s.requestTimeoutMs} ms` : `network: ${describeNetworkError(err)}` };
+    } finally {
+      clearTimeout(timer);
+      halt.signal.removeEventListener('abort', onHalt);
     }
     if (res.status === 429) return { ok: false, message: 'upstream busy (429)', retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), now()) };
     if (res.status !== 200) {
@@ -115,6 +127,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   }
 
   async function runDrain(options: DrainOptions): Promise<SyncProgress> {
+    const signal = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
     const s = deps.settings();
     const keyId = deps.keys().provisioning.upstreamKeyId;
     const url = (deps.keys().provisioning.upstreamUrl || s.upstreamUrl).replace(/\/$/, '');
@@ -145,12 +158,12 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       return finish('failed');
     }
     for (;;) {
-      if (options.signal?.aborted) return finish('stopped');
+      if (signal.aborted) return finish('stopped');
       if (options.deadlineMs !== undefined && Date.now() - startedAt > options.deadlineMs) return finish('deadline');
       const wait = circuit.waitMs(now().getTime());
       if (wait > 0) {
         if (!options.untilEmpty) return finish('failed');
-        await sleep(Math.min(wait, options.deadlineMs !== undefined ? options.deadlineMs - (Date.now() - startedAt) + 1 : wait), options.signal);
+        await sleep(Math.min(wait, options.deadlineMs !== undefined ? options.deadlineMs - (Date.now() - startedAt) + 1 : wait), signal);
         continue;
       }
       const rows = deps.outbox.nextBatch(keyId, s.batchSize);
@@ -159,6 +172,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       const t0 = performance.now();
       const attempt = await send(url, rows, s);
       const ms = performance.now() - t0;
+      // Halted mid-request: the rows stay pending; the next start sends them again.
+      if (!attempt.ok && signal.aborted) return finish('stopped');
       if (attempt.ok) {
         const counts = deps.outbox.applyResults(rows, attempt.results, now(), ms);
         circuit.success();
@@ -181,6 +196,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
 
   const engine: SyncEngine = {
     drain(options = {}) {
+      if (halt.signal.aborted && !current) halt = new AbortController();
       // One run at a time: a second caller waits for the running one, then runs its own.
       const previous = current ?? Promise.resolve(null);
       const run: Promise<SyncProgress> = previous
@@ -194,6 +210,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     },
     start() {
       if (loop) return;
+      if (halt.signal.aborted) halt = new AbortController();
       const stop = new AbortController();
       const done = (async () => {
         while (!stop.signal.aborted) {
@@ -225,9 +242,9 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       loop = { stop, done };
     },
     async stop() {
-      if (!loop) return;
-      loop.stop.abort();
-      await loop.done;
+      halt.abort();
+      loop?.stop.abort();
+      await loop?.done;
       await current?.catch(() => undefined);
       loop = null;
     },
