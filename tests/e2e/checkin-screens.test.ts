@@ -33,9 +33,11 @@ describe('identify and inactivity', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await expect.poll(() => page.getByRole('alert').first().innerText()).toMatch(/date of birth|not valid/);
 
-    // The right one moves on and is shown masked only.
-    await field.fill(good);
-    await page.getByRole('button', { name: 'Continue' }).click();
+    // The right one, tapped on the keypad and confirmed with a physical Enter, moves on and is shown masked only.
+    const keypad = page.getByRole('group', { name: 'Number keypad' });
+    await keypad.getByRole('button', { name: 'Clear' }).click();
+    for (const digit of good) await keypad.getByRole('button', { name: digit, exact: true }).click();
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'A quick face check' }).waitFor();
     const body = await page.locator('body').innerText();
     expect(body).toContain(`••••••••${good.slice(-4)}`);

@@ -6,7 +6,9 @@ const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 export function Keypad({ onDigit, onDelete, onClear, label }: { onDigit: (d: string) => void; onDelete: () => void; onClear: () => void; label: string }) {
   const { t } = useTranslation('common');
   return (
-    <div className="keypad" role="group" aria-label={label}>
+    // Touching a key must not take the focus from the field, so a physical keyboard's Enter still
+    // submits the form instead of pressing the last touched key again.
+    <div className="keypad" role="group" aria-label={label} onMouseDown={(e) => e.preventDefault()}>
       {digits.map((d) => (
         <button key={d} type="button" className="key" onClick={() => onDigit(d)}>
           {d}

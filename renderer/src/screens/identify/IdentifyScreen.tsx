@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Keypad } from '../../components/Keypad';
 import { call } from '../../kiosk';
@@ -12,6 +12,7 @@ export function IdentifyScreen({ go, reset }: ScreenProps<'identify'>) {
   const [iin, setIin] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const field = useRef<HTMLInputElement>(null);
 
   const edit = (next: string) => {
     setIin(next.replace(/\D/g, '').slice(0, IIN_LENGTH));
@@ -33,6 +34,7 @@ export function IdentifyScreen({ go, reset }: ScreenProps<'identify'>) {
         go({ screen: 'consent', session: answer.session, maskedIin: answer.maskedIin });
       } else {
         setProblem(answer.problem);
+        field.current?.focus(); // ready for the correction, from either keyboard
       }
     } catch {
       setProblem('unavailable');
@@ -41,12 +43,19 @@ export function IdentifyScreen({ go, reset }: ScreenProps<'identify'>) {
     }
   }
 
-  // Digits typed anywhere on the screen go into the field (a USB keypad needs no focus first).
+  const submitRef = useRef(submit);
+  useEffect(() => {
+    submitRef.current = submit;
+  });
+
+  // Digits typed anywhere on the screen go into the field (a USB keypad needs no focus first);
+  // Enter submits unless a button has the focus (then Enter presses that button).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.target instanceof HTMLInputElement || e.ctrlKey || e.altKey || e.metaKey) return;
       if (/^\d$/.test(e.key)) setIin((v) => (v + e.key).slice(0, IIN_LENGTH));
       else if (e.key === 'Backspace') setIin((v) => v.slice(0, -1));
+      else if (e.key === 'Enter' && !(e.target instanceof HTMLButtonElement)) void submitRef.current();
       else return;
       setProblem(null);
       e.preventDefault();
@@ -64,6 +73,7 @@ export function IdentifyScreen({ go, reset }: ScreenProps<'identify'>) {
         </label>
         <input
           id="iin"
+          ref={field}
           className="iin-input"
           type="text"
           inputMode="numeric"
