@@ -237,7 +237,7 @@ describe('staff console in the kiosk', () => {
     await kiosk.close();
     const db = new Database(join(dataDir, databaseFileName));
     const actions = (db.prepare('SELECT action FROM audit_log ORDER BY seq').all() as Array<{ action: string }>).map((r) => r.action);
-    for (const a of ['staff.login', 'staff.login-failed', 'staff.locked', 'staff.unlocked', 'staff.unlock', 'handoffs.created', 'handoffs.list', 'handoffs.iin-mismatch', 'handoffs.resolved', 'reports.today', 'reports.exportCsv', 'staff.list']) {
+    for (const a of ['config.loaded', 'staff.login', 'staff.login-failed', 'staff.locked', 'staff.unlocked', 'staff.unlock', 'handoffs.created', 'handoffs.list', 'handoffs.iin-mismatch', 'handoffs.resolved', 'reports.today', 'reports.exportCsv', 'staff.list']) {
       expect(actions, a).toContain(a);
     }
     db.close();
