@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call, KioskError } from '../../kiosk';
 import { QueueChart } from './QueueChart';
@@ -27,6 +27,9 @@ export function ItPanel() {
   const [problem, setProblem] = useState('');
   const [version, setVersion] = useState(0);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
+  // Reload after a run only when this person started it: background runs end every interval, and
+  // reloading then would count as staff activity and keep the session from going idle.
+  const startedHere = useRef(false);
 
   const fail = useCallback((err: unknown) => setProblem(err instanceof KioskError && err.code === 'forbidden' ? t('errors.forbidden') : err instanceof KioskError ? err.message : t('errors.generic')), [t]);
 
@@ -54,11 +57,15 @@ export function ItPanel() {
       const p = asProgress(event.data);
       if (!p) return;
       setProgress(p);
-      if (!p.running) setVersion((v) => v + 1);
+      if (!p.running && startedHere.current) {
+        startedHere.current = false;
+        setVersion((v) => v + 1);
+      }
     });
   }, []);
 
   const syncNow = () => {
+    startedHere.current = true;
     call('sync.now', { untilEmpty: true }).then((r) => {
       if (r.progress) setProgress(r.progress);
     }, fail);
