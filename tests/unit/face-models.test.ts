@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFaceEngine } from '../../electron/core/face/engine.js';
+import { detectBackend, tfjsNodeInstalled } from '../../electron/core/face/backend.js';
 import { loadVerifiedModels, MODEL_NAMES } from '../../electron/core/face/models.js';
 import { FaceEngineError } from '../../electron/core/face/types.js';
 import { projectRoot } from '../support/fixtures.js';
@@ -74,5 +75,25 @@ describe('model verification', () => {
     manifest.files = manifest.files.filter((f) => f.file !== 'face_landmark_68_model.bin');
     writeFileSync(manifestPath, JSON.stringify(manifest));
     expect(() => loadVerifiedModels(dir)).toThrow(/face_landmark_68_model\.bin is not listed/);
+  });
+});
+
+describe('backend choice', () => {
+  it('detectBackend says which backend would run, without loading anything', () => {
+    expect(detectBackend('wasm').backend).toBe('wasm');
+    expect(detectBackend('auto').backend).toBe(tfjsNodeInstalled() ? 'tensorflow' : 'wasm');
+    expect(detectBackend('auto').reason).toMatch(/tfjs-node/);
+  });
+
+  it.skipIf(tfjsNodeInstalled())('asking for tfjs-node where it is not installed fails at start with a clear message', async () => {
+    const err = await createFaceEngine({ modelsDir, backend: 'tensorflow', log: () => undefined }).then(
+      async (e) => {
+        await e.close();
+        return null;
+      },
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(FaceEngineError);
+    expect((err as Error).message).toMatch(/tfjs-node backend was requested but does not load/);
   });
 });
