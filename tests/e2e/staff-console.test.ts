@@ -13,12 +13,13 @@ import type { Role } from '../../electron/core/api/define.js';
 import { AuditLog } from '../../electron/core/audit/chain.js';
 import { getSodium, openSealed } from '../../electron/core/crypto/index.js';
 import { defaultConfig } from '../../electron/core/config/schema.js';
-import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
+import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
 import { AccountStore } from '../../electron/core/staff/accounts.js';
 import { StaffService } from '../../electron/core/staff/service.js';
 import { totpNow } from '../../electron/core/staff/totp.js';
 import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
 import { envelopeSchema } from '../../electron/core/visits/envelope.js';
+import { createVisitQueue, migrateOutbox } from '../../electron/core/visits/index.js';
 import { projectRoot } from '../support/fixtures.js';
 import { startTestKiosk, type TestKiosk } from '../support/browser.js';
 import { testIin } from '../support/decline-qr.js';
@@ -283,5 +284,68 @@ describe('idle logout', () => {
     await page.getByRole('status').filter({ hasText: 'You were signed out after 10 seconds without activity.' }).waitFor({ timeout: 30_000 });
     await page.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
     expect(await pageCall(page, 'handoffs.list')).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+  });
+});
+
+describe('the report in the admin console', () => {
+  let kiosk: TestKiosk;
+  let dataDir: string;
+  let people: Record<string, Person>;
+  // A known set of real sealed visits, made by the kiosk's own queue at chosen times (UTC noon, so
+  // the calendar day is the same in any clinic time zone from UTC−11 to UTC+11).
+  const known: Array<{ day: string; face: number; 'egov-code': number; 'egov-qr': number; 'staff-verified': number }> = [
+    { day: '2026-03-02', face: 5, 'egov-code': 2, 'egov-qr': 1, 'staff-verified': 0 },
+    { day: '2026-03-03', face: 0, 'egov-code': 0, 'egov-qr': 0, 'staff-verified': 0 },
+    { day: '2026-03-04', face: 3, 'egov-code': 0, 'egov-qr': 2, 'staff-verified': 4 },
+  ];
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'kelu-staff-report-'));
+    people = await seedStaff(dataDir, [{ username: 'boss', role: 'admin' }]);
+    const db = openDatabase(join(dataDir, databaseFileName));
+    migrateOutbox(db);
+    const keys = await loadKioskKeys(dataDir, plainFileProtector(() => {}), defaultConfig.clinicId);
+    const queue = createVisitQueue(db, () => keys);
+    const descriptor = Array.from({ length: 128 }, (_, i) => Math.cos(i) / 4);
+    let minute = 0;
+    for (const d of known) {
+      const at = () => `${d.day}T12:${String(minute++ % 60).padStart(2, '0')}:00.000Z`;
+      for (let i = 0; i < d.face; i++) await queue.queueVisit({ method: 'face', iin: testIin(100 + i), createdAt: at(), face: { descriptor, modelId: 'test', presence: { challenge: 'off', frames: 10, durationMs: 800 } } });
+      for (let i = 0; i < d['egov-code']; i++) await queue.queueVisit({ method: 'egov-code', iin: testIin(200 + i), createdAt: at(), egov: { code: '123456' } });
+      for (let i = 0; i < d['egov-qr']; i++) await queue.queueVisit({ method: 'egov-qr', iin: testIin(300 + i), createdAt: at(), egov: { token: 'share-token-for-test' } });
+      for (let i = 0; i < d['staff-verified']; i++) await queue.queueVisit({ method: 'staff-verified', iin: testIin(400 + i), createdAt: at(), staff: { staffId: people.boss!.staffId, documentType: 'id-card', documentLast4: '0001', reason: 'test' } });
+    }
+    db.close();
+    kiosk = await startTestKiosk({ dataDir, lang: 'en' });
+  });
+  afterAll(async () => {
+    await kiosk?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the known figures per day and method, and exports the same as CSV', async () => {
+    const { page } = kiosk;
+    await enterStaffMode(page);
+    await signIn(page, people.boss!);
+    await page.getByRole('tab', { name: 'Report' }).click();
+    await page.getByLabel('From').fill('2026-03-02');
+    await page.getByLabel('To').fill('2026-03-04');
+    await page.getByRole('button', { name: 'Show' }).click();
+    const table = page.getByRole('table', { name: 'Check-ins per day by method' });
+    await expect.poll(() => table.getByRole('row').count()).toBe(4);
+    for (const d of known) {
+      const cells = await table.getByRole('row').filter({ hasText: d.day }).getByRole('cell').allTextContents();
+      const total = d.face + d['egov-code'] + d['egov-qr'] + d['staff-verified'];
+      expect(cells, d.day).toEqual([d.face, d['egov-code'], d['egov-qr'], d['staff-verified'], total].map(String));
+    }
+    const csv = (await page.evaluate(() =>
+      (window as unknown as { kiosk: { call(m: string, i: unknown): Promise<{ ok: true; value: { csv: string } }> } }).kiosk.call('reports.exportCsv', { from: '2026-03-02', to: '2026-03-04' }),
+    )).value.csv;
+    expect(csv.trimEnd().split('\r\n')).toEqual([
+      'day,face,egov-code,egov-qr,staff-verified,total,flags',
+      '2026-03-02,5,2,1,0,8,',
+      '2026-03-03,0,0,0,0,0,',
+      '2026-03-04,3,0,2,4,9,',
+    ]);
   });
 });
