@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { IdleGuard } from './components/IdleGuard';
 import { LanguageBar } from './components/LanguageBar';
 import { call } from './kiosk';
@@ -41,7 +42,7 @@ const screens: { [K in ScreenName]: ComponentType<ScreenProps<K>> } = {
 const restingScreens: ReadonlySet<ScreenName> = new Set<ScreenName>(['attract', 'staff']);
 
 export function App({ initialLanguage }: { initialLanguage?: string }) {
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [route, setRoute] = useState<Route>({ screen: 'attract' });
   const [settings, setSettings] = useState<ScreenSettings>(defaults);
   // Changing the key remounts the screen: every bit of its state (typed digits, frames) is gone.
@@ -84,7 +85,20 @@ export function App({ initialLanguage }: { initialLanguage?: string }) {
         <LanguageBar offered={settings.languages} />
       </header>
       <main className="content" key={generation}>
-        <Screen route={route} go={go} reset={reset} settings={settings} />
+        <ErrorBoundary
+          onRestart={reset}
+          fallback={(restart) => (
+            <section className="screen" aria-labelledby="failed-title">
+              <h1 id="failed-title">{t('common:errorTitle')}</h1>
+              <p className="lead">{t('common:errorTryAgain')}</p>
+              <button type="button" className="button primary" onClick={restart}>
+                {t('common:startOver')}
+              </button>
+            </section>
+          )}
+        >
+          <Screen route={route} go={go} reset={reset} settings={settings} />
+        </ErrorBoundary>
       </main>
       {!restingScreens.has(route.screen) && (
         <IdleGuard key={`${generation}-${route.screen}`} inactivityMs={settings.ui.inactivityMs} warningMs={settings.ui.warningMs} onTimeout={reset} />
