@@ -128,6 +128,17 @@ describe('describe', () => {
     expect(d.face.landmarks).toHaveLength(68);
   });
 
+  it('describes a tight face crop (no margin around the face) in the crop\'s own coordinates', async () => {
+    const d = await engine.describe(await loadRgba(fixture('crops/amy_4.png')));
+    expect(d.descriptor).toHaveLength(128);
+    const xs = d.face.landmarks.map(([x]) => x);
+    const ys = d.face.landmarks.map(([, y]) => y);
+    expect(Math.min(...xs)).toBeGreaterThan(-20);
+    expect(Math.max(...xs)).toBeLessThan(170);
+    expect(Math.min(...ys)).toBeGreaterThan(-20);
+    expect(Math.max(...ys)).toBeLessThan(170);
+  });
+
   it('refuses a frame with no face', async () => {
     expect(await codeOf(engine.describe(await loadRgba(fixture('hard/no_face_white.png'))))).toBe('no-face');
   });

@@ -37,6 +37,8 @@ export const DESCRIBE_INPUT_SIZE = 224;
  * small (a photo, a patient standing back) costs one more pass instead of failing.
  */
 export const DESCRIBE_RETRY_INPUT_SIZE = 416;
+/** Border added on each side (fraction of the frame) for describe's last try on tight face crops. */
+export const CROP_PAD = 0.3;
 /** Detections under this score are not faces. */
 export const MIN_SCORE = 0.5;
 
@@ -130,10 +132,11 @@ export async function createPipeline(
     return tensor;
   };
 
-  const toFace = (frame: RgbaFrame, r: WithLandmarks, refined?: WithLandmarks['landmarks']): FaceAnalysis => {
+  /** `shift`: where the frame's origin lies in the tensor the results came from (padding). */
+  const toFace = (frame: RgbaFrame, r: WithLandmarks, refined?: WithLandmarks['landmarks'], shift = { x: 0, y: 0 }): FaceAnalysis => {
     const b = r.detection.box;
-    const box = { x: b.x, y: b.y, width: b.width, height: b.height };
-    const landmarks = (refined ?? r.landmarks).positions.map((p): [number, number] => [p.x, p.y]);
+    const box = { x: b.x - shift.x, y: b.y - shift.y, width: b.width, height: b.height };
+    const landmarks = (refined ?? r.landmarks).positions.map((p): [number, number] => [p.x - shift.x, p.y - shift.y]);
     const truncated = box.x < 0 || box.y < 0 || box.x + box.width > frame.width || box.y + box.height > frame.height
       || landmarks.some(([x, y]) => x < 0 || y < 0 || x >= frame.width || y >= frame.height);
     return { box, score: r.detection.score, landmarks, pose: poseFromLandmarks(landmarks), quality: faceQuality(frame, box), truncated };
@@ -160,7 +163,7 @@ export async function createPipeline(
    * landmark net on the landmark-derived box makes the crop independent of the detector's input
    * size (measured: a wider gap between same and different people on the fixture pairs).
    */
-  const refineLandmarks = async (input: Tensor3D, frame: RgbaFrame, found: WithLandmarks): Promise<WithLandmarks['landmarks']> => {
+  const refineLandmarks = async (input: Tensor3D, frame: { width: number; height: number }, found: WithLandmarks): Promise<WithLandmarks['landmarks']> => {
     const b = found.alignedRect.box.clipAtImageBorders(frame.width, frame.height);
     if (b.width < 8 || b.height < 8) return found.landmarks;
     const rect = new faceapi.Rect(b.x, b.y, b.width, b.height);
@@ -176,23 +179,36 @@ export async function createPipeline(
   const describe = async (frame: RgbaFrame): Promise<FaceDescription> => {
     const t0 = performance.now();
     const input = toTensor(frame);
+    let padded: Tensor3D | null = null;
     try {
+      let source = input;
+      let shift = { x: 0, y: 0 };
       let results = await detect(input, false, describeOptions);
       if (results.length === 0 && describeOptions.inputSize < DESCRIBE_RETRY_INPUT_SIZE) results = await detect(input, false, retryOptions);
+      if (results.length === 0) {
+        // Last try, for a face that fills the frame edge to edge (a tight crop): the detector needs
+        // some context around a face, so the frame is framed with a grey border.
+        shift = { x: Math.round(frame.width * CROP_PAD), y: Math.round(frame.height * CROP_PAD) };
+        padded = core.pad(input as unknown as import('@tensorflow/tfjs').Tensor3D, [[shift.y, shift.y], [shift.x, shift.x], [0, 0]], 128) as unknown as Tensor3D;
+        source = padded;
+        results = await detect(padded, false, describeOptions);
+      }
       if (results.length === 0) throw new FaceEngineError('no-face', 'No face was found in the frame.');
       if (results.length > 1) throw new FaceEngineError('several-faces', `${results.length} faces were found in the frame; exactly one is needed.`);
       const found = results[0] as WithLandmarks;
-      const landmarks = await refineLandmarks(input, frame, found);
+      const size = { width: frame.width + 2 * shift.x, height: frame.height + 2 * shift.y };
+      const landmarks = await refineLandmarks(source, size, found);
       // Same alignment as face-api's own withFaceDescriptors (dlib reference points), on this face only.
       const aligned = landmarks.align(null, { useDlibAlignment: true });
-      const crops = await faceapi.extractFaceTensors(input, [aligned]);
+      const crops = await faceapi.extractFaceTensors(source, [aligned]);
       try {
         const descriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(crops[0] as Tensor3D)) as Float32Array;
-        return { descriptor: Array.from(descriptor), face: toFace(frame, found, landmarks), ms: performance.now() - t0 };
+        return { descriptor: Array.from(descriptor), face: toFace(frame, found, landmarks, shift), ms: performance.now() - t0 };
       } finally {
         for (const c of crops) c.dispose();
       }
     } finally {
+      padded?.dispose();
       release(input);
     }
   };
