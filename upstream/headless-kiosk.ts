@@ -25,7 +25,7 @@ export async function openHeadlessKiosk(dataDir: string, config: KioskConfigInpu
   const db = openDatabase(join(dataDir, databaseFileName));
   migrateOutbox(db);
   const keys = await loadKioskKeys(dataDir, plainFileProtector(() => {}), parsed.clinicId);
-  const queue = createVisitQueue(db, () => keys);
+  const queue = createVisitQueue(db, () => keys, { onStoreError: (e) => sync.noteStorageError(e) });
   const sync = createSyncService({ db, keys: () => keys, config: parsed, faceBackend: () => 'none', overrides });
   return { dataDir, db, keys, queue, sync, close: () => db.close() };
 }

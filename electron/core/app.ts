@@ -46,7 +46,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const db = openDatabase(join(options.dataDir, databaseFileName));
   migrateOutbox(db);
   const keys: KioskKeys = await loadKioskKeys(options.dataDir, options.secretProtector ?? plainFileProtector(), config.clinicId);
-  const visits = createVisitQueue(db, () => keys, { onQueued: () => sync.engine.notify() });
+  const visits = createVisitQueue(db, () => keys, { onQueued: () => sync.engine.notify(), onStoreError: (e) => sync.noteStorageError(e) });
   // Sync part: outbox → upstream in the background and on demand; progress goes to the screens.
   const sync = createSyncService({ db, keys: () => keys, config, faceBackend: () => detectBackend(config.face.backend).backend, onProgress: (p) => events.emit('sync.progress', p) });
   // Photo check-in (checkin part): the face engine starts with the first patient.

@@ -136,3 +136,19 @@ describe('sync: shutting down', () => {
     expect((await kiosk.sync.engine.drain()).outcome).not.toBe('stopped');
   });
 });
+
+describe('sync: storage failures reach IT', () => {
+  it('a visit that cannot be stored shows in status; what was queued before stays queued', async () => {
+    const kiosk = await openHeadlessKiosk(tempDir('kiosk'), {}, quickSettings);
+    cleanups.push(() => kiosk.close());
+    await kiosk.queue.queueVisit(syntheticVisit(1));
+    expect(kiosk.sync.status().storageError).toBeNull();
+    kiosk.db.pragma(`max_page_count = ${kiosk.db.pragma('page_count', { simple: true }) as number}`);
+    let failed = false;
+    for (let i = 2; i < 60 && !failed; i++) await kiosk.queue.queueVisit(syntheticVisit(i)).catch(() => (failed = true));
+    expect(failed).toBe(true);
+    const status = kiosk.sync.status();
+    expect(status.storageError?.kind).toBe('disk-full');
+    expect(status.queueDepth).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getSodium, openSealed, verifyDetached, visitSigningMessage } from '../../electron/core/crypto/index.js';
 import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
-import { StoreError, openDatabase } from '../../electron/core/store/index.js';
-import { createVisitQueue, envelopeSchema, migrateOutbox } from '../../electron/core/visits/index.js';
+import { openDatabase } from '../../electron/core/store/index.js';
+import { VisitNotStoredError, createVisitQueue, envelopeSchema, migrateOutbox } from '../../electron/core/visits/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -88,16 +88,20 @@ describe('visits: sealing a check-in', () => {
     db.close();
   });
 
-  it('on a full disk says so and leaves no half-written visit', async () => {
-    const { db, queue } = await setup();
+  it('on a full disk tells the patient to go to reception, tells IT why, and leaves no half-written visit', async () => {
+    const { db, keys } = await setup();
+    const seen: string[] = [];
+    const queue = createVisitQueue(db, () => keys, { onStoreError: (e) => seen.push(e.kind) });
     await queue.queueVisit(faceVisit);
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     let error: unknown;
     for (let i = 0; i < 50 && !error; i++) {
       try { await queue.queueVisit(faceVisit); } catch (err) { error = err; }
     }
-    expect(error).toBeInstanceOf(StoreError);
-    expect((error as StoreError).kind).toBe('disk-full');
+    expect(error).toBeInstanceOf(VisitNotStoredError);
+    expect((error as VisitNotStoredError).kind).toBe('disk-full');
+    expect((error as Error).message).toMatch(/reception/);
+    expect(seen).toEqual(['disk-full']);
     const outbox = (db.prepare('SELECT count(*) c FROM outbox').get() as { c: number }).c;
     const receipts = (db.prepare('SELECT count(*) c FROM receipts').get() as { c: number }).c;
     expect(outbox).toBe(receipts);

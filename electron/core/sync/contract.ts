@@ -21,6 +21,8 @@ export const syncStatusSchema = z.object({
   circuit: z.object({ state: z.enum(['closed', 'open', 'half-open']), failures: z.number().int(), nextAttemptAt: z.string().nullable() }),
   syncing: z.boolean(),
   faceBackend: z.string(),
+  /** The last time a visit could not be stored (disk full, read-only…), since the kiosk started. */
+  storageError: z.object({ at: z.string(), kind: z.string(), message: z.string() }).nullable(),
 });
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
 

@@ -29,6 +29,8 @@ export interface SyncService {
   outbox: Outbox;
   engine: SyncEngine;
   status(): SyncStatus;
+  /** The visit queue reports storage failures here so IT sees them (status, IT screen). */
+  noteStorageError(error: { kind: string; message: string }): void;
   handlers: Handlers<typeof syncContract>;
 }
 
@@ -51,6 +53,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   const outbox = new Outbox(options.db);
   const settings = settingsFrom(options.config, options.overrides);
   let lastPrune = 0;
+  let storageError: SyncStatus['storageError'] = null;
   const engine = createSyncEngine({
     outbox,
     keys: options.keys,
@@ -95,6 +98,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       circuit: engine.circuit(),
       syncing: progress?.running ?? false,
       faceBackend: options.faceBackend(),
+      storageError,
     };
   }
 
@@ -114,5 +118,13 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     'sync.requeueDead': ({ visitIds }) => ({ requeued: outbox.requeueDead(visitIds) }),
   };
 
-  return { outbox, engine, status, handlers };
+  return {
+    outbox,
+    engine,
+    status,
+    handlers,
+    noteStorageError: (e) => {
+      storageError = { at: new Date().toISOString(), kind: e.kind, message: e.message };
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { UserFacingError } from '../api/define.js';
 import { getSodium, sealTo, signDetached, visitSigningMessage } from '../crypto/index.js';
 import type { KioskKeys } from '../keys/index.js';
-import { guardStore } from '../store/index.js';
+import { guardStore, StoreError, type StoreErrorKind } from '../store/index.js';
 import { envelopeSchema, type VisitEnvelope } from './envelope.js';
 import { maskIin } from './mask.js';
 
@@ -31,14 +31,30 @@ export interface QueuedVisit {
 export interface VisitQueue {
   /**
    * Validates, seals to the pinned upstream key, signs with the device key and stores the sealed
-   * row, the masked receipt and the next ticket number in ONE transaction. Throws StoreError when
+   * row, the masked receipt and the next ticket number in ONE transaction. Throws VisitNotStoredError when
    * the disk is full or read-only (the patient is sent to reception; nothing queued is lost).
    */
   queueVisit(fields: EnvelopeFields): Promise<QueuedVisit>;
 }
 
+/**
+ * The visit could not be stored (disk full, read-only, damaged database). Its message is for the
+ * patient's screen (go to reception); `kind` is for IT. Nothing already queued is affected.
+ */
+export class VisitNotStoredError extends UserFacingError {
+  override readonly name = 'VisitNotStoredError';
+  constructor(
+    readonly kind: StoreErrorKind,
+    readonly detail: string,
+  ) {
+    super('This kiosk cannot store check-ins right now. Please go to the reception desk.', 'failed');
+  }
+}
+
 export interface VisitQueueOptions {
   now?: () => Date;
+  /** Storage failures, for IT's status (the patient gets VisitNotStoredError). */
+  onStoreError?: (error: StoreError) => void;
   /** Called after a visit is durably stored (the sync engine wakes up). */
   onQueued?: () => void;
 }
@@ -84,7 +100,9 @@ export function createVisitQueue(db: Database, keys: () => KioskKeys, options: V
       // The plaintext exists only here, for the moment of sealing.
       const sealed = sealTo(sodium, sodium.from_string(JSON.stringify(envelope)), provisioning.upstreamPublicKeyBytes);
       const sig = signDetached(sodium, visitSigningMessage(sodium, { id: envelope.visitId, deviceId: device.deviceId, createdAt: envelope.createdAt, sealed }), device.secretKey);
-      const ticket = guardStore(() =>
+      let ticket: string;
+      try {
+        ticket = guardStore(() =>
         write.immediate({
           id: envelope.visitId,
           createdAt: envelope.createdAt,
@@ -96,7 +114,12 @@ export function createVisitQueue(db: Database, keys: () => KioskKeys, options: V
           method: envelope.method,
           day: localDay(at),
         }),
-      );
+        );
+      } catch (err) {
+        if (!(err instanceof StoreError)) throw err;
+        options.onStoreError?.(err);
+        throw new VisitNotStoredError(err.kind, err.message);
+      }
       options.onQueued?.();
       return { visitId: envelope.visitId, ticket, maskedIin: maskIin(envelope.iin) };
     },

@@ -46,6 +46,7 @@ export function formatStatus(s: SyncStatus): string {
     ['last error', s.lastError ? `${s.lastError.at} ${s.lastError.message}` : '-'],
     ['circuit', `${s.circuit.state}${s.circuit.failures ? `, ${s.circuit.failures} failure(s)` : ''}${s.circuit.nextAttemptAt ? `, next try ${s.circuit.nextAttemptAt}` : ''}`],
     ['face backend', s.faceBackend],
+    ...(s.storageError ? ([['storage error', `${s.storageError.at} ${s.storageError.kind}: ${s.storageError.message}`]] as Array<[string, string]>) : []),
     ['database integrity', 'ok'],
   ];
   return rows.map(([k, v]) => `${k.padEnd(22)} ${v}`).join('\n');

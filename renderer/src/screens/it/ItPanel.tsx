@@ -91,6 +91,11 @@ export function ItPanel() {
       <p className="problem" role="alert">
         {problem}
       </p>
+      {status?.storageError && (
+        <p className="it-warning" role="alert">
+          {t('storageError', { kind: t(`storageKind.${status.storageError.kind}`, { defaultValue: status.storageError.kind }), when: ago(status.storageError.at, t) })}
+        </p>
+      )}
       {status?.development && (
         <p className="it-warning" role="status">
           {t('developmentKeys')}
