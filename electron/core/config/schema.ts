@@ -15,7 +15,7 @@ export const configSchema = z
         /**
          * Euclidean distance under which two descriptors are the same person. 0.58: on the fixture
          * pairs (kioskctl eval-faces) every same-person photo pair is under it and the closest
-         * different-person pair is 0.64 (docs/face-engine.md).
+         * different-person pair is 0.61 (docs/face-engine.md).
          */
         threshold: z.number().min(0.1).max(1.5).default(0.58),
         /** 'auto': tfjs-node where it loads, else wasm. */
