@@ -85,6 +85,24 @@ describe('analyze', () => {
     expect(tilted.pose.rollDeg - upright.pose.rollDeg).toBeLessThan(28);
   });
 
+  it('follows a real head turn: over the turning clip the yaw swings past 25° to both sides', async () => {
+    // hamilton_clip.mp4: 640×360, a man turning his head; 4 frames a second, decoded to RGBA by ffmpeg.
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync('ffmpeg', ['-loglevel', 'error', '-i', fixture('video/hamilton_clip.mp4'), '-vf', 'fps=4', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(r.status, String(r.stderr)).toBe(0);
+    const size = 640 * 360 * 4;
+    const yaws: number[] = [];
+    for (let off = 0; off + size <= r.stdout.length; off += size) {
+      const a = await engine.analyze({ width: 640, height: 360, data: new Uint8Array(r.stdout.subarray(off, off + size)) });
+      if (a.faces.length === 1) yaws.push(a.faces[0]!.pose.yawDeg);
+    }
+    expect(yaws.length).toBeGreaterThan(10);
+    expect(Math.max(...yaws)).toBeGreaterThan(25);
+    expect(Math.min(...yaws)).toBeLessThan(-25);
+  });
+
   it('reports no face on a blank image', async () => {
     const a = await engine.analyze(await loadRgba(fixture('hard/no_face_white.png')));
     expect(a.faces).toEqual([]);
