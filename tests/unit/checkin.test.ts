@@ -187,6 +187,20 @@ describe('check-in session in core', () => {
     }
   });
 
+  it('refuses a second frame while one is being judged (frames are never queued)', async () => {
+    const { router, call } = await kiosk({ presence: { challenge: 'off' } });
+    const { session } = await call<{ session: string }>('checkin.identify', { iin });
+    await call('checkin.consent', { session, choice: 'camera' });
+    const [f1, f2] = [await photo('photos/alex_lacamoire_3.jpg'), await photo('photos/alex_lacamoire_3.jpg')];
+    const [a, b] = await Promise.all([router.call('checkin.frame', { session, ...f1 }, ctx), router.call('checkin.frame', { session, ...f2 }, ctx)]);
+    expect(a.ok).toBe(true);
+    expect(b.ok).toBe(false);
+    if (!b.ok) expect(b.error.message).toMatch(/One frame at a time/);
+    // Once answered, the next frame is welcome.
+    const c = await router.call('checkin.frame', { session, ...(await photo('photos/alex_lacamoire_3.jpg')) }, ctx);
+    expect(c.ok).toBe(true);
+  });
+
   it('rejects frames whose size does not match their bytes', async () => {
     const { router, call } = await kiosk({});
     const { session } = await call<{ session: string }>('checkin.identify', { iin });

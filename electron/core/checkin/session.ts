@@ -25,6 +25,8 @@ interface Patient {
   handoff?: HandoffReason;
   /** Serialises frames and finish: one in flight per patient. */
   busy: Promise<unknown>;
+  /** A frame is being judged: another one is refused, not queued (the screen sends one at a time). */
+  judging: boolean;
   touchedAt: number;
 }
 
@@ -111,7 +113,7 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
       const digits = iin.trim();
       const check = checkIin(digits, new Date(now()));
       if (!check.valid) return { ok: false as const, problem: check.problem };
-      current = { id: randomUUID(), iin: digits, maskedIin: maskIin(digits), failedAttempts: 0, busy: Promise.resolve(), touchedAt: now() };
+      current = { id: randomUUID(), iin: digits, maskedIin: maskIin(digits), failedAttempts: 0, busy: Promise.resolve(), judging: false, touchedAt: now() };
       return { ok: true as const, session: current.id, maskedIin: current.maskedIin };
     },
 
@@ -125,6 +127,8 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
     'checkin.frame': ({ session, width, height, data }) => {
       const p = patient(session);
       if (p.consent !== 'camera' || !p.attempt) throw new UserFacingError('The camera has not been chosen for this check-in.');
+      if (p.judging) throw new UserFacingError('One frame at a time, please: the previous one is still being checked.');
+      p.judging = true;
       return serial(p, async () => {
         if (current !== p) throw sessionEnded();
         // A finished attempt answers the same verdict until the screen retries or moves on.
@@ -138,6 +142,8 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
         const verdict = attempt.push(analysis, frame);
         p.last = summarise(p, verdict, analysis.faces, analysis.width || width, analysis.height || height);
         return p.last;
+      }).finally(() => {
+        p.judging = false;
       });
     },
 
