@@ -57,6 +57,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     dataDir: options.dataDir,
     config,
     queueVisit: (v) => visits.queueVisit({ method: 'staff-verified', iin: v.iin, staff: v.staff }),
+    onHandoffsChanged: () => events.emit('handoffs.changed', {}),
   });
   // Declining the photo (decline part): eGov code or QR sealed as a visit, or the hand-off list.
   const decline = createDeclineService(config.decline.maxCodeAttempts, {

@@ -18,6 +18,7 @@ describe('reception hand-offs', () => {
   let db: Database;
   let audit: AuditLog;
   let handoffs: HandoffService;
+  let added: number;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kelu-handoffs-'));
@@ -26,7 +27,8 @@ describe('reception hand-offs', () => {
     const keys = await loadKioskKeys(dir, plainFileProtector(() => {}), 'clinic-1');
     const queue = createVisitQueue(db, () => keys);
     audit = new AuditLog(db);
-    handoffs = new HandoffService(db, await loadOrCreateTagKey(dir), audit, (v) => queue.queueVisit({ method: 'staff-verified', iin: v.iin, staff: v.staff }));
+    added = 0;
+    handoffs = new HandoffService(db, await loadOrCreateTagKey(dir), audit, (v) => queue.queueVisit({ method: 'staff-verified', iin: v.iin, staff: v.staff }), () => new Date(), () => added++);
   });
   afterEach(() => {
     db.close();
@@ -37,6 +39,7 @@ describe('reception hand-offs', () => {
     const created = await handoffs.createHandoff({ iin: IIN, reason: 'declined-no-code' });
     expect(created.maskedIin).toBe('••••••••0126');
     expect(handoffs.list()).toEqual([expect.objectContaining({ id: created.id, maskedIin: '••••••••0126', reason: 'declined-no-code', status: 'waiting' })]);
+    expect(added).toBe(1); // the reception screen is told a patient was added
 
     const done = await handoffs.resolve('st_0123456789ab', created.id, { outcome: 'document-checked', iin: IIN, documentType: 'id-card', documentLast4: '4821' });
     expect(done).toMatchObject({ status: 'checked-in', resolvedBy: 'st_0123456789ab', documentType: 'id-card', ticket: 'A-001' });

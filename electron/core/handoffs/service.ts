@@ -88,6 +88,8 @@ export class HandoffService {
     private readonly audit: AuditLog,
     private readonly queueVisit: QueueStaffVisit,
     private readonly now: () => Date = () => new Date(),
+    /** Told (with no data) when a patient is added, so a reception screen can offer a refresh. */
+    private readonly onChange: () => void = () => {},
   ) {
     runMigrations(db, 'handoffs', handoffMigrations);
   }
@@ -101,6 +103,7 @@ export class HandoffService {
       .prepare('INSERT INTO handoffs (id, created_at, masked_iin, iin_tag, reason) VALUES (?, ?, ?, ?, ?)')
       .run(entry.id, entry.createdAt, entry.maskedIin, entry.tag, input.reason);
     this.audit.append({ actor: 'kiosk', action: 'handoffs.created', detail: { handoffId: entry.id, maskedIin: entry.maskedIin, reason: input.reason } });
+    this.onChange();
     return { id: entry.id, maskedIin: entry.maskedIin, createdAt: entry.createdAt };
   };
 

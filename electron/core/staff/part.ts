@@ -41,6 +41,8 @@ export interface StaffPartOptions {
   /** IANA zone for report days; the kiosk's own zone when absent. */
   timeZone?: string;
   now?: () => number;
+  /** Called when the hand-off list changes (app.ts emits the `handoffs.changed` screen event). */
+  onHandoffsChanged?: () => void;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function createStaffPart(options: StaffPartOptions): Promise<StaffP
   const audit = new AuditLog(options.db, () => new Date(now()));
   auditConfiguration(options.db, audit, options.config);
   const staff = new StaffService(new AccountStore(options.db), audit, options.config.staff, now);
-  const handoffs = new HandoffService(options.db, await loadOrCreateTagKey(options.dataDir), audit, options.queueVisit, () => new Date(now()));
+  const handoffs = new HandoffService(options.db, await loadOrCreateTagKey(options.dataDir), audit, options.queueVisit, () => new Date(now()), () => options.onHandoffsChanged?.());
   const reports = new ReportsService(options.db, { timeZone: options.timeZone }, () => new Date(now()));
   const startOfToday = () => {
     // Resolved entries since the local midnight; a 24 h look-back filtered to today's local day.

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
 import { errorText } from './errors';
@@ -18,7 +18,20 @@ const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString([],
 /** Reception: patients waiting for a hand-off (IIN masked) and resolving each with a reason. */
 export function HandoffsPanel() {
   const { t } = useTranslation('staff');
-  const { data: entries, problem, reload } = useLoaded(fetchHandoffs);
+  const { data: entries, problem, reload: load } = useLoaded(fetchHandoffs);
+  // Core signals (without data) when the list changes; the screen offers a refresh instead of
+  // reloading by itself, so a stream of patients does not keep an unattended session alive.
+  const [changed, setChanged] = useState(false);
+  useEffect(() => {
+    if (typeof window.kiosk?.onEvent !== 'function') return undefined;
+    return window.kiosk.onEvent((event) => {
+      if (event.topic === 'handoffs.changed') setChanged(true);
+    });
+  }, []);
+  const reload = () => {
+    setChanged(false);
+    load();
+  };
   const [open, setOpen] = useState<HandoffEntry | null>(null);
   const [done, setDone] = useState('');
 
@@ -39,6 +52,11 @@ export function HandoffsPanel() {
       {done && (
         <p className="staff-notice" role="status">
           {done}
+        </p>
+      )}
+      {changed && (
+        <p className="staff-notice" role="status">
+          {t('handoffs.changed')}
         </p>
       )}
       {entries && waiting.length === 0 && <p className="hint">{t('handoffs.none')}</p>}
