@@ -201,6 +201,26 @@ describe('check-in session in core', () => {
     expect(c.ok).toBe(true);
   });
 
+  it('keeps only the best frame in memory and wipes every other one, and the best one on discard', async () => {
+    const config = parseConfig({ presence: { challenge: 'off' } });
+    const attempt = createPresenceAttempt(config.presence);
+    const frames = [];
+    for (let i = 0; i < 12; i++) {
+      const f = await photo('photos/alex_lacamoire_3.jpg');
+      const frame = { width: f.width, height: f.height, data: new Uint8ClampedArray(f.data) };
+      const analysis = await engine.analyze(frame, { keep: true });
+      frames.push(frame);
+      if (attempt.push(analysis, frame).phase === 'passed') break;
+    }
+    const best = attempt.bestFrame();
+    expect(best).toBeDefined();
+    const nonZero = (d: Uint8Array | Uint8ClampedArray) => d.some((x) => x !== 0);
+    for (const f of frames) expect(nonZero(f.data)).toBe(f === best);
+    attempt.discard();
+    expect(nonZero(best!.data)).toBe(false);
+    expect(attempt.bestFrame()).toBeUndefined();
+  });
+
   it('rejects frames whose size does not match their bytes', async () => {
     const { router, call } = await kiosk({});
     const { session } = await call<{ session: string }>('checkin.identify', { iin });
