@@ -27,19 +27,19 @@ const VISITS = 1000;
 
 describe('sync: fault matrix against the reference upstream', () => {
   for (const kind of faultKinds) {
-    it(`delivers ${VISITS} visits exactly once through "${kind}" faults`, async () => {
+    it(`delivers ${VISITS} visits exactly once through "${kind}" faults`, { timeout: 240_000 }, async () => {
       // 429 costs a real second per hit (Retry-After: 1), so it is injected a little less often.
       const rate = kind === '429' ? 0.15 : 0.3;
-      const upstream = await startDevUpstream(tempDir('up'), { faults: `${kind}:${rate}`, faultSeed: 7, slowMs: 700 });
+      const upstream = await startDevUpstream(tempDir('up'), { faults: `${kind}:${rate}`, faultSeed: 7, slowMs: 2500 });
       cleanups.push(() => upstream.close());
-      const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: upstream.url } }, { ...quickSettings, batchSize: 100, requestTimeoutMs: 400 });
+      const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: upstream.url } }, { ...quickSettings, batchSize: 100, requestTimeoutMs: 1500 });
       cleanups.push(() => kiosk.close());
       register(upstream, kiosk);
 
       const ids = new Set<string>();
       for (let i = 0; i < VISITS; i++) ids.add((await kiosk.queue.queueVisit(syntheticVisit(i))).visitId);
 
-      const result = await kiosk.sync.engine.drain({ untilEmpty: true, deadlineMs: 120_000 });
+      const result = await kiosk.sync.engine.drain({ untilEmpty: true, deadlineMs: 200_000 });
       expect(result.outcome).toBe('empty');
       expect(result.failures, 'the faults did strike').toBeGreaterThan(0);
       expect(result.rejected).toBe(0);
