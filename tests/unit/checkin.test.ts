@@ -87,7 +87,8 @@ describe('check-in session in core', () => {
     // No ticket before the presence check passed.
     await expect(call('checkin.finish', { session })).rejects.toThrow(/not passed/);
     const answers: FrameSummary[] = [];
-    for (let i = 0; i < 30; i++) {
+    // Until the policy's hold time has passed, however fast this machine judges frames.
+    for (let i = 0; i < 300; i++) {
       const f = await photo('photos/alex_lacamoire_3.jpg');
       answers.push(await call<FrameSummary>('checkin.frame', { session, ...f }));
       if (answers.at(-1)!.phase === 'passed') break;
@@ -127,7 +128,7 @@ describe('check-in session in core', () => {
     expect(consent.attemptsLeft).toBe(2);
     const runAttempt = async () => {
       let last: FrameSummary | undefined;
-      for (let i = 0; i < 80 && !last?.next; i++) last = await call<FrameSummary>('checkin.frame', { session, ...(await photo('photos/alex_lacamoire_3.jpg')) });
+      for (let i = 0; i < 1000 && !last?.next; i++) last = await call<FrameSummary>('checkin.frame', { session, ...(await photo('photos/alex_lacamoire_3.jpg')) });
       return last!;
     };
     const first = await runAttempt();
@@ -202,10 +203,11 @@ describe('check-in session in core', () => {
   });
 
   it('keeps only the best frame in memory and wipes every other one, and the best one on discard', async () => {
-    const config = parseConfig({ presence: { challenge: 'off' } });
+    // No hold time: the pass then depends on the frame count only, not on how fast this machine is.
+    const config = parseConfig({ presence: { challenge: 'off', holdMs: 0 } });
     const attempt = createPresenceAttempt(config.presence);
     const frames = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 30; i++) {
       const f = await photo('photos/alex_lacamoire_3.jpg');
       const frame = { width: f.width, height: f.height, data: new Uint8ClampedArray(f.data) };
       const analysis = await engine.analyze(frame, { keep: true });
