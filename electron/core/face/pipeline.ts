@@ -3,9 +3,11 @@
  * loading and the analyze/describe passes. Every tensor made here is disposed before returning.
  *
  * Speed choices (measured in `npm run bench`, see docs/face-engine.md):
- *  - analyze: tiny face detector at 224 px + 68-point landmarks per face; pose and quality in plain JS.
- *  - describe: the same single detection pass (no second detector, no SSD), the full 68-point
- *    landmarks to align the crop, then the recognition net once, on the one face only.
+ *  - analyze: tiny face detector at 224 px + tiny 68-point landmarks per face; pose and quality in
+ *    plain JS.
+ *  - describe: the same 224 px detection (retried at 416 px, then with a border, only when nothing
+ *    is found; no SSD), full 68-point landmarks refined once on their own box, the dlib-aligned
+ *    crop, then the recognition net once, on the one face only.
  */
 import { createRequire } from 'node:module';
 import { wasmDir, type BackendPreference } from './backend.js';
