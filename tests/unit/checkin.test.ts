@@ -131,6 +131,10 @@ describe('check-in session in core', () => {
       for (let i = 0; i < 1000 && !last?.next; i++) last = await call<FrameSummary>('checkin.frame', { session, ...(await photo('photos/alex_lacamoire_3.jpg')) });
       return last!;
     };
+    // A running attempt cannot be restarted to dodge its failure.
+    await call('checkin.frame', { session, ...(await photo('photos/alex_lacamoire_3.jpg')) });
+    await expect(call('checkin.retry', { session })).rejects.toThrow(/still running/);
+    await call('checkin.consent', { session, choice: 'camera' });
     const first = await runAttempt();
     expect(first.phase).toBe('failed');
     expect(first.next).toBe('retry');

@@ -120,7 +120,8 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
     'checkin.consent': ({ session, choice }) => {
       const p = patient(session);
       p.consent = choice;
-      if (choice === 'camera') p.attempt = ports.newPresenceAttempt();
+      // Choosing the camera again must not restart a running attempt (that would dodge its failure).
+      if (choice === 'camera') p.attempt ??= ports.newPresenceAttempt();
       return { next: choice, attemptsLeft: attemptsLeft(p), challenge: config.presence.challenge };
     },
 
@@ -153,6 +154,8 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
         p.handoff = 'attempts';
         return { attemptsLeft: 0, next: 'decline' as const };
       }
+      // Only a failed attempt may be retried: restarting a running one would give endless tries.
+      if (p.attempt && p.last?.phase !== 'failed') throw new UserFacingError('The current face check is still running.');
       p.attempt?.discard();
       p.attempt = ports.newPresenceAttempt();
       p.last = undefined;
@@ -171,13 +174,17 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
         const status = await ports.engine.status();
         p.attempt.discard();
         if (current !== p) throw sessionEnded();
-        const queued = await ports.queueVisit({
-          v: 1,
-          method: 'face',
-          iin: p.iin,
-          face: { descriptor: description.descriptor, modelId: status.modelId, presence: p.attempt.evidence() },
-        });
-        description.descriptor.fill(0);
+        let queued;
+        try {
+          queued = await ports.queueVisit({
+            v: 1,
+            method: 'face',
+            iin: p.iin,
+            face: { descriptor: description.descriptor, modelId: status.modelId, presence: p.attempt.evidence() },
+          });
+        } finally {
+          description.descriptor.fill(0);
+        }
         drop();
         return { ticket: queued.ticket, maskedIin: queued.maskedIin };
       });
