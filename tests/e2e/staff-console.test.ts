@@ -6,11 +6,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import sharp from 'sharp';
 import { Secret, URI } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../electron/core/api/define.js';
 import { AuditLog } from '../../electron/core/audit/chain.js';
+import { decodeQr } from '../../electron/core/decline/qr-reader.js';
 import { getSodium, openSealed } from '../../electron/core/crypto/index.js';
 import { defaultConfig } from '../../electron/core/config/schema.js';
 import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
@@ -61,7 +63,7 @@ async function freshCode(p: Person): Promise<string> {
 async function enterStaffMode(page: Page): Promise<void> {
   const signInHeading = page.getByRole('heading', { name: 'Staff sign-in' });
   if (await signInHeading.isVisible()) return;
-  await page.getByRole('button', { name: 'Check in', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'English' }).waitFor(); // the app is up (any screen)
   await page.keyboard.press('Control+Alt+KeyS');
   await signInHeading.waitFor();
 }
@@ -232,6 +234,35 @@ describe('staff console in the kiosk', () => {
     await page.getByRole('button', { name: 'Back to check-in' }).click();
     await page.getByRole('button', { name: 'Check in', exact: true }).click();
     expect(await pageCall(page, 'handoffs.list')).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+  });
+
+  it('an admin creates a personal account; the QR shown once enrols the new person, who then signs in', async () => {
+    const { page } = kiosk;
+    await enterStaffMode(page);
+    await signIn(page, people.boss!);
+    await page.getByRole('tab', { name: 'Staff accounts' }).click();
+    const form = page.getByRole('form', { name: 'New account' });
+    await form.getByRole('textbox', { name: 'Username', exact: true }).fill('dana');
+    await form.getByRole('textbox', { name: 'Name', exact: true }).fill('Dana K.');
+    await form.getByRole('combobox', { name: 'Role' }).selectOption('reception');
+    await form.getByLabel('Initial password (at least 10 characters)').fill('dana-first-password');
+    await form.getByRole('button', { name: 'Create account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Authenticator for dana' });
+    const qr = dialog.getByRole('img', { name: 'Enrolment QR code' });
+    // Decode the QR as a phone would, from the pixels on screen.
+    const png = await qr.screenshot();
+    const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const uri = await decodeQr({ data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height });
+    expect(uri).toMatch(/^otpauth:\/\/totp\/Kelu%20kiosk:dana\?/);
+    expect(await dialog.textContent()).toContain(uri);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    expect(await dialog.count()).toBe(0);
+    await signOut(page);
+    const dana: Person = { username: 'dana', password: 'dana-first-password', secret: (URI.parse(uri!) as { secret: Secret }).secret.base32, staffId: '' };
+    await signIn(page, dana);
+    await page.getByRole('heading', { name: 'Staff console' }).waitFor();
+    expect(await page.getByText('Signed in: Dana K. (Reception)').count()).toBe(1);
+    await signOut(page);
   });
 
   it('records every login, failure, view, resolution, export and unlock in a chain that kioskctl proves, and names an edited row', async () => {
