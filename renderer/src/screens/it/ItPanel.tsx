@@ -84,7 +84,7 @@ export function ItPanel() {
         <button type="button" className="button secondary" onClick={reload}>
           {t('refresh')}
         </button>
-        <button type="button" className="button" onClick={syncNow} disabled={running}>
+        <button type="button" className="button primary" onClick={syncNow} disabled={running}>
           {t('syncNow')}
         </button>
       </div>
