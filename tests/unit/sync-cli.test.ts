@@ -114,4 +114,30 @@ describe('kioskctl: provision, status, sync, export', () => {
     expect(kept.code, kept.err).toBe(0);
     expect(JSON.parse(kioskctl('status', '--json', '--data-dir', dataDir).out)).toMatchObject({ development: false, queueDepth: 0, pendingUnderOldKeys: 1 });
   });
+  it('moves visits by hand: kioskctl export, then the upstream imports the bundle once however often it is given', async () => {
+    const dataDir = tempDir('kiosk');
+    const p = kioskctl('provision', '--upstream', upstream.url, '--upstream-key', join(keyDir, 'public.json'), '--clinic', 'c2', '--data-dir', dataDir);
+    expect(p.code, p.err).toBe(0);
+    const deviceId = /device id:\s+(\S+)/.exec(p.out)![1]!;
+    const publicKey = /device public key:\s+(\S+)/.exec(p.out)![1]!;
+    await admin('/admin/devices', { deviceId, publicKey });
+    const kiosk = await openHeadlessKiosk(dataDir);
+    for (let i = 100; i < 105; i++) await kiosk.queue.queueVisit(syntheticVisit(i));
+    kiosk.close();
+
+    const bundle = join(tempDir('usb'), 'visits.kelu');
+    const e = kioskctl('export', '--out', bundle, '--data-dir', dataDir);
+    expect(e.code, e.err).toBe(0);
+    expect(e.out).toMatch(/exported 5 sealed visit/);
+    const first = upstreamCli('import', bundle, '--data-dir', upDir, '--key', join(keyDir, 'pair.json'));
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/imported 5 item\(s\): 5 new, 0 already received, 0 rejected/);
+    const again = upstreamCli('import', bundle, '--data-dir', upDir, '--key', join(keyDir, 'pair.json'));
+    expect(again.stdout).toMatch(/imported 5 item\(s\): 0 new, 5 already received/);
+
+    // The kiosk still held them; sync finds them all already there and empties the queue.
+    const synced = kioskctl('sync', '--data-dir', dataDir);
+    expect(synced.code, synced.out + synced.err).toBe(0);
+    expect(synced.out).toMatch(/0 delivered, 5 already at the upstream/);
+  });
 });
