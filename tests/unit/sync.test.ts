@@ -152,3 +152,15 @@ describe('sync: storage failures reach IT', () => {
     expect(status.queueDepth).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('sync: the IT chart', () => {
+  it('has queue-depth points while the kiosk is offline', async () => {
+    const kiosk = await openHeadlessKiosk(tempDir('kiosk'), {}, quickSettings); // no upstream configured
+    cleanups.push(() => kiosk.close());
+    for (let i = 0; i < 3; i++) await kiosk.queue.queueVisit(syntheticVisit(i));
+    expect((await kiosk.sync.engine.drain()).outcome).toBe('no-upstream');
+    const offline = kiosk.sync.outbox.history(new Date(Date.now() - 3_600_000));
+    expect(offline).toHaveLength(1);
+    expect(offline[0]).toMatchObject({ queueDepth: 3, delivered: 0 });
+  });
+});

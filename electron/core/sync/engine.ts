@@ -74,6 +74,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   let wake: (() => void) | null = null;
   // stop() halts every run, including an IT "sync now" sleeping in backoff, so closing is prompt.
   let halt = new AbortController();
+  let lastSample = 0;
 
   async function send(url: string, rows: PendingRow[], s: SyncSettings): Promise<Attempt> {
     const { device } = deps.keys();
@@ -143,6 +144,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     report();
     const finish = (outcome: SyncProgress['outcome']) => {
       p.outcome = outcome;
+      // Keep the IT chart's queue line alive while nothing is sent: at most one point a minute.
+      if ((outcome === 'no-upstream' || (outcome === 'empty' && p.sent === 0)) && Date.now() - lastSample >= 60_000) {
+        lastSample = Date.now();
+        deps.outbox.sample(now());
+      }
       p.running = false;
       p.remaining = deps.outbox.counts(keyId).pending;
       report();

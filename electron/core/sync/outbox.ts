@@ -108,6 +108,11 @@ export class Outbox {
     );
   }
 
+  /** A queue-depth point for the chart when no delivery happened (offline, or nothing to send). */
+  sample(at: Date): void {
+    guardStore(() => this.insertLog.run(at.toISOString(), 'sample', 0, 0, 0, 0, this.depthNow(), 0, null));
+  }
+
   private depthNow(): number {
     return (this.db.prepare("SELECT count(*) AS c FROM outbox WHERE state = 'pending'").get() as { c: number }).c;
   }
