@@ -147,7 +147,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       // Keep the IT chart's queue line alive while nothing is sent: at most one point a minute.
       if ((outcome === 'no-upstream' || (outcome === 'empty' && p.sent === 0)) && Date.now() - lastSample >= 60_000) {
         lastSample = Date.now();
-        deps.outbox.sample(now());
+        try {
+          deps.outbox.sample(now());
+        } catch {
+          // A chart point is not worth failing the run for (e.g. a full disk, which status shows).
+        }
       }
       p.running = false;
       p.remaining = deps.outbox.counts(keyId).pending;
