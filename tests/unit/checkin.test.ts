@@ -192,6 +192,38 @@ describe('check-in session in core', () => {
     }
   });
 
+  it('when the visit cannot be stored after a pass, no ticket is claimed and the decline path learns why', async () => {
+    // A real database that is gone by the time the visit is sealed (as with a pulled disk).
+    const lostDir = mkdtempSync(join(tmpdir(), 'kelu-checkin-lost-'));
+    const lostDb = openDatabase(join(lostDir, databaseFileName));
+    migrateOutbox(lostDb);
+    try {
+      const config = parseConfig({ presence: { challenge: 'off', holdMs: 0 } });
+      const keys = await loadKioskKeys(lostDir, plainFileProtector(() => undefined), 'test-clinic');
+      const visits = createVisitQueue(lostDb, () => keys);
+      const service = createCheckinService(config, { engine, newPresenceAttempt: () => createPresenceAttempt(config.presence), queueVisit: (f) => visits.queueVisit(f) });
+      const router = createRouter(checkinContract, service.handlers);
+      const started = await router.call('checkin.identify', { iin }, ctx);
+      const session = (started.ok ? (started.value as { session: string }) : undefined)!.session;
+      await router.call('checkin.consent', { session, choice: 'camera' }, ctx);
+      let phase = '';
+      for (let i = 0; i < 30 && phase !== 'passed'; i++) {
+        const r = await router.call('checkin.frame', { session, ...(await photo('photos/alex_lacamoire_3.jpg')) }, ctx);
+        phase = r.ok ? (r.value as FrameSummary).phase : 'error';
+      }
+      expect(phase).toBe('passed');
+      lostDb.close();
+      const done = await router.call('checkin.finish', { session }, ctx);
+      expect(done.ok).toBe(false);
+      expect(JSON.stringify(done)).not.toContain(iin);
+      expect(service.identified(session)).toEqual({ iin, maskedIin: `••••••••${iin.slice(-4)}`, handoff: 'engine' });
+      service.close();
+    } finally {
+      if (lostDb.open) lostDb.close();
+      rmSync(lostDir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a second frame while one is being judged (frames are never queued)', async () => {
     const { router, call } = await kiosk({ presence: { challenge: 'off' } });
     const { session } = await call<{ session: string }>('checkin.identify', { iin });

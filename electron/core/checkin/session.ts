@@ -169,6 +169,8 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
         if (p.last?.phase !== 'passed' || !p.attempt) throw new UserFacingError('The face check has not passed yet.');
         const best = p.attempt.bestFrame();
         if (!best) throw new UserFacingError('The face check has not passed yet.');
+        // From here a failure is the kiosk's, not the patient's: the decline path learns why.
+        p.handoff = 'engine';
         // One engine request at a time: the engine client does not answer a second concurrent request.
         const description = await ports.engine.describe(best, { keep: true });
         const status = await ports.engine.status();

@@ -58,7 +58,9 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
         const done = await call('checkin.finish', { session });
         if (!gone) go({ screen: 'ticket', ticket: done.ticket, maskedIin: done.maskedIin });
       } catch {
-        if (!gone) setStatus({ kind: 'error' });
+        // The check passed but the visit could not be made (engine or store failure): the decline
+        // path and reception take over; core has recorded why.
+        if (!gone) go({ screen: 'decline', session, maskedIin, reason: 'engine' });
       }
     };
 
