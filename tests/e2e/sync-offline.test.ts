@@ -78,8 +78,11 @@ describe('sync end to end', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Visit queue and sync' }).waitFor();
       const figures = page.getByLabel('Sync status', { exact: true });
-      await expect.poll(async () => (await figures.textContent()) ?? '').toMatch(/Visits waiting\s*1/);
-      expect(await figures.textContent()).toMatch(/Last error.*network: ECONNREFUSED/);
+      const refreshed = async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return (await figures.textContent()) ?? '';
+      };
+      await expect.poll(refreshed, { timeout: 30_000 }).toMatch(/Visits waiting\s*1.*Last error.*network: ECONNREFUSED/);
       expect(await page.content()).not.toContain(iin);
 
       // The upstream comes back, with this person's reference photo enrolled by the same engine.
@@ -91,8 +94,7 @@ describe('sync end to end', () => {
 
       await page.getByRole('button', { name: 'Sync now' }).click();
       await page.getByRole('status').filter({ hasText: 'Nothing is waiting' }).waitFor({ timeout: 60_000 });
-      await page.getByRole('button', { name: 'Refresh' }).click();
-      await expect.poll(async () => (await figures.textContent()) ?? '').toMatch(/Visits waiting\s*0/);
+      await expect.poll(refreshed, { timeout: 30_000 }).toMatch(/Visits waiting\s*0/);
     } finally {
       await kiosk.close();
     }
