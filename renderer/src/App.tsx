@@ -9,7 +9,6 @@ import { AttractScreen } from './screens/attract/AttractScreen';
 import { CameraScreen } from './screens/camera/CameraScreen';
 import { ConsentScreen } from './screens/consent/ConsentScreen';
 import { DeclineScreen } from './screens/decline/DeclineScreen';
-import { HandoffScreen } from './screens/handoff/HandoffScreen';
 import { IdentifyScreen } from './screens/identify/IdentifyScreen';
 import { TicketScreen } from './screens/ticket/TicketScreen';
 import { StaffEntry } from './screens/staff/StaffEntry';
@@ -33,7 +32,6 @@ const screens: { [K in ScreenName]: ComponentType<ScreenProps<K>> } = {
   consent: ConsentScreen,
   camera: CameraScreen,
   ticket: TicketScreen,
-  handoff: HandoffScreen,
   staff: StaffScreen,
   decline: DeclineScreen,
 };

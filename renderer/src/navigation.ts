@@ -15,8 +15,6 @@ export interface ScreenParams {
   consent: { session: string; maskedIin: string };
   camera: { session: string; maskedIin: string };
   ticket: { ticket: string; maskedIin: string };
-  /** Reception hand-off: the photo path could not be used. */
-  handoff: { reason: HandoffReason | 'declined'; maskedIin?: string };
   /**
    * The decline path (eGov code or QR, or reception). `session` identifies the patient in core
    * (checkin service's `identified(session)` gives the IIN to core parts); `reason` is set when the
