@@ -73,3 +73,16 @@ describe('export and import: moving the queue by hand', () => {
     expect((await importBundle(upDir, devUpstreamKeyPairFile(), file)).accepted).toBe(5);
   });
 });
+
+describe('export from inside the kiosk (the IT screen; works with a safeStorage-wrapped key)', () => {
+  it('writes a bundle the upstream imports, and never overwrites a file', async () => {
+    const { upstream, upDir, kiosk, file } = await setup(4);
+    const ctx = { transport: 'test' as const };
+    const r = await kiosk.sync.handlers['sync.export']({ path: file }, ctx);
+    expect(r).toEqual({ file, items: 4, pending: 4, dead: 0 });
+    await expect(Promise.resolve(kiosk.sync.handlers['sync.export']({ path: file }, ctx))).rejects.toThrow(/already exists/);
+    await expect(Promise.resolve(kiosk.sync.handlers['sync.export']({ path: join(file, 'no-such-folder', 'x.kelu') }, ctx))).rejects.toThrow(/does not exist/);
+    expect((await importBundle(upDir, devUpstreamKeyPairFile(), file)).accepted).toBe(4);
+    expect(visitsAt(upstream)).toBe(4);
+  });
+});

@@ -69,6 +69,14 @@ export const syncContract = {
     roles: it,
   }),
   'sync.deadLetters': method({ summary: 'Visits the upstream rejected, with the reason', input: z.object({}).strict(), output: z.array(deadLetterSchema), roles: it }),
+  'sync.export': method({
+    summary: 'Write the still-sealed visits to a signed bundle (e.g. on a USB stick) for the upstream to import',
+    input: z
+      .object({ path: z.string().min(2).max(1000).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'an absolute path') })
+      .strict(),
+    output: z.object({ file: z.string(), items: z.number().int(), pending: z.number().int(), dead: z.number().int() }),
+    roles: it,
+  }),
   'sync.requeueDead': method({
     summary: 'Send rejected visits again (an explicit IT decision)',
     input: z.object({ visitIds: z.array(z.uuid()).min(1).max(1000) }).strict(),

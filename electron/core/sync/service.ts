@@ -2,7 +2,11 @@ import type { Database } from 'better-sqlite3';
 import type { Handlers } from '../api/define.js';
 import type { KioskConfig } from '../config/schema.js';
 import { toB64 } from '../crypto/index.js';
-import type { DeviceIdentity, Provisioning } from '../keys/index.js';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UserFacingError } from '../api/define.js';
+import type { DeviceIdentity, DeviceKeys, Provisioning } from '../keys/index.js';
+import { exportBundle } from './export.js';
 import type { syncContract, SyncStatus } from './contract.js';
 import { createSyncEngine, type SyncEngine, type SyncProgress, type SyncSettings } from './engine.js';
 import { Outbox } from './outbox.js';
@@ -116,6 +120,16 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     'sync.history': ({ hours }) => outbox.history(new Date(Date.now() - hours * 3_600_000)),
     'sync.deadLetters': () => outbox.deadLetters(),
     'sync.requeueDead': ({ visitIds }) => ({ requeued: outbox.requeueDead(visitIds) }),
+    'sync.export': async ({ path }) => {
+      // Inside the kiosk the device secret is at hand (unwrapped by safeStorage at start), which
+      // kioskctl outside Electron cannot do: this is how a production kiosk exports.
+      const device = options.keys().device;
+      if (!hasSecret(device)) throw new UserFacingError('This process holds no device secret to sign the export.');
+      if (!existsSync(dirname(path))) throw new UserFacingError(`The folder ${dirname(path)} does not exist (is the USB stick mounted?).`, 'bad-input');
+      if (existsSync(path)) throw new UserFacingError(`${path} already exists; choose a new file name.`, 'bad-input');
+      const r = await exportBundle(options.db, device, path);
+      return { file: path, ...r };
+    },
   };
 
   return {
@@ -127,4 +141,8 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       storageError = { at: new Date().toISOString(), kind: e.kind, message: e.message };
     },
   };
+}
+
+function hasSecret(device: DeviceIdentity): device is DeviceKeys {
+  return 'secretKey' in device && (device as DeviceKeys).secretKey instanceof Uint8Array;
 }

@@ -70,6 +70,16 @@ export function ItPanel() {
       if (r.progress) setProgress(r.progress);
     }, fail);
   };
+  const [exportPath, setExportPath] = useState('');
+  const [exported, setExported] = useState('');
+  const exportNow = (e: React.FormEvent) => {
+    e.preventDefault();
+    setExported('');
+    call('sync.export', { path: exportPath.trim() }).then((r) => {
+      setProblem('');
+      setExported(t('export.done', { count: r.items, file: r.file }));
+    }, fail);
+  };
   const requeue = (visitId: string) => {
     call('sync.requeueDead', { visitIds: [visitId] }).then(reload, fail);
   };
@@ -164,6 +174,20 @@ export function ItPanel() {
         </dl>
       )}
       <QueueChart points={history} />
+      <form className="staff-form staff-inline" onSubmit={exportNow} aria-label={t('export.title')}>
+        <label>
+          {t('export.path')}
+          <input type="text" value={exportPath} onChange={(e) => setExportPath(e.target.value)} placeholder="/media/usb/kelu-visits.kelu" spellCheck={false} />
+        </label>
+        <button type="submit" className="button secondary" disabled={exportPath.trim().length < 2}>
+          {t('export.button')}
+        </button>
+      </form>
+      {exported && (
+        <p className="staff-notice" role="status">
+          {exported}
+        </p>
+      )}
       <h3>{t('dead.title')}</h3>
       {dead.length === 0 ? (
         <p className="hint">{t('dead.none')}</p>
