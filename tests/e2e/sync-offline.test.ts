@@ -16,7 +16,7 @@ import { AccountStore } from '../../electron/core/staff/accounts.js';
 import { StaffService } from '../../electron/core/staff/service.js';
 import { totpNow } from '../../electron/core/staff/totp.js';
 import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
-import { startUpstream, type Upstream } from '../../upstream/app.js';
+import { importBundle, startUpstream, type Upstream } from '../../upstream/app.js';
 import { startTestKiosk } from '../support/browser.js';
 import { fixture } from '../support/fixtures.js';
 import { startPhotoCheckin, validIin } from './checkin-helpers.js';
@@ -85,6 +85,12 @@ describe('sync end to end', () => {
       await expect.poll(refreshed, { timeout: 30_000 }).toMatch(/Visits waiting\s*1.*Last error.*network: ECONNREFUSED/);
       expect(await page.content()).not.toContain(iin);
 
+      // IT also writes the queue to a "USB stick" from the screen.
+      const usb = join(root, 'usb-visits.kelu');
+      await page.getByRole('textbox', { name: 'Export file path (e.g. on a USB stick)' }).fill(usb);
+      await page.getByRole('button', { name: 'Export queued visits' }).click();
+      await page.getByRole('status').filter({ hasText: '1 sealed visit written to' }).waitFor();
+
       // The upstream comes back, with this person's reference photo enrolled by the same engine.
       const csv = join(root, 'enrol.csv');
       writeFileSync(csv, `iin,image\n${iin},${fixture('photos/alex_lacamoire_2.jpg')}\n${validIin(5555)},${fixture('photos/obama_2.jpg')}\n`);
@@ -104,6 +110,8 @@ describe('sync end to end', () => {
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ iin, method: 'face', verdict: 'face-match' });
     expect(received[0]!.distance).toBeLessThan(defaultConfig.face.threshold);
+    // The bundle carried by hand adds nothing: the visit is already there.
+    expect(await importBundle(join(root, 'upstream'), devUpstreamKeyPairFile(), join(root, 'usb-visits.kelu'))).toEqual({ items: 1, accepted: 0, duplicate: 1, rejected: 0 });
     // The kiosk kept only the masked receipt, marked with the upstream's verdict; the sealed blob is gone.
     const db = new Database(join(dataDir, databaseFileName), { readonly: true });
     try {
