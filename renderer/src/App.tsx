@@ -17,7 +17,7 @@ import { StaffScreen } from './screens/staff/StaffScreen';
 /** Until core answers `system.info` (a moment at start), the embedded defaults apply. */
 const defaults: ScreenSettings = {
   languages: ['kk', 'ru', 'en'],
-  ui: { inactivityMs: 60_000, warningMs: 20_000, maxFaceAttempts: 3, ticketMs: 15_000, itScreenWithoutLogin: false },
+  ui: { inactivityMs: 60_000, warningMs: 20_000, maxFaceAttempts: 3, ticketMs: 15_000 },
   presence: { challenge: 'head-turn' },
 };
 

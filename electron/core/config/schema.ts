@@ -52,8 +52,6 @@ export const configSchema = z
         warningMs: z.number().int().min(3_000).max(120_000).default(20_000),
         maxFaceAttempts: z.number().int().min(1).max(10).default(3),
         ticketMs: z.number().int().min(3_000).max(120_000).default(15_000),
-        /** Until staff login exists for IT, the IT screen is reachable only when this is on. */
-        itScreenWithoutLogin: z.boolean().default(false),
       })
       .prefault({}),
     decline: z

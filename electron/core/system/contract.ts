@@ -11,7 +11,6 @@ export const kioskInfoSchema = z.object({
     warningMs: z.number(),
     maxFaceAttempts: z.number(),
     ticketMs: z.number(),
-    itScreenWithoutLogin: z.boolean(),
   }),
   presence: z.object({ challenge: z.enum(['head-turn', 'off']) }),
   decline: z.object({ maxCodeAttempts: z.number() }),
