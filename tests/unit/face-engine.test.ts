@@ -215,3 +215,20 @@ describe('worker crash', () => {
     expect(logs.some((l) => l.includes('restarting'))).toBe(true);
   });
 });
+
+describe('concurrent callers', () => {
+  it('answers every request made at once, in order, each with its own result', async () => {
+    const face = await loadRgba(fixture('photos/obama_480p.jpg'), { width: 640, height: 480 });
+    const blank = await loadRgba(fixture('hard/no_face_white.png'));
+    const [d, s, a, b] = await Promise.all([
+      engine.describe(face, { keep: true }),
+      engine.status(),
+      engine.analyze(face, { keep: true }),
+      engine.analyze(blank),
+    ]);
+    expect(d.descriptor).toHaveLength(128);
+    expect(s.backend).toBeTruthy();
+    expect(a.faces).toHaveLength(1);
+    expect(b.faces).toHaveLength(0);
+  });
+});

@@ -97,6 +97,9 @@ export async function createFaceEngine(options: FaceEngineClientOptions): Promis
   let worker: Worker | null = null;
   let ready: Promise<void> | null = null;
   let current: (Pending & { timer: NodeJS.Timeout }) | null = null;
+  // True while a request has left the queue but waits for the worker to be ready: without it a
+  // second pump would post a second request and orphan the first one's answer.
+  let dispatching = false;
   const queue: Pending[] = [];
   let nextId = 1;
   let restarts = 0;
@@ -164,11 +167,13 @@ export async function createFaceEngine(options: FaceEngineClientOptions): Promis
   };
 
   const pump = (): void => {
-    if (current || closed) return;
+    if (current || dispatching || closed) return;
     const next = queue.shift();
     if (!next) return;
+    dispatching = true;
     ensureStarted().then(
       () => {
+        dispatching = false;
         const w = worker;
         if (!w || closed) return next.reject(new FaceEngineError('closed', 'The face engine is closed.'));
         const timer = setTimeout(() => {
@@ -194,6 +199,7 @@ export async function createFaceEngine(options: FaceEngineClientOptions): Promis
         }
       },
       (err: unknown) => {
+        dispatching = false;
         next.reject(err instanceof FaceEngineError ? err : new FaceEngineError('failed', String(err)));
         pump();
       },
