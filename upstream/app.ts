@@ -11,6 +11,10 @@ import { enrolFromCsv, type EnrolResult } from './enroll.js';
 import { parseFaults } from './faults.js';
 import { Receiver } from './receiver.js';
 import { startServer, type RunningUpstream } from './server.js';
+import { defaultConfig } from '../electron/core/config/schema.js';
+
+// The same threshold the kiosk ships, justified by eval-faces (docs/face-engine.md).
+const defaultFaceThreshold = defaultConfig.face.threshold;
 
 export interface UpstreamOptions {
   port: number;
@@ -37,7 +41,7 @@ const projectRoot = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 export async function startUpstream(options: UpstreamOptions): Promise<Upstream> {
   const key = await readUpstreamKeyPair(options.keyFile);
   const db = openUpstreamDb(options.dataDir);
-  const receiver = await Receiver.create(db, key, { faceThreshold: options.faceThreshold ?? 0.5 });
+  const receiver = await Receiver.create(db, key, { faceThreshold: options.faceThreshold ?? defaultFaceThreshold });
   let enrolled: EnrolResult | undefined;
   if (options.enrollCsv) {
     let engine: (FaceEngine & { close(): Promise<void> }) | undefined;
@@ -84,7 +88,7 @@ export async function importBundle(dataDir: string, keyFile: string, file: strin
   const key = await readUpstreamKeyPair(keyFile);
   const db = openUpstreamDb(dataDir);
   try {
-    const receiver = await Receiver.create(db, key, { faceThreshold: 0.5 });
+    const receiver = await Receiver.create(db, key, { faceThreshold: defaultFaceThreshold });
     const check = openBundle(sodium, readFileSync(file, 'utf8'), (id) => receiver.devicePublicKey(id));
     if (!check.ok) throw new Error(`The bundle ${file} was refused: ${check.reason}. Nothing was imported.`);
     const results = check.body.items.length ? receiver.receive(check.body.deviceId, check.body.items.map(({ id, createdAt, sealed, sig }) => ({ id, createdAt, sealed, sig })), 'import') : [];
@@ -100,7 +104,7 @@ export async function registerDevice(dataDir: string, keyFile: string, deviceId:
   const key = await readUpstreamKeyPair(keyFile);
   const db = openUpstreamDb(dataDir);
   try {
-    const receiver = await Receiver.create(db, key, { faceThreshold: 0.5 });
+    const receiver = await Receiver.create(db, key, { faceThreshold: defaultFaceThreshold });
     receiver.registerDevice(deviceId, Buffer.from(publicKeyB64, 'base64'));
   } finally {
     db.close();
