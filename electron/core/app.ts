@@ -16,6 +16,7 @@ import { auditPrivilegedCalls, auditRefusals } from './audit/privileged.js';
 import { rememberStaffSessions } from './staff/session-tracker.js';
 import { createDeclineService } from './decline/service.js';
 import { egovVerdicts } from './decline/verdicts.js';
+import { defaultModelsDir } from './face/paths.js';
 
 export interface CoreOptions {
   /** Where the database and keys live. */
@@ -50,7 +51,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Sync part: outbox → upstream in the background and on demand; progress goes to the screens.
   const sync = createSyncService({ db, keys: () => keys, config, faceBackend: () => detectBackend(config.face.backend).backend, onProgress: (p) => events.emit('sync.progress', p) });
   // Photo check-in (checkin part): the face engine starts with the first patient.
-  const checkin = createPhotoCheckin({ config, modelsDir: options.modelsDir ?? join(process.cwd(), 'models'), queueVisit: (fields) => visits.queueVisit(fields) });
+  const checkin = createPhotoCheckin({ config, modelsDir: options.modelsDir ?? defaultModelsDir(), queueVisit: (fields) => visits.queueVisit(fields) });
   // Staff accounts, sessions, audit chain, reception hand-offs and reports (staff part).
   const staff = await createStaffPart({
     db,
