@@ -29,16 +29,21 @@ const deviceFileSchema = z
 
 export const deviceKeyFile = (dataDir: string): string => join(dataDir, 'keys', 'device.json');
 
-export async function loadDeviceKeys(dataDir: string, protector: SecretProtector): Promise<DeviceKeys | null> {
-  const file = deviceKeyFile(dataDir);
+/** The stored device file, validated; null when there is none (not provisioned yet). */
+function readDeviceFile(file: string): z.infer<typeof deviceFileSchema> | null {
   if (!existsSync(file)) return null;
-  const sodium = await getSodium();
-  let parsed: z.infer<typeof deviceFileSchema>;
   try {
-    parsed = deviceFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    return deviceFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch {
     throw new Error(`The device key file ${file} is damaged; restore it from backup or re-provision the kiosk.`);
   }
+}
+
+export async function loadDeviceKeys(dataDir: string, protector: SecretProtector): Promise<DeviceKeys | null> {
+  const file = deviceKeyFile(dataDir);
+  const parsed = readDeviceFile(file);
+  if (!parsed) return null;
+  const sodium = await getSodium();
   if (parsed.protector !== protector.kind) {
     throw new Error(`The device key in ${file} was wrapped with ${parsed.protector}, but this process has ${protector.kind}; run the kiosk the same way it was provisioned.`);
   }
@@ -68,14 +73,9 @@ export type DeviceIdentity = Omit<DeviceKeys, 'secretKey'>;
 
 export async function readDeviceIdentity(dataDir: string): Promise<DeviceIdentity | null> {
   const file = deviceKeyFile(dataDir);
-  if (!existsSync(file)) return null;
+  const parsed = readDeviceFile(file);
+  if (!parsed) return null;
   const sodium = await getSodium();
-  let parsed: z.infer<typeof deviceFileSchema>;
-  try {
-    parsed = deviceFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-  } catch {
-    throw new Error(`The device key file ${file} is damaged; restore it from backup or re-provision the kiosk.`);
-  }
   const publicKey = fromB64(parsed.publicKey);
   return { deviceId: parsed.deviceId, publicKey, keyId: keyId(sodium, publicKey), protector: parsed.protector };
 }
