@@ -1,21 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { devUpstreamKeyPairFile, loadDeviceKeys, plainFileProtector } from '../../electron/core/keys/index.js';
 import { exportBundle } from '../../electron/core/sync/index.js';
 import { importBundle } from '../../upstream/app.js';
 import { openHeadlessKiosk, quickSettings, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
+import { useCleanups } from '../support/upstream.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function tempDir(name: string) {
-  const d = mkdtempSync(join(tmpdir(), `kelu-${name}-`));
-  cleanups.push(() => rmSync(d, { recursive: true, force: true }));
-  return d;
-}
+const { cleanups, tempDir } = useCleanups();
 
 async function setup(visits: number) {
   const upDir = tempDir('up');

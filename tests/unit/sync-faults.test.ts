@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkIntegrity } from '../../electron/core/store/index.js';
 import { faultKinds } from '../../upstream/faults.js';
 import { openHeadlessKiosk, quickSettings, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
+import { useCleanups } from '../support/upstream.js';
 
 /**
  * The fault matrix: for each kind of failure the reference upstream can inject, 1,000 visits are
@@ -13,15 +11,7 @@ import { openHeadlessKiosk, quickSettings, register, startDevUpstream, synthetic
  * force the kiosk to resend ids the upstream already has: they must come back as duplicates, not
  * as second visits.
  */
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function tempDir(name: string) {
-  const d = mkdtempSync(join(tmpdir(), `kelu-${name}-`));
-  cleanups.push(() => rmSync(d, { recursive: true, force: true }));
-  return d;
-}
+const { cleanups, tempDir } = useCleanups();
 
 const VISITS = 1000;
 

@@ -1,20 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
 import { writeProvisioning } from '../../electron/core/keys/index.js';
 import { openHeadlessKiosk, quickSettings, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
+import { useCleanups } from '../support/upstream.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function tempDir(name: string) {
-  const d = mkdtempSync(join(tmpdir(), `kelu-${name}-`));
-  cleanups.push(() => rmSync(d, { recursive: true, force: true }));
-  return d;
-}
+const { cleanups, tempDir } = useCleanups();
 async function setup(options: { register?: boolean } = {}) {
   const upstream = await startDevUpstream(tempDir('up'));
   cleanups.push(() => upstream.close());

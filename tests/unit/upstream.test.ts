@@ -1,23 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
 import { batchPath } from '../../electron/core/sync/protocol.js';
 import { fullJitterDelay, parseRetryAfter } from '../../electron/core/sync/backoff.js';
 import { parseFaults } from '../../upstream/faults.js';
 import { ed25519PublicKey, sealOpener, verifyEd25519 } from '../../upstream/fast-crypto.js';
 import { openHeadlessKiosk, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
+import { useCleanups } from '../support/upstream.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function tempDir(name: string) {
-  const d = mkdtempSync(join(tmpdir(), `kelu-${name}-`));
-  cleanups.push(() => rmSync(d, { recursive: true, force: true }));
-  return d;
-}
+const { cleanups, tempDir } = useCleanups();
 async function setup() {
   const upstream = await startDevUpstream(tempDir('up'));
   cleanups.push(() => upstream.close());
