@@ -13,6 +13,8 @@
  * non-planar only because the algebraic fit was poor.
  */
 
+import { solveLinear } from './linear-solve.js';
+
 export type Point = readonly [number, number];
 /** Row-major 3×3, h[8] normalised to 1 where possible. */
 export type Homography = number[];
@@ -23,16 +25,20 @@ interface Normaliser {
   points: Array<[number, number]>;
 }
 
-function normalise(points: readonly Point[]): Normaliser {
-  const n = points.length;
+/** Mean of the points (NaN for none: callers check). */
+function centroid(points: readonly Point[]): [number, number] {
   let cx = 0;
   let cy = 0;
   for (const [x, y] of points) {
     cx += x;
     cy += y;
   }
-  cx /= n;
-  cy /= n;
+  return [cx / points.length, cy / points.length];
+}
+
+function normalise(points: readonly Point[]): Normaliser {
+  const n = points.length;
+  const [cx, cy] = centroid(points);
   let mean = 0;
   for (const [x, y] of points) mean += Math.hypot(x - cx, y - cy);
   mean /= n;
@@ -144,29 +150,6 @@ export function fitHomographyDlt(from: readonly Point[], to: readonly Point[]): 
   return Math.abs(scale) > 1e-12 ? h.map((x) => x / scale) : h;
 }
 
-/** Solves a small dense linear system (Gaussian elimination with partial pivoting); null if singular. */
-function solve(a: number[][], b: number[]): number[] | null {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i] ?? 0]);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(m[r]?.[col] ?? 0) > Math.abs(m[pivot]?.[col] ?? 0)) pivot = r;
-    const pr = m[pivot];
-    if (!pr || Math.abs(pr[col] ?? 0) < 1e-15) return null;
-    [m[col], m[pivot]] = [pr, m[col] ?? pr];
-    const rowCol = m[col] ?? pr;
-    for (let r = 0; r < n; r++) {
-      if (r === col) continue;
-      const row = m[r];
-      if (!row) continue;
-      const f = (row[col] ?? 0) / (rowCol[col] ?? 1);
-      if (f === 0) continue;
-      for (let k = col; k <= n; k++) row[k] = (row[k] ?? 0) - f * (rowCol[k] ?? 0);
-    }
-  }
-  return m.map((row, i) => (row[n] ?? 0) / (row[i] ?? 1));
-}
-
 function sumSquaredError(h: Homography, from: readonly Point[], to: readonly Point[]): number {
   let sse = 0;
   for (let k = 0; k < from.length; k++) {
@@ -213,9 +196,10 @@ export function refineHomography(h0: Homography, from: readonly Point[], to: rea
     let gain = 0;
     for (let attempt = 0; attempt < 8 && !accepted; attempt++) {
       const damped = jtj.map((row, i) => row.map((v, j) => (i === j ? v * (1 + lambda) + 1e-12 : v)));
-      const step = solve(
+      const step = solveLinear(
         damped,
         jtr.map((v) => -v),
+        1e-15,
       );
       if (!step) break;
       const candidate = [...step.map((d, i) => (h[i] ?? 0) + d), 1];
@@ -240,14 +224,7 @@ export function refineHomography(h0: Homography, from: readonly Point[], to: rea
 export function spread(points: readonly Point[]): number {
   const n = points.length;
   if (n === 0) return 0;
-  let cx = 0;
-  let cy = 0;
-  for (const [x, y] of points) {
-    cx += x;
-    cy += y;
-  }
-  cx /= n;
-  cy /= n;
+  const [cx, cy] = centroid(points);
   let ss = 0;
   for (const [x, y] of points) ss += (x - cx) ** 2 + (y - cy) ** 2;
   return Math.sqrt(ss / n);

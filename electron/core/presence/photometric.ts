@@ -11,6 +11,7 @@
  */
 import type { Box, RgbaFrame } from '../face/types.js';
 import { apply, fitHomographyDlt, invert, multiply, type Homography, type Point } from './homography.js';
+import { solveLinear } from './linear-solve.js';
 
 /** Luma of a frame, as floats. */
 export interface GrayImage {
@@ -205,7 +206,7 @@ export function photometricPlanarFit(reference: GrayImage, box: Box, current: Gr
         const jr = jtj[q];
         if (jr) jr[q] = (jr[q] ?? 0) * 1.01 + 1e-9;
       }
-      const step = solveSmall(jtj, jtr.map((v) => -v));
+      const step = solveLinear(jtj, jtr.map((v) => -v), 1e-12);
       if (!step) break;
       const next = p.slice();
       for (let q = 0; q < 8; q++) next[q] = (next[q] ?? 0) + (step[q] ?? 0);
@@ -224,27 +225,6 @@ export function photometricPlanarFit(reference: GrayImage, box: Box, current: Gr
     warped[k] = sample(current, cx2, cy2);
   });
   return { residual: 1 - ncc(templateFull, warped), homography: multiply(p, invert(toPixels)) };
-}
-
-function solveSmall(a: number[][], b: number[]): number[] | null {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i] ?? 0]);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(m[r]?.[col] ?? 0) > Math.abs(m[pivot]?.[col] ?? 0)) pivot = r;
-    const pr = m[pivot];
-    if (!pr || Math.abs(pr[col] ?? 0) < 1e-12) return null;
-    [m[col], m[pivot]] = [pr, m[col] ?? pr];
-    for (let r = 0; r < n; r++) {
-      if (r === col) continue;
-      const row = m[r];
-      if (!row) continue;
-      const f = (row[col] ?? 0) / (pr[col] ?? 1);
-      if (f === 0) continue;
-      for (let k = col; k <= n; k++) row[k] = (row[k] ?? 0) - f * (pr[k] ?? 0);
-    }
-  }
-  return m.map((row, i) => (row[n] ?? 0) / (row[i] ?? 1));
 }
 
 /** The landmark homography (reference → current) used to start the alignment. */
