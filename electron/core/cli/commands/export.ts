@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Command } from '../registry.js';
 import { loadDeviceKeys, plainFileProtector } from '../../keys/index.js';
@@ -6,6 +6,7 @@ import { databaseFileName, openDatabase } from '../../store/index.js';
 import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';
 import { exportBundle } from '../../sync/index.js';
 import { migrateOutbox } from '../../visits/index.js';
+import { auditCliAction } from './cli-audit.js';
 
 /** `kioskctl export --out FILE`: a signed bundle of the still-sealed visits, for transfer by hand. */
 export const exportCommand: Command = {
@@ -19,6 +20,8 @@ export const exportCommand: Command = {
     try {
       migrateOutbox(db);
       const r = await exportBundle(db, device, args.out);
+      // Same action name as the console's export, so one audit query finds both.
+      auditCliAction(db, 'sync.export', { bundle: resolve(args.out), items: r.items });
       console.log(`exported ${r.items} sealed visit(s) (${r.pending} pending, ${r.dead} dead letters) to ${args.out}; they stay queued here until the upstream acknowledges them`);
       return 0;
     } finally {

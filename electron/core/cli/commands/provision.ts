@@ -15,6 +15,7 @@ import { databaseFileName, openDatabase } from '../../store/index.js';
 import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';
 import { Outbox } from '../../sync/outbox.js';
 import { migrateOutbox } from '../../visits/index.js';
+import { auditCliAction } from './cli-audit.js';
 
 /**
  * `kioskctl provision --upstream URL --upstream-key FILE --clinic ID`: creates the device key pair
@@ -78,6 +79,19 @@ export const provisionCommand: Command = {
       development: false,
       provisionedAt: new Date().toISOString(),
     });
+    const audited = openDatabase(join(dataDir, databaseFileName));
+    try {
+      auditCliAction(audited, 'sync.provision', {
+        clinic: args.clinic,
+        // Origin and path only: a URL may carry a user:password or a token in its query.
+        upstream: ((u) => u.origin + u.pathname)(new URL(url)),
+        upstreamKeyId: upstreamKey.keyId,
+        previousUpstreamKeyId: before?.upstreamKeyId ?? null,
+        deviceKeyId: device.keyId,
+      });
+    } finally {
+      audited.close();
+    }
     console.log(`Provisioned for clinic ${args.clinic}: upstream ${url}, pinned key ${upstreamKey.keyId}.`);
     console.log('Register this device upstream:');
     console.log(`  device id:         ${device.deviceId}`);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Command } from '../registry.js';
 import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';
 import { openLocalKiosk, readConfigFile, type SyncProgress } from '../../sync/index.js';
+import { auditCliAction } from './cli-audit.js';
 
 /** Exit codes: what the shell script or the person reads after `kioskctl sync`. */
 export const syncExitCodes = { delivered: 0, rejected: 3, remaining: 4, noUpstream: 5 } as const;
@@ -43,6 +44,7 @@ export const syncCommand: Command = {
     try {
       const result = await kiosk.sync.engine.drain({ untilEmpty: args['until-empty'], deadlineMs: args.timeout * 1000, onProgress });
       if (started) bar.stop();
+      auditCliAction(kiosk.db, 'sync.now', { outcome: result.outcome, accepted: result.accepted, duplicate: result.duplicate, rejected: result.rejected, remaining: result.remaining });
       const summary = `${result.accepted} delivered, ${result.duplicate} already at the upstream, ${result.rejected} rejected (dead letters), ${result.remaining} still queued`;
       if (result.outcome === 'no-upstream') {
         console.error('No upstream is configured: provision the kiosk (kioskctl provision) or set sync.upstreamUrl.');

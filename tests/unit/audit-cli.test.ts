@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AuditRow } from '../../electron/core/audit/chain.js';
+import { openLocalStaff } from '../../electron/core/cli/commands/staff-cli-support.js';
+import { devUpstreamPublicKeyFile } from '../../electron/core/keys/index.js';
+import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
+import { openHeadlessKiosk, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
+import { projectRoot } from '../support/fixtures.js';
+import { useCleanups } from '../support/upstream.js';
+
+/**
+ * IT actions done with kioskctl (provision, export, sync) leave audit rows in the same hash chain as
+ * the console's, naming the OS account that ran them, and `kioskctl audit verify` still proves it.
+ */
+const { cleanups, tempDir } = useCleanups();
+const tsx = join(projectRoot, 'node_modules', '.bin', 'tsx');
+/** Asynchronous, so the upstream running in this process can answer the child's requests. */
+const kioskctl = (...args: string[]) =>
+  new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    execFile(tsx, [join(projectRoot, 'electron/core/cli/kioskctl.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 }, (error, out, err) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      resolve({ code, out, err });
+    });
+  });
+const rowsOf = (dataDir: string): AuditRow[] => {
+  const local = openLocalStaff(dataDir);
+  try {
+    return local.audit.recent(1000).reverse();
+  } finally {
+    local.close();
+  }
+};
+const detailOf = (row: AuditRow | undefined) => JSON.parse(row?.detail ?? '{}') as Record<string, unknown>;
+
+describe('kioskctl audit rows for provision, export and sync', () => {
+  it('records who provisioned, exported and synced, with no PII, and the chain still verifies', async () => {
+    const upstream = await startDevUpstream(tempDir('up'));
+    cleanups.push(() => upstream.close());
+    const dataDir = tempDir('kiosk');
+    const actor = `os:${userInfo().username}`;
+
+    const p = await kioskctl('provision', '--upstream', upstream.url, '--upstream-key', devUpstreamPublicKeyFile(), '--clinic', 'c7', '--data-dir', dataDir);
+    expect(p.code, p.err).toBe(0);
+    const pinned = /pinned key (\S+)\./.exec(p.out)![1]!;
+    const deviceId = /device id:\s+(\S+)/.exec(p.out)![1]!;
+    const publicKey = /device public key:\s+(\S+)/.exec(p.out)![1]!;
+    upstream.receiver.registerDevice(deviceId, Buffer.from(publicKey, 'base64'));
+
+    const kiosk = await openHeadlessKiosk(dataDir);
+    for (let i = 0; i < 3; i++) await kiosk.queue.queueVisit(syntheticVisit(i));
+    kiosk.close();
+
+    // A timestamped file name holds twelve digits in a row: the export must still succeed.
+    const bundle = join(tempDir('usb'), 'visits-202611261230.kelu');
+    const e = await kioskctl('export', '--out', bundle, '--data-dir', dataDir);
+    expect(e.code, e.err).toBe(0);
+    const s = await kioskctl('sync', '--quiet', '--data-dir', dataDir);
+    expect(s.code, s.out + s.err).toBe(0);
+    expect(s.out).toMatch(/0 delivered, 3 already at the upstream|3 delivered/);
+
+    const rows = rowsOf(dataDir);
+    const provision = rows.find((r) => r.action === 'sync.provision');
+    expect(provision?.actor).toBe(actor);
+    expect(detailOf(provision)).toMatchObject({ clinic: 'c7', upstream: upstream.url.replace(/\/$/, '') + '/', upstreamKeyId: pinned, via: 'cli' });
+
+    const exported = rows.find((r) => r.action === 'sync.export');
+    expect(exported?.actor).toBe(actor);
+    expect(detailOf(exported)).toMatchObject({ items: 3, via: 'cli' });
+    expect(String(detailOf(exported).bundle)).toMatch(/visits-\*{8}1230\.kelu$/);
+
+    const synced = rows.find((r) => r.action === 'sync.now');
+    expect(synced?.actor).toBe(actor);
+    expect(detailOf(synced)).toMatchObject({ outcome: 'empty', remaining: 0, rejected: 0, via: 'cli' });
+    expect(Number(detailOf(synced).accepted) + Number(detailOf(synced).duplicate)).toBe(3);
+    expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['sync.provision', 'sync.export', 'sync.now']));
+
+    // No patient IIN in any row.
+    for (let i = 0; i < 3; i++) expect(JSON.stringify(rows)).not.toContain(syntheticVisit(i).iin);
+
+    const v = await kioskctl('audit', 'verify', '--json', '--data-dir', dataDir);
+    expect(v.code, v.out + v.err).toBe(0);
+    expect(JSON.parse(v.out)).toMatchObject({ ok: true, rows: rows.length });
+
+    // The rows are links of the chain, not loose lines: editing the export row breaks verify there.
+    const db = openDatabase(join(dataDir, databaseFileName));
+    db.prepare('UPDATE audit_log SET detail = ? WHERE seq = ?').run(JSON.stringify({ ...detailOf(exported), items: 0 }), exported!.seq);
+    db.close();
+    const broken = await kioskctl('audit', 'verify', '--data-dir', dataDir);
+    expect(broken.code).toBe(1);
+    expect(broken.out).toContain(`BROKEN at row ${exported!.seq}`);
+  });
+
+  it('records a sync that found no upstream, and writes nothing for a refused provision', async () => {
+    const dataDir = tempDir('kiosk');
+    const kiosk = await openHeadlessKiosk(dataDir); // development keys, no upstream URL
+    await kiosk.queue.queueVisit(syntheticVisit(5));
+    kiosk.close();
+    const before = rowsOf(dataDir).length;
+
+    const refused = await kioskctl('provision', '--upstream', 'http://upstream.example.kz', '--upstream-key', devUpstreamPublicKeyFile(), '--clinic', 'c1', '--data-dir', dataDir);
+    expect(refused.code).not.toBe(0);
+    expect(rowsOf(dataDir)).toHaveLength(before);
+
+    const s = await kioskctl('sync', '--quiet', '--data-dir', dataDir);
+    expect(s.code).toBe(5);
+    const rows = rowsOf(dataDir);
+    expect(rows).toHaveLength(before + 1);
+    expect(rows.at(-1)).toMatchObject({ actor: `os:${userInfo().username}`, action: 'sync.now' });
+    expect(detailOf(rows.at(-1))).toMatchObject({ outcome: 'no-upstream', remaining: 1 });
+    expect((await kioskctl('audit', 'verify', '--data-dir', dataDir)).code).toBe(0);
+  });
+});
