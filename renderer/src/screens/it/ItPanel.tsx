@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call, KioskError } from '../../kiosk';
+import { Notice, PanelHead, ProblemLine, StaffTable } from '../staff/common';
 import { QueueChart } from './QueueChart';
 import { asProgress, type DeadLetter, type HistoryPoint, type SyncProgress, type SyncStatus } from './types';
 import './it.css';
@@ -89,18 +90,12 @@ export function ItPanel() {
 
   return (
     <section className="staff-panel it-panel" aria-labelledby="it-title">
-      <div className="staff-panel-head">
-        <h2 id="it-title">{t('title')}</h2>
-        <button type="button" className="button secondary" onClick={reload}>
-          {t('refresh')}
-        </button>
+      <PanelHead titleId="it-title" title={t('title')} refreshLabel={t('refresh')} onRefresh={reload}>
         <button type="button" className="button primary" onClick={syncNow} disabled={running}>
           {t('syncNow')}
         </button>
-      </div>
-      <p className="problem" role="alert">
-        {problem}
-      </p>
+      </PanelHead>
+      <ProblemLine text={problem} />
       {status?.storageError && (
         <p className="it-warning" role="alert">
           {t('storageError', { kind: t(`storageKind.${status.storageError.kind}`, { defaultValue: status.storageError.kind }), when: ago(status.storageError.at, t) })}
@@ -183,41 +178,26 @@ export function ItPanel() {
           {t('export.button')}
         </button>
       </form>
-      {exported && (
-        <p className="staff-notice" role="status">
-          {exported}
-        </p>
-      )}
+      {exported && <Notice>{exported}</Notice>}
       <h3>{t('dead.title')}</h3>
       {dead.length === 0 ? (
         <p className="hint">{t('dead.none')}</p>
       ) : (
-        <table className="staff-table" aria-label={t('dead.title')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('dead.when')}</th>
-              <th scope="col">{t('dead.ticket')}</th>
-              <th scope="col">{t('dead.iin')}</th>
-              <th scope="col">{t('dead.reason')}</th>
-              <th scope="col">{t('dead.action')}</th>
+        <StaffTable label={t('dead.title')} columns={[t('dead.when'), t('dead.ticket'), t('dead.iin'), t('dead.reason'), t('dead.action')]}>
+          {dead.map((d) => (
+            <tr key={d.visitId}>
+              <td>{new Date(d.createdAt).toLocaleString()}</td>
+              <td>{d.ticket ?? '—'}</td>
+              <td className="masked">{d.maskedIin ?? '—'}</td>
+              <td>{d.reason}</td>
+              <td>
+                <button type="button" className="button secondary" onClick={() => requeue(d.visitId)} aria-label={t('dead.retryFor', { ticket: d.ticket ?? d.visitId })}>
+                  {t('dead.retry')}
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {dead.map((d) => (
-              <tr key={d.visitId}>
-                <td>{new Date(d.createdAt).toLocaleString()}</td>
-                <td>{d.ticket ?? '—'}</td>
-                <td className="masked">{d.maskedIin ?? '—'}</td>
-                <td>{d.reason}</td>
-                <td>
-                  <button type="button" className="button secondary" onClick={() => requeue(d.visitId)} aria-label={t('dead.retryFor', { ticket: d.ticket ?? d.visitId })}>
-                    {t('dead.retry')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </StaffTable>
       )}
     </section>
   );

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
+import { DialogForm, FormActions, HiddenHeader, Notice, ProblemLine, StaffTable } from './common';
 import { EnrolmentQr } from './EnrolmentQr';
-import { errorText } from './errors';
 import type { Enrolment, StaffRole } from './types';
+import { useAction } from './useAction';
 import { useLoaded } from './useLoaded';
 
 const fetchAccounts = () => call('staff.list', {}).then((r) => r.accounts);
@@ -14,7 +15,7 @@ const roleList: StaffRole[] = ['reception', 'it', 'admin'];
 export function AccountsPanel() {
   const { t } = useTranslation('staff');
   const { data: accounts, problem: loadProblem, reload } = useLoaded(fetchAccounts);
-  const [actionProblem, setProblem] = useState('');
+  const { problem: actionProblem, run } = useAction();
   const problem = actionProblem || loadProblem;
   const [notice, setNotice] = useState('');
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
@@ -24,109 +25,80 @@ export function AccountsPanel() {
   const reset = async (e: FormEvent) => {
     e.preventDefault();
     if (!resetting) return;
-    setProblem('');
-    try {
+    await run(async () => {
       const r = await call('staff.reset', { staffId: resetting.id, password: newPassword });
       setResetting(null);
       setNewPassword('');
       setEnrolment(r);
       reload();
-    } catch (err) {
-      setProblem(errorText(t, err));
-    }
+    });
   };
   const [form, setForm] = useState({ username: '', displayName: '', role: 'reception' as StaffRole, password: '' });
 
-  const act = async (what: () => Promise<unknown>, message: string) => {
-    setProblem('');
-    try {
+  const act = (what: () => Promise<unknown>, message: string) =>
+    run(async () => {
       await what();
       setNotice(message);
       reload();
-    } catch (err) {
-      setProblem(errorText(t, err));
-    }
-  };
+    });
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
-    setProblem('');
-    try {
+    await run(async () => {
       const r = await call('staff.add', form);
       setForm({ username: '', displayName: '', role: 'reception', password: '' });
       setEnrolment(r);
       reload();
-    } catch (err) {
-      setProblem(errorText(t, err));
-    }
+    });
   };
 
   return (
     <section className="staff-panel" aria-labelledby="accounts-title">
       <h2 id="accounts-title">{t('accounts.title')}</h2>
-      <p className="problem" role="alert">
-        {problem}
-      </p>
-      {notice && (
-        <p className="staff-notice" role="status">
-          {notice}
-        </p>
-      )}
+      <ProblemLine text={problem} />
+      {notice && <Notice>{notice}</Notice>}
       {accounts && (
-        <table className="staff-table" aria-label={t('accounts.table')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('col.username')}</th>
-              <th scope="col">{t('col.name')}</th>
-              <th scope="col">{t('col.role')}</th>
-              <th scope="col">{t('col.state')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('col.action')}</span>
-              </th>
+        <StaffTable label={t('accounts.table')} columns={[t('col.username'), t('col.name'), t('col.role'), t('col.state'), <HiddenHeader key="action" text={t('col.action')} />]}>
+          {accounts.map((a) => (
+            <tr key={a.id}>
+              <td>{a.username}</td>
+              <td>{a.displayName}</td>
+              <td>
+                <select
+                  aria-label={t('accounts.roleOf', { username: a.username })}
+                  value={a.role}
+                  onChange={(e) => void act(() => call('staff.setRole', { staffId: a.id, role: e.target.value as StaffRole }), t('accounts.roleChanged', { username: a.username }))}
+                >
+                  {roleList.map((r) => (
+                    <option key={r} value={r}>
+                      {t(`role.${r}`)}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>{a.disabled ? t('accounts.disabled') : a.locked ? t('accounts.lockedUntil', { time: new Date(a.lockedUntil ?? '').toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) }) : t('accounts.active')}</td>
+              <td>
+                <div className="staff-row-actions">
+                {a.locked && (
+                  <button type="button" className="button primary small" onClick={() => void act(() => call('staff.unlock', { staffId: a.id }), t('accounts.unlocked', { username: a.username }))}>
+                    {t('accounts.unlock', { username: a.username })}
+                  </button>
+                )}
+                <button
+                  type="button"
+                  className="button secondary small"
+                  onClick={() => void act(() => call('staff.setDisabled', { staffId: a.id, disabled: !a.disabled }), t(a.disabled ? 'accounts.enabledNotice' : 'accounts.disabledNotice', { username: a.username }))}
+                >
+                  {t(a.disabled ? 'accounts.enable' : 'accounts.disable', { username: a.username })}
+                </button>
+                <button type="button" className="button secondary small" onClick={() => setResetting({ id: a.id, username: a.username })}>
+                  {t('accounts.reset', { username: a.username })}
+                </button>
+                </div>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {accounts.map((a) => (
-              <tr key={a.id}>
-                <td>{a.username}</td>
-                <td>{a.displayName}</td>
-                <td>
-                  <select
-                    aria-label={t('accounts.roleOf', { username: a.username })}
-                    value={a.role}
-                    onChange={(e) => void act(() => call('staff.setRole', { staffId: a.id, role: e.target.value as StaffRole }), t('accounts.roleChanged', { username: a.username }))}
-                  >
-                    {roleList.map((r) => (
-                      <option key={r} value={r}>
-                        {t(`role.${r}`)}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>{a.disabled ? t('accounts.disabled') : a.locked ? t('accounts.lockedUntil', { time: new Date(a.lockedUntil ?? '').toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) }) : t('accounts.active')}</td>
-                <td>
-                  <div className="staff-row-actions">
-                  {a.locked && (
-                    <button type="button" className="button primary small" onClick={() => void act(() => call('staff.unlock', { staffId: a.id }), t('accounts.unlocked', { username: a.username }))}>
-                      {t('accounts.unlock', { username: a.username })}
-                    </button>
-                  )}
-                  <button
-                    type="button"
-                    className="button secondary small"
-                    onClick={() => void act(() => call('staff.setDisabled', { staffId: a.id, disabled: !a.disabled }), t(a.disabled ? 'accounts.enabledNotice' : 'accounts.disabledNotice', { username: a.username }))}
-                  >
-                    {t(a.disabled ? 'accounts.enable' : 'accounts.disable', { username: a.username })}
-                  </button>
-                  <button type="button" className="button secondary small" onClick={() => setResetting({ id: a.id, username: a.username })}>
-                    {t('accounts.reset', { username: a.username })}
-                  </button>
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </StaffTable>
       )}
       <form className="staff-form staff-add" onSubmit={(e) => void add(e)} aria-labelledby="add-title">
         <h3 id="add-title">{t('accounts.add')}</h3>
@@ -157,27 +129,15 @@ export function AccountsPanel() {
         </button>
       </form>
       {resetting && (
-        <div className="overlay" role="presentation">
-          <form className="dialog staff-form staff-dialog" role="dialog" aria-modal="true" aria-labelledby="reset-title" onSubmit={(e) => void reset(e)}>
-            <h2 id="reset-title">{t('accounts.resetTitle', { username: resetting.username })}</h2>
-            <p className="hint">{t('accounts.resetExplain')}</p>
-            <label>
-              {t('accounts.newPassword')}
-              <input type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} required minLength={10} maxLength={256} autoFocus />
-            </label>
-            <p className="problem" role="alert">
-              {problem}
-            </p>
-            <div className="actions">
-              <button type="button" className="button secondary" onClick={() => setResetting(null)}>
-                {t('cancel')}
-              </button>
-              <button type="submit" className="button primary">
-                {t('accounts.resetConfirm')}
-              </button>
-            </div>
-          </form>
-        </div>
+        <DialogForm titleId="reset-title" title={t('accounts.resetTitle', { username: resetting.username })} onSubmit={reset}>
+          <p className="hint">{t('accounts.resetExplain')}</p>
+          <label>
+            {t('accounts.newPassword')}
+            <input type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} required minLength={10} maxLength={256} autoFocus />
+          </label>
+          <ProblemLine text={problem} />
+          <FormActions cancelLabel={t('cancel')} onCancel={() => setResetting(null)} submitLabel={t('accounts.resetConfirm')} />
+        </DialogForm>
       )}
       {enrolment && <EnrolmentQr enrolment={enrolment} onDone={() => setEnrolment(null)} />}
     </section>

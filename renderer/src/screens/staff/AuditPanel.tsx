@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
+import { ProblemLine, StaffTable } from './common';
 import { errorText } from './errors';
 import type { AuditVerdict } from './types';
 import { useLoaded } from './useLoaded';
@@ -33,37 +34,24 @@ export function AuditPanel() {
       <button type="button" className="button primary" onClick={() => void verify()}>
         {t('audit.verify')}
       </button>
-      <p className="problem" role="alert">
-        {problem}
-      </p>
+      <ProblemLine text={problem} />
       {verdict && (
         <p className={verdict.ok ? 'staff-notice' : 'problem'} role="status">
           {verdict.ok ? t('audit.ok', { rows: verdict.rows }) : t('audit.bad', { seq: verdict.firstBadSeq, problem: t(`audit.problem.${verdict.problem ?? 'hash-mismatch'}`) })}
         </p>
       )}
       {rows && (
-        <table className="staff-table" aria-label={t('audit.recent')}>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">{t('col.time')}</th>
-              <th scope="col">{t('audit.who')}</th>
-              <th scope="col">{t('audit.what')}</th>
-              <th scope="col">{t('audit.detail')}</th>
+        <StaffTable label={t('audit.recent')} columns={['#', t('col.time'), t('audit.who'), t('audit.what'), t('audit.detail')]}>
+          {rows.map((r) => (
+            <tr key={r.seq}>
+              <td>{r.seq}</td>
+              <td>{new Date(r.at).toLocaleString()}</td>
+              <td>{r.who}</td>
+              <td>{r.action}</td>
+              <td className="audit-detail">{r.detail === '{}' ? '' : r.detail}</td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.seq}>
-                <td>{r.seq}</td>
-                <td>{new Date(r.at).toLocaleString()}</td>
-                <td>{r.who}</td>
-                <td>{r.action}</td>
-                <td className="audit-detail">{r.detail === '{}' ? '' : r.detail}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </StaffTable>
       )}
     </section>
   );

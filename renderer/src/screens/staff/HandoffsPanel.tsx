@@ -1,8 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
-import { errorText } from './errors';
+import { DialogForm, FormActions, HiddenHeader, Notice, PanelHead, ProblemLine, StaffTable } from './common';
 import type { HandoffEntry } from './types';
+import { useAction } from './useAction';
 import { useLoaded } from './useLoaded';
 
 const fetchHandoffs = () => call('handoffs.list', {}).then((r) => r.entries);
@@ -40,55 +41,27 @@ export function HandoffsPanel() {
 
   return (
     <section className="staff-panel" aria-labelledby="handoffs-title">
-      <div className="staff-panel-head">
-        <h2 id="handoffs-title">{t('handoffs.title')}</h2>
-        <button type="button" className="button secondary" onClick={reload}>
-          {t('refresh')}
-        </button>
-      </div>
-      <p className="problem" role="alert">
-        {problem}
-      </p>
-      {done && (
-        <p className="staff-notice" role="status">
-          {done}
-        </p>
-      )}
-      {changed && (
-        <p className="staff-notice" role="status">
-          {t('handoffs.changed')}
-        </p>
-      )}
+      <PanelHead titleId="handoffs-title" title={t('handoffs.title')} refreshLabel={t('refresh')} onRefresh={reload} />
+      <ProblemLine text={problem} />
+      {done && <Notice>{done}</Notice>}
+      {changed && <Notice>{t('handoffs.changed')}</Notice>}
       {entries && waiting.length === 0 && <p className="hint">{t('handoffs.none')}</p>}
       {waiting.length > 0 && (
-        <table className="staff-table" aria-label={t('handoffs.waitingTable')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('col.time')}</th>
-              <th scope="col">{t('col.reference')}</th>
-              <th scope="col">{t('col.iin')}</th>
-              <th scope="col">{t('col.reason')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('col.action')}</span>
-              </th>
+        <StaffTable label={t('handoffs.waitingTable')} columns={[t('col.time'), t('col.reference'), t('col.iin'), t('col.reason'), <HiddenHeader key="action" text={t('col.action')} />]}>
+          {waiting.map((e) => (
+            <tr key={e.id}>
+              <td>{time(e.createdAt)}</td>
+              <td>{referenceOf(e.id)}</td>
+              <td className="masked">{e.maskedIin}</td>
+              <td>{t(`reason.${e.reason}`)}</td>
+              <td>
+                <button type="button" className="button primary small" onClick={() => setOpen(e)} aria-label={t('handoffs.resolveFor', { masked: e.maskedIin })}>
+                  {t('handoffs.resolve')}
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {waiting.map((e) => (
-              <tr key={e.id}>
-                <td>{time(e.createdAt)}</td>
-                <td>{referenceOf(e.id)}</td>
-                <td className="masked">{e.maskedIin}</td>
-                <td>{t(`reason.${e.reason}`)}</td>
-                <td>
-                  <button type="button" className="button primary small" onClick={() => setOpen(e)} aria-label={t('handoffs.resolveFor', { masked: e.maskedIin })}>
-                    {t('handoffs.resolve')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </StaffTable>
       )}
       {open && (
         <ResolveDialog
@@ -104,26 +77,16 @@ export function HandoffsPanel() {
       {resolved.length > 0 && (
         <>
           <h3>{t('handoffs.resolvedToday')}</h3>
-          <table className="staff-table" aria-label={t('handoffs.resolvedTable')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('col.time')}</th>
-                <th scope="col">{t('col.iin')}</th>
-                <th scope="col">{t('col.outcome')}</th>
-                <th scope="col">{t('col.ticket')}</th>
+          <StaffTable label={t('handoffs.resolvedTable')} columns={[t('col.time'), t('col.iin'), t('col.outcome'), t('col.ticket')]}>
+            {resolved.map((e) => (
+              <tr key={e.id}>
+                <td>{time(e.resolvedAt)}</td>
+                <td className="masked">{e.maskedIin}</td>
+                <td>{t(`outcome.${e.status}`)}</td>
+                <td>{e.ticket ?? '—'}</td>
               </tr>
-            </thead>
-            <tbody>
-              {resolved.map((e) => (
-                <tr key={e.id}>
-                  <td>{time(e.resolvedAt)}</td>
-                  <td className="masked">{e.maskedIin}</td>
-                  <td>{t(`outcome.${e.status}`)}</td>
-                  <td>{e.ticket ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </StaffTable>
         </>
       )}
     </section>
@@ -136,76 +99,57 @@ function ResolveDialog({ entry, onClose, onResolved }: { entry: HandoffEntry; on
   const [documentType, setDocumentType] = useState<DocumentType>('id-card');
   const [iin, setIin] = useState('');
   const [last4, setLast4] = useState('');
-  const [problem, setProblem] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, run } = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setProblem('');
-    try {
+    await run(async () => {
       const resolution = outcome === 'left' ? { outcome: 'left' as const } : { outcome: 'document-checked' as const, iin, documentType, documentLast4: last4 };
       const r = await call('handoffs.resolve', { id: entry.id, resolution });
       setIin('');
       onResolved(r);
-    } catch (err) {
-      setProblem(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <div className="overlay" role="presentation">
-      <form className="dialog staff-form staff-dialog" role="dialog" aria-modal="true" aria-labelledby="resolve-title" onSubmit={(e) => void submit(e)}>
-        <h2 id="resolve-title">{t('resolve.title', { masked: entry.maskedIin })}</h2>
-        <p className="hint">{t(`reason.${entry.reason}`)}</p>
-        <fieldset>
-          <legend>{t('resolve.outcome')}</legend>
-          <label className="staff-radio">
-            <input type="radio" name="outcome" checked={outcome === 'document-checked'} onChange={() => setOutcome('document-checked')} />
-            {t('resolve.documentChecked')}
+    <DialogForm titleId="resolve-title" title={t('resolve.title', { masked: entry.maskedIin })} onSubmit={submit}>
+      <p className="hint">{t(`reason.${entry.reason}`)}</p>
+      <fieldset>
+        <legend>{t('resolve.outcome')}</legend>
+        <label className="staff-radio">
+          <input type="radio" name="outcome" checked={outcome === 'document-checked'} onChange={() => setOutcome('document-checked')} />
+          {t('resolve.documentChecked')}
+        </label>
+        <label className="staff-radio">
+          <input type="radio" name="outcome" checked={outcome === 'left'} onChange={() => setOutcome('left')} />
+          {t('resolve.left')}
+        </label>
+      </fieldset>
+      {outcome === 'document-checked' && (
+        <>
+          <label>
+            {t('resolve.documentType')}
+            <select value={documentType} onChange={(e) => setDocumentType(e.target.value as DocumentType)}>
+              {documentTypes.map((d) => (
+                <option key={d} value={d}>
+                  {t(`document.${d}`)}
+                </option>
+              ))}
+            </select>
           </label>
-          <label className="staff-radio">
-            <input type="radio" name="outcome" checked={outcome === 'left'} onChange={() => setOutcome('left')} />
-            {t('resolve.left')}
+          <label>
+            {t('resolve.iin')}
+            <input inputMode="numeric" autoComplete="off" maxLength={12} value={iin} onChange={(e) => setIin(e.target.value.replace(/\D/g, ''))} required pattern="\d{12}" />
           </label>
-        </fieldset>
-        {outcome === 'document-checked' && (
-          <>
-            <label>
-              {t('resolve.documentType')}
-              <select value={documentType} onChange={(e) => setDocumentType(e.target.value as DocumentType)}>
-                {documentTypes.map((d) => (
-                  <option key={d} value={d}>
-                    {t(`document.${d}`)}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              {t('resolve.iin')}
-              <input inputMode="numeric" autoComplete="off" maxLength={12} value={iin} onChange={(e) => setIin(e.target.value.replace(/\D/g, ''))} required pattern="\d{12}" />
-            </label>
-            <p className="hint">{t('resolve.iinHint')}</p>
-            <label>
-              {t('resolve.last4')}
-              <input autoComplete="off" maxLength={4} value={last4} onChange={(e) => setLast4(e.target.value.replace(/[^0-9A-Za-z]/g, ''))} required pattern="[0-9A-Za-z]{4}" />
-            </label>
-          </>
-        )}
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-        <div className="actions">
-          <button type="button" className="button secondary" onClick={onClose}>
-            {t('cancel')}
-          </button>
-          <button type="submit" className="button primary" disabled={busy}>
-            {t('resolve.confirm')}
-          </button>
-        </div>
-      </form>
-    </div>
+          <p className="hint">{t('resolve.iinHint')}</p>
+          <label>
+            {t('resolve.last4')}
+            <input autoComplete="off" maxLength={4} value={last4} onChange={(e) => setLast4(e.target.value.replace(/[^0-9A-Za-z]/g, ''))} required pattern="[0-9A-Za-z]{4}" />
+          </label>
+        </>
+      )}
+      <ProblemLine text={problem} />
+      <FormActions cancelLabel={t('cancel')} onCancel={onClose} submitLabel={t('resolve.confirm')} busy={busy} />
+    </DialogForm>
   );
 }

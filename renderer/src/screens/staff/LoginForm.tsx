@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
-import { errorText } from './errors';
+import { FormActions, Notice, ProblemLine } from './common';
 import type { SessionInfo } from './types';
+import { useAction } from './useAction';
 
 /** Username, password and the 6-digit code from the person's authenticator app. */
 export function LoginForm({ notice, onLoggedIn, onLeave }: { notice?: string; onLoggedIn: (s: SessionInfo) => void; onLeave: () => void }) {
@@ -10,34 +11,27 @@ export function LoginForm({ notice, onLoggedIn, onLeave }: { notice?: string; on
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
-  const [problem, setProblem] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, run } = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setProblem('');
-    try {
-      const s = await call('staff.login', { username, password, code });
-      setPassword('');
-      onLoggedIn(s);
-    } catch (err) {
-      setPassword('');
-      setCode('');
-      setProblem(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const s = await call('staff.login', { username, password, code });
+        setPassword('');
+        onLoggedIn(s);
+      },
+      () => {
+        setPassword('');
+        setCode('');
+      },
+    );
   };
 
   return (
     <section className="screen staff-login" aria-labelledby="staff-login-title">
       <h1 id="staff-login-title">{t('login.title')}</h1>
-      {notice && (
-        <p className="staff-notice" role="status">
-          {notice}
-        </p>
-      )}
+      {notice && <Notice>{notice}</Notice>}
       <form className="staff-form" onSubmit={(e) => void submit(e)}>
         <label>
           {t('login.username')}
@@ -60,17 +54,8 @@ export function LoginForm({ notice, onLoggedIn, onLeave }: { notice?: string; on
             required
           />
         </label>
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-        <div className="actions">
-          <button type="button" className="button secondary" onClick={onLeave}>
-            {t('backToCheckin')}
-          </button>
-          <button type="submit" className="button primary" disabled={busy}>
-            {t('login.submit')}
-          </button>
-        </div>
+        <ProblemLine text={problem} />
+        <FormActions cancelLabel={t('backToCheckin')} onCancel={onLeave} submitLabel={t('login.submit')} busy={busy} />
       </form>
     </section>
   );

@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import { call } from '../../kiosk';
+import { Notice, ProblemLine, StaffTable } from './common';
 import { errorText } from './errors';
 import { useLoaded } from './useLoaded';
 
@@ -51,16 +52,14 @@ export function ReportPanel() {
           {t('report.export')}
         </button>
       </div>
-      <p className="problem" role="alert">
-        {problem}
-      </p>
+      <ProblemLine text={problem} />
       {exported && (
-        <p className="staff-notice" role="status">
+        <Notice>
           {t('report.exported', { rows: exported.rows })}{' '}
           <a href={exported.url} download={exported.filename}>
             {t('report.save', { filename: exported.filename })}
           </a>
-        </p>
+        </Notice>
       )}
       {report && (
         <>
@@ -91,30 +90,17 @@ export function ReportPanel() {
               ))}
             </ul>
           )}
-          <table className="staff-table" aria-label={t('report.table')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('col.day')}</th>
+          <StaffTable label={t('report.table')} columns={[t('col.day'), ...methods.map((m) => t(`method.${m}`)), t('col.total')]}>
+            {report.days.map((d) => (
+              <tr key={d.day}>
+                <th scope="row">{d.day}</th>
                 {methods.map((m) => (
-                  <th scope="col" key={m}>
-                    {t(`method.${m}`)}
-                  </th>
+                  <td key={m}>{d[m]}</td>
                 ))}
-                <th scope="col">{t('col.total')}</th>
+                <td>{d.total}</td>
               </tr>
-            </thead>
-            <tbody>
-              {report.days.map((d) => (
-                <tr key={d.day}>
-                  <th scope="row">{d.day}</th>
-                  {methods.map((m) => (
-                    <td key={m}>{d[m]}</td>
-                  ))}
-                  <td>{d.total}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </StaffTable>
         </>
       )}
     </section>
