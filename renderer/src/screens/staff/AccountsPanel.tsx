@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
-import { DialogForm, FormActions, HiddenHeader, Notice, ProblemLine, StaffTable } from './common';
+import { DialogForm, FormActions, HiddenHeader, Notice, Options, ProblemLine, StaffTable } from './common';
 import { EnrolmentQr } from './EnrolmentQr';
 import type { Enrolment, StaffRole } from './types';
 import { useAction } from './useAction';
@@ -69,11 +69,7 @@ export function AccountsPanel() {
                   value={a.role}
                   onChange={(e) => void act(() => call('staff.setRole', { staffId: a.id, role: e.target.value as StaffRole }), t('accounts.roleChanged', { username: a.username }))}
                 >
-                  {roleList.map((r) => (
-                    <option key={r} value={r}>
-                      {t(`role.${r}`)}
-                    </option>
-                  ))}
+                  <Options values={roleList} label={(r) => t(`role.${r}`)} />
                 </select>
               </td>
               <td>{a.disabled ? t('accounts.disabled') : a.locked ? t('accounts.lockedUntil', { time: new Date(a.lockedUntil ?? '').toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) }) : t('accounts.active')}</td>
@@ -113,11 +109,7 @@ export function AccountsPanel() {
         <label>
           {t('col.role')}
           <select value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as StaffRole })}>
-            {roleList.map((r) => (
-              <option key={r} value={r}>
-                {t(`role.${r}`)}
-              </option>
-            ))}
+            <Options values={roleList} label={(r) => t(`role.${r}`)} />
           </select>
         </label>
         <label>

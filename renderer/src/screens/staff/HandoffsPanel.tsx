@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
-import { DialogForm, FormActions, HiddenHeader, Notice, PanelHead, ProblemLine, StaffTable } from './common';
+import { DialogForm, FormActions, HiddenHeader, Notice, Options, PanelHead, ProblemLine, StaffTable } from './common';
 import type { HandoffEntry } from './types';
 import { useAction } from './useAction';
 import { useLoaded } from './useLoaded';
@@ -130,11 +130,7 @@ function ResolveDialog({ entry, onClose, onResolved }: { entry: HandoffEntry; on
           <label>
             {t('resolve.documentType')}
             <select value={documentType} onChange={(e) => setDocumentType(e.target.value as DocumentType)}>
-              {documentTypes.map((d) => (
-                <option key={d} value={d}>
-                  {t(`document.${d}`)}
-                </option>
-              ))}
+              <Options values={documentTypes} label={(d) => t(`document.${d}`)} />
             </select>
           </label>
           <label>

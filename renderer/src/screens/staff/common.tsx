@@ -86,3 +86,16 @@ export function FormActions({ cancelLabel, onCancel, submitLabel, busy }: { canc
     </div>
   );
 }
+
+/** The options of a select over a fixed list of values, each shown by its translated label. */
+export function Options<T extends string>({ values, label }: { values: readonly T[]; label: (value: T) => string }) {
+  return (
+    <>
+      {values.map((v) => (
+        <option key={v} value={v}>
+          {label(v)}
+        </option>
+      ))}
+    </>
+  );
+}
