@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,13 +30,34 @@ let upstream: { url: string; adminToken: string; kill(): void };
 let keyDir: string;
 let upDir: string;
 
-async function admin(path: string, body?: unknown) {
-  const res = await fetch(upstream.url + path, {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${upstream.adminToken}`, 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
+// A fresh connection per call: the spawnSync'd kioskctl runs block this process's event loop for
+// seconds, long enough for the upstream to close a pooled keep-alive socket that fetch would reuse.
+function admin(path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const payload = body ? JSON.stringify(body) : undefined;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      upstream.url + path,
+      {
+        method: payload ? 'POST' : 'GET',
+        agent: false,
+        headers: { authorization: `Bearer ${upstream.adminToken}`, 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(text) as Record<string, unknown>);
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error(String(err)));
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
   });
-  return res.json() as Promise<Record<string, unknown>>;
 }
 
 beforeAll(async () => {
