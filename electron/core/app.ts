@@ -67,6 +67,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     queueVisit: (envelope) => visits.queueVisit(envelope),
     createHandoff: (entry) => staff.handoffs.createHandoff(entry),
     verdicts: (sinceIso) => egovVerdicts(db, sinceIso),
+    onlineVerdict: (visitId) => sync.engine.deliverNow(visitId, config.decline.verifyOnlineMs).then((o) => (o.outcome === 'delivered' ? o.verdict : null)),
   });
   const handlers: Handlers<KioskContract> = {
     'system.info': () => ({

@@ -57,6 +57,8 @@ export const configSchema = z
     decline: z
       .object({
         maxCodeAttempts: z.number().int().min(1).max(10).default(3),
+        /** With an upstream and a closed circuit, wait up to this long for its verdict on a code before the ticket (an `egov-invalid` counts as a wrong attempt); 0: never wait. */
+        verifyOnlineMs: z.number().int().min(0).max(15_000).default(4_000),
       })
       .prefault({}),
     sync: z

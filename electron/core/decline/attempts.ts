@@ -49,12 +49,17 @@ export class AttemptLimiter {
     }
     e.touched = this.now();
     if (payload !== undefined) {
-      const fp = createHash('sha256').update(payload, 'utf8').digest('base64');
+      const fp = fingerprintOf(payload);
       if (e.seen.has(fp)) return { ...this.state(checkinId), repeated: true };
       e.seen.add(fp);
     }
     if (e.failures < this.max) e.failures += 1;
     return this.state(checkinId);
+  }
+
+  /** Whether this payload already failed in this check-in (a repeat is answered without new work). */
+  failedBefore(checkinId: string, payload: string): boolean {
+    return this.entries.get(checkinId)?.seen.has(fingerprintOf(payload)) ?? false;
   }
 
   /** The check-in ended (ticket, hand-off, timeout): its count and fingerprints are dropped. */
@@ -66,4 +71,8 @@ export class AttemptLimiter {
     const cutoff = this.now() - this.idleMs;
     for (const [id, e] of this.entries) if (e.touched < cutoff) this.entries.delete(id);
   }
+}
+
+function fingerprintOf(payload: string): string {
+  return createHash('sha256').update(payload, 'utf8').digest('base64');
 }

@@ -6,7 +6,8 @@ import { parseShareToken } from './share-token.js';
  * code is genuine (the upstream decides); it only refuses what cannot be one. Both parsers are total:
  * any string in, a verdict out, never an exception, and the input is never echoed in a reason.
  */
-export const rejectionReasons = ['empty', 'too-long', 'wrong-length', 'bad-characters', 'bad-token', 'unknown-format'] as const;
+/** `egov-rejected` is never a parser's: the upstream refused a well-formed code (decline service). */
+export const rejectionReasons = ['empty', 'too-long', 'wrong-length', 'bad-characters', 'bad-token', 'unknown-format', 'egov-rejected'] as const;
 export type RejectionReason = (typeof rejectionReasons)[number];
 
 export type CodeResult = { ok: true; code: string } | { ok: false; reason: RejectionReason };

@@ -13,7 +13,13 @@ export interface DeclinePorts {
   /** Ends the check-in (the patient has a ticket or was sent to reception). */
   endCheckin(session: string): void;
   /** Seals, signs and stores the visit with its receipt. */
-  queueVisit(envelope: CheckinEnvelope): Promise<{ ticket: string; maskedIin: string }>;
+  queueVisit(envelope: CheckinEnvelope): Promise<{ visitId?: string; ticket: string; maskedIin: string }>;
+  /**
+   * Optional: delivers the queued visit now and answers the upstream's verdict (e.g. `egov-invalid`),
+   * or null when there is none within a short deadline (offline, circuit open, slow, error). Absent
+   * or null: the ticket is given as before and the verdict comes back later with background sync.
+   */
+  onlineVerdict?(visitId: string): Promise<string | null>;
   /** Adds an entry to the reception hand-off list (masked IIN and a keyed tag only are stored). */
   createHandoff(input: { iin: string; reason: DeclineHandoffReason }): Promise<{ id: string; maskedIin: string }>;
   /** eGov-code visits since a time, with the verdict sync stored on their receipts. */
@@ -80,11 +86,29 @@ export function createDeclineService(maxCodeAttempts: number, ports: DeclinePort
     return { outcome: 'rejected', reason, attemptsLeft: state.remaining, repeated: state.repeated };
   }
 
-  async function queue(session: string, iin: string, envelope: Pick<CheckinEnvelope, 'method' | 'egov'>): Promise<DeclineResult> {
+  /**
+   * A well-formed code or token becomes a visit. If the upstream answers in time that the code is not
+   * valid for this patient, that is a wrong attempt like a malformed one: no ticket. The visit stays
+   * recorded upstream (and on the receipt) with its invalid verdict, which is what staff audit.
+   * `fingerprint` makes a repeat of a refused code answer at once, without a second visit.
+   */
+  async function queue(session: string, iin: string, envelope: Pick<CheckinEnvelope, 'method' | 'egov'>, fingerprint: string): Promise<DeclineResult> {
+    if (limiter.failedBefore(session, fingerprint)) return rejected(session, iin, 'egov-rejected', fingerprint);
     const queued = await ports.queueVisit({ v: 1, iin, ...envelope });
+    if (queued.visitId && (await verdictOf(queued.visitId)) === 'egov-invalid') return rejected(session, iin, 'egov-rejected', fingerprint);
     limiter.end(session);
     ports.endCheckin(session);
     return { outcome: 'ticket', ticket: queued.ticket, maskedIin: queued.maskedIin };
+  }
+
+  async function verdictOf(visitId: string): Promise<string | null> {
+    if (!ports.onlineVerdict) return null;
+    try {
+      return await ports.onlineVerdict(visitId);
+    } catch {
+      // The visit is stored; a failure to ask the upstream must never cost the patient the ticket.
+      return null;
+    }
   }
 
   const handlers: Handlers<typeof declineContract> = {
@@ -94,7 +118,7 @@ export function createDeclineService(maxCodeAttempts: number, ports: DeclinePort
         if (limiter.state(session).exhausted) return toReception(session, p.iin, 'too-many-attempts');
         const parsed = parseCode(code);
         if (!parsed.ok) return rejected(session, p.iin, parsed.reason);
-        return queue(session, p.iin, { method: 'egov-code', egov: { code: parsed.code } });
+        return queue(session, p.iin, { method: 'egov-code', egov: { code: parsed.code } }, `code:${parsed.code}`);
       }),
 
     'decline.submitQr': ({ session, payload }) =>
@@ -104,7 +128,8 @@ export function createDeclineService(maxCodeAttempts: number, ports: DeclinePort
         const parsed = parseQrPayload(payload);
         if (!parsed.ok) return rejected(session, p.iin, parsed.reason, payload);
         const egov = parsed.kind === 'code' ? { code: parsed.code } : { token: parsed.token };
-        return queue(session, p.iin, { method: 'egov-qr', egov });
+        // A QR holding a plain code shares the typed code's fingerprint: refused once, refused both ways.
+        return queue(session, p.iin, { method: 'egov-qr', egov }, parsed.kind === 'code' ? `code:${parsed.code}` : payload);
       }),
 
     'decline.verdicts': ({ sinceHours }) => ({ items: ports.verdicts(new Date(now() - sinceHours * 3_600_000).toISOString()) }),

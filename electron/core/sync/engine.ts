@@ -1,7 +1,7 @@
 import { checkUpstreamUrl, type DeviceIdentity, type Provisioning } from '../keys/index.js';
 import { Circuit, parseRetryAfter, type CircuitState } from './backoff.js';
 import type { Outbox, PendingRow } from './outbox.js';
-import { batchErrorSchema, batchPath, batchResponseSchema, type BatchRequest, type ItemResult } from './protocol.js';
+import { batchErrorSchema, batchPath, batchResponseSchema, type BatchRequest, type ItemResult, type Verdict } from './protocol.js';
 
 export interface SyncSettings {
   upstreamUrl: string;
@@ -38,6 +38,13 @@ export interface DrainOptions {
 
 type Attempt = { ok: true; results: ItemResult[] } | { ok: false; message: string; retryAfterMs?: number };
 
+/** What became of one visit sent on its own (deliverNow). */
+export type DeliveryOutcome =
+  | { outcome: 'delivered'; verdict: Verdict | null }
+  | { outcome: 'rejected'; reason: string }
+  /** Still pending (or never sent): background sync delivers it later as usual. */
+  | { outcome: 'not-delivered'; why: 'no-upstream' | 'circuit-open' | 'deadline' | 'failed' | 'stopped' };
+
 export interface SyncEngine {
   drain(options?: DrainOptions): Promise<SyncProgress>;
   /** Starts the background loop (interval, woken early by notify()). */
@@ -47,6 +54,12 @@ export interface SyncEngine {
   notify(): void;
   circuit(): { state: CircuitState; failures: number; nextAttemptAt: string | null };
   progress(): SyncProgress | null;
+  /**
+   * Sends this one visit now and answers its verdict, or gives up after `deadlineMs` (the row then
+   * stays pending for background sync). Same path as drain: one run at a time, same idempotency
+   * key, same receipt bookkeeping; never waits for an open circuit.
+   */
+  deliverNow(visitId: string, deadlineMs: number): Promise<DeliveryOutcome>;
 }
 
 export interface SyncEngineDeps {
@@ -68,7 +81,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   const now = deps.now ?? (() => new Date());
   const initial = deps.settings();
   const circuit = new Circuit(initial.circuitThreshold, initial.baseBackoffMs, initial.maxBackoffMs, deps.random);
-  let current: Promise<SyncProgress | null> | null = null;
+  let current: Promise<unknown> | null = null;
   let currentProgress: SyncProgress | null = null;
   let loop: { stop: AbortController; done: Promise<void> } | null = null;
   let wake: (() => void) | null = null;
@@ -76,7 +89,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   let halt = new AbortController();
   let lastSample = 0;
 
-  async function send(url: string, rows: PendingRow[], s: SyncSettings): Promise<Attempt> {
+  async function send(url: string, rows: PendingRow[], s: SyncSettings, limit: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Attempt> {
     const { device } = deps.keys();
     const body: BatchRequest = {
       deviceId: device.deviceId,
@@ -88,20 +101,23 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     // (not AbortSignal.any over AbortSignal.timeout, whose timer Node may collect) keeps it certain.
     const abort = new AbortController();
     let timedOut = false;
+    const timeoutMs = Math.min(s.requestTimeoutMs, limit.timeoutMs ?? Infinity);
     const timer = setTimeout(() => {
       timedOut = true;
       abort.abort();
-    }, s.requestTimeoutMs);
+    }, timeoutMs);
     const onHalt = () => abort.abort();
     halt.signal.addEventListener('abort', onHalt, { once: true });
+    limit.signal?.addEventListener('abort', onHalt, { once: true });
     try {
       res = await doFetch(url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: abort.signal });
       text = await res.text();
     } catch (err) {
-      return { ok: false, message: timedOut ? `no answer within ${s.requestTimeoutMs} ms` : `network: ${describeNetworkError(err)}` };
+      return { ok: false, message: timedOut ? `no answer within ${timeoutMs} ms` : `network: ${describeNetworkError(err)}` };
     } finally {
       clearTimeout(timer);
       halt.signal.removeEventListener('abort', onHalt);
+      limit.signal?.removeEventListener('abort', onHalt);
     }
     if (res.status === 429) return { ok: false, message: 'upstream busy (429)', retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), now()) };
     if (res.status !== 200) {
@@ -204,6 +220,51 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     }
   }
 
+  /** One visit, one request: the engine's own send and the outbox's own bookkeeping. */
+  async function runDeliverOne(visitId: string, deadlineAt: number, giveUp: AbortSignal): Promise<DeliveryOutcome> {
+    const notDelivered = (why: Extract<DeliveryOutcome, { outcome: 'not-delivered' }>['why']): DeliveryOutcome => ({ outcome: 'not-delivered', why });
+    if (giveUp.aborted) return notDelivered('deadline');
+    if (halt.signal.aborted) return notDelivered('stopped');
+    const s = deps.settings();
+    const { provisioning } = deps.keys();
+    const url = (provisioning.upstreamUrl || s.upstreamUrl).replace(/\/$/, '');
+    if (!url) return notDelivered('no-upstream');
+    try {
+      checkUpstreamUrl(url);
+    } catch {
+      return notDelivered('failed');
+    }
+    // Only a healthy upstream is worth a patient's wait: backing off, open or half-open (whose one
+    // trial request belongs to the background loop) all mean "ticket now, verdict later".
+    const t = now().getTime();
+    if (circuit.waitMs(t) > 0 || circuit.state(t) !== 'closed') return notDelivered('circuit-open');
+    const row = deps.outbox.pendingRow(visitId, provisioning.upstreamKeyId);
+    // Not pending any more: a background run delivered it while this call waited its turn.
+    if (!row) return receiptOutcome(visitId);
+    const t0 = performance.now();
+    const attempt = await send(url, [row], s, { timeoutMs: Math.max(1, deadlineAt - Date.now()), signal: giveUp });
+    const ms = performance.now() - t0;
+    if (!attempt.ok) {
+      // Our own deadline says nothing about the upstream's health: no failure is recorded for it.
+      if (giveUp.aborted) return notDelivered('deadline');
+      if (halt.signal.aborted) return notDelivered('stopped');
+      deps.outbox.recordFailure(now(), attempt.message, 1, ms);
+      circuit.failure(now().getTime(), attempt.retryAfterMs);
+      return notDelivered('failed');
+    }
+    deps.outbox.applyResults([row], attempt.results, now(), ms);
+    circuit.success();
+    return receiptOutcome(visitId);
+  }
+
+  /** The verdict as applyResults recorded it on the receipt (so both paths answer the same). */
+  function receiptOutcome(visitId: string): DeliveryOutcome {
+    const r = deps.outbox.receiptOf(visitId);
+    if (r?.status === 'synced') return { outcome: 'delivered', verdict: (r.verdict as Verdict | null) ?? null };
+    if (r?.status === 'dead') return { outcome: 'rejected', reason: r.verdict ?? 'rejected' };
+    return { outcome: 'not-delivered', why: 'failed' };
+  }
+
   const engine: SyncEngine = {
     drain(options = {}) {
       if (halt.signal.aborted && !current) halt = new AbortController();
@@ -266,6 +327,30 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       return { state: circuit.state(t), failures: circuit.failures, nextAttemptAt: circuit.nextAttemptAt > t ? new Date(circuit.nextAttemptAt).toISOString() : null };
     },
     progress: () => (currentProgress ? { ...currentProgress } : null),
+    deliverNow(visitId, deadlineMs) {
+      if (!(deadlineMs > 0)) return Promise.resolve({ outcome: 'not-delivered', why: 'deadline' });
+      const deadlineAt = Date.now() + deadlineMs;
+      const giveUp = new AbortController();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<DeliveryOutcome>((resolve) => {
+        timer = setTimeout(() => {
+          giveUp.abort();
+          resolve({ outcome: 'not-delivered', why: 'deadline' });
+        }, deadlineMs);
+      });
+      // Queued behind a running drain like any run, so one visit is never in two requests at once;
+      // if the turn comes after the deadline, the run returns at once without sending.
+      const previous = current ?? Promise.resolve(null);
+      const run = previous
+        .catch(() => null)
+        .then(() => runDeliverOne(visitId, deadlineAt, giveUp.signal))
+        .finally(() => {
+          if (current === run) current = null;
+        });
+      current = run;
+      const quiet = run.catch((): DeliveryOutcome => ({ outcome: 'not-delivered', why: 'failed' }));
+      return Promise.race([quiet, deadline]).finally(() => clearTimeout(timer));
+    },
   };
   return engine;
 }

@@ -67,6 +67,23 @@ export class Outbox {
     return guardStore(() => this.pending.all(upstreamKeyId, limit) as PendingRow[]);
   }
 
+  /** One visit's outbox row if it is still pending under the current key (deliverNow). */
+  pendingRow(id: string, upstreamKeyId: string): PendingRow | undefined {
+    return guardStore(
+      () =>
+        this.db
+          .prepare("SELECT seq, id, created_at, device_id, upstream_key_id, sealed, sig FROM outbox WHERE id = ? AND state = 'pending' AND upstream_key_id = ?")
+          .get(id, upstreamKeyId) as PendingRow | undefined,
+    );
+  }
+
+  /** A visit's receipt status and the verdict sync recorded on it. */
+  receiptOf(visitId: string): { status: 'pending' | 'synced' | 'dead'; verdict: string | null } | undefined {
+    return guardStore(
+      () => this.db.prepare('SELECT status, verdict FROM receipts WHERE visit_id = ?').get(visitId) as { status: 'pending' | 'synced' | 'dead'; verdict: string | null } | undefined,
+    );
+  }
+
   /** Applies the upstream's per-item answers; ids it did not answer stay pending. */
   applyResults(sent: PendingRow[], results: ItemResult[], at: Date, ms: number): AppliedCounts {
     const sentIds = new Set(sent.map((r) => r.id));
