@@ -30,27 +30,15 @@ describe('decline: the upstream verdict while the patient waits', () => {
 
   /** A kiosk core whose device the upstream knows; background sync off, so only the decline path sends. */
   async function kioskFor(upstreamUrl: string, upstream?: Upstream, verifyOnlineMs = 4000): Promise<{ core: Core; dataDir: string }> {
-    // The same URL with and without a trailing slash (the engine strips it). Why two: createCore
-    // audits the configuration with its SHA-256 hex, and the audit log refuses any value holding
-    // exactly twelve digits in a row (a possible IIN), which a random hash does a few times in a
-    // hundred (audit/config-audit.ts, reported). The port is random, so the hash is too; a second
-    // spelling gives a second hash instead of a rare unrelated failure here.
-    for (const url of [upstreamUrl, `${upstreamUrl}/`]) {
-      const dataDir = tempDir('decline-online-kiosk');
-      if (upstream) {
-        const headless = await openHeadlessKiosk(dataDir);
-        register(upstream, headless);
-        headless.close();
-      }
-      try {
-        const core = await createCore({ dataDir, config: parseConfig({ decline: { verifyOnlineMs }, sync: { upstreamUrl: url, background: false } }) });
-        cleanups.push(() => core.close());
-        return { core, dataDir };
-      } catch (err) {
-        if (!(err instanceof Error && /full IIN into the audit log/.test(err.message)) || url !== upstreamUrl) throw err;
-      }
+    const dataDir = tempDir('decline-online-kiosk');
+    if (upstream) {
+      const headless = await openHeadlessKiosk(dataDir);
+      register(upstream, headless);
+      headless.close();
     }
-    throw new Error('unreachable');
+    const core = await createCore({ dataDir, config: parseConfig({ decline: { verifyOnlineMs }, sync: { upstreamUrl, background: false } }) });
+    cleanups.push(() => core.close());
+    return { core, dataDir };
   }
 
   async function identify(core: Core, iin: string): Promise<string> {

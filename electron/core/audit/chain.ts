@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { runMigrations } from '../store/index.js';
 import { auditMigrations } from './migrations.js';
+import { checkIin } from '../identity/iin.js';
 
 /** What happened, by whom. `detail` is plain JSON and must never hold a full IIN, a code or a token. */
 export interface AuditEntry {
@@ -45,11 +46,17 @@ export function rowHash(row: Omit<AuditRow, 'hash'>): string {
   return h.digest('hex');
 }
 
-/** A full IIN in a detail value is a bug; refuse it rather than write it into a permanent log. */
-const twelveDigits = /(?<!\d)\d{12}(?!\d)/;
-/** Ids (UUIDs, staff ids) may contain twelve digits in a row by chance; they are not IINs. */
-const idLike = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|st_[0-9a-f]{12})$/;
-const mayHoldIin = (value: unknown): boolean => !(typeof value === 'string' && idLike.test(value)) && twelveDigits.test(typeof value === 'string' ? value : JSON.stringify(value));
+/**
+ * A full IIN in a detail value is a bug; refuse it rather than write it into a permanent log.
+ * A run of twelve digits counts when it stands alone (not inside a hex hash, a UUID or another
+ * token) and is a valid IIN (date, century digit, check digit): every IIN the kiosk handles is
+ * valid, while hashes and timestamps would otherwise be refused by chance and stop the kiosk.
+ */
+const standaloneTwelveDigits = /(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])/g;
+const mayHoldIin = (value: unknown): boolean => {
+  const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
+  return [...text.matchAll(standaloneTwelveDigits)].some(([run]) => checkIin(run).valid);
+};
 
 /**
  * The append-only, hash-chained audit log in the kiosk's database. Appends are serialised by
