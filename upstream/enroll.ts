@@ -4,6 +4,7 @@ import type { Database } from 'better-sqlite3';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { FaceEngine, RgbaFrame } from '../electron/core/face/types.js';
+import { parse } from 'csv-parse/sync';
 
 /**
  * `--enroll CSV`: rows `iin,image[,egov_code]` (a header line is allowed). The image, relative to
@@ -22,12 +23,16 @@ export interface EnrolResult {
 }
 
 export async function enrolFromCsv(db: Database, csvFile: string, engine: () => Promise<Pick<FaceEngine, 'describe'>>): Promise<EnrolResult> {
-  const lines = readFileSync(csvFile, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  let records: string[][];
+  try {
+    records = parse(readFileSync(csvFile, 'utf8'), { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
+  } catch (err) {
+    throw new Error(`${csvFile}: not a valid CSV file (${err instanceof Error ? err.message : String(err)})`);
+  }
   const result: EnrolResult = { faces: 0, codes: 0 };
   const putRef = db.prepare('INSERT INTO face_references (iin, descriptor, image) VALUES (?, ?, ?) ON CONFLICT (iin) DO UPDATE SET descriptor = excluded.descriptor, image = excluded.image');
   const putCode = db.prepare('INSERT OR IGNORE INTO egov_codes (iin, code) VALUES (?, ?)');
-  for (const [n, line] of lines.entries()) {
-    const [iin = '', image = '', code = ''] = line.split(',').map((c) => c.trim());
+  for (const [n, [iin = '', image = '', code = '']] of records.entries()) {
     if (n === 0 && iin.toLowerCase() === 'iin') continue;
     const row = rowSchema.safeParse({ iin, image, code });
     if (!row.success) throw new Error(`${csvFile} line ${n + 1}: ${row.error.issues[0]?.message}`);

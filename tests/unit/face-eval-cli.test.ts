@@ -102,3 +102,17 @@ describe('kioskctl eval-faces', () => {
     expect(absent.stderr).toMatch(/cannot read the pairs file/);
   });
 });
+
+describe('pairs file', () => {
+  it('reads quoted fields as spreadsheets write them (a folder name with a comma), and names a bad line', async () => {
+    const { readPairs } = await import('../../electron/core/cli/commands/eval-faces.js');
+    const csv = join(temp, 'quoted.csv');
+    writeFileSync(csv, '\ufefffile_x,file_y,Decision\r\n"clinic, room 2/a.png",b.png,Yes\r\nc.png,d.png,No\r\n');
+    expect(readPairs(csv)).toEqual([
+      { file_x: 'clinic, room 2/a.png', file_y: 'b.png', Decision: 'Yes' },
+      { file_x: 'c.png', file_y: 'd.png', Decision: 'No' },
+    ]);
+    writeFileSync(csv, 'file_x,file_y,Decision\na.png,b.png,Maybe\n');
+    expect(() => readPairs(csv)).toThrow(/line 2: expected "file_x,file_y,Yes\|No"/);
+  });
+});

@@ -14,6 +14,7 @@ import { defaultModelsDir } from '../../face/paths.js';
 import { FaceEngineError, type RgbaFrame } from '../../face/types.js';
 import { equalErrorRate, euclidean, ratesAt, thresholdForFar, type ScoredPair } from '../../face/verification.js';
 import type { Command } from '../registry.js';
+import { parse } from 'csv-parse/sync';
 
 const optionsSchema = z.object({
   pairs: z.string({ error: '--pairs FILE is required (CSV file_x,file_y,Decision)' }).min(1),
@@ -38,11 +39,16 @@ export function readPairs(path: string): Row[] {
   } catch {
     throw new Error(`cannot read the pairs file ${path}`);
   }
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = (lines.shift() ?? '').split(',').map((h) => h.trim());
+  let records: string[][];
+  try {
+    // csv-parse: quoted fields (a path with a comma), BOMs and CRLF handled as spreadsheets write them.
+    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
+  } catch (err) {
+    throw new Error(`${path}: not a valid CSV file (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const header = records.shift() ?? [];
   if (header.join(',') !== 'file_x,file_y,Decision') throw new Error(`${path}: the first line must be "file_x,file_y,Decision", got "${header.join(',').slice(0, 60)}"`);
-  return lines.map((line, i) => {
-    const [file_x, file_y, Decision, ...extra] = line.split(',').map((c) => c.trim());
+  return records.map(([file_x, file_y, Decision, ...extra], i) => {
     const parsed = rowSchema.safeParse({ file_x, file_y, Decision });
     if (!parsed.success || extra.length) throw new Error(`${path} line ${i + 2}: expected "file_x,file_y,Yes|No"`);
     return parsed.data;
