@@ -29,9 +29,11 @@ describe('driving the browser host from outside over CDP', () => {
     const configFile = join(work, 'challenge-off.json');
     writeFileSync(configFile, JSON.stringify({ presence: { challenge: 'off' } }));
     const dataDir = join(work, 'data');
+    // The host's own node process, not npx/npm in front of it: a wrapper that dies on SIGTERM
+    // without passing it on would leave the host and its Chromium running after the test.
     child = spawn(
-      'npx',
-      ['tsx', 'electron/browser-host/cli.ts', '--camera', fixture('photos/alex_lacamoire_3.jpg'), '--config', configFile, '--headless', '--lang', 'en', '--remote-debugging-port', '0', '--data-dir', dataDir],
+      process.execPath,
+      ['--import', 'tsx', 'electron/browser-host/cli.ts', '--camera', fixture('photos/alex_lacamoire_3.jpg'), '--config', configFile, '--headless', '--lang', 'en', '--remote-debugging-port', '0', '--data-dir', dataDir],
       { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
