@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the kiosk with its embedded default configuration (offline: visits queue locally,
 // sealed to the development upstream key).
-//  - Where the Electron binary exists: build, make an Electron-ABI copy of better-sqlite3 for the
+//  - Where the Electron binary exists (or can be downloaded now): build, make an Electron-ABI copy of better-sqlite3 for the
 //    app (out/node_modules, never touching the Node-ABI one that tests and kioskctl use), launch.
 //  - Elsewhere: one line saying so, then the browser host in Debian's Chromium (a window where a
 //    display exists; headless with the DevTools address printed where none does; the machine's
@@ -28,6 +28,19 @@ function electronBinary() {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `npm install` never downloads the Electron binary (package.json's allowScripts denies electron's
+ * postinstall), so installing works on machines that reach only the npm registry. Fetch it here,
+ * once, where the network allows; ELECTRON_SKIP_BINARY_DOWNLOAD=1 skips the attempt.
+ */
+function fetchElectron() {
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return undefined;
+  console.log('npm start: downloading the Electron binary (once)…');
+  const installer = join(dirname(require.resolve('electron/package.json')), 'install.js');
+  const r = spawnSync(process.execPath, [installer], { cwd: root, stdio: ['ignore', 'inherit', 'ignore'], timeout: 600_000 });
+  return r.status === 0 ? electronBinary() : undefined;
 }
 
 function run(cmd, args) {
@@ -73,10 +86,10 @@ function portFree(port) {
   });
 }
 
-const binary = electronBinary();
+const binary = electronBinary() ?? fetchElectron();
 if (binary) {
   await startElectron(binary);
 } else {
-  console.log('npm start: the Electron binary is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD?), so the kiosk opens in the browser host (Debian Chromium) instead.');
+  console.log('npm start: no Electron binary here (it could not be downloaded, or ELECTRON_SKIP_BINARY_DOWNLOAD is set), so the kiosk opens in the browser host (Debian Chromium) instead.');
   await startBrowserHost();
 }
