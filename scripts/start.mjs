@@ -37,7 +37,6 @@ function electronBinary() {
  */
 function fetchElectron() {
   if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return undefined;
-  console.log('npm start: downloading the Electron binary (once)…');
   const installer = join(dirname(require.resolve('electron/package.json')), 'install.js');
   const r = spawnSync(process.execPath, [installer], { cwd: root, stdio: ['ignore', 'inherit', 'ignore'], timeout: 600_000 });
   return r.status === 0 ? electronBinary() : undefined;
