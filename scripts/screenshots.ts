@@ -8,20 +8,14 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, mkdtempSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Secret, URI } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { z } from 'zod';
 import { startTestKiosk } from '../tests/support/browser.js';
 import { qrSequenceFeed } from '../tests/support/decline-qr.js';
 import { projectRoot } from '../tests/support/fixtures.js';
-import type { Role } from '../electron/core/api/define.js';
-import { AuditLog } from '../electron/core/audit/chain.js';
-import { defaultConfig } from '../electron/core/config/schema.js';
+import { seedStaff, type SeededPerson as Person } from '../tests/support/staff.js';
 import { iinCheckDigit } from '../electron/core/identity/iin.js';
-import { AccountStore } from '../electron/core/staff/accounts.js';
-import { StaffService } from '../electron/core/staff/service.js';
 import { totpNow } from '../electron/core/staff/totp.js';
-import { databaseFileName, openDatabase } from '../electron/core/store/index.js';
 
 type Lang = 'kk' | 'ru' | 'en';
 const langs: Lang[] = ['kk', 'ru', 'en'];
@@ -195,29 +189,6 @@ async function declineFlow(lng: Lang, dataDir: string, camera: string): Promise<
     await done.click();
   } finally {
     await kiosk.close();
-  }
-}
-
-interface Person {
-  username: string;
-  password: string;
-  secret: string;
-}
-
-/** Accounts made the way kioskctl makes them, in the kiosk's own database, before it starts. */
-async function seedStaff(dataDir: string, people: Array<{ username: string; role: Role; displayName: string }>): Promise<Record<string, Person>> {
-  const db = openDatabase(join(dataDir, databaseFileName));
-  try {
-    const staff = new StaffService(new AccountStore(db), new AuditLog(db), defaultConfig.staff);
-    const out: Record<string, Person> = {};
-    for (const p of people) {
-      const password = `${p.username}-long-password`;
-      const e = await staff.add('cli', { username: p.username, displayName: p.displayName, role: p.role, password });
-      out[p.username] = { username: p.username, password, secret: (URI.parse(e.otpauthUri) as { secret: Secret }).secret.base32 };
-    }
-    return out;
-  } finally {
-    db.close();
   }
 }
 

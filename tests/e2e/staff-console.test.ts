@@ -10,45 +10,18 @@ import sharp from 'sharp';
 import { Secret, URI } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../electron/core/api/define.js';
-import { AuditLog } from '../../electron/core/audit/chain.js';
 import { decodeQr } from '../../electron/core/decline/qr-reader.js';
 import { getSodium, openSealed } from '../../electron/core/crypto/index.js';
 import { defaultConfig } from '../../electron/core/config/schema.js';
 import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
-import { AccountStore } from '../../electron/core/staff/accounts.js';
-import { StaffService } from '../../electron/core/staff/service.js';
 import { totpNow } from '../../electron/core/staff/totp.js';
 import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
 import { envelopeSchema } from '../../electron/core/visits/envelope.js';
 import { createVisitQueue, migrateOutbox } from '../../electron/core/visits/index.js';
 import { projectRoot } from '../support/fixtures.js';
 import { startTestKiosk, type TestKiosk } from '../support/browser.js';
+import { seedStaff, type SeededPerson as Person } from '../support/staff.js';
 import { testIin } from '../support/decline-qr.js';
-
-interface Person {
-  username: string;
-  password: string;
-  secret: string;
-  staffId: string;
-}
-
-/** Accounts made the way kioskctl makes them, in the kiosk's own database, before it starts. */
-async function seedStaff(dataDir: string, people: Array<{ username: string; role: Role }>): Promise<Record<string, Person>> {
-  const db = openDatabase(join(dataDir, databaseFileName));
-  try {
-    const staff = new StaffService(new AccountStore(db), new AuditLog(db), defaultConfig.staff);
-    const out: Record<string, Person> = {};
-    for (const p of people) {
-      const password = `${p.username}-long-password`;
-      const e = await staff.add('cli', { username: p.username, displayName: `${p.username} (${p.role})`, role: p.role, password });
-      out[p.username] = { username: p.username, password, secret: (URI.parse(e.otpauthUri) as { secret: Secret }).secret.base32, staffId: e.staffId };
-    }
-    return out;
-  } finally {
-    db.close();
-  }
-}
 
 /** A code the kiosk has not seen yet for this person (a TOTP code is accepted once). */
 const usedSteps = new Map<string, number>();

@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+import { Secret, URI } from 'otpauth';
+import type { Role } from '../../electron/core/api/define.js';
+import { AuditLog } from '../../electron/core/audit/chain.js';
+import { defaultConfig } from '../../electron/core/config/schema.js';
+import { AccountStore } from '../../electron/core/staff/accounts.js';
+import { StaffService } from '../../electron/core/staff/service.js';
+import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
+
+export interface SeededPerson {
+  username: string;
+  password: string;
+  /** Base32 TOTP secret, as the enrolment QR carries it. */
+  secret: string;
+  staffId: string;
+}
+
+/** Accounts made the way kioskctl makes them, in the kiosk's own database, before it starts. */
+export async function seedStaff(
+  dataDir: string,
+  people: Array<{ username: string; role: Role; displayName?: string }>,
+): Promise<Record<string, SeededPerson>> {
+  const db = openDatabase(join(dataDir, databaseFileName));
+  try {
+    const staff = new StaffService(new AccountStore(db), new AuditLog(db), defaultConfig.staff);
+    const out: Record<string, SeededPerson> = {};
+    for (const p of people) {
+      const password = `${p.username}-long-password`;
+      const e = await staff.add('cli', { username: p.username, displayName: p.displayName ?? `${p.username} (${p.role})`, role: p.role, password });
+      out[p.username] = { username: p.username, password, secret: (URI.parse(e.otpauthUri) as { secret: Secret }).secret.base32, staffId: e.staffId };
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
