@@ -34,7 +34,7 @@ import { loadRgba } from '../tests/support/images.js';
 import { planarFit } from '../electron/core/presence/homography.js';
 import { landmarkHomography, photometricPlanarFit, toGray } from '../electron/core/presence/photometric.js';
 import type { FaceAnalysis } from '../electron/core/face/types.js';
-import { addNoise, frameAroundFace, planeHomography, videoFrames, warpFrame } from '../tests/support/warp.js';
+import { addNoise, frameAroundFace, planeHomography, sampleRgba, videoFrames, warpFrame } from '../tests/support/warp.js';
 
 const require = createRequire(import.meta.url);
 type Tf = typeof import('@tensorflow/tfjs');
@@ -96,18 +96,7 @@ function cropFace(frame: RgbaFrame, box: Box, scale: number): Uint8Array {
     for (let x = 0; x < SIZE; x++) {
       const u = Math.min(frame.width - 1, Math.max(0, x0 + ((x + 0.5) * side) / SIZE));
       const v = Math.min(frame.height - 1, Math.max(0, y0 + ((y + 0.5) * side) / SIZE));
-      const xi = Math.floor(u);
-      const yi = Math.floor(v);
-      const xj = Math.min(xi + 1, frame.width - 1);
-      const yj = Math.min(yi + 1, frame.height - 1);
-      const fx = u - xi;
-      const fy = v - yi;
-      for (let c = 0; c < 3; c++) {
-        const p = (xx: number, yy: number): number => frame.data[(yy * frame.width + xx) * 4 + c] ?? 0;
-        out[(y * SIZE + x) * 3 + c] = Math.round(
-          p(xi, yi) * (1 - fx) * (1 - fy) + p(xj, yi) * fx * (1 - fy) + p(xi, yj) * (1 - fx) * fy + p(xj, yj) * fx * fy,
-        );
-      }
+      for (let c = 0; c < 3; c++) out[(y * SIZE + x) * 3 + c] = sampleRgba(frame, u, v, c);
     }
   }
   return out;

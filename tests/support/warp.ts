@@ -52,9 +52,21 @@ export function planeHomography(width: number, height: number, view: PlaneView):
   return multiply(k, multiply(rt, t));
 }
 
+/** Bilinear sample of channel `ch` at (u, v), which must lie inside the frame. */
+export function sampleRgba(frame: RgbaFrame, u: number, v: number, ch: number): number {
+  const x0 = Math.floor(u);
+  const y0 = Math.floor(v);
+  const x1 = Math.min(x0 + 1, frame.width - 1);
+  const y1 = Math.min(y0 + 1, frame.height - 1);
+  const fx = u - x0;
+  const fy = v - y0;
+  const p = (xx: number, yy: number): number => frame.data[(yy * frame.width + xx) * 4 + ch] ?? 0;
+  return Math.round(p(x0, y0) * (1 - fx) * (1 - fy) + p(x1, y0) * fx * (1 - fy) + p(x0, y1) * (1 - fx) * fy + p(x1, y1) * fx * fy);
+}
+
 /** Renders the print under `srcToDst` by inverse mapping with bilinear sampling; outside is a grey wall. */
 export function warpFrame(src: RgbaFrame, srcToDst: Homography, background = 96): RgbaFrame {
-  const { width, height, data } = src;
+  const { width, height } = src;
   const inv = invert(srcToDst);
   const out = new Uint8Array(width * height * 4);
   const [h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0, h6 = 0, h7 = 0, h8 = 1] = inv;
@@ -69,19 +81,7 @@ export function warpFrame(src: RgbaFrame, srcToDst: Homography, background = 96)
         out[o + 3] = 255;
         continue;
       }
-      const x0 = Math.floor(u);
-      const y0 = Math.floor(v);
-      const x1 = Math.min(x0 + 1, width - 1);
-      const y1 = Math.min(y0 + 1, height - 1);
-      const fx = u - x0;
-      const fy = v - y0;
-      for (let ch = 0; ch < 4; ch++) {
-        const p00 = data[(y0 * width + x0) * 4 + ch] ?? 0;
-        const p10 = data[(y0 * width + x1) * 4 + ch] ?? 0;
-        const p01 = data[(y1 * width + x0) * 4 + ch] ?? 0;
-        const p11 = data[(y1 * width + x1) * 4 + ch] ?? 0;
-        out[o + ch] = Math.round(p00 * (1 - fx) * (1 - fy) + p10 * fx * (1 - fy) + p01 * (1 - fx) * fy + p11 * fx * fy);
-      }
+      for (let ch = 0; ch < 4; ch++) out[o + ch] = sampleRgba(src, u, v, ch);
     }
   }
   return { width, height, data: out };
@@ -113,7 +113,6 @@ export async function frameAroundFace(
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
   const out = new Uint8Array(width * height * 4);
-  const src = photo.data;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const u = cx + (x - width / 2) / scale;
@@ -124,16 +123,7 @@ export async function frameAroundFace(
         out[o] = out[o + 1] = out[o + 2] = 128;
         continue;
       }
-      const x0 = Math.floor(u);
-      const y0 = Math.floor(v);
-      const x1 = Math.min(x0 + 1, photo.width - 1);
-      const y1 = Math.min(y0 + 1, photo.height - 1);
-      const fx = u - x0;
-      const fy = v - y0;
-      for (let ch = 0; ch < 3; ch++) {
-        const p = (xx: number, yy: number): number => src[(yy * photo.width + xx) * 4 + ch] ?? 0;
-        out[o + ch] = Math.round(p(x0, y0) * (1 - fx) * (1 - fy) + p(x1, y0) * fx * (1 - fy) + p(x0, y1) * (1 - fx) * fy + p(x1, y1) * fx * fy);
-      }
+      for (let ch = 0; ch < 3; ch++) out[o + ch] = sampleRgba(photo, u, v, ch);
     }
   }
   return { width, height, data: out };
