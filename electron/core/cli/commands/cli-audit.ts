@@ -17,9 +17,9 @@ export function cliActor(): string {
 }
 
 /**
- * A file name with a timestamp (`visits-202611261230.json`) has twelve digits in a row, which the
- * audit log refuses as a possible IIN; keep the last four, as the rest of the kiosk masks an IIN,
- * so a finished export is never turned into a failure by its own audit row.
+ * Paths and URLs are typed by people: mask any run of twelve digits to its last four, as the kiosk
+ * masks an IIN, so an IIN used in a file name never reaches the permanent log and a finished export
+ * is never turned into a failure by the log's own IIN check.
  */
 const maskTwelveDigits = (s: string) => s.replace(/(?<!\d)\d{8}(\d{4})(?!\d)/g, '********$1');
 
