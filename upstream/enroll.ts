@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import sharp from 'sharp';
 import { z } from 'zod';
-import type { FaceEngine, RgbaFrame } from '../electron/core/face/types.js';
+import type { FaceEngine } from '../electron/core/face/types.js';
 import { parse } from 'csv-parse/sync';
+import { loadImageFrame } from '../electron/core/face/image-file.js';
 
 /**
  * `--enroll CSV`: rows `iin,image[,egov_code]` (a header line is allowed). The image, relative to
@@ -38,7 +38,7 @@ export async function enrolFromCsv(db: Database, csvFile: string, engine: () => 
     if (!row.success) throw new Error(`${csvFile} line ${n + 1}: ${row.error.issues[0]?.message}`);
     if (row.data.image) {
       const path = isAbsolute(row.data.image) ? row.data.image : join(dirname(csvFile), row.data.image);
-      const frame = await loadFrame(path);
+      const frame = await loadImageFrame(path, { contain: { width: 640, height: 480 } });
       const described = await (await engine()).describe(frame);
       putRef.run(row.data.iin, JSON.stringify(described.descriptor), row.data.image);
       result.faces++;
@@ -49,14 +49,4 @@ export async function enrolFromCsv(db: Database, csvFile: string, engine: () => 
     }
   }
   return result;
-}
-
-async function loadFrame(path: string): Promise<RgbaFrame> {
-  const { data, info } = await sharp(path)
-    .rotate()
-    .resize(640, 480, { fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 1 } })
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data) };
 }

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadImageFrame } from '../../electron/core/face/image-file.js';
 import type { RgbaFrame } from '../../electron/core/face/types.js';
 
 /**
@@ -6,18 +6,11 @@ import type { RgbaFrame } from '../../electron/core/face/types.js';
  * image is letterboxed into exactly that size (e.g. 640×480, as the kiosk sends), never cropped;
  * `region` first cuts out part of the image (to frame people as a kiosk camera would).
  */
-export async function loadRgba(
+export const loadRgba = (
   path: string,
   fit?: { width: number; height: number },
   region?: { left: number; top: number; width: number; height: number },
-): Promise<RgbaFrame> {
-  let img = sharp(path).rotate();
-  if (region) img = img.extract(region);
-  if (fit) img = img.resize(fit.width, fit.height, { fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 1 } });
-  const { data, info } = await img.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  // A fresh Uint8Array over its own ArrayBuffer, so it can be transferred to the engine.
-  return { width: info.width, height: info.height, data: new Uint8Array(data) };
-}
+): Promise<RgbaFrame> => loadImageFrame(path, { ...(fit ? { contain: fit } : {}), ...(region ? { region } : {}) });
 
 /** A copy of a frame (tests reuse fixtures after transferring them to the engine). */
 export const copyFrame = (f: RgbaFrame): RgbaFrame => ({ width: f.width, height: f.height, data: new Uint8Array(f.data) });

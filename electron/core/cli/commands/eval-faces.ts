@@ -6,7 +6,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { defaultConfig } from '../../config/schema.js';
 import { createFaceEngine } from '../../face/engine.js';
@@ -15,6 +14,7 @@ import { FaceEngineError, type RgbaFrame } from '../../face/types.js';
 import { equalErrorRate, euclidean, ratesAt, thresholdForFar, type ScoredPair } from '../../face/verification.js';
 import type { Command } from '../registry.js';
 import { parse } from 'csv-parse/sync';
+import { loadImageFrame } from '../../face/image-file.js';
 
 const optionsSchema = z.object({
   pairs: z.string({ error: '--pairs FILE is required (CSV file_x,file_y,Decision)' }).min(1),
@@ -53,17 +53,6 @@ export function readPairs(path: string): Row[] {
     if (!parsed.success || extra.length) throw new Error(`${path} line ${i + 2}: expected "file_x,file_y,Yes|No"`);
     return parsed.data;
   });
-}
-
-/** An image as the kiosk would send it: RGBA, downscaled so its longer side is at most maxSide. */
-async function loadFrame(path: string, maxSide: number): Promise<RgbaFrame> {
-  const { data, info } = await sharp(path)
-    .rotate()
-    .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data) };
 }
 
 const percentile = (values: number[], p: number): number => {
@@ -119,7 +108,7 @@ async function run(argv: string[]): Promise<number> {
       const path = isAbsolute(file) ? file : resolve(imagesDir, file);
       let frame: RgbaFrame;
       try {
-        frame = await loadFrame(path, opts['max-side']);
+        frame = await loadImageFrame(path, { maxSide: opts['max-side'] });
       } catch {
         skipped.push({ file, reason: 'unreadable' });
         continue;
