@@ -10,7 +10,7 @@ import { wasmDir } from '../../electron/core/face/backend.js';
 import { loadVerifiedModels, type ModelName } from '../../electron/core/face/models.js';
 import type { RgbaFrame } from '../../electron/core/face/types.js';
 import { projectRoot } from '../../tests/support/fixtures.js';
-import { percentile } from './face.js';
+import { percentile } from '../../electron/core/cli/percentile.js';
 
 type FaceApi = typeof import('@vladmandic/face-api/dist/face-api.node-wasm.js');
 const nodeRequire = createRequire(import.meta.url);

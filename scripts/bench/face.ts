@@ -8,6 +8,7 @@ import { createFaceEngine } from '../../electron/core/face/engine.js';
 import type { RgbaFrame } from '../../electron/core/face/types.js';
 import { fixture, projectRoot } from '../../tests/support/fixtures.js';
 import { copyFrame, loadRgba } from '../../tests/support/images.js';
+import { percentile } from '../../electron/core/cli/percentile.js';
 
 export interface FaceBenchOptions {
   frames?: number;
@@ -41,11 +42,6 @@ export interface FaceBenchResult {
   [key: string]: number | string;
 }
 
-export const percentile = (values: number[], p: number): number => {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
-};
 const round = (v: number, d = 1): number => Math.round(v * 10 ** d) / 10 ** d;
 const mb = (): number => process.memoryUsage().rss / 1024 / 1024;
 

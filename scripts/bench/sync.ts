@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { toB64 } from '../../electron/core/crypto/index.js';
 import { devUpstreamKeyPairFile } from '../../electron/core/keys/index.js';
 import { openHeadlessKiosk, syntheticVisit } from '../../upstream/headless-kiosk.js';
+import { percentile } from '../../electron/core/cli/percentile.js';
 
 const projectRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
@@ -22,7 +23,6 @@ export interface SyncBenchOptions {
   progress?: (line: string) => void;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export async function runSyncBench(options: SyncBenchOptions = {}): Promise<Record<string, number>> {
@@ -58,7 +58,6 @@ export async function runSyncBench(options: SyncBenchOptions = {}): Promise<Reco
       times.push(performance.now() - t0);
     }
     const queueSeconds = (performance.now() - tQueue) / 1000;
-    times.sort((a, b) => a - b);
 
     log(`sync bench: draining to ${info.listening} in batches of ${batchSize}`);
     const t1 = performance.now();

@@ -15,6 +15,7 @@ import { equalErrorRate, euclidean, ratesAt, thresholdForFar, type ScoredPair } 
 import type { Command } from '../registry.js';
 import { parse } from 'csv-parse/sync';
 import { loadImageFrame } from '../../face/image-file.js';
+import { percentile } from '../percentile.js';
 
 const optionsSchema = z.object({
   pairs: z.string({ error: '--pairs FILE is required (CSV file_x,file_y,Decision)' }).min(1),
@@ -55,10 +56,6 @@ export function readPairs(path: string): Row[] {
   });
 }
 
-const percentile = (values: number[], p: number): number => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length ? (s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number) : Number.NaN;
-};
 const r4 = (v: number): number => Math.round(v * 10_000) / 10_000;
 const r1 = (v: number): number => Math.round(v * 10) / 10;
 const group = (file: string): string => (file.includes('/') ? (file.split('/')[0] as string) : '.');
