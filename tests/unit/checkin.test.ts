@@ -167,7 +167,7 @@ describe('check-in session in core', () => {
     let clock = Date.parse('2026-06-01T09:00:00Z');
     const service = createCheckinService(
       config,
-      { engine, newPresenceAttempt: () => createPresenceAttempt(config.presence), queueVisit: () => ({ ticket: 'unused', maskedIin: 'unused' }) },
+      { engine, newPresenceAttempt: () => createPresenceAttempt(config.presence, { describe: (f, o) => engine.describe(f, o) }), queueVisit: () => ({ ticket: 'unused', maskedIin: 'unused' }) },
       () => clock,
     );
     try {
@@ -201,7 +201,7 @@ describe('check-in session in core', () => {
       const config = parseConfig({ presence: { challenge: 'off', holdMs: 0 } });
       const keys = await loadKioskKeys(lostDir, plainFileProtector(() => undefined), 'test-clinic');
       const visits = createVisitQueue(lostDb, () => keys);
-      const service = createCheckinService(config, { engine, newPresenceAttempt: () => createPresenceAttempt(config.presence), queueVisit: (f) => visits.queueVisit(f) });
+      const service = createCheckinService(config, { engine, newPresenceAttempt: () => createPresenceAttempt(config.presence, { describe: (f, o) => engine.describe(f, o) }), queueVisit: (f) => visits.queueVisit(f) });
       const router = createRouter(checkinContract, service.handlers);
       const started = await router.call('checkin.identify', { iin }, ctx);
       const session = (started.ok ? (started.value as { session: string }) : undefined)!.session;
@@ -238,25 +238,27 @@ describe('check-in session in core', () => {
     expect(c.ok).toBe(true);
   });
 
-  it('keeps only the best frame in memory and wipes every other one, and the best one on discard', async () => {
+  it('wipes every frame once judged, keeps no frame past the pass, and wipes the descriptor on discard', async () => {
     // No hold time: the pass then depends on the frame count only, not on how fast this machine is.
     const config = parseConfig({ presence: { challenge: 'off', holdMs: 0 } });
-    const attempt = createPresenceAttempt(config.presence);
+    const attempt = createPresenceAttempt(config.presence, { describe: (f, o) => engine.describe(f, o) });
     const frames = [];
-    for (let i = 0; i < 30; i++) {
+    let phase = '';
+    for (let i = 0; i < 30 && phase !== 'passed'; i++) {
       const f = await photo('photos/alex_lacamoire_3.jpg');
       const frame = { width: f.width, height: f.height, data: new Uint8ClampedArray(f.data) };
       const analysis = await engine.analyze(frame, { keep: true });
       frames.push(frame);
-      if (attempt.push(analysis, frame).phase === 'passed') break;
+      phase = (await attempt.push(analysis, frame)).phase;
     }
-    const best = attempt.bestFrame();
-    expect(best).toBeDefined();
+    expect(phase).toBe('passed');
     const nonZero = (d: Uint8Array | Uint8ClampedArray) => d.some((x) => x !== 0);
-    for (const f of frames) expect(nonZero(f.data)).toBe(f === best);
+    for (const f of frames) expect(nonZero(f.data)).toBe(false);
+    const descriptor = attempt.descriptor();
+    expect(descriptor).toHaveLength(128);
     attempt.discard();
-    expect(nonZero(best!.data)).toBe(false);
-    expect(attempt.bestFrame()).toBeUndefined();
+    expect(descriptor!.every((x) => x === 0)).toBe(true);
+    expect(attempt.descriptor()).toBeUndefined();
   });
 
   it('rejects frames whose size does not match their bytes', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../electron/core/config/schema.js';
-import { createPresenceSession, planarFit, type PlanarityJudge, type PresenceState } from '../../electron/core/presence/index.js';
+import { continuityBounds, createPresenceSession, planarFit, type PlanarityJudge, type PresenceState } from '../../electron/core/presence/index.js';
 import { presenceEvidenceSchema } from '../../electron/core/visits/envelope.js';
 import { frameOf, seeded, syntheticFace, type FaceOptions } from '../support/presence.js';
 
@@ -51,7 +51,7 @@ describe('presence guidance (synthetic analyses)', () => {
     expect(held[passed - 1]?.progress).toBeGreaterThan(0);
     const final = held[passed];
     expect(final?.message).toBe('presence.passed');
-    expect(final?.best).not.toBeNull();
+    expect(final?.keep).toBe('held');
     expect(presenceEvidenceSchema.parse(final?.evidence)).toMatchObject({ challenge: 'off', frames: 10 + passed + 1 });
   });
 });
@@ -115,6 +115,72 @@ describe('head-turn challenge (synthetic analyses)', () => {
     run(session, still(20));
     expect(session.state.phase).toBe('passed');
     expect(session.push(frameOf([]), 10_000).phase).toBe('passed');
+  });
+});
+
+describe('one tracked face from the hold to the pass (synthetic analyses)', () => {
+  // The attack of issue 9: a photo held still until the challenge starts, then the lens covered (or
+  // the photo pulled away) and a real head turning in its place. Each break ends the attempt.
+  const challenged = () => {
+    const session = createPresenceSession({ config, random: () => 0.1, planarity }); // left
+    run(session, still(15));
+    expect(session.state.phase).toBe('challenge');
+    return session;
+  };
+
+  it('ends the attempt on a frame with no face (the lens covered, the photo pulled away); a turn afterwards does not pass', () => {
+    const session = challenged();
+    const covered = session.push(frameOf([]), 15 * FRAME_MS);
+    expect(covered).toMatchObject({ phase: 'failed', failure: 'face-lost', message: 'presence.keepInView' });
+    const after = run(session, turn(25), 16 * FRAME_MS);
+    expect(after.every((st) => st.phase === 'failed')).toBe(true);
+  });
+
+  it('ends the attempt when a second face appears', () => {
+    const session = challenged();
+    const st = session.push(frameOf([syntheticFace(), syntheticFace({ centre: [120, 120], faceWidthPx: 150 })]), 15 * FRAME_MS);
+    expect(st).toMatchObject({ phase: 'failed', failure: 'face-changed' });
+  });
+
+  it('ends the attempt when the frames stop for longer than the bound (no clock kept running)', () => {
+    const session = challenged();
+    const st = session.push(frameOf([syntheticFace()]), 14 * FRAME_MS + continuityBounds.maxFrameGapMs + 1);
+    expect(st).toMatchObject({ phase: 'failed', failure: 'face-lost' });
+  });
+
+  it('ends the attempt when the face in the box is not the tracked one (another face elsewhere)', () => {
+    const session = challenged();
+    const st = session.push(frameOf([syntheticFace({ centre: [330, 250], faceWidthPx: 120 })]), 15 * FRAME_MS);
+    expect(st).toMatchObject({ phase: 'failed', failure: 'face-changed' });
+  });
+
+  it('restarts the hold when the face is replaced during it', () => {
+    const session = createPresenceSession({ config, random: () => 0.1, planarity });
+    run(session, still(5));
+    expect(session.state.progress).toBeGreaterThan(0);
+    const swapped = session.push(frameOf([syntheticFace({ faceWidthPx: 170 })]), 5 * FRAME_MS);
+    expect(swapped).toMatchObject({ phase: 'guide', message: 'presence.holdStill', progress: 0 });
+  });
+
+  it('names the frames to keep for the identity check: the held frame and the frame back at frontal', () => {
+    const session = createPresenceSession({ config, random: () => 0.1, planarity });
+    const hold = run(session, still(15));
+    expect(hold.filter((st) => st.keep === 'held')).toHaveLength(1);
+    expect(hold.find((st) => st.keep === 'held')?.phase).toBe('challenge');
+    const states = run(session, turn(25), 15 * FRAME_MS);
+    const passed = states.findIndex((st) => st.phase === 'passed');
+    expect(states[passed]).toMatchObject({ phase: 'passed', keep: 'back' });
+    expect(states.filter((st, i) => i !== passed).every((st) => st.keep === null)).toBe(true);
+  });
+});
+
+describe('guidance that ends', () => {
+  it('fails the attempt when no good hold is reached within guideTimeoutMs', () => {
+    const session = createPresenceSession({ config, random: () => 0.1, planarity });
+    const n = Math.ceil(config.guideTimeoutMs / FRAME_MS) + 2;
+    const states = run(session, still(n, { faceWidthPx: 60 })); // always too far away
+    expect(states.slice(0, -2).every((st) => st.phase === 'guide' && st.message === 'presence.moveCloser')).toBe(true);
+    expect(states.at(-1)).toMatchObject({ phase: 'failed', failure: 'guide-timeout', message: 'presence.guideTimeout' });
   });
 });
 

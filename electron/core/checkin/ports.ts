@@ -1,5 +1,6 @@
 import type { FaceEngine, FrameAnalysis, RgbaFrame } from '../face/types.js';
 import type { VisitEnvelope } from '../visits/envelope.js';
+import type { PresenceFailure } from '../presence/session.js';
 import type { CheckinPhase } from './contract.js';
 
 /**
@@ -14,15 +15,21 @@ export interface PresenceVerdict {
   instruction: string;
   progress: number;
   challengeSide?: 'left' | 'right';
+  /** Why the attempt failed (phase `failed` only). */
+  failure?: PresenceFailure;
 }
 
 /** One attempt of the presence policy: frames in, one verdict out each time. */
 export interface PresenceAttempt {
-  /** Takes ownership of the frame: keeps it if it is the best so far, otherwise wipes it. */
-  push(analysis: FrameAnalysis, frame: RgbaFrame): PresenceVerdict;
-  /** The sharpest frontal frame seen, kept in memory only; undefined before a pass. */
-  bestFrame(): RgbaFrame | undefined;
-  /** Wipes the kept frame (reset, retry, camera lost). */
+  /**
+   * Takes ownership of the frame (keeps it while the check needs it, else wipes it) and judges it;
+   * at the pass, also checks that the held and the final frame show one person (presence-attempt.ts).
+   * `atMs`: when the frame was taken (monotonic ms; default now).
+   */
+  push(analysis: FrameAnalysis, frame: RgbaFrame, atMs?: number): Promise<PresenceVerdict>;
+  /** The verified descriptor to seal, in memory only; undefined before a pass. */
+  descriptor(): number[] | undefined;
+  /** Wipes kept frames and the descriptor (reset, retry, camera lost, sealed). */
   discard(): void;
   evidence(): NonNullable<VisitEnvelope['face']>['presence'];
 }

@@ -1,45 +1,114 @@
 import { performance } from 'node:perf_hooks';
 import type { KioskConfig } from '../config/schema.js';
-import type { FrameAnalysis, RgbaFrame } from '../face/types.js';
-import { createPresenceSession } from '../presence/session.js';
-import type { PresenceAttempt } from './ports.js';
+import type { FaceEngine, FrameAnalysis, RgbaFrame } from '../face/types.js';
+import { FaceEngineError } from '../face/types.js';
+import { euclidean } from '../face/verification.js';
+import { createPresenceSession, type PresenceFailure, type PresenceState } from '../presence/session.js';
+import type { PresenceAttempt, PresenceVerdict } from './ports.js';
+
+export interface PresenceAttemptOptions {
+  /** Describes a kept frame (the real engine's describe). */
+  describe: FaceEngine['describe'];
+  /** Uniform in [0, 1); decides the side to turn to (tools pin it; default a CSPRNG). */
+  random?: () => number;
+}
 
 /**
- * Adapts the presence policy (which judges analyses, looks at pixels only for its planar test,
- * and names its best frame by index) to a check-in attempt that also keeps that one best frame in memory for the descriptor.
- * Every other frame is released as soon as it has been judged.
+ * One attempt of the presence check as check-in runs it: the presence policy judges each frame
+ * (presence/session.ts); this adds the **identity** half of "the same person from start to end".
+ *
+ * The policy names two frames to keep, in memory only: the still frontal frame at the end of the
+ * hold, and the frame back at frontal after the turn. At the pass both are described, and their
+ * descriptors must lie within `presence.maxSessionDistance` of each other, else the attempt fails
+ * with `face-changed` (a photo held still, then another person's head that turns). The descriptor
+ * sealed into the visit is the mean of those two verified descriptors, so it never comes from a
+ * frame before an unverified gap. Every other frame is wiped as soon as it has been judged.
  */
-export function createPresenceAttempt(config: KioskConfig['presence'], random?: () => number): PresenceAttempt {
-  const session = createPresenceSession({ config, ...(random ? { random } : {}) });
-  let pushed = 0;
-  let best: { index: number; frame: RgbaFrame } | undefined;
+export function createPresenceAttempt(config: KioskConfig['presence'], options: PresenceAttemptOptions): PresenceAttempt {
+  const session = createPresenceSession({ config, ...(options.random ? { random: options.random } : {}) });
+  const kept: { held?: RgbaFrame; back?: RgbaFrame } = {};
+  let descriptor: number[] | undefined;
+  let sessionDistance: number | undefined;
+  let failure: PresenceFailure | undefined;
+
+  const wipeKept = (): void => {
+    kept.held?.data.fill(0);
+    kept.back?.data.fill(0);
+    delete kept.held;
+    delete kept.back;
+  };
+
+  const verdictOf = (state: PresenceState): PresenceVerdict => ({
+    phase: failure ? 'failed' : state.phase,
+    instruction: failure ? 'presence.keepInView' : state.message,
+    progress: failure ? 0 : state.progress,
+    ...(state.side ? { challengeSide: state.side } : {}),
+    ...(failure ?? state.failure ? { failure: failure ?? state.failure } : {}),
+  });
+
+  /** Describes the kept frames and checks they show one person; sets the descriptor or the failure. */
+  async function verifyIdentity(): Promise<void> {
+    const frames = [kept.held, kept.back].filter((f): f is RgbaFrame => f !== undefined);
+    const descriptors: number[][] = [];
+    try {
+      for (const frame of frames) descriptors.push((await options.describe(frame, { keep: true })).descriptor);
+    } catch (err) {
+      // A kept frame with no face or two faces is not the tracked patient.
+      if (err instanceof FaceEngineError && (err.code === 'no-face' || err.code === 'several-faces')) {
+        failure = 'face-changed';
+        return;
+      }
+      throw err;
+    } finally {
+      wipeKept();
+    }
+    const [first, second] = descriptors;
+    if (!first) {
+      failure = 'no-frame';
+      return;
+    }
+    if (second) {
+      sessionDistance = euclidean(first, second);
+      if (!(sessionDistance <= config.maxSessionDistance)) {
+        failure = 'face-changed';
+        first.fill(0);
+        second.fill(0);
+        return;
+      }
+    }
+    descriptor = second ? first.map((v, i) => (v + (second[i] as number)) / 2) : first.slice();
+    first.fill(0);
+    second?.fill(0);
+  }
+
   return {
-    push(analysis: FrameAnalysis, frame: RgbaFrame) {
-      const index = pushed++;
+    async push(analysis: FrameAnalysis, frame: RgbaFrame, atMs = performance.now()) {
+      if (failure || session.state.phase === 'passed' || session.state.phase === 'failed') {
+        frame.data.fill(0);
+        return verdictOf(session.state);
+      }
       // The planar test needs the pixels; push copies what it needs before the frame is wiped.
-      const state = session.push(analysis, performance.now(), frame);
-      if (state.best && state.best.index === index) {
-        best?.frame.data.fill(0);
-        best = { index, frame };
+      const state = session.push(analysis, atMs, frame);
+      if (state.keep) {
+        kept[state.keep]?.data.fill(0);
+        kept[state.keep] = frame;
       } else {
         frame.data.fill(0);
       }
-      return {
-        phase: state.phase,
-        instruction: state.message,
-        progress: state.progress,
-        ...(state.side ? { challengeSide: state.side } : {}),
-      };
+      if (state.phase === 'failed') wipeKept();
+      if (state.phase === 'passed') await verifyIdentity();
+      return verdictOf(state);
     },
-    bestFrame: () => (session.state.phase === 'passed' ? best?.frame : undefined),
+    descriptor: () => (session.state.phase === 'passed' && !failure ? descriptor : undefined),
     discard() {
-      best?.frame.data.fill(0);
-      best = undefined;
+      wipeKept();
+      descriptor?.fill(0);
+      descriptor = undefined;
     },
     evidence() {
       const evidence = session.state.evidence;
-      if (!evidence) throw new Error('presence evidence exists only after a pass');
-      return evidence;
+      if (!evidence || failure) throw new Error('presence evidence exists only after a pass');
+      return { ...evidence, ...(sessionDistance !== undefined ? { sessionDistance: Math.round(sessionDistance * 1000) / 1000 } : {}) };
     },
   };
 }

@@ -140,7 +140,8 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
         const analysis = await ports.engine.analyze(frame, { keep: true });
         if (current !== p || p.attempt !== attempt) throw sessionEnded();
         // The attempt now owns the frame: it keeps the best one and wipes the rest.
-        const verdict = attempt.push(analysis, frame);
+        const verdict = await attempt.push(analysis, frame);
+        if (current !== p || p.attempt !== attempt) throw sessionEnded();
         p.last = summarise(p, verdict, analysis.faces, analysis.width || width, analysis.height || height);
         return p.last;
       }).finally(() => {
@@ -167,28 +168,21 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
       return serial(p, async () => {
         if (current !== p) throw sessionEnded();
         if (p.last?.phase !== 'passed' || !p.attempt) throw new UserFacingError('The face check has not passed yet.');
-        const best = p.attempt.bestFrame();
-        if (!best) throw new UserFacingError('The face check has not passed yet.');
+        const descriptor = p.attempt.descriptor();
+        if (!descriptor) throw new UserFacingError('The face check has not passed yet.');
         // From here a failure is the kiosk's, not the patient's: the decline path learns why.
         p.handoff = 'engine';
-        // One engine request at a time: the engine client does not answer a second concurrent request.
-        const description = await ports.engine.describe(best, { keep: true });
         const status = await ports.engine.status();
-        p.attempt.discard();
         if (current !== p) throw sessionEnded();
-        let queued;
+        const sealed = descriptor.slice();
         try {
-          queued = await ports.queueVisit({
-            v: 1,
-            method: 'face',
-            iin: p.iin,
-            face: { descriptor: description.descriptor, modelId: status.modelId, presence: p.attempt.evidence() },
-          });
+          const queued = await ports.queueVisit({ v: 1, method: 'face', iin: p.iin, face: { descriptor: sealed, modelId: status.modelId, presence: p.attempt.evidence() } });
+          drop();
+          return { ticket: queued.ticket, maskedIin: queued.maskedIin };
         } finally {
-          description.descriptor.fill(0);
+          sealed.fill(0);
+          p.attempt.discard();
         }
-        drop();
-        return { ticket: queued.ticket, maskedIin: queued.maskedIin };
       });
     },
 

@@ -43,7 +43,7 @@ export function createPhotoCheckin(options: PhotoCheckinOptions): CheckinService
       describe: (frame, o) => oneAtATime(async () => (await getEngine()).describe(frame, o)),
       status: () => oneAtATime(async () => (await getEngine()).status()),
     },
-    newPresenceAttempt: () => createPresenceAttempt(options.config.presence),
+    newPresenceAttempt: () => createPresenceAttempt(options.config.presence, { describe: (frame, o) => oneAtATime(async () => (await getEngine()).describe(frame, o)) }),
     queueVisit: options.queueVisit,
   });
   const identify = service.handlers['checkin.identify'];

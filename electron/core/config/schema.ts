@@ -44,6 +44,14 @@ export const configSchema = z
         challengeTimeoutMs: z.number().int().min(1000).max(60_000).default(12_000),
         /** Face pixels of the turn that one homography explains better than this (1 − NCC) are a flat photo. */
         minPlanarResidual: z.number().min(0).max(1).default(0.03),
+        /** A patient who has not reached a good, still hold in this time gets a failed attempt (then "Try again", then the decline path). */
+        guideTimeoutMs: z.number().int().min(5_000).max(300_000).default(30_000),
+        /**
+         * Largest descriptor distance between the held frame and the frame back at frontal: above it
+         * the person who turned is not the person who held still (`face-changed`). Calibrated on real
+         * recordings: same person across one recording vs different people (docs/presence.md).
+         */
+        maxSessionDistance: z.number().min(0.05).max(2).default(0.45),
       })
       .prefault({}),
     ui: z

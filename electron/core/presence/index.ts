@@ -1,6 +1,6 @@
 export { createPresenceSession, photometricJudge } from './session.js';
 export type {
-  BestFrame,
+  KeptFrame,
   ChallengeSample,
   ChallengeSide,
   PlanarityJudge,
@@ -11,6 +11,7 @@ export type {
   PresenceSessionOptions,
   PresenceState,
 } from './session.js';
+export { boxOverlap, continuityBounds, continuityBreak, type ContinuityBounds, type ContinuityBreak } from './continuity.js';
 export { judgeFrame, landmarkMotion, frameScore, type FrameChecks, type FrameJudgement, type PresenceConfig } from './guidance.js';
 export { planarFit, fitHomographyDlt, type PlanarFit, type Point, type Homography } from './homography.js';
 export { presenceMessageKeys, type PresenceMessageKey } from './messages.js';

@@ -19,6 +19,8 @@ export const presenceMessageKeys = [
   'presence.turnBack',
   'presence.passed',
   'presence.challengeFailed',
+  'presence.keepInView',
+  'presence.guideTimeout',
 ] as const;
 
 export type PresenceMessageKey = (typeof presenceMessageKeys)[number];

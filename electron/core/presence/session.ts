@@ -2,7 +2,8 @@ import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import type { FaceAnalysis, FrameAnalysis, RgbaFrame } from '../face/types.js';
 import type { presenceEvidenceSchema } from '../visits/envelope.js';
-import { boxJump, frameScore, judgeFrame, landmarkMotion, type FrameChecks, type PresenceConfig } from './guidance.js';
+import { continuityBounds, continuityBreak, type ContinuityBounds } from './continuity.js';
+import { judgeFrame, landmarkMotion, type FrameChecks, type PresenceConfig } from './guidance.js';
 import { landmarkHomography, photometricPlanarFit, toGray, type GrayImage } from './photometric.js';
 import type { PresenceMessageKey } from './messages.js';
 
@@ -10,10 +11,19 @@ export type PresenceEvidence = z.infer<typeof presenceEvidenceSchema>;
 export type PresencePhase = 'guide' | 'challenge' | 'passed' | 'failed';
 export type ChallengeSide = 'left' | 'right';
 /**
- * Why a session failed: no turn in time, a flat object turned, the tracked face was replaced, or
- * the frames needed to judge the turn were not given (the policy fails closed).
+ * Why a session failed:
+ * - `guide-timeout`: no good, still face within `guideTimeoutMs` (the patient never reached the hold);
+ * - `timeout`: no turn (or no return) within `challengeTimeoutMs`;
+ * - `planar`: a flat object turned (a photo or a print);
+ * - `face-lost`: a frame with no face, or a gap between frames, after the hold began;
+ * - `face-changed`: two faces, a face that is not the tracked one, or (checked by the attempt with
+ *   descriptors) a different person at the end than at the hold;
+ * - `no-frame`: the frames needed to judge the turn were not given (the policy fails closed).
  */
-export type PresenceFailure = 'timeout' | 'planar' | 'face-changed' | 'no-frame';
+export type PresenceFailure = 'guide-timeout' | 'timeout' | 'planar' | 'face-lost' | 'face-changed' | 'no-frame';
+
+/** Which frame the caller must keep for the descriptors: the held frame or the frame back at frontal. */
+export type KeptFrame = 'held' | 'back';
 
 /** One judged frame kept for the planar test: the analysis and, when given, its luma. */
 export interface ChallengeSample {
@@ -33,21 +43,18 @@ export const photometricJudge: PlanarityJudge = (reference, turned) => {
   return photometricPlanarFit(reference.gray, reference.face.box, turned.gray, initial).residual;
 };
 
-export interface BestFrame {
-  /** Index of the pushed frame (0 = first push) and the time it was pushed with. */
-  index: number;
-  atMs: number;
-  score: number;
-}
-
 export interface PresenceState {
   phase: PresencePhase;
   /** The one instruction to show now. */
   message: PresenceMessageKey;
   /** 0..1 for the progress ring. */
   progress: number;
-  /** The frame to describe; the caller keeps frames in memory only and drops the others. */
-  best: BestFrame | null;
+  /**
+   * Set on the state answering a frame the caller must keep (in memory only) to describe: `held`,
+   * the still frontal frame at the end of the hold, and `back`, the frame back at frontal after the
+   * turn (the pass). Every other frame can be dropped once judged.
+   */
+  keep: KeptFrame | null;
   /** The checks of the latest frame, for the guidance overlay and logs. */
   checks: FrameChecks;
   side?: ChallengeSide;
@@ -62,6 +69,8 @@ export interface PresenceSessionOptions {
   random?: () => number;
   /** Replaces the pixel-based planar test (only for logic tests on synthetic analyses). */
   planarity?: PlanarityJudge;
+  /** The tracking bounds (continuity.ts); the measured defaults unless a test narrows them. */
+  continuity?: ContinuityBounds;
 }
 
 export interface PresenceSession {
@@ -74,8 +83,6 @@ export interface PresenceSession {
   readonly state: PresenceState;
 }
 
-/** A frame counts as "the same face" while the face box moves less than this many face widths per frame. */
-const MAX_JUMP_FACE_WIDTHS = 0.6;
 /** At least this many consecutive good, still frames (besides holdMs) before the face is accepted. */
 const MIN_HOLD_FRAMES = 3;
 
@@ -103,12 +110,14 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
   const config = options.config;
   const random = options.random ?? defaultRandom;
   const planarity = options.planarity ?? photometricJudge;
+  const bounds = options.continuity ?? continuityBounds;
 
   let phase: PresencePhase = 'guide';
   let frames = 0;
   let startedAt: number | null = null;
-  let best: BestFrame | null = null;
+  /** The face of the last judged frame and when it was seen: what the next frame must continue. */
   let previous: FaceAnalysis | null = null;
+  let previousAt = 0;
   let holdSince: number | null = null;
   let holdFrames = 0;
 
@@ -125,21 +134,20 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
   let peakToward = 0;
   let yawMin = Number.POSITIVE_INFINITY;
   let yawMax = Number.NEGATIVE_INFINITY;
-  let tracked: FaceAnalysis | null = null;
 
-  let state: PresenceState = { phase, message: 'presence.noFace', progress: 0, best: null, checks: noChecks };
+  let state: PresenceState = { phase, message: 'presence.noFace', progress: 0, keep: null, checks: noChecks };
 
-  const finish = (next: Omit<PresenceState, 'best'>): PresenceState => {
-    state = { ...next, best };
+  const finish = (next: Omit<PresenceState, 'keep'>, keep: KeptFrame | null = null): PresenceState => {
+    state = { ...next, keep };
     return state;
   };
 
   const fail = (failure: PresenceFailure, checks: FrameChecks): PresenceState => {
     phase = 'failed';
-    return finish({ phase, message: 'presence.challengeFailed', progress: 0, checks, failure, ...(side ? { side } : {}) });
+    return finish({ phase, message: failureMessage[failure], progress: 0, checks, failure, ...(side ? { side } : {}) });
   };
 
-  const pass = (checks: FrameChecks, atMs: number, planarResidual?: number): PresenceState => {
+  const pass = (checks: FrameChecks, atMs: number, keep: KeptFrame, planarResidual?: number): PresenceState => {
     phase = 'passed';
     const evidence: PresenceEvidence = {
       challenge: config.challenge,
@@ -149,12 +157,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
       ...(Number.isFinite(yawMin) ? { yawMinDeg: round(yawMin), yawMaxDeg: round(yawMax) } : {}),
       ...(planarResidual !== undefined ? { planarResidual: round(planarResidual, 4) } : {}),
     };
-    return finish({ phase, message: 'presence.passed', progress: 1, checks, evidence, ...(side ? { side } : {}) });
-  };
-
-  const considerBest = (face: FaceAnalysis, atMs: number): void => {
-    const score = frameScore(face);
-    if (!best || score > best.score) best = { index: frames - 1, atMs, score };
+    return finish({ phase, message: 'presence.passed', progress: 1, checks, evidence, ...(side ? { side } : {}) }, keep);
   };
 
   // A frame whose buffer was transferred to the engine (detached) is as good as no frame.
@@ -163,32 +166,36 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
 
   function guide(analysis: FrameAnalysis, atMs: number, frame: RgbaFrame | undefined): PresenceState {
     const judged = judgeFrame(analysis, config);
+    // Guidance that ends: a patient who never reaches a good hold gets a failed attempt (then
+    // "Try again", then the decline path), not the same instruction forever.
+    if (atMs - (startedAt ?? atMs) > config.guideTimeoutMs) return fail('guide-timeout', judged.checks);
     const face = judged.face;
     let message = judged.problem;
-    const moving = face !== null && previous !== null && landmarkMotion(previous, face) > config.maxHoldMotion;
-    const swapped = face !== null && previous !== null && boxJump(previous, face) > MAX_JUMP_FACE_WIDTHS;
-    if (message === null && (moving || swapped)) message = 'presence.holdStill';
+    // Within a hold, each frame must continue the one before (same face, close in time) and be still.
+    if (message === null && face && holdSince !== null && previous) {
+      const broken = continuityBreak(previous, face, atMs - previousAt, bounds) !== null;
+      if (broken || landmarkMotion(previous, face) > config.maxHoldMotion) message = 'presence.holdStill';
+    }
     previous = face;
+    previousAt = atMs;
     if (message !== null || !face) {
       holdSince = null;
       holdFrames = 0;
       return finish({ phase, message: message ?? 'presence.noFace', progress: 0, checks: judged.checks });
     }
-    considerBest(face, atMs);
     holdSince ??= atMs;
     holdFrames++;
     const held = Math.min(1, (atMs - holdSince) / config.holdMs);
     const weight = config.challenge === 'off' ? 1 : 0.4;
     if (held >= 1 && holdFrames >= MIN_HOLD_FRAMES) {
-      if (config.challenge === 'off') return pass(judged.checks, atMs);
+      if (config.challenge === 'off') return pass(judged.checks, atMs, 'held');
       phase = 'challenge';
       side = random() < 0.5 ? 'left' : 'right';
       challengeAt = atMs;
       reference = face;
       referenceGray = grayOf(frame);
-      tracked = face;
       yawMin = yawMax = face.pose.yawDeg;
-      return finish({ phase, message: turnKey(side), progress: weight, checks: judged.checks, side });
+      return finish({ phase, message: turnKey(side), progress: weight, checks: judged.checks, side }, 'held');
     }
     return finish({ phase, message: 'presence.holdStill', progress: weight * held, checks: judged.checks });
   }
@@ -197,16 +204,15 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     const judged = judgeFrame(analysis, config);
     const asked = side ?? 'left';
     if (atMs - challengeAt > config.challengeTimeoutMs) return fail('timeout', judged.checks);
+    // From the hold to the pass, every frame shows the one tracked face: no face, a second face, a
+    // jump or a gap ends the attempt (a photo pulled away and a head put in its place never counts).
+    if (analysis.faces.length > 1) return fail('face-changed', judged.checks);
     const face = judged.face;
-    const progressNow = state.progress;
-    if (!face || !tracked || !reference) {
-      // The frame says nothing about the turn; keep the clock running.
-      const message = analysis.faces.length > 1 ? 'presence.oneAtATime' : turned ? 'presence.turnBack' : turnKey(asked);
-      return finish({ phase, message, progress: progressNow, checks: judged.checks, side: asked });
-    }
-    // The face that turns must be the face that held still: a jump means someone (or something) else.
-    if (boxJump(tracked, face) > MAX_JUMP_FACE_WIDTHS) return fail('face-changed', judged.checks);
-    tracked = face;
+    if (!face || !previous || !reference) return fail('face-lost', judged.checks);
+    const broken = continuityBreak(previous, face, atMs - previousAt, bounds);
+    if (broken) return fail(broken === 'gap' ? 'face-lost' : 'face-changed', judged.checks);
+    previous = face;
+    previousAt = atMs;
     const yaw = face.pose.yawDeg;
     yawMin = Math.min(yawMin, yaw);
     yawMax = Math.max(yawMax, yaw);
@@ -244,13 +250,12 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     crossing = null;
     if (Number.isNaN(residual)) return fail('no-frame', judged.checks);
     if (residual < config.minPlanarResidual) return fail('planar', judged.checks);
-    if (judged.problem === null) considerBest(face, atMs);
-    return pass(judged.checks, atMs, residual);
+    return pass(judged.checks, atMs, 'back', residual);
   }
 
   return {
     push(analysis: FrameAnalysis, atMs: number, frame?: RgbaFrame): PresenceState {
-      if (phase === 'passed' || phase === 'failed') return state;
+      if (phase === 'passed' || phase === 'failed') return { ...state, keep: null };
       frames++;
       startedAt ??= atMs;
       const next = phase === 'guide' ? guide(analysis, atMs, frame) : challenge(analysis, atMs, frame);
@@ -266,6 +271,16 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     },
   };
 }
+
+/** What the patient is told when an attempt fails (then "Try again" or the decline path). */
+const failureMessage: Record<PresenceFailure, PresenceMessageKey> = {
+  'guide-timeout': 'presence.guideTimeout',
+  timeout: 'presence.challengeFailed',
+  planar: 'presence.challengeFailed',
+  'no-frame': 'presence.challengeFailed',
+  'face-lost': 'presence.keepInView',
+  'face-changed': 'presence.keepInView',
+};
 
 const turnKey = (side: ChallengeSide): PresenceMessageKey => (side === 'left' ? 'presence.turnLeft' : 'presence.turnRight');
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;

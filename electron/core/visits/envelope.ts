@@ -18,6 +18,8 @@ export const presenceEvidenceSchema = z.object({
   yawMaxDeg: z.number().optional(),
   /** Pixel residual (1 − NCC) of the best homography alignment of the face patch; high for a real head. */
   planarResidual: z.number().optional(),
+  /** Descriptor distance between the held frame and the frame back at frontal (the same person throughout). */
+  sessionDistance: z.number().nonnegative().optional(),
   durationMs: z.number().nonnegative(),
 });
 

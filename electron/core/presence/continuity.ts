@@ -1,0 +1,49 @@
+import type { FaceAnalysis } from '../face/types.js';
+import { landmarkMotion } from './guidance.js';
+
+/**
+ * "The same face, frame after frame": the tracking rule of the presence check. From the first
+ * frame of the hold to the pass, each judged frame must show exactly one face, and that face must
+ * be the one of the frame before: its box overlaps the previous box and its landmarks moved a
+ * bounded amount, and the frames are close in time. Anything else ends the attempt (or restarts the
+ * hold): a photo pulled away and a head put in its place never keeps the clock running.
+ *
+ * The bounds were measured on the real recordings of the face fixtures at the kiosk's frame rate
+ * (docs/presence.md, "Continuity"): consecutive frames of a person turning their head stay well
+ * inside them.
+ */
+export interface ContinuityBounds {
+  /** Least intersection-over-union of consecutive face boxes. */
+  minBoxOverlap: number;
+  /** Largest mean landmark displacement between consecutive frames, in face widths. */
+  maxLandmarkMotion: number;
+  /** Largest time between consecutive judged frames (ms). */
+  maxFrameGapMs: number;
+}
+
+export const continuityBounds: ContinuityBounds = {
+  minBoxOverlap: 0.4,
+  maxLandmarkMotion: 0.2,
+  maxFrameGapMs: 700,
+};
+
+/** Intersection over union of two face boxes (0: apart, 1: the same box). */
+export function boxOverlap(a: FaceAnalysis, b: FaceAnalysis): number {
+  const x1 = Math.max(a.box.x, b.box.x);
+  const y1 = Math.max(a.box.y, b.box.y);
+  const x2 = Math.min(a.box.x + a.box.width, b.box.x + b.box.width);
+  const y2 = Math.min(a.box.y + a.box.height, b.box.y + b.box.height);
+  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
+  const union = a.box.width * a.box.height + b.box.width * b.box.height - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+export type ContinuityBreak = 'gap' | 'box' | 'landmarks';
+
+/** Why `next` is not the continuation of `previous` (seen `gapMs` before), or null when it is. */
+export function continuityBreak(previous: FaceAnalysis, next: FaceAnalysis, gapMs: number, bounds: ContinuityBounds = continuityBounds): ContinuityBreak | null {
+  if (!(gapMs <= bounds.maxFrameGapMs)) return 'gap';
+  if (boxOverlap(previous, next) < bounds.minBoxOverlap) return 'box';
+  if (!(landmarkMotion(previous, next) <= bounds.maxLandmarkMotion)) return 'landmarks';
+  return null;
+}
