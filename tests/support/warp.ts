@@ -99,24 +99,27 @@ export function addNoise(frame: RgbaFrame, amplitude: number, random: () => numb
 
 /**
  * A camera-like frame (`width`×`height`) cut from a photo so that the face `box` (pixels of the
- * photo) is centred and `faceWidthRatio` of the frame wide: the patient standing where the kiosk
- * wants them. Parts outside the photo are grey.
+ * photo) is centred (or at `centre`) and `faceWidthRatio` of the frame wide: the patient standing
+ * where the kiosk wants them, or a photo held where someone else's face is. Parts outside the photo
+ * are grey.
  */
 export async function frameAroundFace(
   photo: RgbaFrame,
   box: { x: number; y: number; width: number; height: number },
-  options: { width?: number; height?: number; faceWidthRatio?: number } = {},
+  options: { width?: number; height?: number; faceWidthRatio?: number; centre?: [number, number] } = {},
 ): Promise<RgbaFrame> {
   const width = options.width ?? 640;
   const height = options.height ?? 480;
   const scale = ((options.faceWidthRatio ?? 0.35) * width) / box.width;
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
+  // Where the face centre lands in the frame (default: the middle).
+  const [tx, ty] = options.centre ?? [width / 2, height / 2];
   const out = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const u = cx + (x - width / 2) / scale;
-      const v = cy + (y - height / 2) / scale;
+      const u = cx + (x - tx) / scale;
+      const v = cy + (y - ty) / scale;
       const o = (y * width + x) * 4;
       out[o + 3] = 255;
       if (u < 0 || v < 0 || u > photo.width - 1 || v > photo.height - 1) {

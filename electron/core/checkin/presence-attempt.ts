@@ -3,6 +3,7 @@ import type { KioskConfig } from '../config/schema.js';
 import type { FaceEngine, FrameAnalysis, RgbaFrame } from '../face/types.js';
 import { FaceEngineError } from '../face/types.js';
 import { euclidean } from '../face/verification.js';
+import type { ContinuityBounds } from '../presence/continuity.js';
 import { createPresenceSession, type PresenceFailure, type PresenceState } from '../presence/session.js';
 import type { PresenceAttempt, PresenceVerdict } from './ports.js';
 
@@ -11,6 +12,8 @@ export interface PresenceAttemptOptions {
   describe: FaceEngine['describe'];
   /** Uniform in [0, 1); decides the side to turn to (tools pin it; default a CSPRNG). */
   random?: () => number;
+  /** The tracking bounds; only tests change them (to show the identity check on its own). */
+  continuity?: ContinuityBounds;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface PresenceAttemptOptions {
  * frame before an unverified gap. Every other frame is wiped as soon as it has been judged.
  */
 export function createPresenceAttempt(config: KioskConfig['presence'], options: PresenceAttemptOptions): PresenceAttempt {
-  const session = createPresenceSession({ config, ...(options.random ? { random: options.random } : {}) });
+  const session = createPresenceSession({ config, ...(options.random ? { random: options.random } : {}), ...(options.continuity ? { continuity: options.continuity } : {}) });
   const kept: { held?: RgbaFrame; back?: RgbaFrame } = {};
   let descriptor: number[] | undefined;
   let sessionDistance: number | undefined;

@@ -7,6 +7,7 @@ import { reportCommand } from './commands/report.js';
 import { staffCommand } from './commands/staff.js';
 import { evalFacesCommand } from './commands/eval-faces.js';
 import { declineCheckCommand } from './commands/decline-check.js';
+import { evalPresenceCommand } from './commands/eval-presence.js';
 
 /** One kioskctl command: parses its own arguments (node:util parseArgs + zod) and returns an exit code. */
 export interface Command {
@@ -25,5 +26,6 @@ export const commands: Command[] = [
   syncCommand,
   exportCommand,
   evalFacesCommand,
+  evalPresenceCommand,
   declineCheckCommand,
 ];
