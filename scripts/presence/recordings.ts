@@ -32,7 +32,8 @@ function videoSize(file: string): { width: number; height: number } {
 
 /**
  * The fixed ffmpeg crop that frames `file` like the kiosk's camera: the median face of every tenth
- * frame centred, `faceWidthRatio` of the crop wide, with the kiosk's 4:3 aspect.
+ * frame centred, `faceWidthRatio` of the crop wide, with the kiosk's 4:3 aspect (grey beyond the
+ * recording's edges).
  */
 export async function kioskFraming(engine: Pick<FaceEngine, 'analyze'>, file: string, faceWidthRatio = 0.33): Promise<string> {
   const native = videoSize(file);
@@ -47,15 +48,13 @@ export async function kioskFraming(engine: Pick<FaceEngine, 'analyze'>, file: st
   if (!boxes.length) throw new Error(`${file}: no face found to frame`);
   const cx = median(boxes.map((b) => b.x + b.width / 2));
   const cy = median(boxes.map((b) => b.y + b.height / 2));
-  let w = Math.min(native.width, median(boxes.map((b) => b.width)) / faceWidthRatio);
-  let h = (w * 3) / 4;
-  if (h > native.height) {
-    h = native.height;
-    w = (h * 4) / 3;
-  }
-  const x = Math.min(Math.max(0, cx - w / 2), native.width - w);
-  const y = Math.min(Math.max(0, cy - h / 2), native.height - h);
-  return `crop=${Math.round(w)}:${Math.round(h)}:${Math.round(x)}:${Math.round(y)}`;
+  const w = Math.round(median(boxes.map((b) => b.width)) / faceWidthRatio);
+  const h = Math.round((w * 3) / 4);
+  // A face near the edge of the recording is centred by padding with grey (a wider view), never by following it.
+  const pad = Math.max(w, h);
+  const x = Math.round(cx - w / 2 + pad);
+  const y = Math.round(cy - h / 2 + pad);
+  return `pad=iw+${2 * pad}:ih+${2 * pad}:${pad}:${pad}:gray,crop=${w}:${h}:${x}:${y}`;
 }
 
 export interface MadeRecording {

@@ -1,0 +1,111 @@
+// The presence check end to end with the DEFAULT configuration (head-turn challenge on): Debian
+// Chromium, the built renderer, the real core and a fake camera fed from recordings composed at
+// test time from the face fixtures — a real head turn, and the swap attack of issue 9 (a still photo
+// of one person held until the challenge starts, then another person turning in its place).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getSodium, openSealed } from '../../electron/core/crypto/index.js';
+import { defaultConfig } from '../../electron/core/config/schema.js';
+import { createFaceEngine, type FaceEngineClient } from '../../electron/core/face/engine.js';
+import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
+import { kioskCadence, recordingFrames } from '../../electron/core/presence/eval/recording.js';
+import { envelopeSchema } from '../../electron/core/visits/envelope.js';
+import { kioskFraming } from '../../scripts/presence/recordings.js';
+import { swapAttackFrames, writeRecording } from '../../scripts/presence/swap-attack.js';
+import { startTestKiosk } from '../support/browser.js';
+import { fixture, projectRoot } from '../support/fixtures.js';
+import { loadRgba } from '../support/images.js';
+import { euclidean, outboxRows, startPhotoCheckin, validIin } from './checkin-helpers.js';
+
+const work = mkdtempSync(join(tmpdir(), 'kelu-e2e-presence-'));
+const turn = join(work, 'turn.y4m');
+const swapGap = join(work, 'swap-gap.y4m');
+const swapCut = join(work, 'swap-cut.y4m');
+let engine: FaceEngineClient;
+let turnFraming = '';
+
+beforeAll(async () => {
+  engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {} });
+  // A real man turning his head at a webcam, framed once like the kiosk's camera (a fixed crop).
+  const source = fixture('video/turn_headtrackr_cap4.mp4');
+  turnFraming = await kioskFraming(engine, source);
+  await writeRecording(recordingFrames(source, { ...kioskCadence, filter: turnFraming, maxSeconds: 19 }), turn);
+  // Another person's photo (the patient an attacker holds up) placed exactly where his face appears.
+  const attack = { photo: fixture('photos/obama_1.jpg'), video: turn, holdMs: 3000 };
+  await writeRecording(swapAttackFrames(engine, { ...attack, gapMs: 400 }), swapGap);
+  await writeRecording(swapAttackFrames(engine, { ...attack, gapMs: 0 }), swapCut);
+}, 600_000);
+
+afterAll(async () => {
+  await engine?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('presence with the default head-turn challenge', () => {
+  it('a real head turn gets a ticket, and the sealed descriptor is the man who turned', async () => {
+    expect(defaultConfig.presence.challenge).toBe('head-turn');
+    const kiosk = await startTestKiosk({ camera: turn, lang: 'en' });
+    try {
+      const { page } = kiosk;
+      await startPhotoCheckin(page, validIin(4321));
+      await expect.poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 200 }).toMatch(/turn your head to your (left|right)/);
+      await page.getByRole('heading', { name: 'You are checked in' }).waitFor({ timeout: 120_000 });
+      const rows = outboxRows(kiosk.dataDir);
+      expect(rows).toHaveLength(1);
+      const sodium = await getSodium();
+      const upstream = await readUpstreamKeyPair(devUpstreamKeyPairFile());
+      const opened = openSealed(sodium, new Uint8Array(rows[0]!.sealed), upstream.publicKey, upstream.secretKey);
+      const envelope = envelopeSchema.parse(JSON.parse(sodium.to_string(opened!)));
+      const presence = envelope.face!.presence;
+      expect(presence).toMatchObject({ challenge: 'head-turn' });
+      expect(presence.sessionDistance).toBeLessThanOrEqual(defaultConfig.presence.maxSessionDistance);
+      // Within the same-session bound of him (a frontal frame of the recording), beyond it for the photo's man.
+      const frames = recordingFrames(fixture('video/turn_headtrackr_cap4.mp4'), { ...kioskCadence, filter: turnFraming, maxSeconds: 1 });
+      const him = (await frames.next()).value!;
+      await frames.return(undefined);
+      const mine = await engine.describe(him);
+      expect(euclidean(envelope.face!.descriptor, mine.descriptor)).toBeLessThan(defaultConfig.presence.maxSessionDistance);
+      const photo = await engine.describe(await loadRgba(fixture('photos/obama_1.jpg')));
+      expect(euclidean(envelope.face!.descriptor, photo.descriptor)).toBeGreaterThan(defaultConfig.presence.maxSessionDistance);
+    } finally {
+      await kiosk.close();
+    }
+  });
+
+  for (const [name, file] of [
+    ['with the lens covered for 0.4 s', swapGap],
+    ['with a clean cut, his face where the photo was', swapCut],
+  ] as const) {
+    it(`a photo held still, then another person turning in its place (${name}): no ticket, a failed try`, async () => {
+      const kiosk = await startTestKiosk({ camera: file, lang: 'en', config: { ui: { maxFaceAttempts: 1 } } });
+      try {
+        const { page } = kiosk;
+        await startPhotoCheckin(page, validIin(5432));
+        // The photo alone is enough to get to the challenge…
+        await expect.poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 200 }).toMatch(/turn your head to your (left|right)/);
+        // …but the swap ends the attempt: the decline path follows, never a ticket.
+        await page.getByRole('heading', { name: 'Check in without a photo' }).waitFor({ timeout: 120_000 });
+        expect(await page.getByRole('heading', { name: 'You are checked in' }).count()).toBe(0);
+        expect(outboxRows(kiosk.dataDir)).toHaveLength(0);
+      } finally {
+        await kiosk.close();
+      }
+    });
+  }
+
+  it('a patient who never reaches a good hold gets a failed try after guideTimeoutMs, then "Try again", then the decline path', async () => {
+    const kiosk = await startTestKiosk({ camera: 'hard/no_face_white.png', lang: 'en', config: { presence: { guideTimeoutMs: 5_000 }, ui: { maxFaceAttempts: 2 } } });
+    try {
+      const { page } = kiosk;
+      await startPhotoCheckin(page, validIin(6543));
+      await page.getByRole('button', { name: 'Try again' }).waitFor({ timeout: 90_000 });
+      await page.getByRole('button', { name: 'Try again' }).click();
+      await page.getByRole('heading', { name: 'Check in without a photo' }).waitFor({ timeout: 90_000 });
+      expect(outboxRows(kiosk.dataDir)).toHaveLength(0);
+    } finally {
+      await kiosk.close();
+    }
+  });
+});

@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPresenceAttempt } from '../../electron/core/checkin/presence-attempt.js';
+import { parseConfig } from '../../electron/core/config/schema.js';
+import { createFaceEngine, type FaceEngineClient } from '../../electron/core/face/engine.js';
+import { euclidean } from '../../electron/core/face/verification.js';
+import type { RgbaFrame } from '../../electron/core/face/types.js';
+import { kioskCadence, recordingFrames } from '../../electron/core/presence/eval/recording.js';
+import { runPresence } from '../../electron/core/presence/eval/run.js';
+import { kioskFraming } from '../../scripts/presence/recordings.js';
+import { swapAttackFrames } from '../../scripts/presence/swap-attack.js';
+import { fixture, projectRoot } from '../support/fixtures.js';
+import { loadRgba } from '../support/images.js';
+
+/**
+ * The attack of issue 9 on the REAL engine, real fixture photos and a real recording, with the
+ * default configuration: a still photo of person A held until the challenge starts, then a real
+ * person B (turn_headtrackr_cap4.mp4, a man turning his head at a webcam) turning where the photo
+ * was — with the lens covered for 0.4 s, or with a clean cut and B's face exactly where A's was.
+ * Neither may pass; the same man on his own does, and what would be sealed is his descriptor.
+ */
+const config = parseConfig({}).presence;
+const video = () => fixture('video/turn_headtrackr_cap4.mp4');
+// The recording framed once like the kiosk's camera (a fixed crop, never tracking).
+let cadence = kioskCadence;
+
+let engine: FaceEngineClient;
+beforeAll(async () => {
+  engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {} });
+  cadence = { ...kioskCadence, filter: await kioskFraming(engine, video()) };
+}, 240_000);
+afterAll(async () => {
+  await engine?.close();
+});
+
+const swap = (gapMs: number) =>
+  swapAttackFrames(engine, { photo: fixture('photos/obama_1.jpg'), video: video(), holdMs: 2500, gapMs }, cadence);
+
+describe('a photo held still, then another person turning in its place', { timeout: 240_000 }, () => {
+  for (const side of ['left', 'right'] as const) {
+    it(`is refused with the lens covered for 0.4 s between them (asked ${side})`, async () => {
+      const run = await runPresence(engine, config, swap(400), { side, fps: cadence.fps });
+      expect(run.challengeAtMs, 'the photo alone passes the hold').toBeDefined();
+      expect(run).toMatchObject({ outcome: 'refused', failure: 'face-lost' });
+    });
+
+    it(`is refused with a clean cut and B's face where A's was (asked ${side})`, async () => {
+      const run = await runPresence(engine, config, swap(0), { side, fps: cadence.fps });
+      expect(run.challengeAtMs).toBeDefined();
+      expect(run.outcome).toBe('refused');
+      expect(['face-changed', 'face-lost', 'timeout']).toContain(run.failure);
+    });
+  }
+
+  it('is refused by the identity check alone, even where tracking is blind (bounds opened wide)', async () => {
+    // The turn to his right is asked; with every tracking bound opened, only the descriptors of the
+    // held frame (A's photo) and of the frame back at frontal (B) can tell the two apart.
+    const attempt = createPresenceAttempt(config, {
+      describe: (f, o) => engine.describe(f, o),
+      random: () => 0.75,
+      continuity: { minBoxOverlap: 0, maxLandmarkMotion: Number.POSITIVE_INFINITY, maxFrameGapMs: Number.POSITIVE_INFINITY },
+    });
+    let n = 0;
+    const phases: string[] = [];
+    for await (const frame of swap(0)) {
+      const analysis = await engine.analyze(frame, { keep: true });
+      // B's frames without a face are skipped, as if tracking had not noticed them.
+      if (analysis.faces.length !== 1) {
+        frame.data.fill(0);
+        continue;
+      }
+      const verdict = await attempt.push(analysis, frame, n++ * 100);
+      phases.push(verdict.phase);
+      if (verdict.phase === 'passed' || verdict.phase === 'failed') {
+        expect(verdict).toMatchObject({ phase: 'failed', failure: 'face-changed' });
+        break;
+      }
+    }
+    expect(phases).toContain('challenge');
+    expect(phases.at(-1)).toBe('failed');
+    expect(attempt.descriptor()).toBeUndefined();
+  });
+});
+
+describe('the same person from the hold to the pass', { timeout: 240_000 }, () => {
+  it('passes a real head turn and seals his own descriptor (within the same-session bound of a later frame of him)', async () => {
+    const attempt = createPresenceAttempt(config, { describe: (f, o) => engine.describe(f, o), random: () => 0.75 });
+    let n = 0;
+    let last: RgbaFrame | undefined;
+    let phase = '';
+    for await (const frame of recordingFrames(video(), cadence)) {
+      const copy = { ...frame, data: frame.data.slice() };
+      const analysis = await engine.analyze(frame, { keep: true });
+      phase = (await attempt.push(analysis, frame, n++ * 100)).phase;
+      if (phase === 'passed' || phase === 'failed') {
+        last = copy;
+        break;
+      }
+    }
+    expect(phase).toBe('passed');
+    const evidence = attempt.evidence();
+    expect(evidence.sessionDistance).toBeLessThanOrEqual(config.maxSessionDistance);
+    const sealed = attempt.descriptor();
+    expect(sealed).toHaveLength(128);
+    const later = await engine.describe(last!, { keep: true });
+    expect(euclidean(sealed!, later.descriptor)).toBeLessThan(config.maxSessionDistance);
+    // And not the photo's person.
+    const photoPerson = (await engine.describe(await loadRgba(fixture('photos/obama_1.jpg')))).descriptor;
+    expect(euclidean(sealed!, photoPerson)).toBeGreaterThan(config.maxSessionDistance);
+  });
+});
