@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSodium, openSealed } from '../../electron/core/crypto/index.js';
 import { defaultConfig } from '../../electron/core/config/schema.js';
@@ -43,6 +44,21 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** Collects every distinct instruction the camera screen shows (role status), in order. */
+async function recordInstructions(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __said: string[] }).__said = seen;
+    const note = () => {
+      const text = document.querySelector('[role="status"]')?.textContent?.trim();
+      if (text && seen.at(-1) !== text) seen.push(text);
+    };
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+    note();
+  });
+  return () => page.evaluate(() => (window as unknown as { __said: string[] }).__said.slice());
+}
+
 describe('presence with the default head-turn challenge', () => {
   it('a real head turn gets a ticket, and the sealed descriptor is the man who turned', async () => {
     expect(defaultConfig.presence.challenge).toBe('head-turn');
@@ -50,8 +66,15 @@ describe('presence with the default head-turn challenge', () => {
     try {
       const { page } = kiosk;
       await startPhotoCheckin(page, validIin(4321));
-      await expect.poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 200 }).toMatch(/turn your head to your (left|right)/);
-      await page.getByRole('heading', { name: 'You are checked in' }).waitFor({ timeout: 120_000 });
+      const said = await recordInstructions(page);
+      await page
+        .getByRole('heading', { name: 'You are checked in' })
+        .waitFor({ timeout: 150_000 })
+        .catch(async (err: unknown) => {
+          throw new Error(`no ticket; the screen said: ${(await said()).join(' → ')}`, { cause: err });
+        });
+      // The challenge ran: he was asked to turn and to come back.
+      expect((await said()).join(' → ')).toMatch(/turn your head to your (left|right).*look straight at the camera again/i);
       const rows = outboxRows(kiosk.dataDir);
       expect(rows).toHaveLength(1);
       const sodium = await getSodium();

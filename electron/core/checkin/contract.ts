@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from '../api/define.js';
+import { presenceFailures } from '../presence/session.js';
 
 /**
  * The patient's photo check-in (DESIGN.md, "Photo path"). The renderer holds only an opaque
@@ -42,6 +43,8 @@ export const frameSummarySchema = z.object({
   attemptsLeft: z.number().int().nonnegative(),
   /** Set when this attempt is over: retry the camera, or go to the decline path. */
   next: z.enum(['retry', 'decline']).optional(),
+  /** Why the attempt failed (presence/session.ts `PresenceFailure`), for the screen's logs and IT. */
+  failure: z.enum(presenceFailures).optional(),
 });
 export type FrameSummary = z.infer<typeof frameSummarySchema>;
 

@@ -90,6 +90,7 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
       faces: faces.map((f) => ({ x: f.box.x / width, y: f.box.y / height, width: f.box.width / width, height: f.box.height / height })),
       attemptsLeft: attemptsLeft(p),
       ...(verdict.challengeSide ? { challengeSide: verdict.challengeSide } : {}),
+      ...(verdict.failure ? { failure: verdict.failure } : {}),
     };
     if (verdict.phase === 'failed') {
       p.failedAttempts++;

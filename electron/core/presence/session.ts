@@ -20,7 +20,8 @@ export type ChallengeSide = 'left' | 'right';
  *   descriptors) a different person at the end than at the hold;
  * - `no-frame`: the frames needed to judge the turn were not given (the policy fails closed).
  */
-export type PresenceFailure = 'guide-timeout' | 'timeout' | 'planar' | 'face-lost' | 'face-changed' | 'no-frame';
+export const presenceFailures = ['guide-timeout', 'timeout', 'planar', 'face-lost', 'face-changed', 'no-frame'] as const;
+export type PresenceFailure = (typeof presenceFailures)[number];
 
 /** Which frame the caller must keep for the descriptors: the held frame or the frame back at frontal. */
 export type KeptFrame = 'held' | 'back';
