@@ -31,3 +31,15 @@ describe('router', () => {
     await core.close();
   });
 });
+
+describe('strict configuration at every depth (issue 11 item 12)', () => {
+  it('refuses a misspelt key inside a section, naming its full path', () => {
+    expect(() => parseConfig({ sync: { upstreamUrll: 'https://mis.example' } }, 'kiosk.json')).toThrow(/kiosk\.json is not valid: sync\.upstreamUrll: Unrecognized key/);
+  });
+
+  it('refuses unknown keys in every nested section of the schema', () => {
+    for (const section of ['face', 'presence', 'ui', 'decline', 'sync', 'staff', 'receipts'] as const) {
+      expect(() => parseConfig({ [section]: { notASetting: 1 } }), section).toThrow(new RegExp(`${section}\\.notASetting: Unrecognized key`));
+    }
+  });
+});
