@@ -63,7 +63,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Declining the photo (decline part): eGov code or QR sealed as a visit, or the hand-off list.
   const decline = createDeclineService(config.decline.maxCodeAttempts, {
     identified: (session) => checkin.identified(session),
-    endCheckin: () => checkin.reset(),
+    endCheckin: (session) => checkin.end(session),
     queueVisit: (envelope) => visits.queueVisit(envelope),
     createHandoff: (entry) => staff.handoffs.createHandoff(entry),
     verdicts: (sinceIso) => egovVerdicts(db, sinceIso),
