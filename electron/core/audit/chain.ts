@@ -87,6 +87,15 @@ export class AuditLog {
     }).immediate();
   }
 
+  /** How many rows of one action since a time, optionally with given detail values (e.g. `{ why: 'no-such-user' }`). */
+  count(action: string, sinceIso: string, detail: Record<string, string> = {}): number {
+    const keys = Object.keys(detail);
+    if (keys.some((k) => !/^[A-Za-z][A-Za-z0-9]{0,40}$/.test(k))) throw new Error('Bad audit detail key');
+    const where = keys.map((k) => ` AND json_extract(detail, '$.${k}') = ?`).join('');
+    const row = this.db.prepare(`SELECT count(*) AS c FROM audit_log WHERE action = ? AND at >= ?${where}`).get(action, sinceIso, ...keys.map((k) => detail[k])) as { c: number };
+    return row.c;
+  }
+
   /** Newest first. */
   recent(limit = 100): AuditRow[] {
     return (

@@ -86,7 +86,10 @@ export const configSchema = z
       .object({
         idleLogoutMs: z.number().int().min(10_000).max(3_600_000).default(120_000),
         maxFailures: z.number().int().min(1).max(20).default(5),
+        /** The longest login delay after repeated failures, and the quiet time that forgets them (docs/staff.md). */
         lockoutMs: z.number().int().min(10_000).max(86_400_000).default(900_000),
+        /** A staff session ends this long after login however active it is (idle logout comes first). */
+        maxSessionMs: z.number().int().min(60_000).max(86_400_000).default(28_800_000),
       })
       .strict()
       .prefault({}),
