@@ -82,6 +82,8 @@ export async function startServer(db: Database, receiver: Receiver, options: Ser
           res.destroy();
         }, 60_000).unref();
         return;
+      case 'drop-ids':
+        return json(res, 200, { results: results.slice(Math.ceil(results.length / 2)) });
       case 'malformed':
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end('{"results": [{"id": ');

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
+import { defaultConfig } from '../../electron/core/config/schema.js';
 import { writeProvisioning } from '../../electron/core/keys/index.js';
+import { createSyncEngine } from '../../electron/core/sync/engine.js';
+import { settingsFrom } from '../../electron/core/sync/service.js';
 import { openHeadlessKiosk, quickSettings, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
 import { useCleanups } from '../support/upstream.js';
 
@@ -152,5 +155,22 @@ describe('sync: the IT chart', () => {
     const offline = kiosk.sync.outbox.history(new Date(Date.now() - 3_600_000));
     expect(offline).toHaveLength(1);
     expect(offline[0]).toMatchObject({ queueDepth: 3, delivered: 0 });
+  });
+});
+
+describe('sync: waits run on a monotonic clock (issue 11 item 14)', () => {
+  it('setting the wall clock back a day after a failure does not stall the next attempt', async () => {
+    const { upstream, kiosk } = await setup();
+    await kiosk.queue.queueVisit(syntheticVisit(1));
+    let wall = Date.parse('2026-11-20T10:00:00Z');
+    const engine = createSyncEngine({ outbox: kiosk.sync.outbox, keys: () => kiosk.keys, settings: () => settingsFrom(defaultConfig, { ...quickSettings, requestTimeoutMs: 5000, upstreamUrl: upstream.url }), now: () => new Date(wall) });
+    upstream.setFaults('500:1');
+    expect(await engine.drain()).toMatchObject({ outcome: 'failed', failures: 1 });
+    // IT (or a bad NTP answer) sets the clock back by a day; the backoff was at most 20 ms.
+    wall -= 86_400_000;
+    upstream.setFaults('');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(engine.circuit().nextAttemptAt).toBeNull();
+    expect(await engine.drain()).toMatchObject({ outcome: 'empty', accepted: 1, remaining: 0 });
   });
 });

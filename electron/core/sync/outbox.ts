@@ -16,6 +16,8 @@ export interface AppliedCounts {
   accepted: number;
   duplicate: number;
   rejected: number;
+  /** Sent ids the answer left out: they stay pending, and the engine counts the answer as a failure. */
+  unanswered: number;
 }
 
 export interface DeadLetter {
@@ -90,7 +92,7 @@ export class Outbox {
     const iso = at.toISOString();
     return guardStore(() =>
       this.db.transaction(() => {
-        const counts: AppliedCounts = { accepted: 0, duplicate: 0, rejected: 0 };
+        const counts: AppliedCounts = { accepted: 0, duplicate: 0, rejected: 0, unanswered: 0 };
         const answered = new Set<string>();
         for (const r of results) {
           if (!sentIds.has(r.id) || answered.has(r.id)) continue; // never act on an id we did not send
@@ -105,7 +107,11 @@ export class Outbox {
             counts[r.status]++;
           }
         }
-        for (const id of sentIds) if (!answered.has(id)) this.bumpAttempts.run(id);
+        for (const id of sentIds) {
+          if (answered.has(id)) continue;
+          this.bumpAttempts.run(id);
+          counts.unanswered++;
+        }
         const depth = this.depthNow();
         this.insertLog.run(iso, 'ok', sent.length, counts.accepted, counts.duplicate, counts.rejected, depth, Math.round(ms), null);
         this.setState.run('last_success_at', iso);
