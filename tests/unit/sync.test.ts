@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
 import { defaultConfig } from '../../electron/core/config/schema.js';
@@ -172,5 +173,37 @@ describe('sync: waits run on a monotonic clock (issue 11 item 14)', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(engine.circuit().nextAttemptAt).toBeNull();
     expect(await engine.drain()).toMatchObject({ outcome: 'empty', accepted: 1, remaining: 0 });
+  });
+});
+
+describe('sync: one delivering process at a time (issue 11 item 15)', () => {
+  it('two engines on one database (the kiosk loop and kioskctl sync) never send the same rows at once', { timeout: 120_000 }, async () => {
+    const upstream = await startDevUpstream(tempDir('up'), { faults: 'slow:1', slowMs: 150 });
+    cleanups.push(() => upstream.close());
+    const dataDir = tempDir('kiosk');
+    const settings = { ...quickSettings, batchSize: 20, requestTimeoutMs: 10_000 };
+    const a = await openHeadlessKiosk(dataDir, { sync: { upstreamUrl: upstream.url } }, settings);
+    cleanups.push(() => a.close());
+    const b = await openHeadlessKiosk(dataDir, { sync: { upstreamUrl: upstream.url } }, settings);
+    cleanups.push(() => b.close());
+    register(upstream, a);
+    for (let i = 0; i < 100; i++) await a.queue.queueVisit(syntheticVisit(i));
+
+    const [ra, rb] = await Promise.all([a.sync.engine.drain({ untilEmpty: true, deadlineMs: 100_000 }), b.sync.engine.drain({ untilEmpty: true, deadlineMs: 100_000 })]);
+    expect([ra.outcome, rb.outcome]).toEqual(['empty', 'empty']);
+    expect(ra.accepted + rb.accepted).toBe(100);
+    // Without the lock both read the same pending rows and the upstream had to answer "duplicate".
+    expect(count(upstream.db, "SELECT count(*) c FROM receipts_log WHERE status = 'duplicate'")).toBe(0);
+    expect(count(upstream.db, 'SELECT count(*) c FROM receipts_log')).toBe(100);
+  });
+
+  it('a lock left by a process that died does not block delivery', async () => {
+    const { kiosk } = await setup();
+    await kiosk.queue.queueVisit(syntheticVisit(1));
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    kiosk.db.prepare("INSERT INTO sync_state (key, value) VALUES ('delivery_lock', ?)").run(JSON.stringify({ holder: `${dead}:x`, pid: dead, until: Date.now() + 3_600_000 }));
+    expect(await kiosk.sync.engine.drain()).toMatchObject({ outcome: 'empty', accepted: 1 });
+    // Released after the run.
+    expect(count(kiosk.db, "SELECT count(*) c FROM sync_state WHERE key = 'delivery_lock'")).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { checkUpstreamUrl, type DeviceIdentity, type Provisioning } from '../keys/index.js';
 import { Circuit, parseRetryAfter, type CircuitState } from './backoff.js';
+import type { DeliveryLock } from './delivery-lock.js';
 import type { Outbox, PendingRow } from './outbox.js';
 import { batchErrorSchema, batchPath, batchResponseSchema, type BatchRequest, type ItemResult, type Verdict } from './protocol.js';
 
@@ -43,7 +44,7 @@ export type DeliveryOutcome =
   | { outcome: 'delivered'; verdict: Verdict | null }
   | { outcome: 'rejected'; reason: string }
   /** Still pending (or never sent): background sync delivers it later as usual. */
-  | { outcome: 'not-delivered'; why: 'no-upstream' | 'circuit-open' | 'deadline' | 'failed' | 'stopped' };
+  | { outcome: 'not-delivered'; why: 'no-upstream' | 'circuit-open' | 'busy' | 'deadline' | 'failed' | 'stopped' };
 
 export interface SyncEngine {
   drain(options?: DrainOptions): Promise<SyncProgress>;
@@ -77,6 +78,8 @@ export interface SyncEngineDeps {
   monotonic?: () => number;
   random?: () => number;
   onProgress?: (p: SyncProgress) => void;
+  /** The database's delivery lock (one sending process at a time); absent: this engine alone. */
+  lock?: DeliveryLock;
 }
 
 /**
@@ -201,6 +204,25 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         await sleep(Math.min(wait, options.deadlineMs !== undefined ? options.deadlineMs - (mono() - startedAt) + 1 : wait), signal);
         continue;
       }
+      // One process delivers at a time (the kiosk's loop, kioskctl sync): held from reading the
+      // batch until its answer is applied.
+      const lock = deps.lock?.tryAcquire() ?? { ok: true };
+      if (!lock.ok) {
+        p.lastError = `another process (pid ${lock.pid}) is delivering this kiosk's visits`;
+        if (!options.untilEmpty) return finish('failed');
+        await sleep(250, signal);
+        continue;
+      }
+      try {
+        const step = await deliverBatch();
+        if (step) return step;
+      } finally {
+        deps.lock?.release();
+      }
+    }
+
+    /** One batch: answers the run's result when the run ends here, else undefined. */
+    async function deliverBatch(): Promise<SyncProgress | undefined> {
       const rows = deps.outbox.nextBatch(keyId, s.batchSize);
       if (rows.length === 0) return finish('empty');
       circuit.beginTrial();
@@ -241,6 +263,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       p.remaining = deps.outbox.counts(keyId).pending;
       p.total = Math.max(p.total, p.sent + p.remaining);
       report();
+      return undefined;
     }
   }
 
@@ -262,6 +285,18 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     // trial request belongs to the background loop) all mean "ticket now, verdict later".
     const t = mono();
     if (circuit.waitMs(t) > 0 || circuit.state(t) !== 'closed') return notDelivered('circuit-open');
+    // Another process is delivering (kioskctl sync): the background run brings the verdict later.
+    const lock = deps.lock?.tryAcquire() ?? { ok: true };
+    if (!lock.ok) return notDelivered('busy');
+    try {
+      return await deliverOneLocked(visitId, deadlineAt, giveUp, s, provisioning, url);
+    } finally {
+      deps.lock?.release();
+    }
+  }
+
+  async function deliverOneLocked(visitId: string, deadlineAt: number, giveUp: AbortSignal, s: SyncSettings, provisioning: Provisioning, url: string): Promise<DeliveryOutcome> {
+    const notDelivered = (why: Extract<DeliveryOutcome, { outcome: 'not-delivered' }>['why']): DeliveryOutcome => ({ outcome: 'not-delivered', why });
     const row = deps.outbox.pendingRow(visitId, provisioning.upstreamKeyId);
     // Not pending any more: a background run delivered it while this call waited its turn.
     if (!row) return receiptOutcome(visitId);

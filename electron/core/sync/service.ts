@@ -7,6 +7,7 @@ import type { DeviceIdentity, DeviceKeys, Provisioning } from '../keys/index.js'
 import { exportBundle } from './export.js';
 import type { syncContract, SyncStatus } from './contract.js';
 import { createSyncEngine, type SyncEngine, type SyncProgress, type SyncSettings } from './engine.js';
+import { DeliveryLock } from './delivery-lock.js';
 import { Outbox } from './outbox.js';
 
 export interface SyncServiceOptions {
@@ -58,6 +59,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   let storageError: SyncStatus['storageError'] = null;
   const engine = createSyncEngine({
     outbox,
+    lock: new DeliveryLock(options.db, () => settings.requestTimeoutMs + 60_000),
     keys: options.keys,
     settings: () => settings,
     ...(options.fetch ? { fetch: options.fetch } : {}),
