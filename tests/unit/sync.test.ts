@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
@@ -205,5 +207,17 @@ describe('sync: one delivering process at a time (issue 11 item 15)', () => {
     expect(await kiosk.sync.engine.drain()).toMatchObject({ outcome: 'empty', accepted: 1 });
     // Released after the run.
     expect(count(kiosk.db, "SELECT count(*) c FROM sync_state WHERE key = 'delivery_lock'")).toBe(0);
+  });
+});
+
+describe('sync: acknowledged blobs leave the disk files (issue 11 item 8)', () => {
+  it('no byte run of a delivered sealed blob remains in the database file or its WAL', async () => {
+    const { kiosk } = await setup();
+    for (let i = 0; i < 30; i++) await kiosk.queue.queueVisit(syntheticVisit(i));
+    const blobs = (kiosk.db.prepare('SELECT sealed FROM outbox').all() as Array<{ sealed: Buffer }>).map((r) => r.sealed);
+    expect(await kiosk.sync.engine.drain()).toMatchObject({ outcome: 'empty', accepted: 30 });
+    const files = ['kelu.db', 'kelu.db-wal'].map((f) => join(kiosk.dataDir, f)).filter((f) => existsSync(f)).map((f) => readFileSync(f));
+    const left = blobs.filter((b) => files.some((f) => f.includes(b.subarray(16, 80))));
+    expect(left.length).toBe(0);
   });
 });

@@ -37,6 +37,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
+      // Deleted rows (acknowledged sealed blobs, expired receipts) are overwritten with zeros, not
+      // left in free pages; the outbox truncates the WAL after deleting (Outbox.checkpoint).
+      db.pragma('secure_delete = ON');
     }
     db.pragma('foreign_keys = ON');
     if (!options.skipIntegrityCheck) {

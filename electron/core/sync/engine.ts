@@ -180,6 +180,13 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
           // A chart point is not worth failing the run for (e.g. a full disk, which status shows).
         }
       }
+      if (p.accepted + p.duplicate > 0) {
+        try {
+          deps.outbox.checkpoint();
+        } catch {
+          // The blobs are zeroed in the pages already; the next run's checkpoint clears the WAL.
+        }
+      }
       p.running = false;
       p.remaining = deps.outbox.counts(keyId).pending;
       report();
@@ -312,6 +319,13 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       return notDelivered('failed');
     }
     const counts = deps.outbox.applyResults([row], attempt.results, now(), ms);
+    if (counts.accepted + counts.duplicate > 0) {
+      try {
+        deps.outbox.checkpoint();
+      } catch {
+        // As in a drain: the next checkpoint clears the WAL.
+      }
+    }
     if (counts.unanswered > 0) {
       deps.outbox.recordFailure(now(), unansweredMessage(counts.unanswered, 1), 1, ms);
       circuit.failure(mono());

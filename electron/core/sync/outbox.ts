@@ -120,6 +120,15 @@ export class Outbox {
     );
   }
 
+  /**
+   * After deletes: copies the WAL into the database and truncates it, so the frames that still
+   * held deleted blobs are gone from the disk files too (secure_delete zeroed them in the pages).
+   * Another connection reading at that moment makes it a partial checkpoint; the next one finishes.
+   */
+  checkpoint(): void {
+    guardStore(() => this.db.pragma('wal_checkpoint(TRUNCATE)'));
+  }
+
   /** Records a failed attempt (network, 5xx, 429, bad answer) for status and the chart. */
   recordFailure(at: Date, message: string, sent: number, ms: number): void {
     const iso = at.toISOString();
@@ -210,6 +219,7 @@ export class Outbox {
     guardStore(() => {
       this.db.prepare('DELETE FROM sync_log WHERE at < ?').run(logCutoff);
       this.db.prepare("DELETE FROM receipts WHERE created_at < ? AND status = 'synced'").run(receiptCutoff);
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
     });
   }
 }
