@@ -199,6 +199,17 @@ describe('sync: one delivering process at a time (issue 11 item 15)', () => {
     expect(count(upstream.db, 'SELECT count(*) c FROM receipts_log')).toBe(100);
   });
 
+  it('while another live process holds the lock, a plain run says so and the verdict wait does not send', async () => {
+    const { kiosk } = await setup();
+    const { visitId } = await kiosk.queue.queueVisit(syntheticVisit(2));
+    const other = process.ppid; // alive for the whole test
+    kiosk.db.prepare("INSERT INTO sync_state (key, value) VALUES ('delivery_lock', ?)").run(JSON.stringify({ holder: `${other}:y`, pid: other, until: Date.now() + 3_600_000 }));
+    expect(await kiosk.sync.engine.drain()).toMatchObject({ outcome: 'failed', lastError: `another process (pid ${other}) is delivering this kiosk's visits`, remaining: 1 });
+    expect(await kiosk.sync.engine.deliverNow(visitId, 2000)).toEqual({ outcome: 'not-delivered', why: 'busy' });
+    kiosk.db.prepare("DELETE FROM sync_state WHERE key = 'delivery_lock'").run();
+    expect(await kiosk.sync.engine.drain()).toMatchObject({ outcome: 'empty', accepted: 1 });
+  });
+
   it('a lock left by a process that died does not block delivery', async () => {
     const { kiosk } = await setup();
     await kiosk.queue.queueVisit(syntheticVisit(1));

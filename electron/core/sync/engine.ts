@@ -215,11 +215,12 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       // batch until its answer is applied.
       const lock = deps.lock?.tryAcquire() ?? { ok: true };
       if (!lock.ok) {
-        p.lastError = `another process (pid ${lock.pid}) is delivering this kiosk's visits`;
+        p.lastError = busyMessage(lock.pid);
         if (!options.untilEmpty) return finish('failed');
         await sleep(250, signal);
         continue;
       }
+      if (p.lastError?.startsWith(busyPrefix)) p.lastError = null; // our turn came
       try {
         const step = await deliverBatch();
         if (step) return step;
@@ -437,6 +438,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
 /** Answers in a row that leave ids out, after which a delivery run stops (the rows stay pending). */
 export const maxUnansweredInARow = 5;
 
+const busyPrefix = 'another process';
+const busyMessage = (pid: number) => `${busyPrefix} (pid ${pid}) is delivering this kiosk's visits`;
 const unansweredMessage = (n: number, of: number) => `upstream left ${n} of ${of} visit(s) unanswered`;
 
 function safeJson<T>(text: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T | undefined {
