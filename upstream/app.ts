@@ -99,13 +99,13 @@ export async function importBundle(dataDir: string, keyFile: string, file: strin
   }
 }
 
-/** `upstream register`: records a kiosk's public key (what provisioning printed). */
-export async function registerDevice(dataDir: string, keyFile: string, deviceId: string, publicKeyB64: string): Promise<void> {
+/** `upstream register`: records a kiosk's public key (what provisioning printed) and the clinic it serves. */
+export async function registerDevice(dataDir: string, keyFile: string, deviceId: string, publicKeyB64: string, clinicId?: string): Promise<void> {
   const key = await readUpstreamKeyPair(keyFile);
   const db = openUpstreamDb(dataDir);
   try {
     const receiver = await Receiver.create(db, key, { faceThreshold: defaultFaceThreshold });
-    receiver.registerDevice(deviceId, Buffer.from(publicKeyB64, 'base64'));
+    receiver.registerDevice(deviceId, Buffer.from(publicKeyB64, 'base64'), clinicId);
   } finally {
     db.close();
   }

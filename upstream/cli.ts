@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The reference upstream receiver (protocol v1) for tests, demos and staging:
 //   npm run upstream -- --port N --data-dir DIR --key FILE [--enroll CSV] [--faults SPEC] [--admin-token T]
-//   npm run upstream -- register --data-dir DIR --key FILE --device ID --public-key BASE64
+//   npm run upstream -- register --data-dir DIR --key FILE --device ID --public-key BASE64 [--clinic ID]
 //   npm run upstream -- import FILE --data-dir DIR --key FILE
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -9,9 +9,10 @@ import { importBundle, registerDevice, startUpstream } from './app.js';
 
 const usage = `Usage:
   npm run upstream -- --port N --data-dir DIR --key FILE [--enroll CSV] [--faults SPEC] [--fault-seed N] [--admin-token T] [--slow-ms MS] [--threshold D]
-  npm run upstream -- register --data-dir DIR --key FILE --device ID --public-key BASE64
+  npm run upstream -- register --data-dir DIR --key FILE --device ID --public-key BASE64 [--clinic ID]
   npm run upstream -- import FILE --data-dir DIR --key FILE
-Faults: comma-separated kind:rate with kinds 500, reset, timeout, slow, 429, malformed (e.g. 500:0.1,429:0.05).`;
+Faults: comma-separated kind:rate with kinds 500, reset, timeout, slow, 429, malformed, drop-ids (e.g. 500:0.1,429:0.05).
+A device registered with --clinic may send visits for that clinic only; without, its first accepted visit binds it.`;
 
 const common = { 'data-dir': z.string().min(1), key: z.string().min(1) };
 
@@ -31,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
       threshold: { type: 'string' },
       device: { type: 'string' },
       'public-key': { type: 'string' },
+      clinic: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -47,10 +49,10 @@ async function main(argv: string[]): Promise<number> {
     return r.rejected ? 3 : 0;
   }
   if (command === 'register') {
-    const a = z.object({ ...common, device: z.string().min(1).max(128), 'public-key': z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 Ed25519 public key') }).safeParse(values);
+    const a = z.object({ ...common, device: z.string().min(1).max(128), 'public-key': z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 Ed25519 public key'), clinic: z.string().min(1).max(64).optional() }).safeParse(values);
     if (!a.success) return bad(a.error);
-    await registerDevice(a.data['data-dir'], a.data.key, a.data.device, a.data['public-key']);
-    console.log(`registered ${a.data.device}`);
+    await registerDevice(a.data['data-dir'], a.data.key, a.data.device, a.data['public-key'], a.data.clinic);
+    console.log(`registered ${a.data.device}${a.data.clinic ? ` for clinic ${a.data.clinic}` : ''}`);
     return 0;
   }
   if (command) {

@@ -19,6 +19,8 @@ const migrations = [
    CREATE TABLE receipts_log (id INTEGER PRIMARY KEY, visit_id TEXT NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL) STRICT;
    CREATE TABLE face_references (iin TEXT PRIMARY KEY, descriptor TEXT NOT NULL, image TEXT NOT NULL) STRICT;
    CREATE TABLE egov_codes (iin TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (iin, code)) STRICT;`,
+  // The clinic a device is registered to (issue 11 item 21); NULL: bound by its first visit.
+  `ALTER TABLE devices ADD COLUMN clinic_id TEXT;`,
 ];
 
 export function openUpstreamDb(dataDir: string): Database {

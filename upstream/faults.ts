@@ -3,11 +3,13 @@ import { z } from 'zod';
 /**
  * Fault injection for the reference upstream (`--faults`), so tests and IT drills see what a bad
  * network and an overloaded upstream do. SPEC: comma-separated `kind:rate`, e.g.
- * `500:0.1,reset:0.05,timeout:0.02,slow:0.05,429:0.1,malformed:0.05`. Rates are per request.
+ * `500:0.1,reset:0.05,timeout:0.02,slow:0.05,429:0.1,malformed:0.05,drop-ids:0.05`. Rates are per request.
  * Faults marked "after" hit once the batch has been stored, which is the case that tests
- * idempotency: the kiosk never hears the answer and must send the same ids again.
+ * idempotency: the kiosk never hears the answer and must send the same ids again. `drop-ids`
+ * stores the batch and answers 200 with the first half of the ids left out (all of them for a
+ * single item): a buggy upstream the kiosk must treat as a failure, with backoff.
  */
-export const faultKinds = ['500', 'reset', 'timeout', 'slow', '429', 'malformed'] as const;
+export const faultKinds = ['500', 'reset', 'timeout', 'slow', '429', 'malformed', 'drop-ids'] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 const specSchema = z.array(z.tuple([z.enum(faultKinds), z.coerce.number().min(0).max(1)]));

@@ -10,6 +10,6 @@ export function startDevUpstream(dataDir: string, options: Partial<UpstreamOptio
 }
 
 export function register(upstream: Upstream, kiosk: { keys: KioskKeys }): void {
-  upstream.receiver.registerDevice(kiosk.keys.device.deviceId, kiosk.keys.device.publicKey);
+  upstream.receiver.registerDevice(kiosk.keys.device.deviceId, kiosk.keys.device.publicKey, kiosk.keys.provisioning.clinicId);
 }
 

@@ -10,6 +10,10 @@ export interface ReceiverOptions {
   /** Euclidean distance under which a descriptor matches the enrolled reference. */
   faceThreshold: number;
   now?: () => Date;
+  /** Visits created longer ago than this (by the upstream's clock) are refused: `too-old`. Default 30 days. */
+  maxAgeMs?: number;
+  /** Visits created further ahead than this are refused: `created-in-future`. Default 10 minutes. */
+  maxFutureSkewMs?: number;
 }
 
 export class UnknownDeviceError extends Error {
@@ -45,11 +49,17 @@ export class Receiver {
     return new Receiver(db, key, options, await getSodium());
   }
 
-  registerDevice(deviceId: string, publicKey: Uint8Array): void {
+  /**
+   * Registers a device's public key for one clinic: its visits must name that clinic. A device
+   * registered without one (older tools) is bound to the clinic of its first accepted visit.
+   */
+  registerDevice(deviceId: string, publicKey: Uint8Array, clinicId?: string): void {
     if (publicKey.length !== 32) throw new Error('A device public key has 32 bytes');
     this.db
-      .prepare('INSERT INTO devices (device_id, public_key, registered_at) VALUES (?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key')
-      .run(deviceId, publicKey, this.now().toISOString());
+      .prepare(
+        'INSERT INTO devices (device_id, public_key, registered_at, clinic_id) VALUES (?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key, clinic_id = excluded.clinic_id',
+      )
+      .run(deviceId, publicKey, this.now().toISOString(), clinicId ?? null);
   }
 
   devicePublicKey(deviceId: string): Uint8Array | undefined {
@@ -73,6 +83,8 @@ export class Receiver {
       'INSERT INTO visits (id, device_id, clinic_id, method, iin, created_at, received_at, verdict, distance, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const log = this.db.prepare('INSERT INTO receipts_log (visit_id, status, at) VALUES (?, ?, ?)');
+    const clinicOf = this.db.prepare('SELECT clinic_id FROM devices WHERE device_id = ?');
+    const bind = this.db.prepare('UPDATE devices SET clinic_id = ? WHERE device_id = ? AND clinic_id IS NULL');
     return this.db.transaction(() =>
       checked.map((c): ItemResult => {
         if ('reason' in c) return { id: c.id, status: 'rejected', reason: c.reason };
@@ -82,6 +94,9 @@ export class Receiver {
           log.run(e.visitId, 'duplicate', at);
           return { id: e.visitId, status: 'duplicate', verdict: seen.verdict, ...(seen.distance !== null ? { distance: seen.distance } : {}) };
         }
+        const refused = this.refusal(e, at, (clinicOf.get(deviceId) as { clinic_id: string | null }).clinic_id);
+        if (refused) return { id: e.visitId, status: 'rejected', reason: refused };
+        bind.run(e.clinicId, deviceId);
         const { verdict, distance } = this.judge(e);
         insert.run(e.visitId, deviceId, e.clinicId, e.method, e.iin, e.createdAt, at, verdict, distance ?? null, source);
         log.run(e.visitId, 'accepted', at);
@@ -118,12 +133,23 @@ export class Receiver {
     return { id: item.id, envelope: e };
   }
 
+  /** What the envelope claims that the upstream does not take on trust: its clinic and its time. */
+  private refusal(e: VisitEnvelope, receivedAt: string, deviceClinic: string | null): string | undefined {
+    if (deviceClinic !== null && e.clinicId !== deviceClinic) return 'wrong-clinic: this device is registered to another clinic';
+    const age = Date.parse(receivedAt) - Date.parse(e.createdAt);
+    if (age < -(this.options.maxFutureSkewMs ?? 10 * 60_000)) return 'created-in-future: check the kiosk clock';
+    if (age > (this.options.maxAgeMs ?? 30 * 86_400_000)) return 'too-old: created longer ago than the upstream accepts';
+    return undefined;
+  }
+
   private judge(e: VisitEnvelope): { verdict: Verdict; distance?: number } {
     if (e.method === 'face') {
       const ref = this.db.prepare('SELECT descriptor FROM face_references WHERE iin = ?').get(e.iin) as { descriptor: string } | undefined;
       if (!ref || !e.face) return { verdict: 'face-no-reference' };
       const distance = euclidean(JSON.parse(ref.descriptor) as number[], e.face.descriptor);
-      return { verdict: distance <= this.options.faceThreshold ? 'face-match' : 'face-mismatch', distance: Math.round(distance * 1e4) / 1e4 };
+      // A match without the head-turn challenge proves the face, not a live person: its own verdict.
+      const match = e.face.presence.challenge === 'off' ? 'face-match-unchallenged' : 'face-match';
+      return { verdict: distance <= this.options.faceThreshold ? match : 'face-mismatch', distance: Math.round(distance * 1e4) / 1e4 };
     }
     if (e.method === 'egov-code' || e.method === 'egov-qr') {
       const code = e.egov?.code ?? e.egov?.token ?? '';

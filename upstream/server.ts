@@ -26,7 +26,7 @@ export interface RunningUpstream {
   close(): Promise<void>;
 }
 
-const registerSchema = z.object({ deviceId: z.string().min(1).max(128), publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/) }).strict();
+const registerSchema = z.object({ deviceId: z.string().min(1).max(128), publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/), clinicId: z.string().min(1).max(64).optional() }).strict();
 const faultsSchema = z.object({ spec: z.string().max(500), seed: z.number().int().optional() }).strict();
 
 /**
@@ -82,6 +82,8 @@ export async function startServer(db: Database, receiver: Receiver, options: Ser
           res.destroy();
         }, 60_000).unref();
         return;
+      case 'drop-ids':
+        return json(res, 200, { results: results.slice(Math.ceil(results.length / 2)) });
       case 'malformed':
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end('{"results": [{"id": ');
@@ -113,8 +115,8 @@ export async function startServer(db: Database, receiver: Receiver, options: Ser
     if (req.method === 'GET' && url.pathname === '/admin/stats') return json(res, 200, stats(db));
     if (req.method === 'POST' && url.pathname === '/admin/devices') {
       const r = registerSchema.safeParse(await readJson(req, 10_000));
-      if (!r.success) return json(res, 400, { error: 'expected {deviceId, publicKey}' });
-      receiver.registerDevice(r.data.deviceId, Buffer.from(r.data.publicKey, 'base64'));
+      if (!r.success) return json(res, 400, { error: 'expected {deviceId, publicKey, clinicId?}' });
+      receiver.registerDevice(r.data.deviceId, Buffer.from(r.data.publicKey, 'base64'), r.data.clinicId);
       return json(res, 200, { registered: r.data.deviceId });
     }
     if (req.method === 'POST' && url.pathname === '/admin/faults') {

@@ -17,6 +17,8 @@ import { rememberStaffSessions } from './staff/session-tracker.js';
 import { createDeclineService } from './decline/service.js';
 import { egovVerdicts } from './decline/verdicts.js';
 import { defaultModelsDir } from './face/paths.js';
+import { getSodium } from './crypto/index.js';
+import { deviceAuditCheck, deviceAuditSigner } from './audit/device-signature.js';
 
 export interface CoreOptions {
   /** Where the database and keys live. */
@@ -53,8 +55,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Photo check-in (checkin part): the face engine starts with the first patient.
   const checkin = createPhotoCheckin({ config, modelsDir: options.modelsDir ?? defaultModelsDir(), queueVisit: (fields) => visits.queueVisit(fields) });
   // Staff accounts, sessions, audit chain, reception hand-offs and reports (staff part).
+  const sodium = await getSodium();
   const staff = await createStaffPart({
     db,
+    // Audit rows are signed with the device key (issue 11 item 20; docs/staff.md).
+    auditKey: { signer: deviceAuditSigner(sodium, keys.device.secretKey), check: deviceAuditCheck(sodium, keys.device.publicKey) },
     dataDir: options.dataDir,
     config,
     queueVisit: (v) => visits.queueVisit({ method: 'staff-verified', iin: v.iin, staff: v.staff }),
@@ -63,7 +68,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Declining the photo (decline part): eGov code or QR sealed as a visit, or the hand-off list.
   const decline = createDeclineService(config.decline.maxCodeAttempts, {
     identified: (session) => checkin.identified(session),
-    endCheckin: () => checkin.reset(),
+    endCheckin: (session) => checkin.end(session),
     queueVisit: (envelope) => visits.queueVisit(envelope),
     createHandoff: (entry) => staff.handoffs.createHandoff(entry),
     verdicts: (sinceIso) => egovVerdicts(db, sinceIso),

@@ -105,10 +105,11 @@ describe('sync end to end', () => {
       await kiosk.close();
     }
 
-    // Exactly one visit arrived, from this device, judged a face match against the enrolled reference.
+    // Exactly one visit arrived, from this device, judged a face match against the enrolled reference
+    // (its own verdict, because this kiosk runs with the challenge off: issue 11 item 21).
     const received = upstream.db.prepare('SELECT iin, method, verdict, distance FROM visits').all() as Array<{ iin: string; method: string; verdict: string; distance: number }>;
     expect(received).toHaveLength(1);
-    expect(received[0]).toMatchObject({ iin, method: 'face', verdict: 'face-match' });
+    expect(received[0]).toMatchObject({ iin, method: 'face', verdict: 'face-match-unchallenged' });
     expect(received[0]!.distance).toBeLessThan(defaultConfig.face.threshold);
     // The bundle carried by hand adds nothing: the visit is already there.
     expect(await importBundle(join(root, 'upstream'), devUpstreamKeyPairFile(), join(root, 'usb-visits.kelu'))).toEqual({ items: 1, accepted: 0, duplicate: 1, rejected: 0 });
@@ -116,7 +117,7 @@ describe('sync end to end', () => {
     const db = new Database(join(dataDir, databaseFileName), { readonly: true });
     try {
       expect(db.prepare('SELECT count(*) AS c FROM outbox').get()).toEqual({ c: 0 });
-      expect(db.prepare('SELECT masked_iin, status, verdict FROM receipts').all()).toEqual([{ masked_iin: `••••••••${iin.slice(-4)}`, status: 'synced', verdict: 'face-match' }]);
+      expect(db.prepare('SELECT masked_iin, status, verdict FROM receipts').all()).toEqual([{ masked_iin: `••••••••${iin.slice(-4)}`, status: 'synced', verdict: 'face-match-unchallenged' }]);
     } finally {
       db.close();
     }

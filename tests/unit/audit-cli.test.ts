@@ -2,7 +2,11 @@ import { execFile } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditRow } from '../../electron/core/audit/chain.js';
+import { rowHash, type AuditRow } from '../../electron/core/audit/chain.js';
+import { createCore } from '../../electron/core/app.js';
+import { parseConfig } from '../../electron/core/config/schema.js';
+import { totpNow } from '../../electron/core/staff/totp.js';
+import { seedStaff } from '../support/staff.js';
 import { openLocalStaff } from '../../electron/core/cli/commands/staff-cli-support.js';
 import { devUpstreamPublicKeyFile } from '../../electron/core/keys/index.js';
 import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
@@ -110,5 +114,69 @@ describe('kioskctl audit rows for provision, export and sync', () => {
     expect(rows.at(-1)).toMatchObject({ actor: `os:${userInfo().username}`, action: 'sync.now' });
     expect(detailOf(rows.at(-1))).toMatchObject({ outcome: 'no-upstream', remaining: 1 });
     expect((await kioskctl('audit', 'verify', '--data-dir', dataDir)).code).toBe(0);
+  });
+});
+
+describe('audit rows signed with the device key (issue 11 item 20)', () => {
+  async function kioskWithRows(): Promise<string> {
+    const dataDir = tempDir('kiosk');
+    const start = async (maxFaceAttempts: number) => (await createCore({ dataDir, config: parseConfig({ ui: { maxFaceAttempts }, sync: { background: false } }) })).close();
+    await start(3); // row 1: the kiosk's configuration (signed)
+    await kioskctl('sync', '--data-dir', dataDir); // row 2: kioskctl's sync (unsigned: no device secret needed)
+    await start(4); // rows 3 and 4: the kiosk again, with a changed configuration (signed)
+    await start(5);
+    return dataDir;
+  }
+
+  /** What someone with the file but not the device secret can do: rewrite a row and re-hash everything after it. */
+  function rewriteFrom(dataDir: string, seq: number, stripSignatures: boolean): void {
+    const db = openDatabase(join(dataDir, databaseFileName));
+    try {
+      const rows = db.prepare('SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash FROM audit_log WHERE seq >= ? ORDER BY seq').all(seq) as AuditRow[];
+      let prevHash = (db.prepare('SELECT hash FROM audit_log WHERE seq = ?').get(seq - 1) as { hash: string }).hash;
+      for (const r of rows) {
+        const edited = { ...r, prevHash, detail: r.seq === seq ? JSON.stringify({ note: 'nothing happened here' }) : r.detail };
+        const hash = rowHash(edited);
+        db.prepare(`UPDATE audit_log SET detail = ?, prev_hash = ?, hash = ?${stripSignatures ? ', sig = NULL' : ''} WHERE seq = ?`).run(edited.detail, prevHash, hash, r.seq);
+        prevHash = hash;
+      }
+    } finally {
+      db.close();
+    }
+  }
+
+  it('verify names the signed range; a re-hashed rewrite fails on its signature, and stripping the signatures fails too', async () => {
+    const dataDir = await kioskWithRows();
+    const ok = await kioskctl('audit', 'verify', '--data-dir', dataDir);
+    expect(ok.code, ok.out + ok.err).toBe(0);
+    expect(ok.out).toMatch(/Signed by device key \S+ through row \d+/);
+    const v = JSON.parse((await kioskctl('audit', 'verify', '--json', '--data-dir', dataDir)).out) as { ok: boolean; rows: number; signedThrough: number; unsignedTail: number };
+    expect(v).toMatchObject({ ok: true, signedThrough: v.rows, unsignedTail: 0 });
+
+    expect(v.rows).toBeGreaterThanOrEqual(4);
+    rewriteFrom(dataDir, 3, false);
+    const forged = await kioskctl('audit', 'verify', '--data-dir', dataDir);
+    expect(forged.code).toBe(1);
+    expect(forged.out).toMatch(/BROKEN at row 3 \(bad-signature\)/);
+
+    rewriteFrom(dataDir, 3, true);
+    const stripped = await kioskctl('audit', 'verify', '--data-dir', dataDir);
+    expect(stripped.code).toBe(1);
+    expect(stripped.out).toMatch(/BROKEN at row 3 \(unsigned-row\)/);
+  });
+
+  it("the IT screen's export writes the file and the item count to the audit log, like kioskctl export", async () => {
+    const dataDir = tempDir('kiosk');
+    const people = await seedStaff(dataDir, [{ username: 'it.person', role: 'it' }]);
+    const core = await createCore({ dataDir, config: parseConfig({ sync: { background: false } }) });
+    cleanups.push(() => core.close());
+    const ctx = { transport: 'test' as const };
+    const login = await core.router.call('staff.login', { username: 'it.person', password: people['it.person']!.password, code: totpNow(people['it.person']!.secret, Date.now()) }, ctx);
+    expect(login.ok).toBe(true);
+    const session = (login as { value: { session: string } }).value.session;
+    const bundle = join(tempDir('usb'), 'visits-202611261230.kelu');
+    expect(await core.router.call('sync.export', { path: bundle }, { ...ctx, session })).toMatchObject({ ok: true, value: { items: 0 } });
+    const row = rowsOf(dataDir).find((r) => r.action === 'sync.export');
+    expect(detailOf(row)).toEqual({ bundle: bundle.replace('202611261230', '********1230'), items: 0, via: 'test' });
   });
 });

@@ -31,3 +31,25 @@ describe('router', () => {
     await core.close();
   });
 });
+
+describe('strict configuration at every depth (issue 11 item 12)', () => {
+  it('refuses a misspelt key inside a section, naming its full path', () => {
+    expect(() => parseConfig({ sync: { upstreamUrll: 'https://mis.example' } }, 'kiosk.json')).toThrow(/kiosk\.json is not valid: sync\.upstreamUrll: Unrecognized key/);
+  });
+
+  it('refuses unknown keys in every object of the schema, at any depth (sections added later too)', () => {
+    // Every object in the embedded default is an object of the schema: walk them all.
+    const paths: string[][] = [];
+    const walk = (value: unknown, path: string[]) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+      if (path.length > 0) paths.push(path);
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    };
+    walk(defaultConfig, []);
+    expect(paths.length).toBeGreaterThanOrEqual(7);
+    for (const path of paths) {
+      const input = path.reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), { notASetting: 1 });
+      expect(() => parseConfig(input), path.join('.')).toThrow(`${path.join('.')}.notASetting: Unrecognized key`);
+    }
+  });
+});

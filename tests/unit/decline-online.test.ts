@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -154,5 +156,32 @@ describe('decline: the upstream verdict while the patient waits', () => {
     expect(result).toMatchObject({ outcome: 'ticket' });
     expect(rows(dataDir, 'SELECT status FROM receipts')).toEqual([{ status: 'pending' }]);
     expect(await upstreamVisits(upstream)).toEqual([]);
+  });
+
+  it("a decline that returns after its patient left ends only its own check-in, never the next patient's (issue 11 item 16)", async () => {
+    // An upstream that holds every request until the test lets it answer (then with a 500).
+    const held: Array<() => void> = [];
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((r) => (arrived = r));
+    const server = createServer((req, res) => {
+      req.resume();
+      held.push(() => res.writeHead(500).end('{"error":"down"}'));
+      arrived();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    cleanups.push(() => held.splice(0).forEach((answer) => answer()));
+    const { core } = await kioskFor(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+
+    const first = await identify(core, testIin(611));
+    const declining = submitCode(core, first, '123456');
+    await requestArrived;
+    // Patient A walks away; the screen resets and patient B starts.
+    expect(await core.router.call('checkin.cancel', { session: first }, ctx)).toMatchObject({ ok: true });
+    const second = await identify(core, testIin(612));
+    held.splice(0).forEach((answer) => answer());
+    expect(await declining).toMatchObject({ outcome: 'ticket' });
+    // B's check-in goes on: the consent step still finds B's session.
+    expect(await core.router.call('checkin.consent', { session: second, choice: 'decline' }, ctx)).toMatchObject({ ok: true });
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { devUpstreamKeyPairFile, loadDeviceKeys, plainFileProtector } from '../../electron/core/keys/index.js';
@@ -6,6 +6,7 @@ import { exportBundle } from '../../electron/core/sync/index.js';
 import { importBundle } from '../../upstream/app.js';
 import { openHeadlessKiosk, quickSettings, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
 import { useCleanups } from '../support/upstream.js';
+import { projectRoot } from '../support/fixtures.js';
 
 const { cleanups, tempDir } = useCleanups();
 
@@ -37,7 +38,7 @@ describe('export and import: moving the queue by hand', () => {
     // The kiosk still holds them until the upstream acknowledges them over sync.
     expect(kiosk.sync.status().queueDepth).toBe(25);
     const r = await kiosk.sync.engine.drain();
-    expect(r).toMatchObject({ outcome: 'empty', accepted: 0, duplicate: 25 });
+    expect(r, r.lastError ?? '').toMatchObject({ outcome: 'empty', accepted: 0, duplicate: 25 });
     expect(visitsAt(upstream)).toBe(25);
   });
 
@@ -76,5 +77,31 @@ describe('export from inside the kiosk (the IT screen; works with a safeStorage-
     await expect(Promise.resolve(kiosk.sync.handlers['sync.export']({ path: join(file, 'no-such-folder', 'x.kelu') }, ctx))).rejects.toThrow(/does not exist/);
     expect((await importBundle(upDir, devUpstreamKeyPairFile(), file)).accepted).toBe(4);
     expect(visitsAt(upstream)).toBe(4);
+  });
+});
+
+describe('export never writes over the kiosk itself (issue 11 item 17)', () => {
+  it('refuses a path inside the data folder or the app, through a symlink too, and never replaces a file', async () => {
+    const { kiosk, device, file } = await setup(2);
+    const ctx = { transport: 'test' as const };
+    const configFile = join(kiosk.dataDir, 'config.json');
+    const dbBefore = readFileSync(join(kiosk.dataDir, 'kelu.db'));
+    for (const target of [configFile, join(kiosk.dataDir, 'kelu.db'), join(kiosk.dataDir, 'new-name.kelu'), join(projectRoot, 'visits.kelu'), join(projectRoot, 'package.json')]) {
+      await expect(Promise.resolve(kiosk.sync.handlers['sync.export']({ path: target }, ctx)), target).rejects.toThrow(/inside the kiosk's own folder|already exists/);
+    }
+    expect(existsSync(configFile)).toBe(false);
+    expect(existsSync(join(projectRoot, 'visits.kelu'))).toBe(false);
+    expect(readFileSync(join(kiosk.dataDir, 'kelu.db')).equals(dbBefore)).toBe(true);
+    // A folder on the "stick" that is really a link into the data folder.
+    const link = join(tempDir('usb'), 'looks-like-usb');
+    symlinkSync(kiosk.dataDir, link);
+    await expect(Promise.resolve(kiosk.sync.handlers['sync.export']({ path: join(link, 'config.json') }, ctx))).rejects.toThrow(/inside the kiosk's own folder/);
+    expect(existsSync(configFile)).toBe(false);
+    // kioskctl's export goes through the same check.
+    await expect(exportBundle(kiosk.db, device, join(kiosk.dataDir, 'x.kelu'))).rejects.toThrow(/inside the kiosk's own folder/);
+    // An existing file elsewhere is never replaced.
+    writeFileSync(file, 'precious');
+    await expect(exportBundle(kiosk.db, device, file)).rejects.toThrow(/already exists/);
+    expect(readFileSync(file, 'utf8')).toBe('precious');
   });
 });

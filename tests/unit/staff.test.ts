@@ -6,7 +6,7 @@ import { AuditLog } from '../../electron/core/audit/chain.js';
 import { defaultConfig } from '../../electron/core/config/schema.js';
 import { openDatabase, type Database } from '../../electron/core/store/index.js';
 import { AccountStore } from '../../electron/core/staff/accounts.js';
-import { afterFailure, isLocked } from '../../electron/core/staff/lockout.js';
+import { afterFailure, delayAfter, isLocked } from '../../electron/core/staff/lockout.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../../electron/core/staff/password.js';
 import { StaffService } from '../../electron/core/staff/service.js';
 import { totpNow, verifyTotp } from '../../electron/core/staff/totp.js';
@@ -58,8 +58,15 @@ describe('lockout rules', () => {
     s = afterFailure(s, 1000, policy);
     expect(isLocked(s, 1000)).toBe(true);
     expect(isLocked(s, 61_000)).toBe(false);
-    // After the lock runs out, the count starts again.
-    expect(afterFailure(s, 61_000, policy)).toEqual({ failures: 1, lockedUntil: null });
+    // Issue 11 item 19: a failure right after the delay doubles it (up to lockoutMs); a quiet
+    // period of lockoutMs after the delay forgets the count.
+    expect(afterFailure(s, 61_000, { maxFailures: 5, lockoutMs: 600_000 })).toEqual({ failures: 6, lockedUntil: 61_000 + 120_000 });
+    expect(afterFailure(s, 61_000 + 60_000, policy)).toEqual({ failures: 1, lockedUntil: null });
+  });
+
+  it('grows the delay from one minute, doubling, to lockoutMs (issue 11 item 19)', () => {
+    const policy15 = { maxFailures: 5, lockoutMs: 900_000 };
+    expect([4, 5, 6, 7, 8, 9, 10].map((f) => delayAfter(f, policy15))).toEqual([0, 60_000, 120_000, 240_000, 480_000, 900_000, 900_000]);
   });
 });
 
@@ -139,6 +146,72 @@ describe('staff login, lockout, unlock and idle logout', () => {
     const s2 = await staff.login('it.person', 'it-password-1', totpNow(secret, clock));
     expect(staff.patientTouched()).toBe(1);
     expect(staff.sessions.roleOf(s2.token)).toBeUndefined();
+  });
+
+  it('never writes an unknown username (maybe a password typed in the wrong field) to the audit log; staff see a count (issue 11 item 9)', async () => {
+    await staff.add('cli', { username: 'aigerim', displayName: 'Aigerim S.', role: 'reception', password: 'reception-pass-1' });
+    await expect(staff.login('Tulip-Secret-2026', 'reception-pass-1', '123456')).rejects.toThrow(/Wrong username, password or code/);
+    await expect(staff.login('aigerim.typo', 'reception-pass-1', '123456')).rejects.toThrow(/Wrong/);
+    const everything = JSON.stringify(db.prepare('SELECT * FROM audit_log').all());
+    expect(everything).not.toMatch(/tulip-secret|aigerim\.typo/i);
+    expect(audit.recent().filter((r) => r.action === 'staff.login-failed').map((r) => r.detail)).toEqual([JSON.stringify({ why: 'no-such-user' }), JSON.stringify({ why: 'no-such-user' })]);
+    expect(staff.unknownUsernameFailures24h()).toBe(2);
+    clock += 86_400_000 + 1000;
+    expect(staff.unknownUsernameFailures24h()).toBe(0);
+  });
+
+  it('answers a locked account and an unknown username the same way, every attempt (issue 11 item 19)', async () => {
+    const e = await staff.add('cli', { username: 'nurlan', displayName: 'Nurlan', role: 'reception', password: 'reception-pass-2' });
+    const secret = secretOf(e.otpauthUri);
+    const answers = async (username: string) => {
+      const out: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const err = await staff.login(username, `wrong-password-${i}`, totpNow(secret, clock)).catch((x: Error) => x);
+        out.push((err as Error).message);
+      }
+      return out;
+    };
+    const real = await answers('nurlan');
+    const unknown = await answers('nobody-here');
+    expect(unknown).toEqual(real);
+    expect(real.slice(0, 4).every((m) => /Wrong username/.test(m))).toBe(true);
+    expect(real[4]).toMatch(/locked/);
+  });
+
+  it('slows a guesser with growing delays instead of locking the owner out for long (issue 11 item 19)', async () => {
+    const e = await staff.add('cli', { username: 'nurlan', displayName: 'Nurlan', role: 'reception', password: 'reception-pass-2' });
+    const secret = secretOf(e.otpauthUri);
+    // Someone at the screen taps five wrong passwords and walks away.
+    for (let i = 0; i < 5; i++) await expect(staff.login('nurlan', `wrong-${i}-password`, '000000')).rejects.toThrow();
+    // The owner comes a little over a minute later and gets in (it was a 15-minute lock before).
+    clock += 61_000;
+    expect((await staff.login('nurlan', 'reception-pass-2', totpNow(secret, clock))).username).toBe('nurlan');
+    // A guesser who keeps going waits longer each time: 1, 2, 4, 8 minutes, then 15.
+    clock += 60_000;
+    const waits: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      await expect(staff.login('nurlan', `guess-${i}-password`, '000000')).rejects.toThrow();
+      const until = staff.list().find((a) => a.username === 'nurlan')!.lockedUntil;
+      if (until) {
+        waits.push(Date.parse(until) - clock);
+        clock = Date.parse(until);
+      }
+    }
+    expect(waits.map((w) => Math.round(w / 1000))).toEqual([60, 120, 240, 480, 900]);
+  });
+
+  it('ends a busy session at the maximum session age (issue 11 item 19)', async () => {
+    const e = await staff.add('cli', { username: 'it.person', displayName: 'IT', role: 'it', password: 'it-password-1' });
+    const s = await staff.login('it.person', 'it-password-1', totpNow(secretOf(e.otpauthUri), clock));
+    const started = clock;
+    // Active every minute: idle logout never comes, but the session still has an end.
+    while (clock - started < defaultConfig.staff.maxSessionMs - 60_000) {
+      clock += 60_000;
+      expect(staff.sessions.roleOf(s.token)).toBe('it');
+    }
+    clock += 60_000;
+    expect(staff.sessions.roleOf(s.token)).toBeUndefined();
+    expect(audit.recent()[0]).toMatchObject({ action: 'staff.session-ended', detail: JSON.stringify({ why: 'max-age' }) });
   });
 
   it('keeps at least one admin', async () => {

@@ -1,7 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StoreError, checkIntegrity, defaultDataDir, guardStore, openDatabase, runMigrations } from '../../electron/core/store/index.js';
 
 const dirs: string[] = [];
@@ -113,5 +113,44 @@ describe('store: data folder', () => {
     expect(defaultDataDir({ XDG_CONFIG_HOME: '/x/cfg' }, 'linux')).toBe('/x/cfg/kelu');
     expect(defaultDataDir({}, 'linux')).toMatch(/\.config[\\/]kelu$/);
     expect(defaultDataDir({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32')).toMatch(/Roaming[\\/]kelu$/);
+  });
+});
+
+describe('store: the data folder is private (issue 11 item 7)', () => {
+  const mode = (p: string) => statSync(p).mode & 0o777;
+
+  it('creates the data folder 0700 and the database, WAL and SHM 0600 whatever the umask', () => {
+    const dir = join(tempDir(), 'data');
+    const old = process.umask(0o022);
+    try {
+      const db = openDatabase(join(dir, 'kelu.db'));
+      db.exec('CREATE TABLE t (x TEXT)');
+      db.prepare('INSERT INTO t VALUES (?)').run('secret');
+      expect(mode(dir)).toBe(0o700);
+      for (const f of ['kelu.db', 'kelu.db-wal', 'kelu.db-shm']) expect(mode(join(dir, f)), f).toBe(0o600);
+      db.close();
+    } finally {
+      process.umask(old);
+    }
+  });
+
+  it('checks at start: a folder and files left readable by others are tightened and reported', () => {
+    const dir = tempDir();
+    openDatabase(join(dir, 'kelu.db')).close();
+    writeFileSync(join(dir, 'config.json'), '{}', { mode: 0o644 });
+    chmodSync(join(dir, 'config.json'), 0o644);
+    chmodSync(join(dir, 'kelu.db'), 0o644);
+    chmodSync(dir, 0o755);
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((m: unknown) => void lines.push(String(m)));
+    try {
+      openDatabase(join(dir, 'kelu.db')).close();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(mode(dir)).toBe(0o700);
+    expect(mode(join(dir, 'kelu.db'))).toBe(0o600);
+    expect(mode(join(dir, 'config.json'))).toBe(0o600);
+    expect(lines.join('\n')).toMatch(/kelu\.db was readable by other users \(mode 0644\); set to 0600/);
   });
 });

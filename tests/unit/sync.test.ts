@@ -1,6 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
+import { defaultConfig } from '../../electron/core/config/schema.js';
 import { writeProvisioning } from '../../electron/core/keys/index.js';
+import { createSyncEngine } from '../../electron/core/sync/engine.js';
+import { settingsFrom } from '../../electron/core/sync/service.js';
 import { openHeadlessKiosk, quickSettings, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
 import { useCleanups } from '../support/upstream.js';
 
@@ -152,5 +158,77 @@ describe('sync: the IT chart', () => {
     const offline = kiosk.sync.outbox.history(new Date(Date.now() - 3_600_000));
     expect(offline).toHaveLength(1);
     expect(offline[0]).toMatchObject({ queueDepth: 3, delivered: 0 });
+  });
+});
+
+describe('sync: waits run on a monotonic clock (issue 11 item 14)', () => {
+  it('setting the wall clock back a day after a failure does not stall the next attempt', async () => {
+    const { upstream, kiosk } = await setup();
+    await kiosk.queue.queueVisit(syntheticVisit(1));
+    let wall = Date.parse('2026-11-20T10:00:00Z');
+    const engine = createSyncEngine({ outbox: kiosk.sync.outbox, keys: () => kiosk.keys, settings: () => settingsFrom(defaultConfig, { ...quickSettings, requestTimeoutMs: 5000, upstreamUrl: upstream.url }), now: () => new Date(wall) });
+    upstream.setFaults('500:1');
+    expect(await engine.drain()).toMatchObject({ outcome: 'failed', failures: 1 });
+    // IT (or a bad NTP answer) sets the clock back by a day; the backoff was at most 20 ms.
+    wall -= 86_400_000;
+    upstream.setFaults('');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(engine.circuit().nextAttemptAt).toBeNull();
+    expect(await engine.drain()).toMatchObject({ outcome: 'empty', accepted: 1, remaining: 0 });
+  });
+});
+
+describe('sync: one delivering process at a time (issue 11 item 15)', () => {
+  it('two engines on one database (the kiosk loop and kioskctl sync) never send the same rows at once', { timeout: 120_000 }, async () => {
+    const upstream = await startDevUpstream(tempDir('up'), { faults: 'slow:1', slowMs: 150 });
+    cleanups.push(() => upstream.close());
+    const dataDir = tempDir('kiosk');
+    const settings = { ...quickSettings, batchSize: 20, requestTimeoutMs: 10_000 };
+    const a = await openHeadlessKiosk(dataDir, { sync: { upstreamUrl: upstream.url } }, settings);
+    cleanups.push(() => a.close());
+    const b = await openHeadlessKiosk(dataDir, { sync: { upstreamUrl: upstream.url } }, settings);
+    cleanups.push(() => b.close());
+    register(upstream, a);
+    for (let i = 0; i < 100; i++) await a.queue.queueVisit(syntheticVisit(i));
+
+    const [ra, rb] = await Promise.all([a.sync.engine.drain({ untilEmpty: true, deadlineMs: 100_000 }), b.sync.engine.drain({ untilEmpty: true, deadlineMs: 100_000 })]);
+    expect([ra.outcome, rb.outcome]).toEqual(['empty', 'empty']);
+    expect(ra.accepted + rb.accepted).toBe(100);
+    // Without the lock both read the same pending rows and the upstream had to answer "duplicate".
+    expect(count(upstream.db, "SELECT count(*) c FROM receipts_log WHERE status = 'duplicate'")).toBe(0);
+    expect(count(upstream.db, 'SELECT count(*) c FROM receipts_log')).toBe(100);
+  });
+
+  it('while another live process holds the lock, a plain run says so and the verdict wait does not send', async () => {
+    const { kiosk } = await setup();
+    const { visitId } = await kiosk.queue.queueVisit(syntheticVisit(2));
+    const other = process.ppid; // alive for the whole test
+    kiosk.db.prepare("INSERT INTO sync_state (key, value) VALUES ('delivery_lock', ?)").run(JSON.stringify({ holder: `${other}:y`, pid: other, until: Date.now() + 3_600_000 }));
+    expect(await kiosk.sync.engine.drain()).toMatchObject({ outcome: 'failed', lastError: `another process (pid ${other}) is delivering this kiosk's visits`, remaining: 1 });
+    expect(await kiosk.sync.engine.deliverNow(visitId, 2000)).toEqual({ outcome: 'not-delivered', why: 'busy' });
+    kiosk.db.prepare("DELETE FROM sync_state WHERE key = 'delivery_lock'").run();
+    expect(await kiosk.sync.engine.drain()).toMatchObject({ outcome: 'empty', accepted: 1 });
+  });
+
+  it('a lock left by a process that died does not block delivery', async () => {
+    const { kiosk } = await setup();
+    await kiosk.queue.queueVisit(syntheticVisit(1));
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    kiosk.db.prepare("INSERT INTO sync_state (key, value) VALUES ('delivery_lock', ?)").run(JSON.stringify({ holder: `${dead}:x`, pid: dead, until: Date.now() + 3_600_000 }));
+    expect(await kiosk.sync.engine.drain()).toMatchObject({ outcome: 'empty', accepted: 1 });
+    // Released after the run.
+    expect(count(kiosk.db, "SELECT count(*) c FROM sync_state WHERE key = 'delivery_lock'")).toBe(0);
+  });
+});
+
+describe('sync: acknowledged blobs leave the disk files (issue 11 item 8)', () => {
+  it('no byte run of a delivered sealed blob remains in the database file or its WAL', async () => {
+    const { kiosk } = await setup();
+    for (let i = 0; i < 30; i++) await kiosk.queue.queueVisit(syntheticVisit(i));
+    const blobs = (kiosk.db.prepare('SELECT sealed FROM outbox').all() as Array<{ sealed: Buffer }>).map((r) => r.sealed);
+    expect(await kiosk.sync.engine.drain()).toMatchObject({ outcome: 'empty', accepted: 30 });
+    const files = ['kelu.db', 'kelu.db-wal'].map((f) => join(kiosk.dataDir, f)).filter((f) => existsSync(f)).map((f) => readFileSync(f));
+    const left = blobs.filter((b) => files.some((f) => f.includes(b.subarray(16, 80))));
+    expect(left.length).toBe(0);
   });
 });

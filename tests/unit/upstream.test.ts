@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
 import { batchPath } from '../../electron/core/sync/protocol.js';
+import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
+import { Receiver } from '../../upstream/receiver.js';
 import { fullJitterDelay, parseRetryAfter } from '../../electron/core/sync/backoff.js';
 import { parseFaults } from '../../upstream/faults.js';
 import { ed25519PublicKey, sealOpener, verifyEd25519 } from '../../upstream/fast-crypto.js';
@@ -128,5 +130,44 @@ describe('receiver crypto (native X25519/Ed25519 + libsodium) agrees with libsod
       expect(verifyEd25519(verifier, message, sig)).toBe(sodium.crypto_sign_verify_detached(sig, message, signer.publicKey));
     }
     expect(opener.open(new Uint8Array(10))).toBeNull();
+  });
+});
+
+describe('reference upstream: what the envelope claims is checked (issue 11 item 21)', () => {
+  it('a device registered for one clinic cannot send visits for another', async () => {
+    const { upstream, kiosk, item, post } = await setup();
+    const deviceId = kiosk.keys.device.deviceId;
+    upstream.receiver.registerDevice(deviceId, kiosk.keys.device.publicKey, 'clinic-elsewhere');
+    expect(await (await post({ deviceId, items: [item] })).json()).toEqual({ results: [{ id: item.id, status: 'rejected', reason: 'wrong-clinic: this device is registered to another clinic' }] });
+    upstream.receiver.registerDevice(deviceId, kiosk.keys.device.publicKey, kiosk.keys.provisioning.clinicId);
+    expect(await (await post({ deviceId, items: [item] })).json()).toMatchObject({ results: [{ status: 'accepted' }] });
+  });
+
+  it('refuses visits created in the future or too long ago by its own clock', async () => {
+    const { upstream, kiosk, item } = await setup();
+    const key = await readUpstreamKeyPair(devUpstreamKeyPairFile());
+    const at = (offsetMs: number) => Receiver.create(upstream.db, key, { faceThreshold: 0.58, now: () => new Date(Date.parse(item.createdAt) + offsetMs) });
+    const deviceId = kiosk.keys.device.deviceId;
+    expect((await at(-3_600_000)).receive(deviceId, [item], 'sync')).toEqual([{ id: item.id, status: 'rejected', reason: 'created-in-future: check the kiosk clock' }]);
+    expect((await at(40 * 86_400_000)).receive(deviceId, [item], 'import')).toEqual([{ id: item.id, status: 'rejected', reason: 'too-old: created longer ago than the upstream accepts' }]);
+    expect((await at(60_000)).receive(deviceId, [item], 'sync')).toMatchObject([{ status: 'accepted' }]);
+  });
+
+  it('a face match made with the challenge switched off is its own verdict, not face-match', async () => {
+    const upstream = await startDevUpstream(tempDir('up'));
+    cleanups.push(() => upstream.close());
+    const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: upstream.url } });
+    cleanups.push(() => kiosk.close());
+    register(upstream, kiosk);
+    const off = syntheticVisit(3);
+    const on = syntheticVisit(4);
+    on.face!.presence = { ...on.face!.presence, challenge: 'head-turn', side: 'left', yawMinDeg: -20, yawMaxDeg: 2 };
+    for (const v of [off, on]) upstream.db.prepare('INSERT INTO face_references (iin, descriptor, image) VALUES (?, ?, ?)').run(v.iin, JSON.stringify(v.face!.descriptor), 'test');
+    const a = await kiosk.queue.queueVisit(off);
+    const b = await kiosk.queue.queueVisit(on);
+    await kiosk.sync.engine.drain();
+    const verdict = (id: string) => (kiosk.db.prepare('SELECT verdict FROM receipts WHERE visit_id = ?').get(id) as { verdict: string }).verdict;
+    expect(verdict(a.visitId)).toBe('face-match-unchallenged');
+    expect(verdict(b.visitId)).toBe('face-match');
   });
 });

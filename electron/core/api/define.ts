@@ -11,6 +11,11 @@ export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType
   roles?: readonly Role[];
   /** One line for the README's contract table and error messages. */
   summary: string;
+  /**
+   * For methods with roles: what the audit row of a successful call records besides `via`, taken
+   * from the output (never the input, which may hold an IIN), e.g. an export's file and count.
+   */
+  auditDetail?: (output: z.output<O>) => Record<string, string | number | boolean | null>;
 }
 
 export type Contract = Record<string, MethodSpec>;

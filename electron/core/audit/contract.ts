@@ -6,11 +6,14 @@ export const auditVerdictSchema = z.object({
   rows: z.number().int(),
   head: z.string().optional(),
   firstBadSeq: z.number().int().optional(),
-  problem: z.enum(['hash-mismatch', 'broken-link', 'missing-row', 'anchor-mismatch']).optional(),
+  problem: z.enum(['hash-mismatch', 'broken-link', 'missing-row', 'anchor-mismatch', 'bad-signature', 'unsigned-row']).optional(),
+  /** The newest row with a valid device signature, and how many rows come after it. */
+  signedThrough: z.number().int().optional(),
+  unsignedTail: z.number().int().optional(),
 });
 
 export const auditContract = {
-  'audit.verify': method({ summary: 'Checks the audit hash chain and names the first bad row', roles: ['admin'], input: z.object({}).strict(), output: auditVerdictSchema }),
+  'audit.verify': method({ summary: 'Checks the audit hash chain and the device signatures, and names the first bad row', roles: ['admin'], input: z.object({}).strict(), output: auditVerdictSchema }),
   'audit.recent': method({
     summary: 'The newest audit rows',
     roles: ['admin'],

@@ -9,4 +9,7 @@ export const auditMigrations: readonly string[] = [
      prev_hash TEXT NOT NULL,
      hash TEXT NOT NULL
    ) STRICT`,
+  // Issue 11 item 20: the device's Ed25519 signature of the row's hash (base64); NULL on rows
+  // written by kioskctl, which holds no device secret on a safeStorage kiosk.
+  `ALTER TABLE audit_log ADD COLUMN sig TEXT`,
 ];

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CallContext, Contract, Handlers } from '../api/define.js';
 import type { Router } from '../api/router.js';
-import type { AuditLog } from './chain.js';
+import { maskDetail, type AuditLog } from './chain.js';
 
 /**
  * Wraps every handler of a method that has `roles` so each successful call by a staff member is an
@@ -32,7 +32,8 @@ export function auditPrivilegedCalls<C extends Contract>(
       if ((lastSeen.get(key) ?? -Infinity) + repeatMs <= t) {
         lastSeen.set(key, t);
         if (lastSeen.size > 1000) lastSeen.clear();
-        audit.append({ actor, action: name, detail: { via: ctx.transport } });
+        const extra = contract[name]!.auditDetail?.(result as never) ?? {};
+        audit.append({ actor, action: name, detail: { ...maskDetail(extra), via: ctx.transport } });
       }
       return result;
     }) as Handlers<C>[typeof name];

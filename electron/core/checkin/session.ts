@@ -44,8 +44,11 @@ export interface CheckinService {
    * current. Never exposed through the contract.
    */
   identified(session: string): IdentifiedPatient | undefined;
-  /** Forgets the patient (also called by other parts once their path ends). */
-  reset(): void;
+  /**
+   * Ends this session's check-in (other parts call it once their path ends). Only that session: if
+   * another patient is current by then, their check-in is untouched.
+   */
+  end(session: string): void;
   close(): void;
 }
 
@@ -209,7 +212,9 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
       current.touchedAt = now(); // the decline path is working with this patient
       return { iin: current.iin, maskedIin: current.maskedIin, ...(current.handoff ? { handoff: current.handoff } : {}) };
     },
-    reset: drop,
+    end(session) {
+      if (current?.id === session) drop();
+    },
     close() {
       clearInterval(sweeper);
       drop();

@@ -22,6 +22,7 @@ export const configSchema = z
         backend: z.enum(['auto', 'wasm', 'tensorflow']).default('auto'),
         requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
       })
+      .strict()
       .prefault({}),
     presence: z
       .object({
@@ -53,6 +54,7 @@ export const configSchema = z
          */
         maxSessionDistance: z.number().min(0.05).max(2).default(0.45),
       })
+      .strict()
       .prefault({}),
     ui: z
       .object({
@@ -61,6 +63,7 @@ export const configSchema = z
         maxFaceAttempts: z.number().int().min(1).max(10).default(3),
         ticketMs: z.number().int().min(3_000).max(120_000).default(15_000),
       })
+      .strict()
       .prefault({}),
     decline: z
       .object({
@@ -68,6 +71,7 @@ export const configSchema = z
         /** With an upstream and a closed circuit, wait up to this long for its verdict on a code before the ticket (an `egov-invalid` counts as a wrong attempt); 0: never wait. */
         verifyOnlineMs: z.number().int().min(0).max(15_000).default(4_000),
       })
+      .strict()
       .prefault({}),
     sync: z
       .object({
@@ -84,15 +88,20 @@ export const configSchema = z
         /** Sync in the background while the kiosk runs (off: only on demand). */
         background: z.boolean().default(true),
       })
+      .strict()
       .prefault({}),
     staff: z
       .object({
         idleLogoutMs: z.number().int().min(10_000).max(3_600_000).default(120_000),
         maxFailures: z.number().int().min(1).max(20).default(5),
+        /** The longest login delay after repeated failures, and the quiet time that forgets them (docs/staff.md). */
         lockoutMs: z.number().int().min(10_000).max(86_400_000).default(900_000),
+        /** A staff session ends this long after login however active it is (idle logout comes first). */
+        maxSessionMs: z.number().int().min(60_000).max(86_400_000).default(28_800_000),
       })
+      .strict()
       .prefault({}),
-    receipts: z.object({ retentionDays: z.number().int().min(1).max(3650).default(30) }).prefault({}),
+    receipts: z.object({ retentionDays: z.number().int().min(1).max(3650).default(30) }).strict().prefault({}),
   })
   .strict();
 
@@ -106,7 +115,15 @@ export const defaultConfig: KioskConfig = configSchema.parse({});
 export function parseConfig(input: unknown, source = 'configuration'): KioskConfig {
   const result = configSchema.safeParse(input);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    // An unknown key is named by its full path (`sync.upstreamUrll`), so a misspelt setting inside a
+    // section is as visible as one at the top level.
+    const issues = result.error.issues
+      .flatMap((i) =>
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => `${[...i.path, k].join('.')}: Unrecognized key "${k}" (not a setting${i.path.length ? ` of ${i.path.join('.')}` : ''})`)
+          : [`${i.path.join('.') || '(root)'}: ${i.message}`],
+      )
+      .join('; ');
     throw new Error(`${source} is not valid: ${issues}`);
   }
   return result.data;

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -53,7 +54,21 @@ function stripBytes(p: Provisioning): ProvisioningEntry {
   return entry;
 }
 
-/** HTTPS is required, except to loopback (a local reference upstream or tests). */
+/**
+ * True only for a loopback host as the URL parser reads it: an IPv4 address in 127.0.0.0/8, the
+ * IPv6 address ::1, or the name `localhost`. The WHATWG parser has already normalised the host
+ * (`127.1` → `127.0.0.1`, upper case → lower case), so a name that merely starts with `127.`
+ * (`127.evil.example`) is a name, resolved by DNS, and not loopback.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  if (hostname === 'localhost' || hostname === '[::1]') return true;
+  return isIP(hostname) === 4 && hostname.split('.')[0] === '127';
+}
+
+/**
+ * HTTPS is required, except to loopback (a local reference upstream or tests). The one check of an
+ * upstream URL: provisioning, the configuration's `sync.upstreamUrl` and every delivery run use it.
+ */
 export function checkUpstreamUrl(url: string): string {
   let u: URL;
   try {
@@ -61,7 +76,7 @@ export function checkUpstreamUrl(url: string): string {
   } catch {
     throw new Error(`"${url.slice(0, 200)}" is not a URL`);
   }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(u.hostname) || /^127\./.test(u.hostname);
+  const loopback = isLoopbackHost(u.hostname);
   if (u.protocol === 'https:' || (u.protocol === 'http:' && loopback)) return u.toString().replace(/\/$/, '');
   throw new Error(`The upstream must use HTTPS (plain HTTP is allowed only to loopback): ${u.protocol}//${u.host}`);
 }

@@ -45,7 +45,12 @@ export const staffContract = {
   'staff.logout': method({ summary: 'Ends the caller’s staff session', input: empty, output: z.object({ ok: z.literal(true) }) }),
   'staff.session': method({ summary: 'The caller’s staff session, if any (counts as activity)', input: empty, output: sessionInfoSchema }),
   'staff.patientTouch': method({ summary: 'A patient touched the screen: every staff session ends', input: empty, output: z.object({ ended: z.number().int() }) }),
-  'staff.list': method({ summary: 'Staff accounts (no secrets)', roles: ['admin'], input: empty, output: z.object({ accounts: z.array(accountSchema) }) }),
+  'staff.list': method({
+    summary: 'Staff accounts (no secrets), and how many sign-ins failed with a username that is no account in the last 24 h',
+    roles: ['admin'],
+    input: empty,
+    output: z.object({ accounts: z.array(accountSchema), unknownUsernameFailures24h: z.number().int() }),
+  }),
   'staff.add': method({
     summary: 'Creates a personal staff account; answers with the one-time TOTP enrolment',
     roles: ['admin'],

@@ -40,7 +40,7 @@ export function staffHandlers(staff: StaffService, idleLogoutMs: number): Handle
     },
     'staff.session': (_input, ctx) => info(ctx),
     'staff.patientTouch': () => ({ ended: staff.patientTouched() }),
-    'staff.list': () => ({ accounts: staff.list() }),
+    'staff.list': () => ({ accounts: staff.list(), unknownUsernameFailures24h: staff.unknownUsernameFailures24h() }),
     'staff.add': async (input, ctx) => {
       const username = usernameSchema.safeParse(input.username);
       if (!username.success) throw new UserFacingError(username.error.issues[0]!.message, 'bad-input');

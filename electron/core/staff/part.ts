@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Handlers } from '../api/define.js';
 import type { SessionResolver } from '../api/router.js';
-import { AuditLog } from '../audit/chain.js';
+import { AuditLog, type AuditSignatureCheck, type AuditSigner } from '../audit/chain.js';
 import { auditConfiguration } from '../audit/config-audit.js';
 import { auditHandlers } from '../audit/handlers.js';
 import type { KioskConfig } from '../config/schema.js';
@@ -34,6 +34,8 @@ export interface StaffPart {
 
 export interface StaffPartOptions {
   db: Database;
+  /** The device key for the audit log: rows signed as written, signatures checked by audit.verify. */
+  auditKey?: { signer: AuditSigner; check: AuditSignatureCheck };
   dataDir: string;
   config: KioskConfig;
   /** Seals a staff-verified visit (visits' queueVisit with method 'staff-verified'). */
@@ -51,7 +53,7 @@ export interface StaffPartOptions {
  */
 export async function createStaffPart(options: StaffPartOptions): Promise<StaffPart> {
   const now = options.now ?? Date.now;
-  const audit = new AuditLog(options.db, () => new Date(now()));
+  const audit = new AuditLog(options.db, () => new Date(now()), options.auditKey?.signer);
   auditConfiguration(options.db, audit, options.config);
   const staff = new StaffService(new AccountStore(options.db), audit, options.config.staff, now);
   const handoffs = new HandoffService(options.db, await loadOrCreateTagKey(options.dataDir), audit, options.queueVisit, () => new Date(now()), () => options.onHandoffsChanged?.());
@@ -78,7 +80,7 @@ export async function createStaffPart(options: StaffPartOptions): Promise<StaffP
     actorOf: (token) => staff.sessions.get(token, false)?.staffId,
     handlers: {
       ...staffHandlers(staff, options.config.staff.idleLogoutMs),
-      ...auditHandlers(audit),
+      ...auditHandlers(audit, options.auditKey?.check),
       ...handoffHandlers(handoffs, staff, startOfToday),
       ...reportHandlers(reports, staff),
     },

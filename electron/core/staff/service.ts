@@ -3,7 +3,7 @@ import { UserFacingError } from '../api/define.js';
 import type { AuditLog } from '../audit/chain.js';
 import type { KioskConfig } from '../config/schema.js';
 import { AccountStore, DuplicateUsernameError, type StaffAccount } from './accounts.js';
-import { afterFailure, afterSuccess, afterUnlock, isLocked } from './lockout.js';
+import { afterFailure, afterSuccess, afterUnlock, isLocked, NameThrottle } from './lockout.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { SessionManager, type StaffSession } from './sessions.js';
 import { newTotpSecret, totpUri, verifyTotp } from './totp.js';
@@ -40,6 +40,7 @@ const WRONG = 'Wrong username, password or code';
 export class StaffService {
   readonly accounts: AccountStore;
   readonly sessions: SessionManager;
+  private readonly unknownNames = new NameThrottle();
 
   constructor(
     accounts: AccountStore,
@@ -48,23 +49,31 @@ export class StaffService {
     private readonly now: () => number = Date.now,
   ) {
     this.accounts = accounts;
-    this.sessions = new SessionManager(policy.idleLogoutMs, now, {
+    this.sessions = new SessionManager(policy.idleLogoutMs, now, policy.maxSessionMs, {
       onExpired: (s, why) => this.audit.append({ actor: s.staffId, action: 'staff.session-ended', detail: { why } }),
     });
   }
 
   async login(usernameRaw: string, password: string, code: string): Promise<StaffSession> {
     const username = usernameRaw.trim().toLowerCase();
-    const account = this.accounts.byUsername(username);
+    const found = this.accounts.byUsername(username);
+    const account = found && !found.disabled ? found : undefined;
     const t = this.now();
-    if (!account || account.disabled) {
-      await verifyPassword(await decoyHash(), password); // same cost as a real check
-      this.audit.append({ actor: 'unknown', action: 'staff.login-failed', detail: { username: username.slice(0, 32), why: account ? 'disabled' : 'no-such-user' } });
-      throw new UserFacingError(WRONG, 'unauthenticated');
+    // A real account keeps its count in the database (admins see it); any other name in memory.
+    // Both follow the same rules and get the same answers, so no answer tells which names exist.
+    const state = account ?? this.unknownNames.get(username);
+    if (isLocked(state, t)) {
+      this.audit.append({ actor: account?.id ?? 'unknown', action: 'staff.login-refused', detail: { why: account ? 'locked' : 'no-such-user' } });
+      throw new UserFacingError(lockedMessage(state.lockedUntil!), 'unauthenticated');
     }
-    if (isLocked(account, t)) {
-      this.audit.append({ actor: account.id, action: 'staff.login-refused', detail: { why: 'locked' } });
-      throw new UserFacingError(lockedMessage(account.lockedUntil!), 'unauthenticated');
+    if (!account) {
+      await verifyPassword(await decoyHash(), password); // same cost as a real check
+      const next = afterFailure(state, t, this.policy);
+      this.unknownNames.set(username, next);
+      // Never the typed name: it may be a password typed into the wrong field (docs/staff.md).
+      this.audit.append({ actor: found?.id ?? 'unknown', action: 'staff.login-failed', detail: { why: found ? 'disabled' : 'no-such-user' } });
+      if (isLocked(next, t)) throw new UserFacingError(lockedMessage(next.lockedUntil!), 'unauthenticated');
+      throw new UserFacingError(WRONG, 'unauthenticated');
     }
     const passwordOk = await verifyPassword(account.passwordHash, password);
     // The code is checked even after a wrong password so the answer does not say which one failed.
@@ -85,6 +94,11 @@ export class StaffService {
     const session = this.sessions.start({ staffId: account.id, username: account.username, role: account.role });
     this.audit.append({ actor: account.id, action: 'staff.login', detail: { role: account.role } });
     return session;
+  }
+
+  /** Failed logins with a username that is no account in the last 24 h: a count for staff, never the names. */
+  unknownUsernameFailures24h(): number {
+    return this.audit.count('staff.login-failed', new Date(this.now() - 86_400_000).toISOString(), { why: 'no-such-user' });
   }
 
   logout(token: string | undefined): void {
@@ -171,6 +185,7 @@ export class StaffService {
   }
 }
 
+/** The same words for a real account and an unknown name (the delay is computed the same way for both). */
 function lockedMessage(until: number): string {
-  return `Too many wrong attempts: this account is locked until ${new Date(until).toISOString().slice(11, 16)} UTC, or until an admin unlocks it`;
+  return `Too many wrong attempts with this username: it is locked until ${new Date(until).toISOString().slice(11, 19)} UTC (or until an admin unlocks it); then try again`;
 }

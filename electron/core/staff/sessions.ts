@@ -13,12 +13,13 @@ export interface StaffSession {
 
 export interface SessionEvents {
   /** Called once when a session ends for any reason other than an explicit logout. */
-  onExpired?(session: StaffSession, why: 'idle' | 'patient-touch' | 'account-changed'): void;
+  onExpired?(session: StaffSession, why: 'idle' | 'max-age' | 'patient-touch' | 'account-changed'): void;
 }
 
 /**
  * Staff sessions live in memory only: a restart logs everyone out, and no token ever reaches the
- * disk. Any call made with a session counts as activity; a session idle for `idleLogoutMs` is gone.
+ * disk. Any call made with a session counts as activity; a session idle for `idleLogoutMs` is gone,
+ * and so is one older than `maxAgeMs` however busy it is (a token seen once is not good all day).
  */
 export class SessionManager implements SessionResolver {
   private readonly sessions = new Map<string, StaffSession>();
@@ -26,6 +27,7 @@ export class SessionManager implements SessionResolver {
   constructor(
     private readonly idleLogoutMs: number,
     private readonly now: () => number = Date.now,
+    private readonly maxAgeMs = Infinity,
     private readonly events: SessionEvents = {},
   ) {}
 
@@ -42,9 +44,10 @@ export class SessionManager implements SessionResolver {
     const session = this.sessions.get(token);
     if (!session) return undefined;
     const t = this.now();
-    if (t - session.lastActivity >= this.idleLogoutMs) {
+    const why = t - session.startedAt >= this.maxAgeMs ? 'max-age' : t - session.lastActivity >= this.idleLogoutMs ? 'idle' : undefined;
+    if (why) {
       this.sessions.delete(token);
-      this.events.onExpired?.(session, 'idle');
+      this.events.onExpired?.(session, why);
       return undefined;
     }
     if (touch) session.lastActivity = t;

@@ -1,7 +1,7 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreError, toStoreError } from './errors.js';
+import { createPrivateFile, reportPermissionFixes, secureDataFolder } from './permissions.js';
 
 export interface OpenOptions {
   /** Milliseconds a writer waits for another connection's lock before SQLITE_BUSY. */
@@ -15,12 +15,19 @@ export interface OpenOptions {
  * Opens (creating if needed) the kiosk's SQLite database: WAL so readers never block the writer,
  * synchronous=FULL so a committed visit survives power loss, foreign keys on, a busy timeout, and
  * `PRAGMA integrity_check` before anything else touches it. A damaged file stops the start with a
- * clear StoreError('corrupt') rather than letting the kiosk queue visits into it.
+ * clear StoreError('corrupt') rather than letting the kiosk queue visits into it. Its folder is
+ * made private first (secureDataFolder): the database holds password hashes, TOTP secrets and the
+ * audit chain.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Database {
   let db: Database;
   try {
-    if (file !== ':memory:' && !options.readonly) mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:' && !options.readonly) {
+      // The folder 0700 and every file in it 0600, checked (and tightened) at every open; the
+      // database is created 0600 so its WAL and SHM are too.
+      reportPermissionFixes(secureDataFolder(dirname(file)));
+      createPrivateFile(file);
+    }
     db = new BetterSqlite3(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   } catch (err) {
     throw toStoreError(err);
@@ -30,6 +37,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
+      // Deleted rows (acknowledged sealed blobs, expired receipts) are overwritten with zeros, not
+      // left in free pages; the outbox truncates the WAL after deleting (Outbox.checkpoint).
+      db.pragma('secure_delete = ON');
     }
     db.pragma('foreign_keys = ON');
     if (!options.skipIntegrityCheck) {

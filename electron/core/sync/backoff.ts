@@ -22,7 +22,8 @@ export type CircuitState = 'closed' | 'open' | 'half-open';
 /**
  * A circuit breaker over the upstream: after `threshold` consecutive failed requests it opens and
  * no request is made until the backoff delay has passed; then one trial batch (half-open) decides.
- * IT sees the state, the failure count and when the next attempt is due.
+ * IT sees the state, the failure count and when the next attempt is due. Every `nowMs` here is
+ * from a monotonic clock (the engine's `monotonic`), so a wall-clock change never moves a wait.
  */
 export class Circuit {
   failures = 0;

@@ -76,6 +76,8 @@ export const syncContract = {
       .strict(),
     output: z.object({ file: z.string(), items: z.number().int(), pending: z.number().int(), dead: z.number().int() }),
     roles: it,
+    // The same detail as kioskctl export's row: which file, how many visits.
+    auditDetail: (out) => ({ bundle: out.file, items: out.items }),
   }),
   'sync.requeueDead': method({
     summary: 'Send rejected visits again (an explicit IT decision)',

@@ -1,5 +1,6 @@
 import { checkUpstreamUrl, type DeviceIdentity, type Provisioning } from '../keys/index.js';
 import { Circuit, parseRetryAfter, type CircuitState } from './backoff.js';
+import type { DeliveryLock } from './delivery-lock.js';
 import type { Outbox, PendingRow } from './outbox.js';
 import { batchErrorSchema, batchPath, batchResponseSchema, type BatchRequest, type ItemResult, type Verdict } from './protocol.js';
 
@@ -43,7 +44,7 @@ export type DeliveryOutcome =
   | { outcome: 'delivered'; verdict: Verdict | null }
   | { outcome: 'rejected'; reason: string }
   /** Still pending (or never sent): background sync delivers it later as usual. */
-  | { outcome: 'not-delivered'; why: 'no-upstream' | 'circuit-open' | 'deadline' | 'failed' | 'stopped' };
+  | { outcome: 'not-delivered'; why: 'no-upstream' | 'circuit-open' | 'busy' | 'deadline' | 'failed' | 'stopped' };
 
 export interface SyncEngine {
   drain(options?: DrainOptions): Promise<SyncProgress>;
@@ -67,9 +68,18 @@ export interface SyncEngineDeps {
   keys: () => { device: DeviceIdentity; provisioning: Provisioning };
   settings: () => SyncSettings;
   fetch?: typeof fetch;
+  /** Wall-clock time, for timestamps only (the log, receipts, Retry-After dates). */
   now?: () => Date;
+  /**
+   * Milliseconds from a clock that never jumps (default performance.now()): every wait (backoff,
+   * circuit, deadlines) is measured on it, so setting the system clock back or forward never
+   * stalls sync or skips a backoff.
+   */
+  monotonic?: () => number;
   random?: () => number;
   onProgress?: (p: SyncProgress) => void;
+  /** The database's delivery lock (one sending process at a time); absent: this engine alone. */
+  lock?: DeliveryLock;
 }
 
 /**
@@ -79,6 +89,7 @@ export interface SyncEngineDeps {
 export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   const doFetch = deps.fetch ?? fetch;
   const now = deps.now ?? (() => new Date());
+  const mono = deps.monotonic ?? (() => performance.now());
   const initial = deps.settings();
   const circuit = new Circuit(initial.circuitThreshold, initial.baseBackoffMs, initial.maxBackoffMs, deps.random);
   let current: Promise<unknown> | null = null;
@@ -87,7 +98,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   let wake: (() => void) | null = null;
   // stop() halts every run, including an IT "sync now" sleeping in backoff, so closing is prompt.
   let halt = new AbortController();
-  let lastSample = 0;
+  let lastSample = -Infinity;
 
   async function send(url: string, rows: PendingRow[], s: SyncSettings, limit: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Attempt> {
     const { device } = deps.keys();
@@ -148,7 +159,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const s = deps.settings();
     const keyId = deps.keys().provisioning.upstreamKeyId;
     const url = (deps.keys().provisioning.upstreamUrl || s.upstreamUrl).replace(/\/$/, '');
-    const startedAt = Date.now();
+    const startedAt = mono();
     const p: SyncProgress = { running: true, total: 0, sent: 0, accepted: 0, duplicate: 0, rejected: 0, failures: 0, remaining: 0, lastError: null, outcome: 'running' };
     currentProgress = p;
     const report = () => {
@@ -161,12 +172,19 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const finish = (outcome: SyncProgress['outcome']) => {
       p.outcome = outcome;
       // Keep the IT chart's queue line alive while nothing is sent: at most one point a minute.
-      if ((outcome === 'no-upstream' || (outcome === 'empty' && p.sent === 0)) && Date.now() - lastSample >= 60_000) {
-        lastSample = Date.now();
+      if ((outcome === 'no-upstream' || (outcome === 'empty' && p.sent === 0)) && mono() - lastSample >= 60_000) {
+        lastSample = mono();
         try {
           deps.outbox.sample(now());
         } catch {
           // A chart point is not worth failing the run for (e.g. a full disk, which status shows).
+        }
+      }
+      if (p.accepted + p.duplicate > 0) {
+        try {
+          deps.outbox.checkpoint();
+        } catch {
+          // The blobs are zeroed in the pages already; the next run's checkpoint clears the WAL.
         }
       }
       p.running = false;
@@ -183,15 +201,36 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       deps.outbox.recordFailure(now(), p.lastError, 0, 0);
       return finish('failed');
     }
+    let unansweredInARow = 0;
     for (;;) {
       if (signal.aborted) return finish('stopped');
-      if (options.deadlineMs !== undefined && Date.now() - startedAt > options.deadlineMs) return finish('deadline');
-      const wait = circuit.waitMs(now().getTime());
+      if (options.deadlineMs !== undefined && mono() - startedAt > options.deadlineMs) return finish('deadline');
+      const wait = circuit.waitMs(mono());
       if (wait > 0) {
         if (!options.untilEmpty) return finish('failed');
-        await sleep(Math.min(wait, options.deadlineMs !== undefined ? options.deadlineMs - (Date.now() - startedAt) + 1 : wait), signal);
+        await sleep(Math.min(wait, options.deadlineMs !== undefined ? options.deadlineMs - (mono() - startedAt) + 1 : wait), signal);
         continue;
       }
+      // One process delivers at a time (the kiosk's loop, kioskctl sync): held from reading the
+      // batch until its answer is applied.
+      const lock = deps.lock?.tryAcquire() ?? { ok: true };
+      if (!lock.ok) {
+        p.lastError = busyMessage(lock.pid);
+        if (!options.untilEmpty) return finish('failed');
+        await sleep(250, signal);
+        continue;
+      }
+      if (p.lastError?.startsWith(busyPrefix)) p.lastError = null; // our turn came
+      try {
+        const step = await deliverBatch();
+        if (step) return step;
+      } finally {
+        deps.lock?.release();
+      }
+    }
+
+    /** One batch: answers the run's result when the run ends here, else undefined. */
+    async function deliverBatch(): Promise<SyncProgress | undefined> {
       const rows = deps.outbox.nextBatch(keyId, s.batchSize);
       if (rows.length === 0) return finish('empty');
       circuit.beginTrial();
@@ -202,21 +241,37 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       if (!attempt.ok && signal.aborted) return finish('stopped');
       if (attempt.ok) {
         const counts = deps.outbox.applyResults(rows, attempt.results, now(), ms);
-        circuit.success();
         p.sent += rows.length;
         p.accepted += counts.accepted;
         p.duplicate += counts.duplicate;
         p.rejected += counts.rejected;
         p.total = Math.max(p.total, p.sent);
+        if (counts.unanswered === 0) {
+          circuit.success();
+          unansweredInARow = 0;
+        } else {
+          // A 200 that leaves ids out is a failure for backoff (else the same batch goes again at
+          // once, forever), and only so many times in a row per run: the rows stay pending.
+          const message = unansweredMessage(counts.unanswered, rows.length);
+          deps.outbox.recordFailure(now(), message, counts.unanswered, ms);
+          circuit.failure(mono());
+          p.failures++;
+          p.lastError = message;
+          if (++unansweredInARow >= maxUnansweredInARow) {
+            p.lastError = `${message}, ${unansweredInARow} answers in a row: stopped; the visits stay queued`;
+            return finish('failed');
+          }
+        }
       } else {
         deps.outbox.recordFailure(now(), attempt.message, rows.length, ms);
-        circuit.failure(now().getTime(), attempt.retryAfterMs);
+        circuit.failure(mono(), attempt.retryAfterMs);
         p.failures++;
         p.lastError = attempt.message;
       }
       p.remaining = deps.outbox.counts(keyId).pending;
       p.total = Math.max(p.total, p.sent + p.remaining);
       report();
+      return undefined;
     }
   }
 
@@ -236,23 +291,47 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     }
     // Only a healthy upstream is worth a patient's wait: backing off, open or half-open (whose one
     // trial request belongs to the background loop) all mean "ticket now, verdict later".
-    const t = now().getTime();
+    const t = mono();
     if (circuit.waitMs(t) > 0 || circuit.state(t) !== 'closed') return notDelivered('circuit-open');
+    // Another process is delivering (kioskctl sync): the background run brings the verdict later.
+    const lock = deps.lock?.tryAcquire() ?? { ok: true };
+    if (!lock.ok) return notDelivered('busy');
+    try {
+      return await deliverOneLocked(visitId, deadlineAt, giveUp, s, provisioning, url);
+    } finally {
+      deps.lock?.release();
+    }
+  }
+
+  async function deliverOneLocked(visitId: string, deadlineAt: number, giveUp: AbortSignal, s: SyncSettings, provisioning: Provisioning, url: string): Promise<DeliveryOutcome> {
+    const notDelivered = (why: Extract<DeliveryOutcome, { outcome: 'not-delivered' }>['why']): DeliveryOutcome => ({ outcome: 'not-delivered', why });
     const row = deps.outbox.pendingRow(visitId, provisioning.upstreamKeyId);
     // Not pending any more: a background run delivered it while this call waited its turn.
     if (!row) return receiptOutcome(visitId);
     const t0 = performance.now();
-    const attempt = await send(url, [row], s, { timeoutMs: Math.max(1, deadlineAt - Date.now()), signal: giveUp });
+    const attempt = await send(url, [row], s, { timeoutMs: Math.max(1, deadlineAt - mono()), signal: giveUp });
     const ms = performance.now() - t0;
     if (!attempt.ok) {
       // Our own deadline says nothing about the upstream's health: no failure is recorded for it.
       if (giveUp.aborted) return notDelivered('deadline');
       if (halt.signal.aborted) return notDelivered('stopped');
       deps.outbox.recordFailure(now(), attempt.message, 1, ms);
-      circuit.failure(now().getTime(), attempt.retryAfterMs);
+      circuit.failure(mono(), attempt.retryAfterMs);
       return notDelivered('failed');
     }
-    deps.outbox.applyResults([row], attempt.results, now(), ms);
+    const counts = deps.outbox.applyResults([row], attempt.results, now(), ms);
+    if (counts.accepted + counts.duplicate > 0) {
+      try {
+        deps.outbox.checkpoint();
+      } catch {
+        // As in a drain: the next checkpoint clears the WAL.
+      }
+    }
+    if (counts.unanswered > 0) {
+      deps.outbox.recordFailure(now(), unansweredMessage(counts.unanswered, 1), 1, ms);
+      circuit.failure(mono());
+      return notDelivered('failed');
+    }
     circuit.success();
     return receiptOutcome(visitId);
   }
@@ -292,7 +371,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
             console.error(`[sync] background run failed: ${err instanceof Error ? err.name : typeof err}`);
           }
           const s = deps.settings();
-          const wait = Math.max(circuit.waitMs(now().getTime()), circuit.failures > 0 ? 0 : s.intervalMs);
+          const wait = Math.max(circuit.waitMs(mono()), circuit.failures > 0 ? 0 : s.intervalMs);
           await new Promise<void>((resolve) => {
             const t = setTimeout(finish, Math.max(wait, 50));
             const onAbort = () => finish();
@@ -304,7 +383,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
             }
             wake = () => {
               // New visits wake the loop only while the upstream looks healthy.
-              if (circuit.waitMs(now().getTime()) === 0) finish();
+              if (circuit.waitMs(mono()) === 0) finish();
             };
             stop.signal.addEventListener('abort', onAbort, { once: true });
           });
@@ -323,13 +402,14 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       wake?.();
     },
     circuit() {
-      const t = now().getTime();
-      return { state: circuit.state(t), failures: circuit.failures, nextAttemptAt: circuit.nextAttemptAt > t ? new Date(circuit.nextAttemptAt).toISOString() : null };
+      const t = mono();
+      // The due time is kept on the monotonic clock and shown to IT on the wall clock.
+      return { state: circuit.state(t), failures: circuit.failures, nextAttemptAt: circuit.nextAttemptAt > t ? new Date(now().getTime() + (circuit.nextAttemptAt - t)).toISOString() : null };
     },
     progress: () => (currentProgress ? { ...currentProgress } : null),
     deliverNow(visitId, deadlineMs) {
       if (!(deadlineMs > 0)) return Promise.resolve({ outcome: 'not-delivered', why: 'deadline' });
-      const deadlineAt = Date.now() + deadlineMs;
+      const deadlineAt = mono() + deadlineMs;
       const giveUp = new AbortController();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const deadline = new Promise<DeliveryOutcome>((resolve) => {
@@ -354,6 +434,13 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   };
   return engine;
 }
+
+/** Answers in a row that leave ids out, after which a delivery run stops (the rows stay pending). */
+export const maxUnansweredInARow = 5;
+
+const busyPrefix = 'another process';
+const busyMessage = (pid: number) => `${busyPrefix} (pid ${pid}) is delivering this kiosk's visits`;
+const unansweredMessage = (n: number, of: number) => `upstream left ${n} of ${of} visit(s) unanswered`;
 
 function safeJson<T>(text: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T | undefined {
   try {

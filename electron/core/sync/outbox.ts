@@ -16,6 +16,8 @@ export interface AppliedCounts {
   accepted: number;
   duplicate: number;
   rejected: number;
+  /** Sent ids the answer left out: they stay pending, and the engine counts the answer as a failure. */
+  unanswered: number;
 }
 
 export interface DeadLetter {
@@ -90,7 +92,7 @@ export class Outbox {
     const iso = at.toISOString();
     return guardStore(() =>
       this.db.transaction(() => {
-        const counts: AppliedCounts = { accepted: 0, duplicate: 0, rejected: 0 };
+        const counts: AppliedCounts = { accepted: 0, duplicate: 0, rejected: 0, unanswered: 0 };
         const answered = new Set<string>();
         for (const r of results) {
           if (!sentIds.has(r.id) || answered.has(r.id)) continue; // never act on an id we did not send
@@ -105,13 +107,26 @@ export class Outbox {
             counts[r.status]++;
           }
         }
-        for (const id of sentIds) if (!answered.has(id)) this.bumpAttempts.run(id);
+        for (const id of sentIds) {
+          if (answered.has(id)) continue;
+          this.bumpAttempts.run(id);
+          counts.unanswered++;
+        }
         const depth = this.depthNow();
         this.insertLog.run(iso, 'ok', sent.length, counts.accepted, counts.duplicate, counts.rejected, depth, Math.round(ms), null);
         this.setState.run('last_success_at', iso);
         return counts;
       }).immediate(),
     );
+  }
+
+  /**
+   * After deletes: copies the WAL into the database and truncates it, so the frames that still
+   * held deleted blobs are gone from the disk files too (secure_delete zeroed them in the pages).
+   * Another connection reading at that moment makes it a partial checkpoint; the next one finishes.
+   */
+  checkpoint(): void {
+    guardStore(() => this.db.pragma('wal_checkpoint(TRUNCATE)'));
   }
 
   /** Records a failed attempt (network, 5xx, 429, bad answer) for status and the chart. */
@@ -204,6 +219,7 @@ export class Outbox {
     guardStore(() => {
       this.db.prepare('DELETE FROM sync_log WHERE at < ?').run(logCutoff);
       this.db.prepare("DELETE FROM receipts WHERE created_at < ? AND status = 'synced'").run(receiptCutoff);
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
     });
   }
 }

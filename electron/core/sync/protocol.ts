@@ -28,7 +28,7 @@ export const batchRequestSchema = z
 export type BatchRequest = z.infer<typeof batchRequestSchema>;
 
 /** What the upstream concluded about the visit itself (not about its delivery). */
-export const verdicts = ['face-match', 'face-mismatch', 'face-no-reference', 'egov-valid', 'egov-invalid', 'staff-verified'] as const;
+export const verdicts = ['face-match', 'face-match-unchallenged', 'face-mismatch', 'face-no-reference', 'egov-valid', 'egov-invalid', 'staff-verified'] as const;
 export type Verdict = (typeof verdicts)[number];
 
 export const itemResultSchema = z.discriminatedUnion('status', [

@@ -2,13 +2,12 @@ import type { Database } from 'better-sqlite3';
 import type { Handlers } from '../api/define.js';
 import type { KioskConfig } from '../config/schema.js';
 import { toB64 } from '../crypto/index.js';
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { UserFacingError } from '../api/define.js';
 import type { DeviceIdentity, DeviceKeys, Provisioning } from '../keys/index.js';
 import { exportBundle } from './export.js';
 import type { syncContract, SyncStatus } from './contract.js';
 import { createSyncEngine, type SyncEngine, type SyncProgress, type SyncSettings } from './engine.js';
+import { DeliveryLock } from './delivery-lock.js';
 import { Outbox } from './outbox.js';
 
 export interface SyncServiceOptions {
@@ -56,18 +55,19 @@ export function settingsFrom(config: KioskConfig, overrides: Partial<SyncSetting
 export function createSyncService(options: SyncServiceOptions): SyncService {
   const outbox = new Outbox(options.db);
   const settings = settingsFrom(options.config, options.overrides);
-  let lastPrune = 0;
+  let lastPrune = -Infinity;
   let storageError: SyncStatus['storageError'] = null;
   const engine = createSyncEngine({
     outbox,
+    lock: new DeliveryLock(options.db, () => settings.requestTimeoutMs + 60_000),
     keys: options.keys,
     settings: () => settings,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     onProgress: (p) => {
       options.onProgress?.(p);
       // After a run, at most hourly: expired synced receipts and old log rows go (retention).
-      if (!p.running && Date.now() - lastPrune > 3_600_000) {
-        lastPrune = Date.now();
+      if (!p.running && performance.now() - lastPrune > 3_600_000) {
+        lastPrune = performance.now();
         outbox.prune(new Date(), options.config.receipts.retentionDays);
       }
     },
@@ -125,8 +125,6 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       // kioskctl outside Electron cannot do: this is how a production kiosk exports.
       const device = options.keys().device;
       if (!hasSecret(device)) throw new UserFacingError('This process holds no device secret to sign the export.');
-      if (!existsSync(dirname(path))) throw new UserFacingError(`The folder ${dirname(path)} does not exist (is the USB stick mounted?).`, 'bad-input');
-      if (existsSync(path)) throw new UserFacingError(`${path} already exists; choose a new file name.`, 'bad-input');
       const r = await exportBundle(options.db, device, path);
       return { file: path, ...r };
     },

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import type { Command } from '../registry.js';
+import { deviceAuditCheck } from '../../audit/device-signature.js';
+import { getSodium } from '../../crypto/index.js';
+import { readDeviceIdentity } from '../../keys/index.js';
 import { dataDirField, dataDirOpt, openLocalStaff, parseOptions } from './staff-cli-support.js';
 
 /** `kioskctl audit verify|tail`: proves the hash chain, or shows the newest rows. */
 export const auditCommand: Command = {
   name: 'audit',
-  summary: 'Audit log: verify the hash chain (exit 1 names the first bad row), tail [--limit N]',
+  summary: 'Audit log: verify the hash chain and device signatures (exit 1 names the first bad row), tail [--limit N]',
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === 'verify') {
@@ -22,12 +25,24 @@ export const auditCommand: Command = {
             .optional(),
         }),
       );
+      // The device's public key is enough to check signatures: no secret, so this works on a
+      // kiosk whose key is wrapped by safeStorage too.
+      const device = await readDeviceIdentity(args['data-dir']);
+      const check = device ? deviceAuditCheck(await getSodium(), device.publicKey) : undefined;
       const local = openLocalStaff(args['data-dir']);
       try {
-        const v = local.audit.verify(args.anchor);
+        const v = local.audit.verify(args.anchor, check);
         if (args.json) console.log(JSON.stringify(v));
-        else if (v.ok) console.log(`Audit chain intact: ${v.rows} rows, head ${v.head}\nAnchor for a later check (write it down outside the kiosk): ${v.rows}:${v.head}`);
-        else console.log(`Audit chain BROKEN at row ${v.firstBadSeq} (${v.problem}); rows before it are intact`);
+        else if (v.ok) {
+          console.log(`Audit chain intact: ${v.rows} rows, head ${v.head}`);
+          if (!device) console.log('No device key here: signatures were not checked.');
+          else if (v.signedThrough === 0) console.log(`WARNING: no row carries a signature of device key ${device.keyId}; only the hash chain was checked.`);
+          else {
+            console.log(`Signed by device key ${device.keyId} through row ${v.signedThrough}.`);
+            if (v.unsignedTail) console.log(`The newest ${v.unsignedTail} row(s) were written by kioskctl and are not signed yet; the kiosk's next row signs them.`);
+          }
+          console.log(`Anchor for a later check (write it down outside the kiosk): ${v.rows}:${v.head}`);
+        } else console.log(`Audit chain BROKEN at row ${v.firstBadSeq} (${v.problem}); rows before it are intact`);
         return v.ok ? 0 : 1;
       } finally {
         local.close();

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { AuditLog, type AuditEntry } from '../../audit/chain.js';
+import { AuditLog, maskDetail, maskTwelveDigits, type AuditEntry } from '../../audit/chain.js';
 import type { Database } from '../../store/index.js';
 
 /**
@@ -16,15 +16,7 @@ export function cliActor(): string {
   }
 }
 
-/**
- * Paths and URLs are typed by people: mask any run of twelve digits to its last four, as the kiosk
- * masks an IIN, so an IIN used in a file name never reaches the permanent log and a finished export
- * is never turned into a failure by the log's own IIN check.
- */
-const maskTwelveDigits = (s: string) => s.replace(/(?<!\d)\d{8}(\d{4})(?!\d)/g, '********$1');
-
 /** Appends one row for an IT command run from the command line. `detail` must hold no PII. */
 export function auditCliAction(db: Database, action: string, detail: NonNullable<AuditEntry['detail']>): void {
-  const safe = Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, typeof v === 'string' ? maskTwelveDigits(v) : v]));
-  new AuditLog(db).append({ actor: maskTwelveDigits(cliActor()), action, detail: { ...safe, via: 'cli' } });
+  new AuditLog(db).append({ actor: maskTwelveDigits(cliActor()), action, detail: { ...maskDetail(detail), via: 'cli' } });
 }

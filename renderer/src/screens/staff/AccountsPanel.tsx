@@ -7,14 +7,15 @@ import type { Enrolment, StaffRole } from './types';
 import { useAction } from './useAction';
 import { useLoaded } from './useLoaded';
 
-const fetchAccounts = () => call('staff.list', {}).then((r) => r.accounts);
+const fetchAccounts = () => call('staff.list', {});
 
 const roleList: StaffRole[] = ['reception', 'it', 'admin'];
 
 /** Admin: personal accounts, roles, unlocks, disabling, and new accounts with their TOTP enrolment. */
 export function AccountsPanel() {
   const { t } = useTranslation('staff');
-  const { data: accounts, problem: loadProblem, reload } = useLoaded(fetchAccounts);
+  const { data: list, problem: loadProblem, reload } = useLoaded(fetchAccounts);
+  const accounts = list?.accounts;
   const { problem: actionProblem, run } = useAction();
   const problem = actionProblem || loadProblem;
   const [notice, setNotice] = useState('');
@@ -57,6 +58,7 @@ export function AccountsPanel() {
       <h2 id="accounts-title">{t('accounts.title')}</h2>
       <ProblemLine text={problem} />
       {notice && <Notice>{notice}</Notice>}
+      {list && <p>{t('accounts.unknownFailures', { count: list.unknownUsernameFailures24h })}</p>}
       {accounts && (
         <StaffTable label={t('accounts.table')} columns={[t('col.username'), t('col.name'), t('col.role'), t('col.state'), <HiddenHeader key="action" text={t('col.action')} />]}>
           {accounts.map((a) => (
