@@ -37,6 +37,8 @@ export interface CoreOptions {
    * reception until IT provisions it.
    */
   developmentKeys?: boolean;
+  /** Where the IT screen looks for upstream key files (default: where USB sticks are mounted). */
+  keyFileRoots?: readonly string[];
 }
 
 export interface Core {
@@ -63,6 +65,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     protector,
     clinicId: config.clinicId,
     developmentKeys: options.developmentKeys === true,
+    ...(options.keyFileRoots ? { keyFileRoots: options.keyFileRoots } : {}),
     strandedVisits: (keyId) => ((c) => c.pending + c.dead)(outbox.counts(keyId)),
     onChanged: (state) => {
       if (state.ready && config.sync.background) sync.engine.start();

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserHost } from '../../electron/browser-host/host.js';
+import { startBrowserHost, type BrowserHost } from '../../electron/browser-host/host.js';
+import { createCore } from '../../electron/core/app.js';
 import { parseConfig } from '../../electron/core/config/schema.js';
 import { getSodium } from '../../electron/core/crypto/index.js';
 import { totpNow } from '../../electron/core/staff/totp.js';
-import { ensureBuilt, startTestKiosk, type TestKiosk } from '../support/browser.js';
+import { ensureBuilt } from '../support/browser.js';
 import { fixture } from '../support/fixtures.js';
 import { seedStaff, type SeededPerson } from '../support/staff.js';
 
@@ -27,7 +28,7 @@ async function signIn(page: Page, p: SeededPerson): Promise<void> {
 }
 
 describe('an unprovisioned kiosk, provisioned from the IT screen', () => {
-  let kiosk: TestKiosk;
+  let kiosk: { host: BrowserHost; close(): Promise<void> };
   let dataDir: string;
   let usb: string;
   let people: Record<string, SeededPerson>;
@@ -39,7 +40,14 @@ describe('an unprovisioned kiosk, provisioned from the IT screen', () => {
     const sodium = await getSodium();
     const kp = sodium.crypto_box_keypair();
     writeFileSync(join(usb, 'upstream-public.json'), JSON.stringify({ v: 1, kind: 'kelu-upstream-public-key', publicKey: sodium.to_base64(kp.publicKey, sodium.base64_variants.ORIGINAL) }));
-    kiosk = await startTestKiosk({ camera: 'none', lang: 'en', dataDir, keepDataDir: true, developmentKeys: false, config: { sync: { background: false } } });
+    // The kiosk looks for key files where this test's "USB stick" is mounted.
+    ensureBuilt();
+    const core = await createCore({ dataDir, config: parseConfig({ sync: { background: false } }), keyFileRoots: [usb] });
+    const host = await startBrowserHost({ camera: 'none', dataDir, core, headless: true, lang: 'en' }).catch(async (err: unknown) => {
+      await core.close();
+      throw err;
+    });
+    kiosk = { host, close: async () => (await host.close(), await core.close()) };
   }, 180_000);
   afterAll(async () => {
     await kiosk?.close();
@@ -48,7 +56,7 @@ describe('an unprovisioned kiosk, provisioned from the IT screen', () => {
   });
 
   it('sends patients to reception, tells IT why, and serves patients once IT provisions it', async () => {
-    const { page } = kiosk;
+    const { page } = kiosk.host;
     await page.getByRole('heading', { name: 'Please go to the reception desk' }).waitFor();
     expect(await page.getByRole('button', { name: 'Check in', exact: true }).count()).toBe(0);
 
@@ -61,7 +69,10 @@ describe('an unprovisioned kiosk, provisioned from the IT screen', () => {
     await form.getByRole('button', { name: 'Provision' }).click();
     await page.getByRole('alert').filter({ hasText: 'No upstream key file at' }).waitFor();
 
-    await form.getByRole('textbox', { name: 'Upstream key file (path on the USB stick)' }).fill(join(usb, 'upstream-public.json'));
+    // Picked from the stick instead of typed.
+    await page.getByRole('button', { name: 'Look for key files on USB sticks' }).click();
+    await page.getByRole('list', { name: 'Key files found' }).getByRole('button', { name: `Use ${join(usb, 'upstream-public.json')}` }).click();
+    await expect.poll(() => form.getByRole('textbox', { name: 'Upstream key file (path on the USB stick)' }).inputValue()).toBe(join(usb, 'upstream-public.json'));
     await form.getByRole('button', { name: 'Provision' }).click();
     await page.getByRole('status').filter({ hasText: 'Provisioned for almaty-pc-4' }).waitFor();
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'This kiosk cannot check patients in' }).count()).toBe(0);

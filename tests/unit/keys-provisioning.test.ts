@@ -2,7 +2,7 @@
 // from the IT screen (core's keys.provision over the real router, SQLite and libsodium, with a
 // stand-in for Electron's safeStorage), a kioskctl-written key is wrapped at the next start, a
 // changed keyring is a message for IT, and a lost device.json never becomes a new identity.
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret, URI } from 'otpauth';
@@ -175,6 +175,21 @@ describe('provisioning from the IT screen (item 2)', () => {
     expect(await call(core, 'system.info', {})).toMatchObject({ ok: true, value: { ready: false } });
     expect(existsSync(deviceKeyFile(dataDir))).toBe(false);
     expect(auditActions(dataDir).filter((a) => a === 'keys.provision-refused').length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('lists the upstream key files on mounted USB sticks for IT to pick, and nothing else', async () => {
+    const dataDir = tempDir();
+    const media = tempDir('media');
+    mkdirSync(join(media, 'user', 'STICK', 'kelu'), { recursive: true });
+    const upstream = await upstreamKeyFile(join(media, 'user', 'STICK', 'kelu'));
+    writeFileSync(join(media, 'user', 'STICK', 'notes.txt'), 'not a key');
+    writeFileSync(join(media, 'user', 'STICK', 'photo.json'), '{"v":1}');
+    const login = await seedIt(dataDir);
+    const core = await createCore({ dataDir, config, secretProtector: safeStandIn(), keyFileRoots: [media] });
+    cores.push(core);
+    const r = await call(core, 'keys.findKeyFiles', {}, await login(core));
+    expect(r).toMatchObject({ ok: true, value: { files: [{ path: upstream.file, keyId: expect.any(String) }] } });
+    expect(await call(core, 'keys.findKeyFiles', {})).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
   });
 
   it('wraps a key that kioskctl provision left unwrapped at the next start, and says so in the audit log', async () => {

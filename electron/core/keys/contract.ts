@@ -37,6 +37,12 @@ export const keysContract = {
     output: keyStatusSchema,
     roles: ['reception', 'it', 'admin'],
   }),
+  'keys.findKeyFiles': method({
+    summary: 'Upstream public key files on mounted USB sticks, for IT to pick one',
+    input: z.object({}).strict(),
+    output: z.object({ files: z.array(z.object({ path: z.string(), keyId: z.string() })) }),
+    roles: ['it', 'admin'],
+  }),
   'keys.provision': method({
     summary: 'Provision the kiosk: pin the upstream key (file on a USB stick) and URL, set the clinic, create the device key wrapped by safeStorage',
     input: z

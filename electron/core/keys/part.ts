@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/chain.js';
 import { toB64 } from '../crypto/index.js';
 import type { keysContract, KeyStatus } from './contract.js';
 import { openKioskKeys, type KioskKeyOptions, type KioskKeys, type KioskKeyState } from './kiosk-keys.js';
+import { findUpstreamKeyFiles, removableMediaRoots } from './find-key-files.js';
 import { provisionKiosk, ProvisionRefused } from './provision-kiosk.js';
 import type { SecretProtector } from './protector.js';
 
@@ -21,6 +22,8 @@ export interface KeysPartOptions extends KioskKeyOptions {
   clinicId: string;
   /** Queued visits sealed to an upstream key id (re-provisioning must not strand them silently). */
   strandedVisits: (upstreamKeyId: string) => number;
+  /** Where keys.findKeyFiles looks (default: where removable media are mounted). */
+  keyFileRoots?: readonly string[];
   /** Called when the kiosk becomes ready after IT provisioned it (start sync, tell the screens). */
   onChanged?: (state: KioskKeyState) => void;
 }
@@ -76,6 +79,7 @@ export async function createKeysPart(options: KeysPartOptions): Promise<KeysPart
     },
     handlers: (audit, actorOf) => ({
       'keys.status': () => status(),
+      'keys.findKeyFiles': async () => ({ files: await findUpstreamKeyFiles(options.keyFileRoots ?? removableMediaRoots()) }),
       'keys.provision': async (input, ctx) => {
         if (provisioning) throw new UserFacingError('Provisioning is already running.', 'failed');
         provisioning = true;

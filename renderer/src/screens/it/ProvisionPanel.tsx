@@ -21,6 +21,13 @@ export function ProvisionPanel() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState('');
   const [done, setDone] = useState('');
+  const [found, setFound] = useState<Array<{ path: string; keyId: string }> | null>(null);
+
+  const fail = (err: unknown) => setProblem(err instanceof KioskError && err.code === 'forbidden' ? tIt('errors.forbidden') : err instanceof KioskError ? err.message : tIt('errors.generic'));
+  const findKeyFiles = () => {
+    setProblem('');
+    call('keys.findKeyFiles', {}).then((r) => setFound(r.files), fail);
+  };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -35,7 +42,7 @@ export function ProvisionPanel() {
           setKeepOldVisits(false);
           reload();
         },
-        (err: unknown) => setProblem(err instanceof KioskError && err.code === 'forbidden' ? tIt('errors.forbidden') : err instanceof KioskError ? err.message : tIt('errors.generic')),
+        fail,
       )
       .finally(() => setBusy(false));
   };
@@ -74,6 +81,21 @@ export function ProvisionPanel() {
             </dd>
           </div>
         </dl>
+      )}
+      <button type="button" className="button secondary" onClick={findKeyFiles}>
+        {t('provision.find')}
+      </button>
+      {found && found.length === 0 && <p className="hint">{t('provision.noneFound')}</p>}
+      {found && found.length > 0 && (
+        <ul className="it-found" aria-label={t('provision.found')}>
+          {found.map((f) => (
+            <li key={f.path}>
+              <button type="button" className="button secondary" onClick={() => setKeyFile(f.path)}>
+                {t('provision.use', { path: f.path, keyId: f.keyId })}
+              </button>
+            </li>
+          ))}
+        </ul>
       )}
       <form className="staff-form" onSubmit={submit} aria-label={t('provision.form')}>
         <label>
