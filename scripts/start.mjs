@@ -1,20 +1,22 @@
 #!/usr/bin/env node
-// `npm start`: the kiosk with its embedded default configuration (offline: visits queue locally,
-// sealed to the development upstream key).
+// `npm start`: the kiosk from the source tree with its embedded default configuration and
+// DEVELOPMENT keys (--dev-keys: an unprovisioned kiosk provisions itself with the development
+// upstream key, whose secret is in git; offline: visits queue locally). Never for patients; a
+// packaged app ignores the flag.
 //  - Where the Electron binary exists (or can be downloaded now): build, make an Electron-ABI copy of better-sqlite3 for the
 //    app (out/node_modules, never touching the Node-ABI one that tests and kioskctl use), launch.
 //  - Elsewhere: one line saying so, then the browser host in Debian's Chromium (a window where a
-//    display exists; headless with the DevTools address printed where none does; the machine's
-//    webcam if /dev/video* exists, else the kiosk's own no-camera path).
+//    display exists, headless where none does; the machine's webcam if /dev/video* exists, else
+//    the kiosk's own no-camera path). DevTools (CDP) only with an explicit --remote-debugging-port N.
 // Extra arguments go to Electron (`--dev`, `--data-dir=DIR`, `--config=FILE`, `--lang=xx`) or to
 // the browser host (`--camera FILE`, `--data-dir DIR`, `--config FILE`, `--lang xx`, ...).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureElectronSqlite } from './electron-native.mjs';
+import { browserHostArgs, devKeysNote, electronArgs } from './start-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -59,30 +61,24 @@ async function startElectron(binary) {
     console.error('It needs the Electron headers (internet) or a prebuilt binary; "npm run start:browser" works without them.');
     process.exit(1);
   }
-  const child = spawn(binary, ['.', ...extra], { cwd: root, stdio: 'inherit' });
+  console.log(devKeysNote);
+  const child = spawn(binary, electronArgs(extra), { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
 async function startBrowserHost() {
-  // --dev means an Electron window with devtools; the browser host has no such mode.
-  const args = extra.filter((a) => a !== '--dev');
+  const args = browserHostArgs(extra);
   const given = (name) => args.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-  // Headless: print the DevTools address so a person or a script can attach and use the kiosk.
-  if (!hasDisplay && !given('remote-debugging-port')) args.push('--remote-debugging-port', (await portFree(9222)) ? '9222' : '0');
+  if (!hasDisplay && !given('remote-debugging-port')) {
+    console.log('npm start: headless (no display). To drive it from a script, add --remote-debugging-port N (unauthenticated; development only).');
+  }
+  console.log(devKeysNote);
   // Always build: the host serves out/renderer, which must match the source being started.
   run('npx', ['electron-vite', 'build']);
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'electron/browser-host/cli.ts'), ...args], { cwd: root, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));
-}
-
-function portFree(port) {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 const binary = electronBinary() ?? fetchElectron();

@@ -24,7 +24,8 @@ export async function openHeadlessKiosk(dataDir: string, config: KioskConfigInpu
   const parsed = configSchema.parse(config);
   const db = openDatabase(join(dataDir, databaseFileName));
   migrateOutbox(db);
-  const keys = await loadKioskKeys(dataDir, plainFileProtector(() => {}), parsed.clinicId);
+  // A test and bench harness: development keys, as a first `npm start` from the source tree.
+  const keys = await loadKioskKeys(dataDir, plainFileProtector(() => {}), parsed.clinicId, { developmentKeys: true });
   const queue = createVisitQueue(db, () => keys, { onStoreError: (e) => sync.noteStorageError(e) });
   const sync = createSyncService({ db, keys: () => keys, config: parsed, faceBackend: () => 'none', overrides });
   return { dataDir, db, keys, queue, sync, close: () => db.close() };

@@ -15,7 +15,11 @@ export const usage = `Usage: npm run start:browser -- [options]
   --headless                   no window (default when no display exists)
   --lang kk|ru|en              the language the screens start in
   --remote-debugging-port N    expose Chromium's DevTools on 127.0.0.1:N so an outside Playwright
-                               script can chromium.connectOverCDP(...) and drive the kiosk (0: any free port)
+                               script can chromium.connectOverCDP(...) and drive the kiosk (0: any free port).
+                               UNAUTHENTICATED: any local process can then act as the kiosk; development only
+  --dev-keys                   an unprovisioned kiosk provisions itself with the DEVELOPMENT upstream key
+                               (its secret is public; never for patients). Also KELU_DEV_KEYS=1. Without it,
+                               an unprovisioned kiosk sends patients to reception until IT provisions it
   --help                       this text`;
 
 const argsSchema = z
@@ -31,6 +35,7 @@ const argsSchema = z
       .min(0, '--remote-debugging-port must be 0–65535')
       .max(65535, '--remote-debugging-port must be 0–65535')
       .optional(),
+    'dev-keys': z.boolean().optional(),
     help: z.boolean().optional(),
   })
   .strict();
@@ -48,6 +53,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       headless: { type: 'boolean' },
       lang: { type: 'string' },
       'remote-debugging-port': { type: 'string' },
+      'dev-keys': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -62,5 +68,6 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     headless: a.headless ? true : undefined,
     lang: a.lang,
     remoteDebuggingPort: a['remote-debugging-port'],
+    developmentKeys: a['dev-keys'] === true || env.KELU_DEV_KEYS === '1',
   };
 }

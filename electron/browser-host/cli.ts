@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run start:browser -- [--camera FILE|none] [--data-dir DIR] [--config FILE] [--headless]
-//   [--lang kk|ru|en] [--remote-debugging-port N]`
+//   [--lang kk|ru|en] [--remote-debugging-port N] [--dev-keys]`
 import { parseCliArgs, usage } from './cli-args.js';
 import { startBrowserHost, type BrowserHostOptions } from './host.js';
 
@@ -22,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
   if (host.cdpUrl) {
     console.log(`DevTools (CDP): ${host.cdpUrl}  →  chromium.connectOverCDP('${host.cdpUrl}'), then browser.contexts()[0].pages()[0]`);
   }
+  if (options.developmentKeys) console.log('Development keys: an unprovisioned kiosk seals visits to the DEVELOPMENT upstream key (resources/dev-upstream/, secret in git). Never for patients.');
   console.log('Press Ctrl+C to stop.');
   await new Promise<void>((done) => {
     process.once('SIGINT', done);

@@ -32,13 +32,22 @@ export interface BrowserHostOptions {
   /** Default: headless unless a display exists. */
   headless?: boolean;
   lang?: KioskLanguage;
-  /** Chromium's DevTools port on 127.0.0.1 for an outside Playwright (`connectOverCDP`); 0 picks a free one. */
+  /**
+   * Chromium's DevTools port on 127.0.0.1 for an outside Playwright (`connectOverCDP`); 0 picks a
+   * free one. Only when given: CDP is unauthenticated (any local process could read what is typed
+   * and act as the signed-in staff member), so it is for development, tests and demos only.
+   */
   remoteDebuggingPort?: number;
+  /**
+   * Self-provision an unprovisioned kiosk with the DEVELOPMENT upstream key (its secret is public).
+   * Without it an unprovisioned kiosk sends patients to reception until IT provisions it.
+   */
+  developmentKeys?: boolean;
   /** The built renderer; default out/renderer. */
   rendererDir?: string;
   /** Page size; default 1280×800 headless, the window's own size headed. */
   viewport?: { width: number; height: number };
-  /** Where y4m feeds made from images and videos are cached. */
+  /** Where y4m feeds made from images and videos are kept; default: a folder of this run, removed on close. */
   cameraCacheDir?: string;
   /** An already built core (tests add methods to it); the caller then closes it. Default: createCore. */
   core?: Core;
@@ -100,14 +109,22 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   }
   if (options.remoteDebuggingPort) await assertPortFree(options.remoteDebuggingPort);
   const log = options.log ?? (() => {});
-  const camera = await resolveCamera(options.camera, options.cameraCacheDir);
+  // A fresh profile every run: no cookies, storage or permissions carried between patients or tests.
+  // The camera feed made for this run lives inside it, so close() removes both.
+  const userDataDir = mkdtempSync(join(tmpdir(), 'kelu-chromium-'));
+  const removeProfile = () => rmSync(userDataDir, { recursive: true, force: true });
+  let camera: CameraSource;
+  let core: Core;
+  const ownCore = options.core === undefined;
   const headless = options.headless ?? !hasDisplay();
   const config = options.config ?? defaultConfig;
-  const ownCore = options.core === undefined;
-  const core = options.core ?? (await createCore({ dataDir: options.dataDir, config, version: packageVersion() }));
-
-  // A fresh profile every run: no cookies, storage or permissions carried between patients or tests.
-  const userDataDir = mkdtempSync(join(tmpdir(), 'kelu-chromium-'));
+  try {
+    camera = await resolveCamera(options.camera, options.cameraCacheDir ?? join(userDataDir, 'kelu-camera'));
+    core = options.core ?? (await createCore({ dataDir: options.dataDir, config, version: packageVersion(), developmentKeys: options.developmentKeys === true }));
+  } catch (err) {
+    removeProfile();
+    throw err;
+  }
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(userDataDir, {
@@ -130,7 +147,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     });
   } catch (err) {
     if (ownCore) await core.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    removeProfile();
     throw err;
   }
 
@@ -144,7 +161,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     unsubscribe();
     await context.close().catch(() => {});
     if (ownCore) await core.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    removeProfile();
   };
 
   try {
@@ -170,6 +187,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         throw new Error(`Chromium did not open the DevTools port ${options.remoteDebuggingPort}. Choose another with --remote-debugging-port, or 0 for any free port.`);
       }
       cdpUrl = `http://127.0.0.1:${port}`;
+      log(`WARNING: DevTools (CDP) is open on ${cdpUrl} without authentication: any local process can read what is typed and act as the signed-in staff member. For development, tests and demos only; never on a kiosk serving patients.`);
     }
     return { page, context, core, url, camera, headless, cdpUrl, close };
   } catch (err) {

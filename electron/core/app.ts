@@ -5,7 +5,10 @@ import { createRouter, type Router } from './api/router.js';
 import { createEventHub, type EventHub } from './api/bridge.js';
 import { join } from 'node:path';
 import { createPhotoCheckin } from './checkin/wire.js';
-import { plainFileProtector, loadKioskKeys, type KioskKeys } from './keys/index.js';
+import { plainFileProtector } from './keys/index.js';
+import { createKeysPart, KioskNotReadyError } from './keys/part.js';
+import { UserFacingError } from './api/define.js';
+import { Outbox } from './sync/outbox.js';
 import { databaseFileName, openDatabase } from './store/index.js';
 import { createVisitQueue, migrateOutbox } from './visits/index.js';
 import { createSyncService } from './sync/index.js';
@@ -29,6 +32,15 @@ export interface CoreOptions {
   version?: string;
   /** Folder with the face weights (default: <cwd>/models). */
   modelsDir?: string;
+  /**
+   * Self-provision an unprovisioned kiosk with the DEVELOPMENT upstream key (its secret is in git).
+   * Only `npm start` from the source tree, the browser host's --dev-keys / KELU_DEV_KEYS=1 and
+   * tests set it; a packaged app never. Without it an unprovisioned kiosk sends patients to
+   * reception until IT provisions it.
+   */
+  developmentKeys?: boolean;
+  /** Where the IT screen looks for upstream key files (default: where USB sticks are mounted). */
+  keyFileRoots?: readonly string[];
 }
 
 export interface Core {
@@ -48,19 +60,44 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Visit store: the outbox database and the device/upstream keys (store/visits parts).
   const db = openDatabase(join(options.dataDir, databaseFileName));
   migrateOutbox(db);
-  const keys: KioskKeys = await loadKioskKeys(options.dataDir, options.secretProtector ?? plainFileProtector(), config.clinicId);
-  const visits = createVisitQueue(db, () => keys, { onQueued: () => sync.engine.notify(), onStoreError: (e) => sync.noteStorageError(e) });
+  const protector = options.secretProtector ?? plainFileProtector();
+  const outbox = new Outbox(db);
+  const keysPart = await createKeysPart({
+    dataDir: options.dataDir,
+    protector,
+    clinicId: config.clinicId,
+    developmentKeys: options.developmentKeys === true,
+    ...(options.keyFileRoots ? { keyFileRoots: options.keyFileRoots } : {}),
+    strandedVisits: (keyId) => ((c) => c.pending + c.dead)(outbox.counts(keyId)),
+    onChanged: (state) => {
+      if (state.ready && config.sync.background) sync.engine.start();
+      events.emit('keys.changed', { ready: state.ready });
+    },
+  });
+  // Until the kiosk is provisioned nothing is sealed (patients see "please go to reception");
+  // sync has nothing to send and says why to IT.
+  const keys = () => keysPart.keys();
+  const syncKeys = () => {
+    const state = keysPart.state();
+    if (!state.ready) throw new UserFacingError(`Not provisioned: ${state.message}`, 'failed');
+    return state.keys;
+  };
+  const visits = createVisitQueue(db, keys, { onQueued: () => sync.engine.notify(), onStoreError: (e) => sync.noteStorageError(e) });
   // Sync part: outbox → upstream in the background and on demand; progress goes to the screens.
-  const sync = createSyncService({ db, keys: () => keys, config, faceBackend: () => detectBackend(config.face.backend).backend, onProgress: (p) => events.emit('sync.progress', p) });
+  const sync = createSyncService({ db, keys: syncKeys, config, faceBackend: () => detectBackend(config.face.backend).backend, onProgress: (p) => events.emit('sync.progress', p) });
   // Photo check-in (checkin part): the face engine starts with the first patient.
   const checkin = createPhotoCheckin({ config, modelsDir: options.modelsDir ?? defaultModelsDir(), queueVisit: (fields) => visits.queueVisit(fields) });
   // Staff accounts, sessions, audit chain, reception hand-offs and reports (staff part).
   const sodium = await getSodium();
+  // Audit rows are signed with the device key once there is one (an unprovisioned kiosk has none).
+  const deviceSecret = (): Uint8Array | null => ((s) => (s.ready ? s.keys.device.secretKey : null))(keysPart.state());
+  const devicePublic = (): Uint8Array | null => ((s) => (s.ready ? s.keys.device.publicKey : (s.device?.publicKey ?? null)))(keysPart.state());
   const staff = await createStaffPart({
     db,
     // Audit rows are signed with the device key (issue 11 item 20; docs/staff.md).
-    auditKey: { signer: deviceAuditSigner(sodium, keys.device.secretKey), check: deviceAuditCheck(sodium, keys.device.publicKey) },
+    auditKey: { signer: deviceAuditSigner(sodium, deviceSecret), check: deviceAuditCheck(sodium, devicePublic) },
     dataDir: options.dataDir,
+    secretProtector: protector,
     config,
     queueVisit: (v) => visits.queueVisit({ method: 'staff-verified', iin: v.iin, staff: v.staff }),
     onHandoffsChanged: () => events.emit('handoffs.changed', {}),
@@ -74,8 +111,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     verdicts: (sinceIso) => egovVerdicts(db, sinceIso),
     onlineVerdict: (visitId) => sync.engine.deliverNow(visitId, config.decline.verifyOnlineMs).then((o) => (o.outcome === 'delivered' ? o.verdict : null)),
   });
+  keysPart.auditStartup(staff.audit);
+  const actorOf = (ctx: { session?: string }) => staff.actorOf(ctx.session);
   const handlers: Handlers<KioskContract> = {
     'system.info': () => ({
+      ready: keysPart.ready(),
       version: options.version ?? '0.1.0',
       clinicId: config.clinicId,
       languages: config.languages,
@@ -84,16 +124,21 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       decline: config.decline,
     }),
     ...checkin.handlers,
+    // No check-in starts (no camera, no codes) on a kiosk that cannot seal the visit.
+    'checkin.identify': (input, ctx) => {
+      if (!keysPart.ready()) throw new KioskNotReadyError();
+      return checkin.handlers['checkin.identify'](input, ctx);
+    },
+    ...keysPart.handlers(staff.audit, actorOf),
     ...sync.handlers,
     ...staff.handlers,
     ...decline.handlers,
   };
   // Every call to a method with roles is audited (actor = the staff member) and role-checked.
   // The screen's staff session stays in core (rememberStaffSessions), never in the page.
-  const actorOf = (ctx: { session?: string }) => staff.actorOf(ctx.session);
   const router = rememberStaffSessions(auditRefusals(createRouter(contract, auditPrivilegedCalls(contract, handlers, staff.audit, actorOf), staff.sessions), staff.audit, actorOf));
   const events = createEventHub();
-  if (config.sync.background) sync.engine.start();
+  if (config.sync.background && keysPart.ready()) sync.engine.start();
   return {
     router,
     config,

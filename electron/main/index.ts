@@ -1,6 +1,6 @@
 // Electron host: thin. One kiosk window, the security policy, and the core router on ipcMain.
-// Command line: [--dev] [--data-dir=DIR] [--config=FILE] [--lang=kk|ru|en] (docs/shell.md).
-import { existsSync, mkdirSync } from 'node:fs';
+// Command line: [--dev] [--dev-keys] [--data-dir=DIR] [--config=FILE] [--lang=kk|ru|en] (docs/shell.md).
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
@@ -11,7 +11,8 @@ import { readConfigFile } from './config-file.js';
 import { contentSecurityPolicy } from './csp.js';
 import { hardenWebContents } from './harden.js';
 import { registerIpc } from './ipc.js';
-import { safeStorageProtector } from './safe-storage.js';
+import { downloadHandler } from './downloads.js';
+import { appSecretProtector } from './safe-storage.js';
 import { appEntryUrl, decidePermissionCheck, decidePermissionRequest, decideRequest } from './security-policy.js';
 import { shellPaths } from './paths.js';
 import { parseShellArgs, type ShellArgs } from './shell-args.js';
@@ -44,10 +45,18 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   const dataDir = args.dataDir ?? app.getPath('userData');
-  mkdirSync(dataDir, { recursive: true });
-  // Chromium's own profile (cache, storage) stays in a subfolder, apart from the kiosk's database.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Chromium's own profile (cache, storage) and its crash folder stay in a subfolder of the data
+  // folder, apart from the kiosk's database, readable by the kiosk's user only.
   if (args.dataDir) app.setPath('userData', dataDir);
-  app.setPath('sessionData', join(dataDir, 'chromium'));
+  const chromiumDir = join(dataDir, 'chromium');
+  const crashDir = join(chromiumDir, 'Crashpad');
+  mkdirSync(crashDir, { recursive: true, mode: 0o700 });
+  for (const d of [chromiumDir, crashDir]) chmodSync(d, 0o700);
+  app.setPath('sessionData', chromiumDir);
+  app.setPath('crashDumps', crashDir);
+  // crashReporter is deliberately never started: a minidump holds renderer memory, which may hold
+  // camera frames and typed IINs. Without start() Crashpad collects nothing and uploads nothing.
   let window: BrowserWindow | undefined;
   let core: Core | undefined;
 
@@ -71,6 +80,12 @@ if (!app.requestSingleInstanceLock()) {
     ses.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => decidePermissionCheck(permission, requestingOrigin, details));
     ses.setDevicePermissionHandler(() => false);
     ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !decideRequest(details.url, development) }));
+    // A download (a report's CSV link) never opens a native Save dialog: CSVs made by the page go
+    // to <data dir>/exports/, everything else is cancelled.
+    ses.on('will-download', downloadHandler(dataDir, (r) => {
+      if (r.refused) console.warn(`kelu: download refused (${r.refused})`);
+      else if (r.saved) core?.events.emit('download.saved', { file: r.saved });
+    }));
     ses.webRequest.onHeadersReceived((details, callback) =>
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] } }),
     );
@@ -81,7 +96,9 @@ if (!app.requestSingleInstanceLock()) {
     // Packaged: extraResources beside app.asar (electron-builder.yml); development: the project folder.
     const modelsDir = app.isPackaged ? join(process.resourcesPath, 'models') : join(app.getAppPath(), 'models');
     process.env.KELU_RESOURCES ??= app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
-    core = await createCore({ dataDir, config, version: app.getVersion(), modelsDir, secretProtector: safeStorageProtector(safeStorage) });
+    // A packaged kiosk never self-provisions with the development upstream key (args ignore
+    // --dev-keys there): until IT provisions it from the IT screen, patients go to reception.
+    core = await createCore({ dataDir, config, version: app.getVersion(), modelsDir, secretProtector: appSecretProtector(safeStorage), developmentKeys: args.developmentKeys });
 
     const win = new BrowserWindow(kioskWindowOptions({ preload: preloadPath, development }));
     window = win;

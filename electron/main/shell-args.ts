@@ -4,6 +4,11 @@ import { z } from 'zod';
 export interface ShellArgs {
   /** Windowed with devtools; only honoured when the app is not packaged. */
   development: boolean;
+  /**
+   * Self-provision an unprovisioned kiosk with the DEVELOPMENT upstream key (secret in git):
+   * `--dev-keys` or KELU_DEV_KEYS=1, only honoured when the app is not packaged.
+   */
+  developmentKeys: boolean;
   dataDir?: string;
   configFile?: string;
   lang?: 'kk' | 'ru' | 'en';
@@ -12,6 +17,7 @@ export interface ShellArgs {
 const schema = z
   .object({
     dev: z.boolean(),
+    'dev-keys': z.boolean(),
     'data-dir': z.string().min(1, '--data-dir needs a folder').optional(),
     config: z.string().min(1, '--config needs a JSON file').optional(),
     lang: z.enum(['kk', 'ru', 'en'], { message: '--lang must be kk, ru or en' }).optional(),
@@ -19,23 +25,30 @@ const schema = z
   .strict();
 
 /**
- * Reads `--dev`, `--data-dir=DIR`, `--config=FILE`, `--lang=xx` from Electron's argv; anything
+ * Reads `--dev`, `--dev-keys`, `--data-dir=DIR`, `--config=FILE`, `--lang=xx` from Electron's argv; anything
  * else (Chromium's own switches, the app path) is ignored. A packaged kiosk ignores --dev, so
  * nobody at the kiosk can get devtools or leave kiosk mode by changing its shortcut.
  */
 export function parseShellArgs(argv: readonly string[], isPackaged: boolean, env: NodeJS.ProcessEnv = {}): ShellArgs {
-  const raw: Record<string, string | boolean> = { dev: false };
+  const raw: Record<string, string | boolean> = { dev: false, 'dev-keys': false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--dev') raw.dev = true;
+    if (arg === '--dev-keys') raw['dev-keys'] = true;
+    // Chromium would open an unauthenticated DevTools port (or pipe, or a Node inspector) for
+    // anyone on the machine: a packaged kiosk refuses to start with one.
+    if (isPackaged && /^--(remote-debugging-(port|pipe|address)|inspect(-brk|-port)?|remote-allow-origins)(=|$)/.test(arg)) {
+      throw new Error(`${arg.split('=')[0]} is refused: a kiosk never opens a debugging port.`);
+    }
     for (const name of ['data-dir', 'config', 'lang'] as const) {
       if (arg.startsWith(`--${name}=`)) raw[name] = arg.slice(name.length + 3);
       else if (arg === `--${name}` && i + 1 < argv.length) raw[name] = argv[++i]!;
     }
   }
   if (env.KELU_DEV === '1') raw.dev = true;
+  if (env.KELU_DEV_KEYS === '1') raw['dev-keys'] = true;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
   const a = parsed.data;
-  return { development: a.dev && !isPackaged, dataDir: a['data-dir'], configFile: a.config, lang: a.lang };
+  return { development: a.dev && !isPackaged, developmentKeys: a['dev-keys'] && !isPackaged, dataDir: a['data-dir'], configFile: a.config, lang: a.lang };
 }

@@ -13,6 +13,7 @@ import { IdentifyScreen } from './screens/identify/IdentifyScreen';
 import { TicketScreen } from './screens/ticket/TicketScreen';
 import { StaffEntry } from './screens/staff/StaffEntry';
 import { StaffScreen } from './screens/staff/StaffScreen';
+import { NotReadyScreen } from './screens/setup/NotReadyScreen';
 
 /** Until core answers `system.info` (a moment at start), the embedded defaults apply. */
 const defaults: ScreenSettings = {
@@ -47,10 +48,20 @@ export function App({ initialLanguage }: { initialLanguage?: string }) {
   const [generation, setGeneration] = useState(0);
   const sessionRef = useRef<string | undefined>(undefined);
   const homeLanguage = useRef(initialLanguage ?? 'kk');
+  // False while the kiosk cannot seal a visit (not provisioned): patients are sent to reception.
+  const [ready, setReady] = useState(true);
+  const [infoVersion, setInfoVersion] = useState(0);
+  useEffect(() => {
+    if (typeof window.kiosk?.onEvent !== 'function') return undefined;
+    return window.kiosk.onEvent((event) => {
+      if (event.topic === 'keys.changed') setInfoVersion((v) => v + 1);
+    });
+  }, []);
 
   useEffect(() => {
     call('system.info', {})
       .then((info) => {
+        setReady(info.ready);
         setSettings({ ui: info.ui, languages: info.languages, presence: info.presence });
         if (!initialLanguage && info.languages[0]) {
           homeLanguage.current = info.languages[0];
@@ -58,7 +69,7 @@ export function App({ initialLanguage }: { initialLanguage?: string }) {
         }
       })
       .catch(() => undefined);
-  }, [i18n, initialLanguage]);
+  }, [i18n, initialLanguage, infoVersion]);
 
   const go = useCallback((next: Route) => {
     if ('session' in next) sessionRef.current = next.session;
@@ -95,7 +106,7 @@ export function App({ initialLanguage }: { initialLanguage?: string }) {
             </section>
           )}
         >
-          <Screen route={route} go={go} reset={reset} settings={settings} />
+          {ready || route.screen === 'staff' ? <Screen route={route} go={go} reset={reset} settings={settings} /> : <NotReadyScreen />}
         </ErrorBoundary>
       </main>
       {!restingScreens.has(route.screen) && (

@@ -66,7 +66,7 @@ describe('browser host with a fake camera and an extra test method', () => {
   beforeAll(async () => {
     ensureBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'kelu-bh-'));
-    const real = await createCore({ dataDir, config: parseConfig({ clinicId: 'bh-test-clinic', presence: { challenge: 'off' } }) });
+    const real = await createCore({ dataDir, developmentKeys: true, config: parseConfig({ clinicId: 'bh-test-clinic', presence: { challenge: 'off' } }) });
     const echo = createRouter(echoContract, echoHandlers);
     core = {
       ...real,

@@ -27,7 +27,7 @@ async function startKioskProcess(camera: string): Promise<Running> {
   // No upstream here: the background sync loop is off so the kiosk stops at once when told to.
   const config = join(dataDir, 'kiosk.json');
   writeFileSync(config, JSON.stringify({ sync: { background: false } }));
-  const child = spawn('npm', ['run', 'start:browser', '--', '--camera', camera, '--data-dir', join(dataDir, 'data'), '--config', config, '--headless', '--lang', 'en', '--remote-debugging-port', '0'], {
+  const child = spawn('npm', ['run', 'start:browser', '--', '--camera', camera, '--data-dir', join(dataDir, 'data'), '--config', config, '--headless', '--lang', 'en', '--remote-debugging-port', '0', '--dev-keys'], {
     cwd: projectRoot,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

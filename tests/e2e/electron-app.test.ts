@@ -56,6 +56,7 @@ describe.skipIf(skipReason !== undefined)('the Electron app', () => {
         `--data-dir=${dataDir}`,
         `--config=${config}`,
         '--lang=en',
+        '--dev-keys',
         '--use-fake-device-for-media-stream',
         `--use-file-for-fake-video-capture=${y4m}`,
         ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),

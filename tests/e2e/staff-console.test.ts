@@ -311,7 +311,7 @@ describe('the report in the admin console', () => {
     people = await seedStaff(dataDir, [{ username: 'boss', role: 'admin' }]);
     const db = openDatabase(join(dataDir, databaseFileName));
     migrateOutbox(db);
-    const keys = await loadKioskKeys(dataDir, plainFileProtector(() => {}), defaultConfig.clinicId);
+    const keys = await loadKioskKeys(dataDir, plainFileProtector(() => {}), defaultConfig.clinicId, { developmentKeys: true });
     const queue = createVisitQueue(db, () => keys);
     const descriptor = Array.from({ length: 128 }, (_, i) => Math.cos(i) / 4);
     let minute = 0;

@@ -20,6 +20,8 @@ export interface TestKioskOptions {
   keepDataDir?: boolean;
   remoteDebuggingPort?: number;
   viewport?: { width: number; height: number };
+  /** Self-provision with the development upstream key (default true; false: an unprovisioned kiosk). */
+  developmentKeys?: boolean;
 }
 
 export interface TestKiosk extends BrowserHost {
@@ -48,6 +50,7 @@ export async function startTestKiosk(options: TestKioskOptions = {}): Promise<Te
     lang: options.lang,
     remoteDebuggingPort: options.remoteDebuggingPort,
     viewport: options.viewport,
+    developmentKeys: options.developmentKeys ?? true,
     log: (line) => console.error(line),
   }).catch((err: unknown) => {
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 async function kiosk(config: KioskConfigInput) {
-  const keys = await loadKioskKeys(dataDir, plainFileProtector(() => undefined), 'test-clinic');
+  const keys = await loadKioskKeys(dataDir, plainFileProtector(() => undefined), 'test-clinic', { developmentKeys: true });
   const visits = createVisitQueue(db, () => keys);
   const checkin = createPhotoCheckin({
     config: parseConfig(config),
@@ -199,7 +199,7 @@ describe('check-in session in core', () => {
     migrateOutbox(lostDb);
     try {
       const config = parseConfig({ presence: { challenge: 'off', holdMs: 0 } });
-      const keys = await loadKioskKeys(lostDir, plainFileProtector(() => undefined), 'test-clinic');
+      const keys = await loadKioskKeys(lostDir, plainFileProtector(() => undefined), 'test-clinic', { developmentKeys: true });
       const visits = createVisitQueue(lostDb, () => keys);
       const service = createCheckinService(config, { engine, newPresenceAttempt: () => createPresenceAttempt(config.presence, { describe: (f, o) => engine.describe(f, o) }), queueVisit: (f) => visits.queueVisit(f) });
       const router = createRouter(checkinContract, service.handlers);

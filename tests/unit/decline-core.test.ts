@@ -24,7 +24,7 @@ describe('decline through the core router', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kelu-decline-core-'));
-    core = await createCore({ dataDir, config: parseConfig({ decline: { maxCodeAttempts: 3 }, sync: { background: false } }) });
+    core = await createCore({ dataDir, developmentKeys: true, config: parseConfig({ decline: { maxCodeAttempts: 3 }, sync: { background: false } }) });
   });
   afterAll(async () => {
     await core.close();

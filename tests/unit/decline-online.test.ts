@@ -38,7 +38,7 @@ describe('decline: the upstream verdict while the patient waits', () => {
       register(upstream, headless);
       headless.close();
     }
-    const core = await createCore({ dataDir, config: parseConfig({ decline: { verifyOnlineMs }, sync: { upstreamUrl, background: false } }) });
+    const core = await createCore({ dataDir, developmentKeys: true, config: parseConfig({ decline: { verifyOnlineMs }, sync: { upstreamUrl, background: false } }) });
     cleanups.push(() => core.close());
     return { core, dataDir };
   }

@@ -27,7 +27,7 @@ describe('decline → sync → upstream verdict', () => {
   it('a code the upstream knows comes back egov-valid, an unknown one egov-invalid', async () => {
     const dataDir = temp('kiosk');
     // Sync is driven by hand below, once the upstream knows the codes.
-    const core = await createCore({ dataDir, config: parseConfig({ sync: { background: false } }) });
+    const core = await createCore({ dataDir, developmentKeys: true, config: parseConfig({ sync: { background: false } }) });
     const ctx = { transport: 'test' as const };
     const submit = async (iin: string, method: 'decline.submitCode' | 'decline.submitQr', code: string) => {
       const id = await core.router.call('checkin.identify', { iin }, ctx);

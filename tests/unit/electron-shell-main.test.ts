@@ -3,7 +3,7 @@
 // and request handlers, the window's options and URL, and IPC reaching the REAL core (SQLite,
 // libsodium, keys) from the trusted frame only. The handlers themselves are tested in
 // electron-shell.test.ts; this checks that index.ts connects each of them.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -25,6 +25,8 @@ const recorded = vi.hoisted(() => ({
   sandboxForced: false,
   paths: new Map<string, string>(),
   ready: undefined as Promise<void> | undefined,
+  sessionListeners: new Map<string, Listener>(),
+  crashReporterStarts: 0,
 }));
 
 vi.mock('electron', () => {
@@ -74,6 +76,7 @@ vi.mock('electron', () => {
   };
   const session = {
     defaultSession: {
+      on: (event: string, fn: Listener) => recorded.sessionListeners.set(event, fn),
       setPermissionRequestHandler: (fn: Listener) => (recorded.permissionRequest = fn),
       setPermissionCheckHandler: (fn: Listener) => (recorded.permissionCheck = fn),
       setDevicePermissionHandler: (fn: Listener) => (recorded.devicePermission = fn),
@@ -95,6 +98,7 @@ vi.mock('electron', () => {
       handle: (scheme: string, fn: Listener) => recorded.protocolHandlers.set(scheme, fn),
     },
     safeStorage: { isEncryptionAvailable: () => false, getSelectedStorageBackend: () => 'basic_text' },
+    crashReporter: { start: () => recorded.crashReporterStarts++ },
   };
 });
 
@@ -150,6 +154,26 @@ describe('Electron main wiring', () => {
       recorded.headersReceived!({ responseHeaders: {} }, done as Listener),
     );
     expect(headers.responseHeaders['Content-Security-Policy']?.[0]).toContain("default-src 'self'");
+  });
+
+  it('keeps Chromium’s profile and crash folder inside the data folder (0700) and never starts the crash reporter', () => {
+    expect(recorded.paths.get('crashDumps')).toBe(join(dataDir, 'chromium', 'Crashpad'));
+    for (const d of [join(dataDir, 'chromium'), join(dataDir, 'chromium', 'Crashpad')]) expect(statSync(d).mode & 0o777).toBe(0o700);
+    expect(recorded.crashReporterStarts).toBe(0);
+  });
+
+  it('handles downloads itself (no native Save dialog): a foreign download is cancelled', () => {
+    const listener = recorded.sessionListeners.get('will-download');
+    expect(listener).toBeDefined();
+    let prevented = false;
+    listener!({ preventDefault: () => (prevented = true) }, { getURL: () => 'https://evil.example/x.exe', getFilename: () => 'x.exe', setSavePath: () => undefined, once: () => undefined }, { getURL: () => 'app://kelu/index.html' });
+    expect(prevented).toBe(true);
+  });
+
+  it('started without --dev-keys and unprovisioned, it tells the screens it is not ready (patients go to reception)', async () => {
+    const call = recorded.ipc.get('kiosk:call')!;
+    const trusted = { senderFrame: { url: 'app://kelu/index.html?lang=en', parent: null } };
+    expect(await call(trusted, 'system.info', {})).toMatchObject({ ok: true, value: { ready: false } });
   });
 
   it('answers window.kiosk calls from the kiosk frame with the real core, and refuses other frames', async () => {

@@ -256,6 +256,7 @@ describe('the shell’s command line', () => {
   it('reads the data dir, config and language, and rejects a wrong language', () => {
     expect(parseShellArgs(['.', '--data-dir=/tmp/k', '--config', '/tmp/c.json', '--lang=ru', '--no-sandbox'], false)).toEqual({
       development: false,
+      developmentKeys: false,
       dataDir: '/tmp/k',
       configFile: '/tmp/c.json',
       lang: 'ru',

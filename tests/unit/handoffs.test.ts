@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../electron/core/audit/chain.js';
 import { getSodium, openSealed } from '../../electron/core/crypto/index.js';
-import { IIN_TAG_KEY_FILE, loadOrCreateTagKey } from '../../electron/core/handoffs/iin-tag.js';
+import { IIN_TAG_KEY_FILE, LEGACY_IIN_TAG_KEY_FILE, loadOrCreateTagKey } from '../../electron/core/handoffs/iin-tag.js';
+import { checkIin } from '../../electron/core/identity/iin.js';
+import type { SecretProtector } from '../../electron/core/keys/index.js';
 import { HandoffService } from '../../electron/core/handoffs/service.js';
 import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
 import { openDatabase, type Database } from '../../electron/core/store/index.js';
@@ -24,11 +26,11 @@ describe('reception hand-offs', () => {
     dir = mkdtempSync(join(tmpdir(), 'kelu-handoffs-'));
     db = openDatabase(join(dir, 'kelu.db'));
     migrateOutbox(db);
-    const keys = await loadKioskKeys(dir, plainFileProtector(() => {}), 'clinic-1');
+    const keys = await loadKioskKeys(dir, plainFileProtector(() => {}), 'clinic-1', { developmentKeys: true });
     const queue = createVisitQueue(db, () => keys);
     audit = new AuditLog(db);
     added = 0;
-    handoffs = new HandoffService(db, await loadOrCreateTagKey(dir), audit, (v) => queue.queueVisit({ method: 'staff-verified', iin: v.iin, staff: v.staff }), () => new Date(), () => added++);
+    handoffs = new HandoffService(db, (await loadOrCreateTagKey(dir, plainFileProtector(() => {}))).key!, audit, (v) => queue.queueVisit({ method: 'staff-verified', iin: v.iin, staff: v.staff }), () => new Date(), () => added++);
   });
   afterEach(() => {
     db.close();
@@ -75,5 +77,92 @@ describe('reception hand-offs', () => {
     expect(statSync(join(dir, IIN_TAG_KEY_FILE)).mode & 0o077).toBe(0);
     const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
     for (const f of files) expect(readFileSync(join(f.parentPath, f.name)).includes(Buffer.from(IIN)), f.name).toBe(false);
+  });
+});
+
+// A stand-in for Electron's safeStorage (the binary is not here): reversible, and not the input.
+const xor = (b: Uint8Array) => b.map((x) => x ^ 0xa5);
+const safeStandIn: SecretProtector = { kind: 'safe-storage', protect: xor, unprotect: xor };
+const quiet = plainFileProtector(() => {});
+
+describe('hand-off tag key (issue 11 item 6)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kelu-tagkey-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('an empty or truncated key file (a crash while an earlier version wrote it) does not stop the start', async () => {
+    for (const content of [Buffer.alloc(0), Buffer.alloc(7, 1)]) {
+      rmSync(join(dir, 'keys'), { recursive: true, force: true });
+      writeFileSync(join(dir, LEGACY_IIN_TAG_KEY_FILE), content);
+      const loaded = await loadOrCreateTagKey(dir, quiet);
+      expect(loaded.key).toHaveLength(32);
+      // The new file is complete JSON (written to a temp file, fsynced, renamed) and loads again.
+      expect(JSON.parse(readFileSync(join(dir, IIN_TAG_KEY_FILE), 'utf8'))).toMatchObject({ v: 1, protector: 'plain-file' });
+      expect(Buffer.from((await loadOrCreateTagKey(dir, quiet)).key!).equals(Buffer.from(loaded.key!))).toBe(true);
+    }
+    // The same for a truncated file in the new place.
+    writeFileSync(join(dir, IIN_TAG_KEY_FILE), '{"v":1,"prot');
+    const replaced = await loadOrCreateTagKey(dir, quiet);
+    expect(replaced).toMatchObject({ event: 'replaced-damaged' });
+    expect(replaced.key).toHaveLength(32);
+  });
+
+  it('is wrapped like the device key: an unwrapped key of an earlier version is moved under safeStorage', async () => {
+    const sodium = await getSodium();
+    const raw = sodium.crypto_generichash_keygen();
+    writeFileSync(join(dir, LEGACY_IIN_TAG_KEY_FILE), raw, { mode: 0o600 });
+    const loaded = await loadOrCreateTagKey(dir, safeStandIn);
+    expect(loaded.event).toBe('migrated-legacy');
+    expect(Buffer.from(loaded.key!).equals(Buffer.from(raw))).toBe(true);
+    expect(existsSync(join(dir, LEGACY_IIN_TAG_KEY_FILE))).toBe(false);
+    const file = readFileSync(join(dir, IIN_TAG_KEY_FILE), 'utf8');
+    expect(JSON.parse(file)).toMatchObject({ protector: 'safe-storage' });
+    expect(file.includes(Buffer.from(raw).toString('base64'))).toBe(false);
+    expect(statSync(join(dir, IIN_TAG_KEY_FILE)).mode & 0o077).toBe(0);
+    // Without the keyring the key is not readable, and that is a message, not a crash.
+    const without = await loadOrCreateTagKey(dir, plainFileProtector(() => {}, 'keyring backend basic_text'));
+    expect(without.key).toBeUndefined();
+    expect(without.problem).toMatch(/keyring/);
+  });
+
+  it('with the key and the stored last four, a fast keyed-hash search no longer finds the IIN; resolved entries keep no tag', async () => {
+    mkdirSync(dir, { recursive: true });
+    const db = openDatabase(join(dir, 'kelu.db'));
+    try {
+      migrateOutbox(db);
+      const keys = await loadKioskKeys(dir, quiet, 'clinic-1', { developmentKeys: true });
+      const queue = createVisitQueue(db, () => keys);
+      const tagKey = (await loadOrCreateTagKey(dir, quiet)).key!;
+      const service = new HandoffService(db, tagKey, new AuditLog(db), (v) => queue.queueVisit({ method: 'staff-verified', iin: v.iin, staff: v.staff }));
+      const created = await service.createHandoff({ iin: IIN, reason: 'declined-no-code' });
+      const row = db.prepare('SELECT masked_iin, iin_tag FROM handoffs WHERE id = ?').get(created.id) as { masked_iin: string; iin_tag: string };
+
+      // The attacker's search: every valid IIN of the 1900s ending in the stored four digits
+      // (birth date × century/sex digit × eighth digit, filtered by the check digit), each hashed
+      // with the stolen key as the earlier versions did (keyed BLAKE2b).
+      const sodium = await getSodium();
+      const last4 = row.masked_iin.slice(-4);
+      const candidates: string[] = [];
+      for (let d = Date.UTC(1900, 0, 1); d < Date.UTC(2000, 0, 1); d += 86_400_000) {
+        const t = new Date(d);
+        const date = `${String(t.getUTCFullYear() % 100).padStart(2, '0')}${String(t.getUTCMonth() + 1).padStart(2, '0')}${String(t.getUTCDate()).padStart(2, '0')}`;
+        for (const centurySex of ['3', '4']) for (let eighth = 0; eighth < 10; eighth++) {
+          const iin = `${date}${centurySex}${eighth}${last4}`;
+          if (checkIin(iin).valid) candidates.push(iin);
+        }
+      }
+      expect(candidates).toContain(IIN);
+      console.log(`[handoffs] IINs of the 1900s matching one entry's last four: ${candidates.length}`);
+      const fastHits = candidates.filter((iin) => sodium.to_hex(sodium.crypto_generichash(32, `kelu-handoff-iin:${iin}`, tagKey)) === row.iin_tag.replace(/^[a-z0-9]+\$/, ''));
+      expect(fastHits).toEqual([]);
+
+      // Staff with the document still resolve it; then no tag is kept.
+      await service.resolve('st_0123456789ab', created.id, { outcome: 'document-checked', iin: IIN, documentType: 'id-card', documentLast4: '4821' });
+      expect(db.prepare('SELECT iin_tag FROM handoffs WHERE id = ?').get(created.id)).toEqual({ iin_tag: '' });
+    } finally {
+      db.close();
+    }
   });
 });

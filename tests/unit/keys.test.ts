@@ -50,15 +50,15 @@ describe('keys: device key pair', () => {
 });
 
 describe('keys: provisioning', () => {
-  it('provisions a fresh kiosk against the development upstream key and says so', async () => {
+  it('with the development flag, provisions a fresh kiosk against the development upstream key and says so', async () => {
     const dir = tempDir();
-    const keys = await loadKioskKeys(dir, quiet, 'clinic-7');
+    const keys = await loadKioskKeys(dir, quiet, 'clinic-7', { developmentKeys: true });
     expect(keys.provisioning.development).toBe(true);
     expect(keys.provisioning.clinicId).toBe('clinic-7');
     const pair = await readUpstreamKeyPair(devUpstreamKeyPairFile());
     expect(keys.provisioning.upstreamKeyId).toBe(pair.keyId);
     // Stable across restarts.
-    const again = await loadKioskKeys(dir, quiet, 'clinic-7');
+    const again = await loadKioskKeys(dir, quiet, 'clinic-7', { developmentKeys: true });
     expect(again.device.deviceId).toBe(keys.device.deviceId);
   });
 

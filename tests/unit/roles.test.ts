@@ -34,7 +34,7 @@ describe('role checks in the core router', () => {
       secrets.set(role, (URI.parse(e.otpauthUri) as { secret: Secret }).secret.base32);
     }
     db.close();
-    core = await createCore({ dataDir: dir, config: defaultConfig });
+    core = await createCore({ dataDir: dir, developmentKeys: true, config: defaultConfig });
     for (const role of roles) {
       const r = await core.router.call('staff.login', { username: `user-${role}`, password: `password-for-${role}`, code: totpNow(secrets.get(role)!) }, { transport: 'test' });
       if (!r.ok) throw new Error(`login as ${role} failed: ${r.error.message}`);

@@ -17,7 +17,7 @@ async function setup() {
   dirs.push(dir);
   const db = openDatabase(join(dir, 'kelu.db'));
   migrateOutbox(db);
-  const keys = await loadKioskKeys(dir, plainFileProtector(() => {}), 'clinic-1');
+  const keys = await loadKioskKeys(dir, plainFileProtector(() => {}), 'clinic-1', { developmentKeys: true });
   return { dir, db, keys, queue: createVisitQueue(db, () => keys) };
 }
 

@@ -39,7 +39,8 @@ export type AuditVerdict =
  * to the newest signed one without a signature failing.
  */
 export interface AuditSigner {
-  sign(message: Uint8Array): Uint8Array;
+  /** Null while the device has no key (an unprovisioned kiosk): the row stays unsigned, like kioskctl's. */
+  sign(message: Uint8Array): Uint8Array | null;
 }
 export type AuditSignatureCheck = (message: Uint8Array, signature: Uint8Array) => boolean;
 
@@ -125,7 +126,8 @@ export class AuditLog {
       const prev = this.last.get() as { seq: number; hash: string } | undefined;
       const base = { seq: (prev?.seq ?? 0) + 1, at: this.now().toISOString(), actor: entry.actor, action: entry.action, detail, prevHash: prev?.hash ?? GENESIS_HASH };
       const row: AuditRow = { ...base, hash: rowHash(base) };
-      const sig = this.signer ? Buffer.from(this.signer.sign(auditSigningMessage(row.seq, row.hash))).toString('base64') : null;
+      const signature = this.signer?.sign(auditSigningMessage(row.seq, row.hash));
+      const sig = signature ? Buffer.from(signature).toString('base64') : null;
       this.insert.run(row.seq, row.at, row.actor, row.action, row.detail, row.prevHash, row.hash, sig);
       return row;
     }).immediate();

@@ -14,4 +14,6 @@ export const handoffMigrations: readonly string[] = [
      ticket TEXT
    ) STRICT`,
   `CREATE INDEX handoffs_status ON handoffs (status, created_at)`,
+  // Only waiting entries keep a tag (issue 11 item 6): clear those of entries resolved before.
+  `UPDATE handoffs SET iin_tag = '' WHERE status != 'waiting'`,
 ];

@@ -5,7 +5,7 @@ import { UserFacingError } from '../api/define.js';
 import type { AuditLog } from '../audit/chain.js';
 import { checkIin, maskIin } from '../identity/iin.js';
 import { runMigrations } from '../store/index.js';
-import { iinTag, tagsEqual } from './iin-tag.js';
+import { iinMatchesTag, iinTag } from './iin-tag.js';
 import { handoffMigrations } from './migrations.js';
 
 /** Why a patient was sent to reception. */
@@ -84,7 +84,8 @@ const toHandoff = (r: Row): Handoff => ({
 export class HandoffService {
   constructor(
     private readonly db: Database,
-    private readonly tagKey: Uint8Array,
+    /** Undefined when the key cannot be unwrapped (keyring gone): hand-offs are refused with the reason. */
+    private readonly tagKeyOrProblem: Uint8Array | { problem: string },
     private readonly audit: AuditLog,
     private readonly queueVisit: QueueStaffVisit,
     private readonly now: () => Date = () => new Date(),
@@ -92,6 +93,12 @@ export class HandoffService {
     private readonly onChange: () => void = () => {},
   ) {
     runMigrations(db, 'handoffs', handoffMigrations);
+  }
+
+  private get tagKey(): Uint8Array {
+    const k = this.tagKeyOrProblem;
+    if (k instanceof Uint8Array) return k;
+    throw new UserFacingError(`Hand-offs are unavailable: ${k.problem} Fix the keyring and restart the kiosk.`, 'failed');
   }
 
   /** Called by the patient flow (decline path, camera fault…); the full IIN is not stored. */
@@ -126,16 +133,16 @@ export class HandoffService {
     if (row.status !== 'waiting') throw new UserFacingError('This hand-off is already resolved', 'bad-input');
     const at = this.now().toISOString();
     if (resolution.outcome === 'left') {
-      this.db.prepare("UPDATE handoffs SET status = 'left', resolved_at = ?, resolved_by = ? WHERE id = ? AND status = 'waiting'").run(at, staffId, id);
+      this.db.prepare("UPDATE handoffs SET status = 'left', resolved_at = ?, resolved_by = ?, iin_tag = '' WHERE id = ? AND status = 'waiting'").run(at, staffId, id);
       this.audit.append({ actor: staffId, action: 'handoffs.resolved', detail: { handoffId: id, outcome: 'left', maskedIin: row.masked_iin } });
       return this.get(id)!;
     }
-    if (!checkIin(resolution.iin).valid || !(await tagsEqual(await iinTag(this.tagKey, resolution.iin), row.iin_tag))) {
+    if (!checkIin(resolution.iin).valid || !(await iinMatchesTag(this.tagKey, resolution.iin, row.iin_tag))) {
       this.audit.append({ actor: staffId, action: 'handoffs.iin-mismatch', detail: { handoffId: id, maskedIin: row.masked_iin } });
       throw new UserFacingError('The IIN typed does not match this patient’s', 'bad-input');
     }
     // Claim the entry first so two staff members cannot seal two visits for one patient.
-    const claimed = this.db.prepare("UPDATE handoffs SET status = 'checked-in', resolved_at = ?, resolved_by = ?, document_type = ? WHERE id = ? AND status = 'waiting'").run(at, staffId, resolution.documentType, id);
+    const claimed = this.db.prepare("UPDATE handoffs SET status = 'checked-in', resolved_at = ?, resolved_by = ?, document_type = ?, iin_tag = '' WHERE id = ? AND status = 'waiting'").run(at, staffId, resolution.documentType, id);
     if (claimed.changes !== 1) throw new UserFacingError('This hand-off is already resolved', 'bad-input');
     let visit: { visitId: string; ticket: string };
     try {
@@ -144,7 +151,7 @@ export class HandoffService {
         staff: { staffId, documentType: resolution.documentType, documentLast4: resolution.documentLast4, reason: `id-document-checked; handoff: ${row.reason}` },
       });
     } catch (err) {
-      this.db.prepare("UPDATE handoffs SET status = 'waiting', resolved_at = NULL, resolved_by = NULL, document_type = NULL WHERE id = ?").run(id);
+      this.db.prepare("UPDATE handoffs SET status = 'waiting', resolved_at = NULL, resolved_by = NULL, document_type = NULL, iin_tag = ? WHERE id = ?").run(row.iin_tag, id);
       throw err;
     }
     this.db.prepare('UPDATE handoffs SET visit_id = ?, ticket = ? WHERE id = ?').run(visit.visitId, visit.ticket, id);

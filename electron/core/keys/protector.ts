@@ -6,6 +6,8 @@
  */
 export interface SecretProtector {
   readonly kind: 'safe-storage' | 'plain-file';
+  /** For a plain-file protector inside Electron: why safeStorage is not used (e.g. "keyring backend basic_text"). */
+  readonly unavailableReason?: string;
   protect(secret: Uint8Array): Uint8Array;
   unprotect(blob: Uint8Array): Uint8Array;
 }
@@ -13,13 +15,14 @@ export interface SecretProtector {
 let warned = false;
 
 /** The fallback outside Electron: no wrapping; the file's 0600 mode is the only protection. */
-export function plainFileProtector(warn: (message: string) => void = (m) => console.warn(m)): SecretProtector {
+export function plainFileProtector(warn: (message: string) => void = (m) => console.warn(m), unavailableReason?: string): SecretProtector {
   return {
     kind: 'plain-file',
+    ...(unavailableReason ? { unavailableReason } : {}),
     protect(secret) {
       if (!warned) {
         warned = true;
-        warn('[keys] Electron safeStorage is not available here: the device key is kept in a 0600 file, unwrapped.');
+        warn(`[keys] Electron safeStorage is not available here${unavailableReason ? ` (${unavailableReason})` : ''}: the device key is kept in a 0600 file, unwrapped.`);
       }
       return secret.slice();
     },

@@ -7,6 +7,7 @@ import { auditHandlers } from '../audit/handlers.js';
 import type { KioskConfig } from '../config/schema.js';
 import { handoffHandlers } from '../handoffs/handlers.js';
 import { loadOrCreateTagKey } from '../handoffs/iin-tag.js';
+import { plainFileProtector, type SecretProtector } from '../keys/protector.js';
 import { HandoffService, type QueueStaffVisit } from '../handoffs/service.js';
 import { localDayHour } from '../reports/figures.js';
 import { reportHandlers } from '../reports/handlers.js';
@@ -43,6 +44,8 @@ export interface StaffPartOptions {
   /** IANA zone for report days; the kiosk's own zone when absent. */
   timeZone?: string;
   now?: () => number;
+  /** Wraps the hand-off tag key at rest, like the device key (Electron: safeStorage). */
+  secretProtector?: SecretProtector;
   /** Called when the hand-off list changes (app.ts emits the `handoffs.changed` screen event). */
   onHandoffsChanged?: () => void;
 }
@@ -56,7 +59,10 @@ export async function createStaffPart(options: StaffPartOptions): Promise<StaffP
   const audit = new AuditLog(options.db, () => new Date(now()), options.auditKey?.signer);
   auditConfiguration(options.db, audit, options.config);
   const staff = new StaffService(new AccountStore(options.db), audit, options.config.staff, now);
-  const handoffs = new HandoffService(options.db, await loadOrCreateTagKey(options.dataDir), audit, options.queueVisit, () => new Date(now()), () => options.onHandoffsChanged?.());
+  const tagKey = await loadOrCreateTagKey(options.dataDir, options.secretProtector ?? plainFileProtector());
+  if (tagKey.event && tagKey.event !== 'created') audit.append({ actor: 'kiosk', action: `handoffs.tag-key-${tagKey.event}` });
+  if (tagKey.problem) audit.append({ actor: 'kiosk', action: 'handoffs.tag-key-unavailable' });
+  const handoffs = new HandoffService(options.db, tagKey.key ?? { problem: tagKey.problem ?? 'the hand-off key is unavailable.' }, audit, options.queueVisit, () => new Date(now()), () => options.onHandoffsChanged?.());
   const reports = new ReportsService(options.db, { timeZone: options.timeZone }, () => new Date(now()));
   const startOfToday = () => {
     // Resolved entries since the local midnight; a 24 h look-back filtered to today's local day.

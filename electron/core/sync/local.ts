@@ -36,7 +36,7 @@ export async function openLocalKiosk(dataDir: string, config: KioskConfig, overr
   const device = await readDeviceIdentity(dataDir);
   const provisioning = readProvisioning(dataDir);
   if (!device || !provisioning || !existsSync(join(dataDir, databaseFileName))) {
-    throw new Error(`No kiosk data in ${dataDir}: start the kiosk once or run "kioskctl provision" (or pass --data-dir).`);
+    throw new Error(`No provisioned kiosk in ${dataDir}: provision it from the IT screen or with "kioskctl provision" (or pass --data-dir).`);
   }
   const db = openDatabase(join(dataDir, databaseFileName));
   migrateOutbox(db);

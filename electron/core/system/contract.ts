@@ -3,6 +3,8 @@ import { method } from '../api/define.js';
 
 /** What the patient screen needs to know about the kiosk; nothing secret. */
 export const kioskInfoSchema = z.object({
+  /** False until the kiosk is provisioned (or its device key usable): patients are sent to reception. */
+  ready: z.boolean(),
   version: z.string(),
   clinicId: z.string(),
   languages: z.array(z.enum(['kk', 'ru', 'en'])),

@@ -1,16 +1,8 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Command } from '../registry.js';
 import { toB64 } from '../../crypto/index.js';
-import {
-  checkUpstreamUrl,
-  createDeviceKeys,
-  plainFileProtector,
-  readDeviceIdentity,
-  readProvisioning,
-  readUpstreamPublicKey,
-  writeProvisioning,
-} from '../../keys/index.js';
+import { plainFileProtector, provisionKiosk, ProvisionRefused, type ProvisionResult } from '../../keys/index.js';
 import { databaseFileName, openDatabase } from '../../store/index.js';
 import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';
 import { Outbox } from '../../sync/outbox.js';
@@ -21,7 +13,9 @@ import { auditCliAction } from './cli-audit.js';
  * `kioskctl provision --upstream URL --upstream-key FILE --clinic ID`: creates the device key pair
  * (once), pins the upstream's key and prints the device's public key for registration upstream.
  * Re-provisioning to a different upstream key never drops visits sealed to the old one: it refuses
- * while any are queued, unless --keep-old-visits says to keep them queued for export.
+ * while any are queued, unless --keep-old-visits says to keep them queued for export. A kiosk
+ * provisioned before whose device key file is gone is refused too, unless --new-device-key.
+ * The same logic serves the IT screen (keys/provision-kiosk.ts).
  */
 export const provisionCommand: Command = {
   name: 'provision',
@@ -41,58 +35,45 @@ export const provisionCommand: Command = {
       }),
     );
     const dataDir = args['data-dir'];
-    const url = checkUpstreamUrl(args.upstream);
-    const upstreamKey = await readUpstreamPublicKey(args['upstream-key']);
-    const before = readProvisioning(dataDir);
-
     const db = openDatabase(join(dataDir, databaseFileName));
+    let result: ProvisionResult;
     try {
       migrateOutbox(db);
-      if (before && before.upstreamKeyId !== upstreamKey.keyId) {
-        const c = new Outbox(db).counts(before.upstreamKeyId);
-        const stranded = c.pending + c.dead;
-        if (stranded > 0 && !args['keep-old-visits']) {
-          console.error(
-            `${stranded} visit(s) are sealed to the current upstream key ${before.upstreamKeyId}; the new key cannot carry them.\n` +
-              'Deliver them first (kioskctl sync --until-empty), or export them (kioskctl export --out FILE),\n' +
-              'or pass --keep-old-visits to keep them queued here for export. Nothing was changed.',
-          );
-          return 3;
-        }
-        if (stranded > 0) console.warn(`${stranded} visit(s) sealed to the old key stay queued; move them with kioskctl export.`);
-      }
+      const outbox = new Outbox(db);
+      result = await provisionKiosk({
+        dataDir,
+        // kioskctl runs outside Electron: the key is written unwrapped (0600); the app wraps it
+        // with safeStorage at its next start and writes an audit row saying so.
+        protector: plainFileProtector(),
+        upstreamUrl: args.upstream,
+        upstreamKeyFile: resolve(args['upstream-key']),
+        clinicId: args.clinic,
+        deviceId: args['device-id'],
+        newDeviceKey: args['new-device-key'],
+        keepOldVisits: args['keep-old-visits'],
+        strandedVisits: (keyId) => ((c) => c.pending + c.dead)(outbox.counts(keyId)),
+        allowDevelopmentUpstreamKey: true,
+      });
+    } catch (err) {
+      if (!(err instanceof ProvisionRefused)) throw err;
+      if (err.reason === 'bad-url' || err.reason === 'bad-key-file') throw err;
+      console.error(err.reason === 'stranded-visits' ? `${err.message}\n(kioskctl sync --until-empty, kioskctl export --out FILE, or --keep-old-visits.)` : `${err.message}\n(kioskctl provision ... --new-device-key makes a new one.)`);
+      return 3;
     } finally {
       db.close();
     }
-
-    let device = await readDeviceIdentity(dataDir);
-    if (!device || args['new-device-key']) {
-      if (device) console.warn('A new device key replaces the old one: keep the old public key registered upstream until the visits it signed are delivered.');
-      device = await createDeviceKeys(dataDir, plainFileProtector(), args['device-id'] ?? device?.deviceId);
-    }
-    writeProvisioning(dataDir, {
-      clinicId: args.clinic,
-      upstreamUrl: url,
-      upstreamPublicKey: toB64(upstreamKey.publicKey),
-      upstreamKeyId: upstreamKey.keyId,
-      deviceKeyId: device.keyId,
-      development: false,
-      provisionedAt: new Date().toISOString(),
-    });
+    const device = result.device;
+    const url = result.provisioning.upstreamUrl;
+    if (result.strandedVisits > 0) console.warn(`${result.strandedVisits} visit(s) sealed to the old key stay queued; move them with kioskctl export.`);
+    if (result.createdDeviceKey && result.previousDeviceKeyId) console.warn('A new device key replaces the old one: keep the old public key registered upstream until the visits it signed are delivered.');
+    if (result.developmentUpstreamKey) console.warn('WARNING: this is the DEVELOPMENT upstream key (its secret is public); never serve patients with it.');
     const audited = openDatabase(join(dataDir, databaseFileName));
     try {
-      auditCliAction(audited, 'sync.provision', {
-        clinic: args.clinic,
-        // Origin and path only: a URL may carry a user:password or a token in its query.
-        upstream: ((u) => u.origin + u.pathname)(new URL(url)),
-        upstreamKeyId: upstreamKey.keyId,
-        previousUpstreamKeyId: before?.upstreamKeyId ?? null,
-        deviceKeyId: device.keyId,
-      });
+      auditCliAction(audited, 'sync.provision', result.auditDetail);
     } finally {
       audited.close();
     }
-    console.log(`Provisioned for clinic ${args.clinic}: upstream ${url}, pinned key ${upstreamKey.keyId}.`);
+    console.log(`Provisioned for clinic ${args.clinic}: upstream ${url}, pinned key ${result.provisioning.upstreamKeyId}.`);
     console.log('Register this device upstream:');
     console.log(`  device id:         ${device.deviceId}`);
     console.log(`  device public key: ${toB64(device.publicKey)}`);

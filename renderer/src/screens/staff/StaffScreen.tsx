@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
 import type { ScreenProps } from '../../navigation';
+import { KeyStatusBanner } from '../it/KeyStatusBanner';
 import { LoginForm } from './LoginForm';
 import { staffPanels } from './panels';
 import type { SessionInfo } from './types';
@@ -80,6 +81,7 @@ export function StaffScreen({ reset }: ScreenProps<'staff'>) {
           {t('backToCheckin')}
         </button>
       </div>
+      <KeyStatusBanner />
       {mine.length > 1 && (
         <div className="staff-tabs" role="tablist" aria-label={t('console.sections')}>
           {mine.map((p) => (

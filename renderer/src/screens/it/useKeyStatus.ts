@@ -1,0 +1,30 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { MethodOutput } from '../../../../electron/core/api/define';
+import type { KioskContract } from '../../../../electron/core/api/contract';
+import { call } from '../../kiosk';
+
+export type KeyStatus = MethodOutput<KioskContract, 'keys.status'>;
+
+/** The kiosk's key status (`keys.status`), reloaded when core says the keys changed. */
+export function useKeyStatus(): { status: KeyStatus | null; reload: () => void } {
+  const [status, setStatus] = useState<KeyStatus | null>(null);
+  const [version, setVersion] = useState(0);
+  const reload = useCallback(() => setVersion((v) => v + 1), []);
+  useEffect(() => {
+    let live = true;
+    call('keys.status', {}).then(
+      (s) => live && setStatus(s),
+      () => live && setStatus(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [version]);
+  useEffect(() => {
+    if (typeof window.kiosk?.onEvent !== 'function') return undefined;
+    return window.kiosk.onEvent((event) => {
+      if (event.topic === 'keys.changed') reload();
+    });
+  }, [reload]);
+  return { status, reload };
+}
