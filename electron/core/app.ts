@@ -17,6 +17,7 @@ import { rememberStaffSessions } from './staff/session-tracker.js';
 import { createDeclineService } from './decline/service.js';
 import { egovVerdicts } from './decline/verdicts.js';
 import { defaultModelsDir } from './face/paths.js';
+import { createCameraGate } from './camera/gate.js';
 
 export interface CoreOptions {
   /** Where the database and keys live. */
@@ -69,6 +70,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     verdicts: (sinceIso) => egovVerdicts(db, sinceIso),
     onlineVerdict: (visitId) => sync.engine.deliverNow(visitId, config.decline.verifyOnlineMs).then((o) => (o.outcome === 'delivered' ? o.verdict : null)),
   });
+  // Camera pinning (camera part): frames only from a camera core allowed; refusals audited.
+  const camera = createCameraGate({
+    pinning: config.camera,
+    checkin: checkin.handlers,
+    isCurrent: (session) => checkin.identified(session) !== undefined,
+    audit: (entry) => staff.audit.append({ actor: 'kiosk', ...entry }),
+  });
   const handlers: Handlers<KioskContract> = {
     'system.info': () => ({
       version: options.version ?? '0.1.0',
@@ -78,7 +86,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       presence: { challenge: config.presence.challenge },
       decline: config.decline,
     }),
-    ...checkin.handlers,
+    ...camera.checkin,
+    ...camera.handlers,
     ...sync.handlers,
     ...staff.handlers,
     ...decline.handlers,

@@ -4,6 +4,7 @@ import { syncContract } from '../sync/contract.js';
 import { checkinContract } from '../checkin/contract.js';
 import { staffPartContract } from '../staff/part-contract.js';
 import { declineContract } from '../decline/contract.js';
+import { cameraContract } from '../camera/contract.js';
 
 /**
  * The whole core API, one source of truth for IPC, kioskctl, the browser host and the preload's
@@ -15,6 +16,7 @@ export const contract = {
   ...checkinContract,
   ...staffPartContract,
   ...declineContract,
+  ...cameraContract,
 } satisfies Contract;
 
 export type KioskContract = typeof contract;
