@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call, KioskError } from '../../kiosk';
 import { Notice, PanelHead, ProblemLine, StaffTable } from '../staff/common';
+import { CameraStatus } from './CameraStatus';
 import { QueueChart } from './QueueChart';
 import { asProgress, type DeadLetter, type HistoryPoint, type SyncProgress, type SyncStatus } from './types';
 import './it.css';
@@ -169,6 +170,7 @@ export function ItPanel() {
         </dl>
       )}
       <QueueChart points={history} />
+      <CameraStatus version={version} />
       <form className="staff-form staff-inline" onSubmit={exportNow} aria-label={t('export.title')}>
         <label>
           {t('export.path')}

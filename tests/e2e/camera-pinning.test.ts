@@ -1,0 +1,89 @@
+// Camera pinning through the real kiosk: Chromium's fake capture device (label "fake_device_0")
+// playing a fixture photo, the built renderer, the real core. With `camera.deny` naming it, the
+// patient is offered the decline path and not one frame is judged; with the default configuration
+// the same camera is accepted (the tests' normal runs), and frames are judged.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startBrowserHost } from '../../electron/browser-host/host.js';
+import { createCore, type Core } from '../../electron/core/app.js';
+import { parseConfig, type KioskConfigInput } from '../../electron/core/config/schema.js';
+import { databaseFileName } from '../../electron/core/store/index.js';
+import { ensureBuilt } from '../support/browser.js';
+import { cameraFeed } from '../support/camera.js';
+import { startPhotoCheckin, validIin } from './checkin-helpers.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A kiosk on a real core whose router counts the frames it answered. */
+async function kiosk(config: KioskConfigInput) {
+  ensureBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), 'kelu-camera-pin-'));
+  dirs.push(dataDir);
+  const real = await createCore({ dataDir, config: parseConfig({ ...config, sync: { background: false } }) });
+  const judged = { count: 0 };
+  const core: Core = {
+    ...real,
+    router: {
+      methods: () => real.router.methods(),
+      async call(method, input, ctx) {
+        const result = await real.router.call(method, input, ctx);
+        if (method === 'checkin.frame' && result.ok) judged.count++;
+        return result;
+      },
+    },
+  };
+  const host = await startBrowserHost({ core, dataDir, camera: await cameraFeed('photos/obama_480p.jpg'), headless: true, lang: 'en', log: (l) => console.error(l) });
+  const auditRows = () => {
+    const db = new Database(join(dataDir, databaseFileName), { readonly: true });
+    try {
+      return db.prepare("SELECT detail FROM audit_log WHERE action = 'camera.refused'").all() as Array<{ detail: string }>;
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    page: host.page,
+    judged,
+    auditRows,
+    close: async () => {
+      await host.close();
+      await real.close();
+    },
+  };
+}
+
+describe('camera pinning in the kiosk', () => {
+  it('a camera named in camera.deny (here Chromium’s fake device) sends the patient to the decline path; no frame is judged', async () => {
+    const k = await kiosk({ presence: { challenge: 'off' }, camera: { deny: ['fake_device'] } });
+    try {
+      const { page } = k;
+      await startPhotoCheckin(page, validIin(4321));
+      await page.getByRole('heading', { name: 'Check in without a photo' }).waitFor({ timeout: 60_000 });
+      expect(await page.locator('main').innerText()).toContain('The camera could not be used.');
+      await page.getByRole('button', { name: 'I have no code' }).click();
+      await page.getByRole('heading', { name: 'Please go to the reception desk' }).waitFor();
+      expect(k.judged.count).toBe(0);
+      expect(k.auditRows().map((r) => JSON.parse(r.detail) as Record<string, string>)).toEqual([{ label: 'fake_device_0', reason: 'denied', matched: 'fake_device' }]);
+    } finally {
+      await k.close();
+    }
+  });
+
+  it('the default configuration accepts Chromium’s fake device: frames are judged, nothing refused', async () => {
+    const k = await kiosk({ presence: { challenge: 'off' } });
+    try {
+      const { page } = k;
+      await startPhotoCheckin(page, validIin(4322));
+      await expect.poll(() => k.judged.count, { timeout: 120_000, interval: 250 }).toBeGreaterThan(2);
+      expect(k.auditRows()).toEqual([]);
+    } finally {
+      await k.close();
+    }
+  });
+});
