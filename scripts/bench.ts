@@ -152,6 +152,10 @@ function judgedFpsLines(fps: Record<string, number | string>): string[] {
     line('judged_fps_busy', 'same, one core kept busy by a spinning process'),
     line('judged_fps_binding', 'same loop, frames as base64 over the Playwright binding'),
     line('judged_fps_old_loop', 'old loop (120 ms pause, base64 binding)'),
+    ...(typeof fps.carried_fps === 'number' ? ['loop and transport alone (core answers at once, no face engine; a ceiling, not judged):'] : []),
+    line('carried_fps', 'frame loop + frame socket'),
+    line('carried_fps_binding', 'frame loop + base64 binding'),
+    line('carried_fps_old_loop', 'old loop'),
   ].filter((l): l is string => l !== null);
 }
 

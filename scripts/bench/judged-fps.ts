@@ -12,6 +12,10 @@
  *
  * The presence policy judges every frame with the kiosk's defaults, except `holdMs` at its maximum
  * so the attempt stays in guidance for the whole window (a performer on stage never passes it).
+ *
+ * And, to show what the loop and the transport alone can carry, the same three loops while core
+ * answers `checkin.frame` at once without the face engine (`carried_fps`, `carried_fps_binding`,
+ * `carried_fps_old_loop`): a ceiling for the screen's side, not a judged figure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +24,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
 import { startBrowserHost } from '../../electron/browser-host/host.js';
+import { createFaceEngine } from '../../electron/core/face/engine.js';
+import { fixture, projectRoot } from '../../tests/support/fixtures.js';
+import { videoFrames } from '../../tests/support/warp.js';
 import { createCore, type Core } from '../../electron/core/app.js';
 import { parseConfig } from '../../electron/core/config/schema.js';
 import { percentile } from '../../electron/core/cli/percentile.js';
@@ -57,6 +64,9 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
     config: parseConfig({ presence: { holdMs: 10_000 }, sync: { background: false } }, 'bench configuration'),
   });
   let answered: Answered[] = [];
+  // For the carried_fps variants: checkin.frame answered at once (after the size check), no engine.
+  let engineless = false;
+  const instant = { phase: 'guide', instruction: 'presence.noFace', progress: 0, faces: [], attemptsLeft: 3 } as const;
   // The same core router, counting every answered frame.
   const core: Core = {
     ...real,
@@ -64,6 +74,12 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
       methods: () => real.router.methods(),
       async call(method, input, ctx) {
         const start = performance.now();
+        if (engineless && method === 'checkin.frame') {
+          const f = input as { width?: number; height?: number; data?: Uint8Array };
+          const ok = f.data instanceof Uint8Array && f.data.byteLength === (f.width ?? 0) * (f.height ?? 0) * 4;
+          answered.push({ start, end: performance.now() });
+          return ok ? { ok: true, value: instant } : { ok: false, error: { code: 'bad-input', message: 'bad frame' } };
+        }
         const result = await real.router.call(method, input, ctx);
         if (method === 'checkin.frame' && result.ok) answered.push({ start, end: performance.now() });
         return result;
@@ -115,11 +131,17 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
   try {
     const result: JudgedFpsResult = { judged_fps_window_s: seconds, judged_fps_camera: `${options.video ?? 'video/hamilton_clip.mp4'} at 30 fps, 640×480` };
     progress(`judged frames: ${seconds} s windows, fake camera ${result.judged_fps_camera}`);
+    Object.assign(result, await engineCost(options.video ?? 'video/hamilton_clip.mp4', progress));
     Object.assign(result, await measure('judged_fps', 'screen', 'socket', false));
     Object.assign(result, await measure('judged_fps_busy', 'screen', 'socket', true));
     if (!options.quick) {
       Object.assign(result, await measure('judged_fps_binding', 'screen', 'binding', false));
       Object.assign(result, await measure('judged_fps_old_loop', 'old-loop', 'binding', false));
+      engineless = true;
+      Object.assign(result, await measure('carried_fps', 'screen', 'socket', false));
+      Object.assign(result, await measure('carried_fps_binding', 'screen', 'binding', false));
+      Object.assign(result, await measure('carried_fps_old_loop', 'old-loop', 'binding', false));
+      engineless = false;
     }
     return result;
   } finally {
@@ -206,6 +228,32 @@ function treeCpuMs(root: number, exclude: ReadonlySet<number>): { self: number; 
   };
   walk(root);
   return { self: stats.get(root)?.ms ?? 0, children: below };
+}
+
+/**
+ * What one judged frame costs the face engine, in the same conditions: `analyze` (kept, as core
+ * calls it) on 40 frames of the clip at 480×360, wall time and CPU time of this process (the worker
+ * thread included).
+ */
+async function engineCost(video: string, progress: (line: string) => void): Promise<JudgedFpsResult> {
+  const frames = videoFrames(fixture(video), 80, 119, { width: 480, height: 360 });
+  const engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), backend: 'wasm', log: () => undefined });
+  try {
+    for (const f of frames.slice(0, 3)) await engine.analyze({ ...f, data: new Uint8ClampedArray(f.data) }, { keep: true });
+    const wall: number[] = [];
+    const cpu0 = process.cpuUsage();
+    for (const f of frames) {
+      const t0 = performance.now();
+      await engine.analyze({ ...f, data: new Uint8ClampedArray(f.data) }, { keep: true });
+      wall.push(performance.now() - t0);
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000 / frames.length;
+    progress(`engine analyze at 480×360: wall p50 ${percentile(wall, 50).toFixed(0)} ms, CPU ${cpuMs.toFixed(0)} ms per frame (${frames.length} frames)`);
+    return { engine_analyze_480_wall_p50_ms: round1(percentile(wall, 50)), engine_analyze_480_cpu_ms: round1(cpuMs) };
+  } finally {
+    await engine.close();
+  }
 }
 
 /** A child process that keeps one core busy (the "busy machine" variant). */

@@ -1,5 +1,6 @@
-// Camera pinning through the real kiosk: Chromium's fake capture device (label "fake_device_0")
-// playing a fixture photo, the built renderer, the real core. With `camera.deny` naming it, the
+// Camera pinning through the real kiosk: Chromium's fake capture device playing a fixture photo
+// (with --use-file-for-fake-video-capture its label is the y4m file's path; without a file it is
+// "fake_device_0"), the built renderer, the real core. With `camera.deny` naming it, the
 // patient is offered the decline path and not one frame is judged; with the default configuration
 // the same camera is accepted (the tests' normal runs), and frames are judged.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -59,8 +60,8 @@ async function kiosk(config: KioskConfigInput) {
 }
 
 describe('camera pinning in the kiosk', () => {
-  it('a camera named in camera.deny (here Chromium’s fake device) sends the patient to the decline path; no frame is judged', async () => {
-    const k = await kiosk({ presence: { challenge: 'off' }, camera: { deny: ['fake_device'] } });
+  it('a camera named in camera.deny (here Chromium’s fake device, by its y4m label) sends the patient to the decline path; no frame is judged', async () => {
+    const k = await kiosk({ presence: { challenge: 'off' }, camera: { deny: ['.y4m', 'fake_device'] } });
     try {
       const { page } = k;
       await startPhotoCheckin(page, validIin(4321));
@@ -69,7 +70,10 @@ describe('camera pinning in the kiosk', () => {
       await page.getByRole('button', { name: 'I have no code' }).click();
       await page.getByRole('heading', { name: 'Please go to the reception desk' }).waitFor();
       expect(k.judged.count).toBe(0);
-      expect(k.auditRows().map((r) => JSON.parse(r.detail) as Record<string, string>)).toEqual([{ label: 'fake_device_0', reason: 'denied', matched: 'fake_device' }]);
+      const rows = k.auditRows().map((r) => JSON.parse(r.detail) as Record<string, string>);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ reason: 'denied', matched: '.y4m' });
+      expect(rows[0]!.label).toMatch(/\.y4m$/);
     } finally {
       await k.close();
     }

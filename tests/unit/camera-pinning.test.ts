@@ -53,7 +53,7 @@ describe('the camera decision', () => {
     for (const d of builtInDeny) expect(virtual.some((l) => l.toLowerCase().includes(d)), d).toBe(true);
   });
 
-  it('allows physical webcams by default, and Chromium’s own fake device (tests and the browser host’s --camera FILE)', () => {
+  it('allows physical webcams by default, and Chromium’s own fake device ("fake_device_0", or the y4m path it plays: tests, --camera FILE)', () => {
     for (const label of [
       'Integrated Camera (04f2:b6d9)',
       'HD Pro Webcam C920 (046d:082d)',
@@ -62,6 +62,7 @@ describe('the camera decision', () => {
       'FaceTime HD Camera',
       'Integrated Webcam (0c45:6713)',
       'fake_device_0',
+      '/tmp/kelu-fake-camera/0620c9b8acef8a9e3b0f.y4m',
     ]) {
       expect(decideCamera({ label, deviceId: 'abc' }, none), label).toEqual({ allowed: true });
     }

@@ -7,9 +7,10 @@
 
 /**
  * Label substrings (case-insensitive) of virtual-camera drivers and apps, refused always. Physical
- * webcams do not name themselves so. Chromium's own fake capture device ("fake_device_0", only with
- * --use-fake-device-for-media-stream, which the browser host passes for `--camera FILE` and tests)
- * is deliberately not here: a clinic adds it with `camera.deny` (docs/presence.md, "Camera pinning").
+ * webcams do not name themselves so. Chromium's own fake capture device (only with
+ * --use-fake-device-for-media-stream, which the browser host passes for `--camera FILE` and tests;
+ * labelled "fake_device_0", or with --use-file-for-fake-video-capture the played file's path) is
+ * deliberately not here: a clinic adds it with `camera.deny` (docs/patient-flow.md, "Camera pinning").
  */
 export const builtInDeny = [
   'dummy video device', // v4l2loopback's default label
