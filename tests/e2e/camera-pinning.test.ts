@@ -12,7 +12,10 @@ import { startBrowserHost } from '../../electron/browser-host/host.js';
 import { createCore, type Core } from '../../electron/core/app.js';
 import { parseConfig, type KioskConfigInput } from '../../electron/core/config/schema.js';
 import { databaseFileName } from '../../electron/core/store/index.js';
+import type { Page } from 'playwright-core';
+import { totpNow } from '../../electron/core/staff/totp.js';
 import { ensureBuilt } from '../support/browser.js';
+import { seedStaff, type SeededPerson } from '../support/staff.js';
 import { cameraFeed } from '../support/camera.js';
 import { startPhotoCheckin, validIin } from './checkin-helpers.js';
 
@@ -26,6 +29,7 @@ async function kiosk(config: KioskConfigInput) {
   ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'kelu-camera-pin-'));
   dirs.push(dataDir);
+  const it = (await seedStaff(dataDir, [{ username: 'timur', role: 'it' }])).timur!;
   const real = await createCore({ dataDir, config: parseConfig({ ...config, sync: { background: false } }) });
   const judged = { count: 0 };
   const core: Core = {
@@ -50,6 +54,7 @@ async function kiosk(config: KioskConfigInput) {
   };
   return {
     page: host.page,
+    it,
     judged,
     auditRows,
     close: async () => {
@@ -57,6 +62,20 @@ async function kiosk(config: KioskConfigInput) {
       await real.close();
     },
   };
+}
+
+/** IT signs in (Ctrl+Alt+S from any screen) and lands on the IT screen; answers its camera section. */
+async function itCameraSection(page: Page, it: SeededPerson) {
+  await page.keyboard.press('Control+Alt+KeyS');
+  await page.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
+  await page.getByRole('textbox', { name: 'Username' }).fill(it.username);
+  await page.getByLabel('Password').fill(it.password);
+  await page.getByRole('textbox', { name: 'Code from the authenticator app' }).fill(totpNow(it.secret));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Visit queue and sync' }).waitFor();
+  const section = page.getByRole('region', { name: 'Camera' });
+  await section.getByRole('heading', { name: 'Camera' }).waitFor();
+  return section;
 }
 
 describe('camera pinning in the kiosk', () => {
@@ -74,6 +93,11 @@ describe('camera pinning in the kiosk', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ reason: 'denied', matched: '.y4m' });
       expect(rows[0]!.label).toMatch(/\.y4m$/);
+      // IT sees the camera and why it was refused.
+      const section = await itCameraSection(page, k.it);
+      expect(await section.getByLabel('Camera', { exact: true }).innerText()).toMatch(/Camera last used\s*\S+\.y4m \(refused: named in camera\.deny\)/);
+      const refused = section.getByRole('table', { name: 'Refused cameras' });
+      expect(await refused.getByRole('row').filter({ hasText: '.y4m' }).innerText()).toContain('refused: named in camera.deny');
     } finally {
       await k.close();
     }
@@ -86,6 +110,9 @@ describe('camera pinning in the kiosk', () => {
       await startPhotoCheckin(page, validIin(4322));
       await expect.poll(() => k.judged.count, { timeout: 120_000, interval: 250 }).toBeGreaterThan(2);
       expect(k.auditRows()).toEqual([]);
+      const section = await itCameraSection(page, k.it);
+      expect(await section.getByLabel('Camera', { exact: true }).innerText()).toMatch(/Camera last used\s*\S+\.y4m \(allowed\)/);
+      expect(await section.innerText()).toContain('No camera was refused since the kiosk started.');
     } finally {
       await k.close();
     }
