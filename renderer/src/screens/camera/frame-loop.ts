@@ -9,6 +9,8 @@ const MAX_FRAME_ERRORS = 5;
  * stall, e.g. while the page is hidden); also the retry pause when no picture is there yet.
  */
 const NEW_FRAME_WAIT_MS = 150;
+/** Pause after a failed call before the next frame (a quick error must not burn the five tries at once). */
+const ERROR_PAUSE_MS = 120;
 
 export interface FrameLoopOptions {
   session: string;
@@ -91,6 +93,7 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
         options.onBroken();
         return;
       }
+      return later(ERROR_PAUSE_MS);
     }
     next();
   };
