@@ -1,7 +1,8 @@
 /**
- * npm run bench -- [--json] [--frames N] [--sync]
+ * npm run bench -- [--json] [--frames N] [--sync] [--fps-seconds N] [--no-judged-fps] [--only-judged-fps]
  * Face engine figures (scripts/bench/face.ts) against the DESIGN.md baselines and the issue's
- * targets; with --sync, the sync part's figures (scripts/bench/sync.ts) are merged in.
+ * targets; judged frames per second end to end in the browser host (scripts/bench/judged-fps.ts);
+ * with --sync, the sync part's figures (scripts/bench/sync.ts) are merged in.
  * Progress goes to stderr; with --json, stdout holds exactly one JSON object.
  */
 import { existsSync } from 'node:fs';
@@ -12,10 +13,11 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runBaseline } from './bench/baseline.js';
 import { describeFrames, runFaceBench } from './bench/face.js';
+import { runJudgedFpsBench } from './bench/judged-fps.js';
 
 /** Plain face-api calls measured on this machine class (DESIGN.md, "Environment facts"). */
 const BASELINES = { tiny224_detect_ms: 21, tiny416_describe_ms: 106, ssd_describe_ms: 340 };
-const TARGETS = { analyze_p50_ms: 50, describe_p50_ms: 120, cold_start_ms: 3000, tensors_leaked: 0 };
+const TARGETS = { analyze_p50_ms: 50, describe_p50_ms: 120, cold_start_ms: 3000, tensors_leaked: 0, judged_fps: 10 };
 
 const argsSchema = z.object({
   json: z.boolean().default(false),
@@ -26,6 +28,9 @@ const argsSchema = z.object({
   'describe-size': z.coerce.number().int().min(96).max(800).multipleOf(32).optional(),
   backend: z.enum(['auto', 'wasm', 'tensorflow']).default('auto'),
   'no-baseline': z.boolean().default(false),
+  'fps-seconds': z.coerce.number().int().min(3).max(120).default(10),
+  'no-judged-fps': z.boolean().default(false),
+  'only-judged-fps': z.boolean().default(false),
 });
 
 async function main(): Promise<number> {
@@ -39,6 +44,9 @@ async function main(): Promise<number> {
       'describe-size': { type: 'string' },
       backend: { type: 'string' },
       'no-baseline': { type: 'boolean' },
+      'fps-seconds': { type: 'string' },
+      'no-judged-fps': { type: 'boolean' },
+      'only-judged-fps': { type: 'boolean' },
     },
     strict: true,
   });
@@ -51,6 +59,13 @@ async function main(): Promise<number> {
   const progress = (line: string): void => {
     process.stderr.write(`bench: ${line}\n`);
   };
+  if (args['only-judged-fps']) {
+    const fps = await runJudgedFpsBench({ seconds: args['fps-seconds'], progress });
+    const result = { ...fps, machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`, measured_at: new Date().toISOString() };
+    if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else console.log(judgedFpsLines(fps).join('\n'));
+    return 0;
+  }
   const face = await runFaceBench({
     frames: args.frames,
     describes: args.describes,
@@ -72,6 +87,14 @@ async function main(): Promise<number> {
     measured_at: new Date().toISOString(),
     load_average_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
   };
+
+  // End to end in the browser host, after the engine bench (its worker is closed by now).
+  let fps: Awaited<ReturnType<typeof runJudgedFpsBench>> | null = null;
+  if (!args['no-judged-fps']) {
+    progress('judged frames per second end to end (browser host, fake camera, real core)');
+    fps = await runJudgedFpsBench({ seconds: args['fps-seconds'], progress });
+    Object.assign(result, fps);
+  }
 
   if (args.sync) {
     const syncModule = join(dirname(fileURLToPath(import.meta.url)), 'bench', 'sync.ts');
@@ -108,12 +131,32 @@ async function main(): Promise<number> {
     `RSS: ${face.rss_before_mb} MB → ${face.rss_after_mb} MB after the frames (${face.rss_growth_pct} %)`,
     `tensors: ${face.tensors_before} → ${face.tensors_after} (leaked ${face.tensors_leaked}; ${meets(face.tensors_leaked === TARGETS.tensors_leaked)} target 0)`,
   ];
+  if (fps) lines.push('', ...judgedFpsLines(fps));
   if (args.sync) {
-    const syncKeys = Object.keys(result).filter((k) => !(k in face) && !k.startsWith('baseline_') && !['machine', 'measured_at', 'load_average_1m'].includes(k));
+    const syncKeys = Object.keys(result).filter((k) => !(k in face) && !(fps && k in fps) && !k.startsWith('baseline_') && !['machine', 'measured_at', 'load_average_1m'].includes(k));
     lines.push('', 'sync:', ...syncKeys.map((k) => `  ${k}: ${String(result[k])}`));
   }
   console.log(lines.join('\n'));
   return 0;
+}
+
+function judgedFpsLines(fps: Record<string, number | string>): string[] {
+  const line = (key: string, what: string) =>
+    typeof fps[key] === 'number'
+      ? `  ${what}: ${fps[key]} frames/s (interval p50 ${fps[`${key}_interval_p50_ms`]} ms, p95 ${fps[`${key}_interval_p95_ms`]} ms; core p50 ${fps[`${key}_core_p50_ms`]} ms; load ${fps[`${key}_load_1m`]})`
+      : null;
+  const n = typeof fps.judged_fps === 'number' ? fps.judged_fps : 0;
+  return [
+    `judged frames per second, end to end (browser host, Chromium, ${fps.judged_fps_camera}, ${fps.judged_fps_window_s} s windows):`,
+    line('judged_fps', `frame loop + frame socket (${n >= TARGETS.judged_fps ? 'meets' : 'MISSES'} target ≥ ${TARGETS.judged_fps})`),
+    line('judged_fps_busy', 'same, one core kept busy by a spinning process'),
+    line('judged_fps_binding', 'same loop, frames as base64 over the Playwright binding'),
+    line('judged_fps_old_loop', 'old loop (120 ms pause, base64 binding)'),
+    ...(typeof fps.carried_fps === 'number' ? ['loop and transport alone (core answers at once, no face engine; a ceiling, not judged):'] : []),
+    line('carried_fps', 'frame loop + frame socket'),
+    line('carried_fps_binding', 'frame loop + base64 binding'),
+    line('carried_fps_old_loop', 'old loop'),
+  ].filter((l): l is string => l !== null);
 }
 
 main().then(

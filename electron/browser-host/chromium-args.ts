@@ -15,6 +15,12 @@ export interface ChromiumArgsOptions {
   /** Chromium refuses its sandbox as root; only then is --no-sandbox added. */
   runningAsRoot: boolean;
   lang?: string;
+  /**
+   * The binary frame socket (frame-socket.ts): the kiosk's host name is mapped to this loopback
+   * port, and Chromium's Local Network Access check is turned off (the page is served by request
+   * interception, so Chromium cannot tell it is local and would refuse its WebSocket to loopback).
+   */
+  frameSocket?: { host: string; port: number };
 }
 
 export function chromiumArgs(options: ChromiumArgsOptions): string[] {
@@ -26,11 +32,12 @@ export function chromiumArgs(options: ChromiumArgsOptions): string[] {
     '--no-first-run',
     '--no-default-browser-check',
     '--disable-quic',
-    '--disable-features=Translate,MediaRouter,OptimizationHints',
+    `--disable-features=Translate,MediaRouter,OptimizationHints${options.frameSocket ? ',LocalNetworkAccessChecks' : ''}`,
     // The kiosk's audio is not used; keep Chromium from probing sound devices.
     '--mute-audio',
   ];
   if (options.runningAsRoot) args.push('--no-sandbox');
+  if (options.frameSocket) args.push(`--host-resolver-rules=MAP ${options.frameSocket.host} 127.0.0.1:${options.frameSocket.port}`);
   if (options.lang) args.push(`--lang=${options.lang}`);
   if (options.remoteDebuggingPort !== undefined) {
     args.push(`--remote-debugging-port=${options.remoteDebuggingPort}`, '--remote-debugging-address=127.0.0.1');

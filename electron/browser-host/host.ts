@@ -11,7 +11,8 @@ import { defaultConfig, type KioskConfig } from '../core/config/schema.js';
 import type { CallResult } from '../core/api/define.js';
 import { chromiumArgs, machineHasCamera, type CameraSource } from './chromium-args.js';
 import { makeFakeCameraFeed } from './fake-camera.js';
-import { bindingName, decodeFromPage, dispatchExpression, encodeForPage, pageBridgeScript } from './page-bridge.js';
+import { frameSocketPath, payloadTag, socketMethods, startFrameSocket, type FrameSocket } from './frame-socket.js';
+import { bindingName, decodeFromPage, dispatchExpression, encodeForPage, makePageBridgeScript } from './page-bridge.js';
 import { kioskOrigin, serveRenderer } from './serve-renderer.js';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -53,6 +54,12 @@ export interface BrowserHostOptions {
   core?: Core;
   /** Lines for a person (CDP address, page errors); default: nothing. */
   log?: (line: string) => void;
+  /**
+   * How camera frames reach core: 'socket' (default), binary over the loopback frame socket;
+   * 'binding', tagged base64 over the Playwright binding like every other call (the old path,
+   * kept for comparison in `npm run bench`).
+   */
+  frameTransport?: 'socket' | 'binding';
 }
 
 export interface BrowserHost {
@@ -125,6 +132,16 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     removeProfile();
     throw err;
   }
+  let frameSocket: FrameSocket | undefined;
+  if ((options.frameTransport ?? 'socket') === 'socket') {
+    try {
+      frameSocket = await startFrameSocket({ router: core.router, origin: kioskOrigin });
+    } catch (err) {
+      if (ownCore) await core.close();
+      removeProfile();
+      throw err;
+    }
+  }
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(userDataDir, {
@@ -136,6 +153,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
           remoteDebuggingPort: options.remoteDebuggingPort,
           runningAsRoot: process.getuid?.() === 0,
           lang: options.lang,
+          ...(frameSocket ? { frameSocket: { host: new URL(kioskOrigin).hostname, port: frameSocket.port } } : {}),
         }),
         // A window fills the screen, as the kiosk would.
         ...(headless ? [] : ['--start-maximized']),
@@ -146,6 +164,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       acceptDownloads: false,
     });
   } catch (err) {
+    await frameSocket?.close();
     if (ownCore) await core.close();
     removeProfile();
     throw err;
@@ -160,6 +179,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     closed = true;
     unsubscribe();
     await context.close().catch(() => {});
+    await frameSocket?.close();
     if (ownCore) await core.close();
     removeProfile();
   };
@@ -173,7 +193,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       const result = await core.router.call(method, decodeFromPage(input), { transport: 'browser-host' });
       return encodeForPage(result);
     });
-    await context.addInitScript({ content: pageBridgeScript });
+    await context.addInitScript({
+      content: makePageBridgeScript(frameSocket ? { origin: kioskOrigin, path: frameSocketPath, secret: frameSocket.secret, methods: socketMethods, payloadTag } : undefined),
+    });
 
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (err) => log(`[page] ${err.name}: ${err.message}`));

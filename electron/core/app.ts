@@ -22,6 +22,7 @@ import { egovVerdicts } from './decline/verdicts.js';
 import { defaultModelsDir } from './face/paths.js';
 import { getSodium } from './crypto/index.js';
 import { deviceAuditCheck, deviceAuditSigner } from './audit/device-signature.js';
+import { createCameraGate } from './camera/gate.js';
 
 export interface CoreOptions {
   /** Where the database and keys live. */
@@ -111,6 +112,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     verdicts: (sinceIso) => egovVerdicts(db, sinceIso),
     onlineVerdict: (visitId) => sync.engine.deliverNow(visitId, config.decline.verifyOnlineMs).then((o) => (o.outcome === 'delivered' ? o.verdict : null)),
   });
+  // Camera pinning (camera part): frames only from a camera core allowed; refusals audited.
+  const camera = createCameraGate({
+    pinning: config.camera,
+    checkin: checkin.handlers,
+    isCurrent: (session) => checkin.identified(session) !== undefined,
+    audit: (entry) => staff.audit.append({ actor: 'kiosk', ...entry }),
+  });
   keysPart.auditStartup(staff.audit);
   const actorOf = (ctx: { session?: string }) => staff.actorOf(ctx.session);
   const handlers: Handlers<KioskContract> = {
@@ -123,11 +131,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       presence: { challenge: config.presence.challenge },
       decline: config.decline,
     }),
-    ...checkin.handlers,
+    ...camera.checkin,
+    ...camera.handlers,
     // No check-in starts (no camera, no codes) on a kiosk that cannot seal the visit.
     'checkin.identify': (input, ctx) => {
       if (!keysPart.ready()) throw new KioskNotReadyError();
-      return checkin.handlers['checkin.identify'](input, ctx);
+      return camera.checkin['checkin.identify'](input, ctx);
     },
     ...keysPart.handlers(staff.audit, actorOf),
     ...sync.handlers,

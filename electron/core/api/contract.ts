@@ -5,6 +5,7 @@ import { checkinContract } from '../checkin/contract.js';
 import { staffPartContract } from '../staff/part-contract.js';
 import { declineContract } from '../decline/contract.js';
 import { keysContract } from '../keys/contract.js';
+import { cameraContract } from '../camera/contract.js';
 
 /**
  * The whole core API, one source of truth for IPC, kioskctl, the browser host and the preload's
@@ -17,6 +18,7 @@ export const contract = {
   ...staffPartContract,
   ...declineContract,
   ...keysContract,
+  ...cameraContract,
 } satisfies Contract;
 
 export type KioskContract = typeof contract;

@@ -25,7 +25,7 @@ export const checkinPhases = ['guide', 'challenge', 'passed', 'failed'] as const
 export type CheckinPhase = (typeof checkinPhases)[number];
 
 /** Why the photo path ended without a ticket; each leads to the decline path and reception. */
-export const handoffReasons = ['attempts', 'camera-missing', 'camera-denied', 'camera-unplugged', 'camera-failed', 'engine'] as const;
+export const handoffReasons = ['attempts', 'camera-missing', 'camera-denied', 'camera-unplugged', 'camera-failed', 'camera-refused', 'engine'] as const;
 export type HandoffReason = (typeof handoffReasons)[number];
 
 /** A face box as fractions of the frame (0–1), so the screen can draw it over any preview size. */
@@ -87,7 +87,8 @@ export const checkinContract = {
   }),
   'checkin.cameraProblem': method({
     summary: 'The camera is missing, denied or unplugged: end the photo path and offer the decline path',
-    input: z.object({ session, reason: z.enum(['camera-missing', 'camera-denied', 'camera-unplugged', 'camera-failed']) }).strict(),
+    // 'camera-refused': core's camera pinning refused the camera (electron/core/camera).
+    input: z.object({ session, reason: z.enum(['camera-missing', 'camera-denied', 'camera-unplugged', 'camera-failed', 'camera-refused']) }).strict(),
     output: z.object({ next: z.literal('decline') }),
   }),
   'checkin.cancel': method({

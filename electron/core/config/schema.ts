@@ -102,6 +102,16 @@ export const configSchema = z
       .strict()
       .prefault({}),
     receipts: z.object({ retentionDays: z.number().int().min(1).max(3650).default(30) }).strict().prefault({}),
+    /** Camera pinning (electron/core/camera/policy.ts; known virtual cameras are always refused). */
+    camera: z
+      .object({
+        /** Camera labels (whole, case-insensitive) or device ids the kiosk may use; empty: any camera not refused. */
+        allow: z.array(z.string().trim().min(1).max(256)).max(50).default([]),
+        /** Extra label substrings (case-insensitive) to refuse, on top of the built-in virtual-camera list. */
+        deny: z.array(z.string().trim().min(2).max(256)).max(50).default([]),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -5,12 +5,8 @@ import { ProgressRing } from '../../components/ProgressRing';
 import { call } from '../../kiosk';
 import type { ScreenProps } from '../../navigation';
 import type { CameraProblem } from '../../core-types';
-import { grabFrame, openCamera, stopCamera } from './capture';
-
-/** Pause between frames; with one frame in flight at a time this is the steady rate's floor. */
-const FRAME_GAP_MS = 120;
-/** Consecutive failed frame calls before the camera is treated as broken. */
-const MAX_FRAME_ERRORS = 5;
+import { openCamera, reportCamera, stopCamera } from './capture';
+import { startFrameLoop } from './frame-loop';
 
 type Status = { kind: 'starting' } | { kind: 'live' } | { kind: 'finishing' } | { kind: 'retry'; attemptsLeft: number } | { kind: 'error' };
 
@@ -36,12 +32,12 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
     let stopped = false;
     let gone = false;
     let stream: MediaStream | null = null;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let errors = 0;
+    let stopLoop: (() => void) | undefined;
 
     const leave = async (problem: CameraProblem) => {
       if (stopped) return;
       stopped = true;
+      stopLoop?.();
       stopCamera(stream);
       try {
         await call('checkin.cameraProblem', { session, reason: problem });
@@ -64,43 +60,28 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
       }
     };
 
-    const step = async () => {
-      if (stopped) return;
-      const video = videoRef.current;
-      const canvas = canvasRef.current;
-      const frame = video && canvas ? grabFrame(video, canvas) : null;
-      if (!frame) {
-        timer = setTimeout(() => void step(), FRAME_GAP_MS);
-        return;
+    // One answer of the frame loop (frame-loop.ts); false ends the loop.
+    const onAnswer = (answer: FrameSummary): boolean => {
+      if (stopped) return false;
+      setSummary(answer);
+      if (answer.phase === 'passed') {
+        stopped = true;
+        void finish();
+        return false;
       }
-      try {
-        const answer = await call('checkin.frame', { session, ...frame });
-        frame.data.fill(0);
-        errors = 0;
-        if (stopped) return;
-        setSummary(answer);
-        if (answer.phase === 'passed') {
-          stopped = true;
-          void finish();
-          return;
-        }
-        if (answer.next === 'decline') {
-          stopped = true;
-          stopCamera(stream);
-          go({ screen: 'decline', session, maskedIin, reason: 'attempts' });
-          return;
-        }
-        if (answer.next === 'retry') {
-          stopped = true;
-          stopCamera(stream);
-          setStatus({ kind: 'retry', attemptsLeft: answer.attemptsLeft });
-          return;
-        }
-      } catch {
-        frame.data.fill(0);
-        if (++errors >= MAX_FRAME_ERRORS) return void leave('camera-failed');
+      if (answer.next === 'decline') {
+        stopped = true;
+        stopCamera(stream);
+        go({ screen: 'decline', session, maskedIin, reason: 'attempts' });
+        return false;
       }
-      timer = setTimeout(() => void step(), FRAME_GAP_MS);
+      if (answer.next === 'retry') {
+        stopped = true;
+        stopCamera(stream);
+        setStatus({ kind: 'retry', attemptsLeft: answer.attemptsLeft });
+        return false;
+      }
+      return true;
     };
 
     void (async () => {
@@ -108,21 +89,32 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
       if ('problem' in opened) return void leave(opened.problem);
       stream = opened.stream;
       if (stopped) return stopCamera(stream);
+      // Core decides whether this camera may be used (virtual cameras are refused) before any frame.
+      const camera = await reportCamera(session, stream);
+      if (stopped) return stopCamera(stream);
+      if (camera === 'refused') {
+        stopped = true;
+        stopCamera(stream);
+        return go({ screen: 'decline', session, maskedIin, reason: 'camera-refused' });
+      }
+      if (camera === 'failed') return void leave('camera-failed');
       for (const track of stream.getVideoTracks()) track.addEventListener('ended', () => void leave('camera-unplugged'));
       const video = videoRef.current;
+      const canvas = canvasRef.current;
       if (video) {
         video.srcObject = stream;
         await video.play().catch(() => undefined);
       }
+      if (stopped || !video || !canvas) return;
       setStatus({ kind: 'live' });
-      void step();
+      stopLoop = startFrameLoop({ session, video, canvas, onAnswer, onBroken: () => void leave('camera-failed') });
     })();
 
     const videoElement = videoRef.current;
     return () => {
       stopped = true;
       gone = true;
-      clearTimeout(timer);
+      stopLoop?.();
       stopCamera(stream);
       if (videoElement) videoElement.srcObject = null;
     };

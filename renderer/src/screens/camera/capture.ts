@@ -1,4 +1,5 @@
 import type { CameraProblem } from '../../core-types';
+import { call } from '../../kiosk';
 
 /** Largest frame sent to core: enough for the detector, small enough to cross IPC many times a second. */
 const MAX_WIDTH = 480;
@@ -43,4 +44,21 @@ export function grabFrame(video: HTMLVideoElement, canvas: HTMLCanvasElement): {
   const image = ctx.getImageData(0, 0, width, height);
   ctx.clearRect(0, 0, width, height);
   return { width, height, data: new Uint8Array(image.data.buffer) };
+}
+
+/**
+ * Tells core which camera was opened (its label and device id) before any frame: core refuses
+ * virtual cameras and, with `camera.allow`, any camera not listed, and refuses frames until this
+ * has been answered "allowed". Answers 'refused', or 'failed' when core could not be asked.
+ */
+export async function reportCamera(session: string, stream: MediaStream): Promise<'allowed' | 'refused' | 'failed'> {
+  const track = stream.getVideoTracks()[0];
+  if (!track) return 'failed';
+  const deviceId = track.getSettings().deviceId;
+  try {
+    const answer = await call('checkin.camera', { session, label: track.label, ...(deviceId ? { deviceId } : {}) });
+    return answer.allowed ? 'allowed' : 'refused';
+  } catch {
+    return 'failed';
+  }
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { call, KioskError } from '../../kiosk';
 import { Notice, PanelHead, ProblemLine, StaffTable } from '../staff/common';
 import { ProvisionPanel } from './ProvisionPanel';
+import { CameraStatus } from './CameraStatus';
 import { QueueChart } from './QueueChart';
 import { asProgress, type DeadLetter, type HistoryPoint, type SyncProgress, type SyncStatus } from './types';
 import './it.css';
@@ -171,6 +172,7 @@ export function ItPanel() {
       )}
       <QueueChart points={history} />
       <ProvisionPanel />
+      <CameraStatus version={version} />
       <form className="staff-form staff-inline" onSubmit={exportNow} aria-label={t('export.title')}>
         <label>
           {t('export.path')}
