@@ -14,4 +14,6 @@ export const handoffMigrations: readonly string[] = [
      ticket TEXT
    ) STRICT`,
   `CREATE INDEX handoffs_status ON handoffs (status, created_at)`,
+  // "I need help": the patient screen it was pressed on; such an entry may have no IIN yet (masked_iin and iin_tag '').
+  `ALTER TABLE handoffs ADD COLUMN screen TEXT`,
 ];
