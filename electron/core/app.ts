@@ -17,6 +17,9 @@ import { rememberStaffSessions } from './staff/session-tracker.js';
 import { createDeclineService } from './decline/service.js';
 import { egovVerdicts } from './decline/verdicts.js';
 import { defaultModelsDir } from './face/paths.js';
+import { helpHandlers } from './handoffs/help.js';
+import { voiceHandlers } from './voice/contract.js';
+import { createVoiceLibrary } from './voice/library.js';
 
 export interface CoreOptions {
   /** Where the database and keys live. */
@@ -82,6 +85,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...sync.handlers,
     ...staff.handlers,
     ...decline.handlers,
+    ...voiceHandlers(createVoiceLibrary({ dataDir: options.dataDir })),
+    ...helpHandlers({ identified: (session) => checkin.identified(session), createHandoff: (entry) => staff.handoffs.createHandoff(entry), get: (id) => staff.handoffs.get(id) }),
   };
   // Every call to a method with roles is audited (actor = the staff member) and role-checked.
   // The screen's staff session stays in core (rememberStaffSessions), never in the page.

@@ -4,6 +4,8 @@ import { syncContract } from '../sync/contract.js';
 import { checkinContract } from '../checkin/contract.js';
 import { staffPartContract } from '../staff/part-contract.js';
 import { declineContract } from '../decline/contract.js';
+import { helpContract } from '../handoffs/help.js';
+import { voiceContract } from '../voice/contract.js';
 
 /**
  * The whole core API, one source of truth for IPC, kioskctl, the browser host and the preload's
@@ -15,7 +17,11 @@ export const contract = {
   ...checkinContract,
   ...staffPartContract,
   ...declineContract,
+  ...helpContract,
+  ...voiceContract,
 } satisfies Contract;
 
 export type KioskContract = typeof contract;
+/** Shared vocabulary the screens need as types (one list each, in handoffs/reasons.ts). */
+export type { HandoffReason, PatientScreen, PhotoPathEnd } from '../handoffs/reasons.js';
 export type MethodName = keyof KioskContract & string;
