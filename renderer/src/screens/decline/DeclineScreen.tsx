@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { KioskContract } from '../../../../electron/core/api/contract';
 import type { MethodOutput } from '../../../../electron/core/api/define';
 import { Keypad } from '../../components/Keypad';
+import { useSpoken } from '../../components/VoiceGuide';
 import { call } from '../../kiosk';
 import type { ScreenProps } from '../../navigation';
 import { QrCamera } from './QrCamera';
@@ -127,6 +128,8 @@ export function DeclineScreen({ route, go, reset, settings }: ScreenProps<'decli
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [mode, setCode, submitCode, submitQr, typeDigit]);
+
+  useSpoken(reception ? 'voice.goToReception' : null);
 
   // The reception message shows the masked IIN: like the ticket, it clears itself after a while.
   useEffect(() => {
