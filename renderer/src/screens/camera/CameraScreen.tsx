@@ -142,7 +142,8 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
   }
 
   // Spoken as each instruction first appears (presence keys are voice keys); a failed try says so.
-  useSpoken(status.kind === 'retry' ? 'voice.failedTry' : summary?.instruction);
+  useSpoken(summary?.instruction);
+  useSpoken(status.kind === 'retry' ? 'voice.failedTry' : null);
 
   const instruction =
     status.kind === 'starting'
