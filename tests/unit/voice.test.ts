@@ -4,7 +4,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { voiceCheckCommand } from '../../electron/core/cli/commands/voice-check.js';
 import { checkOgg } from '../../electron/core/voice/ogg.js';
 import { createVoiceLibrary, defaultVoiceDir, overrideLimits } from '../../electron/core/voice/library.js';
 import { projectRoot } from '../support/fixtures.js';
@@ -112,5 +113,18 @@ describe('a clinic’s recording', () => {
   it('names only keys the kiosk has: no path, no other file', () => {
     const lib = library();
     for (const key of ['../kelu', 'presence/../../etc/passwd', 'presence.turnLeft.ogg', 'voice.', 'staff.title', 'presence.noSuchKey']) expect(lib.clip('ru', key), key).toBeNull();
+  });
+
+  it('kioskctl voice-check tells IT which files are used and why the others are refused', async () => {
+    encode(override('presence.turnLeft.ogg'), 2, 'libopus');
+    writeFileSync(override('presence.turnRight.ogg'), 'not audio');
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    try {
+      expect(await voiceCheckCommand.run(['--data-dir', dir])).toBe(1);
+    } finally {
+      log.mockRestore();
+    }
+    expect(lines).toEqual([expect.stringMatching(/^used +.*presence\.turnLeft\.ogg \(opus, 2\.0 s\)$/), expect.stringMatching(/^REFUSED +.*presence\.turnRight\.ogg: not a usable Ogg Opus\/Vorbis file: not an Ogg file$/)]);
   });
 });

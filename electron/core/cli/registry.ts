@@ -7,6 +7,7 @@ import { reportCommand } from './commands/report.js';
 import { staffCommand } from './commands/staff.js';
 import { evalFacesCommand } from './commands/eval-faces.js';
 import { declineCheckCommand } from './commands/decline-check.js';
+import { voiceCheckCommand } from './commands/voice-check.js';
 
 /** One kioskctl command: parses its own arguments (node:util parseArgs + zod) and returns an exit code. */
 export interface Command {
@@ -26,4 +27,5 @@ export const commands: Command[] = [
   exportCommand,
   evalFacesCommand,
   declineCheckCommand,
+  voiceCheckCommand,
 ];
