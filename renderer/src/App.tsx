@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorBoundary } from './components/ErrorBoundary';
-import { HelpButton } from './components/HelpButton';
+import { HelpButton, HelpWaitingContext } from './components/HelpButton';
 import { MuteButton, useSpoken, useVoice, VoiceProvider } from './components/VoiceGuide';
 import { IdleGuard } from './components/IdleGuard';
 import { LanguageBar } from './components/LanguageBar';
@@ -64,6 +64,7 @@ function Kiosk({ initialLanguage, settings, setSettings }: { initialLanguage?: s
   const { t, i18n } = useTranslation();
   const voice = useVoice();
   const [route, setRoute] = useState<Route>({ screen: 'attract' });
+  const [helpWaiting, setHelpWaiting] = useState(false);
   // Changing the key remounts the screen: every bit of its state (typed digits, frames) is gone.
   const [generation, setGeneration] = useState(0);
   const sessionRef = useRef<string | undefined>(undefined);
@@ -109,26 +110,28 @@ function Kiosk({ initialLanguage, settings, setSettings }: { initialLanguage?: s
         <div className="top-actions">
           <MuteButton />
           {route.screen !== 'staff' && (
-            <HelpButton key={`${generation}-${route.screen}`} screen={route.screen} session={'session' in route ? route.session : undefined} onHandled={reset} />
+            <HelpButton key={generation} screen={route.screen} session={'session' in route ? route.session : undefined} onHandled={reset} onWaiting={setHelpWaiting} />
           )}
         </div>
       </header>
-      <main className="content" key={generation}>
-        <ErrorBoundary
-          onRestart={reset}
-          fallback={(restart) => (
-            <section className="screen" aria-labelledby="failed-title">
-              <h1 id="failed-title">{t('common:errorTitle')}</h1>
-              <p className="lead">{t('common:errorTryAgain')}</p>
-              <button type="button" className="button primary" onClick={restart}>
-                {t('common:startOver')}
-              </button>
-            </section>
-          )}
-        >
-          <Screen route={route} go={go} reset={reset} settings={settings} />
-        </ErrorBoundary>
-      </main>
+      <HelpWaitingContext.Provider value={helpWaiting}>
+        <main className="content" key={generation}>
+          <ErrorBoundary
+            onRestart={reset}
+            fallback={(restart) => (
+              <section className="screen" aria-labelledby="failed-title">
+                <h1 id="failed-title">{t('common:errorTitle')}</h1>
+                <p className="lead">{t('common:errorTryAgain')}</p>
+                <button type="button" className="button primary" onClick={restart}>
+                  {t('common:startOver')}
+                </button>
+              </section>
+            )}
+          >
+            <Screen route={route} go={go} reset={reset} settings={settings} />
+          </ErrorBoundary>
+        </main>
+      </HelpWaitingContext.Provider>
       {!restingScreens.has(route.screen) && (
         <IdleGuard key={`${generation}-${route.screen}`} inactivityMs={settings.ui.inactivityMs} warningMs={settings.ui.warningMs} onTimeout={reset} />
       )}

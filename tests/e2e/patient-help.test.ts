@@ -69,7 +69,7 @@ describe('"I need help" on every patient screen, and the clinic’s ticket text'
       camera: await blankImageFile(),
       dataDir,
       lang: 'en',
-      config: { presence: { challenge: 'off' }, sync: { background: false }, ui: { ticketMessage: { en: CLINIC_TEXT } } },
+      config: { presence: { challenge: 'off' }, sync: { background: false }, ui: { ticketMs: 5_000, ticketMessage: { en: CLINIC_TEXT } } },
     });
   });
   afterAll(async () => {
@@ -137,6 +137,8 @@ describe('"I need help" on every patient screen, and the clinic’s ticket text'
     await page.getByRole('button', { name: 'Check in with this code' }).click();
     await page.getByRole('heading', { name: 'You are checked in' }).waitFor();
     expect(await page.getByText(CLINIC_TEXT).isVisible()).toBe(true);
+    // Help asked on the ticket: the ticket stays (it would clear itself after ui.ticketMs, 5 s here) until staff or the idle reset.
+    await askForHelp(page);
     for (const [lang, name] of [['ru', 'Русский'], ['kk', 'Қазақша']] as const) {
       await page.getByRole('button', { name, exact: true }).click();
       const text = locale(lang, 'checkin').ticket!.whereToGo!;
@@ -145,6 +147,8 @@ describe('"I need help" on every patient screen, and the clinic’s ticket text'
       // "Экран" is the word for a display in both Russian and Kazakh.
       expect(text).not.toMatch(/экран|табло|шақырылғанда нөміріңіз/i);
     }
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect(await page.getByRole('heading', { name: locale('kk', 'checkin').ticket!.title! }).isVisible()).toBe(true);
     expect(locale('en', 'checkin').ticket!.whereToGo).toBe('You are checked in. Please wait to be called.');
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { createContext, useContext, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PatientScreen } from '../core-types';
 import { call } from '../kiosk';
@@ -6,6 +6,10 @@ import { useVoice } from './VoiceGuide';
 
 /** How often the waiting notice asks core whether reception has dealt with the request. */
 const POLL_MS = 3000;
+
+/** True while a help request waits for reception: screens then hold their own timed resets (ticket, reception message). */
+export const HelpWaitingContext = createContext(false);
+export const useHelpWaiting = () => useContext(HelpWaitingContext);
 
 type Help = { kind: 'idle' } | { kind: 'asking' } | { kind: 'waiting'; id: string; reference: string } | { kind: 'failed' };
 
@@ -15,7 +19,7 @@ type Help = { kind: 'idle' } | { kind: 'asking' } | { kind: 'waiting'; id: strin
  * The screen stays as it is until reception resolves the request (then the notice goes; if they
  * checked the patient in or recorded them as gone, the kiosk starts over) or the idle reset.
  */
-export function HelpButton({ screen, session, onHandled }: { screen: PatientScreen; session?: string; onHandled: () => void }) {
+export function HelpButton({ screen, session, onHandled, onWaiting }: { screen: PatientScreen; session?: string; onHandled: () => void; onWaiting: (waiting: boolean) => void }) {
   const { t } = useTranslation('common');
   const { speak } = useVoice();
   const [help, setHelp] = useState<Help>({ kind: 'idle' });
@@ -33,6 +37,10 @@ export function HelpButton({ screen, session, onHandled }: { screen: PatientScre
   }
 
   const waitingId = help.kind === 'waiting' ? help.id : null;
+  useEffect(() => {
+    onWaiting(waitingId !== null);
+    return () => onWaiting(false);
+  }, [waitingId, onWaiting]);
   useEffect(() => {
     if (!waitingId) return undefined;
     const timer = setInterval(() => {

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useHelpWaiting } from '../../components/HelpButton';
 import type { ScreenProps } from '../../navigation';
 
 /** The ticket: number, masked IIN, where to go; returns to the start on its own after `ticketMs`. */
@@ -9,10 +10,13 @@ export function TicketScreen({ route, reset, settings }: ScreenProps<'ticket'>) 
   // The clinic's own words (ui.ticketMessage) in this language, else the neutral default.
   const lang = (i18n.resolvedLanguage ?? i18n.language) as keyof typeof settings.ui.ticketMessage;
   const whereToGo = settings.ui.ticketMessage[lang] ?? t('ticket.whereToGo');
+  // While the patient waits for staff ("I need help"), the ticket stays on screen.
+  const helpWaiting = useHelpWaiting();
   useEffect(() => {
+    if (helpWaiting) return undefined;
     const timer = setTimeout(reset, ticketMs);
     return () => clearTimeout(timer);
-  }, [reset, ticketMs]);
+  }, [reset, ticketMs, helpWaiting]);
   return (
     <section className="screen ticket" aria-labelledby="ticket-title">
       <h1 id="ticket-title">{t('ticket.title')}</h1>
