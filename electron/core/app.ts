@@ -23,6 +23,9 @@ import { defaultModelsDir } from './face/paths.js';
 import { getSodium } from './crypto/index.js';
 import { deviceAuditCheck, deviceAuditSigner } from './audit/device-signature.js';
 import { createCameraGate } from './camera/gate.js';
+import { helpHandlers } from './handoffs/help.js';
+import { voiceHandlers } from './voice/contract.js';
+import { createVoiceLibrary } from './voice/library.js';
 
 export interface CoreOptions {
   /** Where the database and keys live. */
@@ -142,6 +145,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...sync.handlers,
     ...staff.handlers,
     ...decline.handlers,
+    ...voiceHandlers(createVoiceLibrary({ dataDir: options.dataDir })),
+    ...helpHandlers({ identified: (session) => checkin.identified(session), createHandoff: (entry) => staff.handoffs.createHandoff(entry), get: (id) => staff.handoffs.get(id) }),
   };
   // Every call to a method with roles is audited (actor = the staff member) and role-checked.
   // The screen's staff session stays in core (rememberStaffSessions), never in the page.

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { HelpButton, HelpWaitingContext } from './components/HelpButton';
+import { MuteButton, useSpoken, useVoice, VoiceProvider } from './components/VoiceGuide';
 import { IdleGuard } from './components/IdleGuard';
 import { LanguageBar } from './components/LanguageBar';
 import { call } from './kiosk';
@@ -18,7 +20,7 @@ import { NotReadyScreen } from './screens/setup/NotReadyScreen';
 /** Until core answers `system.info` (a moment at start), the embedded defaults apply. */
 const defaults: ScreenSettings = {
   languages: ['kk', 'ru', 'en'],
-  ui: { inactivityMs: 60_000, warningMs: 20_000, maxFaceAttempts: 3, ticketMs: 15_000 },
+  ui: { inactivityMs: 60_000, warningMs: 20_000, maxFaceAttempts: 3, ticketMs: 15_000, voice: 'on', voiceVolume: 0.8, ticketMessage: {} },
   presence: { challenge: 'head-turn' },
 };
 
@@ -40,10 +42,30 @@ const screens: { [K in ScreenName]: ComponentType<ScreenProps<K>> } = {
 /** Screens where nobody's data is shown, so there is nothing for the inactivity timer to clear. */
 const restingScreens: ReadonlySet<ScreenName> = new Set<ScreenName>(['attract', 'staff']);
 
+/** Spoken when each patient screen opens: its title and main action (locales/<lang>/voice.json). */
+const screenVoice: Partial<Record<ScreenName, string>> = {
+  attract: 'voice.attract',
+  identify: 'voice.identify',
+  consent: 'voice.consent',
+  camera: 'voice.camera',
+  decline: 'voice.decline',
+  ticket: 'voice.ticket',
+};
+
 export function App({ initialLanguage }: { initialLanguage?: string }) {
-  const { t, i18n } = useTranslation();
-  const [route, setRoute] = useState<Route>({ screen: 'attract' });
   const [settings, setSettings] = useState<ScreenSettings>(defaults);
+  return (
+    <VoiceProvider enabled={settings.ui.voice === 'on'} volume={settings.ui.voiceVolume}>
+      <Kiosk initialLanguage={initialLanguage} settings={settings} setSettings={setSettings} />
+    </VoiceProvider>
+  );
+}
+
+function Kiosk({ initialLanguage, settings, setSettings }: { initialLanguage?: string; settings: ScreenSettings; setSettings: (s: ScreenSettings) => void }) {
+  const { t, i18n } = useTranslation();
+  const voice = useVoice();
+  const [route, setRoute] = useState<Route>({ screen: 'attract' });
+  const [helpWaiting, setHelpWaiting] = useState(false);
   // Changing the key remounts the screen: every bit of its state (typed digits, frames) is gone.
   const [generation, setGeneration] = useState(0);
   const sessionRef = useRef<string | undefined>(undefined);
@@ -69,7 +91,7 @@ export function App({ initialLanguage }: { initialLanguage?: string }) {
         }
       })
       .catch(() => undefined);
-  }, [i18n, initialLanguage, infoVersion]);
+  }, [i18n, initialLanguage, setSettings, infoVersion]);
 
   const go = useCallback((next: Route) => {
     if ('session' in next) sessionRef.current = next.session;
@@ -82,8 +104,12 @@ export function App({ initialLanguage }: { initialLanguage?: string }) {
     void call('checkin.cancel', session ? { session } : {}).catch(() => undefined);
     setRoute({ screen: 'attract' });
     setGeneration((g) => g + 1);
+    voice.reset();
     void i18n.changeLanguage(homeLanguage.current);
-  }, [i18n]);
+  }, [i18n, voice]);
+
+  // Each screen's title and main action are spoken as it opens.
+  useSpoken(screenVoice[route.screen] ?? null);
 
   const Screen = screens[route.screen] as ComponentType<ScreenProps<ScreenName>>;
 
@@ -92,23 +118,31 @@ export function App({ initialLanguage }: { initialLanguage?: string }) {
       <StaffEntry inStaffMode={route.screen === 'staff'} go={go} />
       <header className="top-bar">
         <LanguageBar offered={settings.languages} />
-      </header>
-      <main className="content" key={generation}>
-        <ErrorBoundary
-          onRestart={reset}
-          fallback={(restart) => (
-            <section className="screen" aria-labelledby="failed-title">
-              <h1 id="failed-title">{t('common:errorTitle')}</h1>
-              <p className="lead">{t('common:errorTryAgain')}</p>
-              <button type="button" className="button primary" onClick={restart}>
-                {t('common:startOver')}
-              </button>
-            </section>
+        <div className="top-actions">
+          <MuteButton />
+          {route.screen !== 'staff' && (
+            <HelpButton key={generation} screen={route.screen} session={'session' in route ? route.session : undefined} onHandled={reset} onWaiting={setHelpWaiting} />
           )}
-        >
-          {ready || route.screen === 'staff' ? <Screen route={route} go={go} reset={reset} settings={settings} /> : <NotReadyScreen />}
-        </ErrorBoundary>
-      </main>
+        </div>
+      </header>
+      <HelpWaitingContext.Provider value={helpWaiting}>
+        <main className="content" key={generation}>
+          <ErrorBoundary
+            onRestart={reset}
+            fallback={(restart) => (
+              <section className="screen" aria-labelledby="failed-title">
+                <h1 id="failed-title">{t('common:errorTitle')}</h1>
+                <p className="lead">{t('common:errorTryAgain')}</p>
+                <button type="button" className="button primary" onClick={restart}>
+                  {t('common:startOver')}
+                </button>
+              </section>
+            )}
+          >
+            {ready || route.screen === 'staff' ? <Screen route={route} go={go} reset={reset} settings={settings} /> : <NotReadyScreen />}
+          </ErrorBoundary>
+        </main>
+      </HelpWaitingContext.Provider>
       {!restingScreens.has(route.screen) && (
         <IdleGuard key={`${generation}-${route.screen}`} inactivityMs={settings.ui.inactivityMs} warningMs={settings.ui.warningMs} onTimeout={reset} />
       )}

@@ -5,5 +5,5 @@ import type { KioskContract } from '../../electron/core/api/contract';
 export type KioskInfo = MethodOutput<KioskContract, 'system.info'>;
 export type FrameSummary = MethodOutput<KioskContract, 'checkin.frame'>;
 export type CameraProblem = MethodInput<KioskContract, 'checkin.cameraProblem'>['reason'];
-/** Why the photo path ended without a ticket ('engine': the face check or sealing failed). */
-export type HandoffReason = CameraProblem | 'attempts' | 'engine';
+/** Why the photo path ended without a ticket ('engine': the face check or sealing failed); one list in core. */
+export type { PhotoPathEnd, PatientScreen, HandoffReason } from '../../electron/core/api/contract';

@@ -1,4 +1,4 @@
-import type { HandoffReason, KioskInfo } from './core-types';
+import type { KioskInfo, PhotoPathEnd } from './core-types';
 
 /**
  * The screens and what each needs to open. Navigation is a small typed state machine: a route is
@@ -20,7 +20,7 @@ export interface ScreenParams {
    * (checkin service's `identified(session)` gives the IIN to core parts); `reason` is set when the
    * photo path failed rather than was refused.
    */
-  decline: { session: string; maskedIin: string; reason?: HandoffReason };
+  decline: { session: string; maskedIin: string; reason?: PhotoPathEnd };
 }
 
 export type ScreenName = keyof ScreenParams;

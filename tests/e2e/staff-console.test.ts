@@ -187,10 +187,10 @@ describe('staff console in the kiosk', () => {
     expect(await accounts.getByRole('row').filter({ hasText: 'nurlan' }).textContent()).toMatch(/Locked until/);
     await page.getByRole('button', { name: 'Unlock nurlan' }).click();
     await page.getByRole('status').filter({ hasText: 'nurlan is unlocked.' }).waitFor();
-    // The report shows today's staff-verified check-in from the first test.
+    // The report shows today's staff-verified check-in from the first test (then the total, and no help requests).
     await page.getByRole('tab', { name: 'Report' }).click();
     const todayRow = page.getByRole('table', { name: 'Check-ins per day by method' }).getByRole('row').last();
-    expect((await todayRow.getByRole('cell').allTextContents()).slice(-2)).toEqual(['1', '1']);
+    expect((await todayRow.getByRole('cell').allTextContents()).slice(-3)).toEqual(['1', '1', '0']);
     await page.getByRole('button', { name: 'Export CSV' }).click();
     await page.getByRole('status').filter({ hasText: 'The report is ready' }).waitFor();
     // The admin proves the audit chain from the console and sees who unlocked whom.
@@ -343,16 +343,16 @@ describe('the report in the admin console', () => {
     for (const d of known) {
       const cells = await table.getByRole('row').filter({ hasText: d.day }).getByRole('cell').allTextContents();
       const total = d.face + d['egov-code'] + d['egov-qr'] + d['staff-verified'];
-      expect(cells, d.day).toEqual([d.face, d['egov-code'], d['egov-qr'], d['staff-verified'], total].map(String));
+      expect(cells, d.day).toEqual([d.face, d['egov-code'], d['egov-qr'], d['staff-verified'], total, 0].map(String));
     }
     const csv = (await page.evaluate(() =>
       (window as unknown as { kiosk: { call(m: string, i: unknown): Promise<{ ok: true; value: { csv: string } }> } }).kiosk.call('reports.exportCsv', { from: '2026-03-02', to: '2026-03-04' }),
     )).value.csv;
     expect(csv.trimEnd().split('\r\n')).toEqual([
-      'day,face,egov-code,egov-qr,staff-verified,total,flags',
-      '2026-03-02,5,2,1,0,8,',
-      '2026-03-03,0,0,0,0,0,',
-      '2026-03-04,3,0,2,4,9,',
+      'day,face,egov-code,egov-qr,staff-verified,total,asked-for-help,flags',
+      '2026-03-02,5,2,1,0,8,0,',
+      '2026-03-03,0,0,0,0,0,0,',
+      '2026-03-04,3,0,2,4,9,0,',
     ]);
   });
 });

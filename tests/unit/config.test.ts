@@ -19,6 +19,18 @@ describe('configuration', () => {
       /kiosk\.json is not valid: presence\.challenge: .*Unrecognized key.*colour/,
     );
   });
+
+  it('ui: voice on by default; the ticket text per language is the clinic’s, checked, absent by default', () => {
+    expect(defaultConfig.ui).toMatchObject({ voice: 'on', voiceVolume: 0.8, ticketMessage: {} });
+    const c = parseConfig({ ui: { voice: 'off', voiceVolume: 0.5, ticketMessage: { ru: '  Пройдите в кабинет 12.  ' } } });
+    expect(c.ui).toMatchObject({ voice: 'off', voiceVolume: 0.5, ticketMessage: { ru: 'Пройдите в кабинет 12.' } });
+    expect(() => parseConfig({ ui: { voice: 'loud' } })).toThrow(/ui\.voice/);
+    expect(() => parseConfig({ ui: { voiceVolume: 2 } })).toThrow(/ui\.voiceVolume/);
+    expect(() => parseConfig({ ui: { ticketMessage: { de: 'Bitte warten' } } })).toThrow(/ui\.ticketMessage: .*Unrecognized key.*de/);
+    expect(() => parseConfig({ ui: { ticketMessage: { en: '' } } })).toThrow(/ui\.ticketMessage\.en/);
+    expect(() => parseConfig({ ui: { ticketMessage: { en: 'x'.repeat(241) } } })).toThrow(/ui\.ticketMessage\.en/);
+    expect(() => parseConfig({ ui: { ticketMessage: { en: 'Room 12\u0007\nor 13' } } })).toThrow(/ui\.ticketMessage\.en: one line of plain text/);
+  });
 });
 
 describe('router', () => {

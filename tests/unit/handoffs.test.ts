@@ -7,7 +7,9 @@ import { getSodium, openSealed } from '../../electron/core/crypto/index.js';
 import { IIN_TAG_KEY_FILE, LEGACY_IIN_TAG_KEY_FILE, loadOrCreateTagKey } from '../../electron/core/handoffs/iin-tag.js';
 import { checkIin } from '../../electron/core/identity/iin.js';
 import type { SecretProtector } from '../../electron/core/keys/index.js';
+import { helpHandlers } from '../../electron/core/handoffs/help.js';
 import { HandoffService } from '../../electron/core/handoffs/service.js';
+import { ReportsService } from '../../electron/core/reports/service.js';
 import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
 import { openDatabase, type Database } from '../../electron/core/store/index.js';
 import { createVisitQueue, envelopeSchema, migrateOutbox } from '../../electron/core/visits/index.js';
@@ -77,6 +79,41 @@ describe('reception hand-offs', () => {
     expect(statSync(join(dir, IIN_TAG_KEY_FILE)).mode & 0o077).toBe(0);
     const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
     for (const f of files) expect(readFileSync(join(f.parentPath, f.name)).includes(Buffer.from(IIN)), f.name).toBe(false);
+  });
+
+  it('“I need help” puts the patient on the list with the screen, the masked IIN when known, and the day’s report counts it', async () => {
+    const sessions = new Map([['4a9f8c1e-2b3d-4e5f-8a6b-7c8d9e0f1a2b', { iin: IIN }]]);
+    const help = helpHandlers({ identified: (s) => sessions.get(s), createHandoff: (e) => handoffs.createHandoff(e), get: (id) => handoffs.get(id) });
+    const ctx = { transport: 'test' } as never;
+    const before = await help['handoffs.askForHelp']({ screen: 'identify' }, ctx);
+    const during = await help['handoffs.askForHelp']({ session: '4a9f8c1e-2b3d-4e5f-8a6b-7c8d9e0f1a2b', screen: 'camera' }, ctx);
+    // A stale or foreign session gives no IIN: the help request still reaches reception.
+    const stale = await help['handoffs.askForHelp']({ session: '00000000-0000-4000-8000-000000000000', screen: 'consent' }, ctx);
+    expect(before).toMatchObject({ maskedIin: null, reference: expect.stringMatching(/^[0-9A-F]{6}$/) });
+    expect(during.maskedIin).toBe('••••••••0126');
+    expect(stale.maskedIin).toBeNull();
+    expect(handoffs.list()).toEqual([
+      expect.objectContaining({ id: before.id, reason: 'asked-for-help', screen: 'identify', maskedIin: null, status: 'waiting' }),
+      expect.objectContaining({ id: during.id, reason: 'asked-for-help', screen: 'camera', maskedIin: '••••••••0126' }),
+      expect.objectContaining({ id: stale.id, reason: 'asked-for-help', screen: 'consent', maskedIin: null }),
+    ]);
+    expect(added).toBe(3);
+    expect(help['handoffs.helpStatus']({ id: during.id }, ctx)).toEqual({ status: 'waiting' });
+
+    // No IIN was entered: there is no patient to match, so staff cannot seal a visit for it.
+    await expect(handoffs.resolve('st_0123456789ab', before.id, { outcome: 'document-checked', iin: IIN, documentType: 'id-card', documentLast4: '4821' })).rejects.toThrow(/before entering an IIN/);
+    await handoffs.resolve('st_0123456789ab', before.id, { outcome: 'left' });
+    const checked = await handoffs.resolve('st_0123456789ab', during.id, { outcome: 'document-checked', iin: IIN, documentType: 'id-card', documentLast4: '4821' });
+    expect(checked.status).toBe('checked-in');
+    expect(help['handoffs.helpStatus']({ id: during.id }, ctx)).toEqual({ status: 'checked-in' });
+    // The patient screen learns nothing about other kinds of hand-off.
+    const declined = await handoffs.createHandoff({ iin: IIN, reason: 'declined-no-code' });
+    expect(help['handoffs.helpStatus']({ id: declined.id }, ctx)).toEqual({ status: 'unknown' });
+
+    const today = new Date().toISOString().slice(0, 10);
+    const report = new ReportsService(db, { timeZone: 'UTC' }).daily(today, today);
+    expect(report.days).toEqual([expect.objectContaining({ day: today, askedForHelp: 3, 'staff-verified': 1, total: 1 })]);
+    expect(audit.verify().ok).toBe(true);
   });
 });
 

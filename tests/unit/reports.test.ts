@@ -44,9 +44,9 @@ describe('report figures', () => {
     const { visits, expected } = knownVisits();
     const days = dailyFigures(visits, '2026-02-19', '2026-02-22', 'UTC');
     expect(days.map((d) => d.day)).toEqual(['2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22']);
-    expect(days[0]).toEqual({ day: '2026-02-19', ...expected['2026-02-19'], total: 32 + 8 + 4 + 2 });
-    expect(days[2]).toEqual({ day: '2026-02-21', face: 32, 'egov-code': 0, 'egov-qr': 0, 'staff-verified': 15, total: 47 });
-    expect(days[3]).toEqual({ day: '2026-02-22', face: 0, 'egov-code': 0, 'egov-qr': 0, 'staff-verified': 0, total: 0 });
+    expect(days[0]).toEqual({ day: '2026-02-19', ...expected['2026-02-19'], total: 32 + 8 + 4 + 2, askedForHelp: 0 });
+    expect(days[2]).toEqual({ day: '2026-02-21', face: 32, 'egov-code': 0, 'egov-qr': 0, 'staff-verified': 15, total: 47, askedForHelp: 0 });
+    expect(days[3]).toEqual({ day: '2026-02-22', face: 0, 'egov-code': 0, 'egov-qr': 0, 'staff-verified': 0, total: 0, askedForHelp: 0 });
   });
 
   it('buckets days in the clinic’s time zone (Almaty is UTC+5)', () => {
@@ -88,9 +88,9 @@ describe('CSV export', () => {
     const days = dailyFigures(visits, '2026-02-20', '2026-02-21', 'UTC');
     const csv = reportCsv(days, findAnomalies(visits, '2026-02-20', '2026-02-21', { timeZone: 'UTC' }));
     const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('day,face,egov-code,egov-qr,staff-verified,total,flags');
-    expect(lines[1]).toBe('2026-02-20,32,8,4,2,46,');
-    expect(lines[2]).toMatch(/^2026-02-21,32,0,0,15,47,"override-share: staff st_bbbbbbbbbbbb made 14 of 15/);
+    expect(lines[0]).toBe('day,face,egov-code,egov-qr,staff-verified,total,asked-for-help,flags');
+    expect(lines[1]).toBe('2026-02-20,32,8,4,2,46,0,');
+    expect(lines[2]).toMatch(/^2026-02-21,32,0,0,15,47,0,"override-share: staff st_bbbbbbbbbbbb made 14 of 15/);
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
   });
 });

@@ -24,9 +24,6 @@ const frameBytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array || v inst
 export const checkinPhases = ['guide', 'challenge', 'passed', 'failed'] as const;
 export type CheckinPhase = (typeof checkinPhases)[number];
 
-/** Why the photo path ended without a ticket; each leads to the decline path and reception. */
-export const handoffReasons = ['attempts', 'camera-missing', 'camera-denied', 'camera-unplugged', 'camera-failed', 'camera-refused', 'engine'] as const;
-export type HandoffReason = (typeof handoffReasons)[number];
 
 /** A face box as fractions of the frame (0–1), so the screen can draw it over any preview size. */
 const relBox = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });

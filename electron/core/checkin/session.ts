@@ -3,7 +3,8 @@ import { UserFacingError, type Handlers } from '../api/define.js';
 import type { KioskConfig } from '../config/schema.js';
 import type { FaceAnalysis, RgbaFrame } from '../face/types.js';
 import { checkIin, maskIin } from '../identity/iin.js';
-import type { checkinContract, FrameSummary, HandoffReason } from './contract.js';
+import type { PhotoPathEnd } from '../handoffs/reasons.js';
+import type { checkinContract, FrameSummary } from './contract.js';
 import type { CheckinPorts, PresenceAttempt, PresenceVerdict } from './ports.js';
 
 /**
@@ -22,7 +23,7 @@ interface Patient {
   attempt?: PresenceAttempt;
   last?: FrameSummary;
   /** Why the photo path ended without a ticket (decline path and reception follow). */
-  handoff?: HandoffReason;
+  handoff?: PhotoPathEnd;
   /** Serialises frames and finish: one in flight per patient. */
   busy: Promise<unknown>;
   /** A frame is being judged: another one is refused, not queued (the screen sends one at a time). */
@@ -34,7 +35,7 @@ export interface IdentifiedPatient {
   iin: string;
   maskedIin: string;
   /** Set when the photo path ended without a ticket. */
-  handoff?: HandoffReason;
+  handoff?: PhotoPathEnd;
 }
 
 export interface CheckinService {

@@ -8,6 +8,7 @@ import { staffCommand } from './commands/staff.js';
 import { evalFacesCommand } from './commands/eval-faces.js';
 import { declineCheckCommand } from './commands/decline-check.js';
 import { evalPresenceCommand } from './commands/eval-presence.js';
+import { voiceCheckCommand } from './commands/voice-check.js';
 
 /** One kioskctl command: parses its own arguments (node:util parseArgs + zod) and returns an exit code. */
 export interface Command {
@@ -28,4 +29,5 @@ export const commands: Command[] = [
   evalFacesCommand,
   evalPresenceCommand,
   declineCheckCommand,
+  voiceCheckCommand,
 ];

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+/** A clinic's ticket text: one short paragraph of printable characters (no markup is interpreted). */
+const ticketText = z
+  .string()
+  .trim()
+  .min(1)
+  .max(240)
+  .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'one line of plain text, no control characters');
+
 /**
  * The kiosk's configuration: one zod schema, with every default embedded, so `npm start` runs with
  * no file at all and a clinic's JSON file (`--config`) only names what it changes.
@@ -62,6 +70,18 @@ export const configSchema = z
         warningMs: z.number().int().min(3_000).max(120_000).default(20_000),
         maxFaceAttempts: z.number().int().min(1).max(10).default(3),
         ticketMs: z.number().int().min(3_000).max(120_000).default(15_000),
+        /** Spoken guidance (resources/voice, or the clinic's recordings in <data>/voice); the patient can mute it on screen. */
+        voice: z.enum(['on', 'off']).default('on'),
+        /** Loudness of the spoken guidance, 0–1 of the system volume. */
+        voiceVolume: z.number().min(0).max(1).default(0.8),
+        /**
+         * The ticket's "where to go" text per language, the clinic's own words; a language left out
+         * shows the neutral default ("You are checked in. Please wait to be called.").
+         */
+        ticketMessage: z
+          .object(Object.fromEntries((['kk', 'ru', 'en'] as const).map((l) => [l, ticketText.optional()])) as Record<'kk' | 'ru' | 'en', z.ZodOptional<typeof ticketText>>)
+          .strict()
+          .default({}),
       })
       .strict()
       .prefault({}),

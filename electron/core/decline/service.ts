@@ -1,6 +1,8 @@
 import { UserFacingError, type Handlers } from '../api/define.js';
-import type { HandoffReason as HandoffReasonFromCheckin } from '../checkin/contract.js';
 import type { CheckinEnvelope } from '../checkin/ports.js';
+import { referenceOf } from '../handoffs/help.js';
+import { maskIin } from '../identity/iin.js';
+import { noCodeReason, type HandoffReason, type PhotoPathEnd } from '../handoffs/reasons.js';
 import { AttemptLimiter } from './attempts.js';
 import type { declineContract, DeclineResult } from './contract.js';
 import { parseCode, parseQrPayload, type RejectionReason } from './payload.js';
@@ -21,23 +23,11 @@ export interface DeclinePorts {
    */
   onlineVerdict?(visitId: string): Promise<string | null>;
   /** Adds an entry to the reception hand-off list (masked IIN and a keyed tag only are stored). */
-  createHandoff(input: { iin: string; reason: DeclineHandoffReason }): Promise<{ id: string; maskedIin: string }>;
+  createHandoff(input: { iin: string; reason: HandoffReason }): Promise<{ id: string; maskedIin: string | null }>;
   /** eGov-code visits since a time, with the verdict sync stored on their receipts. */
   verdicts(sinceIso: string): EgovVerdict[];
 }
 
-/** Why the photo path ended without a ticket, as the check-in knows it. */
-type PhotoPathEnd = HandoffReasonFromCheckin;
-export type DeclineHandoffReason = 'declined-no-code' | 'too-many-wrong-codes' | 'face-check-failed' | 'camera-fault';
-
-/**
- * "I have no code" after the photo path failed is not a refusal of the photo: reception should see
- * the real cause. Core knows it from the check-in, so the screen cannot misreport it.
- */
-function noCodeReason(end: PhotoPathEnd | undefined): DeclineHandoffReason {
-  if (!end) return 'declined-no-code';
-  return end === 'attempts' ? 'face-check-failed' : 'camera-fault';
-}
 
 export interface DeclineService {
   handlers: Handlers<typeof declineContract>;
@@ -47,8 +37,6 @@ export interface DeclineService {
 
 const sessionEnded = () => new UserFacingError('This check-in has ended. Please start again.', 'failed');
 
-/** A hand-off reference the patient can read out: the first 6 characters of the entry id, upper case. */
-const referenceOf = (handoffId: string) => handoffId.replace(/-/g, '').slice(0, 6).toUpperCase();
 
 export function createDeclineService(maxCodeAttempts: number, ports: DeclinePorts, now: () => number = Date.now): DeclineService {
   const limiter = new AttemptLimiter(maxCodeAttempts);
@@ -77,7 +65,7 @@ export function createDeclineService(maxCodeAttempts: number, ports: DeclinePort
     const entry = await ports.createHandoff({ iin, reason: why === 'no-code' ? noCodeReason(end) : 'too-many-wrong-codes' });
     limiter.end(session);
     ports.endCheckin(session);
-    return { outcome: 'reception', why, maskedIin: entry.maskedIin, reference: referenceOf(entry.id) };
+    return { outcome: 'reception', why, maskedIin: entry.maskedIin ?? maskIin(iin), reference: referenceOf(entry.id) };
   }
 
   async function rejected(session: string, iin: string, reason: RejectionReason, payload?: string): Promise<DeclineResult> {

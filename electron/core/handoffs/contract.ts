@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { method } from '../api/define.js';
-import { handoffReasons, resolutionSchema } from './service.js';
+import { handoffReasons, patientScreens } from './reasons.js';
+import { resolutionSchema } from './service.js';
 
 export const handoffSchema = z.object({
   id: z.string(),
   createdAt: z.string(),
-  maskedIin: z.string().regex(/^•*\d{4}$/),
+  /** Null when the patient asked for help before entering an IIN. */
+  maskedIin: z.string().regex(/^•*\d{4}$/).nullable(),
   reason: z.enum(handoffReasons),
+  screen: z.enum(patientScreens).nullable(),
   status: z.enum(['waiting', 'checked-in', 'left']),
   resolvedAt: z.string().nullable(),
   resolvedBy: z.string().nullable(),

@@ -16,4 +16,6 @@ export const handoffMigrations: readonly string[] = [
   `CREATE INDEX handoffs_status ON handoffs (status, created_at)`,
   // Only waiting entries keep a tag (issue 11 item 6): clear those of entries resolved before.
   `UPDATE handoffs SET iin_tag = '' WHERE status != 'waiting'`,
+  // "I need help": the patient screen it was pressed on; such an entry may have no IIN yet (masked_iin and iin_tag '').
+  `ALTER TABLE handoffs ADD COLUMN screen TEXT`,
 ];

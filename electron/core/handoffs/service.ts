@@ -8,9 +8,9 @@ import { runMigrations } from '../store/index.js';
 import { iinMatchesTag, iinTag } from './iin-tag.js';
 import { handoffMigrations } from './migrations.js';
 
-/** Why a patient was sent to reception. */
-export const handoffReasons = ['declined-no-code', 'face-check-failed', 'too-many-wrong-codes', 'camera-fault'] as const;
-export type HandoffReason = (typeof handoffReasons)[number];
+import { handoffReasons, patientScreens, type HandoffReason, type PatientScreen } from './reasons.js';
+
+export { handoffReasons, type HandoffReason } from './reasons.js';
 
 export const documentTypes = ['id-card', 'passport', 'birth-certificate', 'residence-permit', 'other'] as const;
 export type DocumentType = (typeof documentTypes)[number];
@@ -18,8 +18,11 @@ export type DocumentType = (typeof documentTypes)[number];
 export interface Handoff {
   id: string;
   createdAt: string;
-  maskedIin: string;
+  /** Null when the patient asked for help before giving an IIN. */
+  maskedIin: string | null;
   reason: HandoffReason;
+  /** For `asked-for-help`: the screen the patient was on. */
+  screen: PatientScreen | null;
   status: 'waiting' | 'checked-in' | 'left';
   resolvedAt: string | null;
   resolvedBy: string | null;
@@ -55,6 +58,7 @@ interface Row {
   masked_iin: string;
   iin_tag: string;
   reason: HandoffReason;
+  screen: PatientScreen | null;
   status: Handoff['status'];
   resolved_at: string | null;
   resolved_by: string | null;
@@ -66,8 +70,9 @@ interface Row {
 const toHandoff = (r: Row): Handoff => ({
   id: r.id,
   createdAt: r.created_at,
-  maskedIin: r.masked_iin,
+  maskedIin: r.masked_iin || null,
   reason: r.reason,
+  screen: r.screen,
   status: r.status,
   resolvedAt: r.resolved_at,
   resolvedBy: r.resolved_by,
@@ -101,18 +106,25 @@ export class HandoffService {
     throw new UserFacingError(`Hand-offs are unavailable: ${k.problem} Fix the keyring and restart the kiosk.`, 'failed');
   }
 
-  /** Called by the patient flow (decline path, camera fault…); the full IIN is not stored. */
-  createHandoff = async (input: { iin: string; reason: HandoffReason }): Promise<{ id: string; maskedIin: string; createdAt: string }> => {
-    if (!/^\d{12}$/.test(input.iin)) throw new UserFacingError('A hand-off needs the 12-digit IIN', 'bad-input');
+  /**
+   * Called by the patient flow (decline path, camera fault, "I need help"); the full IIN is not
+   * stored. Only `asked-for-help` may come without an IIN (pressed before one was entered) and
+   * carries the screen it was pressed on.
+   */
+  createHandoff = async (input: { iin?: string; reason: HandoffReason; screen?: PatientScreen }): Promise<{ id: string; maskedIin: string | null; createdAt: string }> => {
     if (!handoffReasons.includes(input.reason)) throw new UserFacingError('Unknown hand-off reason', 'bad-input');
-    const entry = { id: randomUUID(), createdAt: this.now().toISOString(), maskedIin: maskIin(input.iin), tag: await iinTag(this.tagKey, input.iin) };
+    if (input.iin === undefined ? input.reason !== 'asked-for-help' : !/^\d{12}$/.test(input.iin)) throw new UserFacingError('A hand-off needs the 12-digit IIN', 'bad-input');
+    if (input.screen !== undefined && !patientScreens.includes(input.screen)) throw new UserFacingError('Unknown patient screen', 'bad-input');
+    const maskedIin = input.iin === undefined ? null : maskIin(input.iin);
+    const entry = { id: randomUUID(), createdAt: this.now().toISOString(), maskedIin, tag: input.iin === undefined ? '' : await iinTag(this.tagKey, input.iin) };
     this.db
-      .prepare('INSERT INTO handoffs (id, created_at, masked_iin, iin_tag, reason) VALUES (?, ?, ?, ?, ?)')
-      .run(entry.id, entry.createdAt, entry.maskedIin, entry.tag, input.reason);
-    this.audit.append({ actor: 'kiosk', action: 'handoffs.created', detail: { handoffId: entry.id, maskedIin: entry.maskedIin, reason: input.reason } });
+      .prepare('INSERT INTO handoffs (id, created_at, masked_iin, iin_tag, reason, screen) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(entry.id, entry.createdAt, maskedIin ?? '', entry.tag, input.reason, input.screen ?? null);
+    this.audit.append({ actor: 'kiosk', action: 'handoffs.created', detail: { handoffId: entry.id, maskedIin: maskedIin ?? 'none', reason: input.reason, ...(input.screen ? { screen: input.screen } : {}) } });
     this.onChange();
-    return { id: entry.id, maskedIin: entry.maskedIin, createdAt: entry.createdAt };
+    return { id: entry.id, maskedIin, createdAt: entry.createdAt };
   };
+
 
   /** Waiting entries first (oldest first), then today's resolved ones. */
   list(options: { includeResolvedSince?: string } = {}): Handoff[] {
@@ -136,6 +148,10 @@ export class HandoffService {
       this.db.prepare("UPDATE handoffs SET status = 'left', resolved_at = ?, resolved_by = ?, iin_tag = '' WHERE id = ? AND status = 'waiting'").run(at, staffId, id);
       this.audit.append({ actor: staffId, action: 'handoffs.resolved', detail: { handoffId: id, outcome: 'left', maskedIin: row.masked_iin } });
       return this.get(id)!;
+    }
+    if (!row.iin_tag) {
+      // Help asked before an IIN was entered: there is no patient to match, so no visit can be sealed.
+      throw new UserFacingError('This patient asked for help before entering an IIN: help them check in at the kiosk, or record that they left', 'bad-input');
     }
     if (!checkIin(resolution.iin).valid || !(await iinMatchesTag(this.tagKey, resolution.iin, row.iin_tag))) {
       this.audit.append({ actor: staffId, action: 'handoffs.iin-mismatch', detail: { handoffId: id, maskedIin: row.masked_iin } });

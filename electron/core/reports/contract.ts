@@ -16,6 +16,8 @@ export const dayFiguresSchema = z.object({
   'egov-qr': z.number().int(),
   'staff-verified': z.number().int(),
   total: z.number().int(),
+  /** "I need help" presses that day. */
+  askedForHelp: z.number().int(),
 });
 
 export const flagSchema = z.object({

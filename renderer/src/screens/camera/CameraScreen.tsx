@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FrameSummary } from '../../core-types';
 import { ProgressRing } from '../../components/ProgressRing';
+import { useSpoken } from '../../components/VoiceGuide';
 import { call } from '../../kiosk';
 import type { ScreenProps } from '../../navigation';
 import type { CameraProblem } from '../../core-types';
@@ -131,6 +132,10 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
       setStatus({ kind: 'error' });
     }
   }
+
+  // Spoken as each instruction first appears (presence keys are voice keys); a failed try says so.
+  useSpoken(summary?.instruction);
+  useSpoken(status.kind === 'retry' ? 'voice.failedTry' : null);
 
   const instruction =
     status.kind === 'starting'

@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import type { KioskContract } from '../../../../electron/core/api/contract';
 import type { MethodOutput } from '../../../../electron/core/api/define';
 import { Keypad } from '../../components/Keypad';
+import { useHelpWaiting } from '../../components/HelpButton';
+import { useSpoken } from '../../components/VoiceGuide';
 import { call } from '../../kiosk';
 import type { ScreenProps } from '../../navigation';
 import { QrCamera } from './QrCamera';
@@ -128,12 +130,16 @@ export function DeclineScreen({ route, go, reset, settings }: ScreenProps<'decli
     return () => window.removeEventListener('keydown', onKey);
   }, [mode, setCode, submitCode, submitQr, typeDigit]);
 
-  // The reception message shows the masked IIN: like the ticket, it clears itself after a while.
+  useSpoken(reception ? 'voice.goToReception' : null);
+
+  // The reception message shows the masked IIN: like the ticket, it clears itself after a while
+  // (not while the patient waits for staff after "I need help").
+  const helpWaiting = useHelpWaiting();
   useEffect(() => {
-    if (!reception) return;
+    if (!reception || helpWaiting) return;
     const timer = setTimeout(reset, settings.ui.ticketMs);
     return () => clearTimeout(timer);
-  }, [reception, reset, settings.ui.ticketMs]);
+  }, [reception, reset, settings.ui.ticketMs, helpWaiting]);
 
   if (reception) {
     return (

@@ -14,6 +14,11 @@ type DocumentType = (typeof documentTypes)[number];
 /** The short reference the patient's screen shows ("Your reference: 3F2A9C"), from the entry's id. */
 const referenceOf = (id: string) => id.replace(/-/g, '').slice(0, 6).toUpperCase();
 
+/** The reason as reception reads it; "I need help" says where the patient was. */
+function reasonText(t: (key: string) => string, e: HandoffEntry): string {
+  return e.reason === 'asked-for-help' && e.screen ? `${t('reason.asked-for-help')} (${t(`helpScreen.${e.screen}`)})` : t(`reason.${e.reason}`);
+}
+
 const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '');
 
 /** Reception: patients waiting for a hand-off (IIN masked) and resolving each with a reason. */
@@ -36,6 +41,8 @@ export function HandoffsPanel() {
   const [open, setOpen] = useState<HandoffEntry | null>(null);
   const [done, setDone] = useState('');
 
+  // A patient who asked for help before typing an IIN has none to show.
+  const masked = (e: HandoffEntry) => e.maskedIin ?? t('handoffs.noIin');
   const waiting = entries?.filter((e) => e.status === 'waiting') ?? [];
   const resolved = entries?.filter((e) => e.status !== 'waiting') ?? [];
 
@@ -52,10 +59,10 @@ export function HandoffsPanel() {
             <tr key={e.id}>
               <td>{time(e.createdAt)}</td>
               <td>{referenceOf(e.id)}</td>
-              <td className="masked">{e.maskedIin}</td>
-              <td>{t(`reason.${e.reason}`)}</td>
+              <td className="masked">{masked(e)}</td>
+              <td>{reasonText(t, e)}</td>
               <td>
-                <button type="button" className="button primary small" onClick={() => setOpen(e)} aria-label={t('handoffs.resolveFor', { masked: e.maskedIin })}>
+                <button type="button" className="button primary small" onClick={() => setOpen(e)} aria-label={t('handoffs.resolveFor', { masked: masked(e) })}>
                   {t('handoffs.resolve')}
                 </button>
               </td>
@@ -69,7 +76,7 @@ export function HandoffsPanel() {
           onClose={() => setOpen(null)}
           onResolved={(r) => {
             setOpen(null);
-            setDone(r.status === 'checked-in' ? t('handoffs.checkedIn', { masked: r.maskedIin, ticket: r.ticket }) : t('handoffs.markedLeft', { masked: r.maskedIin }));
+            setDone(r.status === 'checked-in' ? t('handoffs.checkedIn', { masked: masked(r), ticket: r.ticket }) : t('handoffs.markedLeft', { masked: masked(r) }));
             reload();
           }}
         />
@@ -81,7 +88,7 @@ export function HandoffsPanel() {
             {resolved.map((e) => (
               <tr key={e.id}>
                 <td>{time(e.resolvedAt)}</td>
-                <td className="masked">{e.maskedIin}</td>
+                <td className="masked">{masked(e)}</td>
                 <td>{t(`outcome.${e.status}`)}</td>
                 <td>{e.ticket ?? '—'}</td>
               </tr>
@@ -112,8 +119,8 @@ function ResolveDialog({ entry, onClose, onResolved }: { entry: HandoffEntry; on
   };
 
   return (
-    <DialogForm titleId="resolve-title" title={t('resolve.title', { masked: entry.maskedIin })} onSubmit={submit}>
-      <p className="hint">{t(`reason.${entry.reason}`)}</p>
+    <DialogForm titleId="resolve-title" title={t('resolve.title', { masked: entry.maskedIin ?? t('handoffs.noIin') })} onSubmit={submit}>
+      <p className="hint">{reasonText(t, entry)}</p>
       <fieldset>
         <legend>{t('resolve.outcome')}</legend>
         <label className="staff-radio">

@@ -90,7 +90,7 @@ export function ReportPanel() {
               ))}
             </ul>
           )}
-          <StaffTable label={t('report.table')} columns={[t('col.day'), ...methods.map((m) => t(`method.${m}`)), t('col.total')]}>
+          <StaffTable label={t('report.table')} columns={[t('col.day'), ...methods.map((m) => t(`method.${m}`)), t('col.total'), t('col.askedForHelp')]}>
             {report.days.map((d) => (
               <tr key={d.day}>
                 <th scope="row">{d.day}</th>
@@ -98,6 +98,7 @@ export function ReportPanel() {
                   <td key={m}>{d[m]}</td>
                 ))}
                 <td>{d.total}</td>
+                <td>{d.askedForHelp}</td>
               </tr>
             ))}
           </StaffTable>

@@ -1,0 +1,213 @@
+// Spoken guidance end to end: the built renderer in Debian Chromium through the browser host (which
+// runs Chromium with --mute-audio: the test watches the kiosk's one audio element — which clip, in
+// which language, from where — and its play events, never the sound), the real core and face
+// engine, a fake camera playing a real recording of a man turning his head.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpNow } from '../../electron/core/staff/totp.js';
+import { startTestKiosk, type TestKiosk } from '../support/browser.js';
+import { projectRoot } from '../support/fixtures.js';
+import { seedStaff, type SeededPerson } from '../support/staff.js';
+import { validIin } from './checkin-helpers.js';
+
+type Lang = 'kk' | 'ru' | 'en';
+type Strings = Record<string, Record<string, string>>;
+const locale = (lang: Lang, ns: string) => JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lang, `${ns}.json`), 'utf8')) as Strings;
+
+interface Played {
+  key: string;
+  lang: string;
+  source: string;
+  src: string;
+}
+interface Log {
+  plays: Played[];
+  /** Each instruction text the camera screen showed, in order, once per change. */
+  shown: string[];
+}
+
+/** Records the audio element's play events and the instruction line's changes, in the page. */
+async function record(page: Page): Promise<void> {
+  await page.waitForSelector('audio.voice-audio', { state: 'attached' });
+  await page.evaluate(() => {
+    const w = window as unknown as { __voice: { plays: unknown[]; shown: string[] } };
+    w.__voice = { plays: [], shown: [] };
+    const audio = document.querySelector('audio.voice-audio') as HTMLAudioElement;
+    audio.addEventListener('play', () => w.__voice.plays.push({ key: audio.dataset.key, lang: audio.dataset.lang, source: audio.dataset.source, src: audio.currentSrc }));
+    const seen = () => {
+      const text = document.querySelector('.instruction')?.textContent ?? '';
+      if (text && w.__voice.shown.at(-1) !== text) w.__voice.shown.push(text);
+    };
+    new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+const log = (page: Page): Promise<Log> => page.evaluate(() => (window as unknown as { __voice: Log }).__voice);
+
+/** Is `sub` a subsequence of `all` (same order, gaps allowed)? */
+function isSubsequence(sub: readonly string[], all: readonly string[]): boolean {
+  let i = 0;
+  for (const x of all) if (i < sub.length && sub[i] === x) i++;
+  return i === sub.length;
+}
+
+/** Waits until the prompt `key` has started playing (a patient listens before touching on). */
+async function heard(page: Page, key: string, from = 'bundled'): Promise<void> {
+  await expect.poll(async () => (await log(page)).plays.some((p) => p.key === key && p.source === from), { timeout: 20_000 }).toBe(true);
+}
+
+async function toCamera(page: Page, lang: Lang): Promise<void> {
+  const checkin = locale(lang, 'checkin');
+  await page.getByRole('button', { name: checkin.attract!.start!, exact: true }).click();
+  await page.getByRole('heading', { name: checkin.identify!.title! }).waitFor();
+  await heard(page, 'voice.identify');
+  await page.keyboard.type(validIin(4321));
+  await page.getByRole('button', { name: checkin.identify!.continue! }).click();
+  await page.getByRole('heading', { name: checkin.consent!.title! }).waitFor();
+  await heard(page, 'voice.consent');
+  await page.getByRole('button', { name: checkin.consent!.useCamera! }).click();
+  await page.getByRole('heading', { name: checkin.camera!.title! }).waitFor();
+}
+
+describe.each(['kk', 'ru', 'en'] as const)('spoken guidance in %s during a real head-turn session', (lang) => {
+  let kiosk: TestKiosk;
+  beforeAll(async () => {
+    kiosk = await startTestKiosk({ camera: 'video/hamilton_clip.mp4', lang, config: { presence: { challenge: 'head-turn' }, sync: { background: false }, ui: { maxFaceAttempts: 3, inactivityMs: 600_000 } } });
+  });
+  afterAll(async () => {
+    await kiosk?.close();
+  });
+
+  it('each screen’s prompt, then the instructions as they appear, in order, in the patient’s language; muting stops it', async () => {
+    const { page } = kiosk;
+    await record(page);
+    await toCamera(page, lang);
+    const presence = locale(lang, 'presence');
+    const keyOf = new Map(Object.entries(presence).map(([k, text]) => [text as unknown as string, `presence.${k}`]));
+    // The session runs until the patient has heard a few instructions.
+    await expect
+      .poll(async () => (await log(page)).plays.filter((p) => p.key.startsWith('presence.')).length, { timeout: 90_000, interval: 500 })
+      .toBeGreaterThanOrEqual(3)
+      .catch(async (err: unknown) => {
+        const l = await log(page);
+        console.error(`[${lang}] spoken: ${l.plays.map((p) => p.key).join(' ')}\n[${lang}] shown: ${l.shown.join(' | ')}`);
+        throw err;
+      });
+    const { plays, shown } = await log(page);
+    // Every clip is the kiosk's own, in the language on screen, and they play one after another.
+    expect(plays.every((p) => p.lang === lang && p.source === 'bundled' && p.src.startsWith('blob:'))).toBe(true);
+    const screens = plays.map((p) => p.key).filter((k) => k.startsWith('voice.'));
+    // (The camera's title may give way to its first instruction if that comes while "consent" is still being said.)
+    expect(isSubsequence(['voice.identify', 'voice.consent'], screens)).toBe(true);
+    expect(plays.slice(plays.findIndex((p) => p.key === 'voice.consent') + 1).every((p) => p.key === 'voice.camera' || p.key.startsWith('presence.'))).toBe(true);
+    // Each instruction spoken was on screen, and they are spoken in the order they appeared.
+    const spoken = plays.map((p) => p.key).filter((k) => k.startsWith('presence.'));
+    const shownKeys = shown.map((text) => keyOf.get(text)).filter((k): k is string => k !== undefined);
+    expect(shownKeys.length).toBeGreaterThanOrEqual(spoken.length);
+    expect(isSubsequence(spoken, shownKeys), `spoken ${spoken.join(',')} vs shown ${shownKeys.join(',')}`).toBe(true);
+    // The same prompt twice in a row would be a repeat faster than anyone can follow.
+    expect(spoken.some((k, i) => i > 0 && spoken[i - 1] === k)).toBe(false);
+
+    // Mute: the sound stops at once and nothing more plays while the instructions go on changing.
+    const common = locale(lang, 'common');
+    await page.getByRole('button', { name: common.voice!.mute! }).click();
+    expect(await page.evaluate(() => (document.querySelector('audio.voice-audio') as HTMLAudioElement).paused)).toBe(true);
+    const muted = await log(page);
+    await expect.poll(async () => (await log(page)).shown.length, { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(muted.shown.length + 2);
+    expect((await log(page)).plays.length).toBe(muted.plays.length);
+    // Sound back on: the current instruction is said again.
+    await page.getByRole('button', { name: common.voice!.unmute! }).click();
+    await expect.poll(async () => (await log(page)).plays.length, { timeout: 20_000 }).toBeGreaterThan(muted.plays.length);
+  });
+});
+
+describe('spoken challenge side and results (a still photo reaches the head-turn challenge and fails it)', () => {
+  let kiosk: TestKiosk;
+  beforeAll(async () => {
+    kiosk = await startTestKiosk({
+      camera: 'photos/alex_lacamoire_3.jpg',
+      lang: 'en',
+      config: { presence: { challenge: 'head-turn', challengeTimeoutMs: 3_000 }, sync: { background: false }, ui: { maxFaceAttempts: 2, inactivityMs: 600_000 } },
+    });
+  });
+  afterAll(async () => {
+    await kiosk?.close();
+  });
+
+  it('the side to turn, "that did not work", the way without a photo and "go to reception" are heard in that order', async () => {
+    const { page } = kiosk;
+    await record(page);
+    await toCamera(page, 'en');
+    await page.getByRole('button', { name: 'Try again' }).waitFor({ timeout: 60_000 });
+    await heard(page, 'voice.failedTry');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('heading', { name: 'Check in without a photo' }).waitFor({ timeout: 60_000 });
+    await heard(page, 'voice.decline');
+    await page.getByRole('button', { name: 'I have no code' }).click();
+    await heard(page, 'voice.goToReception');
+    const keys = (await log(page)).plays.map((p) => p.key);
+    const turn = keys.find((k) => k === 'presence.turnLeft' || k === 'presence.turnRight');
+    expect(turn, keys.join(' ')).toBeDefined();
+    // "We could not confirm the head turn" may give way to "That did not work", said at the same moment: only the newest waiting prompt is kept.
+    expect(isSubsequence([turn!, 'voice.failedTry', 'voice.decline', 'voice.goToReception'], keys), keys.join(' ')).toBe(true);
+  });
+});
+
+/** A short tone as Ogg Opus (ffmpeg), standing in for a clinic's recording of a native speaker. */
+function toneOgg(file: string, seconds: number): void {
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`, '-ac', '1', '-c:a', 'libopus', '-b:a', '24k', file]);
+}
+
+describe('a clinic’s own recordings in <data>/voice', () => {
+  let kiosk: TestKiosk;
+  let dataDir: string;
+  let it1: SeededPerson;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'kelu-voice-e2e-'));
+    it1 = (await seedStaff(dataDir, [{ username: 'it1', role: 'it' }])).it1!;
+    const dir = join(dataDir, 'voice', 'en');
+    mkdirSync(dir, { recursive: true });
+    toneOgg(join(dir, 'voice.identify.ogg'), 1.5); // good: used
+    toneOgg(join(dir, 'voice.consent.ogg'), 14); // too long: refused
+    writeFileSync(join(dir, 'voice.decline.ogg'), 'ID3 this is an mp3 renamed to .ogg'); // not Ogg: refused
+    toneOgg(join(dir, 'voice.doesNotExist.ogg'), 1); // no such message
+    kiosk = await startTestKiosk({ camera: 'none', dataDir, lang: 'en', config: { sync: { background: false } } });
+  });
+  afterAll(async () => {
+    await kiosk?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a valid file replaces the shipped clip; a bad one is refused (the shipped clip plays) with a message for IT', async () => {
+    const { page } = kiosk;
+    await record(page);
+    await page.getByRole('button', { name: 'Check in', exact: true }).click();
+    await heard(page, 'voice.identify', 'clinic');
+    await page.keyboard.type(validIin(4322));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await heard(page, 'voice.consent', 'bundled');
+    // No camera here: "Use the camera" leads to the decline path, whose prompt is refused too.
+    await page.getByRole('button', { name: 'Use the camera' }).click();
+    await heard(page, 'voice.decline', 'bundled');
+
+    // IT's view (role it): which files are used and, for the others, why not.
+    const call = (method: string, input: unknown) => page.evaluate(([m, i]) => (window as unknown as { kiosk: { call(m: string, i: unknown): Promise<{ ok: boolean; value?: unknown }> } }).kiosk.call(m as string, i), [method, input] as const);
+    expect(await call('voice.overrides', {})).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    expect(await call('staff.login', { username: it1.username, password: it1.password, code: totpNow(it1.secret) })).toMatchObject({ ok: true });
+    const answer = (await call('voice.overrides', {})) as { ok: true; value: { files: Array<{ key: string; used: boolean; problem?: string }> } };
+    const byKey = Object.fromEntries(answer.value.files.map((f) => [f.key, f]));
+    expect(byKey['voice.identify']).toMatchObject({ used: true });
+    expect(byKey['voice.consent']).toMatchObject({ used: false, problem: expect.stringMatching(/lasts 14\.0 s; a prompt must last 0\.3–10 s/) });
+    expect(byKey['voice.decline']).toMatchObject({ used: false, problem: expect.stringMatching(/not a usable Ogg Opus\/Vorbis file: not an Ogg file/) });
+    expect(byKey['voice.doesNotExist']).toMatchObject({ used: false, problem: expect.stringMatching(/no message has this name/) });
+    // The page names a language and a key, never a path: anything else is refused before core reads a file.
+    for (const key of ['../../kelu.db', 'voice.identify/../../x', 'presence.turnLeft.ogg', 'other.key']) {
+      expect(await call('voice.clip', { lang: 'en', key })).toMatchObject({ ok: false });
+    }
+    expect(await call('voice.clip', { lang: 'xx', key: 'voice.identify' })).toMatchObject({ ok: false });
+  });
+});
