@@ -150,7 +150,7 @@ describe('one tracked face from the hold to the pass (synthetic analyses)', () =
 
   it('ends the attempt when the face in the box is not the tracked one (another face elsewhere)', () => {
     const session = challenged();
-    const st = session.push(frameOf([syntheticFace({ centre: [330, 250], faceWidthPx: 120 })]), 15 * FRAME_MS);
+    const st = session.push(frameOf([syntheticFace({ centre: [440, 240] })]), 15 * FRAME_MS);
     expect(st).toMatchObject({ phase: 'failed', failure: 'face-changed' });
   });
 
