@@ -62,6 +62,7 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
   const real = await createCore({
     dataDir,
     config: parseConfig({ presence: { holdMs: 10_000 }, sync: { background: false } }, 'bench configuration'),
+    developmentKeys: true,
   });
   let answered: Answered[] = [];
   // For the carried_fps variants: checkin.frame answered at once (after the size check), no engine.

@@ -120,10 +120,10 @@ describe('kioskctl audit rows for provision, export and sync', () => {
 describe('audit rows signed with the device key (issue 11 item 20)', () => {
   async function kioskWithRows(): Promise<string> {
     const dataDir = tempDir('kiosk');
-    const start = async (maxFaceAttempts: number) => (await createCore({ dataDir, config: parseConfig({ ui: { maxFaceAttempts }, sync: { background: false } }) })).close();
-    await start(3); // row 1: the kiosk's configuration (signed)
-    await kioskctl('sync', '--data-dir', dataDir); // row 2: kioskctl's sync (unsigned: no device secret needed)
-    await start(4); // rows 3 and 4: the kiosk again, with a changed configuration (signed)
+    const start = async (maxFaceAttempts: number) => (await createCore({ dataDir, config: parseConfig({ ui: { maxFaceAttempts }, sync: { background: false } }), developmentKeys: true })).close();
+    await start(3); // rows 1 and 2: the development keys made, the kiosk's configuration (signed)
+    await kioskctl('sync', '--data-dir', dataDir); // row 3: kioskctl's sync (unsigned: no device secret needed)
+    await start(4); // rows 4 and 5: the kiosk again, with a changed configuration (signed)
     await start(5);
     return dataDir;
   }
@@ -154,21 +154,21 @@ describe('audit rows signed with the device key (issue 11 item 20)', () => {
     expect(v).toMatchObject({ ok: true, signedThrough: v.rows, unsignedTail: 0 });
 
     expect(v.rows).toBeGreaterThanOrEqual(4);
-    rewriteFrom(dataDir, 3, false);
+    rewriteFrom(dataDir, 4, false);
     const forged = await kioskctl('audit', 'verify', '--data-dir', dataDir);
     expect(forged.code).toBe(1);
-    expect(forged.out).toMatch(/BROKEN at row 3 \(bad-signature\)/);
+    expect(forged.out).toMatch(/BROKEN at row 4 \(bad-signature\)/);
 
-    rewriteFrom(dataDir, 3, true);
+    rewriteFrom(dataDir, 4, true);
     const stripped = await kioskctl('audit', 'verify', '--data-dir', dataDir);
     expect(stripped.code).toBe(1);
-    expect(stripped.out).toMatch(/BROKEN at row 3 \(unsigned-row\)/);
+    expect(stripped.out).toMatch(/BROKEN at row 4 \(unsigned-row\)/);
   });
 
   it("the IT screen's export writes the file and the item count to the audit log, like kioskctl export", async () => {
     const dataDir = tempDir('kiosk');
     const people = await seedStaff(dataDir, [{ username: 'it.person', role: 'it' }]);
-    const core = await createCore({ dataDir, config: parseConfig({ sync: { background: false } }) });
+    const core = await createCore({ dataDir, config: parseConfig({ sync: { background: false } }), developmentKeys: true });
     cleanups.push(() => core.close());
     const ctx = { transport: 'test' as const };
     const login = await core.router.call('staff.login', { username: 'it.person', password: people['it.person']!.password, code: totpNow(people['it.person']!.secret, Date.now()) }, ctx);

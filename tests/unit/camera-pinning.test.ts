@@ -127,7 +127,7 @@ describe('camera pinning in core', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kelu-camera-'));
     itSecret = (await seedStaff(dataDir, [{ username: 'ita', role: 'it' }])).ita!.secret;
-    core = await createCore({ dataDir, config: parseConfig({ camera: { deny: ['capture card'] }, sync: { background: false } }) });
+    core = await createCore({ dataDir, config: parseConfig({ camera: { deny: ['capture card'] }, sync: { background: false } }), developmentKeys: true });
   });
   afterAll(async () => {
     await core?.close();
