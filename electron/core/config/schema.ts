@@ -20,6 +20,17 @@ export const configSchema = z
         threshold: z.number().min(0.1).max(1.5).default(0.58),
         /** 'auto': tfjs-node where it loads, else wasm. */
         backend: z.enum(['auto', 'wasm', 'tensorflow']).default('auto'),
+        /**
+         * Another recognition model package (docs/face-engine.md, "Model packages"): its folder, and
+         * the SHA-256 of its manifest.json unless this build pins it. Absent: the built-in model.
+         */
+        model: z
+          .object({
+            path: z.string().min(1),
+            manifestSha256: z.string().regex(/^[0-9a-f]{64}$/, 'face.model.manifestSha256 is the 64-hex-digit SHA-256 of the package manifest').optional(),
+          })
+          .strict()
+          .optional(),
         requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
       })
       .prefault({}),
