@@ -19,6 +19,8 @@ const migrations = [
    CREATE TABLE receipts_log (id INTEGER PRIMARY KEY, visit_id TEXT NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL) STRICT;
    CREATE TABLE face_references (iin TEXT PRIMARY KEY, descriptor TEXT NOT NULL, image TEXT NOT NULL) STRICT;
    CREATE TABLE egov_codes (iin TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (iin, code)) STRICT;`,
+  // A reference is a descriptor of one model (the model id an envelope names); '' = made before this was recorded.
+  `ALTER TABLE face_references ADD COLUMN model_id TEXT NOT NULL DEFAULT '';`,
 ];
 
 export function openUpstreamDb(dataDir: string): Database {
