@@ -10,6 +10,7 @@ import { openModelPackage } from '../../electron/core/face/model-package.js';
 import { PINNED_MANIFESTS } from '../../electron/core/face/pinned-manifests.js';
 import { FaceEngineError } from '../../electron/core/face/types.js';
 import { projectRoot } from '../support/fixtures.js';
+import { defaultConfig } from '../../electron/core/config/schema.js';
 
 const modelsDir = join(projectRoot, 'models');
 const temps: string[] = [];
@@ -59,6 +60,10 @@ describe('model verification', () => {
     expect([...detection.keys()].sort()).toEqual([...DETECTION_NETS].sort());
     expect(recognitionModel.kind).toBe('faceapi');
     expect(modelId).toBe(`faceapi-dlib128@${manifestHash.slice(0, 12)}`);
+  });
+
+  it('has one threshold: the config default eval-faces uses is the built-in manifest\'s', () => {
+    expect(defaultConfig.face.threshold).toBe(openModelPackage(modelsDir).manifest.recognition.threshold);
   });
 
   it('refuses to start when one byte of a weight file is flipped, naming the file', async () => {
