@@ -34,7 +34,7 @@ const RECIPES: Record<string, { file: string; manifest: Omit<ModelManifest, 'fil
         normalisation: { mean: [127, 127, 127], std: [128, 128, 128], layout: 'nchw', channels: 'rgb' },
         embeddingSize: 512,
         metric: 'cosine',
-        threshold: 0.5,
+        threshold: 0.61,
       },
     },
   },
