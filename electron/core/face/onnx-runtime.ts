@@ -29,16 +29,6 @@ export interface OnnxRecognizer {
   describe(pixels: Float32Array): Promise<number[]>;
 }
 
-/** True when onnxruntime-node resolves and its native binding loads (cheap check for status screens). */
-export function onnxRuntimeAvailable(): { ok: true } | { ok: false; reason: string } {
-  try {
-    nodeRequire('onnxruntime-node');
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, reason: err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err) };
-  }
-}
-
 export async function createOnnxRecognizer(model: Uint8Array, recognition: Recognition, modelId: string): Promise<OnnxRecognizer> {
   let ort: Ort;
   try {
