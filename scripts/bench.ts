@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runBaseline } from './bench/baseline.js';
-import { describeFrames, runFaceBench } from './bench/face.js';
 import { runJudgedFpsBench } from './bench/judged-fps.js';
+import { describeFrames, runFaceBench, runModelDescribeBench, type ModelPackageBench } from './bench/face.js';
 
 /** Plain face-api calls measured on this machine class (DESIGN.md, "Environment facts"). */
 const BASELINES = { tiny224_detect_ms: 21, tiny416_describe_ms: 106, ssd_describe_ms: 340 };
@@ -31,6 +31,10 @@ const argsSchema = z.object({
   'fps-seconds': z.coerce.number().int().min(3).max(120).default(10),
   'no-judged-fps': z.boolean().default(false),
   'only-judged-fps': z.boolean().default(false),
+  /** DIR or DIR:SHA256 of further model packages to compare (docs/face-engine.md, "Models measured"). */
+  'model-package': z
+    .array(z.string().regex(/^[^:]+(:[0-9a-f]{64})?$/, '--model-package takes DIR or DIR:SHA256'))
+    .default([]),
 });
 
 async function main(): Promise<number> {
@@ -47,6 +51,7 @@ async function main(): Promise<number> {
       'fps-seconds': { type: 'string' },
       'no-judged-fps': { type: 'boolean' },
       'only-judged-fps': { type: 'boolean' },
+      'model-package': { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -74,6 +79,16 @@ async function main(): Promise<number> {
     ...(args['describe-size'] ? { describeInputSize: args['describe-size'] } : {}),
     progress,
   });
+  // Each model package on the same frames, one at a time, against the built-in model measured again in this run.
+  const models: ModelPackageBench[] = [];
+  if (args['model-package'].length) {
+    progress('describe with the built-in model package again, then each --model-package');
+    models.push(await runModelDescribeBench({}, { describes: args.describes, backend: args.backend, progress }));
+    for (const spec of args['model-package']) {
+      const [dir = '', sha] = spec.split(':');
+      models.push(await runModelDescribeBench({ dir, ...(sha ? { manifestSha256: sha } : {}) }, { describes: args.describes, backend: args.backend, progress }));
+    }
+  }
   // After the engine is closed (its RSS figures are taken), the plain face-api calls on the same frames.
   let baseline: Awaited<ReturnType<typeof runBaseline>> | null = null;
   if (!args['no-baseline']) {
@@ -83,6 +98,17 @@ async function main(): Promise<number> {
   const result: Record<string, number | string> = {
     ...face,
     ...(baseline ?? {}),
+    ...Object.fromEntries(
+      models.flatMap((m, i) => {
+        const key = `model${i}`;
+        const ref = models[0] as ModelPackageBench;
+        return [
+          ...Object.entries(m).map(([k, v]) => [`${key}_${k}`, v]),
+          [`${key}_describe_p50_ratio`, Math.round((m.describe_p50_ms / ref.describe_p50_ms) * 100) / 100],
+          [`${key}_describe_cpu_ratio`, Math.round((m.describe_cpu_ms / ref.describe_cpu_ms) * 100) / 100],
+        ];
+      }),
+    ),
     machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
     measured_at: new Date().toISOString(),
     load_average_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
@@ -132,6 +158,15 @@ async function main(): Promise<number> {
     `tensors: ${face.tensors_before} → ${face.tensors_after} (leaked ${face.tensors_leaked}; ${meets(face.tensors_leaked === TARGETS.tensors_leaked)} target 0)`,
   ];
   if (fps) lines.push('', ...judgedFpsLines(fps));
+  if (models.length) {
+    const ref = models[0] as ModelPackageBench;
+    lines.push('', 'describe per model package (same frames; ratios against the built-in model measured in this run):');
+    for (const m of models) {
+      lines.push(
+        `  ${m.model_id} (${m.runtime}): p50 ${m.describe_p50_ms} ms (${ratio(m.describe_p50_ms, ref.describe_p50_ms)}), p95 ${m.describe_p95_ms} ms, CPU ${m.describe_cpu_ms} ms (${ratio(m.describe_cpu_ms, ref.describe_cpu_ms)}), cold start ${m.cold_start_ms} ms, RSS +${m.rss_model_mb} MB`,
+      );
+    }
+  }
   if (args.sync) {
     const syncKeys = Object.keys(result).filter((k) => !(k in face) && !(fps && k in fps) && !k.startsWith('baseline_') && !['machine', 'measured_at', 'load_average_1m'].includes(k));
     lines.push('', 'sync:', ...syncKeys.map((k) => `  ${k}: ${String(result[k])}`));

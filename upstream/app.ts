@@ -11,10 +11,7 @@ import { enrolFromCsv, type EnrolResult } from './enroll.js';
 import { parseFaults } from './faults.js';
 import { Receiver } from './receiver.js';
 import { startServer, type RunningUpstream } from './server.js';
-import { defaultConfig } from '../electron/core/config/schema.js';
-
-// The same threshold the kiosk ships, justified by eval-faces (docs/face-engine.md).
-const defaultFaceThreshold = defaultConfig.face.threshold;
+import { modelInfo, openModelPackage, type ModelInfo } from '../electron/core/face/model-package.js';
 
 export interface UpstreamOptions {
   port: number;
@@ -25,7 +22,10 @@ export interface UpstreamOptions {
   faultSeed?: number;
   adminToken?: string;
   slowMs?: number;
+  /** Overrides the models' own thresholds (each model's manifest gives the one the kiosk uses too). */
   faceThreshold?: number;
+  /** The recognition model package the references are described with (default: the kiosk's built-in model). */
+  modelPackage?: { dir: string; manifestSha256?: string };
   log?: (line: string) => void;
 }
 
@@ -36,12 +36,24 @@ export interface Upstream extends RunningUpstream {
 }
 
 const projectRoot = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const builtInModels = join(projectRoot, 'models');
+
+/**
+ * The face models this upstream has: the built-in package (what kiosks ship) and the package it
+ * was told to describe references with. Metric and threshold come from each manifest, the one
+ * source the kiosk reads too.
+ */
+export function upstreamModels(modelPackage?: UpstreamOptions['modelPackage']): ModelInfo[] {
+  const models = [modelInfo(openModelPackage(builtInModels))];
+  if (modelPackage) models.push(modelInfo(openModelPackage(modelPackage.dir, modelPackage.manifestSha256 ? { manifestSha256: modelPackage.manifestSha256 } : {})));
+  return models;
+}
 
 /** Opens the upstream's database and key, enrols references if asked, and starts listening. */
 export async function startUpstream(options: UpstreamOptions): Promise<Upstream> {
   const key = await readUpstreamKeyPair(options.keyFile);
   const db = openUpstreamDb(options.dataDir);
-  const receiver = await Receiver.create(db, key, { faceThreshold: options.faceThreshold ?? defaultFaceThreshold });
+  const receiver = await Receiver.create(db, key, { models: upstreamModels(options.modelPackage), ...(options.faceThreshold ? { faceThreshold: options.faceThreshold } : {}) });
   let enrolled: EnrolResult | undefined;
   if (options.enrollCsv) {
     let engine: (FaceEngine & { close(): Promise<void> }) | undefined;
@@ -49,7 +61,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<Upstream>
       enrolled = await enrolFromCsv(db, options.enrollCsv, async () => {
         // The kiosk's own engine, loaded only when a row has an image.
         const { createFaceEngine } = await import('../electron/core/face/engine.js');
-        engine ??= await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {} });
+        engine ??= await createFaceEngine({ modelsDir: builtInModels, requestTimeoutMs: 60_000, log: () => {}, ...(options.modelPackage ? { modelPackage: options.modelPackage } : {}) });
         return engine;
       });
     } finally {
@@ -88,7 +100,7 @@ export async function importBundle(dataDir: string, keyFile: string, file: strin
   const key = await readUpstreamKeyPair(keyFile);
   const db = openUpstreamDb(dataDir);
   try {
-    const receiver = await Receiver.create(db, key, { faceThreshold: defaultFaceThreshold });
+    const receiver = await Receiver.create(db, key, { models: upstreamModels() });
     const check = openBundle(sodium, readFileSync(file, 'utf8'), (id) => receiver.devicePublicKey(id));
     if (!check.ok) throw new Error(`The bundle ${file} was refused: ${check.reason}. Nothing was imported.`);
     const results = check.body.items.length ? receiver.receive(check.body.deviceId, check.body.items.map(({ id, createdAt, sealed, sig }) => ({ id, createdAt, sealed, sig })), 'import') : [];
@@ -104,7 +116,7 @@ export async function registerDevice(dataDir: string, keyFile: string, deviceId:
   const key = await readUpstreamKeyPair(keyFile);
   const db = openUpstreamDb(dataDir);
   try {
-    const receiver = await Receiver.create(db, key, { faceThreshold: defaultFaceThreshold });
+    const receiver = await Receiver.create(db, key, { models: upstreamModels() });
     receiver.registerDevice(deviceId, Buffer.from(publicKeyB64, 'base64'), clinicId);
   } finally {
     db.close();

@@ -21,6 +21,8 @@ const migrations = [
    CREATE TABLE egov_codes (iin TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (iin, code)) STRICT;`,
   // The clinic a device is registered to (issue 11 item 21); NULL: bound by its first visit.
   `ALTER TABLE devices ADD COLUMN clinic_id TEXT;`,
+  // A reference is a descriptor of one model (the model id an envelope names); '' = made before this was recorded.
+  `ALTER TABLE face_references ADD COLUMN model_id TEXT NOT NULL DEFAULT '';`,
 ];
 
 export function openUpstreamDb(dataDir: string): Database {

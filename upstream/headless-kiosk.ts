@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { configSchema, type KioskConfigInput } from '../electron/core/config/schema.js';
 import { loadKioskKeys, plainFileProtector, type KioskKeys } from '../electron/core/keys/index.js';
+import { openModelPackage } from '../electron/core/face/model-package.js';
+import { defaultModelsDir } from '../electron/core/face/paths.js';
 import { databaseFileName, openDatabase } from '../electron/core/store/index.js';
 import { createSyncService, type SyncService } from '../electron/core/sync/service.js';
 import type { SyncSettings } from '../electron/core/sync/engine.js';
@@ -31,13 +33,20 @@ export async function openHeadlessKiosk(dataDir: string, config: KioskConfigInpu
   return { dataDir, db, keys, queue, sync, close: () => db.close() };
 }
 
+let modelId: string | undefined;
+/** The built-in model's id (what a kiosk's envelopes name), read from its pinned manifest without loading weights. */
+function builtInModelId(): string {
+  modelId ??= openModelPackage(defaultModelsDir()).modelId;
+  return modelId;
+}
+
 /** A plausible face visit for patient number i (IIN digits carry i so the upstream can count people). */
 export function syntheticVisit(i: number, visitId?: string): EnvelopeFields {
   const descriptor = Array.from({ length: 128 }, (_, k) => Math.round(Math.sin(i * 7.1 + k) * 1e6) / 1e7);
   return {
     method: 'face',
     iin: `99${String(i).padStart(10, '0')}`,
-    face: { descriptor, modelId: 'synthetic', presence: { challenge: 'off', frames: 10, durationMs: 800 } },
+    face: { descriptor, modelId: builtInModelId(), presence: { challenge: 'off', frames: 10, durationMs: 800 } },
     ...(visitId ? { visitId } : {}),
   };
 }

@@ -3,12 +3,19 @@ import type { KeyObject } from 'node:crypto';
 import { getSodium, visitSigningMessage, type Sodium } from '../electron/core/crypto/index.js';
 import type { UpstreamKeyPair } from '../electron/core/keys/index.js';
 import type { BatchItem, ItemResult, Verdict } from '../electron/core/sync/protocol.js';
+import { descriptorDistance } from '../electron/core/face/descriptor-distance.js';
+import type { ModelInfo } from '../electron/core/face/model-package.js';
 import { envelopeSchema, type VisitEnvelope } from '../electron/core/visits/envelope.js';
 import { ed25519PublicKey, sealOpener, verifyEd25519, type SealOpener } from './fast-crypto.js';
 
 export interface ReceiverOptions {
-  /** Euclidean distance under which a descriptor matches the enrolled reference. */
-  faceThreshold: number;
+  /**
+   * The face models this upstream has (it describes its references with them): a face visit whose
+   * modelId is not among them is rejected. Each brings its metric and threshold (its manifest).
+   */
+  models: ModelInfo[];
+  /** Overrides every model's threshold (staging, calibration). */
+  faceThreshold?: number;
   now?: () => Date;
   /** Visits created longer ago than this (by the upstream's clock) are refused: `too-old`. Default 30 days. */
   maxAgeMs?: number;
@@ -33,6 +40,7 @@ export class Receiver {
   private readonly now: () => Date;
   private readonly opener: SealOpener;
   private readonly deviceKeys = new Map<string, { raw: string; key: KeyObject }>();
+  private readonly models: Map<string, ModelInfo>;
 
   private constructor(
     private readonly db: Database,
@@ -43,6 +51,7 @@ export class Receiver {
     this.sodium = sodium;
     this.now = options.now ?? (() => new Date());
     this.opener = sealOpener(sodium, key.publicKey, key.secretKey);
+    this.models = new Map(options.models.map((m) => [m.modelId, m]));
   }
 
   static async create(db: Database, key: UpstreamKeyPair, options: ReceiverOptions): Promise<Receiver> {
@@ -130,6 +139,11 @@ export class Receiver {
     if (!parsed.success) return { id: item.id, reason: `invalid-envelope: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim() };
     const e = parsed.data;
     if (e.visitId !== item.id || e.deviceId !== deviceId || e.createdAt !== item.createdAt) return { id: item.id, reason: 'mismatch: the envelope does not match its item' };
+    if (e.face) {
+      const model = this.models.get(e.face.modelId);
+      if (!model) return { id: item.id, reason: `unknown-model: this upstream has no face model ${e.face.modelId.slice(0, 80)} (it has ${[...this.models.keys()].join(', ')})` };
+      if (e.face.descriptor.length !== model.embeddingSize) return { id: item.id, reason: `invalid-envelope: face.descriptor has ${e.face.descriptor.length} numbers; model ${model.modelId} makes ${model.embeddingSize}` };
+    }
     return { id: item.id, envelope: e };
   }
 
@@ -144,12 +158,16 @@ export class Receiver {
 
   private judge(e: VisitEnvelope): { verdict: Verdict; distance?: number } {
     if (e.method === 'face') {
-      const ref = this.db.prepare('SELECT descriptor FROM face_references WHERE iin = ?').get(e.iin) as { descriptor: string } | undefined;
-      if (!ref || !e.face) return { verdict: 'face-no-reference' };
-      const distance = euclidean(JSON.parse(ref.descriptor) as number[], e.face.descriptor);
+      if (!e.face) return { verdict: 'face-no-reference' };
+      const model = this.models.get(e.face.modelId);
+      // A reference made by the same model as the descriptor (check() refused unknown models).
+      const ref = this.db.prepare('SELECT descriptor FROM face_references WHERE iin = ? AND model_id = ?').get(e.iin, e.face.modelId) as { descriptor: string } | undefined;
+      if (!ref || !model) return { verdict: 'face-no-reference' };
+      const distance = descriptorDistance(JSON.parse(ref.descriptor) as number[], e.face.descriptor, model.metric);
+      const threshold = this.options.faceThreshold ?? model.threshold;
       // A match without the head-turn challenge proves the face, not a live person: its own verdict.
       const match = e.face.presence.challenge === 'off' ? 'face-match-unchallenged' : 'face-match';
-      return { verdict: distance <= this.options.faceThreshold ? match : 'face-mismatch', distance: Math.round(distance * 1e4) / 1e4 };
+      return { verdict: distance < threshold ? match : 'face-mismatch', distance: Math.round(distance * 1e4) / 1e4 };
     }
     if (e.method === 'egov-code' || e.method === 'egov-qr') {
       const code = e.egov?.code ?? e.egov?.token ?? '';
@@ -158,10 +176,4 @@ export class Receiver {
     }
     return { verdict: 'staff-verified' };
   }
-}
-
-export function euclidean(a: number[], b: number[]): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += ((a[i] ?? 0) - (b[i] ?? 0)) ** 2;
-  return Math.sqrt(sum);
 }

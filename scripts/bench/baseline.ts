@@ -7,7 +7,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { wasmDir } from '../../electron/core/face/backend.js';
-import { loadVerifiedModels, type ModelName } from '../../electron/core/face/models.js';
+import { openModelPackage } from '../../electron/core/face/model-package.js';
+import { readFaceApiNet } from '../../electron/core/face/models.js';
 import type { RgbaFrame } from '../../electron/core/face/types.js';
 import { projectRoot } from '../../tests/support/fixtures.js';
 import { percentile } from '../../electron/core/cli/percentile.js';
@@ -29,11 +30,11 @@ export async function runBaseline(frames: RgbaFrame[], iterations: number): Prom
   await core.setBackend('wasm');
   await core.ready();
   const tf = faceapi.tf;
-  const names: ModelName[] = ['tiny_face_detector_model', 'face_landmark_68_model', 'face_recognition_model'];
-  const { models } = loadVerifiedModels(join(projectRoot, 'models'), names);
+  const names = ['tiny_face_detector_model', 'face_landmark_68_model', 'face_recognition_model'];
+  const pkg = openModelPackage(join(projectRoot, 'models'));
   const nets = [faceapi.nets.tinyFaceDetector, faceapi.nets.faceLandmark68Net, faceapi.nets.faceRecognitionNet];
   names.forEach((n, i) => {
-    const m = models.get(n)!;
+    const m = readFaceApiNet(pkg, `${n}-weights_manifest.json`);
     nets[i]!.loadFromWeightMap(tf.io.decodeWeights(m.data, m.specs as Parameters<typeof tf.io.decodeWeights>[1]));
   });
   const toTensor = (f: RgbaFrame) => {

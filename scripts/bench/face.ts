@@ -128,6 +128,62 @@ export async function runFaceBench(options: FaceBenchOptions = {}): Promise<Face
   }
 }
 
+export interface ModelPackageBench {
+  model_id: string;
+  runtime: string;
+  describe_p50_ms: number;
+  describe_p95_ms: number;
+  describe_cpu_ms: number;
+  cold_start_ms: number;
+  /** Process RSS while this model's engine is up, minus before it started (worker, runtime, weights). */
+  rss_model_mb: number;
+}
+
+/**
+ * describe speed and memory of one recognition model package (the same frames as runFaceBench), so
+ * models can be compared in one run: `npm run bench -- --model-package DIR[:SHA256]`.
+ */
+export async function runModelDescribeBench(
+  pkg: { dir?: string; manifestSha256?: string },
+  options: Pick<FaceBenchOptions, 'describes' | 'backend' | 'progress'> = {},
+): Promise<ModelPackageBench> {
+  const describes = options.describes ?? 60;
+  const stillFrames = await describeFrames();
+  const rss0 = mb();
+  const t0 = performance.now();
+  const engine = await createFaceEngine({
+    modelsDir: join(projectRoot, 'models'),
+    backend: options.backend ?? 'auto',
+    requestTimeoutMs: 60_000,
+    ...(pkg.dir ? { modelPackage: { dir: pkg.dir, ...(pkg.manifestSha256 ? { manifestSha256: pkg.manifestSha256 } : {}) } } : {}),
+    log: (l) => options.progress?.(l),
+  });
+  const coldStart = performance.now() - t0;
+  try {
+    for (const f of stillFrames.slice(0, 2)) await engine.describe(copyFrame(f));
+    const ms: number[] = [];
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < describes; i++) {
+      const s = performance.now();
+      await engine.describe(copyFrame(stillFrames[i % stillFrames.length] as RgbaFrame));
+      ms.push(performance.now() - s);
+    }
+    const c = process.cpuUsage(c0);
+    const status = await engine.status();
+    return {
+      model_id: status.modelId,
+      runtime: status.runtime,
+      describe_p50_ms: round(percentile(ms, 50)),
+      describe_p95_ms: round(percentile(ms, 95)),
+      describe_cpu_ms: round((c.user + c.system) / 1000 / describes),
+      cold_start_ms: Math.round(coldStart),
+      rss_model_mb: round(mb() - rss0),
+    };
+  } finally {
+    await engine.close();
+  }
+}
+
 /** The still frames describe is measured on (for the in-run baseline). */
 export async function describeFrames(): Promise<RgbaFrame[]> {
   return Promise.all(DESCRIBE_FILES.map((f) => loadRgba(fixture(f), { width: 640, height: 480 })));

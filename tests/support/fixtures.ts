@@ -20,3 +20,15 @@ export function fixturesDir(): string {
 
 export const fixture = (relative: string): string => join(fixturesDir(), relative);
 export { projectRoot };
+
+/**
+ * The grayscale LFW copy beside the project (../shared/fixtures/lfw, with identities.csv); KELU_LFW
+ * points elsewhere; a missing folder fails with one clear message.
+ */
+export function lfwDir(): string {
+  const dir = resolve(process.env.KELU_LFW ?? join(projectRoot, '..', 'shared', 'fixtures', 'lfw'));
+  if (!existsSync(join(dir, 'identities.csv'))) {
+    throw new Error(`LFW not found at ${dir} (no identities.csv). Put the shared fixtures beside the project (../shared/fixtures/lfw) or set KELU_LFW to its folder.`);
+  }
+  return dir;
+}

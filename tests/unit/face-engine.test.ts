@@ -32,7 +32,8 @@ describe('face engine start', () => {
     const status = await engine.status();
     const expected = detectBackend('auto').backend;
     expect(status.backend).toBe(expected);
-    expect(status.modelId).toMatch(/^[0-9a-f]{12}$/);
+    expect(status.modelId).toMatch(/^faceapi-dlib128@[0-9a-f]{12}$/);
+    expect(status).toMatchObject({ metric: 'euclidean', embeddingSize: 128, runtime: 'faceapi-tfjs' });
     expect(status.tensors).toBeGreaterThan(0);
     expect(logs.some((l) => l.includes(`backend ${status.backend}`))).toBe(true);
     if (status.backend === 'wasm') expect(status.detail).toContain('SIMD');

@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFaceEngine } from '../../electron/core/face/engine.js';
 import { detectBackend, tfjsNodeInstalled } from '../../electron/core/face/backend.js';
-import { loadVerifiedModels, MODEL_NAMES } from '../../electron/core/face/models.js';
+import { createHash } from 'node:crypto';
+import { loadVerifiedModels, DETECTION_NETS } from '../../electron/core/face/models.js';
+import { openModelPackage } from '../../electron/core/face/model-package.js';
+import { PINNED_MANIFESTS } from '../../electron/core/face/pinned-manifests.js';
 import { FaceEngineError } from '../../electron/core/face/types.js';
 import { projectRoot } from '../support/fixtures.js';
+import { defaultConfig } from '../../electron/core/config/schema.js';
 
 const modelsDir = join(projectRoot, 'models');
 const temps: string[] = [];
@@ -32,11 +36,34 @@ async function startError(dir: string): Promise<FaceEngineError> {
   return err as FaceEngineError;
 }
 
+const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
+
+/** A model package in a temp folder: the built-in recognition net under a manifest of our own (not pinned). */
+function foreignPackage(edit: (manifest: { id: string; files: Array<{ file: string; sha256: string }>; recognition: Record<string, unknown> }) => void = () => undefined): { dir: string; sha: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'kelu-pkg-'));
+  temps.push(dir);
+  const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as { id: string; files: Array<{ file: string; sha256: string }>; recognition: Record<string, unknown> };
+  manifest.id = 'clinic-test-model';
+  manifest.files = manifest.files.filter((f) => f.file.startsWith('face_recognition_model'));
+  for (const f of manifest.files) cpSync(join(modelsDir, f.file), join(dir, f.file));
+  edit(manifest);
+  const text = JSON.stringify(manifest, null, 2);
+  writeFileSync(join(dir, 'manifest.json'), text);
+  return { dir, sha: sha256(text) };
+}
+
 describe('model verification', () => {
-  it('accepts the installed models and names them by the manifest hash', () => {
-    const { models, modelId } = loadVerifiedModels(modelsDir);
-    expect([...models.keys()].sort()).toEqual([...MODEL_NAMES].sort());
-    expect(modelId).toMatch(/^[0-9a-f]{12}$/);
+  it('accepts the installed models, whose manifest hash this build pins, and names the model by id and hash', () => {
+    const manifestHash = sha256(readFileSync(join(modelsDir, 'manifest.json')));
+    expect(PINNED_MANIFESTS[manifestHash], 'models/manifest.json changed: pin its SHA-256 in electron/core/face/pinned-manifests.ts').toBeDefined();
+    const { detection, recognitionModel, modelId } = loadVerifiedModels(modelsDir);
+    expect([...detection.keys()].sort()).toEqual([...DETECTION_NETS].sort());
+    expect(recognitionModel.kind).toBe('faceapi');
+    expect(modelId).toBe(`faceapi-dlib128@${manifestHash.slice(0, 12)}`);
+  });
+
+  it('has one threshold: the config default eval-faces uses is the built-in manifest\'s', () => {
+    expect(defaultConfig.face.threshold).toBe(openModelPackage(modelsDir).manifest.recognition.threshold);
   });
 
   it('refuses to start when one byte of a weight file is flipped, naming the file', async () => {
@@ -68,13 +95,40 @@ describe('model verification', () => {
     expect(err.message).toMatch(/missing/);
   });
 
-  it('refuses a weight file that the manifest does not list', () => {
+  it('refuses replaced weights shipped with a manifest rewritten to match them (the manifest is not pinned)', async () => {
+    // The attack of issue 11.5: change a weight file AND record its new hash in models/manifest.json.
     const dir = copyModels();
+    const file = join(dir, 'face_recognition_model.bin');
+    const bytes = readFileSync(file);
+    bytes[2000] = (bytes[2000] as number) ^ 0x55;
+    writeFileSync(file, bytes);
     const manifestPath = join(dir, 'manifest.json');
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: Array<{ file: string }> };
-    manifest.files = manifest.files.filter((f) => f.file !== 'face_landmark_68_model.bin');
-    writeFileSync(manifestPath, JSON.stringify(manifest));
-    expect(() => loadVerifiedModels(dir)).toThrow(/face_landmark_68_model\.bin is not listed/);
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: Array<{ file: string; sha256: string }> };
+    for (const f of manifest.files) if (f.file === 'face_recognition_model.bin') f.sha256 = sha256(bytes);
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+    const err = await startError(dir);
+    expect(err.code).toBe('models');
+    expect(err.message).toMatch(/manifest\.json .* is not one this build pins/);
+  });
+
+  it('loads a package this build does not pin only with its manifest hash from the configuration', () => {
+    const pkg = foreignPackage();
+    expect(() => loadVerifiedModels(modelsDir, { dir: pkg.dir })).toThrow(/not one this build pins.*face\.model\.manifestSha256/);
+    expect(() => loadVerifiedModels(modelsDir, { dir: pkg.dir, manifestSha256: 'a'.repeat(64) })).toThrow(/not the a{64} the configuration \(face\.model\.manifestSha256\) names/);
+    const loaded = loadVerifiedModels(modelsDir, { dir: pkg.dir, manifestSha256: pkg.sha });
+    expect(loaded.modelId).toBe(`clinic-test-model@${pkg.sha.slice(0, 12)}`);
+    expect(openModelPackage(pkg.dir, { manifestSha256: pkg.sha }).manifest.recognition.metric).toBe('euclidean');
+  });
+
+  it('refuses a file that the package manifest does not list, and a manifest that is not a model manifest', () => {
+    const unlisted = foreignPackage((m) => {
+      m.files = m.files.filter((f) => f.file !== 'face_recognition_model.bin');
+    });
+    expect(() => loadVerifiedModels(modelsDir, { dir: unlisted.dir, manifestSha256: unlisted.sha })).toThrow(/face_recognition_model\.bin is not listed/);
+    const bad = foreignPackage((m) => {
+      m.recognition.metric = 'manhattan';
+    });
+    expect(() => loadVerifiedModels(modelsDir, { dir: bad.dir, manifestSha256: bad.sha })).toThrow(/not a valid model manifest \(recognition\.metric/);
   });
 });
 

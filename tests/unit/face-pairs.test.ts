@@ -47,9 +47,22 @@ const pairs = (same: boolean): Array<[string, string]> => {
 };
 const distance = (a: string, b: string): number => euclidean(descriptors.get(a)!, descriptors.get(b)!);
 
+/**
+ * Same-person pairs the shipped threshold (0.44, chosen for FAR ≤ 1 % on same-group same-gender
+ * impostors; docs/face-engine.md) rejects: the price of that FAR, measured. The previous threshold
+ * 0.58 accepted them. Such a patient's visit gets a face-mismatch verdict upstream.
+ */
+const KNOWN_FALSE_REJECTS = ['photos/alex_lacamoire_1.png|photos/alex_lacamoire_2.jpg', 'photos/alex_lacamoire_1.png|photos/alex_lacamoire_3.jpg'];
+const isKnownReject = ([a, b]: [string, string]): boolean => KNOWN_FALSE_REJECTS.includes(`${a}|${b}`);
+
 describe('verification with the real models on the fixture photos', () => {
-  it.each(pairs(true))('same person: %s and %s are under the threshold', (a, b) => {
+  it.each(pairs(true).filter((p) => !isKnownReject(p)))('same person: %s and %s are under the threshold', (a, b) => {
     expect(distance(a, b)).toBeLessThan(threshold);
+  });
+
+  it.each(pairs(true).filter(isKnownReject))('same person, measured false reject: %s and %s are over the threshold, under the previous 0.58', (a, b) => {
+    expect(distance(a, b)).toBeGreaterThanOrEqual(threshold);
+    expect(distance(a, b)).toBeLessThan(0.58);
   });
 
   it.each(pairs(false))('different people: %s and %s are over the threshold', (a, b) => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
 import { batchPath } from '../../electron/core/sync/protocol.js';
 import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
+import { upstreamModels } from '../../upstream/app.js';
 import { Receiver } from '../../upstream/receiver.js';
 import { fullJitterDelay, parseRetryAfter } from '../../electron/core/sync/backoff.js';
 import { parseFaults } from '../../upstream/faults.js';
@@ -146,7 +147,7 @@ describe('reference upstream: what the envelope claims is checked (issue 11 item
   it('refuses visits created in the future or too long ago by its own clock', async () => {
     const { upstream, kiosk, item } = await setup();
     const key = await readUpstreamKeyPair(devUpstreamKeyPairFile());
-    const at = (offsetMs: number) => Receiver.create(upstream.db, key, { faceThreshold: 0.58, now: () => new Date(Date.parse(item.createdAt) + offsetMs) });
+    const at = (offsetMs: number) => Receiver.create(upstream.db, key, { models: upstreamModels(), now: () => new Date(Date.parse(item.createdAt) + offsetMs) });
     const deviceId = kiosk.keys.device.deviceId;
     expect((await at(-3_600_000)).receive(deviceId, [item], 'sync')).toEqual([{ id: item.id, status: 'rejected', reason: 'created-in-future: check the kiosk clock' }]);
     expect((await at(40 * 86_400_000)).receive(deviceId, [item], 'import')).toEqual([{ id: item.id, status: 'rejected', reason: 'too-old: created longer ago than the upstream accepts' }]);

@@ -22,7 +22,13 @@ export interface PhotoCheckinOptions {
 export function createPhotoCheckin(options: PhotoCheckinOptions): CheckinService & { warmUp(): void } {
   let engine: Promise<Pick<FaceEngine, 'analyze' | 'describe' | 'status' | 'close'>> | undefined = options.engine ? Promise.resolve(options.engine) : undefined;
   const getEngine = () => {
-    engine ??= createFaceEngine({ modelsDir: options.modelsDir, backend: options.config.face.backend, requestTimeoutMs: options.config.face.requestTimeoutMs });
+    const model = options.config.face.model;
+    engine ??= createFaceEngine({
+      modelsDir: options.modelsDir,
+      backend: options.config.face.backend,
+      requestTimeoutMs: options.config.face.requestTimeoutMs,
+      ...(model ? { modelPackage: { dir: model.path, ...(model.manifestSha256 ? { manifestSha256: model.manifestSha256 } : {}) } } : {}),
+    });
     // A failed start is retried on the next call rather than remembered forever.
     engine.catch(() => {
       engine = undefined;

@@ -22,6 +22,7 @@ import {
 } from './types.js';
 
 export { detectBackend } from './backend.js';
+export { descriptorDistance, type DescriptorMetric } from './descriptor-distance.js';
 
 export interface FaceEngineClientOptions extends FaceEngineOptions {
   /** Where engine events (backend chosen, restarts) are reported; default: stderr. */
@@ -89,6 +90,7 @@ export async function createFaceEngine(options: FaceEngineClientOptions): Promis
     backend: options.backend ?? 'auto',
     ...(options.analyzeInputSize ? { analyzeInputSize: options.analyzeInputSize } : {}),
     ...(options.describeInputSize ? { describeInputSize: options.describeInputSize } : {}),
+    ...(options.modelPackage ? { modelPackage: options.modelPackage } : {}),
   };
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));

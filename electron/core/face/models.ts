@@ -1,21 +1,17 @@
 /**
- * Reads face-api weights from models/ and verifies every byte against the committed SHA-256
- * manifest before anything is decoded, so what was verified is exactly what is loaded (the bytes are
- * kept in memory; the file is never read twice). A missing or changed file fails with its name.
+ * Reads the face engine's models and verifies every byte before anything is decoded, so what was
+ * verified is exactly what is loaded (the bytes are kept in memory; no file is read twice). The
+ * built-in package (models/) gives face-api's detector and landmark nets; the recognition model
+ * comes from the active model package (the built-in one unless the configuration names another).
+ * A missing, changed or unlisted file, or a manifest whose hash is not pinned, fails with its name.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
+import { openModelPackage, type ModelPackage } from './model-package.js';
 import { FaceEngineError } from './types.js';
 
-/** The networks the engine loads, by face-api file prefix. */
-export const MODEL_NAMES = ['tiny_face_detector_model', 'face_landmark_68_tiny_model', 'face_landmark_68_model', 'face_recognition_model'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
-
-const manifestSchema = z.object({
-  files: z.array(z.object({ file: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), package: z.string().optional() })).min(1),
-});
+/** face-api nets every package uses to find faces and their landmarks, by file prefix. */
+export const DETECTION_NETS = ['tiny_face_detector_model', 'face_landmark_68_tiny_model', 'face_landmark_68_model'] as const;
+export type DetectionNet = (typeof DETECTION_NETS)[number];
 
 const weightSpecSchema = z.object({
   name: z.string(),
@@ -32,68 +28,61 @@ const weightSpecSchema = z.object({
 const weightsManifestSchema = z.array(z.object({ paths: z.array(z.string().min(1)).min(1), weights: z.array(weightSpecSchema) })).min(1);
 export type WeightSpec = z.infer<typeof weightSpecSchema>;
 
-/** A model's verified bytes: its weight specs and the concatenated shards, ready for tf.io.decodeWeights. */
-export interface VerifiedModel {
-  name: ModelName;
+/** A face-api net's verified bytes: its weight specs and the concatenated shards, ready for tf.io.decodeWeights. */
+export interface VerifiedNet {
   specs: WeightSpec[];
   data: ArrayBuffer;
 }
 
+export interface ModelPackageLocation {
+  dir: string;
+  /** The manifest's SHA-256 from the configuration (needed for a package this build does not pin). */
+  manifestSha256?: string;
+}
+
 export interface VerifiedModels {
-  models: Map<ModelName, VerifiedModel>;
-  /** First 12 hex digits of the SHA-256 of manifest.json: names the weights in envelopes. */
+  /** The built-in package (detector, landmarks and the default recognition net). */
+  base: ModelPackage;
+  /** The package whose recognition model makes the descriptors (may be `base`). */
+  recognition: ModelPackage;
+  detection: Map<DetectionNet, VerifiedNet>;
+  /** faceapi-tfjs: the recognition net's weights; onnx: the graph's bytes. */
+  recognitionModel: { kind: 'faceapi'; net: VerifiedNet } | { kind: 'onnx'; bytes: Uint8Array };
+  /** Names the model in envelopes: `<id>@<manifest hash prefix>` of the recognition package. */
   modelId: string;
 }
 
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-function readOrFail(path: string, file: string): Buffer {
+/** Reads a face-api weights manifest (`<name>-weights_manifest.json`) and its shards, all verified. */
+export function readFaceApiNet(pkg: ModelPackage, specFile: string): VerifiedNet {
+  const specBytes = pkg.readVerified(specFile);
+  let specJson: unknown;
   try {
-    return readFileSync(path);
-  } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new FaceEngineError('models', `Face model file ${file} is ${missing ? 'missing' : 'unreadable'} in ${join(path, '..')}. Run "npm install" to restore the models.`);
+    specJson = JSON.parse(specBytes.toString('utf8'));
+  } catch {
+    specJson = null;
   }
+  const groups = weightsManifestSchema.safeParse(specJson);
+  if (!groups.success) throw new FaceEngineError('models', `Face model file ${specFile} is not a valid weights manifest.`);
+  const shards = groups.data.flatMap((g) => g.paths.map((p) => pkg.readVerified(p)));
+  const data = new Uint8Array(shards.reduce((n, s) => n + s.byteLength, 0));
+  let offset = 0;
+  for (const s of shards) {
+    data.set(s, offset);
+    offset += s.byteLength;
+  }
+  return { specs: groups.data.flatMap((g) => g.weights), data: data.buffer };
 }
 
-/** Loads and verifies the named models from modelsDir; throws FaceEngineError('models') naming the bad file. */
-export function loadVerifiedModels(modelsDir: string, names: readonly ModelName[] = MODEL_NAMES): VerifiedModels {
-  const manifestBytes = readOrFail(join(modelsDir, 'manifest.json'), 'manifest.json');
-  let manifestJson: unknown;
-  try {
-    manifestJson = JSON.parse(manifestBytes.toString('utf8'));
-  } catch {
-    throw new FaceEngineError('models', `Face model file manifest.json in ${modelsDir} is not valid JSON.`);
-  }
-  const parsed = manifestSchema.safeParse(manifestJson);
-  if (!parsed.success) throw new FaceEngineError('models', `Face model file manifest.json in ${modelsDir} is not a valid manifest.`);
-  const expected = new Map(parsed.data.files.map((f) => [f.file, f.sha256]));
-
-  const verified = (file: string): Buffer => {
-    const hash = expected.get(file);
-    if (!hash) throw new FaceEngineError('models', `Face model file ${file} is not listed in models/manifest.json; refusing to load it.`);
-    const bytes = readOrFail(join(modelsDir, file), file);
-    if (sha256(bytes) !== hash) {
-      throw new FaceEngineError('models', `Face model file ${file} does not match models/manifest.json (tampered or corrupt). Run "npm install" to restore the models.`);
-    }
-    return bytes;
-  };
-
-  const models = new Map<ModelName, VerifiedModel>();
-  for (const name of names) {
-    const specFile = `${name}-weights_manifest.json`;
-    const specBytes = verified(specFile);
-    const groups = weightsManifestSchema.safeParse(JSON.parse(specBytes.toString('utf8')));
-    if (!groups.success) throw new FaceEngineError('models', `Face model file ${specFile} is not a valid weights manifest.`);
-    const shards = groups.data.flatMap((g) => g.paths.map((p) => verified(p)));
-    const total = shards.reduce((n, s) => n + s.byteLength, 0);
-    const data = new Uint8Array(total);
-    let offset = 0;
-    for (const s of shards) {
-      data.set(s, offset);
-      offset += s.byteLength;
-    }
-    models.set(name, { name, specs: groups.data.flatMap((g) => g.weights), data: data.buffer });
-  }
-  return { models, modelId: sha256(manifestBytes).slice(0, 12) };
+/** Opens and verifies the built-in package in modelsDir and the active recognition package. */
+export function loadVerifiedModels(modelsDir: string, active?: ModelPackageLocation): VerifiedModels {
+  const base = openModelPackage(modelsDir);
+  const recognition = active ? openModelPackage(active.dir, active.manifestSha256 ? { manifestSha256: active.manifestSha256 } : {}) : base;
+  const detection = new Map<DetectionNet, VerifiedNet>();
+  for (const name of DETECTION_NETS) detection.set(name, readFaceApiNet(base, `${name}-weights_manifest.json`));
+  const file = recognition.manifest.recognition.file;
+  const recognitionModel =
+    recognition.manifest.runtime === 'faceapi-tfjs'
+      ? { kind: 'faceapi' as const, net: readFaceApiNet(recognition, file) }
+      : { kind: 'onnx' as const, bytes: new Uint8Array(recognition.readVerified(file)) };
+  return { base, recognition, detection, recognitionModel, modelId: recognition.modelId };
 }

@@ -12,7 +12,9 @@
 import { createRequire } from 'node:module';
 import { wasmDir, type BackendPreference } from './backend.js';
 import { faceQuality, poseFromLandmarks } from './geometry.js';
-import { loadVerifiedModels, type ModelName } from './models.js';
+import { cropToFrameTransform, estimateSimilarity, fivePoints, type Point } from './alignment.js';
+import { loadVerifiedModels, type DetectionNet, type ModelPackageLocation, type VerifiedNet } from './models.js';
+import { createOnnxRecognizer, type OnnxRecognizer } from './onnx-runtime.js';
 import {
   FaceEngineError,
   type EngineStatus,
@@ -82,6 +84,8 @@ async function setUpBackend(tf: TfCore, preference: BackendPreference): Promise<
 export interface PipelineOptions {
   analyzeInputSize?: number;
   describeInputSize?: number;
+  /** The recognition model package (default: the built-in one in modelsDir). */
+  modelPackage?: ModelPackageLocation;
 }
 
 export async function createPipeline(
@@ -91,7 +95,11 @@ export async function createPipeline(
 ): Promise<Pipeline & { detail: string }> {
   const started = performance.now();
   // Verify before touching tfjs, so a tampered file fails fast and by name.
-  const verified = loadVerifiedModels(modelsDir);
+  const verified = loadVerifiedModels(modelsDir, sizes.modelPackage);
+  const recognition = verified.recognition.manifest.recognition;
+  // A native runtime is loaded before tfjs, so a kiosk where it does not load says so at start.
+  let onnx: OnnxRecognizer | null = null;
+  if (verified.recognitionModel.kind === 'onnx') onnx = await createOnnxRecognizer(verified.recognitionModel.bytes, recognition, verified.modelId);
   const faceapi = nodeRequire('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
   // face-api's own tfjs namespace: the same @tensorflow/tfjs instance its nets run on.
   const tf = faceapi.tf;
@@ -99,15 +107,16 @@ export async function createPipeline(
   const core = nodeRequire('@tensorflow/tfjs') as TfCore;
   const { backend, detail } = await setUpBackend(core, preference);
 
-  const load = (net: { loadFromWeightMap(map: Parameters<Tf['io']['decodeWeights']> extends unknown ? ReturnType<Tf['io']['decodeWeights']> : never): void }, name: ModelName): void => {
-    const model = verified.models.get(name);
+  type WeightMap = ReturnType<Tf['io']['decodeWeights']>;
+  const decode = (net: { loadFromWeightMap(map: WeightMap): void }, model: VerifiedNet | undefined, name: string): void => {
     if (!model) throw new FaceEngineError('models', `Face model ${name} was not loaded.`);
     net.loadFromWeightMap(tf.io.decodeWeights(model.data, model.specs as Parameters<Tf['io']['decodeWeights']>[1]));
   };
+  const load = (net: { loadFromWeightMap(map: WeightMap): void }, name: DetectionNet): void => decode(net, verified.detection.get(name), name);
   load(faceapi.nets.tinyFaceDetector, 'tiny_face_detector_model');
   load(faceapi.nets.faceLandmark68TinyNet, 'face_landmark_68_tiny_model');
   load(faceapi.nets.faceLandmark68Net, 'face_landmark_68_model');
-  load(faceapi.nets.faceRecognitionNet, 'face_recognition_model');
+  if (verified.recognitionModel.kind === 'faceapi') decode(faceapi.nets.faceRecognitionNet, verified.recognitionModel.net, recognition.file);
 
   const analyzeOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: sizes.analyzeInputSize ?? ANALYZE_INPUT_SIZE, scoreThreshold: MIN_SCORE });
   const describeOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: sizes.describeInputSize ?? DESCRIBE_INPUT_SIZE, scoreThreshold: MIN_SCORE });
@@ -178,6 +187,60 @@ export async function createPipeline(
     }
   };
 
+  /** The face warped onto the model's template: a [1, S, S, 3] float tensor of 0–255 pixels (bilinear, black outside the frame). */
+  const alignedCrop = (source: Tensor3D, landmarks: WithLandmarks['landmarks'], template: readonly Point[], side: number) => {
+    const points = fivePoints(landmarks.positions.map((p): [number, number] => [p.x, p.y]));
+    const transform = cropToFrameTransform(estimateSimilarity(points, template));
+    return core.tidy(() =>
+      core.image.transform(
+        (source as unknown as import('@tensorflow/tfjs').Tensor3D).expandDims(0) as import('@tensorflow/tfjs').Tensor4D,
+        core.tensor2d([transform], [1, 8]),
+        'bilinear',
+        'constant',
+        0,
+        [side, side],
+      ),
+    );
+  };
+
+  /** The descriptor of one face, as the active model package says: its alignment, input and runtime. */
+  const recognise = async (source: Tensor3D, landmarks: WithLandmarks['landmarks']): Promise<number[]> => {
+    const alignment = recognition.alignment;
+    if (onnx) {
+      if (alignment.method !== 'similarity') throw new FaceEngineError('models', `The model ${verified.modelId} needs a similarity alignment template in its manifest.`);
+      const crop = alignedCrop(source, landmarks, alignment.template, recognition.inputSize);
+      let pixels: Float32Array;
+      try {
+        pixels = (await crop.data()) as Float32Array;
+      } finally {
+        crop.dispose();
+      }
+      try {
+        return await onnx.describe(pixels);
+      } finally {
+        pixels.fill(0);
+      }
+    }
+    if (alignment.method === 'faceapi-box') {
+      // face-api's own alignment (dlib reference points, an axis-aligned box), on this face only.
+      const aligned = landmarks.align(null, { useDlibAlignment: true });
+      const crops = await faceapi.extractFaceTensors(source, [aligned]);
+      try {
+        return Array.from((await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(crops[0] as Tensor3D)) as Float32Array);
+      } finally {
+        for (const c of crops) c.dispose();
+      }
+    }
+    const crop4 = alignedCrop(source, landmarks, alignment.template, recognition.inputSize);
+    const crop = core.squeeze(crop4, [0]) as unknown as Tensor3D;
+    crop4.dispose();
+    try {
+      return Array.from((await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(crop)) as Float32Array);
+    } finally {
+      crop.dispose();
+    }
+  };
+
   const describe = async (frame: RgbaFrame): Promise<FaceDescription> => {
     const t0 = performance.now();
     const input = toTensor(frame);
@@ -200,15 +263,11 @@ export async function createPipeline(
       const found = results[0] as WithLandmarks;
       const size = { width: frame.width + 2 * shift.x, height: frame.height + 2 * shift.y };
       const landmarks = await refineLandmarks(source, size, found);
-      // Same alignment as face-api's own withFaceDescriptors (dlib reference points), on this face only.
-      const aligned = landmarks.align(null, { useDlibAlignment: true });
-      const crops = await faceapi.extractFaceTensors(source, [aligned]);
-      try {
-        const descriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(crops[0] as Tensor3D)) as Float32Array;
-        return { descriptor: Array.from(descriptor), face: toFace(frame, found, landmarks, shift), ms: performance.now() - t0 };
-      } finally {
-        for (const c of crops) c.dispose();
+      const descriptor = await recognise(source, landmarks);
+      if (descriptor.length !== recognition.embeddingSize) {
+        throw new FaceEngineError('models', `The model ${verified.modelId} gave a descriptor of ${descriptor.length} numbers; its manifest says ${recognition.embeddingSize}.`);
       }
+      return { descriptor, face: toFace(frame, found, landmarks, shift), ms: performance.now() - t0 };
     } finally {
       padded?.dispose();
       release(input);
@@ -225,6 +284,15 @@ export async function createPipeline(
     analyze,
     describe,
     detail,
-    status: () => ({ backend, modelId: verified.modelId, loadMs, tensors: core.memory().numTensors }),
+    status: () => ({
+      backend,
+      modelId: verified.modelId,
+      metric: recognition.metric,
+      threshold: recognition.threshold,
+      embeddingSize: recognition.embeddingSize,
+      runtime: verified.recognition.manifest.runtime,
+      loadMs,
+      tensors: core.memory().numTensors,
+    }),
   };
 }

@@ -36,7 +36,16 @@ const wireError = z.object({
 export const workerMessageSchema = z.union([
   z.object({
     type: z.literal('ready'),
-    status: z.object({ backend: z.enum(['tensorflow', 'wasm']), modelId: z.string(), loadMs: z.number(), tensors: z.number() }),
+    status: z.object({
+      backend: z.enum(['tensorflow', 'wasm']),
+      modelId: z.string(),
+      metric: z.enum(['euclidean', 'cosine']),
+      threshold: z.number(),
+      embeddingSize: z.number().int(),
+      runtime: z.enum(['faceapi-tfjs', 'onnx']),
+      loadMs: z.number(),
+      tensors: z.number(),
+    }),
     detail: z.string(),
   }),
   z.object({ type: z.literal('fatal'), error: wireError }),
@@ -50,4 +59,5 @@ export interface WorkerInit {
   /** Detector input sizes (multiples of 32); defaults in pipeline.ts. For benchmarks and calibration. */
   analyzeInputSize?: number;
   describeInputSize?: number;
+  modelPackage?: { dir: string; manifestSha256?: string };
 }

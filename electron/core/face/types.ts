@@ -1,3 +1,5 @@
+import type { DescriptorMetric } from './descriptor-distance.js';
+
 /**
  * What the face engine takes and answers. Shared by the worker, its client, the presence policy,
  * the renderer (type-only) and the tools. Coordinates are pixels of the frame given.
@@ -56,7 +58,7 @@ export interface FrameAnalysis {
 }
 
 export interface FaceDescription {
-  /** 128 floats; lives only in memory and is sealed at once. */
+  /** The model's embedding (128 floats for the built-in model; the length is the manifest's embeddingSize); lives only in memory and is sealed at once. */
   descriptor: number[];
   face: FaceAnalysis;
   ms: number;
@@ -66,8 +68,14 @@ export type FaceBackend = 'tensorflow' | 'wasm';
 
 export interface EngineStatus {
   backend: FaceBackend;
-  /** Identifies the weights (hash prefix of the manifest) so envelopes say which model made them. */
+  /** `<package id>@<manifest hash prefix>`: envelopes say which model made a descriptor. */
   modelId: string;
+  /** How this model's descriptors are compared (descriptorDistance in descriptor-distance.ts) and the distance under which they are the same person. */
+  metric: DescriptorMetric;
+  threshold: number;
+  embeddingSize: number;
+  /** The recognition model's runtime. */
+  runtime: 'faceapi-tfjs' | 'onnx';
   loadMs: number;
   tensors: number;
 }
@@ -95,8 +103,13 @@ export class FaceEngineError extends Error {
 }
 
 export interface FaceEngineOptions {
-  /** Folder holding the weights and manifest.json (normally <project>/models). */
+  /** Folder holding the built-in model package (normally <project>/models). */
   modelsDir: string;
+  /**
+   * Another recognition model package (folder with manifest.json and its files). Its manifest must be
+   * pinned in this build, or `manifestSha256` must name it (the kiosk config's face.model).
+   */
+  modelPackage?: { dir: string; manifestSha256?: string };
   /** 'auto': tfjs-node where it loads, else wasm. */
   backend?: 'auto' | FaceBackend;
   /** Per request; on timeout the worker is restarted. */

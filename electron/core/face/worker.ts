@@ -16,6 +16,7 @@ const initSchema = z.object({
   backend: z.enum(['auto', 'tensorflow', 'wasm']),
   analyzeInputSize: inputSize,
   describeInputSize: inputSize,
+  modelPackage: z.object({ dir: z.string().min(1), manifestSha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional() }).strict().optional(),
 });
 
 const toWire = (err: unknown): WireError =>
@@ -30,7 +31,11 @@ async function main(): Promise<void> {
   let pipeline: Awaited<ReturnType<typeof createPipeline>>;
   try {
     const init = initSchema.parse(workerData);
-    pipeline = await createPipeline(init.modelsDir, init.backend, init);
+    pipeline = await createPipeline(init.modelsDir, init.backend, {
+      ...(init.analyzeInputSize ? { analyzeInputSize: init.analyzeInputSize } : {}),
+      ...(init.describeInputSize ? { describeInputSize: init.describeInputSize } : {}),
+      ...(init.modelPackage ? { modelPackage: { dir: init.modelPackage.dir, ...(init.modelPackage.manifestSha256 ? { manifestSha256: init.modelPackage.manifestSha256 } : {}) } } : {}),
+    });
   } catch (err) {
     send({ type: 'fatal', error: toWire(err) });
     return;

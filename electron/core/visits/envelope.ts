@@ -34,8 +34,10 @@ export const envelopeSchema = z
     iin: z.string().regex(/^\d{12}$/),
     face: z
       .object({
-        descriptor: z.array(z.number()).length(128),
-        modelId: z.string(),
+        /** The model's embedding; its length is the model manifest's embeddingSize (the upstream checks it against the model it has). */
+        descriptor: z.array(z.number()).min(16).max(2048),
+        /** `<model package id>@<manifest hash prefix>` (FaceEngine status().modelId). */
+        modelId: z.string().min(1).max(128),
         presence: presenceEvidenceSchema,
       })
       .optional(),

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { openModelPackage } from '../../electron/core/face/model-package.js';
+import { batchPath } from '../../electron/core/sync/protocol.js';
+import { openHeadlessKiosk, register, startDevUpstream } from '../../upstream/harness.js';
+import { projectRoot } from '../support/fixtures.js';
+import { useCleanups } from '../support/upstream.js';
+import { join } from 'node:path';
+
+const { cleanups, tempDir } = useCleanups();
+const builtIn = openModelPackage(join(projectRoot, 'models'));
+const presence = { challenge: 'head-turn' as const, side: 'left' as const, frames: 20, durationMs: 2000 };
+const descriptor = (seed: number, length = builtIn.manifest.recognition.embeddingSize) => Array.from({ length }, (_, k) => Math.sin(seed + k) / 10);
+
+/** A kiosk and the real reference upstream; each visit is posted as the kiosk's sync would. */
+async function setup() {
+  const upstream = await startDevUpstream(tempDir('up'));
+  cleanups.push(() => upstream.close());
+  const kiosk = await openHeadlessKiosk(tempDir('kiosk'));
+  cleanups.push(() => kiosk.close());
+  register(upstream, kiosk);
+  const send = async (face: { descriptor: number[]; modelId: string }, iin = '990000000001') => {
+    await kiosk.queue.queueVisit({ method: 'face', iin, face: { ...face, presence } });
+    const rows = kiosk.db.prepare('SELECT id, created_at, sealed, sig FROM outbox ORDER BY rowid DESC LIMIT 1').all() as Array<{ id: string; created_at: string; sealed: Buffer; sig: Buffer }>;
+    const items = rows.map((r) => ({ id: r.id, createdAt: r.created_at, sealed: r.sealed.toString('base64'), sig: r.sig.toString('base64') }));
+    const res = await fetch(upstream.url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: kiosk.keys.device.deviceId, items }) });
+    return ((await res.json()) as { results: Array<{ status: string; reason?: string; verdict?: string }> }).results[0];
+  };
+  return { upstream, send };
+}
+
+describe('reference upstream: one model for references and descriptors', () => {
+  it('refuses, per item and with the reason, a descriptor made by a model it does not have', async () => {
+    const { upstream, send } = await setup();
+    const r = await send({ descriptor: descriptor(1), modelId: 'some-other-model@0123456789ab' });
+    expect(r).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/^unknown-model: this upstream has no face model some-other-model@0123456789ab/) });
+    expect(r?.reason).toContain(builtIn.modelId);
+    expect(upstream.db.prepare('SELECT count(*) AS c FROM visits').get()).toEqual({ c: 0 });
+  });
+
+  it('refuses a descriptor whose length is not the one its model makes', async () => {
+    const { send } = await setup();
+    expect(await send({ descriptor: descriptor(1, 512), modelId: builtIn.modelId })).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/512 numbers; model .* makes 128/) });
+  });
+
+  it('compares a descriptor only with a reference of the same model, with that model\'s metric and threshold', async () => {
+    const { upstream, send } = await setup();
+    const put = upstream.db.prepare('INSERT INTO face_references (iin, descriptor, image, model_id) VALUES (?, ?, ?, ?)');
+    put.run('990000000001', JSON.stringify(descriptor(1)), 'a.jpg', builtIn.modelId);
+    put.run('990000000002', JSON.stringify(descriptor(1)), 'b.jpg', 'older-model@000000000000');
+    expect(await send({ descriptor: descriptor(1), modelId: builtIn.modelId })).toMatchObject({ status: 'accepted', verdict: 'face-match' });
+    expect(await send({ descriptor: descriptor(3), modelId: builtIn.modelId })).toMatchObject({ status: 'accepted', verdict: 'face-mismatch' });
+    // The patient's only reference was made by another model: no comparison is made.
+    expect(await send({ descriptor: descriptor(1), modelId: builtIn.modelId }, '990000000002')).toMatchObject({ status: 'accepted', verdict: 'face-no-reference' });
+  });
+});
