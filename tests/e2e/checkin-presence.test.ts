@@ -83,15 +83,18 @@ describe('presence with the default head-turn challenge', () => {
       const envelope = envelopeSchema.parse(JSON.parse(sodium.to_string(opened!)));
       const presence = envelope.face!.presence;
       expect(presence).toMatchObject({ challenge: 'head-turn' });
-      expect(presence.sessionDistance).toBeLessThanOrEqual(defaultConfig.presence.maxSessionDistance);
+      // With no presence.maxSessionDistance set, the bound is the model's own same-person threshold.
+      expect(defaultConfig.presence.maxSessionDistance).toBeUndefined();
+      const bound = (await engine.status()).threshold;
+      expect(presence.sessionDistance).toBeLessThan(bound);
       // Within the same-session bound of him (a frontal frame of the recording), beyond it for the photo's man.
       const frames = recordingFrames(fixture('video/turn_headtrackr_cap4.mp4'), { ...kioskCadence, filter: turnFraming, maxSeconds: 1 });
       const him = (await frames.next()).value!;
       await frames.return(undefined);
       const mine = await engine.describe(him);
-      expect(euclidean(envelope.face!.descriptor, mine.descriptor)).toBeLessThan(defaultConfig.presence.maxSessionDistance);
+      expect(euclidean(envelope.face!.descriptor, mine.descriptor)).toBeLessThan(bound);
       const photo = await engine.describe(await loadRgba(fixture('photos/obama_1.jpg')));
-      expect(euclidean(envelope.face!.descriptor, photo.descriptor)).toBeGreaterThan(defaultConfig.presence.maxSessionDistance);
+      expect(euclidean(envelope.face!.descriptor, photo.descriptor)).toBeGreaterThan(bound);
     } finally {
       await kiosk.close();
     }

@@ -167,7 +167,7 @@ describe('check-in session in core', () => {
     let clock = Date.parse('2026-06-01T09:00:00Z');
     const service = createCheckinService(
       config,
-      { engine, newPresenceAttempt: () => createPresenceAttempt(config.presence, { describe: (f, o) => engine.describe(f, o) }), queueVisit: () => ({ ticket: 'unused', maskedIin: 'unused' }) },
+      { engine, newPresenceAttempt: () => createPresenceAttempt(config.presence, { describe: (f, o) => engine.describe(f, o), model: () => engine.status() }), queueVisit: () => ({ ticket: 'unused', maskedIin: 'unused' }) },
       () => clock,
     );
     try {
@@ -201,7 +201,7 @@ describe('check-in session in core', () => {
       const config = parseConfig({ presence: { challenge: 'off', holdMs: 0 } });
       const keys = await loadKioskKeys(lostDir, plainFileProtector(() => undefined), 'test-clinic', { developmentKeys: true });
       const visits = createVisitQueue(lostDb, () => keys);
-      const service = createCheckinService(config, { engine, newPresenceAttempt: () => createPresenceAttempt(config.presence, { describe: (f, o) => engine.describe(f, o) }), queueVisit: (f) => visits.queueVisit(f) });
+      const service = createCheckinService(config, { engine, newPresenceAttempt: () => createPresenceAttempt(config.presence, { describe: (f, o) => engine.describe(f, o), model: () => engine.status() }), queueVisit: (f) => visits.queueVisit(f) });
       const router = createRouter(checkinContract, service.handlers);
       const started = await router.call('checkin.identify', { iin }, ctx);
       const session = (started.ok ? (started.value as { session: string }) : undefined)!.session;
@@ -241,7 +241,7 @@ describe('check-in session in core', () => {
   it('wipes every frame once judged, keeps no frame past the pass, and wipes the descriptor on discard', async () => {
     // No hold time: the pass then depends on the frame count only, not on how fast this machine is.
     const config = parseConfig({ presence: { challenge: 'off', holdMs: 0 } });
-    const attempt = createPresenceAttempt(config.presence, { describe: (f, o) => engine.describe(f, o) });
+    const attempt = createPresenceAttempt(config.presence, { describe: (f, o) => engine.describe(f, o), model: () => engine.status() });
     const frames = [];
     let phase = '';
     for (let i = 0; i < 30 && phase !== 'passed'; i++) {

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { KioskConfig } from '../config/schema.js';
 import type { FaceEngine, FrameAnalysis, RgbaFrame } from '../face/types.js';
 import { FaceEngineError } from '../face/types.js';
-import { euclidean } from '../face/verification.js';
+import { descriptorDistance, type DescriptorMetric } from '../face/descriptor-distance.js';
 import type { ContinuityBounds } from '../presence/continuity.js';
 import { createPresenceSession, type PresenceFailure, type PresenceState } from '../presence/session.js';
 import type { PresenceAttempt, PresenceVerdict } from './ports.js';
@@ -10,6 +10,8 @@ import type { PresenceAttempt, PresenceVerdict } from './ports.js';
 export interface PresenceAttemptOptions {
   /** Describes a kept frame (the real engine's describe). */
   describe: FaceEngine['describe'];
+  /** The active model's metric and same-person threshold (the engine's status). */
+  model: () => Promise<{ metric: DescriptorMetric; threshold: number }>;
   /** Uniform in [0, 1); decides the side to turn to (tools pin it; default a CSPRNG). */
   random?: () => number;
   /** The tracking bounds; only tests change them (to show the identity check on its own). */
@@ -22,8 +24,9 @@ export interface PresenceAttemptOptions {
  *
  * The policy names two frames to keep, in memory only: the still frontal frame at the end of the
  * hold, and the frame back at frontal after the turn. At the pass both are described, and their
- * descriptors must lie within `presence.maxSessionDistance` of each other, else the attempt fails
- * with `face-changed` (a photo held still, then another person's head that turns). The descriptor
+ * descriptors must be the same person by the model's own metric and threshold (or
+ * `presence.maxSessionDistance` where a clinic set it), else the attempt fails with `face-changed`
+ * (a photo held still, then another person's head that turns). The descriptor
  * sealed into the visit is the mean of those two verified descriptors, so it never comes from a
  * frame before an unverified gap. Every other frame is wiped as soon as it has been judged.
  */
@@ -71,15 +74,16 @@ export function createPresenceAttempt(config: KioskConfig['presence'], options: 
       return;
     }
     if (second) {
-      sessionDistance = euclidean(first, second);
-      if (!(sessionDistance <= config.maxSessionDistance)) {
+      const model = await options.model();
+      sessionDistance = descriptorDistance(first, second, model.metric);
+      if (!(sessionDistance < (config.maxSessionDistance ?? model.threshold))) {
         failure = 'face-changed';
         first.fill(0);
         second.fill(0);
         return;
       }
     }
-    descriptor = second ? first.map((v, i) => (v + (second[i] as number)) / 2) : first.slice();
+    descriptor = second ? meanDescriptor(first, second, (await options.model()).metric) : first.slice();
     first.fill(0);
     second?.fill(0);
   }
@@ -114,4 +118,12 @@ export function createPresenceAttempt(config: KioskConfig['presence'], options: 
       return { ...evidence, ...(sessionDistance !== undefined ? { sessionDistance: Math.round(sessionDistance * 1000) / 1000 } : {}) };
     },
   };
+}
+
+/** The template of two verified descriptors: their mean (renormalised for a cosine model). */
+function meanDescriptor(a: number[], b: number[], metric: DescriptorMetric): number[] {
+  const mean = a.map((v, i) => (v + (b[i] as number)) / 2);
+  if (metric !== 'cosine') return mean;
+  const norm = Math.hypot(...mean) || 1;
+  return mean.map((v) => v / norm);
 }

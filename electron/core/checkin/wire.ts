@@ -49,7 +49,11 @@ export function createPhotoCheckin(options: PhotoCheckinOptions): CheckinService
       describe: (frame, o) => oneAtATime(async () => (await getEngine()).describe(frame, o)),
       status: () => oneAtATime(async () => (await getEngine()).status()),
     },
-    newPresenceAttempt: () => createPresenceAttempt(options.config.presence, { describe: (frame, o) => oneAtATime(async () => (await getEngine()).describe(frame, o)) }),
+    newPresenceAttempt: () =>
+      createPresenceAttempt(options.config.presence, {
+        describe: (frame, o) => oneAtATime(async () => (await getEngine()).describe(frame, o)),
+        model: () => oneAtATime(async () => (await getEngine()).status()),
+      }),
     queueVisit: options.queueVisit,
   });
   const identify = service.handlers['checkin.identify'];

@@ -29,12 +29,12 @@ export interface PresenceRun {
 }
 
 export async function runPresence(
-  engine: Pick<FaceEngine, 'analyze' | 'describe'>,
+  engine: Pick<FaceEngine, 'analyze' | 'describe' | 'status'>,
   config: KioskConfig['presence'],
   frames: AsyncIterable<RgbaFrame>,
   options: { side: ChallengeSide; fps: number },
 ): Promise<PresenceRun> {
-  const attempt = createPresenceAttempt(config, { describe: (f, o) => engine.describe(f, o), random: () => (options.side === 'left' ? 0.25 : 0.75) });
+  const attempt = createPresenceAttempt(config, { describe: (f, o) => engine.describe(f, o), model: () => engine.status(), random: () => (options.side === 'left' ? 0.25 : 0.75) });
   const frameMs = 1000 / options.fps;
   let n = 0;
   let challengeAtMs: number | undefined;
