@@ -19,4 +19,18 @@ export function fixturesDir(): string {
 }
 
 export const fixture = (relative: string): string => join(fixturesDir(), relative);
+
+/**
+ * The grayscale LFW copy (../shared/fixtures/lfw, with identities.csv) for verification accuracy by
+ * group; KELU_LFW points elsewhere; a missing folder fails with one clear message.
+ */
+export function lfwDir(): string {
+  const dir = resolve(process.env.KELU_LFW ?? join(projectRoot, '..', 'shared', 'fixtures', 'lfw'));
+  if (!existsSync(join(dir, 'identities.csv'))) {
+    throw new Error(
+      `LFW not found at ${dir} (no identities.csv). Put the shared fixtures beside the project (../shared/fixtures/lfw) or set KELU_LFW to the LFW folder.`,
+    );
+  }
+  return dir;
+}
 export { projectRoot };
