@@ -248,7 +248,7 @@ async function run(argv: string[]): Promise<number> {
       const impostors = !made ? `pairs from ${(opts.pairs as string).split('/').slice(-2).join('/')}` : made.impostors === 'any' ? `impostors: anyone (random pairs), seed ${made.seed}` : `impostors: same group and gender, seed ${made.seed}`;
       await writeDetPlot(opts.plot, {
         title: `Face verification, DET per group (threshold ${opts.threshold})`,
-        subtitle: `${report.pairs} pairs scored of ${pairs.length} · ${impostors} · models ${status.modelId} · ${new Date().toISOString().slice(0, 10)}`,
+        subtitle: `${report.pairs} pairs scored of ${pairs.length} · ${impostors} · models ${status.modelId}`,
         threshold: opts.threshold,
         targetFars: opts['target-far'],
         series: groupNames

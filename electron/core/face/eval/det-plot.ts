@@ -108,7 +108,7 @@ export function detSvg(plot: DetPlot): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, Helvetica, sans-serif" font-size="14" fill="#222">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${M.left}" y="30" font-size="20" font-weight="bold">${esc(plot.title)}</text>`,
-    `<text x="${M.left}" y="54" font-size="13" fill="#444">${esc(plot.subtitle)}</text>`,
+    `<text x="${M.left}" y="54" font-size="12" fill="#444">${esc(plot.subtitle)}</text>`,
     `<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`,
     ...parts,
     `<text x="${M.left + pw / 2}" y="${axisY + 46}" text-anchor="middle" font-weight="bold">False accept rate (FAR): impostors accepted as the patient →</text>`,
