@@ -5,13 +5,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestKiosk } from '../support/browser.js';
-import { fixture } from '../support/fixtures.js';
+import { fixture, builtInThreshold } from '../support/fixtures.js';
 import { loadRgba } from '../support/images.js';
 import { createFaceEngine } from '../../electron/core/face/engine.js';
 import { getSodium, openSealed, verifyDetached, visitSigningMessage } from '../../electron/core/crypto/index.js';
 import { devUpstreamKeyPairFile, loadDeviceKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
 import { envelopeSchema } from '../../electron/core/visits/envelope.js';
-import { defaultConfig } from '../../electron/core/config/schema.js';
 import { projectRoot } from '../support/fixtures.js';
 import { euclidean, outboxRows, startPhotoCheckin, validIin } from './checkin-helpers.js';
 
@@ -64,7 +63,7 @@ describe('photo check-in', () => {
     try {
       const same = await engine.describe(await loadRgba(fixture('photos/alex_lacamoire_2.jpg'), { width: 640, height: 480 }));
       const other = await engine.describe(await loadRgba(fixture('photos/obama_2.jpg'), { width: 640, height: 480 }));
-      const threshold = defaultConfig.face.threshold;
+      const threshold = builtInThreshold();
       expect(euclidean(descriptor, same.descriptor)).toBeLessThan(threshold);
       expect(euclidean(descriptor, other.descriptor)).toBeGreaterThan(threshold);
     } finally {

@@ -18,7 +18,7 @@ import { totpNow } from '../../electron/core/staff/totp.js';
 import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
 import { importBundle, startUpstream, type Upstream } from '../../upstream/app.js';
 import { startTestKiosk } from '../support/browser.js';
-import { fixture } from '../support/fixtures.js';
+import { fixture, builtInThreshold } from '../support/fixtures.js';
 import { startPhotoCheckin, validIin } from './checkin-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kelu-e2e-sync-'));
@@ -110,7 +110,7 @@ describe('sync end to end', () => {
     const received = upstream.db.prepare('SELECT iin, method, verdict, distance FROM visits').all() as Array<{ iin: string; method: string; verdict: string; distance: number }>;
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ iin, method: 'face', verdict: 'face-match-unchallenged' });
-    expect(received[0]!.distance).toBeLessThan(defaultConfig.face.threshold);
+    expect(received[0]!.distance).toBeLessThan(builtInThreshold());
     // The bundle carried by hand adds nothing: the visit is already there.
     expect(await importBundle(join(root, 'upstream'), devUpstreamKeyPairFile(), join(root, 'usb-visits.kelu'))).toEqual({ items: 1, accepted: 0, duplicate: 1, rejected: 0 });
     // The kiosk kept only the masked receipt, marked with the upstream's verdict; the sealed blob is gone.

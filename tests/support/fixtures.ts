@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openModelPackage } from '../../electron/core/face/model-package.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -19,16 +20,21 @@ export function fixturesDir(): string {
 }
 
 export const fixture = (relative: string): string => join(fixturesDir(), relative);
-export { projectRoot };
 
 /**
- * The grayscale LFW copy beside the project (../shared/fixtures/lfw, with identities.csv); KELU_LFW
- * points elsewhere; a missing folder fails with one clear message.
+ * The grayscale LFW copy (../shared/fixtures/lfw, with identities.csv) for verification accuracy by
+ * group; KELU_LFW points elsewhere; a missing folder fails with one clear message.
  */
 export function lfwDir(): string {
   const dir = resolve(process.env.KELU_LFW ?? join(projectRoot, '..', 'shared', 'fixtures', 'lfw'));
   if (!existsSync(join(dir, 'identities.csv'))) {
-    throw new Error(`LFW not found at ${dir} (no identities.csv). Put the shared fixtures beside the project (../shared/fixtures/lfw) or set KELU_LFW to its folder.`);
+    throw new Error(
+      `LFW not found at ${dir} (no identities.csv). Put the shared fixtures beside the project (../shared/fixtures/lfw) or set KELU_LFW to the LFW folder.`,
+    );
   }
   return dir;
 }
+export { projectRoot };
+
+/** The built-in model's same-person threshold (its manifest: the one source the kiosk and the upstream read). */
+export const builtInThreshold = (): number => openModelPackage(join(projectRoot, 'models')).manifest.recognition.threshold;

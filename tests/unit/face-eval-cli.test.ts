@@ -1,16 +1,29 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../electron/core/config/schema.js';
-import { fixture, fixturesDir, projectRoot } from '../support/fixtures.js';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { evalFacesCommand } from '../../electron/core/cli/commands/eval-faces.js';
+import { fixture, fixturesDir, lfwDir, projectRoot, builtInThreshold } from '../support/fixtures.js';
 
+interface Target {
+  target_far: number;
+  threshold: number | null;
+  far: number | null;
+  frr: number | null;
+}
 interface Group {
   pairs: number;
+  same_pairs: number;
+  different_pairs: number;
+  skipped_pairs: number;
   accuracy: number;
   far: number;
+  frr: number;
+  eer: number;
   false_accepts: number;
+  targets: Target[];
 }
 interface Report {
   pairs: number;
@@ -24,8 +37,10 @@ interface Report {
   p50_ms: number;
   p95_ms: number;
   backend: string;
-  threshold_for_target_far: number | null;
+  targets: Target[];
   groups: Record<string, Group>;
+  made_pairs?: { per_group: number; seed: number; impostors: string };
+  model_id: string;
 }
 
 const temp = mkdtempSync(join(tmpdir(), 'kelu-eval-'));
@@ -40,6 +55,17 @@ function kioskctl(...args: string[]): { code: number | null; stdout: string; std
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Runs the command in this process (for argument checks that never reach the engine): exit code and stderr. */
+async function runInProcess(argv: string[]): Promise<{ code: number; err: string }> {
+  const lines: string[] = [];
+  const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  try {
+    return { code: await evalFacesCommand.run(argv), err: lines.join('\n') };
+  } finally {
+    err.mockRestore();
+  }
+}
+
 describe('kioskctl eval-faces', () => {
   it('on the fixture pairs, the shipped threshold verifies the photo pairs with ≥ 97 % accuracy and no false accept', { timeout: 600_000 }, () => {
     const r = kioskctl('eval-faces', '--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--target-far', '0', '--json');
@@ -48,7 +74,7 @@ describe('kioskctl eval-faces', () => {
     expect(lines).toHaveLength(1); // one JSON object, progress went to stderr
     const report = JSON.parse(lines[0] as string) as Report;
     for (const key of ['pairs', 'skipped', 'threshold', 'accuracy', 'far', 'frr', 'eer', 'p50_ms', 'p95_ms', 'backend']) expect(report).toHaveProperty(key);
-    expect(report.threshold).toBe(defaultConfig.face.threshold);
+    expect(report.threshold).toBe(builtInThreshold());
     const photos = report.groups.photos as Group;
     expect(photos.pairs).toBeGreaterThanOrEqual(100); // nearly all photo pairs were scored, not skipped
     // 0.44 is chosen for FAR ≤ 1 % on same-group impostors (docs/face-engine.md): measured, it rejects 3 of
@@ -57,8 +83,9 @@ describe('kioskctl eval-faces', () => {
     expect(photos.false_accepts).toBe(0);
     expect(report.far).toBe(0);
     // The shipped threshold is no looser than the one the tool derives for FAR = 0.
-    expect(report.threshold_for_target_far).not.toBeNull();
-    expect(report.threshold).toBeLessThanOrEqual(report.threshold_for_target_far as number);
+    expect(report.targets).toHaveLength(1);
+    expect(report.targets[0]!.threshold).not.toBeNull();
+    expect(report.threshold).toBeLessThanOrEqual(report.targets[0]!.threshold as number);
     expect(report.skipped).toBe(report.skipped_images.length);
     expect(r.stderr).toMatch(/described \d+\/\d+ images/);
   });
@@ -90,7 +117,52 @@ describe('kioskctl eval-faces', () => {
     expect(text.stdout).toMatch(/hard\/no_face_white\.png: no-face/);
   });
 
-  it('answers bad arguments and bad CSV with a clear message', () => {
+  it('with an identities file, groups the pairs by it, lists the skipped images per group and draws a PNG DET plot', { timeout: 300_000 }, async () => {
+    const identities = join(temp, 'fixture-identities.csv');
+    writeFileSync(
+      identities,
+      [
+        'file,identity,group,gender',
+        'photos/obama_1.jpg,obama,west,M',
+        'photos/obama_2.jpg,obama,west,M',
+        'photos/biden_2.jpg,biden,west,M',
+        'hard/no_face_white.png,nobody,west,',
+        'hard/two_people.jpg,two_people,crowd,',
+        'photos/alex_lacamoire_1.png,alex,crowd,M',
+        'photos/alex_lacamoire_2.jpg,alex,crowd,M',
+      ].join('\n'),
+    );
+    const csv = join(temp, 'pairs-grouped.csv');
+    writeFileSync(
+      csv,
+      [
+        'file_x,file_y,Decision',
+        'photos/obama_1.jpg,photos/obama_2.jpg,Yes',
+        'photos/obama_1.jpg,hard/no_face_white.png,No',
+        'photos/obama_2.jpg,photos/biden_2.jpg,No',
+        'photos/alex_lacamoire_1.png,photos/alex_lacamoire_2.jpg,Yes',
+        'hard/two_people.jpg,photos/alex_lacamoire_1.png,No',
+        'photos/alex_lacamoire_2.jpg,photos/obama_1.jpg,No',
+      ].join('\n'),
+    );
+    const png = join(temp, 'det.png');
+    const r = kioskctl('eval-faces', '--pairs', csv, '--identities', identities, '--images', fixturesDir(), '--plot', png, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(Object.keys(report.groups).sort()).toEqual(['crowd', 'west']);
+    expect(report.skipped_images).toEqual(
+      expect.arrayContaining([
+        { file: 'hard/no_face_white.png', reason: 'no-face' },
+        { file: 'hard/two_people.jpg', reason: 'several-faces' },
+      ]),
+    );
+    expect(report.groups.west).toMatchObject({ pairs: 2, skipped_pairs: 1, same_pairs: 1, different_pairs: 1 });
+    expect(report.groups.crowd).toMatchObject({ pairs: 2, skipped_pairs: 1, same_pairs: 1, different_pairs: 1 });
+    const meta = await sharp(png).metadata();
+    expect([meta.format, meta.width]).toEqual(['png', 1800]); // 900 px SVG at 144 dpi
+  });
+
+  it('answers bad arguments and bad CSV with a clear message', { timeout: 300_000 }, () => {
     const missing = kioskctl('eval-faces', '--images', fixturesDir());
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--pairs FILE is required/);
@@ -102,6 +174,34 @@ describe('kioskctl eval-faces', () => {
     const absent = kioskctl('eval-faces', '--pairs', join(temp, 'absent.csv'), '--images', fixturesDir());
     expect(absent.code).toBe(1);
     expect(absent.stderr).toMatch(/cannot read the pairs file/);
+  });
+
+  it('checks every option before describing anything, and says what is wrong', { timeout: 120_000 }, async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--make-pairs', '10', '--images', fixturesDir()], /--make-pairs N needs --identities FILE/],
+      [['--pairs', fixture('pairs.csv'), '--make-pairs', '10', '--identities', fixture('identities.csv'), '--images', fixturesDir()], /not both/],
+      [['--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--seed', '3'], /--seed and --impostors only apply with --make-pairs/],
+      [['--identities', fixture('identities.csv'), '--make-pairs', '10', '--impostors', 'nearby', '--images', fixturesDir()], /--impostors must be same-group or any/],
+      [['--identities', fixture('identities.csv'), '--make-pairs', '0', '--images', fixturesDir()], /--make-pairs must be at least 1/],
+      [['--identities', fixture('identities.csv'), '--make-pairs', 'ten', '--images', fixturesDir()], /--make-pairs must be a number/],
+      [['--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--target-far', '0.01,2'], /--target-far must be ≤ 1/],
+      [['--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--target-far', 'low'], /--target-far must be numbers/],
+      [['--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--threshold', 'x'], /--threshold must be a number/],
+      [['--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--plot', join(temp, 'det.pdf')], /--plot FILE must end in \.svg or \.png/],
+      [['--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--colour'], /Unknown option '--colour'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runInProcess(args);
+      expect([r.code, r.err], args.join(' ')).toEqual([2, expect.stringMatching(message)]);
+    }
+    const failures: Array<[string[], RegExp]> = [
+      [['--pairs', fixture('pairs.csv'), '--images', join(temp, 'no-such-folder')], /the images folder .*no-such-folder does not exist/],
+      [['--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--plot', join(temp, 'no-such-folder', 'det.svg')], /--plot: the folder .*no-such-folder does not exist/],
+      [['--identities', join(temp, 'absent.csv'), '--make-pairs', '5', '--images', fixturesDir()], /cannot read the identities file/],
+      [['--identities', fixture('identities.csv'), '--make-pairs', '5', '--images', join(fixturesDir(), 'hard')], /image\(s\) not found under .*hard, e\.g\. (photos|crops)\//],
+    ];
+    // Failures before any image is described (kioskctl prints the message and exits 1).
+    for (const [args, message] of failures) await expect(evalFacesCommand.run(args), args.join(' ')).rejects.toThrow(message);
   });
 });
 
@@ -116,5 +216,48 @@ describe('pairs file', () => {
     ]);
     writeFileSync(csv, 'file_x,file_y,Decision\na.png,b.png,Maybe\n');
     expect(() => readPairs(csv)).toThrow(/line 2: expected "file_x,file_y,Yes\|No"/);
+  });
+});
+
+describe('kioskctl eval-faces on an LFW sample', () => {
+  it('builds seeded same-group, same-gender pairs, reports both groups with FAR targets, and draws the DET plot as SVG', { timeout: 900_000 }, async () => {
+    // The East/Southeast-Asian identities and the first twelve unlabelled people with three or more images.
+    const lines = readFileSync(join(lfwDir(), 'identities.csv'), 'utf8').trim().split('\n');
+    const rows = lines.slice(1).map((l) => l.split(','));
+    const count = new Map<string, number>();
+    for (const [, who] of rows) count.set(who!, (count.get(who!) ?? 0) + 1);
+    const others = [...new Set(rows.filter((r) => !r[2] && count.get(r[1]!)! >= 3).map((r) => r[1]!))].slice(0, 12);
+    const sample = join(temp, 'lfw-sample.csv');
+    writeFileSync(sample, [lines[0], ...lines.slice(1).filter((l) => l.split(',')[2] || others.includes(l.split(',')[1]!))].join('\n'));
+    const svg = join(temp, 'det.svg');
+    const saved = join(temp, 'lfw-pairs.csv');
+    const r = kioskctl('eval-faces', '--identities', sample, '--images', lfwDir(), '--make-pairs', '20', '--seed', '5', '--target-far', '0.01,0.001', '--plot', svg, '--save-pairs', saved, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/described \d+\/\d+ images/);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.made_pairs).toEqual({ per_group: 20, seed: 5, impostors: 'same-group' });
+    expect(Object.keys(report.groups).sort()).toEqual(['east-southeast-asian', 'other']);
+    for (const g of Object.values(report.groups)) {
+      expect(g.pairs + g.skipped_pairs).toBe(40);
+      expect(g.same_pairs).toBeGreaterThan(10);
+      expect(g.different_pairs).toBeGreaterThan(10);
+      expect(g.targets.map((t) => t.target_far)).toEqual([0.01, 0.001]);
+      for (const key of ['accuracy', 'far', 'frr', 'eer'] as const) expect(g[key]).toBeGreaterThanOrEqual(0);
+    }
+    expect(report.skipped).toBe(report.skipped_images.length);
+    // The saved pairs are the ones scored: 40 per group, Asian impostors of the same gender.
+    const pairs = readFileSync(saved, 'utf8').trim().split('\n');
+    expect(pairs[0]).toBe('file_x,file_y,Decision');
+    expect(pairs).toHaveLength(81);
+    // A valid SVG (sharp parses it) showing both groups, the axes and the shipped threshold's points.
+    const text = readFileSync(svg, 'utf8');
+    expect(existsSync(svg)).toBe(true);
+    expect((await sharp(svg).metadata()).format).toBe('svg');
+    expect(text).toMatch(/False accept rate \(FAR\)/);
+    expect(text).toMatch(/False reject rate \(FRR\)/);
+    expect(text).toMatch(/east-southeast-asian: \d+ genuine, \d+ impostor pairs/);
+    expect(text).toMatch(/other: \d+ genuine, \d+ impostor pairs/);
+    expect(text.match(new RegExp(`at threshold ${builtInThreshold()}</title>`, 'g'))).toHaveLength(2);
   });
 });

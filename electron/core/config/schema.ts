@@ -20,13 +20,6 @@ export const configSchema = z
     languages: z.array(z.enum(['kk', 'ru', 'en'])).min(1).default(['kk', 'ru', 'en']),
     face: z
       .object({
-        /**
-         * Only the default of `kioskctl eval-faces --threshold`: the kiosk itself and the reference
-         * upstream take the threshold from the model package's manifest (status().threshold), the one
-         * source. Kept equal to the built-in manifest's 0.44 (a test checks it) until eval-faces reads
-         * the engine's threshold; then this key goes (docs/face-engine.md).
-         */
-        threshold: z.number().min(0.01).max(1.5).default(0.44),
         /** 'auto': tfjs-node where it loads, else wasm. */
         backend: z.enum(['auto', 'wasm', 'tensorflow']).default('auto'),
         /**

@@ -66,21 +66,48 @@ function candidates(pairs: ScoredPair[]): number[] {
 /** Equal error rate: at the threshold where FAR and FRR are closest, their mean. */
 export function equalErrorRate(pairs: ScoredPair[]): { eer: number; threshold: number } {
   let best = { eer: Number.NaN, threshold: Number.NaN, gap: Infinity };
-  for (const t of candidates(pairs)) {
-    const r = ratesAt(pairs, t);
+  for (const r of detCurve(pairs)) {
     const gap = Math.abs(r.far - r.frr);
-    if (gap < best.gap) best = { eer: (r.far + r.frr) / 2, threshold: t, gap };
+    if (gap < best.gap) best = { eer: (r.far + r.frr) / 2, threshold: r.threshold, gap };
   }
   return { eer: best.eer, threshold: best.threshold };
 }
 
 /** The most permissive threshold (lowest FRR) whose FAR does not exceed the target; null if none does. */
 export function thresholdForFar(pairs: ScoredPair[], targetFar: number): { threshold: number; rates: Rates } | null {
-  let found: { threshold: number; rates: Rates } | null = null;
-  for (const t of candidates(pairs)) {
-    const r = ratesAt(pairs, t);
-    if (r.far <= targetFar) found = { threshold: t, rates: r };
+  let found: number | null = null;
+  for (const r of detCurve(pairs)) {
+    if (r.far <= targetFar) found = r.threshold;
     else break; // FAR only grows with the threshold
   }
-  return found;
+  return found === null ? null : { threshold: found, rates: ratesAt(pairs, found) };
+}
+
+export interface DetPoint {
+  threshold: number;
+  far: number;
+  frr: number;
+}
+
+/**
+ * The detection error trade-off: FAR and FRR at every threshold worth trying, from the strictest
+ * (FAR 0) to the most permissive (FRR 0). One sort, one sweep.
+ */
+export function detCurve(pairs: ScoredPair[]): DetPoint[] {
+  const same = pairs.filter((p) => p.same).length;
+  const diff = pairs.length - same;
+  const sorted = [...pairs].sort((a, b) => a.distance - b.distance);
+  const out: DetPoint[] = [];
+  let acceptedSame = 0;
+  let acceptedDiff = 0;
+  const point = (threshold: number): DetPoint => ({ threshold, far: diff ? acceptedDiff / diff : 0, frr: same ? (same - acceptedSame) / same : 0 });
+  for (const t of candidates(pairs)) {
+    // Accepted = distance strictly under the threshold, as ratesAt.
+    while (acceptedSame + acceptedDiff < sorted.length && (sorted[acceptedSame + acceptedDiff] as ScoredPair).distance < t) {
+      if ((sorted[acceptedSame + acceptedDiff] as ScoredPair).same) acceptedSame++;
+      else acceptedDiff++;
+    }
+    out.push(point(t));
+  }
+  return out;
 }

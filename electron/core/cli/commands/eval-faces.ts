@@ -1,166 +1,235 @@
 /**
- * kioskctl eval-faces: how well the face engine verifies on labelled pairs of photos (for clinic IT
- * calibrating the threshold on their own camera). Every image goes through the real engine
- * (detect + landmarks + descriptor); images with no face or several faces are skipped and listed.
+ * kioskctl eval-faces: how well the face engine verifies on labelled pairs of photos, per group of
+ * people (for clinic IT calibrating the threshold, and for the figures in docs/face-accuracy.md).
+ * Pairs come from a pairs file, or are built (seeded) from an identities file with impostors of the
+ * same group and gender. Every image goes through the real engine (detect + landmarks + descriptor),
+ * once; images with no face or several faces are skipped, counted and listed.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { defaultConfig } from '../../config/schema.js';
 import { createFaceEngine } from '../../face/engine.js';
+import { writeDetPlot } from '../../face/eval/det-plot.js';
+import { readIdentities, type IdentityRow } from '../../face/eval/identities.js';
+import { labelPairs, makePairs, pairsCsv, readPairs, type LabelledPair } from '../../face/eval/pairs.js';
+import { loadImageFrame } from '../../face/image-file.js';
 import { defaultModelsDir } from '../../face/paths.js';
 import { FaceEngineError, type RgbaFrame } from '../../face/types.js';
-import { equalErrorRate, euclidean, ratesAt, thresholdForFar, type ScoredPair } from '../../face/verification.js';
+import { descriptorDistance } from '../../face/descriptor-distance.js';
+import { detCurve, equalErrorRate, ratesAt, thresholdForFar, type ScoredPair } from '../../face/verification.js';
 import type { Command } from '../registry.js';
-import { parse } from 'csv-parse/sync';
-import { loadImageFrame } from '../../face/image-file.js';
 import { percentile } from '../percentile.js';
 
-const optionsSchema = z.object({
-  pairs: z.string({ error: '--pairs FILE is required (CSV file_x,file_y,Decision)' }).min(1),
-  images: z.string({ error: '--images DIR is required (folder the CSV paths are relative to)' }).min(1),
-  threshold: z.coerce.number({ error: '--threshold must be a number' }).min(0.05).max(2).default(defaultConfig.face.threshold),
-  'target-far': z.coerce.number({ error: '--target-far must be a number' }).min(0).max(1).default(0),
-  'max-side': z.coerce.number().int().min(64).max(4096).default(640),
-  models: z.string().min(1).optional(),
-  /** Detector input size for describe (px, multiple of 32); default: the engine's. For comparisons. */
-  'detector-size': z.coerce.number().int().min(96).max(800).multipleOf(32, '--detector-size must be a multiple of 32').optional(),
-  json: z.boolean().default(false),
-});
+export { readPairs } from '../../face/eval/pairs.js';
 
-const rowSchema = z.object({ file_x: z.string().min(1), file_y: z.string().min(1), Decision: z.enum(['Yes', 'No']) });
-type Row = z.infer<typeof rowSchema>;
+const USAGE = [
+  'Usage: npm run kioskctl -- eval-faces --images DIR (--pairs FILE | --identities FILE --make-pairs N)',
+  '         [--identities FILE] [--impostors same-group|any] [--seed S] [--threshold T] [--target-far F[,F…]]',
+  '         [--plot FILE.svg|FILE.png] [--save-pairs FILE] [--max-side PX] [--detector-size PX] [--models DIR] [--json]',
+].join('\n');
 
-/** Reads the pairs CSV (header file_x,file_y,Decision; Yes = same person); errors name the line. */
-export function readPairs(path: string): Row[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new Error(`cannot read the pairs file ${path}`);
-  }
-  let records: string[][];
-  try {
-    // csv-parse: quoted fields (a path with a comma), BOMs and CRLF handled as spreadsheets write them.
-    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
-  } catch (err) {
-    throw new Error(`${path}: not a valid CSV file (${err instanceof Error ? err.message : String(err)})`);
-  }
-  const header = records.shift() ?? [];
-  if (header.join(',') !== 'file_x,file_y,Decision') throw new Error(`${path}: the first line must be "file_x,file_y,Decision", got "${header.join(',').slice(0, 60)}"`);
-  return records.map(([file_x, file_y, Decision, ...extra], i) => {
-    const parsed = rowSchema.safeParse({ file_x, file_y, Decision });
-    if (!parsed.success || extra.length) throw new Error(`${path} line ${i + 2}: expected "file_x,file_y,Yes|No"`);
-    return parsed.data;
+const farValue = z.number({ error: '--target-far must be numbers between 0 and 1, e.g. 0.01,0.001' }).min(0, '--target-far must be ≥ 0').max(1, '--target-far must be ≤ 1');
+const farList = z
+  .string()
+  .transform((s) => s.split(',').map((v) => v.trim()))
+  .pipe(z.array(z.string().min(1, '--target-far must be numbers between 0 and 1, e.g. 0.01,0.001').transform(Number).pipe(farValue)).min(1).max(6, 'at most six --target-far values'));
+
+const optionsSchema = z
+  .object({
+    pairs: z.string().min(1).optional(),
+    identities: z.string().min(1).optional(),
+    images: z.string({ error: '--images DIR is required (folder the CSV paths are relative to)' }).min(1),
+    'make-pairs': z.coerce.number({ error: '--make-pairs must be a number' }).int('--make-pairs must be a whole number').min(1, '--make-pairs must be at least 1').max(100_000, '--make-pairs is at most 100000').optional(),
+    seed: z.coerce.number({ error: '--seed must be a number' }).int('--seed must be a whole number').min(0, '--seed must be ≥ 0').max(2 ** 31 - 1, '--seed must be under 2^31').optional(),
+    impostors: z.enum(['same-group', 'any'], { error: '--impostors must be same-group or any' }).optional(),
+    threshold: z.coerce.number({ error: '--threshold must be a number' }).min(0.05, '--threshold must be ≥ 0.05').max(2, '--threshold must be ≤ 2').optional(),
+    'target-far': farList.optional().transform((v) => v ?? [0.01, 0.001]),
+    plot: z.string().regex(/\.(svg|png)$/i, '--plot FILE must end in .svg or .png').optional(),
+    'save-pairs': z.string().min(1).optional(),
+    'max-side': z.coerce.number({ error: '--max-side must be a number' }).int().min(64, '--max-side must be ≥ 64').max(4096, '--max-side must be ≤ 4096').default(640),
+    models: z.string().min(1).optional(),
+    /** Detector input size for describe (px, multiple of 32); default: the engine's. For comparisons. */
+    'detector-size': z.coerce.number({ error: '--detector-size must be a number' }).int().min(96).max(800).multipleOf(32, '--detector-size must be a multiple of 32').optional(),
+    json: z.boolean().default(false),
+  })
+  .superRefine((o, ctx) => {
+    const issue = (message: string): void => ctx.addIssue({ code: 'custom', message });
+    if (!o.pairs && o['make-pairs'] === undefined) issue('--pairs FILE is required (CSV file_x,file_y,Decision), or --identities FILE with --make-pairs N');
+    if (o.pairs && o['make-pairs'] !== undefined) issue('give --pairs FILE or --make-pairs N, not both');
+    if (o['make-pairs'] !== undefined && !o.identities) issue('--make-pairs N needs --identities FILE (file,identity[,group][,gender])');
+    if (o['make-pairs'] === undefined && (o.seed !== undefined || o.impostors !== undefined)) issue('--seed and --impostors only apply with --make-pairs N');
   });
+type Options = z.infer<typeof optionsSchema>;
+
+const r4 = (v: number): number | null => (Number.isFinite(v) ? Math.round(v * 10_000) / 10_000 : null);
+const r1 = (v: number): number | null => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
+
+type Scored = ScoredPair & { pair: LabelledPair };
+
+/** One group's figures at the threshold and for each FAR target. */
+function summarise(list: Scored[], all: LabelledPair[], opts: Options & { threshold: number }) {
+  const rates = ratesAt(list, opts.threshold);
+  const same = list.filter((p) => p.same).map((p) => p.distance);
+  const diff = list.filter((p) => !p.same).map((p) => p.distance);
+  const eer = equalErrorRate(list);
+  return {
+    pairs: list.length,
+    same_pairs: same.length,
+    different_pairs: diff.length,
+    skipped_pairs: all.length - list.length,
+    accuracy: r4(rates.accuracy),
+    far: r4(rates.far),
+    frr: r4(rates.frr),
+    false_accepts: rates.falseAccepts,
+    false_rejects: rates.falseRejects,
+    eer: r4(eer.eer),
+    eer_threshold: r4(eer.threshold),
+    same_max_distance: same.length ? r4(Math.max(...same)) : null,
+    different_min_distance: diff.length ? r4(Math.min(...diff)) : null,
+    targets: opts['target-far'].map((target) => {
+      const t = thresholdForFar(list, target);
+      return { target_far: target, threshold: t ? r4(t.threshold) : null, far: t ? r4(t.rates.far) : null, frr: t ? r4(t.rates.frr) : null };
+    }),
+  };
+}
+type Summary = ReturnType<typeof summarise>;
+
+/** The pairs to score, from the pairs file or built from the identities file. */
+function loadPairs(opts: Options): { pairs: LabelledPair[]; identities: IdentityRow[] | null } {
+  const identities = opts.identities ? readIdentities(opts.identities) : null;
+  if (opts['make-pairs'] !== undefined && identities) {
+    const pairs = makePairs(identities, { perGroup: opts['make-pairs'], seed: opts.seed ?? 1, impostors: opts.impostors ?? 'same-group' });
+    return { pairs, identities };
+  }
+  return { pairs: labelPairs(readPairs(opts.pairs as string), identities ?? undefined), identities };
 }
 
-const r4 = (v: number): number => Math.round(v * 10_000) / 10_000;
-const r1 = (v: number): number => Math.round(v * 10) / 10;
-const group = (file: string): string => (file.includes('/') ? (file.split('/')[0] as string) : '.');
+/** Fails before any image is described when an output could not be written at the end. */
+function checkOutputFolder(file: string | undefined, option: string): void {
+  if (!file) return;
+  const dir = dirname(resolve(file));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${option}: the folder ${dir} does not exist`);
+}
 
 async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      pairs: { type: 'string' },
-      images: { type: 'string' },
-      threshold: { type: 'string' },
-      'target-far': { type: 'string' },
-      'max-side': { type: 'string' },
-      models: { type: 'string' },
-      'detector-size': { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    strict: true,
-  });
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        pairs: { type: 'string' },
+        identities: { type: 'string' },
+        images: { type: 'string' },
+        'make-pairs': { type: 'string' },
+        seed: { type: 'string' },
+        impostors: { type: 'string' },
+        threshold: { type: 'string' },
+        'target-far': { type: 'string' },
+        plot: { type: 'string' },
+        'save-pairs': { type: 'string' },
+        'max-side': { type: 'string' },
+        models: { type: 'string' },
+        'detector-size': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    console.error(`eval-faces: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(USAGE);
+    return 2;
+  }
   const parsed = optionsSchema.safeParse(values);
   if (!parsed.success) {
     console.error(`eval-faces: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-    console.error('Usage: npm run kioskctl -- eval-faces --pairs FILE --images DIR [--threshold T] [--target-far F] [--json]');
+    console.error(USAGE);
     return 2;
   }
   const opts = parsed.data;
-  const rows = readPairs(opts.pairs);
   const imagesDir = resolve(opts.images);
-  if (!existsSync(imagesDir)) throw new Error(`the images folder ${imagesDir} does not exist`);
-  const files = [...new Set(rows.flatMap((r) => [r.file_x, r.file_y]))];
-  const progress = (line: string): void => {
+  if (!existsSync(imagesDir) || !statSync(imagesDir).isDirectory()) throw new Error(`the images folder ${imagesDir} does not exist`);
+  checkOutputFolder(opts.plot, '--plot');
+  checkOutputFolder(opts['save-pairs'], '--save-pairs');
+  const { pairs, identities } = loadPairs(opts);
+  if (!pairs.length) throw new Error('no pairs to score (does every identity have one image only?)');
+  if (opts['save-pairs']) writeFileSync(opts['save-pairs'], pairsCsv(pairs));
+
+  // Each image once, by its resolved path; a listed image that is not there fails before the long part.
+  const pathOf = (file: string): string => (isAbsolute(file) ? file : resolve(imagesDir, file));
+  const files = [...new Map(pairs.flatMap((p) => [p.file_x, p.file_y]).map((f) => [pathOf(f), f])).entries()];
+  const absent = files.filter(([path]) => !existsSync(path)).map(([, f]) => f);
+  if (absent.length) throw new Error(`${absent.length} image(s) not found under ${imagesDir}, e.g. ${absent.slice(0, 3).join(', ')}`);
+
+  const log = (line: string): void => {
     process.stderr.write(`eval-faces: ${line}\n`);
   };
-
   const engine = await createFaceEngine({
     modelsDir: opts.models ?? defaultModelsDir(),
     backend: defaultConfig.face.backend,
     requestTimeoutMs: 60_000,
     ...(opts['detector-size'] ? { describeInputSize: opts['detector-size'] } : {}),
-    log: progress,
+    log,
   });
   const descriptors = new Map<string, number[]>();
   const skipped: Array<{ file: string; reason: string }> = [];
   const times: number[] = [];
+  const bar = new cliProgress.SingleBar(
+    { format: 'eval-faces: described {value}/{total} images, {skipped} skipped |{bar}| {percentage}% · eta {eta_formatted}', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 15_000, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   try {
-    for (const [i, file] of files.entries()) {
-      const path = isAbsolute(file) ? file : resolve(imagesDir, file);
-      let frame: RgbaFrame;
+    bar.start(files.length, 0, { skipped: 0 });
+    for (const [i, [path, file]] of files.entries()) {
+      let frame: RgbaFrame | null = null;
       try {
         frame = await loadImageFrame(path, { maxSide: opts['max-side'] });
       } catch {
         skipped.push({ file, reason: 'unreadable' });
-        continue;
       }
-      const t0 = performance.now();
-      try {
-        const d = await engine.describe(frame);
-        times.push(performance.now() - t0);
-        descriptors.set(file, d.descriptor);
-      } catch (err) {
-        if (err instanceof FaceEngineError && (err.code === 'no-face' || err.code === 'several-faces')) {
+      if (frame) {
+        const t0 = performance.now();
+        try {
+          descriptors.set(path, (await engine.describe(frame)).descriptor);
+          times.push(performance.now() - t0);
+        } catch (err) {
+          if (!(err instanceof FaceEngineError && (err.code === 'no-face' || err.code === 'several-faces'))) throw err;
           times.push(performance.now() - t0);
           skipped.push({ file, reason: err.code });
-        } else throw err;
+        }
       }
-      if ((i + 1) % 10 === 0 || i + 1 === files.length) progress(`described ${i + 1}/${files.length} images, ${skipped.length} skipped`);
+      bar.update(i + 1, { skipped: skipped.length });
     }
+    bar.stop();
     const status = await engine.status();
+    // The model's own metric, and its same-person threshold unless --threshold asks for another.
+    const measured = { ...opts, threshold: opts.threshold ?? status.threshold };
 
-    const scored: Array<ScoredPair & { row: Row }> = [];
-    for (const row of rows) {
-      const a = descriptors.get(row.file_x);
-      const b = descriptors.get(row.file_y);
-      if (a && b) scored.push({ row, same: row.Decision === 'Yes', distance: euclidean(a, b) });
+    const scored: Scored[] = [];
+    for (const pair of pairs) {
+      const a = descriptors.get(pathOf(pair.file_x));
+      const b = descriptors.get(pathOf(pair.file_y));
+      if (a && b) scored.push({ pair, same: pair.same, distance: descriptorDistance(a, b, status.metric) });
     }
-    const summarise = (list: Array<ScoredPair & { row: Row }>) => {
-      const rates = ratesAt(list, opts.threshold);
-      const same = list.filter((p) => p.same).map((p) => p.distance);
-      const diff = list.filter((p) => !p.same).map((p) => p.distance);
-      return {
-        pairs: list.length,
-        same_pairs: same.length,
-        different_pairs: diff.length,
-        accuracy: r4(rates.accuracy),
-        far: r4(rates.far),
-        frr: r4(rates.frr),
-        false_accepts: rates.falseAccepts,
-        false_rejects: rates.falseRejects,
-        eer: r4(equalErrorRate(list).eer),
-        same_max_distance: same.length ? r4(Math.max(...same)) : null,
-        different_min_distance: diff.length ? r4(Math.min(...diff)) : null,
-      };
-    };
-    const overall = summarise(scored);
-    const groups = Object.fromEntries(
-      [...new Set(scored.map((p) => group(p.row.file_x)))].map((g) => [g, summarise(scored.filter((p) => group(p.row.file_x) === g))]),
+    const groupNames = [...new Set(pairs.map((p) => p.group))].sort();
+    const overall = summarise(scored, pairs, measured);
+    const groups: Record<string, Summary> = Object.fromEntries(
+      groupNames.map((g) => [g, summarise(scored.filter((p) => p.pair.group === g), pairs.filter((p) => p.group === g), measured)]),
     );
-    const target = thresholdForFar(scored, opts['target-far']);
+    const made = opts['make-pairs'] !== undefined ? { per_group: opts['make-pairs'], seed: opts.seed ?? 1, impostors: opts.impostors ?? 'same-group' } : null;
+    const source = made ? { made_pairs: made } : { pairs_file: opts.pairs };
     const report = {
+      ...source,
+      identities_file: opts.identities ?? null,
       pairs: overall.pairs,
+      pairs_listed: pairs.length,
       skipped: skipped.length,
       skipped_images: skipped,
-      skipped_pairs: rows.length - scored.length,
+      skipped_pairs: pairs.length - scored.length,
       images: files.length,
-      threshold: opts.threshold,
+      threshold: measured.threshold,
       accuracy: overall.accuracy,
       far: overall.far,
       frr: overall.frr,
@@ -169,9 +238,7 @@ async function run(argv: string[]): Promise<number> {
       false_rejects: overall.false_rejects,
       same_max_distance: overall.same_max_distance,
       different_min_distance: overall.different_min_distance,
-      target_far: opts['target-far'],
-      threshold_for_target_far: target ? r4(target.threshold) : null,
-      frr_at_target_far: target ? r4(target.rates.frr) : null,
+      targets: overall.targets,
       groups,
       p50_ms: r1(percentile(times, 50)),
       p95_ms: r1(percentile(times, 95)),
@@ -179,25 +246,46 @@ async function run(argv: string[]): Promise<number> {
       backend_detail: status.detail,
       model_id: status.modelId,
     };
+
+    if (opts.plot) {
+      const impostors = !made ? `pairs from ${(opts.pairs as string).split('/').slice(-2).join('/')}` : made.impostors === 'any' ? `impostors: anyone (random pairs), seed ${made.seed}` : `impostors: same group and gender, seed ${made.seed}`;
+      await writeDetPlot(opts.plot, {
+        title: `Face verification, DET per group (threshold ${measured.threshold})`,
+        subtitle: `${report.pairs} pairs scored of ${pairs.length} · ${impostors} · models ${status.modelId}`,
+        threshold: measured.threshold,
+        targetFars: opts['target-far'],
+        series: groupNames
+          .map((g) => ({ g, list: scored.filter((p) => p.pair.group === g), s: groups[g] as Summary }))
+          .filter(({ s }) => s.same_pairs > 0 && s.different_pairs > 0)
+          .map(({ g, list, s }) => ({ name: g, points: detCurve(list), genuine: s.same_pairs, impostors: s.different_pairs, eer: s.eer ?? Number.NaN, operating: { far: s.far ?? 0, frr: s.frr ?? 0 } })),
+      });
+    }
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(report)}\n`);
       return 0;
     }
-    const pct = (v: number): string => `${(v * 100).toFixed(2)} %`;
+    const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(2)} %`);
+    const width = Math.max(9, ...groupNames.map((g) => g.length));
     const lines = [
       `Face verification on ${report.pairs} pairs (${files.length} images; backend ${status.detail}; models ${status.modelId})`,
+      identities ? `  groups from ${opts.identities}${made ? `; pairs made: at most ${made.per_group} genuine + ${made.per_group} impostor per group, seed ${made.seed}, impostors ${made.impostors}` : ''}` : '  groups: top folder of file_x',
       '',
-      `  set        pairs  same  diff  accuracy   FAR       FRR       EER       max same  min diff`,
+      `  ${'set'.padEnd(width)}  pairs  same  diff  accuracy   FAR       FRR       EER       max same  min diff`,
       ...Object.entries({ all: overall, ...groups }).map(
         ([name, g]) =>
-          `  ${name.padEnd(9)} ${String(g.pairs).padStart(6)} ${String(g.same_pairs).padStart(5)} ${String(g.different_pairs).padStart(5)}  ${pct(g.accuracy).padStart(8)}  ${pct(g.far).padStart(8)}  ${pct(g.frr).padStart(8)}  ${pct(g.eer).padStart(8)}  ${String(g.same_max_distance ?? '-').padStart(8)}  ${String(g.different_min_distance ?? '-').padStart(8)}`,
+          `  ${name.padEnd(width)} ${String(g.pairs).padStart(6)} ${String(g.same_pairs).padStart(5)} ${String(g.different_pairs).padStart(5)}  ${pct(g.accuracy).padStart(8)}  ${pct(g.far).padStart(8)}  ${pct(g.frr).padStart(8)}  ${pct(g.eer).padStart(8)}  ${String(g.same_max_distance ?? '-').padStart(8)}  ${String(g.different_min_distance ?? '-').padStart(8)}`,
       ),
       '',
-      `  at threshold ${opts.threshold}: ${overall.false_accepts} false accepts, ${overall.false_rejects} false rejects`,
-      target
-        ? `  threshold meeting FAR ≤ ${pct(opts['target-far'])}: ${r4(target.threshold)} (FRR ${pct(target.rates.frr)})`
-        : `  no threshold meets FAR ≤ ${pct(opts['target-far'])}`,
+      `  at threshold ${measured.threshold}: ${overall.false_accepts} false accepts, ${overall.false_rejects} false rejects`,
+      ...opts['target-far'].flatMap((target, k) => [
+        `  threshold meeting FAR ≤ ${pct(target)}:`,
+        ...Object.entries({ all: overall, ...groups }).map(([name, g]) => {
+          const t = g.targets[k];
+          return t && t.threshold !== null ? `    ${name.padEnd(width)} ${String(t.threshold).padStart(7)} (FRR ${pct(t.frr)})` : `    ${name.padEnd(width)} none`;
+        }),
+      ]),
       `  time per image (detect + landmarks + descriptor): p50 ${report.p50_ms} ms, p95 ${report.p95_ms} ms`,
+      ...(opts.plot ? [`  DET plot written to ${opts.plot}`] : []),
       '',
       skipped.length ? `  skipped ${skipped.length} images (${report.skipped_pairs} pairs not scored):` : '  no image skipped',
       ...skipped.map((s) => `    ${s.file}: ${s.reason}`),
@@ -205,12 +293,13 @@ async function run(argv: string[]): Promise<number> {
     console.log(lines.join('\n'));
     return 0;
   } finally {
+    bar.stop();
     await engine.close();
   }
 }
 
 export const evalFacesCommand: Command = {
   name: 'eval-faces',
-  summary: 'measure face verification (accuracy, FAR, FRR, EER, speed) on labelled image pairs',
+  summary: 'measure face verification per group (accuracy, FAR, FRR, EER, DET plot, speed) on labelled image pairs',
   run,
 };
