@@ -13,9 +13,8 @@ import { createCore, type Core } from '../../electron/core/app.js';
 import { parseConfig, type KioskConfigInput } from '../../electron/core/config/schema.js';
 import { databaseFileName } from '../../electron/core/store/index.js';
 import type { Page } from 'playwright-core';
-import { totpNow } from '../../electron/core/staff/totp.js';
 import { ensureBuilt } from '../support/browser.js';
-import { seedStaff, type SeededPerson } from '../support/staff.js';
+import { seedStaff, signInAtKiosk, type SeededPerson } from '../support/staff.js';
 import { cameraFeed } from '../support/camera.js';
 import { startPhotoCheckin, validIin } from './checkin-helpers.js';
 
@@ -66,12 +65,7 @@ async function kiosk(config: KioskConfigInput) {
 
 /** IT signs in (Ctrl+Alt+S from any screen) and lands on the IT screen; answers its camera section. */
 async function itCameraSection(page: Page, it: SeededPerson) {
-  await page.keyboard.press('Control+Alt+KeyS');
-  await page.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
-  await page.getByRole('textbox', { name: 'Username' }).fill(it.username);
-  await page.getByLabel('Password').fill(it.password);
-  await page.getByRole('textbox', { name: 'Code from the authenticator app' }).fill(totpNow(it.secret));
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAtKiosk(page, it);
   await page.getByRole('heading', { name: 'Visit queue and sync' }).waitFor();
   const section = page.getByRole('region', { name: 'Camera' });
   await section.getByRole('heading', { name: 'Camera' }).waitFor();

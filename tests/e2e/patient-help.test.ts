@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpNow } from '../../electron/core/staff/totp.js';
 import { localDayHour } from '../../electron/core/reports/figures.js';
 import { startTestKiosk, type TestKiosk } from '../support/browser.js';
 import { blankImageFile, testIin } from '../support/decline-qr.js';
 import { projectRoot } from '../support/fixtures.js';
-import { seedStaff, type SeededPerson } from '../support/staff.js';
+import { seedStaff, signInAtKiosk, type SeededPerson } from '../support/staff.js';
 
 const CLINIC_TEXT = 'Please go to room 12 on the first floor.';
 const masked = (iin: string) => `••••••••${iin.slice(-4)}`;
@@ -42,15 +41,7 @@ async function identify(page: Page, iin: string): Promise<void> {
 }
 
 async function signIn(page: Page, p: SeededPerson): Promise<void> {
-  const heading = page.getByRole('heading', { name: 'Staff sign-in' });
-  if (!(await heading.isVisible())) {
-    await page.keyboard.press('Control+Alt+KeyS');
-    await heading.waitFor();
-  }
-  await page.getByRole('textbox', { name: 'Username' }).fill(p.username);
-  await page.getByLabel('Password').fill(p.password);
-  await page.getByRole('textbox', { name: 'Code from the authenticator app' }).fill(totpNow(p.secret));
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAtKiosk(page, p);
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 

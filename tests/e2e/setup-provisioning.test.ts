@@ -11,19 +11,13 @@ import { startBrowserHost, type BrowserHost } from '../../electron/browser-host/
 import { createCore } from '../../electron/core/app.js';
 import { parseConfig } from '../../electron/core/config/schema.js';
 import { getSodium } from '../../electron/core/crypto/index.js';
-import { totpNow } from '../../electron/core/staff/totp.js';
 import { ensureBuilt } from '../support/browser.js';
 import { fixture } from '../support/fixtures.js';
-import { seedStaff, type SeededPerson } from '../support/staff.js';
+import { seedStaff, signInAtKiosk, type SeededPerson } from '../support/staff.js';
 
 async function signIn(page: Page, p: SeededPerson): Promise<void> {
   await page.getByRole('button', { name: 'English' }).waitFor();
-  await page.keyboard.press('Control+Alt+KeyS');
-  await page.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
-  await page.getByRole('textbox', { name: 'Username' }).fill(p.username);
-  await page.getByLabel('Password').fill(p.password);
-  await page.getByRole('textbox', { name: 'Code from the authenticator app' }).fill(totpNow(p.secret));
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAtKiosk(page, p);
   await page.getByRole('heading', { name: 'Staff console' }).waitFor();
 }
 

@@ -7,17 +7,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Secret, URI } from 'otpauth';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../electron/core/audit/chain.js';
-import { defaultConfig } from '../../electron/core/config/schema.js';
 import { devUpstreamKeyPairFile, readDeviceIdentity } from '../../electron/core/keys/index.js';
-import { AccountStore } from '../../electron/core/staff/accounts.js';
-import { StaffService } from '../../electron/core/staff/service.js';
-import { totpNow } from '../../electron/core/staff/totp.js';
-import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
+import { databaseFileName } from '../../electron/core/store/index.js';
 import { importBundle, startUpstream, type Upstream } from '../../upstream/app.js';
 import { startTestKiosk } from '../support/browser.js';
+import { seedStaff, signInAtKiosk } from '../support/staff.js';
 import { fixture, builtInThreshold } from '../support/fixtures.js';
 import { startPhotoCheckin, validIin } from './checkin-helpers.js';
 
@@ -38,23 +33,11 @@ async function freePort(): Promise<number> {
 }
 
 /** An IT account made the way kioskctl makes it, in the kiosk's own database. */
-async function seedIt(): Promise<{ username: string; password: string; secret: string }> {
-  const db = openDatabase(join(dataDir, databaseFileName));
-  try {
-    const staff = new StaffService(new AccountStore(db), new AuditLog(db), defaultConfig.staff);
-    const password = 'timur-long-password';
-    const e = await staff.add('cli', { username: 'timur', displayName: 'Timur (IT)', role: 'it', password });
-    return { username: 'timur', password, secret: (URI.parse(e.otpauthUri) as { secret: Secret }).secret.base32 };
-  } finally {
-    db.close();
-  }
-}
-
 describe('sync end to end', () => {
   it('delivers a check-in made while the upstream was down once it is back, with the right face verdict', async () => {
     const port = await freePort();
     const iin = validIin(4321);
-    const it = await seedIt();
+    const it = (await seedStaff(dataDir, [{ username: 'timur', role: 'it', displayName: 'Timur (IT)' }])).timur!;
     const kiosk = await startTestKiosk({
       camera: 'photos/alex_lacamoire_3.jpg',
       dataDir,
@@ -70,12 +53,7 @@ describe('sync end to end', () => {
       await page.getByRole('button', { name: 'Done', exact: true }).click();
 
       // IT signs in and sees the visit waiting and why.
-      await page.keyboard.press('Control+Alt+KeyS');
-      await page.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
-      await page.getByRole('textbox', { name: 'Username' }).fill(it.username);
-      await page.getByLabel('Password').fill(it.password);
-      await page.getByRole('textbox', { name: 'Code from the authenticator app' }).fill(totpNow(it.secret));
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInAtKiosk(page, it);
       await page.getByRole('heading', { name: 'Visit queue and sync' }).waitFor();
       const figures = page.getByLabel('Sync status', { exact: true });
       const refreshed = async () => {

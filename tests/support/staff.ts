@@ -1,10 +1,12 @@
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { Secret, URI } from 'otpauth';
 import type { Role } from '../../electron/core/api/define.js';
 import { AuditLog } from '../../electron/core/audit/chain.js';
 import { defaultConfig } from '../../electron/core/config/schema.js';
 import { AccountStore } from '../../electron/core/staff/accounts.js';
 import { StaffService } from '../../electron/core/staff/service.js';
+import { totpNow } from '../../electron/core/staff/totp.js';
 import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
 
 export interface SeededPerson {
@@ -33,4 +35,20 @@ export async function seedStaff(
   } finally {
     db.close();
   }
+}
+
+/**
+ * A staff member signs in at the kiosk as they would: Ctrl+Alt+S from any screen (unless the
+ * sign-in is already open), then username, password and a fresh code from their authenticator.
+ */
+export async function signInAtKiosk(page: Page, p: Pick<SeededPerson, 'username' | 'password' | 'secret'>): Promise<void> {
+  const heading = page.getByRole('heading', { name: 'Staff sign-in' });
+  if (!(await heading.isVisible())) {
+    await page.keyboard.press('Control+Alt+KeyS');
+    await heading.waitFor();
+  }
+  await page.getByRole('textbox', { name: 'Username' }).fill(p.username);
+  await page.getByLabel('Password').fill(p.password);
+  await page.getByRole('textbox', { name: 'Code from the authenticator app' }).fill(totpNow(p.secret));
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
