@@ -105,7 +105,7 @@ describe('presence with the default head-turn challenge', () => {
     } finally {
       await kiosk.close();
     }
-  });
+  }, 420_000);
 
   for (const [name, file] of [
     ['with the lens covered for 0.4 s', swapGap],
