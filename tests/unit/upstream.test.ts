@@ -163,7 +163,7 @@ describe('reference upstream: what the envelope claims is checked (issue 11 item
     const off = syntheticVisit(3);
     const on = syntheticVisit(4);
     on.face!.presence = { ...on.face!.presence, challenge: 'head-turn', side: 'left', yawMinDeg: -20, yawMaxDeg: 2 };
-    for (const v of [off, on]) upstream.db.prepare('INSERT INTO face_references (iin, descriptor, image) VALUES (?, ?, ?)').run(v.iin, JSON.stringify(v.face!.descriptor), 'test');
+    for (const v of [off, on]) upstream.db.prepare('INSERT INTO face_references (iin, descriptor, image, model_id) VALUES (?, ?, ?, ?)').run(v.iin, JSON.stringify(v.face!.descriptor), 'test', v.face!.modelId);
     const a = await kiosk.queue.queueVisit(off);
     const b = await kiosk.queue.queueVisit(on);
     await kiosk.sync.engine.drain();
