@@ -13,28 +13,25 @@ import { createFaceEngine, type FaceEngineClient } from '../../electron/core/fac
 import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
 import { kioskCadence, recordingFrames } from '../../electron/core/presence/eval/recording.js';
 import { envelopeSchema } from '../../electron/core/visits/envelope.js';
-import { kioskFraming } from '../../scripts/presence/recordings.js';
 import { swapAttackFrames, writeRecording } from '../../scripts/presence/swap-attack.js';
 import { startTestKiosk } from '../support/browser.js';
 import { fixture, projectRoot } from '../support/fixtures.js';
+import { writeFramedHeadTurn, type FramedHeadTurn } from '../support/head-turn.js';
 import { loadRgba } from '../support/images.js';
 import { euclidean, outboxRows, startPhotoCheckin, validIin } from './checkin-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kelu-e2e-presence-'));
-const turn = join(work, 'turn.y4m');
 const swapGap = join(work, 'swap-gap.y4m');
 const swapCut = join(work, 'swap-cut.y4m');
 let engine: FaceEngineClient;
-let turnFraming = '';
+let turn: FramedHeadTurn;
 
 beforeAll(async () => {
   engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {} });
   // A real man turning his head at a webcam, framed once like the kiosk's camera (a fixed crop).
-  const source = fixture('video/turn_headtrackr_cap4.mp4');
-  turnFraming = await kioskFraming(engine, source);
-  await writeRecording(recordingFrames(source, { ...kioskCadence, filter: turnFraming, maxSeconds: 19 }), turn);
+  turn = await writeFramedHeadTurn(engine, work);
   // Another person's photo (the patient an attacker holds up) placed exactly where his face appears.
-  const attack = { photo: fixture('photos/obama_1.jpg'), video: turn, holdMs: 3000 };
+  const attack = { photo: fixture('photos/obama_1.jpg'), video: turn.file, holdMs: 3000 };
   await writeRecording(swapAttackFrames(engine, { ...attack, gapMs: 400 }), swapGap);
   await writeRecording(swapAttackFrames(engine, { ...attack, gapMs: 0 }), swapCut);
 }, 600_000);
@@ -65,7 +62,7 @@ describe('presence with the default head-turn challenge', () => {
     // The challenge and every other setting at their defaults but one: this dim 2012 webcam recording,
     // turning left, comes back 0.442–0.47 from its held frame (measured, eval-presence), just over the
     // built-in model's 0.44, so the same-session bound is set as a clinic with such a camera would.
-    const kiosk = await startTestKiosk({ camera: turn, lang: 'en', config: { presence: { maxSessionDistance: 0.5 } } });
+    const kiosk = await startTestKiosk({ camera: turn.file, lang: 'en', config: { presence: { maxSessionDistance: 0.5 } } });
     try {
       const { page } = kiosk;
       await startPhotoCheckin(page, validIin(4321));
@@ -95,7 +92,7 @@ describe('presence with the default head-turn challenge', () => {
       const bound = 0.5; // the same-session bound this kiosk runs with
       expect(presence.sessionDistance).toBeLessThan(bound);
       // Within the same-session bound of him (a frontal frame of the recording), beyond it for the photo's man.
-      const frames = recordingFrames(fixture('video/turn_headtrackr_cap4.mp4'), { ...kioskCadence, filter: turnFraming, maxSeconds: 1 });
+      const frames = recordingFrames(turn.source, { ...kioskCadence, filter: turn.framing, maxSeconds: 1 });
       const him = (await frames.next()).value!;
       await frames.return(undefined);
       const mine = await engine.describe(him);

@@ -1,16 +1,19 @@
 // Spoken guidance end to end: the built renderer in Debian Chromium through the browser host (which
 // runs Chromium with --mute-audio: the test watches the kiosk's one audio element — which clip, in
-// which language, from where — and its play events, never the sound), the real core and face
-// engine, a fake camera playing a real recording of a man turning his head.
+// which language, from where — and its play and end events, never the sound), the real core and
+// face engine, a fake camera playing real recordings of people turning their heads.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFaceEngine } from '../../electron/core/face/engine.js';
 import { totpNow } from '../../electron/core/staff/totp.js';
 import { startTestKiosk, type TestKiosk } from '../support/browser.js';
 import { projectRoot } from '../support/fixtures.js';
+import { writeFramedHeadTurn } from '../support/head-turn.js';
+import { voiceTiming } from '../../renderer/src/components/voice-player.js';
 import { seedStaff, type SeededPerson } from '../support/staff.js';
 import { validIin } from './checkin-helpers.js';
 
@@ -23,24 +26,36 @@ interface Played {
   lang: string;
   source: string;
   src: string;
+  /** When it started (page clock, ms). */
+  at: number;
 }
 interface Log {
   plays: Played[];
+  /** When each clip stopped (ended, or paused by mute), page clock. */
+  stops: number[];
   /** Each instruction text the camera screen showed, in order, once per change. */
   shown: string[];
+  /** The same, with the moment it appeared. */
+  shownAt: Array<{ text: string; at: number }>;
 }
 
-/** Records the audio element's play events and the instruction line's changes, in the page. */
+/** Records the audio element's play and stop events and the instruction line's changes, in the page. */
 async function record(page: Page): Promise<void> {
   await page.waitForSelector('audio.voice-audio', { state: 'attached' });
   await page.evaluate(() => {
-    const w = window as unknown as { __voice: { plays: unknown[]; shown: string[] } };
-    w.__voice = { plays: [], shown: [] };
+    const w = window as unknown as { __voice: Log };
+    w.__voice = { plays: [], stops: [], shown: [], shownAt: [] };
     const audio = document.querySelector('audio.voice-audio') as HTMLAudioElement;
-    audio.addEventListener('play', () => w.__voice.plays.push({ key: audio.dataset.key, lang: audio.dataset.lang, source: audio.dataset.source, src: audio.currentSrc }));
+    const d = audio.dataset;
+    audio.addEventListener('play', () => w.__voice.plays.push({ key: d.key ?? '', lang: d.lang ?? '', source: d.source ?? '', src: audio.currentSrc, at: Date.now() }));
+    audio.addEventListener('ended', () => w.__voice.stops.push(Date.now()));
+    audio.addEventListener('pause', () => w.__voice.stops.push(Date.now()));
     const seen = () => {
       const text = document.querySelector('.instruction')?.textContent ?? '';
-      if (text && w.__voice.shown.at(-1) !== text) w.__voice.shown.push(text);
+      if (text && w.__voice.shown.at(-1) !== text) {
+        w.__voice.shown.push(text);
+        w.__voice.shownAt.push({ text, at: Date.now() });
+      }
     };
     new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
@@ -73,7 +88,91 @@ async function toCamera(page: Page, lang: Lang): Promise<void> {
   await page.getByRole('heading', { name: checkin.camera!.title! }).waitFor();
 }
 
-describe.each(['kk', 'ru', 'en'] as const)('spoken guidance in %s during a real head-turn session', (lang) => {
+/**
+ * The instructions shown that were never spoken, and why not, under the player's rules: one
+ * prompt at a time, only the newest waiting one kept, a pause after each, no repeat within
+ * `repeatGapMs`. An instruction that stayed on screen past the end of the prompt playing when it
+ * appeared (and its pause, plus `slackMs` for loading the clip) should have been heard.
+ */
+function unexplainedSilences(log: Log, keyOf: ReadonlyMap<string, string>, slackMs = 1500): string[] {
+  const stopAfter = (t: number) => log.stops.find((s) => s >= t) ?? Infinity;
+  const problems: string[] = [];
+  log.shownAt.forEach(({ text, at }, i) => {
+    const key = keyOf.get(text);
+    if (!key) return;
+    const until = log.shownAt[i + 1]?.at ?? Infinity;
+    const heard = log.plays.some((p) => p.key === key && p.at >= at - 50 && p.at < until + slackMs);
+    if (heard) return;
+    const saidJustBefore = log.plays.some((p) => p.key === key && at - p.at < voiceTiming.repeatGapMs + slackMs && p.at <= at);
+    if (saidJustBefore) return;
+    const busy = log.plays.filter((p) => p.at <= at && stopAfter(p.at) + voiceTiming.pauseAfterMs + slackMs > at);
+    const freeAt = Math.max(...busy.map((p) => stopAfter(p.at) + voiceTiming.pauseAfterMs + slackMs));
+    if (busy.length && until <= freeAt) return; // it gave way to a newer instruction while another prompt played
+    problems.push(`${key} shown at +${at - (log.shownAt[0]?.at ?? at)} ms for ${until - at} ms, never spoken`);
+  });
+  return problems;
+}
+
+describe('spoken guidance during a real head-turn session (a man turning at a webcam, the default head-turn challenge)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'kelu-voice-turn-'));
+  let turn = '';
+  beforeAll(async () => {
+    const engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {} });
+    try {
+      turn = (await writeFramedHeadTurn(engine, work)).file;
+    } finally {
+      await engine.close();
+    }
+  }, 600_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  describe.each(['kk', 'ru', 'en'] as const)('in %s', (lang) => {
+    let kiosk: TestKiosk;
+    beforeAll(async () => {
+      kiosk = await startTestKiosk({ camera: turn, lang, config: { sync: { background: false }, ui: { inactivityMs: 600_000 } } });
+    });
+    afterAll(async () => {
+      await kiosk?.close();
+    });
+
+    it('each instruction (the hold, the side to turn, the way back) and the result are spoken in the order shown, in the patient’s language', async () => {
+      const { page } = kiosk;
+      await record(page);
+      await toCamera(page, lang);
+      const checkin = locale(lang, 'checkin');
+      const presence = locale(lang, 'presence');
+      const keyOf = new Map(Object.entries(presence).map(([k, text]) => [text as unknown as string, `presence.${k}`]));
+      // The session runs to its end: a ticket, or a failed try.
+      const ticket = page.getByRole('heading', { name: checkin.ticket!.title! });
+      const retry = page.getByRole('button', { name: checkin.camera!.tryAgain! });
+      await ticket.or(retry).first().waitFor({ timeout: 150_000 }).catch(async (err: unknown) => {
+        const l = await log(page);
+        throw new Error(`[${lang}] no end of session; spoken: ${l.plays.map((p) => p.key).join(' ')}; shown: ${l.shown.join(' | ')}`, { cause: err });
+      });
+      const result = (await ticket.isVisible()) ? 'voice.ticket' : 'voice.failedTry';
+      await heard(page, result);
+      const l = await log(page);
+      const keys = l.plays.map((p) => p.key);
+      const spoken = keys.filter((k) => k.startsWith('presence.'));
+      const shownKeys = l.shown.map((text) => keyOf.get(text)).filter((k): k is string => k !== undefined);
+      const story = `spoken ${keys.join(' ')}; shown ${shownKeys.join(' ')}`;
+      // Every clip is the kiosk's own, in the language on screen.
+      expect(l.plays.every((p) => p.lang === lang && p.source === 'bundled' && p.src.startsWith('blob:')), story).toBe(true);
+      // The challenge ran, and the patient heard which way to turn.
+      const side = spoken.find((k) => k === 'presence.turnLeft' || k === 'presence.turnRight');
+      expect(side, story).toBeDefined();
+      // Each instruction spoken was on screen, spoken in the order shown, and the result came last.
+      expect(isSubsequence(spoken, shownKeys), story).toBe(true);
+      expect(isSubsequence([side!, result], keys), story).toBe(true);
+      expect(keys.at(-1), story).toBe(result);
+      expect(spoken.some((k, i) => i > 0 && spoken[i - 1] === k), story).toBe(false);
+      // And nothing shown went unsaid but what the player's rules drop (a prompt that gave way to a newer one).
+      expect(unexplainedSilences(l, keyOf), story).toEqual([]);
+    });
+  });
+});
+
+describe.each(['kk', 'ru', 'en'] as const)('spoken guidance in %s while a patient is guided (a man moving in front of the camera); muting', (lang) => {
   let kiosk: TestKiosk;
   beforeAll(async () => {
     kiosk = await startTestKiosk({ camera: 'video/hamilton_clip.mp4', lang, config: { presence: { challenge: 'head-turn' }, sync: { background: false }, ui: { maxFaceAttempts: 3, inactivityMs: 600_000 } } });

@@ -12,6 +12,9 @@ export interface VoiceClip {
 
 export type ClipLoader = (lang: string, key: string) => Promise<VoiceClip | null>;
 
+/** The pause after each prompt, and how soon the same prompt may be said again. */
+export const voiceTiming = { pauseAfterMs: 700, repeatGapMs: 6000 } as const;
+
 export class VoicePlayer {
   private audio: HTMLAudioElement | null = null;
   private playing = false;
@@ -26,8 +29,8 @@ export class VoicePlayer {
   constructor(
     private readonly load: ClipLoader,
     private readonly language: () => string,
-    private readonly pauseAfterMs = 700,
-    private readonly repeatGapMs = 6000,
+    private readonly pauseAfterMs: number = voiceTiming.pauseAfterMs,
+    private readonly repeatGapMs: number = voiceTiming.repeatGapMs,
   ) {}
 
   /** The element to play on, and its loudness (0–1, `ui.voiceVolume`). */

@@ -1,0 +1,28 @@
+// The real head turn the end-to-end tests show the fake camera: a man turning his head at a 2012
+// webcam (fixture video turn_headtrackr_cap4), framed once like the kiosk's camera (one fixed crop,
+// scripts/presence/recordings.ts) and written as y4m at the kiosk's cadence. Made at test time from
+// the fixture, never copied into the project.
+import { join } from 'node:path';
+import type { FaceEngine } from '../../electron/core/face/types.js';
+import { kioskCadence, recordingFrames } from '../../electron/core/presence/eval/recording.js';
+import { kioskFraming } from '../../scripts/presence/recordings.js';
+import { writeRecording } from '../../scripts/presence/swap-attack.js';
+import { fixture } from './fixtures.js';
+
+export interface FramedHeadTurn {
+  /** The y4m file for the fake camera. */
+  file: string;
+  /** The fixture recording it was made from. */
+  source: string;
+  /** The ffmpeg crop that framed it (to take more frames of the same view). */
+  framing: string;
+}
+
+/** Writes the framed head turn into `dir` (19 s: a hold, turns to both sides, and back). */
+export async function writeFramedHeadTurn(engine: Pick<FaceEngine, 'analyze'>, dir: string): Promise<FramedHeadTurn> {
+  const source = fixture('video/turn_headtrackr_cap4.mp4');
+  const framing = await kioskFraming(engine, source);
+  const file = join(dir, 'turn.y4m');
+  await writeRecording(recordingFrames(source, { ...kioskCadence, filter: framing, maxSeconds: 19 }), file);
+  return { file, source, framing };
+}
