@@ -126,8 +126,17 @@ describe('"I need help" on every patient screen, and the clinic’s ticket text'
     const keypad = page.getByRole('group', { name: 'Code keypad' });
     for (const d of '739104') await keypad.getByRole('button', { name: d, exact: true }).click();
     await page.getByRole('button', { name: 'Check in with this code' }).click();
+    const before = new Date();
     await page.getByRole('heading', { name: 'You are checked in' }).waitFor();
     expect(await page.getByText(CLINIC_TEXT).isVisible()).toBe(true);
+    // The time of check-in, on the kiosk's 24-hour clock: one of the minutes the check-in spanned.
+    const shown = (await page.locator('.checked-in-at').innerText()).match(/^Checked in at (\d\d:\d\d)$/)?.[1];
+    const spanned = new Set<string>();
+    for (let t = before.getTime(), end = Date.now(); t <= end + 999; t += 1000) {
+      const d = new Date(t);
+      spanned.add(`${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`);
+    }
+    expect([...spanned]).toContain(shown);
     // Help asked on the ticket: the ticket stays (it would clear itself after ui.ticketMs, 5 s here) until staff or the idle reset.
     await askForHelp(page);
     for (const [lang, name] of [['ru', 'Русский'], ['kk', 'Қазақша']] as const) {
