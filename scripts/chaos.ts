@@ -15,9 +15,10 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { z } from 'zod';
 import { checkIntegrity, databaseFileName, openDatabase } from '../electron/core/store/index.js';
-import { chaosVisitId } from '../upstream/chaos-child.js';
+import { chaosVisitId } from './harness/chaos-child.js';
 import { mulberry32 } from '../upstream/faults.js';
-import { openHeadlessKiosk, register, startDevUpstream } from '../upstream/harness.js';
+import { register, startDevUpstream } from '../upstream/harness.js';
+import { openHeadlessKiosk } from './harness/headless-kiosk.js';
 
 const projectRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
@@ -45,7 +46,7 @@ async function bundleChild(): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `chaos-child-${process.pid}.mjs`);
   await build({
-    entryPoints: [join(projectRoot, 'upstream/chaos-child.ts')],
+    entryPoints: [join(projectRoot, 'scripts/harness/chaos-child.ts')],
     outfile: out,
     bundle: true,
     platform: 'node',

@@ -1,8 +1,7 @@
+// The reference upstream as tests, the chaos run and the sync bench start it: loopback, development key.
 import type { KioskKeys } from '../electron/core/keys/index.js';
 import { devUpstreamKeyPairFile } from '../electron/core/keys/index.js';
 import { startUpstream, type Upstream, type UpstreamOptions } from './app.js';
-
-export { openHeadlessKiosk, syntheticVisit, quickSettings, type HeadlessKiosk } from './headless-kiosk.js';
 
 /** The reference upstream on an ephemeral loopback port with the development key. */
 export function startDevUpstream(dataDir: string, options: Partial<UpstreamOptions> = {}): Promise<Upstream> {

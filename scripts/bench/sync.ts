@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { toB64 } from '../../electron/core/crypto/index.js';
 import { devUpstreamKeyPairFile } from '../../electron/core/keys/index.js';
-import { openHeadlessKiosk, syntheticVisit } from '../../upstream/headless-kiosk.js';
+import { openHeadlessKiosk, syntheticVisit } from '../harness/headless-kiosk.js';
 import { percentile } from '../../electron/core/cli/percentile.js';
 
 const projectRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');

@@ -10,7 +10,8 @@ import { seedStaff } from '../support/staff.js';
 import { openLocalStaff } from '../../electron/core/cli/commands/staff-cli-support.js';
 import { devUpstreamPublicKeyFile } from '../../electron/core/keys/index.js';
 import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
-import { openHeadlessKiosk, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
+import { startDevUpstream } from '../../upstream/harness.js';
+import { openHeadlessKiosk, syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
 import { projectRoot } from '../support/fixtures.js';
 import { useCleanups } from '../support/upstream.js';
 

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/app.js';
 import { parseConfig } from '../../electron/core/config/schema.js';
 import { egovVerdicts } from '../../electron/core/decline/verdicts.js';
-import { openHeadlessKiosk, quickSettings, register, startDevUpstream } from '../../upstream/harness.js';
+import { register, startDevUpstream } from '../../upstream/harness.js';
+import { openHeadlessKiosk, quickSettings } from '../../scripts/harness/headless-kiosk.js';
 import { testIin } from '../support/decline-qr.js';
 
 /**

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { devUpstreamKeyPairFile, loadDeviceKeys, plainFileProtector } from '../../electron/core/keys/index.js';
 import { exportBundle } from '../../electron/core/sync/index.js';
 import { importBundle } from '../../upstream/app.js';
-import { openHeadlessKiosk, quickSettings, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
+import { register, startDevUpstream } from '../../upstream/harness.js';
+import { openHeadlessKiosk, quickSettings, syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
 import { useCleanups } from '../support/upstream.js';
 import { projectRoot } from '../support/fixtures.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
-import { openHeadlessKiosk, syntheticVisit } from '../../upstream/harness.js';
+import { openHeadlessKiosk, syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
 import { projectRoot } from '../support/fixtures.js';
 
 /**

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkIntegrity } from '../../electron/core/store/index.js';
 import { maxUnansweredInARow } from '../../electron/core/sync/engine.js';
 import { faultKinds } from '../../upstream/faults.js';
-import { openHeadlessKiosk, quickSettings, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
+import { register, startDevUpstream } from '../../upstream/harness.js';
+import { openHeadlessKiosk, quickSettings, syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
 import { useCleanups } from '../support/upstream.js';
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { openModelPackage } from '../../electron/core/face/model-package.js';
 import { batchPath } from '../../electron/core/sync/protocol.js';
-import { openHeadlessKiosk, register, startDevUpstream } from '../../upstream/harness.js';
+import { register, startDevUpstream } from '../../upstream/harness.js';
+import { openHeadlessKiosk } from '../../scripts/harness/headless-kiosk.js';
 import { projectRoot } from '../support/fixtures.js';
 import { useCleanups } from '../support/upstream.js';
 import { join } from 'node:path';

@@ -7,7 +7,8 @@ import { Receiver } from '../../upstream/receiver.js';
 import { fullJitterDelay, parseRetryAfter } from '../../electron/core/sync/backoff.js';
 import { parseFaults } from '../../upstream/faults.js';
 import { ed25519PublicKey, sealOpener, verifyEd25519 } from '../../upstream/fast-crypto.js';
-import { openHeadlessKiosk, register, startDevUpstream, syntheticVisit } from '../../upstream/harness.js';
+import { register, startDevUpstream } from '../../upstream/harness.js';
+import { openHeadlessKiosk, syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
 import { useCleanups } from '../support/upstream.js';
 
 const { cleanups, tempDir } = useCleanups();

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { configSchema, type KioskConfigInput } from '../electron/core/config/schema.js';
-import { loadKioskKeys, plainFileProtector, type KioskKeys } from '../electron/core/keys/index.js';
-import { openModelPackage } from '../electron/core/face/model-package.js';
-import { defaultModelsDir } from '../electron/core/face/paths.js';
-import { databaseFileName, openDatabase } from '../electron/core/store/index.js';
-import { createSyncService, type SyncService } from '../electron/core/sync/service.js';
-import type { SyncSettings } from '../electron/core/sync/engine.js';
-import { createVisitQueue, migrateOutbox, type EnvelopeFields, type VisitQueue } from '../electron/core/visits/index.js';
+import { configSchema, type KioskConfigInput } from '../../electron/core/config/schema.js';
+import { loadKioskKeys, plainFileProtector, type KioskKeys } from '../../electron/core/keys/index.js';
+import { openModelPackage } from '../../electron/core/face/model-package.js';
+import { defaultModelsDir } from '../../electron/core/face/paths.js';
+import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
+import { createSyncService, type SyncService } from '../../electron/core/sync/service.js';
+import type { SyncSettings } from '../../electron/core/sync/engine.js';
+import { createVisitQueue, migrateOutbox, type EnvelopeFields, type VisitQueue } from '../../electron/core/visits/index.js';
 
 /**
  * A kiosk's storage, keys, visit queue and sync engine without the face engine or a window: what
