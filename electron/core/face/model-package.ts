@@ -20,7 +20,7 @@ import { FaceEngineError } from './types.js';
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 is 64 lowercase hex digits');
 const point = z.tuple([z.number(), z.number()]);
 
-export const RUNTIMES = ['faceapi-tfjs', 'onnx'] as const;
+export const RUNTIMES = ['faceapi-tfjs', 'onnx', 'tfjs-graph'] as const;
 export type ModelRuntime = (typeof RUNTIMES)[number];
 
 export const alignmentSchema = z.discriminatedUnion('method', [
@@ -33,12 +33,12 @@ export type Alignment = z.infer<typeof alignmentSchema>;
 
 export const recognitionSchema = z
   .object({
-    /** The file the runtime loads: a face-api weights manifest (faceapi-tfjs) or an .onnx graph. */
+    /** The file the runtime loads: a face-api weights manifest (faceapi-tfjs), an .onnx graph, or a tfjs graph-model JSON (tfjs-graph; its weight files are listed in `files` too). */
     file: z.string().min(1),
     /** Square crop side the net takes, px. */
     inputSize: z.number().int().min(32).max(512),
     alignment: alignmentSchema,
-    /** How crop pixels (0–255) become the net's input: (value − mean) / std per channel; layout and channel order. faceapi-tfjs: the net normalises itself. */
+    /** How crop pixels (0–255) become the net's input: (value − mean) / std per channel; layout and channel order. faceapi-tfjs: the net normalises itself; onnx and tfjs-graph need it. */
     normalisation: z
       .object({
         mean: z.tuple([z.number(), z.number(), z.number()]),

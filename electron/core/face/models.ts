@@ -46,8 +46,8 @@ export interface VerifiedModels {
   /** The package whose recognition model makes the descriptors (may be `base`). */
   recognition: ModelPackage;
   detection: Map<DetectionNet, VerifiedNet>;
-  /** faceapi-tfjs: the recognition net's weights; onnx: the graph's bytes. */
-  recognitionModel: { kind: 'faceapi'; net: VerifiedNet } | { kind: 'onnx'; bytes: Uint8Array };
+  /** faceapi-tfjs: the recognition net's weights; onnx: the graph's bytes; tfjs-graph: its topology and weights. */
+  recognitionModel: { kind: 'faceapi'; net: VerifiedNet } | { kind: 'onnx'; bytes: Uint8Array } | { kind: 'tfjs-graph'; graph: VerifiedGraph };
   /** Names the model in envelopes: `<id>@<manifest hash prefix>` of the recognition package. */
   modelId: string;
 }
@@ -63,14 +63,42 @@ export function readFaceApiNet(pkg: ModelPackage, specFile: string): VerifiedNet
   }
   const groups = weightsManifestSchema.safeParse(specJson);
   if (!groups.success) throw new FaceEngineError('models', `Face model file ${specFile} is not a valid weights manifest.`);
-  const shards = groups.data.flatMap((g) => g.paths.map((p) => pkg.readVerified(p)));
+  return concatShards(pkg, groups.data);
+}
+
+/** A tfjs graph model's verified parts: its topology (as converted) and its weights, ready for tf.io.fromMemory. */
+export interface VerifiedGraph {
+  modelTopology: object;
+  weightSpecs: WeightSpec[];
+  weightData: ArrayBuffer;
+}
+
+const graphModelSchema = z.object({ format: z.literal('graph-model'), modelTopology: z.record(z.string(), z.unknown()), weightsManifest: weightsManifestSchema }).passthrough();
+
+/** Reads a tfjs graph-model JSON (`format: "graph-model"`) and the weight files it lists, all verified. */
+export function readGraphModel(pkg: ModelPackage, file: string): VerifiedGraph {
+  let json: unknown;
+  try {
+    json = JSON.parse(pkg.readVerified(file).toString('utf8'));
+  } catch (err) {
+    if (err instanceof FaceEngineError) throw err;
+    json = null;
+  }
+  const parsed = graphModelSchema.safeParse(json);
+  if (!parsed.success) throw new FaceEngineError('models', `Face model file ${file} is not a valid tfjs graph model.`);
+  const net = concatShards(pkg, parsed.data.weightsManifest);
+  return { modelTopology: parsed.data.modelTopology, weightSpecs: net.specs, weightData: net.data };
+}
+
+function concatShards(pkg: ModelPackage, groups: z.infer<typeof weightsManifestSchema>): VerifiedNet {
+  const shards = groups.flatMap((g) => g.paths.map((p) => pkg.readVerified(p)));
   const data = new Uint8Array(shards.reduce((n, s) => n + s.byteLength, 0));
   let offset = 0;
   for (const s of shards) {
     data.set(s, offset);
     offset += s.byteLength;
   }
-  return { specs: groups.data.flatMap((g) => g.weights), data: data.buffer };
+  return { specs: groups.flatMap((g) => g.weights), data: data.buffer };
 }
 
 /** Opens and verifies the built-in package in modelsDir and the active recognition package. */
@@ -80,9 +108,12 @@ export function loadVerifiedModels(modelsDir: string, active?: ModelPackageLocat
   const detection = new Map<DetectionNet, VerifiedNet>();
   for (const name of DETECTION_NETS) detection.set(name, readFaceApiNet(base, `${name}-weights_manifest.json`));
   const file = recognition.manifest.recognition.file;
-  const recognitionModel =
-    recognition.manifest.runtime === 'faceapi-tfjs'
-      ? { kind: 'faceapi' as const, net: readFaceApiNet(recognition, file) }
-      : { kind: 'onnx' as const, bytes: new Uint8Array(recognition.readVerified(file)) };
+  const runtime = recognition.manifest.runtime;
+  const recognitionModel: VerifiedModels['recognitionModel'] =
+    runtime === 'faceapi-tfjs'
+      ? { kind: 'faceapi', net: readFaceApiNet(recognition, file) }
+      : runtime === 'tfjs-graph'
+        ? { kind: 'tfjs-graph', graph: readGraphModel(recognition, file) }
+        : { kind: 'onnx', bytes: new Uint8Array(recognition.readVerified(file)) };
   return { base, recognition, detection, recognitionModel, modelId: recognition.modelId };
 }

@@ -13,7 +13,8 @@ import { createRequire } from 'node:module';
 import { wasmDir, type BackendPreference } from './backend.js';
 import { faceQuality, poseFromLandmarks } from './geometry.js';
 import { cropToFrameTransform, estimateSimilarity, fivePoints, type Point } from './alignment.js';
-import { loadVerifiedModels, type DetectionNet, type ModelPackageLocation, type VerifiedNet } from './models.js';
+import { loadVerifiedModels, type DetectionNet, type ModelPackageLocation, type VerifiedGraph, type VerifiedNet } from './models.js';
+import type { Recognition } from './model-package.js';
 import { createOnnxRecognizer, type OnnxRecognizer } from './onnx-runtime.js';
 import {
   FaceEngineError,
@@ -88,6 +89,40 @@ export interface PipelineOptions {
   modelPackage?: ModelPackageLocation;
 }
 
+/** The `tfjs-graph` runtime: a tfjs graph model (verified bytes, loaded from memory) on the engine's own tfjs backend. */
+async function loadGraph(core: TfCore, parts: VerifiedGraph, recognition: Recognition, modelId: string) {
+  const norm = recognition.normalisation;
+  if (!norm) throw new FaceEngineError('models', `The face model package ${modelId} (tfjs-graph) has no normalisation in its manifest.`);
+  let model: import('@tensorflow/tfjs').GraphModel;
+  try {
+    model = await core.loadGraphModel(
+      core.io.fromMemory({ modelTopology: parts.modelTopology, weightSpecs: parts.weightSpecs as import('@tensorflow/tfjs').io.WeightsManifestEntry[], weightData: parts.weightData, format: 'graph-model' }),
+    );
+  } catch (err) {
+    throw new FaceEngineError('models', `The face model package ${modelId} could not be opened as a tfjs graph model: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  // Per input channel of the net (after the channel order), as the onnx runtime reads them.
+  const mean = core.tensor1d(norm.mean);
+  const std = core.tensor1d(norm.std);
+  return {
+    /** `crop`: the aligned [1, S, S, 3] RGB crop, floats 0–255; the manifest's normalisation, then the net. */
+    async describe(crop: import('@tensorflow/tfjs').Tensor): Promise<number[]> {
+      const output = core.tidy(() => {
+        let x = norm.channels === 'bgr' ? core.reverse(crop, -1) : crop;
+        x = core.div(core.sub(x, mean), std);
+        if (norm.layout === 'nchw') x = core.transpose(x, [0, 3, 1, 2]);
+        const out = model.execute(x);
+        return Array.isArray(out) ? (out[0] as import('@tensorflow/tfjs').Tensor) : out;
+      });
+      try {
+        return Array.from(await output.data(), Number);
+      } finally {
+        output.dispose();
+      }
+    },
+  };
+}
+
 export async function createPipeline(
   modelsDir: string,
   preference: BackendPreference,
@@ -117,6 +152,7 @@ export async function createPipeline(
   load(faceapi.nets.faceLandmark68TinyNet, 'face_landmark_68_tiny_model');
   load(faceapi.nets.faceLandmark68Net, 'face_landmark_68_model');
   if (verified.recognitionModel.kind === 'faceapi') decode(faceapi.nets.faceRecognitionNet, verified.recognitionModel.net, recognition.file);
+  const graph = verified.recognitionModel.kind === 'tfjs-graph' ? await loadGraph(core, verified.recognitionModel.graph, recognition, verified.modelId) : null;
 
   const analyzeOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: sizes.analyzeInputSize ?? ANALYZE_INPUT_SIZE, scoreThreshold: MIN_SCORE });
   const describeOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: sizes.describeInputSize ?? DESCRIBE_INPUT_SIZE, scoreThreshold: MIN_SCORE });
@@ -219,6 +255,15 @@ export async function createPipeline(
         return await onnx.describe(pixels);
       } finally {
         pixels.fill(0);
+      }
+    }
+    if (graph) {
+      if (alignment.method !== 'similarity') throw new FaceEngineError('models', `The model ${verified.modelId} needs a similarity alignment template in its manifest.`);
+      const crop = alignedCrop(source, landmarks, alignment.template, recognition.inputSize);
+      try {
+        return await graph.describe(crop);
+      } finally {
+        crop.dispose();
       }
     }
     if (alignment.method === 'faceapi-box') {

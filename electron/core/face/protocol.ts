@@ -1,5 +1,6 @@
 /** Messages between the engine client and its worker thread (both sides validate what they receive). */
 import { z } from 'zod';
+import { RUNTIMES } from './model-package.js';
 import type { EngineStatus, FaceErrorCode } from './types.js';
 
 const frameShape = z.object({
@@ -42,7 +43,7 @@ export const workerMessageSchema = z.union([
       metric: z.enum(['euclidean', 'cosine']),
       threshold: z.number(),
       embeddingSize: z.number().int(),
-      runtime: z.enum(['faceapi-tfjs', 'onnx']),
+      runtime: z.enum(RUNTIMES),
       loadMs: z.number(),
       tensors: z.number(),
     }),

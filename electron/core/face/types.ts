@@ -1,4 +1,5 @@
 import type { DescriptorMetric } from './descriptor-distance.js';
+import type { ModelRuntime } from './model-package.js';
 
 /**
  * What the face engine takes and answers. Shared by the worker, its client, the presence policy,
@@ -75,7 +76,7 @@ export interface EngineStatus {
   threshold: number;
   embeddingSize: number;
   /** The recognition model's runtime. */
-  runtime: 'faceapi-tfjs' | 'onnx';
+  runtime: ModelRuntime;
   loadMs: number;
   tensors: number;
 }
