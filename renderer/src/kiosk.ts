@@ -11,6 +11,8 @@ export class KioskError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** Core's stable key for this error, as it came over the bridge (screens validate it). */
+    readonly key?: unknown,
   ) {
     super(message);
     this.name = 'KioskError';
@@ -20,6 +22,6 @@ export class KioskError extends Error {
 export async function call<K extends MethodName>(method: K, input: MethodInput<KioskContract, K>): Promise<MethodOutput<KioskContract, K>> {
   if (typeof window.kiosk?.call !== 'function') throw new KioskError('no-bridge', 'window.kiosk is missing');
   const result = await window.kiosk.call(method, input);
-  if (!result.ok) throw new KioskError(result.error.code, result.error.message);
+  if (!result.ok) throw new KioskError(result.error.code, result.error.message, result.error.key);
   return result.value;
 }

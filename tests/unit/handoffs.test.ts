@@ -66,7 +66,10 @@ describe('reception hand-offs', () => {
 
   it('refuses an IIN that is not the waiting patient’s, and a second resolution', async () => {
     const created = await handoffs.createHandoff({ iin: IIN, reason: 'face-check-failed' });
-    await expect(handoffs.resolve('st_0123456789ab', created.id, { outcome: 'document-checked', iin: OTHER_VALID_IIN, documentType: 'passport', documentLast4: 'N123' })).rejects.toThrow(/does not match/);
+    await expect(handoffs.resolve('st_0123456789ab', created.id, { outcome: 'document-checked', iin: OTHER_VALID_IIN, documentType: 'passport', documentLast4: 'N123' })).rejects.toMatchObject({
+      message: expect.stringMatching(/does not match/),
+      key: 'handoffs.iin-mismatch', // the staff screen translates it by this key (renderer/src/screens/staff/errors.ts)
+    });
     expect(db.prepare('SELECT COUNT(*) AS n FROM outbox').get()).toEqual({ n: 0 });
     await handoffs.resolve('st_0123456789ab', created.id, { outcome: 'left' });
     await expect(handoffs.resolve('st_0123456789ab', created.id, { outcome: 'left' })).rejects.toThrow(/already resolved/);

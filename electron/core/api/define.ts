@@ -40,13 +40,29 @@ export type Handlers<C extends Contract> = {
 };
 
 export type ErrorCode = 'unknown-method' | 'bad-input' | 'unauthenticated' | 'forbidden' | 'failed';
-export type CallResult<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
+
+/**
+ * Stable keys of the errors a screen translates (renderer/src/screens/staff/errors.ts maps each to
+ * its words in kk, ru and en). The message stays core's English for kioskctl and logs; screens
+ * match the key, never the text.
+ */
+export const errorKeys = ['staff.locked', 'staff.wrong-credentials', 'handoffs.iin-mismatch'] as const;
+export type ErrorKey = (typeof errorKeys)[number];
+
+export interface CallError {
+  code: ErrorCode;
+  message: string;
+  /** Present when the screen has its own words for this error. */
+  key?: ErrorKey;
+}
+export type CallResult<T> = { ok: true; value: T } | { ok: false; error: CallError };
 
 /** A thrown error whose message is safe to show (no PII, no stack). */
 export class UserFacingError extends Error {
   constructor(
     message: string,
     readonly code: ErrorCode = 'failed',
+    readonly key?: ErrorKey,
   ) {
     super(message);
   }

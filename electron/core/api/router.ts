@@ -1,4 +1,4 @@
-import type { CallContext, CallResult, Contract, Handlers, Role } from './define.js';
+import type { CallContext, CallError, CallResult, Contract, Handlers, Role } from './define.js';
 import { UserFacingError } from './define.js';
 
 /** Resolves a staff session token to the person's role (the staff module provides it). */
@@ -41,7 +41,7 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
         if (!out.success) return fail('failed', `${method}: internal error (unexpected result)`);
         return { ok: true, value: out.data };
       } catch (err) {
-        if (err instanceof UserFacingError) return fail(err.code, err.message);
+        if (err instanceof UserFacingError) return fail(err.code, err.message, err.key);
         // Unknown errors may carry PII in their text: log the kind only, show a generic message.
         console.error(`[core] ${method} failed: ${err instanceof Error ? err.name : typeof err}`);
         return fail('failed', `${method} failed`);
@@ -50,6 +50,6 @@ export function createRouter<C extends Contract>(contract: C, handlers: Handlers
   };
 }
 
-function fail(code: UserFacingError['code'], message: string): CallResult<never> {
-  return { ok: false, error: { code, message } };
+function fail(code: CallError['code'], message: string, key?: CallError['key']): CallResult<never> {
+  return { ok: false, error: key === undefined ? { code, message } : { code, message, key } };
 }

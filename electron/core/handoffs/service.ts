@@ -155,7 +155,7 @@ export class HandoffService {
     }
     if (!checkIin(resolution.iin).valid || !(await iinMatchesTag(this.tagKey, resolution.iin, row.iin_tag))) {
       this.audit.append({ actor: staffId, action: 'handoffs.iin-mismatch', detail: { handoffId: id, maskedIin: row.masked_iin } });
-      throw new UserFacingError('The IIN typed does not match this patient’s', 'bad-input');
+      throw new UserFacingError('The IIN typed does not match this patient’s', 'bad-input', 'handoffs.iin-mismatch');
     }
     // Claim the entry first so two staff members cannot seal two visits for one patient.
     const claimed = this.db.prepare("UPDATE handoffs SET status = 'checked-in', resolved_at = ?, resolved_by = ?, document_type = ?, iin_tag = '' WHERE id = ? AND status = 'waiting'").run(at, staffId, resolution.documentType, id);

@@ -64,7 +64,7 @@ export class StaffService {
     const state = account ?? this.unknownNames.get(username);
     if (isLocked(state, t)) {
       this.audit.append({ actor: account?.id ?? 'unknown', action: 'staff.login-refused', detail: { why: account ? 'locked' : 'no-such-user' } });
-      throw new UserFacingError(lockedMessage(state.lockedUntil!), 'unauthenticated');
+      throw new UserFacingError(lockedMessage(state.lockedUntil!), 'unauthenticated', 'staff.locked');
     }
     if (!account) {
       await verifyPassword(await decoyHash(), password); // same cost as a real check
@@ -72,8 +72,8 @@ export class StaffService {
       this.unknownNames.set(username, next);
       // Never the typed name: it may be a password typed into the wrong field (docs/staff.md).
       this.audit.append({ actor: found?.id ?? 'unknown', action: 'staff.login-failed', detail: { why: found ? 'disabled' : 'no-such-user' } });
-      if (isLocked(next, t)) throw new UserFacingError(lockedMessage(next.lockedUntil!), 'unauthenticated');
-      throw new UserFacingError(WRONG, 'unauthenticated');
+      if (isLocked(next, t)) throw new UserFacingError(lockedMessage(next.lockedUntil!), 'unauthenticated', 'staff.locked');
+      throw new UserFacingError(WRONG, 'unauthenticated', 'staff.wrong-credentials');
     }
     const passwordOk = await verifyPassword(account.passwordHash, password);
     // The code is checked even after a wrong password so the answer does not say which one failed.
@@ -85,9 +85,9 @@ export class StaffService {
       if (isLocked(next, t)) {
         this.sessions.endFor(account.id);
         this.audit.append({ actor: account.id, action: 'staff.locked', detail: { until: new Date(next.lockedUntil!).toISOString() } });
-        throw new UserFacingError(lockedMessage(next.lockedUntil!), 'unauthenticated');
+        throw new UserFacingError(lockedMessage(next.lockedUntil!), 'unauthenticated', 'staff.locked');
       }
-      throw new UserFacingError(WRONG, 'unauthenticated');
+      throw new UserFacingError(WRONG, 'unauthenticated', 'staff.wrong-credentials');
     }
     this.accounts.setLockout(account.id, afterSuccess());
     this.accounts.setTotpLastStep(account.id, step);
