@@ -3,10 +3,10 @@ import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import { UserFacingError } from '../api/define.js';
 import { getSodium, sealTo, signDetached, visitSigningMessage } from '../crypto/index.js';
+import { maskIin } from '../identity/iin.js';
 import type { KioskKeys } from '../keys/index.js';
 import { guardStore, StoreError, type StoreErrorKind } from '../store/index.js';
 import { envelopeSchema, type VisitEnvelope } from './envelope.js';
-import { maskIin } from './mask.js';
 
 /** What a check-in path hands over; the queue fills in v, ids, clinic, device and time. */
 export const envelopeFieldsSchema = envelopeSchema
