@@ -1,4 +1,4 @@
-import sodium from 'libsodium-wrappers-sumo';
+import { getSodium } from '../crypto/index.js';
 
 /**
  * Staff passwords: Argon2id through libsodium's crypto_pwhash_str, so only the self-describing
@@ -9,13 +9,6 @@ import sodium from 'libsodium-wrappers-sumo';
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 256;
 
-let ready: Promise<void> | undefined;
-export async function sodiumReady(): Promise<typeof sodium> {
-  ready ??= sodium.ready;
-  await ready;
-  return sodium;
-}
-
 /** Why a new password is refused, or undefined when it is acceptable. */
 export function passwordProblem(password: string): string | undefined {
   if (password.length < MIN_PASSWORD_LENGTH) return `The password needs at least ${MIN_PASSWORD_LENGTH} characters`;
@@ -25,12 +18,12 @@ export function passwordProblem(password: string): string | undefined {
 }
 
 export async function hashPassword(password: string): Promise<string> {
-  const s = await sodiumReady();
+  const s = await getSodium();
   return s.crypto_pwhash_str(password, s.crypto_pwhash_OPSLIMIT_INTERACTIVE, s.crypto_pwhash_MEMLIMIT_INTERACTIVE);
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
-  const s = await sodiumReady();
+  const s = await getSodium();
   if (password.length > MAX_PASSWORD_LENGTH) return false;
   try {
     return s.crypto_pwhash_str_verify(hash, password);
