@@ -9,13 +9,11 @@ import { evalFacesCommand } from './commands/eval-faces.js';
 import { declineCheckCommand } from './commands/decline-check.js';
 import { evalPresenceCommand } from './commands/eval-presence.js';
 import { voiceCheckCommand } from './commands/voice-check.js';
+import type { Command } from './command.js';
 
-/** One kioskctl command: parses its own arguments (node:util parseArgs + zod) and returns an exit code. */
-export interface Command {
-  name: string;
-  summary: string;
-  run(argv: string[]): Promise<number>;
-}
+// Commands import their type from ./command.js, never this list. eval-faces still imports it from
+// here (another branch is changing that file); drop this re-export when it imports ./command.js.
+export type { Command } from './command.js';
 
 // Each command module adds one line here.
 export const commands: Command[] = [

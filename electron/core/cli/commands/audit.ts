@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Command } from '../registry.js';
+import type { Command } from '../command.js';
 import { deviceAuditCheck } from '../../audit/device-signature.js';
 import { getSodium } from '../../crypto/index.js';
 import { readDeviceIdentity } from '../../keys/index.js';

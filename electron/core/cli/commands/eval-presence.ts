@@ -15,7 +15,7 @@ import { createFaceEngine } from '../../face/engine.js';
 import { defaultModelsDir } from '../../face/paths.js';
 import { kioskCadence, recordingFrames } from '../../presence/eval/recording.js';
 import { runPresence, type PresenceRun } from '../../presence/eval/run.js';
-import type { Command } from '../registry.js';
+import type { Command } from '../command.js';
 
 const labelSchema = z.union([z.literal('bona-fide'), z.string().regex(/^attack:[a-z0-9][a-z0-9-]{0,39}$/, 'label must be "bona-fide" or "attack:<kind>" (lower-case kind)')]);
 const rowSchema = z.object({ file: z.string().min(1).max(1000), label: labelSchema });

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { Command } from '../registry.js';
+import type { Command } from '../command.js';
 import { loadDeviceKeys, plainFileProtector } from '../../keys/index.js';
 import { databaseFileName, openDatabase } from '../../store/index.js';
 import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';

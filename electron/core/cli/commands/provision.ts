@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { Command } from '../registry.js';
+import type { Command } from '../command.js';
 import { toB64 } from '../../crypto/index.js';
 import { plainFileProtector, provisionKiosk, ProvisionRefused, type ProvisionResult } from '../../keys/index.js';
 import { databaseFileName, openDatabase } from '../../store/index.js';

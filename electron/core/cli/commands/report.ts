@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ReportsService } from '../../reports/service.js';
 import { visitMethods } from '../../visits/envelope.js';
-import type { Command } from '../registry.js';
+import type { Command } from '../command.js';
 import { dataDirField, dataDirOpt, openLocalStaff, parseOptions } from './staff-cli-support.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is YYYY-MM-DD');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { roles } from '../../api/define.js';
 import { UserFacingError } from '../../api/define.js';
 import { displayNameSchema, usernameSchema } from '../../staff/accounts.js';
-import type { Command } from '../registry.js';
+import type { Command } from '../command.js';
 import { dataDirField, dataDirOpt, openLocalStaff, parseOptions, readLine, readSecretLine } from './staff-cli-support.js';
 
 const usage = `Usage:

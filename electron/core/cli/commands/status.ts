@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Command } from '../registry.js';
+import type { Command } from '../command.js';
 import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';
 import { openLocalKiosk, readConfigFile, type SyncStatus } from '../../sync/index.js';
 

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
-import type { Command } from '../registry.js';
+import type { Command } from '../command.js';
 import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';
 import { openLocalKiosk, readConfigFile, type SyncProgress } from '../../sync/index.js';
 import { auditCliAction } from './cli-audit.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Command } from '../registry.js';
+import type { Command } from '../command.js';
 import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';
 import { createVoiceLibrary, overrideLimits } from '../../voice/library.js';
 
