@@ -3,7 +3,8 @@ import type { Command } from '../command.js';
 import { deviceAuditCheck } from '../../audit/device-signature.js';
 import { getSodium } from '../../crypto/index.js';
 import { readDeviceIdentity } from '../../keys/index.js';
-import { dataDirField, dataDirOpt, openLocalStaff, parseOptions } from './staff-cli-support.js';
+import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
+import { openLocalStaff } from './staff-cli-support.js';
 
 /** `kioskctl audit verify|tail`: proves the hash chain, or shows the newest rows. */
 export const auditCommand: Command = {
@@ -12,11 +13,11 @@ export const auditCommand: Command = {
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === 'verify') {
-      const args = parseOptions(
+      const args = parseCommandArgs(
         rest,
-        { ...dataDirOpt, json: { type: 'boolean' }, anchor: { type: 'string' } },
+        { ...dataDirOption, json: { type: 'boolean' }, anchor: { type: 'string' } },
         z.object({
-          'data-dir': dataDirField,
+          'data-dir': dataDirSchema,
           json: z.boolean().default(false),
           anchor: z
             .string()
@@ -49,10 +50,10 @@ export const auditCommand: Command = {
       }
     }
     if (sub === 'tail') {
-      const args = parseOptions(
+      const args = parseCommandArgs(
         rest,
-        { ...dataDirOpt, limit: { type: 'string' } },
-        z.object({ 'data-dir': dataDirField, limit: z.coerce.number().int().min(1).max(1000).default(30) }),
+        { ...dataDirOption, limit: { type: 'string' } },
+        z.object({ 'data-dir': dataDirSchema, limit: z.coerce.number().int().min(1).max(1000).default(30) }),
       );
       const local = openLocalStaff(args['data-dir']);
       try {

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { Command } from '../command.js';
-import { parseCommandArgs } from '../../sync/cli-args.js';
+import { parseCommandArgs } from '../args.js';
 import { parseQrPayload } from '../../decline/payload.js';
 import { decodeQr } from '../../decline/qr-reader.js';
 

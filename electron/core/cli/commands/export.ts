@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Command } from '../command.js';
 import { loadDeviceKeys, plainFileProtector } from '../../keys/index.js';
 import { databaseFileName, openDatabase } from '../../store/index.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';
+import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
 import { exportBundle } from '../../sync/index.js';
 import { migrateOutbox } from '../../visits/index.js';
 import { auditCliAction } from './cli-audit.js';

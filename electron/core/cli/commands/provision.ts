@@ -4,7 +4,7 @@ import type { Command } from '../command.js';
 import { toB64 } from '../../crypto/index.js';
 import { plainFileProtector, provisionKiosk, ProvisionRefused, type ProvisionResult } from '../../keys/index.js';
 import { databaseFileName, openDatabase } from '../../store/index.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';
+import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
 import { Outbox } from '../../sync/outbox.js';
 import { migrateOutbox } from '../../visits/index.js';
 import { auditCliAction } from './cli-audit.js';

@@ -2,8 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ReportsService } from '../../reports/service.js';
 import { visitMethods } from '../../visits/envelope.js';
+import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { dataDirField, dataDirOpt, openLocalStaff, parseOptions } from './staff-cli-support.js';
+import { openLocalStaff } from './staff-cli-support.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is YYYY-MM-DD');
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -13,11 +14,11 @@ export const reportCommand: Command = {
   name: 'report',
   summary: 'Check-ins per day by method with fraud flags [--from D --to D] [--csv FILE] [--json]',
   async run(argv) {
-    const args = parseOptions(
+    const args = parseCommandArgs(
       argv,
-      { ...dataDirOpt, from: { type: 'string' }, to: { type: 'string' }, csv: { type: 'string' }, json: { type: 'boolean' }, 'time-zone': { type: 'string' } },
+      { ...dataDirOption, from: { type: 'string' }, to: { type: 'string' }, csv: { type: 'string' }, json: { type: 'boolean' }, 'time-zone': { type: 'string' } },
       z.object({
-        'data-dir': dataDirField,
+        'data-dir': dataDirSchema,
         from: day.default(isoDay(new Date(Date.now() - 13 * 86_400_000))),
         to: day.default(isoDay(new Date())),
         csv: z.string().optional(),

@@ -1,27 +1,9 @@
 import { join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { z } from 'zod';
 import { AuditLog } from '../../audit/chain.js';
 import { defaultConfig } from '../../config/schema.js';
 import { AccountStore } from '../../staff/accounts.js';
 import { StaffService } from '../../staff/service.js';
-import { databaseFileName, defaultDataDir, openDatabase, type Database } from '../../store/index.js';
-
-/** Parses a command's options with node:util and validates them with zod, one readable error. */
-export function parseOptions<S extends z.ZodType>(argv: string[], options: ParseArgsConfig['options'], schema: S): z.output<S> {
-  let values: Record<string, unknown>;
-  try {
-    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Record<string, unknown>;
-  } catch (err) {
-    throw new Error(err instanceof Error ? err.message : String(err));
-  }
-  const parsed = schema.safeParse(values);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
-  return parsed.data;
-}
-
-export const dataDirOpt = { 'data-dir': { type: 'string' } } as const;
-export const dataDirField = z.string().min(1).optional().transform((d) => d ?? defaultDataDir());
+import { databaseFileName, openDatabase, type Database } from '../../store/index.js';
 
 export interface LocalStaff {
   db: Database;

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { roles } from '../../api/define.js';
 import { UserFacingError } from '../../api/define.js';
 import { displayNameSchema, usernameSchema } from '../../staff/accounts.js';
+import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { dataDirField, dataDirOpt, openLocalStaff, parseOptions, readLine, readSecretLine } from './staff-cli-support.js';
+import { openLocalStaff, readLine, readSecretLine } from './staff-cli-support.js';
 
 const usage = `Usage:
   kioskctl staff add --role reception|it|admin [--username NAME] [--name "Full Name"] [--data-dir DIR]
@@ -53,10 +54,10 @@ async function printEnrolment(uri: string, username: string): Promise<void> {
 }
 
 async function add(argv: string[]): Promise<number> {
-  const args = parseOptions(
+  const args = parseCommandArgs(
     argv,
-    { ...dataDirOpt, role: { type: 'string' }, username: { type: 'string' }, name: { type: 'string' } },
-    z.object({ 'data-dir': dataDirField, role: z.enum(roles, { message: `--role is one of ${roles.join(', ')}` }), username: z.string().optional(), name: z.string().optional() }),
+    { ...dataDirOption, role: { type: 'string' }, username: { type: 'string' }, name: { type: 'string' } },
+    z.object({ 'data-dir': dataDirSchema, role: z.enum(roles, { message: `--role is one of ${roles.join(', ')}` }), username: z.string().optional(), name: z.string().optional() }),
   );
   const tty = process.stdin.isTTY === true;
   const rawUsername = args.username ?? (tty ? await readLine('Username: ') : undefined);
@@ -82,7 +83,7 @@ async function add(argv: string[]): Promise<number> {
 }
 
 async function list(argv: string[]): Promise<number> {
-  const args = parseOptions(argv, { ...dataDirOpt }, z.object({ 'data-dir': dataDirField }));
+  const args = parseCommandArgs(argv, { ...dataDirOption }, z.object({ 'data-dir': dataDirSchema }));
   const local = openLocalStaff(args['data-dir']);
   try {
     const accounts = local.staff.list();
@@ -105,7 +106,7 @@ function findId(local: ReturnType<typeof openLocalStaff>, username: string): str
 }
 
 async function unlock(argv: string[]): Promise<number> {
-  const args = parseOptions(argv, { ...dataDirOpt, username: { type: 'string' } }, z.object({ 'data-dir': dataDirField, username: z.string({ message: '--username is required' }) }));
+  const args = parseCommandArgs(argv, { ...dataDirOption, username: { type: 'string' } }, z.object({ 'data-dir': dataDirSchema, username: z.string({ message: '--username is required' }) }));
   const local = openLocalStaff(args['data-dir']);
   try {
     local.staff.unlock('cli', findId(local, args.username));
@@ -117,7 +118,7 @@ async function unlock(argv: string[]): Promise<number> {
 }
 
 async function reset(argv: string[]): Promise<number> {
-  const args = parseOptions(argv, { ...dataDirOpt, username: { type: 'string' } }, z.object({ 'data-dir': dataDirField, username: z.string({ message: '--username is required' }) }));
+  const args = parseCommandArgs(argv, { ...dataDirOption, username: { type: 'string' } }, z.object({ 'data-dir': dataDirSchema, username: z.string({ message: '--username is required' }) }));
   const password = await askPassword();
   const local = openLocalStaff(args['data-dir']);
   try {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Command } from '../command.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';
+import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
 import { openLocalKiosk, readConfigFile, type SyncStatus } from '../../sync/index.js';
 
 /** `kioskctl status [--json]`: what IT needs after an outage, in one screen or one JSON object. */

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import type { Command } from '../command.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';
+import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
 import { openLocalKiosk, readConfigFile, type SyncProgress } from '../../sync/index.js';
 import { auditCliAction } from './cli-audit.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Command } from '../command.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../../sync/cli-args.js';
+import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
 import { createVoiceLibrary, overrideLimits } from '../../voice/library.js';
 
 /**

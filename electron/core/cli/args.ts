@@ -15,5 +15,6 @@ export function parseCommandArgs<S extends z.ZodType>(argv: string[], options: N
   return parsed.data;
 }
 
+/** `--data-dir`: the kiosk's data folder, the platform's default when left out. */
 export const dataDirOption = { 'data-dir': { type: 'string' } } as const;
 export const dataDirSchema = z.string().min(1).default(() => defaultDataDir());
