@@ -1,29 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { openModelPackage } from '../../electron/core/face/model-package.js';
-import { batchPath } from '../../electron/core/sync/protocol.js';
-import { register, startDevUpstream } from '../../upstream/harness.js';
-import { openHeadlessKiosk } from '../../scripts/harness/headless-kiosk.js';
 import { projectRoot } from '../support/fixtures.js';
-import { useCleanups } from '../support/upstream.js';
+import { upstreamWithKiosk, useCleanups } from '../support/upstream.js';
 import { join } from 'node:path';
 
-const { cleanups, tempDir } = useCleanups();
+const c = useCleanups();
 const builtIn = openModelPackage(join(projectRoot, 'models'));
 const presence = { challenge: 'head-turn' as const, side: 'left' as const, frames: 20, durationMs: 2000 };
 const descriptor = (seed: number, length = builtIn.manifest.recognition.embeddingSize) => Array.from({ length }, (_, k) => Math.sin(seed + k) / 10);
 
 /** A kiosk and the real reference upstream; each visit is posted as the kiosk's sync would. */
 async function setup() {
-  const upstream = await startDevUpstream(tempDir('up'));
-  cleanups.push(() => upstream.close());
-  const kiosk = await openHeadlessKiosk(tempDir('kiosk'));
-  cleanups.push(() => kiosk.close());
-  register(upstream, kiosk);
+  const { upstream, kiosk, newestItem, post } = await upstreamWithKiosk(c);
   const send = async (face: { descriptor: number[]; modelId: string }, iin = '990000000001') => {
     await kiosk.queue.queueVisit({ method: 'face', iin, face: { ...face, presence } });
-    const rows = kiosk.db.prepare('SELECT id, created_at, sealed, sig FROM outbox ORDER BY rowid DESC LIMIT 1').all() as Array<{ id: string; created_at: string; sealed: Buffer; sig: Buffer }>;
-    const items = rows.map((r) => ({ id: r.id, createdAt: r.created_at, sealed: r.sealed.toString('base64'), sig: r.sig.toString('base64') }));
-    const res = await fetch(upstream.url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: kiosk.keys.device.deviceId, items }) });
+    const res = await post({ deviceId: kiosk.keys.device.deviceId, items: [newestItem()] });
     return ((await res.json()) as { results: Array<{ status: string; reason?: string; verdict?: string }> }).results[0];
   };
   return { upstream, send };

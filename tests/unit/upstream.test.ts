@@ -1,28 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
-import { batchPath } from '../../electron/core/sync/protocol.js';
 import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
 import { upstreamModels } from '../../upstream/app.js';
 import { Receiver } from '../../upstream/receiver.js';
 import { fullJitterDelay, parseRetryAfter } from '../../electron/core/sync/backoff.js';
 import { parseFaults } from '../../upstream/faults.js';
 import { ed25519PublicKey, sealOpener, verifyEd25519 } from '../../upstream/fast-crypto.js';
-import { register, startDevUpstream } from '../../upstream/harness.js';
-import { openHeadlessKiosk, syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
-import { useCleanups } from '../support/upstream.js';
+import { syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
+import { upstreamWithKiosk, useCleanups } from '../support/upstream.js';
 
-const { cleanups, tempDir } = useCleanups();
+const c = useCleanups();
+/** An upstream, a kiosk registered with it, and one visit queued on the kiosk. */
 async function setup() {
-  const upstream = await startDevUpstream(tempDir('up'));
-  cleanups.push(() => upstream.close());
-  const kiosk = await openHeadlessKiosk(tempDir('kiosk'));
-  cleanups.push(() => kiosk.close());
-  register(upstream, kiosk);
+  const { upstream, kiosk, newestItem, post } = await upstreamWithKiosk(c);
   const queued = await kiosk.queue.queueVisit(syntheticVisit(1));
-  const row = kiosk.db.prepare('SELECT id, created_at, sealed, sig FROM outbox').get() as { id: string; created_at: string; sealed: Buffer; sig: Buffer };
-  const item = { id: row.id, createdAt: row.created_at, sealed: row.sealed.toString('base64'), sig: row.sig.toString('base64') };
-  const post = (body: unknown) => fetch(upstream.url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { upstream, kiosk, queued, item, post };
+  return { upstream, kiosk, queued, item: newestItem(), post };
 }
 
 describe('reference upstream: what it accepts', () => {
@@ -59,11 +51,7 @@ describe('reference upstream: what it accepts', () => {
   });
 
   it('judges eGov codes against its table', async () => {
-    const upstream = await startDevUpstream(tempDir('up'));
-    cleanups.push(() => upstream.close());
-    const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: upstream.url } });
-    cleanups.push(() => kiosk.close());
-    register(upstream, kiosk);
+    const { upstream, kiosk } = await upstreamWithKiosk(c, { syncing: true });
     upstream.db.prepare('INSERT INTO egov_codes (iin, code) VALUES (?, ?)').run('990000000001', '123456');
     const good = await kiosk.queue.queueVisit({ method: 'egov-code', iin: '990000000001', egov: { code: '123456' } });
     const bad = await kiosk.queue.queueVisit({ method: 'egov-code', iin: '990000000002', egov: { code: '123456' } });
@@ -156,11 +144,7 @@ describe('reference upstream: what the envelope claims is checked (issue 11 item
   });
 
   it('a face match made with the challenge switched off is its own verdict, not face-match', async () => {
-    const upstream = await startDevUpstream(tempDir('up'));
-    cleanups.push(() => upstream.close());
-    const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: upstream.url } });
-    cleanups.push(() => kiosk.close());
-    register(upstream, kiosk);
+    const { upstream, kiosk } = await upstreamWithKiosk(c, { syncing: true });
     const off = syntheticVisit(3);
     const on = syntheticVisit(4);
     on.face!.presence = { ...on.face!.presence, challenge: 'head-turn', side: 'left', yawMinDeg: -20, yawMaxDeg: 2 };
