@@ -67,7 +67,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<Upstream>
     } finally {
       await engine?.close();
     }
-    options.log?.(`enrolled ${enrolled.faces} face reference(s) and ${enrolled.codes} eGov code(s)`);
+    options.log?.(`enrolled ${enrolled.faces} face reference(s) from ${enrolled.photos} photo(s) and ${enrolled.codes} eGov code(s)`);
   }
   const running = await startServer(db, receiver, {
     port: options.port,
