@@ -331,3 +331,25 @@ describe('kioskctl eval-faces --template on an LFW sample', () => {
     }
   });
 });
+
+describe('kioskctl eval-faces --gate', () => {
+  it('refuses the probes whose face falls short of a rule, scores the rest and says how many were refused', { timeout: 600_000 }, () => {
+    const pairsFile = fixture('pairs.csv');
+    const r = kioskctl('eval-faces', '--pairs', pairsFile, '--images', fixturesDir(), '--gate', 'max-yaw=12', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report & { pairs_listed: number; skipped_pairs: number; gate: { rules: string; probe_images: number; refused_images: number; refused_share: number; refused_pairs: number; refused: Array<{ file: string; rules: string[] }> } };
+    expect(report.gate.rules).toBe('max-yaw=12');
+    // Some fixture photos are turned further than 12° and some are not.
+    expect(report.gate.refused_images).toBeGreaterThan(0);
+    expect(report.gate.refused_images).toBeLessThan(report.gate.probe_images);
+    expect(report.gate.refused).toHaveLength(report.gate.refused_images);
+    for (const f of report.gate.refused) expect(f.rules).toEqual(['max-yaw']);
+    expect(report.gate.refused_share).toBeCloseTo(report.gate.refused_images / report.gate.probe_images, 4);
+    // Every pair whose probe was refused is left out of the figures.
+    const refused = new Set(report.gate.refused.map((f) => f.file));
+    const rows = readFileSync(pairsFile, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(report.gate.refused_pairs).toBe(rows.filter(([x]) => refused.has(x!)).length);
+    expect(report.skipped).toBe(0); // every fixture photo has one face: only the gate leaves pairs out
+    expect(report.pairs).toBe(report.pairs_listed - report.gate.refused_pairs);
+  });
+});
