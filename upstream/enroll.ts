@@ -26,6 +26,8 @@ export interface EnrolResult {
   faces: number;
   /** Photos described into them. */
   photos: number;
+  /** References averaged from two photos or more (they need a lower threshold than one photo: docs/face-accuracy.md). */
+  templates: number;
   codes: number;
 }
 
@@ -36,7 +38,7 @@ export async function enrolFromCsv(db: Database, csvFile: string, engine: () => 
   } catch (err) {
     throw new Error(`${csvFile}: not a valid CSV file (${err instanceof Error ? err.message : String(err)})`);
   }
-  const result: EnrolResult = { faces: 0, photos: 0, codes: 0 };
+  const result: EnrolResult = { faces: 0, photos: 0, templates: 0, codes: 0 };
   const putRef = db.prepare(
     'INSERT INTO face_references (iin, descriptor, image, model_id) VALUES (?, ?, ?, ?) ON CONFLICT (iin) DO UPDATE SET descriptor = excluded.descriptor, image = excluded.image, model_id = excluded.model_id',
   );
@@ -70,6 +72,7 @@ export async function enrolFromCsv(db: Database, csvFile: string, engine: () => 
     putRef.run(iin, JSON.stringify(meanTemplate(descriptors, metric)), images.join(';'), modelId);
     result.faces++;
     result.photos += images.length;
+    if (images.length > 1) result.templates++;
   }
   return result;
 }

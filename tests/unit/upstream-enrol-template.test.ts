@@ -29,9 +29,12 @@ describe('reference upstream: enrolment from several photos', () => {
     const photo = (name: string) => fixture(`photos/${name}`);
     // The same man enrolled twice: from two photos, and (another record) from the first photo only.
     writeFileSync(csv, ['iin,image', `${PATIENT},${photo('alex_lacamoire_1.png')}`, `${PATIENT},${photo('alex_lacamoire_2.jpg')}`, `${SAME_PATIENT_ONE_PHOTO},${photo('alex_lacamoire_1.png')}`].join('\n'));
-    const upstream = await startDevUpstream(tempDir('up'), { enrollCsv: csv });
+    const log: string[] = [];
+    const upstream = await startDevUpstream(tempDir('up'), { enrollCsv: csv, log: (line) => log.push(line) });
     cleanups.push(() => upstream.close());
-    expect(upstream.enrolled).toEqual({ faces: 2, photos: 3, codes: 0 });
+    expect(upstream.enrolled).toEqual({ faces: 2, photos: 3, templates: 1, codes: 0 });
+    // Judged at the one-photo threshold, a template lets more impostors through: the operator is told.
+    expect(log).toEqual(expect.arrayContaining([expect.stringMatching(/^warning: 1 reference\(s\) are templates of several photos, .*set a lower --threshold/)]));
 
     const ref = upstream.db.prepare('SELECT descriptor, image, model_id FROM face_references WHERE iin = ?').get(PATIENT) as { descriptor: string; image: string; model_id: string };
     expect(ref.image).toBe(`${photo('alex_lacamoire_1.png')};${photo('alex_lacamoire_2.jpg')}`);
