@@ -5,12 +5,15 @@ import { z } from 'zod';
 import type { FaceEngine } from '../electron/core/face/types.js';
 import { parse } from 'csv-parse/sync';
 import { loadImageFrame } from '../electron/core/face/image-file.js';
+import { meanTemplate } from '../electron/core/face/template.js';
 
 /**
  * `--enroll CSV`: rows `iin,image[,egov_code]` (a header line is allowed). The image, relative to
  * the CSV, gives the person's reference descriptor, computed with the kiosk's own face engine on a
  * 640×480 letterboxed frame like the kiosk's camera frames, and stored with the engine's model id; the
- * optional code goes to the eGov table.
+ * optional code goes to the eGov table. Several rows with images for one IIN are several photos of
+ * that person: their descriptors are averaged into one reference template in the model's metric
+ * (`meanTemplate`), which refuses fewer genuine visits at the same threshold (docs/face-accuracy.md).
  */
 const rowSchema = z.object({
   iin: z.string().regex(/^\d{12}$/, 'the IIN has 12 digits'),
@@ -19,7 +22,12 @@ const rowSchema = z.object({
 });
 
 export interface EnrolResult {
+  /** References stored (one per IIN with at least one photo). */
   faces: number;
+  /** Photos described into them. */
+  photos: number;
+  /** References averaged from two photos or more (they need a lower threshold than one photo: docs/face-accuracy.md). */
+  templates: number;
   codes: number;
 }
 
@@ -30,28 +38,41 @@ export async function enrolFromCsv(db: Database, csvFile: string, engine: () => 
   } catch (err) {
     throw new Error(`${csvFile}: not a valid CSV file (${err instanceof Error ? err.message : String(err)})`);
   }
-  const result: EnrolResult = { faces: 0, codes: 0 };
+  const result: EnrolResult = { faces: 0, photos: 0, templates: 0, codes: 0 };
   const putRef = db.prepare(
     'INSERT INTO face_references (iin, descriptor, image, model_id) VALUES (?, ?, ?, ?) ON CONFLICT (iin) DO UPDATE SET descriptor = excluded.descriptor, image = excluded.image, model_id = excluded.model_id',
   );
   const putCode = db.prepare('INSERT OR IGNORE INTO egov_codes (iin, code) VALUES (?, ?)');
+  // Every row is checked before anything is described; the photos of one IIN are kept together.
+  const photos = new Map<string, string[]>();
   for (const [n, [iin = '', image = '', code = '']] of records.entries()) {
     if (n === 0 && iin.toLowerCase() === 'iin') continue;
     const row = rowSchema.safeParse({ iin, image, code });
     if (!row.success) throw new Error(`${csvFile} line ${n + 1}: ${row.error.issues[0]?.message}`);
-    if (row.data.image) {
-      const path = isAbsolute(row.data.image) ? row.data.image : join(dirname(csvFile), row.data.image);
-      const frame = await loadImageFrame(path, { contain: { width: 640, height: 480 } });
-      const e = await engine();
-      const described = await e.describe(frame);
-      // The reference names the model that made it: only descriptors of that model are compared with it.
-      putRef.run(row.data.iin, JSON.stringify(described.descriptor), row.data.image, (await e.status()).modelId);
-      result.faces++;
-    }
+    if (row.data.image) photos.set(row.data.iin, [...(photos.get(row.data.iin) ?? []), row.data.image]);
     if (row.data.code) {
       putCode.run(row.data.iin, row.data.code);
       result.codes++;
     }
+  }
+  for (const [iin, images] of photos) {
+    const e = await engine();
+    const descriptors: number[][] = [];
+    for (const image of images) {
+      const path = isAbsolute(image) ? image : join(dirname(csvFile), image);
+      const frame = await loadImageFrame(path, { contain: { width: 640, height: 480 } });
+      try {
+        descriptors.push((await e.describe(frame)).descriptor);
+      } catch (err) {
+        throw new Error(`${csvFile}: the photo ${image} cannot be enrolled (${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+    const { modelId, metric } = await e.status();
+    // The reference names the model that made it: only descriptors of that model are compared with it.
+    putRef.run(iin, JSON.stringify(meanTemplate(descriptors, metric)), images.join(';'), modelId);
+    result.faces++;
+    result.photos += images.length;
+    if (images.length > 1) result.templates++;
   }
   return result;
 }

@@ -180,7 +180,14 @@ describe('kioskctl eval-faces', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--make-pairs', '10', '--images', fixturesDir()], /--make-pairs N needs --identities FILE/],
       [['--pairs', fixture('pairs.csv'), '--make-pairs', '10', '--identities', fixture('identities.csv'), '--images', fixturesDir()], /not both/],
-      [['--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--seed', '3'], /--seed and --impostors only apply with --make-pairs/],
+      [['--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--seed', '3'], /--seed only applies with --make-pairs N or --template K/],
+      [['--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--impostors', 'any'], /--impostors only applies with --make-pairs N/],
+      [['--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--template', '3'], /--template K needs --identities FILE/],
+      [['--pairs', fixture('pairs.csv'), '--identities', fixture('identities.csv'), '--images', fixturesDir(), '--template', '0'], /--template K must be at least 1/],
+      [['--pairs', fixture('pairs.csv'), '--identities', fixture('identities.csv'), '--images', fixturesDir(), '--template', '2,two'], /--template takes whole numbers/],
+      [['--pairs', fixture('pairs.csv'), '--identities', fixture('identities.csv'), '--images', fixturesDir(), '--template', '2,2'], /--template values must differ/],
+      [['--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--gate', 'min-smile=3'], /--gate rules are min-score, min-face-px/],
+      [['--pairs', fixture('pairs.csv'), '--images', fixturesDir(), '--gate', 'max-yaw'], /--gate takes RULE=VALUE/],
       [['--identities', fixture('identities.csv'), '--make-pairs', '10', '--impostors', 'nearby', '--images', fixturesDir()], /--impostors must be same-group or any/],
       [['--identities', fixture('identities.csv'), '--make-pairs', '0', '--images', fixturesDir()], /--make-pairs must be at least 1/],
       [['--identities', fixture('identities.csv'), '--make-pairs', 'ten', '--images', fixturesDir()], /--make-pairs must be a number/],
@@ -259,5 +266,90 @@ describe('kioskctl eval-faces on an LFW sample', () => {
     expect(text).toMatch(/east-southeast-asian: \d+ genuine, \d+ impostor pairs/);
     expect(text).toMatch(/other: \d+ genuine, \d+ impostor pairs/);
     expect(text.match(new RegExp(`at threshold ${builtInThreshold()}</title>`, 'g'))).toHaveLength(2);
+  });
+});
+
+interface TemplateReport extends Report {
+  template: { k: number[]; short_pairs: number };
+  templates: Array<{ k: number; pairs: number; far: number; frr: number; eer: number; groups: Record<string, Group> }>;
+}
+
+describe('kioskctl eval-faces --template on an LFW sample', () => {
+  it('scores each pair against the mean of K images of the reference person (never the probe), the same pairs for every K', { timeout: 900_000 }, async () => {
+    // Four East/Southeast-Asian men with 5–9 images each: same-group, same-gender impostors.
+    const people = ['Chen_Shui-bian', 'Edward_Lu', 'Heizo_Takenaka', 'Li_Zhaoxing'];
+    const lines = readFileSync(join(lfwDir(), 'identities.csv'), 'utf8').trim().split('\n');
+    const sample = join(temp, 'lfw-template.csv');
+    writeFileSync(sample, [lines[0], ...lines.slice(1).filter((l) => people.includes(l.split(',')[1]!))].join('\n'));
+    const scores = join(temp, 'template-scores.csv');
+    const r = kioskctl('eval-faces', '--identities', sample, '--images', lfwDir(), '--make-pairs', '8', '--seed', '3', '--template', '1,3', '--save-scores', scores, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as TemplateReport;
+    expect(report.template.k).toEqual([1, 3]);
+    expect(report.templates.map((t) => t.k)).toEqual([1, 3]);
+    // Every K is scored on the same pairs; the top-level figures are the first K's.
+    expect(report.templates[1]!.pairs).toBe(report.templates[0]!.pairs);
+    expect(report.pairs).toBe(report.templates[0]!.pairs);
+    expect(report.pairs).toBeGreaterThan(10);
+
+    const rows = readFileSync(scores, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('file_x,file_y,Decision,group,k,reference,distance');
+    const parsed = rows.slice(1).map((l) => {
+      const [file_x, file_y, decision, , k, reference, distance] = l.split(',') as string[];
+      return { file_x: file_x!, file_y: file_y!, same: decision === 'Yes', k: Number(k), reference: reference!.split(';'), distance: Number(distance) };
+    });
+    const person = (file: string): string => file.split('/')[0]!;
+    for (const k of [1, 3]) expect(parsed.filter((p) => p.k === k)).toHaveLength(report.pairs);
+    for (const p of parsed) {
+      expect(p.reference).toHaveLength(p.k);
+      expect(p.reference[0]).toBe(p.file_y);
+      expect(p.reference).not.toContain(p.file_x);
+      expect(new Set(p.reference.map(person))).toEqual(new Set([person(p.file_y)]));
+    }
+
+    // The distance written is the one to the mean of the reference images, recomputed here by the real engine.
+    const { createFaceEngine, descriptorDistance, meanTemplate } = await import('../../electron/core/face/engine.js');
+    const { loadImageFrame } = await import('../../electron/core/face/image-file.js');
+    const engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {} });
+    try {
+      const describeFile = async (file: string) => (await engine.describe(await loadImageFrame(join(lfwDir(), file), { maxSide: 640 }))).descriptor;
+      const genuine = parsed.find((p) => p.k === 3 && p.same)!;
+      const impostor = parsed.find((p) => p.k === 3 && !p.same)!;
+      for (const p of [genuine, impostor]) {
+        const probe = await describeFile(p.file_x);
+        const refs = await Promise.all(p.reference.map(describeFile));
+        const template = descriptorDistance(probe, meanTemplate(refs, 'euclidean'), 'euclidean');
+        const single = descriptorDistance(probe, refs[0]!, 'euclidean');
+        expect(p.distance).toBeCloseTo(template, 3);
+        // …and not the distance to the single reference image, which K = 1 reports for the same pair.
+        expect(Math.abs(template - single)).toBeGreaterThan(0.005);
+        const k1 = parsed.find((q) => q.k === 1 && q.file_x === p.file_x && q.file_y === p.file_y)!;
+        expect(k1.distance).toBeCloseTo(single, 3);
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('kioskctl eval-faces --gate', () => {
+  it('refuses the probes whose face falls short of a rule, scores the rest and says how many were refused', { timeout: 600_000 }, () => {
+    const pairsFile = fixture('pairs.csv');
+    const r = kioskctl('eval-faces', '--pairs', pairsFile, '--images', fixturesDir(), '--gate', 'max-yaw=12', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report & { pairs_listed: number; skipped_pairs: number; gate: { rules: string; probe_images: number; refused_images: number; refused_share: number; refused_pairs: number; refused: Array<{ file: string; rules: string[] }> } };
+    expect(report.gate.rules).toBe('max-yaw=12');
+    // Some fixture photos are turned further than 12° and some are not.
+    expect(report.gate.refused_images).toBeGreaterThan(0);
+    expect(report.gate.refused_images).toBeLessThan(report.gate.probe_images);
+    expect(report.gate.refused).toHaveLength(report.gate.refused_images);
+    for (const f of report.gate.refused) expect(f.rules).toEqual(['max-yaw']);
+    expect(report.gate.refused_share).toBeCloseTo(report.gate.refused_images / report.gate.probe_images, 4);
+    // Every pair whose probe was refused is left out of the figures.
+    const refused = new Set(report.gate.refused.map((f) => f.file));
+    const rows = readFileSync(pairsFile, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(report.gate.refused_pairs).toBe(rows.filter(([x]) => refused.has(x!)).length);
+    expect(report.skipped).toBe(0); // every fixture photo has one face: only the gate leaves pairs out
+    expect(report.pairs).toBe(report.pairs_listed - report.gate.refused_pairs);
   });
 });

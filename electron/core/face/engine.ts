@@ -23,6 +23,7 @@ import {
 
 export { detectBackend } from './backend.js';
 export { descriptorDistance, type DescriptorMetric } from './descriptor-distance.js';
+export { meanTemplate } from './template.js';
 
 export interface FaceEngineClientOptions extends FaceEngineOptions {
   /** Where engine events (backend chosen, restarts) are reported; default: stderr. */

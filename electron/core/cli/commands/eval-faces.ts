@@ -3,7 +3,9 @@
  * people (for clinic IT calibrating the threshold, and for the figures in docs/face-accuracy.md).
  * Pairs come from a pairs file, or are built (seeded) from an identities file with impostors of the
  * same group and gender. Every image goes through the real engine (detect + landmarks + descriptor),
- * once; images with no face or several faces are skipped, counted and listed.
+ * once; images with no face or several faces are skipped, counted and listed. With `--template K`
+ * the reference side of each pair is the mean of K descriptors of the reference person; with
+ * `--gate RULES` probes whose face falls short of the rules are refused before they are compared.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -17,8 +19,11 @@ import { readIdentities, type IdentityRow } from '../../face/eval/identities.js'
 import { labelPairs, makePairs, pairsCsv, readPairs, type LabelledPair } from '../../face/eval/pairs.js';
 import { loadImageFrame } from '../../face/image-file.js';
 import { defaultModelsDir } from '../../face/paths.js';
-import { FaceEngineError, type RgbaFrame } from '../../face/types.js';
+import { FaceEngineError, type FaceAnalysis, type RgbaFrame } from '../../face/types.js';
 import { descriptorDistance } from '../../face/descriptor-distance.js';
+import { meanTemplate } from '../../face/template.js';
+import { templateOrders } from '../../face/eval/templates.js';
+import { gateFailures, gateText, qualityGateSchema } from '../../face/eval/quality-gate.js';
 import { detCurve, equalErrorRate, ratesAt, thresholdForFar, type ScoredPair } from '../../face/verification.js';
 import type { Command } from '../registry.js';
 import { percentile } from '../percentile.js';
@@ -28,7 +33,8 @@ export { readPairs } from '../../face/eval/pairs.js';
 const USAGE = [
   'Usage: npm run kioskctl -- eval-faces --images DIR (--pairs FILE | --identities FILE --make-pairs N)',
   '         [--identities FILE] [--impostors same-group|any] [--seed S] [--threshold T] [--target-far F[,F…]]',
-  '         [--plot FILE.svg|FILE.png] [--save-pairs FILE] [--max-side PX] [--detector-size PX] [--models DIR] [--json]',
+  '         [--template K[,K…]] [--gate RULE=V[,…]] [--plot FILE.svg|FILE.png] [--save-pairs FILE] [--save-scores FILE]',
+  '         [--max-side PX] [--detector-size PX] [--models DIR] [--json]',
 ].join('\n');
 
 const farValue = z.number({ error: '--target-far must be numbers between 0 and 1, e.g. 0.01,0.001' }).min(0, '--target-far must be ≥ 0').max(1, '--target-far must be ≤ 1');
@@ -36,6 +42,17 @@ const farList = z
   .string()
   .transform((s) => s.split(',').map((v) => v.trim()))
   .pipe(z.array(z.string().min(1, '--target-far must be numbers between 0 and 1, e.g. 0.01,0.001').transform(Number).pipe(farValue)).min(1).max(6, 'at most six --target-far values'));
+
+const templateList = z
+  .string()
+  .transform((s) => s.split(',').map((v) => v.trim()))
+  .pipe(
+    z
+      .array(z.string().regex(/^\d+$/, '--template takes whole numbers of images, e.g. 1,2,3').transform(Number).pipe(z.number().int().min(1, '--template K must be at least 1').max(20, '--template K is at most 20')))
+      .min(1)
+      .max(6, 'at most six --template values')
+      .refine((l) => new Set(l).size === l.length, '--template values must differ'),
+  );
 
 const optionsSchema = z
   .object({
@@ -49,6 +66,10 @@ const optionsSchema = z
     'target-far': farList.optional().transform((v) => v ?? [0.01, 0.001]),
     plot: z.string().regex(/\.(svg|png)$/i, '--plot FILE must end in .svg or .png').optional(),
     'save-pairs': z.string().min(1).optional(),
+    /** Reference templates of K images (several K: each scored on the same pairs). */
+    template: templateList.optional(),
+    gate: qualityGateSchema.optional(),
+    'save-scores': z.string().min(1).optional(),
     'max-side': z.coerce.number({ error: '--max-side must be a number' }).int().min(64, '--max-side must be ≥ 64').max(4096, '--max-side must be ≤ 4096').default(640),
     models: z.string().min(1).optional(),
     /** Detector input size for describe (px, multiple of 32); default: the engine's. For comparisons. */
@@ -60,14 +81,16 @@ const optionsSchema = z
     if (!o.pairs && o['make-pairs'] === undefined) issue('--pairs FILE is required (CSV file_x,file_y,Decision), or --identities FILE with --make-pairs N');
     if (o.pairs && o['make-pairs'] !== undefined) issue('give --pairs FILE or --make-pairs N, not both');
     if (o['make-pairs'] !== undefined && !o.identities) issue('--make-pairs N needs --identities FILE (file,identity[,group][,gender])');
-    if (o['make-pairs'] === undefined && (o.seed !== undefined || o.impostors !== undefined)) issue('--seed and --impostors only apply with --make-pairs N');
+    if (o['make-pairs'] === undefined && o.impostors !== undefined) issue('--impostors only applies with --make-pairs N');
+    if (o['make-pairs'] === undefined && o.seed !== undefined && !o.template) issue('--seed only applies with --make-pairs N or --template K');
+    if (o.template && !o.identities) issue('--template K needs --identities FILE (the other images of each reference person)');
   });
 type Options = z.infer<typeof optionsSchema>;
 
 const r4 = (v: number): number | null => (Number.isFinite(v) ? Math.round(v * 10_000) / 10_000 : null);
 const r1 = (v: number): number | null => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
 
-type Scored = ScoredPair & { pair: LabelledPair };
+type Scored = ScoredPair & { pair: LabelledPair; reference: string[] };
 
 /** One group's figures at the threshold and for each FAR target. */
 function summarise(list: Scored[], all: LabelledPair[], opts: Options & { threshold: number }) {
@@ -130,6 +153,9 @@ async function run(argv: string[]): Promise<number> {
         'target-far': { type: 'string' },
         plot: { type: 'string' },
         'save-pairs': { type: 'string' },
+        template: { type: 'string' },
+        gate: { type: 'string' },
+        'save-scores': { type: 'string' },
         'max-side': { type: 'string' },
         models: { type: 'string' },
         'detector-size': { type: 'string' },
@@ -153,13 +179,20 @@ async function run(argv: string[]): Promise<number> {
   if (!existsSync(imagesDir) || !statSync(imagesDir).isDirectory()) throw new Error(`the images folder ${imagesDir} does not exist`);
   checkOutputFolder(opts.plot, '--plot');
   checkOutputFolder(opts['save-pairs'], '--save-pairs');
+  checkOutputFolder(opts['save-scores'], '--save-scores');
   const { pairs, identities } = loadPairs(opts);
   if (!pairs.length) throw new Error('no pairs to score (does every identity have one image only?)');
   if (opts['save-pairs']) writeFileSync(opts['save-pairs'], pairsCsv(pairs));
 
   // Each image once, by its resolved path; a listed image that is not there fails before the long part.
   const pathOf = (file: string): string => (isAbsolute(file) ? file : resolve(imagesDir, file));
-  const files = [...new Map(pairs.flatMap((p) => [p.file_x, p.file_y]).map((f) => [pathOf(f), f])).entries()];
+  // Templates: the reference person's images in the order they join the template (seeded); the
+  // first K of them are described up front, further ones only when an earlier one has no face.
+  const ks = opts.template ?? null;
+  const maxK = ks ? Math.max(...ks) : 1;
+  const orders = ks ? templateOrders(pairs, identities as IdentityRow[], opts.seed ?? 1) : null;
+  const wanted = [...pairs.flatMap((p) => [p.file_x, p.file_y]), ...(orders ?? []).flatMap((o) => o.slice(1, maxK))];
+  const files = [...new Map(wanted.map((f) => [pathOf(f), f])).entries()];
   const absent = files.filter(([path]) => !existsSync(path)).map(([, f]) => f);
   if (absent.length) throw new Error(`${absent.length} image(s) not found under ${imagesDir}, e.g. ${absent.slice(0, 3).join(', ')}`);
 
@@ -174,45 +207,99 @@ async function run(argv: string[]): Promise<number> {
     log,
   });
   const descriptors = new Map<string, number[]>();
+  const faces = new Map<string, FaceAnalysis>();
+  const attempted = new Set<string>();
   const skipped: Array<{ file: string; reason: string }> = [];
   const times: number[] = [];
   const bar = new cliProgress.SingleBar(
     { format: 'eval-faces: described {value}/{total} images, {skipped} skipped |{bar}| {percentage}% · eta {eta_formatted}', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 15_000, hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
+  /** Describes an image once (by resolved path); no face, several faces or an unreadable file: skipped and listed. */
+  const describeOnce = async (path: string, file: string): Promise<void> => {
+    if (attempted.has(path)) return;
+    attempted.add(path);
+    let frame: RgbaFrame | null = null;
+    try {
+      frame = await loadImageFrame(path, { maxSide: opts['max-side'] });
+    } catch {
+      skipped.push({ file, reason: 'unreadable' });
+    }
+    if (frame) {
+      const t0 = performance.now();
+      try {
+        const { descriptor, face } = await engine.describe(frame);
+        descriptors.set(path, descriptor);
+        faces.set(path, face);
+        times.push(performance.now() - t0);
+      } catch (err) {
+        if (!(err instanceof FaceEngineError && (err.code === 'no-face' || err.code === 'several-faces'))) throw err;
+        times.push(performance.now() - t0);
+        skipped.push({ file, reason: err.code });
+      }
+    }
+    bar.update(attempted.size, { skipped: skipped.length });
+  };
   try {
     bar.start(files.length, 0, { skipped: 0 });
-    for (const [i, [path, file]] of files.entries()) {
-      let frame: RgbaFrame | null = null;
-      try {
-        frame = await loadImageFrame(path, { maxSide: opts['max-side'] });
-      } catch {
-        skipped.push({ file, reason: 'unreadable' });
-      }
-      if (frame) {
-        const t0 = performance.now();
-        try {
-          descriptors.set(path, (await engine.describe(frame)).descriptor);
-          times.push(performance.now() - t0);
-        } catch (err) {
-          if (!(err instanceof FaceEngineError && (err.code === 'no-face' || err.code === 'several-faces'))) throw err;
-          times.push(performance.now() - t0);
-          skipped.push({ file, reason: err.code });
+    for (const [path, file] of files) await describeOnce(path, file);
+    // Each pair's reference images: the first maxK of its order that have a descriptor (the same for every K).
+    const references: Array<string[] | null> = [];
+    for (const order of orders ?? []) {
+      const got: string[] = [];
+      for (const file of order) {
+        if (got.length === maxK) break;
+        const path = pathOf(file);
+        if (!attempted.has(path)) {
+          bar.setTotal(bar.getTotal() + 1);
+          await describeOnce(path, file);
         }
+        if (descriptors.has(path)) got.push(path);
+        else if (file === order[0]) break; // file_y itself has no descriptor: the pair is skipped anyway
       }
-      bar.update(i + 1, { skipped: skipped.length });
+      references.push(got.length === maxK && got[0] === pathOf(order[0] as string) ? got : null);
     }
     bar.stop();
     const status = await engine.status();
     // The model's own metric, and its same-person threshold unless --threshold asks for another.
     const measured = { ...opts, threshold: opts.threshold ?? status.threshold };
 
-    const scored: Scored[] = [];
-    for (const pair of pairs) {
-      const a = descriptors.get(pathOf(pair.file_x));
-      const b = descriptors.get(pathOf(pair.file_y));
-      if (a && b) scored.push({ pair, same: pair.same, distance: descriptorDistance(a, b, status.metric) });
+    // The gate refuses probes (file_x: the face at the kiosk) whose face falls short of a rule.
+    const gate = opts.gate ?? null;
+    const refused = new Map<string, string[]>();
+    const probes = [...new Set(pairs.map((p) => pathOf(p.file_x)))].filter((path) => faces.has(path));
+    if (gate) {
+      for (const path of probes) {
+        const failed = gateFailures(gate, faces.get(path) as FaceAnalysis);
+        if (failed.length) refused.set(path, failed);
+      }
     }
+    const templateShort = references.filter((r) => r === null).length;
+
+    /** The pairs scored with a reference template of k images (k = 1 without --template). */
+    const scoreWith = (k: number): Scored[] => {
+      const out: Scored[] = [];
+      for (const [i, pair] of pairs.entries()) {
+        const probe = pathOf(pair.file_x);
+        const a = descriptors.get(probe);
+        if (!a || refused.has(probe)) continue;
+        let b: number[] | undefined;
+        let reference: string[];
+        if (orders) {
+          const refs = references[i];
+          if (!refs) continue;
+          reference = refs.slice(0, k);
+          b = k === 1 ? descriptors.get(refs[0] as string) : meanTemplate(reference.map((r) => descriptors.get(r) as number[]), status.metric);
+        } else {
+          reference = [pathOf(pair.file_y)];
+          b = descriptors.get(reference[0] as string);
+        }
+        if (b) out.push({ pair, same: pair.same, distance: descriptorDistance(a, b, status.metric), reference });
+      }
+      return out;
+    };
+    const perK = (ks ?? [1]).map((k) => ({ k, scored: scoreWith(k) }));
+    const scored = (perK[0] as { scored: Scored[] }).scored;
     const groupNames = [...new Set(pairs.map((p) => p.group))].sort();
     const overall = summarise(scored, pairs, measured);
     const groups: Record<string, Summary> = Object.fromEntries(
@@ -220,6 +307,30 @@ async function run(argv: string[]): Promise<number> {
     );
     const made = opts['make-pairs'] !== undefined ? { per_group: opts['make-pairs'], seed: opts.seed ?? 1, impostors: opts.impostors ?? 'same-group' } : null;
     const source = made ? { made_pairs: made } : { pairs_file: opts.pairs };
+    const fileOf = new Map(files.map(([path, file]) => [path, file]));
+    const shown = (path: string): string => fileOf.get(path) ?? path;
+    const byGroup = (list: Scored[]) => Object.fromEntries(groupNames.map((g) => [g, summarise(list.filter((p) => p.pair.group === g), pairs.filter((p) => p.group === g), measured)]));
+    const templateReport = ks
+      ? {
+          template: { k: ks, reference: 'file_y and other images of its identity, never the probe (seeded)', short_pairs: templateShort },
+          templates: perK.map(({ k, scored: list }) => {
+            const all = summarise(list, pairs, measured);
+            return { k, pairs: all.pairs, accuracy: all.accuracy, far: all.far, frr: all.frr, eer: all.eer, false_accepts: all.false_accepts, false_rejects: all.false_rejects, targets: all.targets, groups: byGroup(list) };
+          }),
+        }
+      : {};
+    const gateReport = gate
+      ? {
+          gate: {
+            rules: gateText(gate),
+            probe_images: probes.length,
+            refused_images: refused.size,
+            refused_share: r4(probes.length ? refused.size / probes.length : 0),
+            refused_pairs: pairs.filter((p) => refused.has(pathOf(p.file_x))).length,
+            refused: [...refused].map(([path, rules]) => ({ file: shown(path), rules })),
+          },
+        }
+      : {};
     const report = {
       ...source,
       identities_file: opts.identities ?? null,
@@ -228,7 +339,7 @@ async function run(argv: string[]): Promise<number> {
       skipped: skipped.length,
       skipped_images: skipped,
       skipped_pairs: pairs.length - scored.length,
-      images: files.length,
+      images: attempted.size,
       threshold: measured.threshold,
       accuracy: overall.accuracy,
       far: overall.far,
@@ -240,6 +351,8 @@ async function run(argv: string[]): Promise<number> {
       different_min_distance: overall.different_min_distance,
       targets: overall.targets,
       groups,
+      ...templateReport,
+      ...gateReport,
       p50_ms: r1(percentile(times, 50)),
       p95_ms: r1(percentile(times, 95)),
       backend: status.backend,
@@ -247,11 +360,19 @@ async function run(argv: string[]): Promise<number> {
       model_id: status.modelId,
     };
 
+    if (opts['save-scores']) {
+      const quote = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+      const rows = perK.flatMap(({ k, scored: list }) =>
+        list.map((p) => [p.pair.file_x, p.pair.file_y, p.same ? 'Yes' : 'No', p.pair.group, String(k), p.reference.map(shown).join(';'), p.distance.toFixed(6)].map(quote).join(',')),
+      );
+      writeFileSync(opts['save-scores'], ['file_x,file_y,Decision,group,k,reference,distance', ...rows].join('\n') + '\n');
+    }
+
     if (opts.plot) {
       const impostors = !made ? `pairs from ${(opts.pairs as string).split('/').slice(-2).join('/')}` : made.impostors === 'any' ? `impostors: anyone (random pairs), seed ${made.seed}` : `impostors: same group and gender, seed ${made.seed}`;
       await writeDetPlot(opts.plot, {
         title: `Face verification, DET per group (threshold ${measured.threshold})`,
-        subtitle: `${report.pairs} pairs scored of ${pairs.length} · ${impostors} · models ${status.modelId}`,
+        subtitle: `${report.pairs} pairs scored of ${pairs.length} · ${impostors}${ks ? ` · template of ${ks[0]} image(s)` : ''}${gate ? ` · gate ${gateText(gate)}` : ''} · models ${status.modelId}`,
         threshold: measured.threshold,
         targetFars: opts['target-far'],
         series: groupNames
@@ -284,6 +405,17 @@ async function run(argv: string[]): Promise<number> {
           return t && t.threshold !== null ? `    ${name.padEnd(width)} ${String(t.threshold).padStart(7)} (FRR ${pct(t.frr)})` : `    ${name.padEnd(width)} none`;
         }),
       ]),
+      ...(ks
+        ? [
+            `  reference templates (mean of K images of the reference person; ${templateShort} pairs short of ${maxK} images not scored):`,
+            ...perK.flatMap(({ k, scored: list }) =>
+              Object.entries({ all: summarise(list, pairs, measured), ...byGroup(list) }).map(
+                ([name, g]) => `    K=${k} ${name.padEnd(width)} ${String(g.pairs).padStart(6)} pairs  FAR ${pct(g.far).padStart(8)}  FRR ${pct(g.frr).padStart(8)}  EER ${pct(g.eer).padStart(8)}  ${g.targets.map((t) => `FRR at FAR ${pct(t.target_far)}: ${pct(t.frr)}`).join('  ')}`,
+              ),
+            ),
+          ]
+        : []),
+      ...(gate ? [`  gate ${gateText(gate)}: ${refused.size} of ${probes.length} probe images refused (${pct(report.gate?.refused_share ?? 0)}), ${report.gate?.refused_pairs} pairs not scored`] : []),
       `  time per image (detect + landmarks + descriptor): p50 ${report.p50_ms} ms, p95 ${report.p95_ms} ms`,
       ...(opts.plot ? [`  DET plot written to ${opts.plot}`] : []),
       '',
