@@ -9,7 +9,7 @@ import type { FaceEngine } from '../electron/core/face/types.js';
 import { openUpstreamDb } from './db.js';
 import { enrolFromCsv, type EnrolResult } from './enroll.js';
 import { parseFaults } from './faults.js';
-import { Receiver } from './receiver.js';
+import { Receiver, templateThresholdMissing } from './receiver.js';
 import { startServer, type RunningUpstream } from './server.js';
 import { modelInfo, openModelPackage, type ModelInfo } from '../electron/core/face/model-package.js';
 
@@ -24,6 +24,8 @@ export interface UpstreamOptions {
   slowMs?: number;
   /** Overrides the models' own thresholds (each model's manifest gives the one the kiosk uses too). */
   faceThreshold?: number;
+  /** The threshold for template references (the mean of several photos); required when there are any. */
+  templateThreshold?: number;
   /** The recognition model package the references are described with (default: the kiosk's built-in model). */
   modelPackage?: { dir: string; manifestSha256?: string };
   log?: (line: string) => void;
@@ -53,7 +55,7 @@ export function upstreamModels(modelPackage?: UpstreamOptions['modelPackage']): 
 export async function startUpstream(options: UpstreamOptions): Promise<Upstream> {
   const key = await readUpstreamKeyPair(options.keyFile);
   const db = openUpstreamDb(options.dataDir);
-  const receiver = await Receiver.create(db, key, { models: upstreamModels(options.modelPackage), ...(options.faceThreshold ? { faceThreshold: options.faceThreshold } : {}) });
+  const receiver = await Receiver.create(db, key, { models: upstreamModels(options.modelPackage), ...(options.faceThreshold ? { faceThreshold: options.faceThreshold } : {}), ...(options.templateThreshold ? { templateThreshold: options.templateThreshold } : {}) });
   let enrolled: EnrolResult | undefined;
   if (options.enrollCsv) {
     let engine: (FaceEngine & { close(): Promise<void> }) | undefined;
@@ -68,12 +70,11 @@ export async function startUpstream(options: UpstreamOptions): Promise<Upstream>
       await engine?.close();
     }
     options.log?.(`enrolled ${enrolled.faces} face reference(s) from ${enrolled.photos} photo(s) and ${enrolled.codes} eGov code(s)`);
-    if (enrolled.templates && options.faceThreshold === undefined) {
-      // Measured (docs/face-accuracy.md, "Reference templates"): at the one-photo threshold a template accepts more impostors.
-      options.log?.(
-        `warning: ${enrolled.templates} reference(s) are templates of several photos, judged at the model's one-photo threshold; a template accepts more impostors there (built-in model: 3-4 % instead of 1 % of same-gender impostors at 0.44) — set a lower --threshold (about 0.41 for three photos, measured on LFW)`,
-      );
-    }
+  }
+  const templates = (db.prepare('SELECT count(*) AS n FROM face_references WHERE photos > 1').get() as { n: number }).n;
+  if (templates > 0 && options.templateThreshold === undefined) {
+    db.close();
+    throw new Error(templateThresholdMissing(templates));
   }
   const running = await startServer(db, receiver, {
     port: options.port,

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { importBundle, registerDevice, startUpstream } from './app.js';
 
 const usage = `Usage:
-  npm run upstream -- --port N --data-dir DIR --key FILE [--enroll CSV] [--faults SPEC] [--fault-seed N] [--admin-token T] [--slow-ms MS] [--threshold D]
+  npm run upstream -- --port N --data-dir DIR --key FILE [--enroll CSV] [--faults SPEC] [--fault-seed N] [--admin-token T] [--slow-ms MS] [--threshold D] [--template-threshold D]
   npm run upstream -- register --data-dir DIR --key FILE --device ID --public-key BASE64 [--clinic ID]
   npm run upstream -- import FILE --data-dir DIR --key FILE
 Faults: comma-separated kind:rate with kinds 500, reset, timeout, slow, 429, malformed, drop-ids (e.g. 500:0.1,429:0.05).
@@ -30,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
       'admin-token': { type: 'string' },
       'slow-ms': { type: 'string' },
       threshold: { type: 'string' },
+      'template-threshold': { type: 'string' },
       device: { type: 'string' },
       'public-key': { type: 'string' },
       clinic: { type: 'string' },
@@ -69,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       'admin-token': z.string().min(16, 'at least 16 characters').optional(),
       'slow-ms': z.coerce.number().int().min(1).max(600_000).optional(),
       threshold: z.coerce.number().min(0.05).max(2).optional(),
+      'template-threshold': z.coerce.number().min(0.05).max(2).optional(),
     })
     .safeParse(values);
   if (!a.success) return bad(a.error);
@@ -82,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
     ...(a.data['admin-token'] ? { adminToken: a.data['admin-token'] } : {}),
     ...(a.data['slow-ms'] ? { slowMs: a.data['slow-ms'] } : {}),
     ...(a.data.threshold ? { faceThreshold: a.data.threshold } : {}),
+    ...(a.data['template-threshold'] ? { templateThreshold: a.data['template-threshold'] } : {}),
     log: (l) => console.log(`upstream: ${l}`),
   });
   // One JSON line first, so scripts and tests can read the port and the admin token.

@@ -23,6 +23,8 @@ const migrations = [
   `ALTER TABLE devices ADD COLUMN clinic_id TEXT;`,
   // A reference is a descriptor of one model (the model id an envelope names); '' = made before this was recorded.
   `ALTER TABLE face_references ADD COLUMN model_id TEXT NOT NULL DEFAULT '';`,
+  // How many photos the reference is the mean of (a template of several needs its own threshold).
+  `ALTER TABLE face_references ADD COLUMN photos INTEGER NOT NULL DEFAULT 1;`,
 ];
 
 export function openUpstreamDb(dataDir: string): Database {

@@ -40,7 +40,7 @@ export async function enrolFromCsv(db: Database, csvFile: string, engine: () => 
   }
   const result: EnrolResult = { faces: 0, photos: 0, templates: 0, codes: 0 };
   const putRef = db.prepare(
-    'INSERT INTO face_references (iin, descriptor, image, model_id) VALUES (?, ?, ?, ?) ON CONFLICT (iin) DO UPDATE SET descriptor = excluded.descriptor, image = excluded.image, model_id = excluded.model_id',
+    'INSERT INTO face_references (iin, descriptor, image, model_id, photos) VALUES (?, ?, ?, ?, ?) ON CONFLICT (iin) DO UPDATE SET descriptor = excluded.descriptor, image = excluded.image, model_id = excluded.model_id, photos = excluded.photos',
   );
   const putCode = db.prepare('INSERT OR IGNORE INTO egov_codes (iin, code) VALUES (?, ?)');
   // Every row is checked before anything is described; the photos of one IIN are kept together.
@@ -69,7 +69,7 @@ export async function enrolFromCsv(db: Database, csvFile: string, engine: () => 
     }
     const { modelId, metric } = await e.status();
     // The reference names the model that made it: only descriptors of that model are compared with it.
-    putRef.run(iin, JSON.stringify(meanTemplate(descriptors, metric)), images.join(';'), modelId);
+    putRef.run(iin, JSON.stringify(meanTemplate(descriptors, metric)), images.join(';'), modelId, images.length);
     result.faces++;
     result.photos += images.length;
     if (images.length > 1) result.templates++;
