@@ -11,10 +11,7 @@ import { evalPresenceCommand } from './commands/eval-presence.js';
 import { voiceCheckCommand } from './commands/voice-check.js';
 import type { Command } from './command.js';
 
-// Commands import their type from ./command.js, never this list. eval-faces still imports it from
-// here (another branch is changing that file); drop this re-export when it imports ./command.js.
-export type { Command } from './command.js';
-
+// Commands import their type from ./command.js, never this list.
 // Each command module adds one line here.
 export const commands: Command[] = [
   staffCommand,

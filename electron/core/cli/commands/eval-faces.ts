@@ -25,7 +25,7 @@ import { meanTemplate } from '../../face/template.js';
 import { templateOrders } from '../../face/eval/templates.js';
 import { gateFailures, gateText, qualityGateSchema } from '../../face/eval/quality-gate.js';
 import { detCurve, equalErrorRate, ratesAt, thresholdForFar, type ScoredPair } from '../../face/verification.js';
-import type { Command } from '../registry.js';
+import type { Command } from '../command.js';
 import { percentile } from '../percentile.js';
 
 export { readPairs } from '../../face/eval/pairs.js';
