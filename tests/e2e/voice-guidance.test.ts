@@ -61,6 +61,10 @@ async function record(page: Page): Promise<void> {
   });
 }
 
+/** Each instruction's text on screen in `lang` → its message key (`presence.turnLeft`). */
+const instructionKeys = (lang: Lang): Map<string, string> =>
+  new Map(Object.entries(locale(lang, 'presence')).map(([k, text]) => [text as unknown as string, `presence.${k}`]));
+
 const log = (page: Page): Promise<Log> => page.evaluate(() => (window as unknown as { __voice: Log }).__voice);
 
 /** Is `sub` a subsequence of `all` (same order, gaps allowed)? */
@@ -140,8 +144,7 @@ describe('spoken guidance during a real head-turn session (a man turning at a we
       await record(page);
       await toCamera(page, lang);
       const checkin = locale(lang, 'checkin');
-      const presence = locale(lang, 'presence');
-      const keyOf = new Map(Object.entries(presence).map(([k, text]) => [text as unknown as string, `presence.${k}`]));
+      const keyOf = instructionKeys(lang);
       // The session runs to its end: a ticket, or a failed try.
       const ticket = page.getByRole('heading', { name: checkin.ticket!.title! });
       const retry = page.getByRole('button', { name: checkin.camera!.tryAgain! });
@@ -185,8 +188,7 @@ describe.each(['kk', 'ru', 'en'] as const)('spoken guidance in %s while a patien
     const { page } = kiosk;
     await record(page);
     await toCamera(page, lang);
-    const presence = locale(lang, 'presence');
-    const keyOf = new Map(Object.entries(presence).map(([k, text]) => [text as unknown as string, `presence.${k}`]));
+    const keyOf = instructionKeys(lang);
     // The session runs until the patient has heard a few instructions.
     await expect
       .poll(async () => (await log(page)).plays.filter((p) => p.key.startsWith('presence.')).length, { timeout: 90_000, interval: 500 })
