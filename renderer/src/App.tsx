@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState, type ComponentType } from 're
 import { useTranslation } from 'react-i18next';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { HelpButton, HelpWaitingContext } from './components/HelpButton';
-import { MuteButton, useSpoken, useVoice, VoiceProvider } from './components/VoiceGuide';
+import { MuteButton, useVoice, VoiceProvider } from './components/VoiceGuide';
 import { IdleGuard } from './components/IdleGuard';
 import { LanguageBar } from './components/LanguageBar';
 import { call } from './kiosk';
@@ -108,8 +108,14 @@ function Kiosk({ initialLanguage, settings, setSettings }: { initialLanguage?: s
     void i18n.changeLanguage(homeLanguage.current);
   }, [i18n, voice]);
 
-  // Each screen's title and main action are spoken as it opens.
-  useSpoken(screenVoice[route.screen] ?? null);
+  // Each screen's title and main action are spoken as it opens, cutting off what the previous
+  // screen was still saying (the patient has moved on).
+  const { interrupt, speak } = voice;
+  useEffect(() => {
+    interrupt();
+    const key = screenVoice[route.screen];
+    if (key) speak(key);
+  }, [route.screen, interrupt, speak]);
 
   const Screen = screens[route.screen] as ComponentType<ScreenProps<ScreenName>>;
 

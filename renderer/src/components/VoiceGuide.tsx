@@ -15,11 +15,13 @@ interface VoiceApi {
   setMuted(muted: boolean): void;
   /** The kiosk's setting (`ui.voice`); when off there is no sound and no mute control. */
   enabled: boolean;
+  /** A new screen: stop what is being said for the previous one. */
+  interrupt(): void;
   /** A new patient: stop, forget what was said, sound back on. */
   reset(): void;
 }
 
-const VoiceContext = createContext<VoiceApi>({ speak: () => undefined, muted: false, setMuted: () => undefined, enabled: false, reset: () => undefined });
+const VoiceContext = createContext<VoiceApi>({ speak: () => undefined, muted: false, setMuted: () => undefined, enabled: false, interrupt: () => undefined, reset: () => undefined });
 
 export const useVoice = () => useContext(VoiceContext);
 
@@ -53,12 +55,13 @@ export function VoiceProvider({ enabled, volume, children }: { enabled: boolean;
     },
     [player],
   );
+  const interrupt = useCallback(() => player.interrupt(), [player]);
   const reset = useCallback(() => {
     player.reset();
     setMutedState(false);
   }, [player]);
 
-  const api = useMemo(() => ({ speak, muted, setMuted, enabled, reset }), [speak, muted, setMuted, enabled, reset]);
+  const api = useMemo(() => ({ speak, muted, setMuted, enabled, interrupt, reset }), [speak, muted, setMuted, enabled, interrupt, reset]);
   return (
     <VoiceContext.Provider value={api}>
       <audio ref={setAudio} className="voice-audio" preload="auto" aria-hidden="true" />

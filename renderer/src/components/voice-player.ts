@@ -25,6 +25,8 @@ export class VoicePlayer {
   private readonly clips = new Map<string, Promise<VoiceClip | null>>();
   private muted = false;
   private enabled = true;
+  // Bumped by stop(): a clip still loading for a stopped prompt is then never played.
+  private generation = 0;
 
   constructor(
     private readonly load: ClipLoader,
@@ -65,6 +67,14 @@ export class VoicePlayer {
     }
   }
 
+  /**
+   * A new screen: what was being said for the previous one stops (and nothing of it waits), so the
+   * new screen's prompt and instructions are heard at once, not after the old screen's sentence.
+   */
+  interrupt(): void {
+    this.stop();
+  }
+
   /** A new patient: silence, forget what was said, sound back on. */
   reset(): void {
     this.stop();
@@ -74,6 +84,7 @@ export class VoicePlayer {
   }
 
   stop(): void {
+    this.generation++;
     this.pending = null;
     clearTimeout(this.timer);
     if (this.audio) {
@@ -103,8 +114,10 @@ export class VoicePlayer {
     if (this.playing || !key || !audio || this.muted || !this.enabled) return;
     this.pending = null;
     this.playing = true;
+    const generation = this.generation;
     const lang = this.language();
     const clip = await this.clip(lang, key);
+    if (generation !== this.generation) return; // stopped while it loaded (playing was reset then)
     if (!clip || this.muted || !this.enabled) {
       this.playing = false;
       return this.next();
