@@ -123,7 +123,9 @@ describe('spoken guidance during a real head-turn session (a man turning at a we
   beforeAll(async () => {
     const engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {} });
     try {
-      turn = (await writeFramedHeadTurn(engine, work)).file;
+      // He stands still for 6 s before turning, as a patient listening to the camera screen's prompt
+      // would: without it, on a fast machine the whole challenge can pass while "Look at the camera" is said.
+      turn = (await writeFramedHeadTurn(engine, work, { stillSeconds: 6 })).file;
     } finally {
       await engine.close();
     }

@@ -18,11 +18,16 @@ export interface FramedHeadTurn {
   framing: string;
 }
 
-/** Writes the framed head turn into `dir` (19 s: a hold, turns to both sides, and back). */
-export async function writeFramedHeadTurn(engine: Pick<FaceEngine, 'analyze'>, dir: string): Promise<FramedHeadTurn> {
+/**
+ * Writes the framed head turn into `dir` (19 s: a hold, turns to both sides, and back), after
+ * `stillSeconds` of its first frame held (a patient standing still before turning).
+ */
+export async function writeFramedHeadTurn(engine: Pick<FaceEngine, 'analyze'>, dir: string, options: { stillSeconds?: number } = {}): Promise<FramedHeadTurn> {
   const source = fixture('video/turn_headtrackr_cap4.mp4');
   const framing = await kioskFraming(engine, source);
-  const file = join(dir, 'turn.y4m');
-  await writeRecording(recordingFrames(source, { ...kioskCadence, filter: framing, maxSeconds: 19 }), file);
+  const still = options.stillSeconds ?? 0;
+  const file = join(dir, still ? `turn-still-${still}.y4m` : 'turn.y4m');
+  const filter = still ? `${framing},tpad=start_duration=${still}:start_mode=clone` : framing;
+  await writeRecording(recordingFrames(source, { ...kioskCadence, filter, maxSeconds: 19 + still }), file);
   return { file, source, framing };
 }
