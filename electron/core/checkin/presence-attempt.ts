@@ -3,6 +3,7 @@ import type { KioskConfig } from '../config/schema.js';
 import type { FaceEngine, FrameAnalysis, RgbaFrame } from '../face/types.js';
 import { FaceEngineError } from '../face/types.js';
 import { descriptorDistance, type DescriptorMetric } from '../face/descriptor-distance.js';
+import { meanTemplate } from '../face/template.js';
 import type { ContinuityBounds } from '../presence/continuity.js';
 import { createPresenceSession, type PresenceFailure, type PresenceState } from '../presence/session.js';
 import type { PresenceAttempt, PresenceVerdict } from './ports.js';
@@ -83,7 +84,7 @@ export function createPresenceAttempt(config: KioskConfig['presence'], options: 
         return;
       }
     }
-    descriptor = second ? meanDescriptor(first, second, (await options.model()).metric) : first.slice();
+    descriptor = second ? meanTemplate([first, second], (await options.model()).metric) : first.slice();
     first.fill(0);
     second?.fill(0);
   }
@@ -118,12 +119,4 @@ export function createPresenceAttempt(config: KioskConfig['presence'], options: 
       return { ...evidence, ...(sessionDistance !== undefined ? { sessionDistance: Math.round(sessionDistance * 1000) / 1000 } : {}) };
     },
   };
-}
-
-/** The template of two verified descriptors: their mean (renormalised for a cosine model). */
-function meanDescriptor(a: number[], b: number[], metric: DescriptorMetric): number[] {
-  const mean = a.map((v, i) => (v + (b[i] as number)) / 2);
-  if (metric !== 'cosine') return mean;
-  const norm = Math.hypot(...mean) || 1;
-  return mean.map((v) => v / norm);
 }

@@ -1,11 +1,6 @@
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { MethodOutput } from '../../../../electron/core/api/define';
-import type { KioskContract } from '../../../../electron/core/api/contract';
-import { call } from '../../kiosk';
 import { StaffTable } from '../staff/common';
-
-type CameraStatusValue = MethodOutput<KioskContract, 'camera.status'>;
+import { useCoreValue } from './useCoreValue';
 
 /**
  * The camera core last judged (its label, and whether it may be used) and the cameras it refused
@@ -13,17 +8,7 @@ type CameraStatusValue = MethodOutput<KioskContract, 'camera.status'>;
  */
 export function CameraStatus({ version }: { version: number }) {
   const { t } = useTranslation('it');
-  const [status, setStatus] = useState<CameraStatusValue | null>(null);
-  useEffect(() => {
-    let live = true;
-    call('camera.status', {}).then(
-      (s) => live && setStatus(s),
-      () => live && setStatus(null),
-    );
-    return () => {
-      live = false;
-    };
-  }, [version]);
+  const status = useCoreValue('camera.status', version);
   if (!status) return null;
   const verdict = (allowed: boolean, reason?: string) => (allowed ? t('camera.allowed') : t(`camera.reason.${reason ?? 'virtual'}`));
   return (

@@ -1,25 +1,15 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../../electron/core/api/define';
 import type { KioskContract } from '../../../../electron/core/api/contract';
-import { call } from '../../kiosk';
+import { useCoreValue } from './useCoreValue';
 
 export type KeyStatus = MethodOutput<KioskContract, 'keys.status'>;
 
 /** The kiosk's key status (`keys.status`), reloaded when core says the keys changed. */
 export function useKeyStatus(): { status: KeyStatus | null; reload: () => void } {
-  const [status, setStatus] = useState<KeyStatus | null>(null);
   const [version, setVersion] = useState(0);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
-  useEffect(() => {
-    let live = true;
-    call('keys.status', {}).then(
-      (s) => live && setStatus(s),
-      () => live && setStatus(null),
-    );
-    return () => {
-      live = false;
-    };
-  }, [version]);
+  const status = useCoreValue('keys.status', version);
   useEffect(() => {
     if (typeof window.kiosk?.onEvent !== 'function') return undefined;
     return window.kiosk.onEvent((event) => {
