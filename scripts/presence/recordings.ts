@@ -11,12 +11,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { FaceEngine } from '../../electron/core/face/types.js';
 import { kioskCadence, recordingFrames, type RecordingOptions } from '../../electron/core/presence/eval/recording.js';
+import { lightings, mediumAttackFrames, mediumKinds } from './screen-attack.js';
 import { heldPhotoFrames, swapAttackFrames, writeRecording } from './swap-attack.js';
 
 /** Fixture recordings of people turning their heads (../shared/fixtures/faces/video, see its README). */
 export const turnRecordings = ['hamilton_clip.mp4', 'turn_headtrackr_cap4.mp4', 'turn_fsanet_pose.mp4', 'turn_fsgan_abe.mp4', 'turn_mediapipe_iris_woman.mp4'];
 /** Fixture photos of people other than those in the recordings (the patients an attacker holds up). */
 export const attackPhotos = ['photos/obama_1.jpg', 'photos/rose_leslie_2.jpg', 'photos/alex_lacamoire_2.jpg'];
+/**
+ * The recordings replayed on screens (screen-attack.ts): the head turn a kiosk acquires early and
+ * turns both ways (the others never hold still, frontal and centred, or only near their end:
+ * docs/presence.md), so the replays reach the challenge and are judged. Prints are made of a
+ * frontal frame of each recording in `printedRecordings`.
+ */
+export const replayedRecordings = ['turn_headtrackr_cap4.mp4'];
+export const printedRecordings = ['turn_headtrackr_cap4.mp4', 'turn_fsgan_abe.mp4'];
+/** Which attack families to make: `swap` (photo, photo-swap, photo-swap-gap), `medium` (replays and prints). */
+export type AttackSet = 'swap' | 'medium';
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -69,6 +80,7 @@ export async function makePresenceRecordings(
   outDir: string,
   log: (line: string) => void = () => {},
   cadence: RecordingOptions = kioskCadence,
+  sets: readonly AttackSet[] = ['swap', 'medium'],
 ): Promise<MadeRecording[]> {
   mkdirSync(outDir, { recursive: true });
   const made: MadeRecording[] = [];
@@ -82,7 +94,20 @@ export async function makePresenceRecordings(
     made.push({ file, label: 'bona-fide' });
     log(`${file} (${filter})`);
   }
-  for (const [k, photo] of attackPhotos.entries()) {
+  if (sets.includes('medium')) {
+    for (const [k, name] of printedRecordings.entries()) {
+      const video = join(outDir, `bona-fide-${basename(name, '.mp4')}.mp4`);
+      for (const kind of mediumKinds.filter((m) => (m.startsWith('replay') ? replayedRecordings.includes(name) : true))) {
+        for (const lighting of lightings) {
+          const file = `attack-${kind}-${lighting}-${basename(name, '.mp4')}.mp4`;
+          await writeRecording(mediumAttackFrames(engine, video, { kind, lighting, seed: 11 + k }, cadence), join(outDir, file), cadence);
+          made.push({ file, label: `attack:${kind}` });
+          log(file);
+        }
+      }
+    }
+  }
+  for (const [k, photo] of (sets.includes('swap') ? attackPhotos : []).entries()) {
     const held = `attack-photo-${k}.mp4`;
     await writeRecording(heldPhotoFrames(engine, join(fixturesDir, photo), 16, cadence, k + 1), join(outDir, held), cadence);
     made.push({ file: held, label: 'attack:photo' });

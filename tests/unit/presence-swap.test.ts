@@ -26,7 +26,8 @@ let cadence = kioskCadence;
 
 let engine: FaceEngineClient;
 beforeAll(async () => {
-  engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {} });
+  // With the texture model, as the kiosk runs (the default configuration judges texture too).
+  engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {}, texture: { dir: join(projectRoot, 'models', 'minifasnet') } });
   cadence = { ...kioskCadence, filter: await kioskFraming(engine, video()) };
 }, 240_000);
 afterAll(async () => {
@@ -100,6 +101,9 @@ describe('the same person from the hold to the pass', { timeout: 240_000 }, () =
     }
     expect(phase).toBe('passed');
     const evidence = attempt.evidence();
+    // The texture evidence is sealed with it: the session's median real-face score, never a frame.
+    expect(evidence.texture).toMatchObject({ modelId: expect.stringMatching(/^minifasnet-v2-v1se@/) });
+    expect(evidence.texture!.score).toBeGreaterThanOrEqual(config.texture.minRealScore);
     // With no presence.maxSessionDistance set, the bound is the model's own same-person threshold.
     const bound = (await engine.status()).threshold;
     expect(evidence.sessionDistance).toBeLessThan(bound);

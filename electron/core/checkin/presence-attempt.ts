@@ -6,13 +6,14 @@ import { descriptorDistance, type DescriptorMetric } from '../face/descriptor-di
 import { meanTemplate } from '../face/template.js';
 import type { ContinuityBounds } from '../presence/continuity.js';
 import { createPresenceSession, type PresenceFailure, type PresenceState } from '../presence/session.js';
+import { createTextureEvidence, median, type TextureSummary } from '../presence/texture.js';
 import type { PresenceAttempt, PresenceVerdict } from './ports.js';
 
 export interface PresenceAttemptOptions {
   /** Describes a kept frame (the real engine's describe). */
   describe: FaceEngine['describe'];
-  /** The active model's metric and same-person threshold (the engine's status). */
-  model: () => Promise<{ metric: DescriptorMetric; threshold: number }>;
+  /** The active model's metric and same-person threshold (the engine's status), and the texture model it runs. */
+  model: () => Promise<{ metric: DescriptorMetric; threshold: number; textureModelId?: string }>;
   /** Uniform in [0, 1); decides the side to turn to (tools pin it; default a CSPRNG). */
   random?: () => number;
   /** The tracking bounds; only tests change them (to show the identity check on its own). */
@@ -31,12 +32,18 @@ export interface PresenceAttemptOptions {
  * sealed into the visit is the mean of those two verified descriptors, so it never comes from a
  * frame before an unverified gap. Every other frame is wiped as soon as it has been judged.
  */
-export function createPresenceAttempt(config: KioskConfig['presence'], options: PresenceAttemptOptions): PresenceAttempt {
+export function createPresenceAttempt(
+  config: KioskConfig['presence'],
+  options: PresenceAttemptOptions,
+): PresenceAttempt & { texture(): { score: number; frames: number } | undefined } {
   const session = createPresenceSession({ config, ...(options.random ? { random: options.random } : {}), ...(options.continuity ? { continuity: options.continuity } : {}) });
   const kept: { held?: RgbaFrame; back?: RgbaFrame } = {};
   let descriptor: number[] | undefined;
   let sessionDistance: number | undefined;
   let failure: PresenceFailure | undefined;
+  // Texture evidence (presence/texture.ts): the texture model's scores from the hold to the pass.
+  const texture = createTextureEvidence(config.texture);
+  let textureSummary: TextureSummary | undefined;
 
   const wipeKept = (): void => {
     kept.held?.data.fill(0);
@@ -47,7 +54,7 @@ export function createPresenceAttempt(config: KioskConfig['presence'], options: 
 
   const verdictOf = (state: PresenceState): PresenceVerdict => ({
     phase: failure ? 'failed' : state.phase,
-    instruction: failure ? 'presence.keepInView' : state.message,
+    instruction: failure ? (failure === 'texture' ? 'presence.challengeFailed' : 'presence.keepInView') : state.message,
     progress: failure ? 0 : state.progress,
     ...(state.side ? { challengeSide: state.side } : {}),
     ...(failure ?? state.failure ? { failure: failure ?? state.failure } : {}),
@@ -89,6 +96,25 @@ export function createPresenceAttempt(config: KioskConfig['presence'], options: 
     second?.fill(0);
   }
 
+  /**
+   * At the pass: the session's texture must be a live face's. Not with `challenge: 'off'` (tests and
+   * demos: no liveness check at all, a photo passes) nor `texture.mode: 'off'`.
+   */
+  async function judgeTexture(): Promise<void> {
+    if (config.challenge === 'off') return;
+    const modelId = (await options.model()).textureModelId;
+    if (!modelId) {
+      // The engine runs without the texture model only when it was not asked to load it: fail closed.
+      if (config.texture.mode === 'on') failure = 'texture';
+      return;
+    }
+    const verdict = texture.judge(modelId);
+    texture.wipe();
+    if (verdict.summary) textureSummary = verdict.summary;
+    // `off`: the summary is still measured (kioskctl eval-presence), never judged.
+    if (!verdict.pass && config.texture.mode === 'on') failure = 'texture';
+  }
+
   return {
     async push(analysis: FrameAnalysis, frame: RgbaFrame, atMs = performance.now()) {
       if (failure || session.state.phase === 'passed' || session.state.phase === 'failed') {
@@ -97,6 +123,14 @@ export function createPresenceAttempt(config: KioskConfig['presence'], options: 
       }
       // The planar test needs the pixels; push copies what it needs before the frame is wiped.
       const state = session.push(analysis, atMs, frame);
+      if (state.phase === 'guide') {
+        // Progress above 0 in guidance is a running hold; 0 is a broken one.
+        if (state.progress > 0) texture.hold(analysis);
+        else texture.restart();
+      } else if (state.phase === 'challenge' || state.phase === 'passed') {
+        if (state.keep === 'held') texture.startChallenge();
+        texture.challenge(analysis);
+      }
       if (state.keep) {
         kept[state.keep]?.data.fill(0);
         kept[state.keep] = frame;
@@ -104,11 +138,20 @@ export function createPresenceAttempt(config: KioskConfig['presence'], options: 
         frame.data.fill(0);
       }
       if (state.phase === 'failed') wipeKept();
-      if (state.phase === 'passed') await verifyIdentity();
+      if (state.phase === 'passed') await judgeTexture();
+      if (state.phase === 'passed' && !failure) await verifyIdentity();
+      if (failure) wipeKept();
       return verdictOf(state);
     },
     descriptor: () => (session.state.phase === 'passed' && !failure ? descriptor : undefined),
+    /** The texture evidence so far (judged at a pass; for a session that ended earlier, its frames until then): for kioskctl eval-presence. */
+    texture() {
+      if (textureSummary) return { score: textureSummary.score, frames: textureSummary.frames };
+      const scores = texture.scores();
+      return scores.length ? { score: Math.round(median(scores) * 1000) / 1000, frames: scores.length } : undefined;
+    },
     discard() {
+      texture.wipe();
       wipeKept();
       descriptor?.fill(0);
       descriptor = undefined;
@@ -116,7 +159,11 @@ export function createPresenceAttempt(config: KioskConfig['presence'], options: 
     evidence() {
       const evidence = session.state.evidence;
       if (!evidence || failure) throw new Error('presence evidence exists only after a pass');
-      return { ...evidence, ...(sessionDistance !== undefined ? { sessionDistance: Math.round(sessionDistance * 1000) / 1000 } : {}) };
+      return {
+        ...evidence,
+        ...(sessionDistance !== undefined ? { sessionDistance: Math.round(sessionDistance * 1000) / 1000 } : {}),
+        ...(textureSummary ? { texture: textureSummary } : {}),
+      };
     },
   };
 }

@@ -1,5 +1,7 @@
 import type { KioskConfig } from '../config/schema.js';
+import { join } from 'node:path';
 import { createFaceEngine } from '../face/engine.js';
+import { TEXTURE_PACKAGE_DIR } from '../face/texture-package.js';
 import type { FaceEngine } from '../face/types.js';
 import type { CheckinPorts } from './ports.js';
 import { createPresenceAttempt } from './presence-attempt.js';
@@ -28,6 +30,8 @@ export function createPhotoCheckin(options: PhotoCheckinOptions): CheckinService
       backend: options.config.face.backend,
       requestTimeoutMs: options.config.face.requestTimeoutMs,
       ...(model ? { modelPackage: { dir: model.path, ...(model.manifestSha256 ? { manifestSha256: model.manifestSha256 } : {}) } } : {}),
+      // Screen and print detection: the engine refuses to start without its verified model.
+      ...(options.config.presence.texture.mode === 'on' ? { texture: { dir: join(options.modelsDir, TEXTURE_PACKAGE_DIR) } } : {}),
     });
     // A failed start is retried on the next call rather than remembered forever.
     engine.catch(() => {

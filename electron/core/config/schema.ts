@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The texture model's default threshold: chosen on the fixture recordings, with its margin, in docs/presence.md ("Texture"). */
+export const DEFAULT_MIN_REAL_SCORE = 0.2;
+
 /** A clinic's ticket text: one short paragraph of printable characters (no markup is interpreted). */
 const ticketText = z
   .string()
@@ -67,6 +70,22 @@ export const configSchema = z
          * docs/presence.md. In the model's metric, so set it only with the model it was measured on.
          */
         maxSessionDistance: z.number().min(0.01).max(2).optional(),
+        /**
+         * Passive screen and print detection (docs/presence.md, "Texture"): the texture model's
+         * real-face score of the tracked face over the session, from the hold to the pass. `on`: a
+         * session passes only when the median score reaches `minRealScore` over at least `minFrames`
+         * scored frames; the model package must load, or the photo path stops. `off` only for a
+         * kiosk whose clinic accepts replays and prints (the README says what that gives up).
+         */
+        texture: z
+          .object({
+            mode: z.enum(['on', 'off']).default('on'),
+            /** Median real-face score (0–1) at or above which the session's texture is a live face; calibrate with `kioskctl eval-presence --suggest-texture`. */
+            minRealScore: z.number().min(0).max(1).default(DEFAULT_MIN_REAL_SCORE),
+            minFrames: z.number().int().min(1).max(100).default(5),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -92,6 +92,7 @@ export async function createFaceEngine(options: FaceEngineClientOptions): Promis
     ...(options.analyzeInputSize ? { analyzeInputSize: options.analyzeInputSize } : {}),
     ...(options.describeInputSize ? { describeInputSize: options.describeInputSize } : {}),
     ...(options.modelPackage ? { modelPackage: options.modelPackage } : {}),
+    ...(options.texture ? { texture: options.texture } : {}),
   };
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));

@@ -16,6 +16,8 @@ import { cropToFrameTransform, estimateSimilarity, fivePoints, type Point } from
 import { loadVerifiedModels, type DetectionNet, type ModelPackageLocation, type VerifiedGraph, type VerifiedNet } from './models.js';
 import type { Recognition } from './model-package.js';
 import { createOnnxRecognizer, type OnnxRecognizer } from './onnx-runtime.js';
+import { openTexturePackage } from './texture-package.js';
+import { createTextureScorer, type TextureScorer } from './texture.js';
 import {
   FaceEngineError,
   type EngineStatus,
@@ -87,6 +89,8 @@ export interface PipelineOptions {
   describeInputSize?: number;
   /** The recognition model package (default: the built-in one in modelsDir). */
   modelPackage?: ModelPackageLocation;
+  /** The texture model package's folder; when given it must verify and load, or the engine does not start. */
+  texture?: { dir: string };
 }
 
 /** The `tfjs-graph` runtime: a tfjs graph model (verified bytes, loaded from memory) on the engine's own tfjs backend. */
@@ -135,6 +139,8 @@ export async function createPipeline(
   // A native runtime is loaded before tfjs, so a kiosk where it does not load says so at start.
   let onnx: OnnxRecognizer | null = null;
   if (verified.recognitionModel.kind === 'onnx') onnx = await createOnnxRecognizer(verified.recognitionModel.bytes, recognition, verified.modelId);
+  const texturePackage = sizes.texture ? openTexturePackage(sizes.texture.dir) : null;
+  const texture: TextureScorer | null = texturePackage ? await createTextureScorer(texturePackage.nets, texturePackage.modelId) : null;
   const faceapi = nodeRequire('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
   // face-api's own tfjs namespace: the same @tensorflow/tfjs instance its nets run on.
   const tf = faceapi.tf;
@@ -198,6 +204,9 @@ export async function createPipeline(
     try {
       const results = await detect(input, true, analyzeOptions);
       const faces = results.map((r) => toFace(frame, r)).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+      // The texture model on the one face (a frame with several faces fails presence anyway).
+      const only = faces.length === 1 ? faces[0] : undefined;
+      if (texture && only) only.texture = await texture.score(frame, only.box);
       return { width: frame.width, height: frame.height, faces, ms: performance.now() - t0 };
     } finally {
       release(input);
@@ -338,6 +347,7 @@ export async function createPipeline(
       runtime: verified.recognition.manifest.runtime,
       loadMs,
       tensors: core.memory().numTensors,
+      ...(texturePackage ? { textureModelId: texturePackage.modelId } : {}),
     }),
   };
 }

@@ -46,6 +46,7 @@ export const workerMessageSchema = z.union([
       runtime: z.enum(RUNTIMES),
       loadMs: z.number(),
       tensors: z.number(),
+      textureModelId: z.string().optional(),
     }),
     detail: z.string(),
   }),
@@ -61,4 +62,5 @@ export interface WorkerInit {
   analyzeInputSize?: number;
   describeInputSize?: number;
   modelPackage?: { dir: string; manifestSha256?: string };
+  texture?: { dir: string };
 }

@@ -48,6 +48,11 @@ export interface FaceAnalysis {
   quality: Quality;
   /** True when part of the face (box or landmarks) lies outside the frame: landmarks there are guesses. */
   truncated?: boolean;
+  /**
+   * Real-face probability (0–1) of the texture model (face/texture.ts) on this face; set when the
+   * engine runs one and the frame shows exactly one face.
+   */
+  texture?: number;
 }
 
 export interface FrameAnalysis {
@@ -79,6 +84,8 @@ export interface EngineStatus {
   runtime: ModelRuntime;
   loadMs: number;
   tensors: number;
+  /** The texture model package's id (`<id>@<manifest hash prefix>`) when the engine runs one. */
+  textureModelId?: string;
 }
 
 /** Why a request was refused; stable strings callers may branch on. */
@@ -115,6 +122,11 @@ export interface FaceEngineOptions {
   backend?: 'auto' | FaceBackend;
   /** Per request; on timeout the worker is restarted. */
   requestTimeoutMs?: number;
+  /**
+   * The texture model package's folder (face/texture-package.ts): when given, the engine verifies
+   * and loads it at start (refusing to start without it) and scores every analysed frame's one face.
+   */
+  texture?: { dir: string };
 }
 
 export interface FrameOptions {

@@ -17,6 +17,7 @@ const initSchema = z.object({
   analyzeInputSize: inputSize,
   describeInputSize: inputSize,
   modelPackage: z.object({ dir: z.string().min(1), manifestSha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional() }).strict().optional(),
+  texture: z.object({ dir: z.string().min(1) }).strict().optional(),
 });
 
 const toWire = (err: unknown): WireError =>
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
       ...(init.analyzeInputSize ? { analyzeInputSize: init.analyzeInputSize } : {}),
       ...(init.describeInputSize ? { describeInputSize: init.describeInputSize } : {}),
       ...(init.modelPackage ? { modelPackage: { dir: init.modelPackage.dir, ...(init.modelPackage.manifestSha256 ? { manifestSha256: init.modelPackage.manifestSha256 } : {}) } } : {}),
+      ...(init.texture ? { texture: init.texture } : {}),
     });
   } catch (err) {
     send({ type: 'fatal', error: toWire(err) });

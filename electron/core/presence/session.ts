@@ -18,9 +18,11 @@ export type ChallengeSide = 'left' | 'right';
  * - `face-lost`: a frame with no face, or a gap between frames, after the hold began;
  * - `face-changed`: two faces, a face that is not the tracked one, or (checked by the attempt with
  *   descriptors) a different person at the end than at the hold;
- * - `no-frame`: the frames needed to judge the turn were not given (the policy fails closed).
+ * - `no-frame`: the frames needed to judge the turn were not given (the policy fails closed);
+ * - `texture`: (judged by the attempt, presence/texture.ts) the session's face looked like a screen
+ *   or a print to the texture model, or too few of its frames were scored.
  */
-export const presenceFailures = ['guide-timeout', 'timeout', 'planar', 'face-lost', 'face-changed', 'no-frame'] as const;
+export const presenceFailures = ['guide-timeout', 'timeout', 'planar', 'face-lost', 'face-changed', 'no-frame', 'texture'] as const;
 export type PresenceFailure = (typeof presenceFailures)[number];
 
 /** Which frame the caller must keep for the descriptors: the held frame or the frame back at frontal. */
@@ -279,6 +281,7 @@ const failureMessage: Record<PresenceFailure, PresenceMessageKey> = {
   timeout: 'presence.challengeFailed',
   planar: 'presence.challengeFailed',
   'no-frame': 'presence.challengeFailed',
+  texture: 'presence.challengeFailed',
   'face-lost': 'presence.keepInView',
   'face-changed': 'presence.keepInView',
 };

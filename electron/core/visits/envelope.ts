@@ -20,6 +20,8 @@ export const presenceEvidenceSchema = z.object({
   planarResidual: z.number().optional(),
   /** Descriptor distance between the held frame and the frame back at frontal (the same person throughout). */
   sessionDistance: z.number().nonnegative().optional(),
+  /** Texture model (screen and print detection): median real-face score of the session's frames, how many, and the model package. Never a frame. */
+  texture: z.object({ score: z.number().min(0).max(1), frames: z.number().int().nonnegative(), modelId: z.string().min(1).max(128) }).optional(),
   durationMs: z.number().nonnegative(),
 });
 

@@ -3,16 +3,25 @@
  * Each recording of a CSV (`file,label`, label `bona-fide` or `attack:<kind>`) runs through the
  * real face engine and the real presence attempt at the kiosk's frame size and cadence, once for
  * each challenge side. Output: per recording and side, pass or the failure; BPCER (bona fide
- * refused), APCER per attack kind (attacks passed) and the failure-to-acquire rate.
+ * refused), APCER per attack kind (attacks passed) and the failure-to-acquire rate, with the
+ * texture evidence at the configured threshold and without it; the texture score per label, a DET
+ * plot of it (`--plot`), and a threshold suggested at a target BPCER (`--target-bpcer`), written to
+ * the configuration with an audit row (`--write-config`).
  */
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { parseConfig, type KioskConfig } from '../../config/schema.js';
 import { createFaceEngine } from '../../face/engine.js';
 import { defaultModelsDir } from '../../face/paths.js';
+import { writeDetPlot } from '../../face/eval/det-plot.js';
+import { TEXTURE_PACKAGE_DIR } from '../../face/texture-package.js';
+import { scoresByLabel, scoreStats, suggestThreshold, textureDet, withTexture, type ScoreStats } from '../../presence/eval/texture-report.js';
+import { databaseFileName, openDatabase } from '../../store/index.js';
+import { dataDirSchema } from '../args.js';
+import { auditCliAction } from './cli-audit.js';
 import { kioskCadence, recordingFrames } from '../../presence/eval/recording.js';
 import { runPresence, type PresenceRun } from '../../presence/eval/run.js';
 import type { Command } from '../command.js';
@@ -28,6 +37,11 @@ const optionsSchema = z.object({
   sides: z.enum(['both', 'left', 'right']).default('both'),
   models: z.string().min(1).optional(),
   json: z.boolean().default(false),
+  plot: z.string().min(1).optional(),
+  'target-bpcer': z.coerce.number({ error: '--target-bpcer must be a number' }).min(0).max(0.5).default(0.02),
+  margin: z.coerce.number({ error: '--margin must be a number' }).gt(0).max(1).default(0.5),
+  'write-config': z.string().min(1).optional(),
+  'data-dir': dataDirSchema,
 });
 
 /** Reads the recordings CSV (header `file,label`); paths are relative to the CSV's folder. */
@@ -63,7 +77,7 @@ export interface PresenceResult extends PresenceRun {
 }
 
 export interface PresenceReport {
-  /** Bona fide presentations refused, over those acquired (reached the challenge). */
+  /** Bona fide presentations refused, over those acquired (reached the challenge); with the texture evidence when the report has it. */
   bpcer: number | null;
   /** Per attack kind: attacks that passed, over those acquired. */
   apcer: Record<string, number | null>;
@@ -72,6 +86,17 @@ export interface PresenceReport {
   recordings: number;
   presentations: number;
   results: PresenceResult[];
+  /** The texture evidence: figures without it, the score per label, and the suggested threshold. */
+  texture?: TextureReport;
+}
+
+export interface TextureReport {
+  modelId: string | null;
+  threshold: number;
+  minFrames: number;
+  withoutTexture: { bpcer: number | null; apcer: Record<string, number | null> };
+  scores: Record<string, ScoreStats>;
+  suggestion: { targetBpcer: number; margin: number; threshold: number; quantile: number; bonaFide: number; apcer: Record<string, number | null> } | null;
 }
 
 const rate = (hits: number, n: number): number | null => (n ? Math.round((hits / n) * 10_000) / 10_000 : null);
@@ -97,6 +122,35 @@ export function presenceReport(results: PresenceResult[], recordings: number): P
   };
 }
 
+/**
+ * The report with the texture evidence: the runs were judged without it (texture 'off', scores
+ * recorded); the kiosk's outcome at `threshold` is derived per presentation (texture-report.ts).
+ */
+export function textureReport(
+  results: PresenceResult[],
+  recordings: number,
+  texture: { modelId: string | null; threshold: number; minFrames: number; targetBpcer: number; margin: number },
+): PresenceReport {
+  const without = presenceReport(results, recordings);
+  const judged = results.map((r) => ({ ...r, outcome: withTexture(r, texture.threshold, texture.minFrames) }));
+  const withIt = presenceReport(judged, recordings);
+  const byLabel = scoresByLabel(results, texture.minFrames);
+  const suggested = suggestThreshold(byLabel['bona-fide'] ?? [], texture.targetBpcer, texture.margin);
+  const atSuggested = suggested ? presenceReport(results.map((r) => ({ ...r, outcome: withTexture(r, suggested.threshold, texture.minFrames) })), recordings).apcer : {};
+  return {
+    ...withIt,
+    results: judged,
+    texture: {
+      modelId: texture.modelId,
+      threshold: texture.threshold,
+      minFrames: texture.minFrames,
+      withoutTexture: { bpcer: without.bpcer, apcer: without.apcer },
+      scores: scoreStats(byLabel),
+      suggestion: suggested ? { targetBpcer: texture.targetBpcer, margin: texture.margin, ...suggested, apcer: atSuggested } : null,
+    },
+  };
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -107,13 +161,20 @@ async function run(argv: string[]): Promise<number> {
       sides: { type: 'string' },
       models: { type: 'string' },
       json: { type: 'boolean' },
+      plot: { type: 'string' },
+      'target-bpcer': { type: 'string' },
+      margin: { type: 'string' },
+      'write-config': { type: 'string' },
+      'data-dir': { type: 'string' },
     },
     strict: true,
   });
   const parsed = optionsSchema.safeParse(values);
   if (!parsed.success) {
     console.error(`eval-presence: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-    console.error('Usage: npm run kioskctl -- eval-presence --videos CSV [--config FILE] [--fps N] [--sides both|left|right] [--json]');
+    console.error(
+      'Usage: npm run kioskctl -- eval-presence --videos CSV [--config FILE] [--fps N] [--sides both|left|right] [--json] [--plot det.svg|det.png] [--target-bpcer 0.02] [--margin 0.5] [--write-config FILE --data-dir DIR]',
+    );
     return 2;
   }
   const opts = parsed.data;
@@ -122,27 +183,92 @@ async function run(argv: string[]): Promise<number> {
   const progress = (line: string): void => {
     process.stderr.write(`eval-presence: ${line}\n`);
   };
-  const engine = await createFaceEngine({ modelsDir: opts.models ?? defaultModelsDir(), backend: config.face.backend, requestTimeoutMs: 60_000, log: progress });
+  const modelsDir = opts.models ?? defaultModelsDir();
+  // The texture model always runs here (its score is what calibration measures); the sessions are
+  // judged without it and the kiosk's outcome with it is derived per presentation.
+  const engine = await createFaceEngine({ modelsDir, backend: config.face.backend, requestTimeoutMs: 60_000, log: progress, texture: { dir: join(modelsDir, TEXTURE_PACKAGE_DIR) } });
+  const judgedWithout: KioskConfig['presence'] = { ...config.presence, texture: { ...config.presence.texture, mode: 'off' } };
+  let modelId: string | null = null;
   const sides = opts.sides === 'both' ? (['left', 'right'] as const) : [opts.sides];
   const results: PresenceResult[] = [];
   try {
     for (const [i, row] of rows.entries()) {
       for (const side of sides) {
         const frames = recordingFrames(row.path, { ...kioskCadence, fps: opts.fps });
-        const result = await runPresence(engine, config.presence, frames, { side, fps: opts.fps });
+        const result = await runPresence(engine, judgedWithout, frames, { side, fps: opts.fps });
         results.push({ file: row.file, label: row.label, ...result });
         progress(`${i + 1}/${rows.length} ${row.file} (${row.label}, ${side}): ${describeRun(result)}`);
       }
     }
+    modelId = (await engine.status()).textureModelId ?? null;
   } finally {
     await engine.close();
   }
-  const report = presenceReport(results, rows.length);
+  const t = config.presence.texture;
+  const report = textureReport(results, rows.length, { modelId, threshold: t.minRealScore, minFrames: t.minFrames, targetBpcer: opts['target-bpcer'], margin: opts.margin });
+  if (opts.plot) await writeTexturePlot(opts.plot, report);
+  if (opts['write-config']) {
+    const code = writeSuggestedThreshold(opts['write-config'], opts['data-dir'], report);
+    if (code !== 0) return code;
+  }
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return 0;
   }
   console.log(formatReport(report, opts.fps));
+  return 0;
+}
+
+async function writeTexturePlot(file: string, report: PresenceReport): Promise<void> {
+  const t = report.texture;
+  if (!t) return;
+  const byLabel = scoresByLabel(report.results, t.minFrames);
+  const bona = byLabel['bona-fide'] ?? [];
+  const kinds = Object.keys(byLabel).filter((k) => k !== 'bona-fide').sort();
+  const rates = (scores: number[], at: number) => ({ far: scores.length ? scores.filter((s) => s >= at).length / scores.length : 0, frr: bona.length ? bona.filter((s) => s < at).length / bona.length : 0 });
+  await writeDetPlot(file, {
+    title: 'Texture evidence (screen and print detection), DET per attack kind',
+    subtitle: `session median of the real-face score · FAR = attacks accepted (APCER), FRR = patients refused (BPCER) · ${bona.length} bona fide sessions · model ${t.modelId ?? '?'}`,
+    threshold: t.threshold,
+    series: kinds.map((k) => {
+      const attacks = byLabel[k] ?? [];
+      const points = textureDet(bona, attacks);
+      const eer = points.reduce((best, p) => (Math.abs(p.far - p.frr) < Math.abs(best.far - best.frr) ? p : best), points[0] ?? { far: Number.NaN, frr: Number.NaN, threshold: 0 });
+      return { name: k.replace(/^attack:/, ''), points, genuine: bona.length, impostors: attacks.length, eer: (eer.far + eer.frr) / 2, operating: rates(attacks, t.threshold) };
+    }),
+  });
+}
+
+/** Writes the suggested threshold into the configuration file (presence.texture.minRealScore) and an audit row. */
+function writeSuggestedThreshold(file: string, dataDir: string, report: PresenceReport): number {
+  const s = report.texture?.suggestion;
+  if (!s) {
+    console.error('eval-presence: no bona fide recording carried a texture score; nothing to suggest (add the clinic\'s own check-ins, label bona-fide).');
+    return 3;
+  }
+  const current: Record<string, unknown> = existsSync(file) ? (readJson(file) as Record<string, unknown>) : {};
+  const presence = (current.presence ?? {}) as Record<string, unknown>;
+  const texture = (presence.texture ?? {}) as Record<string, unknown>;
+  const previous = typeof texture.minRealScore === 'number' ? texture.minRealScore : null;
+  const next = { ...current, presence: { ...presence, texture: { ...texture, minRealScore: s.threshold } } };
+  // Refuse to write a configuration the kiosk would not start with.
+  parseConfig(next, file);
+  writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`);
+  const db = openDatabase(join(dataDir, databaseFileName));
+  try {
+    auditCliAction(db, 'presence.texture.calibrate', {
+      config: resolve(file),
+      previous: previous ?? 'default',
+      threshold: s.threshold,
+      targetBpcer: s.targetBpcer,
+      margin: s.margin,
+      bonaFideSessions: s.bonaFide,
+      model: report.texture?.modelId ?? 'unknown',
+    });
+  } finally {
+    db.close();
+  }
+  process.stderr.write(`eval-presence: wrote presence.texture.minRealScore = ${s.threshold} to ${file} (was ${previous ?? 'the default'}); audit row added\n`);
   return 0;
 }
 
@@ -162,7 +288,27 @@ export function formatReport(report: PresenceReport, fps: number): string {
     `  BPCER (bona fide refused, of acquired): ${pct(report.bpcer)}`,
     ...Object.entries(report.apcer).map(([k, v]) => `  APCER ${k} (attacks passed, of acquired): ${pct(v)}`),
     `  FTA (never reached the challenge): ${pct(report.fta)}`,
+    ...(report.texture ? formatTexture(report.texture) : []),
   ].join('\n');
+}
+
+const score = (v: number | null): string => (v === null ? '-' : v.toFixed(3));
+
+function formatTexture(t: TextureReport): string[] {
+  const labels = Object.keys(t.scores).sort((a, b) => (a === 'bona-fide' ? -1 : b === 'bona-fide' ? 1 : a.localeCompare(b)));
+  return [
+    '',
+    `  Texture evidence (model ${t.modelId ?? '?'}; threshold ${t.threshold}, at least ${t.minFrames} frames; the figures above include it)`,
+    `  without it: BPCER ${pct(t.withoutTexture.bpcer)}${Object.entries(t.withoutTexture.apcer).map(([k, v]) => `, APCER ${k} ${pct(v)}`).join('')}`,
+    `  ${'label'.padEnd(26)} sessions  median    min      max   (session median of the real-face score)`,
+    ...labels.map((l) => {
+      const s = t.scores[l] as ScoreStats;
+      return `  ${l.padEnd(26)} ${String(s.scored).padStart(8)}  ${score(s.median).padStart(6)}  ${score(s.min).padStart(6)}  ${score(s.max).padStart(6)}`;
+    }),
+    t.suggestion
+      ? `  suggested threshold at BPCER ≤ ${pct(t.suggestion.targetBpcer)}: ${t.suggestion.threshold} (${t.suggestion.margin} × ${score(t.suggestion.quantile)}, from ${t.suggestion.bonaFide} bona fide sessions)${Object.entries(t.suggestion.apcer).map(([k, v]) => `; APCER ${k} ${pct(v)}`).join('')}`
+      : '  no bona fide session carried a texture score: no threshold suggested',
+  ];
 }
 
 function readJson(path: string): unknown {

@@ -2,6 +2,23 @@ import { z } from 'zod';
 import type { Command } from '../command.js';
 import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
 import { openLocalKiosk, readConfigFile, type SyncStatus } from '../../sync/index.js';
+import { defaultModelsDir } from '../../face/paths.js';
+import { textureModelState } from '../../face/texture-package.js';
+
+export type TextureModelStatus = { state: 'ok'; modelId: string; threshold: number } | { state: 'off' } | { state: 'broken'; problem: string };
+
+/** The texture model (screen and print detection) as the engine would find it: verified, off, or why the photo path is stopped. */
+export function textureStatus(mode: 'on' | 'off', threshold: number, modelsDir?: string): TextureModelStatus {
+  if (mode === 'off') return { state: 'off' };
+  let dir: string;
+  try {
+    dir = modelsDir ?? defaultModelsDir();
+  } catch (err) {
+    return { state: 'broken', problem: err instanceof Error ? err.message : String(err) };
+  }
+  const s = textureModelState(dir);
+  return s.ok ? { state: 'ok', modelId: s.modelId, threshold } : { state: 'broken', problem: s.problem };
+}
 
 /** `kioskctl status [--json]`: what IT needs after an outage, in one screen or one JSON object. */
 export const statusCommand: Command = {
@@ -13,16 +30,28 @@ export const statusCommand: Command = {
       { ...dataDirOption, config: { type: 'string' }, json: { type: 'boolean' } },
       z.object({ 'data-dir': dataDirSchema, config: z.string().optional(), json: z.boolean().default(false) }),
     );
-    const kiosk = await openLocalKiosk(args['data-dir'], readConfigFile(args.config));
+    const config = readConfigFile(args.config);
+    const kiosk = await openLocalKiosk(args['data-dir'], config);
     try {
       const status = kiosk.sync.status();
-      console.log(args.json ? JSON.stringify({ ...status, integrity: 'ok' }) : formatStatus(status));
+      const texture = textureStatus(config.presence.texture.mode, config.presence.texture.minRealScore);
+      console.log(args.json ? JSON.stringify({ ...status, textureModel: texture, integrity: 'ok' }) : `${formatStatus(status)}\n${formatTexture(texture)}`);
       return 0;
     } finally {
       kiosk.close();
     }
   },
 };
+
+export function formatTexture(t: TextureModelStatus): string {
+  const value =
+    t.state === 'ok'
+      ? `${t.modelId} verified (threshold ${t.threshold})`
+      : t.state === 'off'
+        ? 'OFF (presence.texture.mode): screen replays and prints are not refused'
+        : `BROKEN, photo check stopped: ${t.problem}`;
+  return `${'texture model'.padEnd(22)} ${value}`;
+}
 
 function age(seconds: number | null): string {
   if (seconds === null) return '-';

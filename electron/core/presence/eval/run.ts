@@ -26,6 +26,8 @@ export interface PresenceRun {
   challengeAtMs?: number;
   decidedAtMs?: number;
   sessionDistance?: number;
+  /** The texture model's median real-face score over the session (hold to decision) and its frames, when the engine runs it. */
+  texture?: { score: number; frames: number };
 }
 
 export async function runPresence(
@@ -49,7 +51,9 @@ export async function runPresence(
         const acquired = challengeAtMs !== undefined || verdict.phase === 'passed' || verdict.failure !== 'guide-timeout';
         let sessionDistance: number | undefined;
         if (verdict.phase === 'passed') sessionDistance = attempt.evidence().sessionDistance;
+        const texture = attempt.texture();
         return {
+          ...(texture ? { texture } : {}),
           side: options.side,
           outcome: verdict.phase === 'passed' ? 'passed' : acquired ? 'refused' : 'not-acquired',
           ...(verdict.failure ? { failure: verdict.failure } : {}),
@@ -61,7 +65,9 @@ export async function runPresence(
       }
     }
     // The recording ended before a decision.
+    const texture = attempt.texture();
     return {
+      ...(texture ? { texture } : {}),
       side: options.side,
       outcome: challengeAtMs === undefined ? 'not-acquired' : 'refused',
       failure: 'ended',
