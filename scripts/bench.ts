@@ -184,6 +184,12 @@ function judgedFpsLines(fps: Record<string, number | string>): string[] {
   return [
     `judged frames per second, end to end (browser host, Chromium, ${fps.judged_fps_camera}, ${fps.judged_fps_window_s} s windows):`,
     line('judged_fps', `frame loop + frame socket (${n >= TARGETS.judged_fps ? 'meets' : 'MISSES'} target ≥ ${TARGETS.judged_fps})`),
+    line('judged_fps_no_texture', 'same core without the texture model (presence.texture.mode off), measured right after'),
+    ...(typeof fps.judged_fps_no_texture === 'number'
+      ? [
+          `  texture evidence: judged frames/s ${fps.judged_fps} vs ${fps.judged_fps_no_texture} without (ratio ${fps.judged_fps_texture_ratio}); kiosk Node CPU per judged frame ${fps.judged_fps_cpu_node_ms_per_frame} ms vs ${fps.judged_fps_no_texture_cpu_node_ms_per_frame} ms (ratio ${fps.judged_cpu_node_texture_ratio}); Chromium ${fps.judged_fps_cpu_chromium_ms_per_frame} vs ${fps.judged_fps_no_texture_cpu_chromium_ms_per_frame} ms`,
+        ]
+      : []),
     line('judged_fps_busy', 'same, one core kept busy by a spinning process'),
     line('judged_fps_binding', 'same loop, frames as base64 over the Playwright binding'),
     line('judged_fps_old_loop', 'old loop (120 ms pause, base64 binding)'),

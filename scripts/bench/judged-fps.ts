@@ -64,6 +64,15 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
     config: parseConfig({ presence: { holdMs: 10_000 }, sync: { background: false } }, 'bench configuration'),
     developmentKeys: true,
   });
+  // The same core without the texture model (presence.texture.mode 'off'): the cost of the texture
+  // evidence is judged_fps against judged_fps_no_texture, measured one after the other.
+  const noTextureDir = mkdtempSync(join(tmpdir(), 'kelu-bench-fps-nt-'));
+  const noTexture = await createCore({
+    dataDir: noTextureDir,
+    config: parseConfig({ presence: { holdMs: 10_000, texture: { mode: 'off' } }, sync: { background: false } }, 'bench configuration'),
+    developmentKeys: true,
+  });
+  let active: Core = real;
   let answered: Answered[] = [];
   // For the carried_fps variants: checkin.frame answered at once (after the size check), no engine.
   let engineless = false;
@@ -81,7 +90,7 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
           answered.push({ start, end: performance.now() });
           return ok ? { ok: true, value: instant } : { ok: false, error: { code: 'bad-input', message: 'bad frame' } };
         }
-        const result = await real.router.call(method, input, ctx);
+        const result = await active.router.call(method, input, ctx);
         if (method === 'checkin.frame' && result.ok) answered.push({ start, end: performance.now() });
         return result;
       },
@@ -134,6 +143,12 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
     progress(`judged frames: ${seconds} s windows, fake camera ${result.judged_fps_camera}`);
     Object.assign(result, await engineCost(options.video ?? 'video/hamilton_clip.mp4', progress));
     Object.assign(result, await measure('judged_fps', 'screen', 'socket', false));
+    active = noTexture;
+    Object.assign(result, await measure('judged_fps_no_texture', 'screen', 'socket', false));
+    active = real;
+    const ratio = (a: unknown, b: unknown): number => (typeof a === 'number' && typeof b === 'number' && b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN);
+    result.judged_fps_texture_ratio = ratio(result.judged_fps, result.judged_fps_no_texture);
+    result.judged_cpu_node_texture_ratio = ratio(result.judged_fps_cpu_node_ms_per_frame, result.judged_fps_no_texture_cpu_node_ms_per_frame);
     Object.assign(result, await measure('judged_fps_busy', 'screen', 'socket', true));
     if (!options.quick) {
       Object.assign(result, await measure('judged_fps_binding', 'screen', 'binding', false));
@@ -147,7 +162,9 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
     return result;
   } finally {
     await real.close();
+    await noTexture.close();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(noTextureDir, { recursive: true, force: true });
   }
 }
 

@@ -19,13 +19,12 @@ export const turnRecordings = ['hamilton_clip.mp4', 'turn_headtrackr_cap4.mp4', 
 /** Fixture photos of people other than those in the recordings (the patients an attacker holds up). */
 export const attackPhotos = ['photos/obama_1.jpg', 'photos/rose_leslie_2.jpg', 'photos/alex_lacamoire_2.jpg'];
 /**
- * The recordings replayed on screens (screen-attack.ts): the head turn a kiosk acquires early and
- * turns both ways (the others never hold still, frontal and centred, or only near their end:
- * docs/presence.md), so the replays reach the challenge and are judged. Prints are made of a
- * frontal frame of each recording in `printedRecordings`.
+ * The recording replayed on screens and printed (screen-attack.ts): the head turn a kiosk acquires
+ * early and turns both ways (the others never hold still, frontal and centred, or only near their
+ * end: docs/presence.md), so the attacks reach the challenge and are judged. Prints show its first
+ * frontal frame.
  */
 export const replayedRecordings = ['turn_headtrackr_cap4.mp4'];
-export const printedRecordings = ['turn_headtrackr_cap4.mp4', 'turn_fsgan_abe.mp4'];
 /** Which attack families to make: `swap` (photo, photo-swap, photo-swap-gap), `medium` (replays and prints). */
 export type AttackSet = 'swap' | 'medium';
 
@@ -95,9 +94,9 @@ export async function makePresenceRecordings(
     log(`${file} (${filter})`);
   }
   if (sets.includes('medium')) {
-    for (const [k, name] of printedRecordings.entries()) {
+    for (const [k, name] of replayedRecordings.entries()) {
       const video = join(outDir, `bona-fide-${basename(name, '.mp4')}.mp4`);
-      for (const kind of mediumKinds.filter((m) => (m.startsWith('replay') ? replayedRecordings.includes(name) : true))) {
+      for (const kind of mediumKinds) {
         for (const lighting of lightings) {
           const file = `attack-${kind}-${lighting}-${basename(name, '.mp4')}.mp4`;
           await writeRecording(mediumAttackFrames(engine, video, { kind, lighting, seed: 11 + k }, cadence), join(outDir, file), cadence);

@@ -69,6 +69,8 @@ const ROOM: Record<Lighting, { ambient: number; glare: number }> = {
 /** sRGB-ish 0–255 → linear. */
 const LIN = Float32Array.from({ length: 256 }, (_, i) => (i / 255) ** 2.2);
 const LIN_SCREEN = Float32Array.from({ length: 256 }, (_, i) => (i / 255) ** 2.4);
+/** Linear 0–1 (4,096 steps) → the camera's 0–255 (gamma 2.2). */
+const ENCODE = Uint8Array.from({ length: 4096 }, (_, i) => Math.round(255 * (i / 4095) ** (1 / 2.2)));
 
 export interface MediumView {
   kind: MediumKind;
@@ -263,7 +265,7 @@ export function createMediumRenderer(view: MediumView, out: { width: number; hei
           // Shot noise ∝ √(signal·gain), read noise ∝ gain (photon counts: 1.0 linear ≈ 2,000 e⁻ at gain 1).
           v += noise() * Math.sqrt((Math.max(0, v) * gain) / 2000) * 0.8 + noise() * 0.0009 * gain;
           v = Math.min(1, Math.max(0, v));
-          frame.data[(y * out.width + x) * 4 + c] = Math.round(255 * v ** (1 / 2.2));
+          frame.data[(y * out.width + x) * 4 + c] = ENCODE[Math.round(v * 4095)] as number;
         }
         frame.data[(y * out.width + x) * 4 + 3] = 255;
       }

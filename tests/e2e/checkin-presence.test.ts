@@ -92,6 +92,10 @@ describe('presence with the default head-turn challenge', () => {
       const envelope = envelopeSchema.parse(JSON.parse(sodium.to_string(opened!)));
       const presence = envelope.face!.presence;
       expect(presence).toMatchObject({ challenge: 'head-turn' });
+      // The texture evidence (on by default) saw a live face: its summary is sealed, never a frame.
+      expect(presence.texture).toMatchObject({ modelId: expect.stringMatching(/^minifasnet-v2-v1se@/) });
+      expect(presence.texture!.score).toBeGreaterThanOrEqual(defaultConfig.presence.texture.minRealScore);
+      expect(presence.texture!.frames).toBeGreaterThanOrEqual(defaultConfig.presence.texture.minFrames);
       const bound = 0.5; // the same-session bound this kiosk runs with
       expect(presence.sessionDistance).toBeLessThan(bound);
       // Within the same-session bound of him (a frontal frame of the recording), beyond it for the photo's man.
