@@ -8,14 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../electron/core/config/schema.js';
+import { defaultConfig } from '../../electron/core/platform/config/schema.js';
 import { createFaceEngine, type FaceEngineClient } from '../../electron/core/face/engine.js';
-import { mediumAttackFrames, type Lighting, type MediumKind } from '../../scripts/presence/screen-attack.js';
-import { writeRecording } from '../../scripts/presence/swap-attack.js';
-import { startTestKiosk } from '../support/browser.js';
-import { projectRoot } from '../support/fixtures.js';
+import { mediumAttackFrames, type Lighting, type MediumKind } from '../../tools/recordings/screen-attack.js';
+import { writeRecording } from '../../tools/recordings/swap-attack.js';
+import { startTestKiosk } from '../../tools/harness/browser.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 import { writeFramedHeadTurn } from '../support/head-turn.js';
-import { outboxRows, startPhotoCheckin, validIin } from './checkin-helpers.js';
+import { outboxRows, startPhotoCheckin, validIin } from '../../tools/harness/checkin.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kelu-e2e-texture-'));
 /** Every kind, each in one of the two rooms (eval-presence measures both rooms of every kind). */

@@ -5,15 +5,15 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../electron/core/config/schema.js';
-import { formatTexture, textureStatus } from '../../electron/core/cli/commands/status.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
+import { formatTexture, textureStatus } from '../../tools/kioskctl/commands/status.js';
 import { createFaceEngine } from '../../electron/core/face/engine.js';
 import { openTexturePackage, TEXTURE_PACKAGE_DIR } from '../../electron/core/face/texture-package.js';
 import { textureCropBox } from '../../electron/core/face/texture.js';
 import { FaceEngineError, type FrameAnalysis } from '../../electron/core/face/types.js';
 import { createTextureEvidence } from '../../electron/core/presence/texture.js';
-import { suggestThreshold, withTexture } from '../../electron/core/presence/eval/texture-report.js';
-import { projectRoot } from '../support/fixtures.js';
+import { suggestThreshold, withTexture } from '../../tools/eval/presence/texture-report.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 
 const shipped = join(projectRoot, 'models', TEXTURE_PACKAGE_DIR);
 const work = mkdtempSync(join(tmpdir(), 'kelu-texture-'));
