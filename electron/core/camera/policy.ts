@@ -37,11 +37,20 @@ export const builtInDeny = [
   'camo camera', // Reincubate Camo
 ] as const;
 
+/**
+ * The browser host's patient simulator (a development and test tool) names its camera so; being
+ * "virtual", it is refused like any virtual camera unless the kiosk was started with the development
+ * switch that accepts this one label (`allowSimulator`, createCore's `simulatorCamera`).
+ */
+export const simulatorCameraLabel = 'Kelu patient simulator (virtual camera)';
+
 export interface CameraPinning {
   /** Labels (whole, case-insensitive) or device ids the kiosk may use; empty: any camera not denied. */
   allow: readonly string[];
   /** Extra label substrings to refuse, on top of the built-in list. */
   deny: readonly string[];
+  /** Development and tests only: accept the patient simulator's camera (never set by configuration). */
+  allowSimulator?: boolean;
 }
 
 export interface ReportedCamera {
@@ -60,6 +69,7 @@ export function decideCamera(camera: ReportedCamera, pinning: CameraPinning): Ca
   const label = norm(camera.label);
   // Chromium and Electron label a camera once access is granted; a nameless one cannot be checked.
   if (!label) return { allowed: false, reason: 'unlabelled' };
+  if (pinning.allowSimulator === true && label === norm(simulatorCameraLabel)) return { allowed: true };
   const virtual = builtInDeny.find((d) => label.includes(d));
   if (virtual) return { allowed: false, reason: 'virtual', matched: virtual };
   const denied = pinning.deny.map(norm).find((d) => d.length > 0 && label.includes(d));
