@@ -224,12 +224,13 @@ function pageScript(): string {
         else ctx.drawImage(img, cmd.dx, cmd.dy, cmd.dw, cmd.dh);
       } catch (e) { /* a frame that failed to load: the previous picture stays */ }
     }
+    return !!s;
   };
   const loop = async () => {
     for (;;) {
       const t0 = performance.now();
-      await tick();
-      const idle = live.size === 0;
+      // 30 ticks a second on the camera screen (the person watches it), 4 elsewhere.
+      const idle = !(await tick());
       await new Promise((r) => setTimeout(r, Math.max(0, (idle ? 250 : 1000 / 30) - (performance.now() - t0))));
     }
   };
