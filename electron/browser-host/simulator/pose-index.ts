@@ -8,8 +8,7 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, ren
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { FaceEngine } from '../../core/face/types.js';
-import { recordingFrames } from '../../core/presence/eval/recording.js';
+import type { FaceEngine, RgbaFrame } from '../../core/face/types.js';
 
 /** Frames per second kept from a recording: enough for a smooth turn, few enough to index quickly. */
 export const indexFps = 15;
@@ -98,7 +97,7 @@ export async function indexRecording(
   let n = 0;
   // The same frames as the JPEGs (same filter chain), decoded raw for the engine.
   const filter = `scale=${w}:${h}:flags=lanczos${scale > 1.05 ? ',unsharp=7:7:1.2' : ''}`;
-  for await (const frame of recordingFrames(file, { width: w, height: h, fps: indexFps, maxSeconds: 600, filter })) {
+  for await (const frame of rawFrames(file, w, h, `${filter},fps=${indexFps}`)) {
     if (n >= jpegs) break;
     const analysis = await engine.analyze(frame);
     const face = analysis.faces.length === 1 ? analysis.faces[0] : undefined;
@@ -110,6 +109,24 @@ export async function indexRecording(
   rmSync(dir, { recursive: true, force: true });
   renameSync(partial, dir);
   return { file, dir, index };
+}
+
+/** The frames of `file` through `vf`, decoded by ffmpeg as a stream of w×h RGBA frames. */
+async function* rawFrames(file: string, w: number, h: number, vf: string): AsyncGenerator<RgbaFrame> {
+  const child = spawn('ffmpeg', ['-v', 'error', '-i', file, '-vf', vf, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const size = w * h * 4;
+  let pending: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= size) {
+        yield { width: w, height: h, data: new Uint8Array(pending.subarray(0, size)) };
+        pending = pending.subarray(size);
+      }
+    }
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;

@@ -17,7 +17,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Route } from 'playwright-core';
-import { simulatorCameraLabel } from '../../core/camera/policy.js';
+import { simulatorCameraLabel } from '../../shared/vocabulary/simulator-camera.js';
 import { createFaceEngine, type FaceEngineClient } from '../../core/face/engine.js';
 import { indexRecording, type IndexedRecording } from './pose-index.js';
 import { createPatient, patientProfiles, type Instruction, type Patient, type PatientProfile } from './patient.js';
