@@ -60,6 +60,8 @@ export type TimeToTicketResult = Record<string, number | string>;
 
 interface PatientResult {
   recording: string;
+  /** The instructions seen, for a patient who needed more than one try. */
+  story?: string;
   outcome: 'ticket' | 'decline';
   tries: number;
   side?: 'left' | 'right';
@@ -78,6 +80,7 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
   const sampled: RgbaFrame[] = [];
   let judged = 0;
   let cpuMs = 0;
+  let nodeCpuMs = 0;
   for (let round = 0; round < rounds; round++) {
     const dataDir = mkdtempSync(join(tmpdir(), 'kelu-bench-ttt-'));
     const real = await createCore({ dataDir, config: defaultConfig, developmentKeys: true, simulatorCamera: true });
@@ -111,11 +114,18 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
       for (let i = 0; i <= files.length; i++) {
         if (i === 1) counting = true;
         const cpu0 = treeCpuMs(process.pid);
+        const node0 = process.cpuUsage();
         const r = await onePatient(host.page, validIin(1000 + round * 100 + i), () => host.simulator!.patients.at(-1));
         const cpu1 = treeCpuMs(process.pid);
-        if (i === 0) continue;
+        const node1 = process.cpuUsage(node0);
+        if (i === 0) {
+          progress(`warm-up patient: ${r.outcome} in ${r.totalS.toFixed(1)} s`);
+          continue;
+        }
         cpuMs += cpu1 - cpu0;
+        nodeCpuMs += (node1.user + node1.system) / 1000;
         results.push(r);
+        if (r.story) progress(`  ${r.story}`);
         progress(`${r.recording}: ${r.outcome} in ${r.totalS.toFixed(1)} s, ${r.tries} tr${r.tries === 1 ? 'y' : 'ies'}${r.side ? `, ${r.side}` : ''}${r.phases ? ` (guidance ${r.phases.guidance.toFixed(1)}, hold ${r.phases.hold.toFixed(1)}, challenge ${r.phases.challenge.toFixed(1)}, describe+seal ${r.phases.seal.toFixed(1)} s)` : ''}`);
       }
     } finally {
@@ -158,9 +168,11 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
       .join(' '),
     judged_frames: judged,
     judged_cpu_ms_per_frame: r1(perFrame),
+    judged_cpu_node_ms_per_frame: r1(judged > 0 ? nodeCpuMs / judged : Number.NaN),
     plain_faceapi_detect_landmarks_cpu_ms: r1(plain.cpu416),
     plain_faceapi_detect224_tiny_landmarks_cpu_ms: r1(plain.cpu224),
     judged_cpu_vs_plain: r2(perFrame / plain.cpu416),
+    judged_cpu_node_vs_plain: r2((judged > 0 ? nodeCpuMs / judged : Number.NaN) / plain.cpu416),
   };
 }
 
@@ -182,7 +194,11 @@ async function onePatient(page: import('playwright-core').Page, iin: string, sto
       await retry.click();
       continue;
     }
-    if (!(await leftCamera.isVisible())) break;
+    if (!(await leftCamera.isVisible())) {
+      // Off the camera screen: the ticket (it may still be rendering) or the decline path.
+      outcome = (await ticket.waitFor({ timeout: 5000 }).then(() => true, () => false)) ? 'ticket' : 'decline';
+      break;
+    }
   }
   // The simulator's page script sees the camera screen go within a tick.
   for (let i = 0; i < 50 && story()?.cameraGoneAtMs === undefined; i++) await new Promise((r) => setTimeout(r, 20));
@@ -205,6 +221,7 @@ async function onePatient(page: import('playwright-core').Page, iin: string, sto
       if (back !== undefined) result.waitAfterTurnMs = finishing.atMs - back;
     }
   }
+  if (s && (outcome !== 'ticket' || tries > 1)) result.story = s.instructions.map((x) => `${((x.atMs - s.cameraShownAtMs) / 1000).toFixed(1)}:${x.key}`).join(' ');
   if (outcome === 'ticket') await page.getByRole('button', { name: 'Done' }).click();
   else await page.getByRole('button', { name: /start over/i }).first().click().catch(() => undefined);
   await page.getByRole('button', { name: 'Check in', exact: true }).waitFor({ timeout: 30_000 });
