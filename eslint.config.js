@@ -26,7 +26,8 @@ const layers = [
   { name: 'serving', path: 'electron/serving', allow: [] },
   { name: 'main', path: 'electron/main', allow: ['shared', 'serving', 'platform', 'kiosk'] },
   { name: 'preload', path: 'electron/preload', allow: ['shared'], allowTypes: ['kiosk'] },
-  { name: 'browser-host', path: 'electron/browser-host', allow: ['shared', 'serving', 'platform', 'kiosk'] },
+  // face: the patient simulator (browser-host/simulator) indexes recordings by the engine's pose.
+  { name: 'browser-host', path: 'electron/browser-host', allow: ['shared', 'serving', 'platform', 'face', 'kiosk'] },
   { name: 'renderer', path: 'renderer', allow: ['shared'], allowTypes: core },
   { name: 'upstream', path: 'upstream', allow: ['shared', 'platform', 'face', 'delivery'] },
   { name: 'scripts', path: 'scripts', allow: [] },

@@ -4,10 +4,11 @@ import { existsSync, readdirSync } from 'node:fs';
 /**
  * - `file`: the y4m plays as the only webcam;
  * - `real`: the machine's own webcam (/dev/video*);
+ * - `simulator`: the patient simulator's canvas camera (an init script); Chromium opens no device;
  * - `none`: the page sees no camera at all (getUserMedia rejects with NotFoundError), even on a
  *   machine that has one: Chromium's fake capture factory is asked for zero devices.
  */
-export type CameraSource = { kind: 'file'; y4m: string } | { kind: 'real' } | { kind: 'none' };
+export type CameraSource = { kind: 'file'; y4m: string } | { kind: 'real' } | { kind: 'none' } | { kind: 'simulator' };
 
 export interface ChromiumArgsOptions {
   camera: CameraSource;
@@ -45,7 +46,7 @@ export function chromiumArgs(options: ChromiumArgsOptions): string[] {
   const { camera } = options;
   if (camera.kind === 'file') {
     args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${camera.y4m}`);
-  } else if (camera.kind === 'none') {
+  } else if (camera.kind === 'none' || camera.kind === 'simulator') {
     args.push('--use-fake-device-for-media-stream=device-count=0', '--use-fake-ui-for-media-stream');
   } else {
     // Real webcam: no fake device; the permission is granted to the kiosk's origin by the host.

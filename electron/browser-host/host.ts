@@ -14,6 +14,8 @@ import { makeFakeCameraFeed } from './fake-camera.js';
 import { frameSocketPath, payloadTag, socketMethods, startFrameSocket, type FrameSocket } from './frame-socket.js';
 import { bindingName, decodeFromPage, dispatchExpression, encodeForPage, makePageBridgeScript } from './page-bridge.js';
 import { kioskOrigin, serveRenderer } from './serve-renderer.js';
+import { createPatientSimulator, parseSimulateCamera, type PatientSimulator } from './simulator/simulator.js';
+import type { PatientProfile } from './simulator/patient.js';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const defaultRendererDir = join(projectRoot, 'out', 'renderer');
@@ -26,9 +28,17 @@ export type KioskLanguage = Language;
 export interface BrowserHostOptions {
   /**
    * An image, a video or a .y4m file played as the webcam; 'none' for no camera at all; 'real' (or
-   * undefined) for the machine's webcam when /dev/video* exists, else none.
+   * undefined) for the machine's webcam when /dev/video* exists, else none; `simulate:FILE[,FILE…]`
+   * for the patient simulator (simulator/simulator.ts), a person following the screen's instructions.
    */
   camera?: string;
+  /** The simulated patients' behaviour and first seed (with `camera: 'simulate:…'`). */
+  simulator?: { profile?: PatientProfile; seed?: number; cacheDir?: string };
+  /**
+   * Accept the simulator's camera, whose label says "virtual" (default: with developmentKeys). False
+   * shows what a product configuration does with it: refused, the decline path.
+   */
+  allowSimulatorCamera?: boolean;
   /** Where the database and keys live. */
   dataDir: string;
   config?: KioskConfig;
@@ -74,6 +84,8 @@ export interface BrowserHost {
   headless: boolean;
   /** http://127.0.0.1:PORT when a debugging port was asked for. */
   cdpUrl?: string;
+  /** The patient simulator, with `camera: 'simulate:…'` (its patients' stories for the bench and tests). */
+  simulator?: PatientSimulator;
   close(): Promise<void>;
 }
 
@@ -85,6 +97,7 @@ export const hasDisplay = (env: NodeJS.ProcessEnv = process.env, platform: NodeJ
 /** Resolves the camera option to what Chromium is told (making the y4m when a file is given). */
 export async function resolveCamera(camera: string | undefined, cacheDir?: string): Promise<CameraSource> {
   if (camera === 'none') return { kind: 'none' };
+  if (parseSimulateCamera(camera)) return { kind: 'simulator' };
   if (camera === undefined || camera === 'real') return machineHasCamera() ? { kind: 'real' } : { kind: 'none' };
   return { kind: 'file', y4m: await makeFakeCameraFeed(camera, cacheDir ? { cacheDir } : {}) };
 }
@@ -124,12 +137,20 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const removeProfile = () => rmSync(userDataDir, { recursive: true, force: true });
   let camera: CameraSource;
   let core: Core;
+  let simulator: PatientSimulator | undefined;
   const ownCore = options.core === undefined;
   const headless = options.headless ?? !hasDisplay();
   const config = options.config ?? defaultConfig;
   try {
     camera = await resolveCamera(options.camera, options.cameraCacheDir ?? join(userDataDir, 'kelu-camera'));
-    core = options.core ?? (await createCore({ dataDir: options.dataDir, config, version: packageVersion(), developmentKeys: options.developmentKeys === true }));
+    const simulated = parseSimulateCamera(options.camera);
+    if (simulated) {
+      simulator = await createPatientSimulator({ files: simulated, ...options.simulator, modelsDir: join(projectRoot, 'models'), log });
+    }
+    const simulatorCamera = simulated !== undefined && (options.allowSimulatorCamera ?? options.developmentKeys === true);
+    core =
+      options.core ??
+      (await createCore({ dataDir: options.dataDir, config, version: packageVersion(), developmentKeys: options.developmentKeys === true, simulatorCamera }));
   } catch (err) {
     removeProfile();
     throw err;
@@ -188,6 +209,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   try {
     await serveRenderer(context, rendererDir);
+    // After the renderer's interception, so the simulator's frame route is matched first.
+    await simulator?.install(context, kioskOrigin);
     await context.grantPermissions(['camera'], { origin: kioskOrigin });
     await context.exposeBinding(bindingName, async (source, method: unknown, input: unknown) => {
       if (!isTrustedFrame(source.frame)) return denied('This caller is not the kiosk page');
@@ -213,7 +236,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       cdpUrl = `http://127.0.0.1:${port}`;
       log(`WARNING: DevTools (CDP) is open on ${cdpUrl} without authentication: any local process can read what is typed and act as the signed-in staff member. For development, tests and demos only; never on a kiosk serving patients.`);
     }
-    return { page, context, core, url, camera, headless, cdpUrl, close };
+    return { page, context, core, url, camera, headless, cdpUrl, close, ...(simulator ? { simulator } : {}) };
   } catch (err) {
     await close();
     throw err;

@@ -43,6 +43,11 @@ export interface CoreOptions {
    * reception until IT provisions it.
    */
   developmentKeys?: boolean;
+  /**
+   * Accept the browser host's patient simulator as the camera (its label says "virtual", refused
+   * otherwise). Only the browser host sets it, for a simulated camera with development keys, and tests.
+   */
+  simulatorCamera?: boolean;
   /** Where the IT screen looks for upstream key files (default: where USB sticks are mounted). */
   keyFileRoots?: readonly string[];
 }
@@ -116,7 +121,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
   // Camera pinning (camera part): frames only from a camera core allowed; refusals audited.
   const camera = createCameraGate({
-    pinning: config.camera,
+    pinning: { ...config.camera, allowSimulator: options.simulatorCamera === true },
     checkin: checkin.handlers,
     isCurrent: (session) => checkin.identified(session) !== undefined,
     audit: (entry) => staff.audit.append({ actor: 'kiosk', ...entry }),

@@ -5,6 +5,7 @@ import { parseConfig } from '../../electron/core/platform/config/schema.js';
 import { createFaceEngine, type FaceEngineClient } from '../../electron/core/face/engine.js';
 import type { FaceAnalysis, RgbaFrame } from '../../electron/core/face/types.js';
 import {
+  continuityBounds,
   createPresenceSession,
   judgeFrame,
   photometricPlanarFit,
@@ -182,7 +183,7 @@ describe('head-turn challenge on real frames', () => {
       // here only his own (largest) face is kept, frames where the detector loses him in profile are
       // skipped and the tracking bounds opened, to judge the challenge's pose and shape tests on his
       // real turns.
-      const session = createPresenceSession({ config: performer, random: () => random, continuity: { minBoxOverlap: 0, maxLandmarkMotion: Infinity, maxFrameGapMs: Infinity } });
+      const session = createPresenceSession({ config: performer, random: () => random, continuity: { minBoxOverlap: 0, maxLandmarkMotion: Infinity, maxFrameGapMs: Infinity, maxProfileGapMs: continuityBounds.maxProfileGapMs } });
       for (let i = start; i <= 170 && session.state.phase !== 'passed' && session.state.phase !== 'failed'; i++) {
         const frame = frames[i - 92] as RgbaFrame;
         const analysis = await analyze(frame);

@@ -136,6 +136,40 @@ describe('one tracked face from the hold to the pass (synthetic analyses)', () =
     expect(after.every((st) => st.phase === 'failed')).toBe(true);
   });
 
+  it('a patient who turns further than asked, towards profile, where the detector loses the face, still passes', () => {
+    const session = challenged();
+    // Out to 25° (past the 18° asked), then no face for 1 s (near profile), then back the same way.
+    const out = run(session, Array.from({ length: 10 }, (_, i) => ({ yawDeg: (25 * (i + 1)) / 10 })), 15 * FRAME_MS);
+    expect(out.at(-1)?.message).toBe('presence.turnBack');
+    let t = 25 * FRAME_MS;
+    for (let i = 0; i < 20; i++, t += FRAME_MS) expect(session.push(frameOf([]), t)).toMatchObject({ phase: 'challenge', message: 'presence.turnBack' });
+    const back = run(session, Array.from({ length: 10 }, (_, i) => ({ yawDeg: 25 - (25 * (i + 1)) / 10 })), t);
+    expect(back.find((st) => st.phase !== 'challenge')).toMatchObject({ phase: 'passed', keep: 'back' });
+  });
+
+  it('a face lost near profile must come back within the bound', () => {
+    const session = challenged();
+    run(session, Array.from({ length: 10 }, (_, i) => ({ yawDeg: (25 * (i + 1)) / 10 })), 15 * FRAME_MS);
+    const t = 25 * FRAME_MS;
+    session.push(frameOf([]), t);
+    const late = session.push(frameOf([syntheticFace({ yawDeg: 10 })]), t + continuityBounds.maxProfileGapMs + FRAME_MS);
+    expect(late).toMatchObject({ phase: 'failed', failure: 'face-lost' });
+  });
+
+  it('a face lost before the head turned half the angle asked ends the attempt (a covered lens after a photo)', () => {
+    const session = challenged();
+    run(session, Array.from({ length: 4 }, (_, i) => ({ yawDeg: 2 * (i + 1) })), 15 * FRAME_MS);
+    expect(session.push(frameOf([]), 19 * FRAME_MS)).toMatchObject({ phase: 'failed', failure: 'face-lost' });
+  });
+
+  it('a second face while the first is out of sight near profile ends the attempt', () => {
+    const session = challenged();
+    run(session, Array.from({ length: 10 }, (_, i) => ({ yawDeg: (25 * (i + 1)) / 10 })), 15 * FRAME_MS);
+    session.push(frameOf([]), 25 * FRAME_MS);
+    const two = session.push(frameOf([syntheticFace(), syntheticFace({ centre: [120, 120], faceWidthPx: 150 })]), 26 * FRAME_MS);
+    expect(two).toMatchObject({ phase: 'failed', failure: 'face-changed' });
+  });
+
   it('ends the attempt when a second face appears', () => {
     const session = challenged();
     const st = session.push(frameOf([syntheticFace(), syntheticFace({ centre: [120, 120], faceWidthPx: 150 })]), 15 * FRAME_MS);

@@ -60,7 +60,7 @@ describe('a photo held still, then another person turning in its place', { timeo
       describe: (f, o) => engine.describe(f, o),
       model: () => engine.status(),
       random: () => 0.75,
-      continuity: { minBoxOverlap: 0, maxLandmarkMotion: Number.POSITIVE_INFINITY, maxFrameGapMs: Number.POSITIVE_INFINITY },
+      continuity: { minBoxOverlap: 0, maxLandmarkMotion: Number.POSITIVE_INFINITY, maxFrameGapMs: Number.POSITIVE_INFINITY, maxProfileGapMs: Number.POSITIVE_INFINITY },
     });
     let n = 0;
     const phases: string[] = [];

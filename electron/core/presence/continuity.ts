@@ -19,6 +19,13 @@ export interface ContinuityBounds {
   maxLandmarkMotion: number;
   /** Largest time between consecutive judged frames (ms). */
   maxFrameGapMs: number;
+  /**
+   * Longest time the face may be out of the detector's sight while the head is turned towards the
+   * asked side (past half the challenge angle): a person who turns further than asked, towards
+   * profile, loses the small detector. The face that comes back must be the only one, and the
+   * identity check (held frame against the frame back at frontal) says it is the same person.
+   */
+  maxProfileGapMs: number;
 }
 
 /**
@@ -32,6 +39,7 @@ export const continuityBounds: ContinuityBounds = {
   minBoxOverlap: 0.3,
   maxLandmarkMotion: 0.7,
   maxFrameGapMs: 700,
+  maxProfileGapMs: 2500,
 };
 
 /** Intersection over union of two face boxes (0: apart, 1: the same box). */

@@ -137,6 +137,10 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
   /** The first frame past the threshold: the least extreme turn, where a tilted print is easiest to align. */
   let crossing: ChallengeSample | null = null;
   let peakToward = 0;
+  /** How far the last seen face was turned towards the asked side (degrees from the held yaw). */
+  let lastToward = 0;
+  /** Since when the face turned towards profile has been out of the detector's sight (null: in sight). */
+  let lostSince: number | null = null;
   let yawMin = Number.POSITIVE_INFINITY;
   let yawMax = Number.NEGATIVE_INFINITY;
 
@@ -213,9 +217,30 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     // jump or a gap ends the attempt (a photo pulled away and a head put in its place never counts).
     if (analysis.faces.length > 1) return fail('face-changed', judged.checks);
     const face = judged.face;
-    if (!face || !previous || !reference) return fail('face-lost', judged.checks);
-    const broken = continuityBreak(previous, face, atMs - previousAt, bounds);
-    if (broken) return fail(broken === 'gap' ? 'face-lost' : 'face-changed', judged.checks);
+    if (!previous || !reference) return fail('face-lost', judged.checks);
+    // A head turned towards the asked side (past half the angle asked) may turn on towards profile,
+    // where the small detector loses it: that is a patient doing more than asked, not a swap. The
+    // attempt waits (at most maxProfileGapMs, still within the challenge's time) for the face to come
+    // back. Whoever comes back must be the only face, and at the pass the identity check compares
+    // the held frame with the frame back at frontal, so a head swapped in behind the gap fails there.
+    // Before the head has turned that far (a photo held still, a covered lens) a lost face ends the attempt.
+    const mayTurnOutOfSight = lastToward >= config.challengeYawDeg / 2;
+    if (!face) {
+      if (!mayTurnOutOfSight) return fail('face-lost', judged.checks);
+      lostSince ??= previousAt;
+      if (atMs - lostSince > bounds.maxProfileGapMs) return fail('face-lost', judged.checks);
+      const message = turned ? 'presence.turnBack' : turnKey(asked);
+      return finish({ phase, message, progress: state.progress, checks: judged.checks, side: asked });
+    }
+    if (lostSince !== null) {
+      // Back in sight after a profile gap: the tracking resumes from this face (the box of a head
+      // seen near profile says little about where it comes back); the gap itself was bounded above.
+      if (atMs - lostSince > bounds.maxProfileGapMs) return fail('face-lost', judged.checks);
+      lostSince = null;
+    } else {
+      const broken = continuityBreak(previous, face, atMs - previousAt, bounds);
+      if (broken) return fail(broken === 'gap' ? 'face-lost' : 'face-changed', judged.checks);
+    }
     previous = face;
     previousAt = atMs;
     const yaw = face.pose.yawDeg;
@@ -223,6 +248,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     yawMax = Math.max(yawMax, yaw);
     // Pose convention (face/types.ts): yaw > 0 is the person turning to their own left.
     const toward = asked === 'left' ? yaw - reference.pose.yawDeg : reference.pose.yawDeg - yaw;
+    lastToward = toward;
     if (!turned) {
       if (toward >= config.challengeYawDeg) {
         turned = true;
