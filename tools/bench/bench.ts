@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [--json] [--frames N] [--sync] [--fps-seconds N] [--no-judged-fps] [--only-judged-fps]
+ * npm run bench -- [--json] [--frames N] [--sync] [--fps-seconds N] [--no-judged-fps] [--only-judged-fps] [--quick-fps]
  *   [--no-time-to-ticket] [--only-time-to-ticket] [--ttt-rounds N]
  * Face engine figures (tools/bench/face.ts) against the DESIGN.md baselines and the issue's
  * targets; judged frames per second end to end in the browser host (tools/bench/judged-fps.ts);
@@ -34,6 +34,8 @@ const argsSchema = z.object({
   'fps-seconds': z.coerce.number().int().min(3).max(120).default(10),
   'no-judged-fps': z.boolean().default(false),
   'only-judged-fps': z.boolean().default(false),
+  /** Judged fps with and without the texture model and busy only (no binding, old-loop or carried variants). */
+  'quick-fps': z.boolean().default(false),
   'no-time-to-ticket': z.boolean().default(false),
   'only-time-to-ticket': z.boolean().default(false),
   'ttt-rounds': z.coerce.number().int().min(1).max(50).default(3),
@@ -57,6 +59,7 @@ async function main(): Promise<number> {
       'fps-seconds': { type: 'string' },
       'no-judged-fps': { type: 'boolean' },
       'only-judged-fps': { type: 'boolean' },
+      'quick-fps': { type: 'boolean' },
       'no-time-to-ticket': { type: 'boolean' },
       'only-time-to-ticket': { type: 'boolean' },
       'ttt-rounds': { type: 'string' },
@@ -81,7 +84,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (args['only-judged-fps']) {
-    const fps = await runJudgedFpsBench({ seconds: args['fps-seconds'], progress });
+    const fps = await runJudgedFpsBench({ seconds: args['fps-seconds'], progress, quick: args['quick-fps'] });
     const result = { ...fps, machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`, measured_at: new Date().toISOString() };
     if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else console.log(judgedFpsLines(fps).join('\n'));
@@ -134,7 +137,7 @@ async function main(): Promise<number> {
   let fps: Awaited<ReturnType<typeof runJudgedFpsBench>> | null = null;
   if (!args['no-judged-fps']) {
     progress('judged frames per second end to end (browser host, fake camera, real core)');
-    fps = await runJudgedFpsBench({ seconds: args['fps-seconds'], progress });
+    fps = await runJudgedFpsBench({ seconds: args['fps-seconds'], progress, quick: args['quick-fps'] });
     Object.assign(result, fps);
   }
 
