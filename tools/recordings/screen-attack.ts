@@ -53,9 +53,10 @@ interface Medium {
 
 const MEDIA: Record<MediumKind, Medium> = {
   // A 6.1" 400 ppi phone held landscape 15 cm from the camera, the video filling its width; body in view.
-  'replay-phone': { width: 140, height: 65, border: 6, distance: 155, zoom: 1, emissive: true, pxPerMm: 15.7, tremorDeg: 5, tremorMm: 4 },
+  // Held steady (elbows on the counter): an attacker who wants the hold to pass keeps it still.
+  'replay-phone': { width: 140, height: 65, border: 6, distance: 155, zoom: 1, emissive: true, pxPerMm: 15.7, tremorDeg: 1, tremorMm: 0.8 },
   // A 10" 132 ppi tablet held close enough to fill the frame (no edge in view).
-  'replay-tablet': { width: 200, height: 150, border: 12, distance: 155, zoom: 1, emissive: true, pxPerMm: 5.2, tremorDeg: 3, tremorMm: 3 },
+  'replay-tablet': { width: 200, height: 150, border: 12, distance: 155, zoom: 1, emissive: true, pxPerMm: 5.2, tremorDeg: 1, tremorMm: 0.8 },
   'print-flat': { width: 280, height: 210, border: 8, distance: 450, zoom: 1.6, emissive: false, tremorDeg: 2, tremorMm: 3 },
   'print-curved': { width: 280, height: 210, border: 8, distance: 450, zoom: 1.6, emissive: false, bendRadius: 220, tremorDeg: 2, tremorMm: 3 },
   'print-moving': { width: 280, height: 210, border: 8, distance: 450, zoom: 1.6, emissive: false, tremorDeg: 3, tremorMm: 8, turnDeg: 28 },
