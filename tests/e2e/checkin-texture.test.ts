@@ -20,7 +20,7 @@ import { outboxRows, startPhotoCheckin, validIin } from '../../tools/harness/che
 const work = mkdtempSync(join(tmpdir(), 'kelu-e2e-texture-'));
 /** Every kind, each in one of the two rooms (eval-presence measures both rooms of every kind). */
 const attacks: Array<{ kind: MediumKind; lighting: Lighting }> = [
-  { kind: 'replay-phone', lighting: 'office' },
+  { kind: 'replay-phone', lighting: 'dim' },
   { kind: 'replay-tablet', lighting: 'dim' },
   { kind: 'print-flat', lighting: 'dim' },
   { kind: 'print-curved', lighting: 'office' },
