@@ -52,7 +52,7 @@ const cursorSchema = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
-export const stageNames = ['verify', 'open', 'parse', 'match', 'insert'] as const;
+export const stageNames = ['verify', 'open', 'parse', 'lookup', 'match', 'insert'] as const;
 
 export async function startHubServer(store: HubStore, options: HubServerOptions): Promise<RunningHub> {
   const node = options.node ?? `hub-${process.pid}`;
@@ -71,7 +71,7 @@ export async function startHubServer(store: HubStore, options: HubServerOptions)
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const stages = new Counter({ name: 'kelu_hub_stage_seconds_total', help: 'Time spent per step of receiving (verify, open, parse, match, insert)', labelNames: ['stage'], registers: [registry] });
+  const stages = new Counter({ name: 'kelu_hub_stage_seconds_total', help: 'Time spent per step of receiving: verify, open, parse, match (CPU); lookup, insert (waiting on PostgreSQL)', labelNames: ['stage'], registers: [registry] });
   const pool = new Gauge({
     name: 'kelu_hub_pool_clients',
     help: 'PostgreSQL pool clients',

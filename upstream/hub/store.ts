@@ -29,7 +29,7 @@ export interface HubStoreOptions {
 }
 
 export type ReceiveOutcome =
-  | { status: 200; results: ItemResult[]; clock: StageClock & { insert: number } }
+  | { status: 200; results: ItemResult[]; clock: StageClock & { lookup: number; insert: number } }
   | { status: 403; error: string }
   | { status: 429; error: string; retryAfterS: number };
 
@@ -74,6 +74,27 @@ export class HubStore {
     });
   }
 
+  /** Enrols many one-photo references at once (a migration from another system, the load tool); audited. */
+  async enrolReferences(list: Array<{ iin: string; modelId: string; photos: number[][] }>, actor: string): Promise<void> {
+    for (let i = 0; i < list.length; i += 1000) {
+      const part = list.slice(i, i + 1000);
+      const keys = part.map((r) => this.vault.iinKey(r.iin));
+      await inTransaction(this.pool, async (c) => {
+        await c.query(
+          `INSERT INTO face_references (iin_key, model_id, sealed, photos, visits) SELECT * FROM unnest($1::bytea[], $2::text[], $3::bytea[], $4::int[], $5::int[])
+           ON CONFLICT (iin_key, model_id) DO UPDATE SET sealed = excluded.sealed, photos = excluded.photos, visits = 0, updated_at = now()`,
+          [keys, part.map((r) => r.modelId), part.map((r) => this.sealReference({ photos: r.photos, visits: [] })), part.map((r) => r.photos.length), part.map(() => 0)],
+        );
+        await c.query(`INSERT INTO reference_audit (iin_key, model_id, action, actor, photos, visits) SELECT k, m, 'enrol', $3, p, 0 FROM unnest($1::bytea[], $2::text[], $4::int[]) AS t(k, m, p)`, [
+          keys,
+          part.map((r) => r.modelId),
+          actor,
+          part.map((r) => r.photos.length),
+        ]);
+      });
+    }
+  }
+
   async addEgovCode(iin: string, code: string): Promise<void> {
     await this.pool.query('INSERT INTO egov_codes (iin_key, code_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING', [this.vault.iinKey(iin), this.vault.codeHash(iin, code)]);
   }
@@ -99,20 +120,24 @@ export class HubStore {
     const limit = this.options.rateLimitPerMinute ?? defaultRate;
     // One statement: the device, its live keys, and its rate counter (shared by every node).
     const dev = await this.pool.query<{ clinic_id: string; rl_items: number; retry_s: number; keys: Buffer[] }>(
-      `UPDATE devices SET
-         rl_window_start = CASE WHEN rl_window_start <= now() - interval '1 minute' THEN now() ELSE rl_window_start END,
-         rl_items = CASE WHEN rl_window_start <= now() - interval '1 minute' THEN $2 ELSE rl_items + $2 END
-       WHERE device_id = $1 AND disabled_at IS NULL
-       RETURNING clinic_id, rl_items,
-         greatest(1, ceil(extract(epoch FROM rl_window_start + interval '1 minute' - now())))::int AS retry_s,
-         ARRAY(SELECT public_key FROM device_keys k WHERE k.device_id = $1 AND k.revoked_at IS NULL) AS keys`,
+      `WITH d AS (SELECT clinic_id FROM devices WHERE device_id = $1 AND disabled_at IS NULL),
+       r AS (
+         INSERT INTO device_rate AS x (device_id, window_start, items) SELECT $1, now(), $2 FROM d
+         ON CONFLICT (device_id) DO UPDATE SET
+           window_start = CASE WHEN x.window_start <= now() - interval '1 minute' THEN now() ELSE x.window_start END,
+           items = CASE WHEN x.window_start <= now() - interval '1 minute' THEN $2 ELSE x.items + $2 END
+         RETURNING items, window_start)
+       SELECT d.clinic_id, r.items AS rl_items,
+         greatest(1, ceil(extract(epoch FROM r.window_start + interval '1 minute' - now())))::int AS retry_s,
+         ARRAY(SELECT public_key FROM device_keys k WHERE k.device_id = $1 AND k.revoked_at IS NULL) AS keys
+       FROM d, r`,
       [deviceId, items.length],
     );
     const device = dev.rows[0];
     if (!device || device.keys.length === 0) return { status: 403, error: `device ${deviceId.slice(0, 128)} is not enrolled: IT issues it a one-time enrolment token` };
     if (device.rl_items > limit) return { status: 429, error: `device ${deviceId.slice(0, 128)} sent more than ${limit} items in a minute`, retryAfterS: device.retry_s };
 
-    const clock = { verify: 0, open: 0, parse: 0, match: 0, insert: 0 };
+    const clock = { verify: 0, open: 0, parse: 0, lookup: 0, match: 0, insert: 0 };
     const verifiers = device.keys.map((k) => this.verifier(k));
     const now = new Date();
     const checked = items.map((item) => {
@@ -124,11 +149,9 @@ export class HubStore {
     const envelopes = checked.flatMap((c) => ('envelope' in c ? [c.envelope] : []));
 
     // Judge before the transaction (reads only); store in it.
-    let t = performance.now();
-    const judged = await this.judgeAll(envelopes);
-    clock.match += performance.now() - t;
+    const judged = await this.judgeAll(envelopes, clock);
 
-    t = performance.now();
+    const t = performance.now();
     const stored = await this.store(deviceId, envelopes, judged);
     clock.insert += performance.now() - t;
 
@@ -156,24 +179,30 @@ export class HubStore {
     return k;
   }
 
-  private async judgeAll(envelopes: VisitEnvelope[]): Promise<Map<string, { verdict: Verdict; distance?: number; grow?: boolean }>> {
+  /** Reads the references and codes the batch needs (`lookup`, database time), then judges (`match`, CPU: decrypt, template, distance). */
+  private async judgeAll(envelopes: VisitEnvelope[], clock: { lookup: number; match: number }): Promise<Map<string, { verdict: Verdict; distance?: number; grow?: boolean }>> {
     const out = new Map<string, { verdict: Verdict; distance?: number; grow?: boolean }>();
     const faces = envelopes.filter((e) => e.method === 'face' && e.face);
     const refs = new Map<string, { body: ReferenceBody; ref: FaceReference | undefined }>();
+    let t = performance.now();
+    let rows: Array<{ iin_key: Buffer; model_id: string; sealed: Buffer }> = [];
     if (faces.length) {
       const r = await this.pool.query<{ iin_key: Buffer; model_id: string; sealed: Buffer }>('SELECT iin_key, model_id, sealed FROM face_references WHERE iin_key = ANY($1)', [
         [...new Set(faces.map((e) => e.iin))].map((iin) => this.vault.iinKey(iin)),
       ]);
-      for (const row of r.rows) {
-        const body = this.openReference(row.sealed);
-        refs.set(`${row.iin_key.toString('hex')}/${row.model_id}`, { body, ref: this.template(body, row.model_id) });
-      }
+      rows = r.rows;
     }
     const egov = envelopes.filter((e) => e.method === 'egov-code' || e.method === 'egov-qr');
     let validCodes = new Set<string>();
     if (egov.length) {
       const r = await this.pool.query<{ code_hash: Buffer }>('SELECT code_hash FROM egov_codes WHERE code_hash = ANY($1)', [egov.map((e) => this.vault.codeHash(e.iin, egovSecret(e)))]);
       validCodes = new Set(r.rows.map((x) => x.code_hash.toString('hex')));
+    }
+    clock.lookup += performance.now() - t;
+    t = performance.now();
+    for (const row of rows) {
+      const body = this.openReference(row.sealed);
+      refs.set(`${row.iin_key.toString('hex')}/${row.model_id}`, { body, ref: this.template(body, row.model_id) });
     }
     for (const e of envelopes) {
       if (e.method === 'face' && e.face) {
@@ -185,6 +214,7 @@ export class HubStore {
         out.set(e.visitId, this.core.judge(e, { egovValid: validCodes.has(this.vault.codeHash(e.iin, egovSecret(e)).toString('hex')) }));
       } else out.set(e.visitId, this.core.judge(e, {}));
     }
+    clock.match += performance.now() - t;
     return out;
   }
 
