@@ -280,3 +280,31 @@ describe('hub: the clinic MIS and operations', () => {
     expect(metrics).toMatch(/kelu_hub_stage_seconds_total\{stage="open"/);
   });
 });
+
+describe('hub: references that grow from verified visits', () => {
+  it('a visit joins the reference only if it passed the head turn and matched under the stricter bound; bounded, oldest out, every change audited', async () => {
+    const h = await hub({ templateThreshold: 0.41, growthThreshold: 0.3, growthMax: 2 });
+    const k = await enrolled(h);
+    await h.hub.store.enrolReference('850100000007', modelId, [descriptorOf(7)], 'it-desk-3');
+    const send = async (fields: VisitFields) => (await post(h.url, { deviceId: k.deviceId, items: [item(k, fields)] })).body.results![0]!;
+    const impostor = { ...faceVisit(8), iin: faceVisit(7).iin };
+    const visits = async () => (await h.query<{ visits: number }>('SELECT visits FROM face_references'))[0]!.visits;
+
+    expect(await send(faceVisit(7, 'off'))).toMatchObject({ verdict: 'face-match-unchallenged' }); // no challenge: proves the face, not the person
+    expect(await visits()).toBe(0);
+    expect(await send(faceVisit(7, 'head-turn', 0.045))).toMatchObject({ verdict: 'face-match' }); // matched, but not under the stricter bound
+    expect(await visits()).toBe(0);
+    expect(await send(impostor)).toMatchObject({ verdict: 'face-mismatch' }); // someone else with patient 7's IIN
+    expect(await visits()).toBe(0);
+    for (let n = 1; n <= 3; n++) expect(await send(faceVisit(7, 'head-turn', 0.01 * n))).toMatchObject({ verdict: 'face-match' });
+    expect(await visits()).toBe(2);
+    expect(await h.query('SELECT action, actor, photos, visits FROM reference_audit ORDER BY id')).toEqual([
+      { action: 'enrol', actor: 'it-desk-3', photos: 1, visits: 0 },
+      { action: 'grow', actor: 'verified-visit', photos: 1, visits: 1 },
+      { action: 'grow', actor: 'verified-visit', photos: 1, visits: 2 },
+      { action: 'grow-replace-oldest', actor: 'verified-visit', photos: 1, visits: 2 },
+    ]);
+    // The grown reference is a template, judged at the template threshold: the impostor is still refused.
+    expect(await send(impostor)).toMatchObject({ verdict: 'face-mismatch' });
+  });
+});

@@ -37,6 +37,7 @@ export function createPool(databaseUrl: string, max = 10): pg.Pool {
 /** Applies the migrations not yet applied; returns the versions it applied. */
 export async function migrate(pool: pg.Pool, migrations = readMigrations()): Promise<number[]> {
   const client = await pool.connect();
+  client.on('error', () => {});
   try {
     await client.query('SELECT pg_advisory_lock($1)', [migrationLock]);
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
@@ -72,6 +73,10 @@ export async function schemaVersion(pool: pg.Pool): Promise<number> {
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // The server may go away between two statements (PostgreSQL restarting): the client then emits
+  // 'error' outside any query, which would end the process without a listener; the next statement fails instead.
+  const onError = (err: Error) => (broken = err);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const out = await fn(client);
@@ -83,6 +88,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     broken = err instanceof Error ? err : new Error(String(err));
     throw err;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

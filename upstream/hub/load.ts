@@ -187,13 +187,37 @@ async function main(): Promise<void> {
     // ---- the hub: N nodes ----
     const nodeArgs = (port: number, i: number) => ['upstream/hub/cli.ts', 'serve', '--database-url', dbUrl, '--key', upstreamKey, '--reference-key', referenceKey, '--port', String(port), '--node', `load-${i}`, '--pool', '6', '--rate-limit', '100000'];
     const nodes: Array<{ child: ChildProcess; url: string; port: number }> = [];
+    const faults: string[] = [];
+    let finished = false;
+    // A node that ends by itself is a fault of the hub (recorded), restarted as a supervisor would.
+    const watch = (i: number) => {
+      const node = nodes[i]!;
+      node.child.once('exit', (code, signal) => {
+        if (finished || !children.has(node.child)) return;
+        children.delete(node.child);
+        faults.push(`UNEXPECTED: node load-${i} ended by itself (${code ?? signal})`);
+        log(faults.at(-1)!);
+        setTimeout(() => void relaunch(i), 1000);
+      });
+    };
+    const relaunch = async (i: number) => {
+      const node = nodes[i]!;
+      try {
+        node.child = (await startChild(children, nodeArgs(node.port, i))).child;
+        watch(i);
+        faults.push(`node load-${i} restarted on its port`);
+        log(faults.at(-1)!);
+      } catch (err) {
+        log(`restart failed: ${String(err)}`);
+      }
+    };
     for (let i = 0; i < a.nodes; i++) {
       const n = await startChild(children, nodeArgs(0, i));
       const first = n.first as { listening: string; port: number };
       nodes.push({ child: n.child, url: first.listening, port: first.port });
+      watch(i);
     }
     log(`${a.nodes} hub node(s): ${nodes.map((n) => n.url).join(', ')}; ${a['in-flight']} batches in flight`);
-    const faults: string[] = [];
     let killed = false;
     let pgRestarted = false;
     const total = batches.length;
@@ -202,20 +226,11 @@ async function main(): Promise<void> {
       if (!killed && done >= total * 0.25) {
         killed = true;
         const victim = nodes[0]!;
-        victim.child.kill('SIGKILL');
         children.delete(victim.child);
+        victim.child.kill('SIGKILL');
         faults.push(`SIGKILL node load-0 at ${done}/${total} batches`);
         log(faults.at(-1)!);
-        setTimeout(() => {
-          void startChild(children, nodeArgs(victim.port, 0)).then(
-            (n) => {
-              victim.child = n.child;
-              faults.push('node load-0 restarted on its port');
-              log(faults.at(-1)!);
-            },
-            (err: unknown) => log(`restart failed: ${String(err)}`),
-          );
-        }, 1000);
+        setTimeout(() => void relaunch(0), 1000);
       }
       if (!pgRestarted && done >= total * 0.55) {
         pgRestarted = true;
@@ -236,6 +251,7 @@ async function main(): Promise<void> {
       }
     };
     const res = await drive(batches, nodes.map((n) => n.url), a['in-flight'], onProgress);
+    finished = true;
     log(`hub: ${res.answered.size} visits answered in ${res.seconds.toFixed(1)} s; ${res.retries} batch retries`);
 
     // ---- what arrived ----
@@ -295,11 +311,13 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(report, null, 2));
     if (a.json) writeFileSync(a.json, `${JSON.stringify(report, null, 2)}\n`);
-    const ok = lost === 0 && duplicatedRows === 0 && acceptedTwice === 0 && answeredDifferently === 0 && wrongVerdict === 0;
+    const ok = !faults.some((f) => f.startsWith('UNEXPECTED')) && lost === 0 && duplicatedRows === 0 && acceptedTwice === 0 && answeredDifferently === 0 && wrongVerdict === 0;
     log(ok ? 'every visit stored once with its verdict: lost 0, duplicated 0' : 'FAILED: see lost / duplicated / verdicts above');
     process.exitCode = ok ? 0 : 1;
   } finally {
-    for (const c of children) c.kill('SIGTERM');
+    const all = [...children];
+    children.clear();
+    for (const c of all) c.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     if (!a.keep) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e: unknown) => log(`could not drop ${dbName}: ${String(e)}`));
     rmSync(work, { recursive: true, force: true });
@@ -326,6 +344,9 @@ async function startChild(children: Set<ChildProcess>, args: string[]): Promise<
     });
   });
   lines.on('line', () => {}); // drain the structured logs
+  child.once('exit', (code, signal) => {
+    if (children.has(child)) log(`UNEXPECTED: ${args[0]} exited (${code ?? signal}): ${err.slice(-800)}`);
+  });
   return { child, first };
 }
 
