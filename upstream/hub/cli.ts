@@ -24,6 +24,9 @@ const usage = `Kelu hub: the upstream for many kiosks of many clinics, on Postgr
                                                        spend a token by hand (kiosks do it with POST /v1/devices:enrol)
   npm run hub -- revoke-key --device DEVICE --public-key BASE64
   npm run hub -- consumer add --id MIS --clinic CLINIC  a key for a clinic's MIS to read GET /v1/verdicts?after=… (printed once)
+  npm run hub -- references --csv FILE --reference-key FILE [--model-package DIR[:SHA256]] [--actor NAME]
+                                                       enrol face references from ID photos (rows iin,image[,egov_code]);
+                                                       photos of one IIN that are not one person are refused, naming the odd one
   npm run hub -- purge --older-than-days N             retention: delete verdicts received before then
 
 The database: --database-url URL or KELU_HUB_DATABASE_URL (e.g. postgres://kelu@db.internal/kelu).
@@ -60,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
       'public-key': { type: 'string' },
       'ttl-hours': { type: 'string' },
       'older-than-days': { type: 'string' },
+      csv: { type: 'string' },
+      actor: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -172,6 +177,36 @@ async function main(argv: string[]): Promise<number> {
       if (!a.success) return bad('consumer add --id MIS --clinic CLINIC');
       console.log(await addConsumer(pool, a.data.id, a.data.clinic));
       console.error(`consumer ${a.data.id} reads clinic ${a.data.clinic}'s verdicts with this key (shown once; only its hash is stored)`);
+      return 0;
+    }
+    if (command === 'references') {
+      const a = z
+        .object({
+          csv: z.string().min(1),
+          'reference-key': z.string().min(1),
+          'model-package': z.string().regex(/^[^:]+(:[0-9a-f]{64})?$/).optional(),
+          actor: z.string().min(1).max(64).default(process.env.USER ?? 'it'),
+        })
+        .safeParse(values);
+      if (!a.success) return bad('references --csv FILE --reference-key FILE [--model-package DIR[:SHA256]] [--actor NAME]');
+      const { References } = await import('./store.js');
+      const { ReferenceVault } = await import('./keys.js');
+      const { enrolReferencesFromCsv } = await import('./references.js');
+      const { createFaceEngine } = await import('../../electron/core/face/engine.js');
+      const { defaultModelsDir } = await import('../../electron/core/face/paths.js');
+      const { modelPackageSpec } = await import('../../electron/core/cli/commands/eval-faces.js');
+      const engine = await createFaceEngine({
+        modelsDir: defaultModelsDir(),
+        requestTimeoutMs: 60_000,
+        log: () => {},
+        ...(a.data['model-package'] ? { modelPackage: modelPackageSpec(a.data['model-package']) } : {}),
+      });
+      try {
+        const r = await enrolReferencesFromCsv(new References(pool, await ReferenceVault.fromFile(a.data['reference-key'])), a.data.csv, engine, a.data.actor);
+        console.log(`enrolled ${r.people} reference(s) from ${r.photos} photo(s) and ${r.codes} eGov code(s), encrypted, audited as ${a.data.actor}`);
+      } finally {
+        await engine.close();
+      }
       return 0;
     }
     if (command === 'purge') {

@@ -36,8 +36,8 @@ export function createPool(databaseUrl: string, max = 10): pg.Pool {
 
 /** Applies the migrations not yet applied; returns the versions it applied. */
 export async function migrate(pool: pg.Pool, migrations = readMigrations()): Promise<number[]> {
-  const client = await pool.connect();
-  client.on('error', () => {});
+  const ignore = () => {};
+  const client = await checkout(pool, ignore);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [migrationLock]);
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
@@ -59,6 +59,7 @@ export async function migrate(pool: pg.Pool, migrations = readMigrations()): Pro
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [migrationLock]).catch(() => {});
+    client.off('error', ignore);
     client.release();
   }
 }
@@ -69,14 +70,27 @@ export async function schemaVersion(pool: pg.Pool): Promise<number> {
   return r.rows[0]?.v ?? 0;
 }
 
+/**
+ * A pooled client with an 'error' listener attached in the pool's own callback, synchronously. The
+ * server may go away between two statements (PostgreSQL restarting): the client then emits 'error'
+ * outside any query, which ends the process if nobody listens, and with `await pool.connect()` the
+ * listener would come a microtask too late (the FATAL message can be parsed in the same read).
+ */
+function checkout(pool: pg.Pool, onError: (err: Error) => void): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) => {
+    pool.connect((err, client) => {
+      if (err || !client) return reject(err ?? new Error('no client'));
+      client.on('error', onError);
+      resolve(client);
+    });
+  });
+}
+
 /** Runs `fn` in one transaction on one pooled client. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
   let broken: Error | undefined;
-  // The server may go away between two statements (PostgreSQL restarting): the client then emits
-  // 'error' outside any query, which would end the process without a listener; the next statement fails instead.
   const onError = (err: Error) => (broken = err);
-  client.on('error', onError);
+  const client = await checkout(pool, onError);
   try {
     await client.query('BEGIN');
     const out = await fn(client);

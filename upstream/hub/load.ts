@@ -329,7 +329,7 @@ async function startChild(children: Set<ChildProcess>, args: string[]): Promise<
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(0, 20_000)));
   const lines = createInterface({ input: child.stdout! });
   const first = await new Promise<unknown>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${args[0]} did not start in 60 s: ${err}`)), 60_000);
@@ -345,7 +345,7 @@ async function startChild(children: Set<ChildProcess>, args: string[]): Promise<
   });
   lines.on('line', () => {}); // drain the structured logs
   child.once('exit', (code, signal) => {
-    if (children.has(child)) log(`UNEXPECTED: ${args[0]} exited (${code ?? signal}): ${err.slice(-800)}`);
+    if (children.has(child)) log(`UNEXPECTED: ${args[0]} exited (${code ?? signal}): ${err.slice(0, 1500)}`);
   });
   return { child, first };
 }

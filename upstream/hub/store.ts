@@ -50,7 +50,9 @@ export class HubStore {
     readonly core: ReceiverCore,
     readonly vault: ReferenceVault,
     readonly options: HubStoreOptions = {},
-  ) {}
+  ) {
+    this.references = new References(pool, vault);
+  }
 
   // ---- registry (IT): registry.ts, here for callers that hold a store ----
 
@@ -59,53 +61,14 @@ export class HubStore {
   enrolDevice = (token: string, deviceId: string, publicKey: Uint8Array): Promise<{ clinicId: string; keys: number }> => enrolDevice(this.pool, token, deviceId, publicKey);
   addConsumer = (consumerId: string, clinicId: string): Promise<string> => addConsumer(this.pool, consumerId, clinicId);
 
-  // ---- references ----
+  // ---- references (References, below) ----
 
-  /** Enrols (replaces) a reference from ID-photo descriptors; audited. */
-  async enrolReference(iin: string, modelId: string, photos: number[][], actor: string): Promise<void> {
-    const iinKey = this.vault.iinKey(iin);
-    const body: ReferenceBody = { photos, visits: [] };
-    await inTransaction(this.pool, async (c) => {
-      await c.query(
-        'INSERT INTO face_references (iin_key, model_id, sealed, photos, visits, updated_at) VALUES ($1, $2, $3, $4, 0, now()) ON CONFLICT (iin_key, model_id) DO UPDATE SET sealed = excluded.sealed, photos = excluded.photos, visits = 0, updated_at = now()',
-        [iinKey, modelId, this.sealReference(body), photos.length],
-      );
-      await c.query('INSERT INTO reference_audit (iin_key, model_id, action, actor, photos, visits) VALUES ($1, $2, $3, $4, $5, 0)', [iinKey, modelId, 'enrol', actor, photos.length]);
-    });
-  }
-
-  /** Enrols many one-photo references at once (a migration from another system, the load tool); audited. */
-  async enrolReferences(list: Array<{ iin: string; modelId: string; photos: number[][] }>, actor: string): Promise<void> {
-    for (let i = 0; i < list.length; i += 1000) {
-      const part = list.slice(i, i + 1000);
-      const keys = part.map((r) => this.vault.iinKey(r.iin));
-      await inTransaction(this.pool, async (c) => {
-        await c.query(
-          `INSERT INTO face_references (iin_key, model_id, sealed, photos, visits) SELECT * FROM unnest($1::bytea[], $2::text[], $3::bytea[], $4::int[], $5::int[])
-           ON CONFLICT (iin_key, model_id) DO UPDATE SET sealed = excluded.sealed, photos = excluded.photos, visits = 0, updated_at = now()`,
-          [keys, part.map((r) => r.modelId), part.map((r) => this.sealReference({ photos: r.photos, visits: [] })), part.map((r) => r.photos.length), part.map(() => 0)],
-        );
-        await c.query(`INSERT INTO reference_audit (iin_key, model_id, action, actor, photos, visits) SELECT k, m, 'enrol', $3, p, 0 FROM unnest($1::bytea[], $2::text[], $4::int[]) AS t(k, m, p)`, [
-          keys,
-          part.map((r) => r.modelId),
-          actor,
-          part.map((r) => r.photos.length),
-        ]);
-      });
-    }
-  }
-
-  async addEgovCode(iin: string, code: string): Promise<void> {
-    await this.pool.query('INSERT INTO egov_codes (iin_key, code_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING', [this.vault.iinKey(iin), this.vault.codeHash(iin, code)]);
-  }
-
-  private sealReference(body: ReferenceBody): Buffer {
-    return this.vault.seal(Buffer.from(JSON.stringify(body)));
-  }
-
-  private openReference(sealed: Uint8Array): ReferenceBody {
-    return JSON.parse(Buffer.from(this.vault.open(sealed)).toString('utf8')) as ReferenceBody;
-  }
+  readonly references: References;
+  enrolReference = (iin: string, modelId: string, photos: number[][], actor: string): Promise<void> => this.references.enrolReference(iin, modelId, photos, actor);
+  enrolReferences = (list: Array<{ iin: string; modelId: string; photos: number[][] }>, actor: string): Promise<void> => this.references.enrolReferences(list, actor);
+  addEgovCode = (iin: string, code: string): Promise<void> => this.references.addEgovCode(iin, code);
+  private sealReference = (body: ReferenceBody): Buffer => this.references.seal(body);
+  private openReference = (sealed: Uint8Array): ReferenceBody => this.references.open(sealed);
 
   private template(body: ReferenceBody, modelId: string): FaceReference | undefined {
     const model = this.core.models.get(modelId);
@@ -355,4 +318,59 @@ export function evidence(e: VisitEnvelope): Record<string, unknown> {
   if (e.egov) return { egov: e.egov.code ? 'code' : 'qr-token' };
   if (e.staff) return { staffId: e.staff.staffId, documentType: e.staff.documentType, reason: e.staff.reason };
   return {};
+}
+
+/** Encrypted references and eGov codes: what IT enrols (no upstream key needed, only the reference key). */
+export class References {
+  constructor(
+    readonly pool: pg.Pool,
+    readonly vault: ReferenceVault,
+  ) {}
+
+
+  /** Enrols (replaces) a reference from ID-photo descriptors; audited. */
+  async enrolReference(iin: string, modelId: string, photos: number[][], actor: string): Promise<void> {
+    const iinKey = this.vault.iinKey(iin);
+    const body: ReferenceBody = { photos, visits: [] };
+    await inTransaction(this.pool, async (c) => {
+      await c.query(
+        'INSERT INTO face_references (iin_key, model_id, sealed, photos, visits, updated_at) VALUES ($1, $2, $3, $4, 0, now()) ON CONFLICT (iin_key, model_id) DO UPDATE SET sealed = excluded.sealed, photos = excluded.photos, visits = 0, updated_at = now()',
+        [iinKey, modelId, this.seal(body), photos.length],
+      );
+      await c.query('INSERT INTO reference_audit (iin_key, model_id, action, actor, photos, visits) VALUES ($1, $2, $3, $4, $5, 0)', [iinKey, modelId, 'enrol', actor, photos.length]);
+    });
+  }
+
+  /** Enrols many one-photo references at once (a migration from another system, the load tool); audited. */
+  async enrolReferences(list: Array<{ iin: string; modelId: string; photos: number[][] }>, actor: string): Promise<void> {
+    for (let i = 0; i < list.length; i += 1000) {
+      const part = list.slice(i, i + 1000);
+      const keys = part.map((r) => this.vault.iinKey(r.iin));
+      await inTransaction(this.pool, async (c) => {
+        await c.query(
+          `INSERT INTO face_references (iin_key, model_id, sealed, photos, visits) SELECT * FROM unnest($1::bytea[], $2::text[], $3::bytea[], $4::int[], $5::int[])
+           ON CONFLICT (iin_key, model_id) DO UPDATE SET sealed = excluded.sealed, photos = excluded.photos, visits = 0, updated_at = now()`,
+          [keys, part.map((r) => r.modelId), part.map((r) => this.seal({ photos: r.photos, visits: [] })), part.map((r) => r.photos.length), part.map(() => 0)],
+        );
+        await c.query(`INSERT INTO reference_audit (iin_key, model_id, action, actor, photos, visits) SELECT k, m, 'enrol', $3, p, 0 FROM unnest($1::bytea[], $2::text[], $4::int[]) AS t(k, m, p)`, [
+          keys,
+          part.map((r) => r.modelId),
+          actor,
+          part.map((r) => r.photos.length),
+        ]);
+      });
+    }
+  }
+
+  async addEgovCode(iin: string, code: string): Promise<void> {
+    await this.pool.query('INSERT INTO egov_codes (iin_key, code_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING', [this.vault.iinKey(iin), this.vault.codeHash(iin, code)]);
+  }
+
+  seal(body: ReferenceBody): Buffer {
+    return this.vault.seal(Buffer.from(JSON.stringify(body)));
+  }
+
+  open(sealed: Uint8Array): ReferenceBody {
+    return JSON.parse(Buffer.from(this.vault.open(sealed)).toString('utf8')) as ReferenceBody;
+  }
 }
