@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { growthCurves, type Person } from '../../upstream/hub/growth.js';
 import { mulberry32 } from '../../upstream/faults.js';
+import { oddPhoto } from '../../upstream/hub/references.js';
 
 /** Synthetic people: a centre per person and photos scattered around it (seeded), one group, one gender. */
 function people(n: number, photos: number, spread: number): Person[] {
@@ -32,5 +33,19 @@ describe('reference growth, replayed', () => {
     expect(loose.meanJoined).toBe(4);
     expect(strict.couplesWithAJoin).toBe(0);
     expect(strict.joinRate).toBe(0);
+  });
+});
+
+describe('enrolment from ID photos: one person per IIN', () => {
+  const [a, b] = people(2, 4, 0.02);
+  const names = ['id-card.jpg', 'passport.jpg', 'driving-licence.jpg', 'old-passport.jpg'];
+
+  it('accepts photos of one person and names the photo of someone else', () => {
+    expect(oddPhoto(names, a!.descriptors, 'euclidean', 0.44)).toBeUndefined();
+    expect(oddPhoto(names, [a!.descriptors[0]!, a!.descriptors[1]!, b!.descriptors[0]!, a!.descriptors[2]!], 'euclidean', 0.44)).toEqual(['driving-licence.jpg']);
+  });
+
+  it('with two photos that disagree, names both (neither can be told to be the odd one)', () => {
+    expect(oddPhoto(names.slice(0, 2), [a!.descriptors[0]!, b!.descriptors[0]!], 'euclidean', 0.44)).toEqual(['id-card.jpg', 'passport.jpg']);
   });
 });

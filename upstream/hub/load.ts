@@ -7,7 +7,7 @@
 // The SQLite reference receiver gets a sample of the same batches in the same run (its figure beside).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     await pool.end();
 
     // ---- the SQLite reference receiver, same kind of batches, in the same run ----
-    let reference: { visits: number; seconds: number; perSecond: number; p99Ms: number } | undefined;
+    let reference: { visits: number; seconds: number; perSecond: number; p50Ms: number; p99Ms: number; cpuUsPerVisit: number } | undefined;
     if (a['reference-kiosks'] > 0) {
       const n = Math.min(a['reference-kiosks'], kiosks.length);
       const refDir = join(work, 'reference');
@@ -177,9 +177,18 @@ async function main(): Promise<void> {
         if (!r.ok) throw new Error(`reference receiver refused a device: ${r.status}`);
       }
       const sample = batches.filter((b) => b.kiosk < n);
+      const cpu0 = procCpuSeconds(ref.child.pid!);
       const res = await drive(sample, [info.listening], a['in-flight'], () => {});
-      reference = { visits: res.answered.size, seconds: res.seconds, perSecond: res.answered.size / res.seconds, p99Ms: percentile(res.latencies, 99) };
-      log(`SQLite reference receiver (1 process): ${reference.visits} visits in ${reference.seconds.toFixed(1)} s = ${reference.perSecond.toFixed(0)}/s, p99 ${reference.p99Ms.toFixed(0)} ms`);
+      const cpuUs = ((procCpuSeconds(ref.child.pid!) - cpu0) * 1e6) / res.answered.size;
+      reference = {
+        visits: res.answered.size,
+        seconds: Math.round(res.seconds * 10) / 10,
+        perSecond: Math.round(res.timedVisits / res.seconds),
+        p50Ms: Math.round(percentile(res.latencies, 50)),
+        p99Ms: Math.round(percentile(res.latencies, 99)),
+        cpuUsPerVisit: Math.round(cpuUs),
+      };
+      log(`SQLite reference receiver (1 process): ${reference.visits} visits in ${reference.seconds} s = ${reference.perSecond}/s, p99 ${reference.p99Ms} ms, ${reference.cpuUsPerVisit} µs CPU per visit`);
       ref.child.kill('SIGTERM');
       children.delete(ref.child);
     }
@@ -272,10 +281,12 @@ async function main(): Promise<void> {
     // The cost split from the nodes' own counters (a SIGKILLed process's counters die with it).
     const stages: Record<string, number> = {};
     let itemsCounted = 0;
+    let nodeCpu = 0;
     for (const n of nodes) {
       try {
         const text = await (await fetch(`${n.url}/metrics`)).text();
         for (const m of text.matchAll(/^kelu_hub_stage_seconds_total\{stage="(\w+)"[^}]*\} ([\d.e+-]+)$/gm)) stages[m[1]!] = (stages[m[1]!] ?? 0) + Number(m[2]);
+        for (const m of text.matchAll(/^process_cpu_seconds_total\{[^}]*\} ([\d.e+-]+)$/gm)) nodeCpu += Number(m[1]);
         for (const m of text.matchAll(/^kelu_hub_items_total\{status="(\w+)"[^}]*\} ([\d.e+-]+)$/gm)) if (m[1] !== 'rejected') itemsCounted += Number(m[2]);
       } catch {
         /* a node that is not back */
@@ -300,11 +311,13 @@ async function main(): Promise<void> {
       wrongVerdict,
       storedRows: rows.length,
       seconds: Math.round(res.seconds * 10) / 10,
-      visitsPerSecond: Math.round(res.answered.size / res.seconds),
+      visitsPerSecond: Math.round(res.timedVisits / res.seconds),
       p50BatchMs: Math.round(percentile(res.latencies, 50)),
       p99BatchMs: Math.round(percentile(res.latencies, 99)),
       batchRetries: res.retries,
       costPerVisitUs: perVisitUs,
+      // Whole-process CPU of the live nodes (start-up included) over the items they answered: robust to the machine's other load.
+      nodeCpuUsPerVisit: itemsCounted ? Math.round((nodeCpu * 1e6) / itemsCounted) : null,
       itemsInCostSplit: itemsCounted,
       sealUsPerVisitKioskSide: Math.round((sealMs * 1000) / expected.size),
       reference,
@@ -321,6 +334,16 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 300));
     if (!a.keep) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e: unknown) => log(`could not drop ${dbName}: ${String(e)}`));
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function procCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
   }
 }
 
@@ -357,6 +380,8 @@ interface DriveResult {
   accepted: Map<string, number>;
   verdictsSeen: Map<string, Set<Verdict>>;
   retries: number;
+  /** Visits answered after the warm-up (what the rate is over). */
+  timedVisits: number;
 }
 
 /**
@@ -368,9 +393,23 @@ async function drive(batches: Batch[], urls: string[], inFlight: number, onProgr
   const byKiosk = new Map<number, Batch[]>();
   for (const b of batches) byKiosk.set(b.kiosk, [...(byKiosk.get(b.kiosk) ?? []), b]);
   const queue = [...byKiosk.values()];
-  const out: DriveResult = { seconds: 0, latencies: [], answered: new Set(), accepted: new Map(), verdictsSeen: new Map(), retries: 0 };
+  const out: DriveResult = { seconds: 0, latencies: [], answered: new Set(), accepted: new Map(), verdictsSeen: new Map(), retries: 0, timedVisits: 0 };
   let done = 0;
   let turn = 0;
+  // Warm-up, untimed: one batch per node, one after the other (JIT, first connections); counted as delivered.
+  for (const url of urls) {
+    const first = queue[0]?.shift();
+    if (!first) break;
+    const r = await fetch(url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: first.body });
+    if (r.status !== 200) throw new Error(`warm-up batch answered ${r.status}`);
+    for (const x of (JSON.parse(await r.text()) as { results: ItemResult[] }).results) {
+      out.answered.add(x.id);
+      if (x.status === 'accepted') out.accepted.set(x.id, (out.accepted.get(x.id) ?? 0) + 1);
+      if (x.status !== 'rejected' && x.verdict) out.verdictsSeen.set(x.id, (out.verdictsSeen.get(x.id) ?? new Set()).add(x.verdict));
+    }
+    if (queue[0]?.length === 0) queue.shift();
+    onProgress(++done);
+  }
   const t0 = performance.now();
   async function worker(): Promise<void> {
     for (let kiosk = queue.shift(); kiosk; kiosk = queue.shift()) {
@@ -406,8 +445,10 @@ async function drive(batches: Batch[], urls: string[], inFlight: number, onProgr
       }
     }
   }
+  const warm = out.answered.size;
   await Promise.all(Array.from({ length: inFlight }, () => worker()));
   out.seconds = (performance.now() - t0) / 1000;
+  out.timedVisits = out.answered.size - warm;
   return out;
 }
 
