@@ -1,8 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import type { KeyObject } from 'node:crypto';
-import type { UpstreamKeyPair } from '../electron/core/keys/index.js';
-import type { BatchItem, ItemResult, Verdict } from '../electron/core/sync/protocol.js';
-import type { VisitEnvelope } from '../electron/core/visits/envelope.js';
+import type { UpstreamKeyPair } from '../electron/core/delivery/keys/index.js';
+import type { BatchItem, ItemResult, Verdict } from '../electron/shared/protocol/batch.js';
+import type { VisitEnvelope } from '../electron/shared/protocol/envelope.js';
 import { ReceiverCore, egovSecret, type CoreOptions } from './core.js';
 import { ed25519PublicKey } from './fast-crypto.js';
 

@@ -9,15 +9,15 @@ import sharp from 'sharp';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { method, type Handlers } from '../../electron/core/api/define.js';
-import { createRouter } from '../../electron/core/api/router.js';
-import { createCore, type Core } from '../../electron/core/app.js';
-import { parseConfig } from '../../electron/core/config/schema.js';
+import { method, type Handlers } from '../../electron/shared/api/define.js';
+import { createRouter } from '../../electron/shared/api/router.js';
+import { createCore, type Core } from '../../electron/core/kiosk.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
 import { startBrowserHost, type BrowserHost } from '../../electron/browser-host/host.js';
 import { kioskOrigin } from '../../electron/browser-host/serve-renderer.js';
-import { cameraFeed } from '../support/camera.js';
-import { fixture } from '../support/fixtures.js';
-import { ensureBuilt, startTestKiosk, type TestKiosk } from '../support/browser.js';
+import { cameraFeed } from '../../tools/harness/camera.js';
+import { fixture } from '../../tools/harness/fixtures.js';
+import { ensureBuilt, startTestKiosk, type TestKiosk } from '../../tools/harness/browser.js';
 
 // A method only this test adds to the real router, to see bytes cross the binding both ways.
 const echoContract = {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { devUpstreamKeyPairFile } from '../../electron/core/keys/index.js';
+import { devUpstreamKeyPairFile } from '../../electron/core/delivery/keys/index.js';
 import { writeReferenceKey } from '../../upstream/hub/keys.js';
 import { startHub, type Hub, type HubOptions } from '../../upstream/hub/app.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { growthCurves, type Person } from '../../upstream/hub/growth.js';
+import { growthCurves, type Person } from '../../tools/eval/faces/growth.js';
 import { mulberry32 } from '../../upstream/faults.js';
 import { oddPhoto } from '../../upstream/hub/references.js';
 

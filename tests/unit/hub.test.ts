@@ -1,11 +1,11 @@
 import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getSodium, toB64, type Sodium } from '../../electron/core/crypto/index.js';
-import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
-import { batchPath, type BatchItem, type ItemResult } from '../../electron/core/sync/protocol.js';
+import { getSodium, toB64, type Sodium } from '../../electron/core/platform/crypto/index.js';
+import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/delivery/keys/index.js';
+import { batchPath, type BatchItem, type ItemResult } from '../../electron/shared/protocol/batch.js';
 import { openModelPackage } from '../../electron/core/face/model-package.js';
-import { defaultModelsDir } from '../../electron/core/face/paths.js';
+import { shippedDir } from '../../electron/core/platform/resources.js';
 import { startHub } from '../../upstream/hub/app.js';
 import { writeUpstreamKeyPair } from '../../upstream/hub/keys.js';
 import { descriptorOf, sealedItem, simKiosk, type SimKiosk, type VisitFields } from '../../upstream/hub/sim-kiosk.js';
@@ -18,7 +18,7 @@ afterEach(async () => {
 
 let sodium: Sodium;
 let upstreamPk: Uint8Array;
-const modelId = openModelPackage(defaultModelsDir()).modelId;
+const modelId = openModelPackage(shippedDir('models')).modelId;
 
 async function hub(options: Parameters<typeof startTestHub>[0] = {}): Promise<TestHub> {
   sodium = await getSodium();

@@ -193,13 +193,13 @@ async function main(argv: string[]): Promise<number> {
       const { ReferenceVault } = await import('./keys.js');
       const { enrolReferencesFromCsv } = await import('./references.js');
       const { createFaceEngine } = await import('../../electron/core/face/engine.js');
-      const { defaultModelsDir } = await import('../../electron/core/face/paths.js');
-      const { modelPackageSpec } = await import('../../electron/core/cli/commands/eval-faces.js');
+      const { shippedDir } = await import('../../electron/core/platform/resources.js');
+      const [dir = '', sha] = a.data['model-package']?.split(':') ?? [];
       const engine = await createFaceEngine({
-        modelsDir: defaultModelsDir(),
+        modelsDir: shippedDir('models'),
         requestTimeoutMs: 60_000,
         log: () => {},
-        ...(a.data['model-package'] ? { modelPackage: modelPackageSpec(a.data['model-package']) } : {}),
+        ...(dir ? { modelPackage: { dir, ...(sha ? { manifestSha256: sha } : {}) } } : {}),
       });
       try {
         const r = await enrolReferencesFromCsv(new References(pool, await ReferenceVault.fromFile(a.data['reference-key'])), a.data.csv, engine, a.data.actor);

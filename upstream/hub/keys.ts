@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { getSodium, type Sodium } from '../../electron/core/crypto/index.js';
-import { readUpstreamKeyPair, type UpstreamKeyPair } from '../../electron/core/keys/index.js';
+import { getSodium, type Sodium } from '../../electron/core/platform/crypto/index.js';
+import { readUpstreamKeyPair, type UpstreamKeyPair } from '../../electron/core/delivery/keys/index.js';
 
 /**
  * The hub's secrets live in files the operator gives, never in the database or the logs: the

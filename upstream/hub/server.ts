@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { z } from 'zod';
-import { batchPath, batchRequestSchema } from '../../electron/core/sync/protocol.js';
+import { batchPath, batchRequestSchema } from '../../electron/shared/protocol/batch.js';
 import { readMigrations, schemaVersion } from './db.js';
 import { EnrolRefused, type HubStore } from './store.js';
 

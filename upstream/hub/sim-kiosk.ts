@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { getSodium, sealTo, signDetached, toB64, visitSigningMessage, type Sodium } from '../../electron/core/crypto/index.js';
-import type { BatchItem } from '../../electron/core/sync/protocol.js';
-import type { VisitEnvelope } from '../../electron/core/visits/envelope.js';
+import { getSodium, sealTo, signDetached, toB64, visitSigningMessage, type Sodium } from '../../electron/core/platform/crypto/index.js';
+import type { BatchItem } from '../../electron/shared/protocol/batch.js';
+import type { VisitEnvelope } from '../../electron/shared/protocol/envelope.js';
 
 /**
  * A kiosk as the hub sees it, for tests and the load tool: a device key pair that signs, and

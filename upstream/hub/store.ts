@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
-import type { BatchItem, ItemResult, Verdict } from '../../electron/core/sync/protocol.js';
-import type { VisitEnvelope } from '../../electron/core/visits/envelope.js';
+import type { BatchItem, ItemResult, Verdict } from '../../electron/shared/protocol/batch.js';
+import type { VisitEnvelope } from '../../electron/shared/protocol/envelope.js';
 import { meanTemplate } from '../../electron/core/face/template.js';
 import { ReceiverCore, egovSecret, type FaceReference, type StageClock } from '../core.js';
 import { ed25519PublicKey } from '../fast-crypto.js';

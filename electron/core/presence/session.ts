@@ -1,14 +1,16 @@
 import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import type { FaceAnalysis, FrameAnalysis, RgbaFrame } from '../face/types.js';
-import type { presenceEvidenceSchema } from '../visits/envelope.js';
+import type { presenceEvidenceSchema } from '../../shared/protocol/envelope.js';
 import { continuityBounds, continuityBreak, type ContinuityBounds } from './continuity.js';
 import { judgeFrame, landmarkMotion, type FrameChecks, type PresenceConfig } from './guidance.js';
 import { landmarkHomography, photometricPlanarFit, toGray, type GrayImage } from './photometric.js';
 import type { PresenceMessageKey } from './messages.js';
 
 export type PresenceEvidence = z.infer<typeof presenceEvidenceSchema>;
-export type PresencePhase = 'guide' | 'challenge' | 'passed' | 'failed';
+/** The presence policy's phases: live guidance, the head-turn challenge, and the two endings. */
+export const presencePhases = ['guide', 'challenge', 'passed', 'failed'] as const;
+export type PresencePhase = (typeof presencePhases)[number];
 export type ChallengeSide = 'left' | 'right';
 /**
  * Why a session failed:

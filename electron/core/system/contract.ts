@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { method } from '../api/define.js';
+import { method } from '../../shared/api/define.js';
+import { languages } from '../../shared/vocabulary/languages.js';
 
 /** What the patient screen needs to know about the kiosk; nothing secret. */
 export const kioskInfoSchema = z.object({
@@ -7,7 +8,7 @@ export const kioskInfoSchema = z.object({
   ready: z.boolean(),
   version: z.string(),
   clinicId: z.string(),
-  languages: z.array(z.enum(['kk', 'ru', 'en'])),
+  languages: z.array(z.enum(languages)),
   ui: z.object({
     inactivityMs: z.number(),
     warningMs: z.number(),

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { KioskContract } from '../../../../electron/core/api/contract';
-import type { MethodOutput } from '../../../../electron/core/api/define';
+import type { KioskContract } from '../../../../electron/core/contract';
+import type { MethodOutput } from '../../../../electron/shared/api/define';
 import { Keypad } from '../../components/Keypad';
 import { useHelpWaiting } from '../../components/HelpButton';
 import { useSpoken } from '../../components/VoiceGuide';

@@ -1,0 +1,12 @@
+import { join } from 'node:path';
+import { shippedDir } from '../../platform/resources.js';
+
+/**
+ * The DEVELOPMENT upstream key pair shipped in resources/dev-upstream/. It lets `npm start` queue
+ * visits offline with no provisioning and lets the reference upstream open them in tests. Anyone
+ * can read its secret: a kiosk on development keys must never serve patients, and status says so.
+ */
+export const devUpstreamDir = (): string => shippedDir('dev-upstream');
+
+export const devUpstreamPublicKeyFile = (): string => join(devUpstreamDir(), 'upstream-public.json');
+export const devUpstreamKeyPairFile = (): string => join(devUpstreamDir(), 'upstream-key-pair.DEVELOPMENT-ONLY.json');
