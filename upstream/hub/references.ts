@@ -10,10 +10,9 @@ import type { References } from './store.js';
 /**
  * IT's enrolment of references from ID photos into the hub: rows `iin,image[,egov_code]` (photos
  * relative to the CSV), described with the kiosk's own engine and model package on a 640×480
- * letterboxed frame like the kiosk's camera. Several photos of one IIN must show one person: every
- * pair is compared at the model's threshold, and a set that is not one person is refused, naming
- * the photo that disagrees with the others (or both, when there are two). Nothing is stored unless
- * every IIN passes. The references are stored encrypted (HubStore.enrolReference) and audited.
+ * letterboxed frame like the kiosk's camera. Several photos of one IIN must show one person
+ * (`oddPhoto`, at the model's threshold), and a set that is not one person is refused, naming the
+ * photo(s) that disagree with the others. Nothing is stored unless every IIN passes. The references are stored encrypted (HubStore.enrolReference) and audited.
  */
 const rowSchema = z.object({
   iin: z.string().regex(/^\d{12}$/, 'the IIN has 12 digits'),
@@ -24,31 +23,26 @@ const rowSchema = z.object({
 export class NotOnePerson extends Error {}
 
 /**
- * The photo that is not the same person as the others: the one with the most pairs over the
- * threshold (ties: the largest summed distance). Undefined when every pair is under the threshold.
+ * The photos that are not the same person as the others. Photos closer than the threshold are
+ * linked (one person's photos need not all be that close: two press photos of one man are often
+ * 0.45–0.55 apart, but each has a near neighbour in the set); the set must hang together as one group.
+ * Otherwise the photos outside the largest group are named — or all of them, when no group is the
+ * largest (two photos that disagree: which one is wrong cannot be told). Undefined: one person.
  */
 export function oddPhoto(names: string[], descriptors: number[][], metric: DescriptorMetric, threshold: number): string[] | undefined {
   const n = descriptors.length;
-  const over = new Array<number>(n).fill(0);
-  const sum = new Array<number>(n).fill(0);
-  let any = false;
+  const parent = Array.from({ length: n }, (_, i) => i);
+  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
   for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const d = descriptorDistance(descriptors[i]!, descriptors[j]!, metric);
-      sum[i]! += d;
-      sum[j]! += d;
-      if (d >= threshold) {
-        any = true;
-        over[i]!++;
-        over[j]!++;
-      }
-    }
+    for (let j = i + 1; j < n; j++) if (descriptorDistance(descriptors[i]!, descriptors[j]!, metric) < threshold) parent[root(i)] = root(j);
   }
-  if (!any) return undefined;
-  if (n === 2) return [...names];
-  let worst = 0;
-  for (let i = 1; i < n; i++) if (over[i]! > over[worst]! || (over[i] === over[worst] && sum[i]! > sum[worst]!)) worst = i;
-  return [names[worst]!];
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) groups.set(root(i), [...(groups.get(root(i)) ?? []), i]);
+  if (groups.size <= 1) return undefined;
+  const sizes = [...groups.values()].map((g) => g.length).sort((x, y) => y - x);
+  if (sizes[0] === sizes[1]) return [...names];
+  const largest = [...groups.values()].find((g) => g.length === sizes[0])!;
+  return names.filter((_, i) => !largest.includes(i));
 }
 
 export interface ReferenceEnrolment {
@@ -87,7 +81,10 @@ export async function enrolReferencesFromCsv(store: Pick<References, 'enrolRefer
     }
     const odd = oddPhoto(images, descriptors, metric, threshold);
     // The IIN is not named in the message (it may end up in a log); the photos' file names are IT's own.
-    if (odd) throw new NotOnePerson(`${csvFile}: the photos given for one IIN are not one person: ${odd.join(' and ')} ${odd.length > 1 ? 'disagree' : 'is not the person in the others'}. Nothing was enrolled.`);
+    if (odd) {
+      const what = odd.length === images.length ? 'disagree, and no majority tells which is wrong (check them, or add another photo)' : `${odd.length > 1 ? 'are' : 'is'} not the person in the others`;
+      throw new NotOnePerson(`${csvFile}: the photos given for one IIN are not one person: ${odd.join(' and ')} ${what}. Nothing was enrolled.`);
+    }
     described.push({ iin, descriptors });
   }
   for (const d of described) await store.enrolReference(d.iin, modelId, d.descriptors, actor);
