@@ -99,13 +99,27 @@ export class ReceiverCore {
         opened.fill(0);
       }
       const parsed = envelopeSchema.safeParse(json);
-      if (!parsed.success) return { id: item.id, reason: `invalid-envelope: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim() };
+      if (!parsed.success)
+        return {
+          id: item.id,
+          reason:
+            `invalid-envelope: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim(),
+        };
       const e = parsed.data;
-      if (e.visitId !== item.id || e.deviceId !== deviceId || e.createdAt !== item.createdAt) return { id: item.id, reason: 'mismatch: the envelope does not match its item' };
+      if (e.visitId !== item.id || e.deviceId !== deviceId || e.createdAt !== item.createdAt)
+        return { id: item.id, reason: 'mismatch: the envelope does not match its item' };
       if (e.face) {
         const model = this.models.get(e.face.modelId);
-        if (!model) return { id: item.id, reason: `unknown-model: this upstream has no face model ${e.face.modelId.slice(0, 80)} (it has ${[...this.models.keys()].join(', ')})` };
-        if (e.face.descriptor.length !== model.embeddingSize) return { id: item.id, reason: `invalid-envelope: face.descriptor has ${e.face.descriptor.length} numbers; model ${model.modelId} makes ${model.embeddingSize}` };
+        if (!model)
+          return {
+            id: item.id,
+            reason: `unknown-model: this upstream has no face model ${e.face.modelId.slice(0, 80)} (it has ${[...this.models.keys()].join(', ')})`,
+          };
+        if (e.face.descriptor.length !== model.embeddingSize)
+          return {
+            id: item.id,
+            reason: `invalid-envelope: face.descriptor has ${e.face.descriptor.length} numbers; model ${model.modelId} makes ${model.embeddingSize}`,
+          };
       }
       return { id: item.id, envelope: e, keyIndex: keyIndex - 1 };
     } finally {
@@ -115,10 +129,12 @@ export class ReceiverCore {
 
   /** What the envelope claims that the upstream does not take on trust: its clinic and its time. */
   refusal(e: VisitEnvelope, receivedAt: Date, deviceClinic: string | null): string | undefined {
-    if (deviceClinic !== null && e.clinicId !== deviceClinic) return 'wrong-clinic: this device is registered to another clinic';
+    if (deviceClinic !== null && e.clinicId !== deviceClinic)
+      return 'wrong-clinic: this device is registered to another clinic';
     const age = receivedAt.getTime() - Date.parse(e.createdAt);
     if (age < -(this.options.maxFutureSkewMs ?? 10 * 60_000)) return 'created-in-future: check the kiosk clock';
-    if (age > (this.options.maxAgeMs ?? 30 * 86_400_000)) return 'too-old: created longer ago than the upstream accepts';
+    if (age > (this.options.maxAgeMs ?? 30 * 86_400_000))
+      return 'too-old: created longer ago than the upstream accepts';
     return undefined;
   }
 
@@ -132,15 +148,22 @@ export class ReceiverCore {
    * given whether its code is in the table. A match without the head-turn challenge proves the face,
    * not a live person: it has its own verdict.
    */
-  judge(e: VisitEnvelope, lookup: { reference?: FaceReference | undefined; egovValid?: boolean }): { verdict: Verdict; distance?: number } {
+  judge(
+    e: VisitEnvelope,
+    lookup: { reference?: FaceReference | undefined; egovValid?: boolean },
+  ): { verdict: Verdict; distance?: number } {
     if (e.method === 'face') {
       const model = e.face ? this.models.get(e.face.modelId) : undefined;
       if (!e.face || !model || !lookup.reference) return { verdict: 'face-no-reference' };
       const distance = descriptorDistance(lookup.reference.descriptor, e.face.descriptor, model.metric);
       const match = e.face.presence.challenge === 'off' ? 'face-match-unchallenged' : 'face-match';
-      return { verdict: distance < this.threshold(model, lookup.reference.count) ? match : 'face-mismatch', distance: Math.round(distance * 1e4) / 1e4 };
+      return {
+        verdict: distance < this.threshold(model, lookup.reference.count) ? match : 'face-mismatch',
+        distance: Math.round(distance * 1e4) / 1e4,
+      };
     }
-    if (e.method === 'egov-code' || e.method === 'egov-qr') return { verdict: lookup.egovValid ? 'egov-valid' : 'egov-invalid' };
+    if (e.method === 'egov-code' || e.method === 'egov-qr')
+      return { verdict: lookup.egovValid ? 'egov-valid' : 'egov-invalid' };
     return { verdict: 'staff-verified' };
   }
 }

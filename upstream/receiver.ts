@@ -52,7 +52,8 @@ export class Receiver {
   }
 
   devicePublicKey(deviceId: string): Uint8Array | undefined {
-    const row = this.db.prepare('SELECT public_key FROM devices WHERE device_id = ?').get(deviceId) as { public_key: Buffer } | undefined;
+    const row = this.db.prepare('SELECT public_key FROM devices WHERE device_id = ?').get(deviceId) as
+      { public_key: Buffer } | undefined;
     return row ? new Uint8Array(row.public_key) : undefined;
   }
 
@@ -75,34 +76,58 @@ export class Receiver {
     const log = this.db.prepare('INSERT INTO receipts_log (visit_id, status, at) VALUES (?, ?, ?)');
     const clinicOf = this.db.prepare('SELECT clinic_id FROM devices WHERE device_id = ?');
     const bind = this.db.prepare('UPDATE devices SET clinic_id = ? WHERE device_id = ? AND clinic_id IS NULL');
-    return this.db.transaction(() =>
-      checked.map((c): ItemResult => {
-        if ('reason' in c) return { id: c.id, status: 'rejected', reason: c.reason };
-        const e = c.envelope;
-        const seen = existing.get(e.visitId) as { verdict: Verdict; distance: number | null } | undefined;
-        if (seen) {
-          log.run(e.visitId, 'duplicate', at);
-          return { id: e.visitId, status: 'duplicate', verdict: seen.verdict, ...(seen.distance !== null ? { distance: seen.distance } : {}) };
-        }
-        const refused = this.core.refusal(e, now, (clinicOf.get(deviceId) as { clinic_id: string | null }).clinic_id);
-        if (refused) return { id: e.visitId, status: 'rejected', reason: refused };
-        bind.run(e.clinicId, deviceId);
-        const { verdict, distance } = this.judge(e);
-        insert.run(e.visitId, deviceId, e.clinicId, e.method, e.iin, e.createdAt, at, verdict, distance ?? null, source);
-        log.run(e.visitId, 'accepted', at);
-        return { id: e.visitId, status: 'accepted', verdict, ...(distance !== undefined ? { distance } : {}) };
-      }),
-    ).immediate();
+    return this.db
+      .transaction(() =>
+        checked.map((c): ItemResult => {
+          if ('reason' in c) return { id: c.id, status: 'rejected', reason: c.reason };
+          const e = c.envelope;
+          const seen = existing.get(e.visitId) as { verdict: Verdict; distance: number | null } | undefined;
+          if (seen) {
+            log.run(e.visitId, 'duplicate', at);
+            return {
+              id: e.visitId,
+              status: 'duplicate',
+              verdict: seen.verdict,
+              ...(seen.distance !== null ? { distance: seen.distance } : {}),
+            };
+          }
+          const refused = this.core.refusal(e, now, (clinicOf.get(deviceId) as { clinic_id: string | null }).clinic_id);
+          if (refused) return { id: e.visitId, status: 'rejected', reason: refused };
+          bind.run(e.clinicId, deviceId);
+          const { verdict, distance } = this.judge(e);
+          insert.run(
+            e.visitId,
+            deviceId,
+            e.clinicId,
+            e.method,
+            e.iin,
+            e.createdAt,
+            at,
+            verdict,
+            distance ?? null,
+            source,
+          );
+          log.run(e.visitId, 'accepted', at);
+          return { id: e.visitId, status: 'accepted', verdict, ...(distance !== undefined ? { distance } : {}) };
+        }),
+      )
+      .immediate();
   }
 
   private judge(e: VisitEnvelope): { verdict: Verdict; distance?: number } {
     if (e.method === 'face' && e.face) {
       // A reference made by the same model as the descriptor (check() refused unknown models).
-      const ref = this.db.prepare('SELECT descriptor, photos FROM face_references WHERE iin = ? AND model_id = ?').get(e.iin, e.face.modelId) as { descriptor: string; photos: number } | undefined;
-      return this.core.judge(e, { reference: ref && { descriptor: JSON.parse(ref.descriptor) as number[], count: ref.photos } });
+      const ref = this.db
+        .prepare('SELECT descriptor, photos FROM face_references WHERE iin = ? AND model_id = ?')
+        .get(e.iin, e.face.modelId) as { descriptor: string; photos: number } | undefined;
+      return this.core.judge(e, {
+        reference: ref && { descriptor: JSON.parse(ref.descriptor) as number[], count: ref.photos },
+      });
     }
     if (e.method === 'egov-code' || e.method === 'egov-qr') {
-      return this.core.judge(e, { egovValid: !!this.db.prepare('SELECT 1 FROM egov_codes WHERE iin = ? AND code = ?').get(e.iin, egovSecret(e)) });
+      return this.core.judge(e, {
+        egovValid: !!this.db.prepare('SELECT 1 FROM egov_codes WHERE iin = ? AND code = ?').get(e.iin, egovSecret(e)),
+      });
     }
     return this.core.judge(e, {});
   }

@@ -39,7 +39,12 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 }
 
 /** Key files as an operator keeps them (mode 0600): the development upstream pair and a new reference key. */
-export async function hubKeyFiles(): Promise<{ dir: string; upstreamKey: string; referenceKey: string; cleanup(): void }> {
+export async function hubKeyFiles(): Promise<{
+  dir: string;
+  upstreamKey: string;
+  referenceKey: string;
+  cleanup(): void;
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'kelu-hub-keys-'));
   const upstreamKey = join(dir, 'upstream-key.json');
   copyFileSync(devUpstreamKeyPairFile(), upstreamKey);
@@ -64,7 +69,13 @@ export async function startTestHub(options: Partial<HubOptions> = {}): Promise<T
   const db = await createTestDatabase();
   const keys = await hubKeyFiles();
   const nodes: Hub[] = [];
-  const base = { databaseUrl: db.url, keyFiles: [keys.upstreamKey], referenceKeyFile: keys.referenceKey, port: 0, poolSize: 4 };
+  const base = {
+    databaseUrl: db.url,
+    keyFiles: [keys.upstreamKey],
+    referenceKeyFile: keys.referenceKey,
+    port: 0,
+    poolSize: 4,
+  };
   try {
     const hub = await startHub({ ...base, migrate: true, node: 'test-a', ...options });
     nodes.push(hub);
@@ -78,7 +89,8 @@ export async function startTestHub(options: Partial<HubOptions> = {}): Promise<T
         nodes.push(n);
         return n;
       },
-      query: async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => (await hub.pool.query<T>(sql, params)).rows,
+      query: async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
+        (await hub.pool.query<T>(sql, params)).rows,
       async close() {
         for (const n of nodes.reverse()) await n.close();
         await db.drop();

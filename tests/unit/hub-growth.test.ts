@@ -9,7 +9,12 @@ function people(n: number, photos: number, spread: number): Person[] {
   const gauss = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
   return Array.from({ length: n }, (_, p) => {
     const centre = Array.from({ length: 32 }, () => gauss() * 0.1);
-    return { id: `p${p}`, group: 'g', gender: 'F', descriptors: Array.from({ length: photos }, () => centre.map((c) => c + gauss() * spread)) };
+    return {
+      id: `p${p}`,
+      group: 'g',
+      gender: 'F',
+      descriptors: Array.from({ length: photos }, () => centre.map((c) => c + gauss() * spread)),
+    };
   });
 }
 
@@ -18,7 +23,8 @@ describe('reference growth, replayed', () => {
 
   it('verified visits that join lower the FRR at the same FAR; a bound nothing passes changes nothing', () => {
     const { rows } = growthCurves(people(12, 10, 0.1), { ...opts, bounds: [10, 0] });
-    const frr = (bound: number, visits: number) => rows.find((r) => r.bound === bound && r.visits === visits)!.targets[0]!.frr!;
+    const frr = (bound: number, visits: number) =>
+      rows.find((r) => r.bound === bound && r.visits === visits)!.targets[0]!.frr!;
     expect(frr(10, 4)).toBeLessThan(frr(10, 0));
     expect(rows.find((r) => r.bound === 10 && r.visits === 4)!.joined).toBe(4);
     for (const v of [1, 2, 4]) expect(frr(0, v)).toBe(frr(0, 0));
@@ -42,11 +48,28 @@ describe('enrolment from ID photos: one person per IIN', () => {
 
   it('accepts photos of one person and names the photo of someone else', () => {
     expect(oddPhoto(names, a!.descriptors, 'euclidean', 0.44)).toBeUndefined();
-    expect(oddPhoto(names, [a!.descriptors[0]!, a!.descriptors[1]!, b!.descriptors[0]!, a!.descriptors[2]!], 'euclidean', 0.44)).toEqual(['driving-licence.jpg']);
+    expect(
+      oddPhoto(
+        names,
+        [a!.descriptors[0]!, a!.descriptors[1]!, b!.descriptors[0]!, a!.descriptors[2]!],
+        'euclidean',
+        0.44,
+      ),
+    ).toEqual(['driving-licence.jpg']);
   });
 
   it('with two photos that disagree, or two people two photos each, names them all (no majority tells which is wrong)', () => {
-    expect(oddPhoto(names.slice(0, 2), [a!.descriptors[0]!, b!.descriptors[0]!], 'euclidean', 0.44)).toEqual(['id-card.jpg', 'passport.jpg']);
-    expect(oddPhoto(names, [a!.descriptors[0]!, b!.descriptors[0]!, a!.descriptors[1]!, b!.descriptors[1]!], 'euclidean', 0.44)).toEqual(names);
+    expect(oddPhoto(names.slice(0, 2), [a!.descriptors[0]!, b!.descriptors[0]!], 'euclidean', 0.44)).toEqual([
+      'id-card.jpg',
+      'passport.jpg',
+    ]);
+    expect(
+      oddPhoto(
+        names,
+        [a!.descriptors[0]!, b!.descriptors[0]!, a!.descriptors[1]!, b!.descriptors[1]!],
+        'euclidean',
+        0.44,
+      ),
+    ).toEqual(names);
   });
 });

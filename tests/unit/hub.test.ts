@@ -39,19 +39,40 @@ async function enrolled(h: TestHub, deviceId = 'kiosk-1', clinicId = 'clinic-a')
 }
 
 const enrolHttp = (url: string, token: string, deviceId: string, publicKey: Uint8Array) =>
-  fetch(`${url}/v1/devices:enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, deviceId, publicKey: toB64(publicKey) }) });
+  fetch(`${url}/v1/devices:enrol`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token, deviceId, publicKey: toB64(publicKey) }),
+  });
 
-async function post(url: string, body: unknown): Promise<{ status: number; body: { results?: ItemResult[]; error?: string }; headers: Headers }> {
-  const r = await fetch(url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+async function post(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; body: { results?: ItemResult[]; error?: string }; headers: Headers }> {
+  const r = await fetch(url + batchPath, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: r.status, body: (await r.json()) as { results?: ItemResult[]; error?: string }, headers: r.headers };
 }
 
 const faceVisit = (i: number, challenge: 'head-turn' | 'off' = 'head-turn', jitter = 0.01): VisitFields => ({
   method: 'face',
   iin: `85010${String(i).padStart(7, '0')}`,
-  face: { descriptor: descriptorOf(i, jitter), modelId, presence: { challenge, ...(challenge === 'head-turn' ? { side: 'left' as const } : {}), frames: 12, durationMs: 2100 } },
+  face: {
+    descriptor: descriptorOf(i, jitter),
+    modelId,
+    presence: {
+      challenge,
+      ...(challenge === 'head-turn' ? { side: 'left' as const } : {}),
+      frames: 12,
+      durationMs: 2100,
+    },
+  },
 });
-const item = (k: SimKiosk, fields: VisitFields = faceVisit(1), signWith?: Uint8Array): BatchItem => sealedItem(sodium, k, upstreamPk, fields, signWith);
+const item = (k: SimKiosk, fields: VisitFields = faceVisit(1), signWith?: Uint8Array): BatchItem =>
+  sealedItem(sodium, k, upstreamPk, fields, signWith);
 const count = async (h: TestHub) => Number((await h.query<{ n: string }>('SELECT count(*) AS n FROM verdicts'))[0]!.n);
 
 describe('hub: the device registry', () => {
@@ -72,7 +93,9 @@ describe('hub: the device registry', () => {
     expect((await enrolHttp(h.url, token, 'kiosk-1', k.publicKey)).status).toBe(200);
     const again = await enrolHttp(h.url, token, 'kiosk-1', other.publicKey);
     expect(again.status).toBe(403);
-    expect(await again.json()).toEqual({ error: 'the enrolment token is unknown, expired or already used: ask IT for a new one' });
+    expect(await again.json()).toEqual({
+      error: 'the enrolment token is unknown, expired or already used: ask IT for a new one',
+    });
     expect(await h.query('SELECT count(*)::int AS n FROM device_keys')).toEqual([{ n: 1 }]);
 
     const r = await post(h.url, { deviceId: k.deviceId, items: [item(k)] });
@@ -88,12 +111,20 @@ describe('hub: the device registry', () => {
     expect(forged.body.results).toEqual([{ id: expect.any(String), status: 'rejected', reason: 'bad-signature' }]);
 
     const elsewhere = await post(h.url, { deviceId: k.deviceId, items: [item({ ...k, clinicId: 'clinic-b' })] });
-    expect(elsewhere.body.results?.[0]).toMatchObject({ status: 'rejected', reason: 'wrong-clinic: this device is registered to another clinic' });
+    expect(elsewhere.body.results?.[0]).toMatchObject({
+      status: 'rejected',
+      reason: 'wrong-clinic: this device is registered to another clinic',
+    });
     expect(await count(h)).toBe(0);
 
     const next = sodium.crypto_sign_keypair();
-    expect((await enrolHttp(h.url, await h.hub.store.issueToken('clinic-a', k.deviceId), k.deviceId, next.publicKey)).status).toBe(200);
-    const both = await post(h.url, { deviceId: k.deviceId, items: [item(k, faceVisit(2)), item(k, faceVisit(3), next.privateKey)] });
+    expect(
+      (await enrolHttp(h.url, await h.hub.store.issueToken('clinic-a', k.deviceId), k.deviceId, next.publicKey)).status,
+    ).toBe(200);
+    const both = await post(h.url, {
+      deviceId: k.deviceId,
+      items: [item(k, faceVisit(2)), item(k, faceVisit(3), next.privateKey)],
+    });
     expect(both.body.results?.map((x) => x.status)).toEqual(['accepted', 'accepted']);
     const { revokeKey } = await import('../../upstream/hub/registry.js');
     expect(await revokeKey(h.hub.pool, k.deviceId, k.publicKey)).toBe(true);
@@ -107,8 +138,14 @@ describe('hub: the device registry', () => {
     const old = item(k, { ...faceVisit(1), createdAt: new Date(Date.now() - 40 * 86_400_000).toISOString() });
     const future = item(k, { ...faceVisit(2), createdAt: new Date(Date.now() + 3_600_000).toISOString() });
     const r = await post(h.url, { deviceId: k.deviceId, items: [old, future] });
-    expect(r.body.results?.map((x) => (x.status === 'rejected' ? x.reason.split(':')[0] : x.status))).toEqual(['too-old', 'created-in-future']);
-    const burst = await post(h.url, { deviceId: k.deviceId, items: [1, 2, 3, 4].map((i) => item(k, faceVisit(i + 10))) });
+    expect(r.body.results?.map((x) => (x.status === 'rejected' ? x.reason.split(':')[0] : x.status))).toEqual([
+      'too-old',
+      'created-in-future',
+    ]);
+    const burst = await post(h.url, {
+      deviceId: k.deviceId,
+      items: [1, 2, 3, 4].map((i) => item(k, faceVisit(i + 10))),
+    });
     expect(burst.status).toBe(429);
     expect(Number(burst.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await count(h)).toBe(0);
@@ -120,7 +157,9 @@ describe('hub: exactly once', () => {
     const h = await hub();
     const k = await enrolled(h);
     const it1 = item(k);
-    expect((await post(h.url, { deviceId: k.deviceId, items: [it1] })).body.results).toEqual([{ id: it1.id, status: 'accepted', verdict: 'face-no-reference' }]);
+    expect((await post(h.url, { deviceId: k.deviceId, items: [it1] })).body.results).toEqual([
+      { id: it1.id, status: 'accepted', verdict: 'face-no-reference' },
+    ]);
     expect((await post(h.url, { deviceId: k.deviceId, items: [it1, it1] })).body.results).toEqual([
       { id: it1.id, status: 'duplicate', verdict: 'face-no-reference' },
       { id: it1.id, status: 'duplicate', verdict: 'face-no-reference' },
@@ -134,11 +173,16 @@ describe('hub: exactly once', () => {
     const k = await enrolled(h);
     for (let round = 0; round < 5; round++) {
       const items = Array.from({ length: 40 }, (_, i) => item(k, faceVisit(round * 100 + i)));
-      const answers = await Promise.all([h.url, second.url, h.url, second.url].map((u) => post(u, { deviceId: k.deviceId, items })));
+      const answers = await Promise.all(
+        [h.url, second.url, h.url, second.url].map((u) => post(u, { deviceId: k.deviceId, items })),
+      );
       for (const a of answers) expect(a.status).toBe(200);
       for (const [n, it1] of items.entries()) {
         const statuses = answers.map((a) => a.body.results![n]!.status);
-        expect(statuses.filter((s) => s === 'accepted'), `visit ${n} of round ${round}`).toHaveLength(1);
+        expect(
+          statuses.filter((s) => s === 'accepted'),
+          `visit ${n} of round ${round}`,
+        ).toHaveLength(1);
         expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(3);
         expect(new Set(answers.map((a) => a.body.results![n]!.id))).toEqual(new Set([it1.id]));
       }
@@ -153,7 +197,9 @@ describe('hub: keys', () => {
     const loose = join(h.keys.dir, 'loose.json');
     copyFileSync(h.keys.upstreamKey, loose);
     chmodSync(loose, 0o644);
-    await expect(startHub({ databaseUrl: h.databaseUrl, keyFiles: [loose], referenceKeyFile: h.keys.referenceKey, port: 0 })).rejects.toThrow(/readable by its owner only \(mode 644; run chmod 600/);
+    await expect(
+      startHub({ databaseUrl: h.databaseUrl, keyFiles: [loose], referenceKeyFile: h.keys.referenceKey, port: 0 }),
+    ).rejects.toThrow(/readable by its owner only \(mode 644; run chmod 600/);
   });
 
   it('opens envelopes sealed to the previous upstream key during a rotation', async () => {
@@ -164,10 +210,15 @@ describe('hub: keys', () => {
     const k = await enrolled(h);
     const onNew = sealedItem(sodium, k, newPub, faceVisit(1));
     const onOld = item(k, faceVisit(2));
-    expect((await post(rotated.url, { deviceId: k.deviceId, items: [onNew, onOld] })).body.results?.map((x) => x.status)).toEqual(['accepted', 'accepted']);
+    expect(
+      (await post(rotated.url, { deviceId: k.deviceId, items: [onNew, onOld] })).body.results?.map((x) => x.status),
+    ).toEqual(['accepted', 'accepted']);
     // The node that has only the old key cannot open what was sealed to the new one.
     const r = await post(h.url, { deviceId: k.deviceId, items: [sealedItem(sodium, k, newPub, faceVisit(3))] });
-    expect(r.body.results?.[0]).toMatchObject({ status: 'rejected', reason: 'cannot-open: not sealed to this upstream key' });
+    expect(r.body.results?.[0]).toMatchObject({
+      status: 'rejected',
+      reason: 'cannot-open: not sealed to this upstream key',
+    });
   });
 });
 
@@ -181,21 +232,37 @@ describe('hub: privacy', () => {
     const face = item(k, faceVisit(7));
     const egov = item(k, { method: 'egov-code', iin: '850100000008', egov: { code: '482913' } });
     const r = await post(h.url, { deviceId: k.deviceId, items: [face, egov] });
-    expect(r.body.results?.map((x) => (x.status === 'accepted' ? x.verdict : x.status))).toEqual(['face-match', 'egov-valid']);
-    const tables = await h.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+    expect(r.body.results?.map((x) => (x.status === 'accepted' ? x.verdict : x.status))).toEqual([
+      'face-match',
+      'egov-valid',
+    ]);
+    const tables = await h.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+    );
     let dump = '';
-    for (const t of tables) dump += `${t.table_name}\n${(await h.query<{ r: string }>(`SELECT row_to_json(x)::text AS r FROM "${t.table_name}" x`)).map((x) => x.r).join('\n')}\n`;
+    for (const t of tables)
+      dump += `${t.table_name}\n${(await h.query<{ r: string }>(`SELECT row_to_json(x)::text AS r FROM "${t.table_name}" x`)).map((x) => x.r).join('\n')}\n`;
     // The dump holds what stays (the masked IIN, the reference's ciphertext), so it is a real dump.
     expect(dump).toContain('8501******07');
     expect(dump).toContain('face_references');
     expect((await h.query<{ n: number }>('SELECT count(*)::int AS n FROM face_references'))[0]!.n).toBe(1);
     const hexOf = (b64: string) => Buffer.from(b64, 'base64').toString('hex');
-    for (const secret of ['850100000007', '850100000008', '482913', String(descriptorOf(7)[3]), face.sealed.slice(10, 60), hexOf(face.sealed).slice(100, 160)]) {
+    for (const secret of [
+      '850100000007',
+      '850100000008',
+      '482913',
+      String(descriptorOf(7)[3]),
+      face.sealed.slice(10, 60),
+      hexOf(face.sealed).slice(100, 160),
+    ]) {
       expect(dump, secret).not.toContain(secret);
       expect(logs.join('\n'), secret).not.toContain(secret);
     }
     expect(await h.query('SELECT iin_masked, evidence FROM verdicts ORDER BY method DESC')).toEqual([
-      { iin_masked: '8501******07', evidence: { modelId, challenge: 'head-turn', side: 'left', frames: 12, durationMs: 2100 } },
+      {
+        iin_masked: '8501******07',
+        evidence: { modelId, challenge: 'head-turn', side: 'left', frames: 12, durationMs: 2100 },
+      },
       { iin_masked: '8501******08', evidence: { egov: 'code' } },
     ]);
   });
@@ -213,13 +280,20 @@ describe('hub: bad input', () => {
       fc.record({
         deviceId: fc.constant(k.deviceId),
         items: fc.array(
-          fc.record({
-            id: fc.oneof(fc.constant(good.id), fc.string(), fc.uuid()),
-            createdAt: fc.oneof(fc.constant(good.createdAt), fc.string(), fc.date().map((d) => (Number.isNaN(d.getTime()) ? 'x' : d.toISOString()))),
-            sealed: fc.oneof(fc.constant(good.sealed), fc.base64String(), fc.string()),
-            sig: fc.oneof(fc.constant(good.sig), fc.base64String({ maxLength: 100 }), fc.string()),
-            extra: fc.option(fc.string(), { nil: undefined }),
-          }, { requiredKeys: ['id', 'createdAt', 'sealed', 'sig'] }),
+          fc.record(
+            {
+              id: fc.oneof(fc.constant(good.id), fc.string(), fc.uuid()),
+              createdAt: fc.oneof(
+                fc.constant(good.createdAt),
+                fc.string(),
+                fc.date().map((d) => (Number.isNaN(d.getTime()) ? 'x' : d.toISOString())),
+              ),
+              sealed: fc.oneof(fc.constant(good.sealed), fc.base64String(), fc.string()),
+              sig: fc.oneof(fc.constant(good.sig), fc.base64String({ maxLength: 100 }), fc.string()),
+              extra: fc.option(fc.string(), { nil: undefined }),
+            },
+            { requiredKeys: ['id', 'createdAt', 'sealed', 'sig'] },
+          ),
           { maxLength: 3 },
         ),
       }),
@@ -253,14 +327,18 @@ describe('hub: the clinic MIS and operations', () => {
     await post(h.url, { deviceId: a.deviceId, items: sent.slice(0, 4) });
     await post(h.url, { deviceId: b.deviceId, items: [item(b, faceVisit(50))] });
     await post(h.url, { deviceId: a.deviceId, items: sent.slice(4) });
-    const get = (q: string, key = keyA) => fetch(`${h.url}/v1/verdicts${q}`, { headers: { authorization: `Bearer ${key}` } });
+    const get = (q: string, key = keyA) =>
+      fetch(`${h.url}/v1/verdicts${q}`, { headers: { authorization: `Bearer ${key}` } });
     expect((await get('', 'kelu_mis_wrong')).status).toBe(401);
     expect((await fetch(`${h.url}/v1/verdicts`)).status).toBe(401);
     expect((await get('?after=drop%20table')).status).toBe(400);
     const seen: string[] = [];
     let cursor = '';
     for (let page = 0; page < 10; page++) {
-      const r = (await (await get(`?limit=3${cursor ? `&after=${cursor}` : ''}`)).json()) as { verdicts: Array<{ visitId: string; clinicId: string; iinMasked: string }>; next: string };
+      const r = (await (await get(`?limit=3${cursor ? `&after=${cursor}` : ''}`)).json()) as {
+        verdicts: Array<{ visitId: string; clinicId: string; iinMasked: string }>;
+        next: string;
+      };
       if (r.verdicts.length === 0) break;
       for (const v of r.verdicts) expect(v.clinicId).toBe('clinic-a');
       seen.push(...r.verdicts.map((v) => v.visitId));
@@ -286,7 +364,8 @@ describe('hub: references that grow from verified visits', () => {
     const h = await hub({ templateThreshold: 0.41, growthThreshold: 0.3, growthMax: 2 });
     const k = await enrolled(h);
     await h.hub.store.enrolReference('850100000007', modelId, [descriptorOf(7)], 'it-desk-3');
-    const send = async (fields: VisitFields) => (await post(h.url, { deviceId: k.deviceId, items: [item(k, fields)] })).body.results![0]!;
+    const send = async (fields: VisitFields) =>
+      (await post(h.url, { deviceId: k.deviceId, items: [item(k, fields)] })).body.results![0]!;
     const impostor = { ...faceVisit(8), iin: faceVisit(7).iin };
     const visits = async () => (await h.query<{ visits: number }>('SELECT visits FROM face_references'))[0]!.visits;
 
@@ -296,7 +375,8 @@ describe('hub: references that grow from verified visits', () => {
     expect(await visits()).toBe(0);
     expect(await send(impostor)).toMatchObject({ verdict: 'face-mismatch' }); // someone else with patient 7's IIN
     expect(await visits()).toBe(0);
-    for (let n = 1; n <= 3; n++) expect(await send(faceVisit(7, 'head-turn', 0.01 * n))).toMatchObject({ verdict: 'face-match' });
+    for (let n = 1; n <= 3; n++)
+      expect(await send(faceVisit(7, 'head-turn', 0.01 * n))).toMatchObject({ verdict: 'face-match' });
     expect(await visits()).toBe(2);
     expect(await h.query('SELECT action, actor, photos, visits FROM reference_audit ORDER BY id')).toEqual([
       { action: 'enrol', actor: 'it-desk-3', photos: 1, visits: 0 },

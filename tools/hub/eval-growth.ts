@@ -22,7 +22,12 @@ const list = (what: string) =>
   z
     .string()
     .transform((s) => s.split(',').map(Number))
-    .pipe(z.array(z.number({ error: `${what}: numbers, comma-separated` }).min(0)).min(1).max(8));
+    .pipe(
+      z
+        .array(z.number({ error: `${what}: numbers, comma-separated` }).min(0))
+        .min(1)
+        .max(8),
+    );
 
 const schema = z.object({
   identities: z.string({ error: '--identities FILE is required' }).min(1),
@@ -32,7 +37,10 @@ const schema = z.object({
   max: z.coerce.number().int().min(1).max(50).default(4),
   seed: z.coerce.number().int().min(0).default(1),
   'target-far': list('--target-far').default([0.01, 0.001]),
-  'model-package': z.string().regex(/^[^:]+(:[0-9a-f]{64})?$/, '--model-package takes DIR or DIR:SHA256').optional(),
+  'model-package': z
+    .string()
+    .regex(/^[^:]+(:[0-9a-f]{64})?$/, '--model-package takes DIR or DIR:SHA256')
+    .optional(),
   json: z.boolean().default(false),
 });
 
@@ -95,18 +103,47 @@ async function main(): Promise<number> {
       process.stderr.write(`eval-growth: ${people.length} people, ${described} images described, ${skipped} skipped\r`);
     }
     const status = await engine.status();
-    const result = growthCurves(people, { metric: status.metric, visits: o.visits, bounds: o.bounds, max: o.max, targetFar: o['target-far'] });
-    const report = { model: status.modelId, threshold: status.threshold, described, skipped, seed: o.seed, max: o.max, ...result };
+    const result = growthCurves(people, {
+      metric: status.metric,
+      visits: o.visits,
+      bounds: o.bounds,
+      max: o.max,
+      targetFar: o['target-far'],
+    });
+    const report = {
+      model: status.modelId,
+      threshold: status.threshold,
+      described,
+      skipped,
+      seed: o.seed,
+      max: o.max,
+      ...result,
+    };
     if (o.json) console.log(JSON.stringify(report, null, 2));
     else {
       const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)} %`);
-      console.log(`\nmodel ${report.model}, ${report.people} people (≥ ${need} described images), ${described} images, ${skipped} skipped`);
-      console.log('| growth bound | verified visits | joined (mean) | genuine / impostor | EER | ' + o['target-far'].map((f) => `FRR at FAR ${f * 100} % (threshold)`).join(' | ') + ' |');
+      console.log(
+        `\nmodel ${report.model}, ${report.people} people (≥ ${need} described images), ${described} images, ${skipped} skipped`,
+      );
+      console.log(
+        '| growth bound | verified visits | joined (mean) | genuine / impostor | EER | ' +
+          o['target-far'].map((f) => `FRR at FAR ${f * 100} % (threshold)`).join(' | ') +
+          ' |',
+      );
       for (const r of result.rows) {
-        console.log(`| ${r.bound} | ${r.visits} | ${r.joined.toFixed(2)} | ${r.genuine} / ${r.impostor} | ${pct(r.eer)} | ` + r.targets.map((t) => `${pct(t.frr)} (${t.threshold?.toFixed(3) ?? '—'})`).join(' | ') + ' |');
+        console.log(
+          `| ${r.bound} | ${r.visits} | ${r.joined.toFixed(2)} | ${r.genuine} / ${r.impostor} | ${pct(r.eer)} | ` +
+            r.targets.map((t) => `${pct(t.frr)} (${t.threshold?.toFixed(3) ?? '—'})`).join(' | ') +
+            ' |',
+        );
       }
-      console.log('\n| growth bound | one impostor visit joins | couples (4 impostor visits) with a join | impostor descriptors joined (mean) |');
-      for (const p of result.poisoning) console.log(`| ${p.bound} | ${pct(p.joinRate)} | ${pct(p.couplesWithAJoin)} of ${p.couples} | ${p.meanJoined.toFixed(3)} |`);
+      console.log(
+        '\n| growth bound | one impostor visit joins | couples (4 impostor visits) with a join | impostor descriptors joined (mean) |',
+      );
+      for (const p of result.poisoning)
+        console.log(
+          `| ${p.bound} | ${pct(p.joinRate)} | ${pct(p.couplesWithAJoin)} of ${p.couples} | ${p.meanJoined.toFixed(3)} |`,
+        );
     }
     return 0;
   } finally {

@@ -77,7 +77,9 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log('npm run hub:load -- [--kiosks 1000] [--clinics 50] [--visits-per-kiosk 40] [--batch 20] [--nodes 2] [--in-flight 24] [--no-faults] [--reference-kiosks 100] [--database-url URL] [--json FILE] [--keep]');
+    console.log(
+      'npm run hub:load -- [--kiosks 1000] [--clinics 50] [--visits-per-kiosk 40] [--batch 20] [--nodes 2] [--in-flight 24] [--no-faults] [--reference-kiosks 100] [--database-url URL] [--json FILE] [--keep]',
+    );
     return;
   }
   const a = argsSchema.parse({ ...values, faults: !values['no-faults'] });
@@ -107,7 +109,11 @@ async function main(): Promise<void> {
     const pool = createPool(dbUrl, 4);
     await migrate(pool);
     const modelId = openModelPackage(join(root, 'models')).modelId;
-    const store = new HubStore(pool, await ReceiverCore.create([upstream], { models: upstreamModels() }), await ReferenceVault.fromFile(referenceKey));
+    const store = new HubStore(
+      pool,
+      await ReceiverCore.create([upstream], { models: upstreamModels() }),
+      await ReferenceVault.fromFile(referenceKey),
+    );
     log(`database ${dbName}: enrolling ${a.clinics} clinics and ${a.kiosks} kiosks with one-time tokens`);
     for (let c = 0; c < a.clinics; c++) await addClinic(pool, `clinic-${c}`, `Polyclinic ${c + 1}`);
     const kiosks: SimKiosk[] = [];
@@ -134,45 +140,91 @@ async function main(): Promise<void> {
         if (kind < 4) {
           // A patient with an enrolled reference, matching (head turn passed).
           references.push({ iin, d: descriptorOf(p) });
-          fields = { method: 'face', iin, face: { descriptor: descriptorOf(p, 0.01), modelId, presence: { challenge: 'head-turn', side: 'left', frames: 12, durationMs: 2000 } } };
+          fields = {
+            method: 'face',
+            iin,
+            face: {
+              descriptor: descriptorOf(p, 0.01),
+              modelId,
+              presence: { challenge: 'head-turn', side: 'left', frames: 12, durationMs: 2000 },
+            },
+          };
           verdict = 'face-match';
         } else if (kind < 7) {
-          fields = { method: 'face', iin, face: { descriptor: descriptorOf(p, 0.01), modelId, presence: { challenge: 'head-turn', side: 'right', frames: 12, durationMs: 2000 } } };
+          fields = {
+            method: 'face',
+            iin,
+            face: {
+              descriptor: descriptorOf(p, 0.01),
+              modelId,
+              presence: { challenge: 'head-turn', side: 'right', frames: 12, durationMs: 2000 },
+            },
+          };
           verdict = 'face-no-reference';
         } else if (kind < 9) {
           fields = { method: 'egov-code', iin, egov: { code: String(100000 + (p % 899999)) } };
           verdict = 'egov-invalid';
         } else {
-          fields = { method: 'staff-verified', iin, staff: { staffId: 'nurse-1', documentType: 'id-card', documentLast4: '1234', reason: 'no phone' } };
+          fields = {
+            method: 'staff-verified',
+            iin,
+            staff: { staffId: 'nurse-1', documentType: 'id-card', documentLast4: '1234', reason: 'no phone' },
+          };
           verdict = 'staff-verified';
         }
-        const it = sealedItem(sodium, kiosk, upstream.publicKey, { ...fields, createdAt: new Date(Date.now() - 3_600_000 + v * 1000).toISOString() });
+        const it = sealedItem(sodium, kiosk, upstream.publicKey, {
+          ...fields,
+          createdAt: new Date(Date.now() - 3_600_000 + v * 1000).toISOString(),
+        });
         expected.set(it.id, { verdict });
         items.push(it);
       }
       for (let i = 0; i < items.length; i += a.batch) {
         const part = items.slice(i, i + a.batch);
-        batches.push({ kiosk: k, ids: part.map((x) => x.id), body: JSON.stringify({ deviceId: kiosk.deviceId, items: part }) });
+        batches.push({
+          kiosk: k,
+          ids: part.map((x) => x.id),
+          body: JSON.stringify({ deviceId: kiosk.deviceId, items: part }),
+        });
       }
     }
     const sealMs = performance.now() - tSeal;
-    log(`sealed and signed ${expected.size} envelopes in ${(sealMs / 1000).toFixed(1)} s (${((sealMs * 1000) / expected.size).toFixed(0)} µs each, the kiosks' cost); ${batches.length} batches`);
-    await store.enrolReferences(references.map((r) => ({ iin: r.iin, modelId, photos: [r.d] })), 'load-tool');
+    log(
+      `sealed and signed ${expected.size} envelopes in ${(sealMs / 1000).toFixed(1)} s (${((sealMs * 1000) / expected.size).toFixed(0)} µs each, the kiosks' cost); ${batches.length} batches`,
+    );
+    await store.enrolReferences(
+      references.map((r) => ({ iin: r.iin, modelId, photos: [r.d] })),
+      'load-tool',
+    );
     log(`enrolled ${references.length} encrypted references`);
     await pool.end();
 
     // ---- the SQLite reference receiver, same kind of batches, in the same run ----
-    let reference: { visits: number; seconds: number; perSecond: number; p50Ms: number; p99Ms: number; cpuUsPerVisit: number } | undefined;
+    let reference:
+      | { visits: number; seconds: number; perSecond: number; p50Ms: number; p99Ms: number; cpuUsPerVisit: number }
+      | undefined;
     if (a['reference-kiosks'] > 0) {
       const n = Math.min(a['reference-kiosks'], kiosks.length);
       const refDir = join(work, 'reference');
-      const ref = await startChild(children, ['upstream/cli.ts', '--port', '0', '--data-dir', refDir, '--key', upstreamKey]);
+      const ref = await startChild(children, [
+        'upstream/cli.ts',
+        '--port',
+        '0',
+        '--data-dir',
+        refDir,
+        '--key',
+        upstreamKey,
+      ]);
       const info = ref.first as { listening: string; adminToken: string };
       for (const kiosk of kiosks.slice(0, n)) {
         const r = await fetch(`${info.listening}/admin/devices`, {
           method: 'POST',
           headers: { authorization: `Bearer ${info.adminToken}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ deviceId: kiosk.deviceId, publicKey: toB64(kiosk.publicKey), clinicId: kiosk.clinicId }),
+          body: JSON.stringify({
+            deviceId: kiosk.deviceId,
+            publicKey: toB64(kiosk.publicKey),
+            clinicId: kiosk.clinicId,
+          }),
         });
         if (!r.ok) throw new Error(`reference receiver refused a device: ${r.status}`);
       }
@@ -188,13 +240,32 @@ async function main(): Promise<void> {
         p99Ms: Math.round(percentile(res.latencies, 99)),
         cpuUsPerVisit: Math.round(cpuUs),
       };
-      log(`SQLite reference receiver (1 process): ${reference.visits} visits in ${reference.seconds} s = ${reference.perSecond}/s, p99 ${reference.p99Ms} ms, ${reference.cpuUsPerVisit} µs CPU per visit`);
+      log(
+        `SQLite reference receiver (1 process): ${reference.visits} visits in ${reference.seconds} s = ${reference.perSecond}/s, p99 ${reference.p99Ms} ms, ${reference.cpuUsPerVisit} µs CPU per visit`,
+      );
       ref.child.kill('SIGTERM');
       children.delete(ref.child);
     }
 
     // ---- the hub: N nodes ----
-    const nodeArgs = (port: number, i: number) => ['upstream/hub/cli.ts', 'serve', '--database-url', dbUrl, '--key', upstreamKey, '--reference-key', referenceKey, '--port', String(port), '--node', `load-${i}`, '--pool', '6', '--rate-limit', '100000'];
+    const nodeArgs = (port: number, i: number) => [
+      'upstream/hub/cli.ts',
+      'serve',
+      '--database-url',
+      dbUrl,
+      '--key',
+      upstreamKey,
+      '--reference-key',
+      referenceKey,
+      '--port',
+      String(port),
+      '--node',
+      `load-${i}`,
+      '--pool',
+      '6',
+      '--rate-limit',
+      '100000',
+    ];
     const nodes: Array<{ child: ChildProcess; url: string; port: number }> = [];
     const faults: string[] = [];
     let finished = false;
@@ -253,19 +324,27 @@ async function main(): Promise<void> {
             log(faults.at(-1)!);
           },
           (err: unknown) => {
-            faults.push(`PostgreSQL restart failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+            faults.push(
+              `PostgreSQL restart failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+            );
             log(faults.at(-1)!);
           },
         );
       }
     };
-    const res = await drive(batches, nodes.map((n) => n.url), a['in-flight'], onProgress);
+    const res = await drive(
+      batches,
+      nodes.map((n) => n.url),
+      a['in-flight'],
+      onProgress,
+    );
     finished = true;
     log(`hub: ${res.answered.size} visits answered in ${res.seconds.toFixed(1)} s; ${res.retries} batch retries`);
 
     // ---- what arrived ----
     const check = createPool(dbUrl, 2);
-    const rows = (await check.query<{ visit_id: string; verdict: Verdict }>('SELECT visit_id, verdict FROM verdicts')).rows;
+    const rows = (await check.query<{ visit_id: string; verdict: Verdict }>('SELECT visit_id, verdict FROM verdicts'))
+      .rows;
     const perId = new Map<string, number>();
     for (const r of rows) perId.set(r.visit_id, (perId.get(r.visit_id) ?? 0) + 1);
     const stored = new Map(rows.map((r) => [r.visit_id, r.verdict]));
@@ -277,7 +356,9 @@ async function main(): Promise<void> {
     }
     const duplicatedRows = [...perId.values()].filter((n) => n > 1).length;
     const acceptedTwice = [...res.accepted.values()].filter((n) => n > 1).length;
-    const answeredDifferently = [...res.verdictsSeen.entries()].filter(([id, v]) => v.size > 1 || (stored.has(id) && !v.has(stored.get(id)!))).length;
+    const answeredDifferently = [...res.verdictsSeen.entries()].filter(
+      ([id, v]) => v.size > 1 || (stored.has(id) && !v.has(stored.get(id)!)),
+    ).length;
     // The cost split from the nodes' own counters (a SIGKILLed process's counters die with it).
     const stages: Record<string, number> = {};
     let itemsCounted = 0;
@@ -285,15 +366,19 @@ async function main(): Promise<void> {
     for (const n of nodes) {
       try {
         const text = await (await fetch(`${n.url}/metrics`)).text();
-        for (const m of text.matchAll(/^kelu_hub_stage_seconds_total\{stage="(\w+)"[^}]*\} ([\d.e+-]+)$/gm)) stages[m[1]!] = (stages[m[1]!] ?? 0) + Number(m[2]);
+        for (const m of text.matchAll(/^kelu_hub_stage_seconds_total\{stage="(\w+)"[^}]*\} ([\d.e+-]+)$/gm))
+          stages[m[1]!] = (stages[m[1]!] ?? 0) + Number(m[2]);
         for (const m of text.matchAll(/^process_cpu_seconds_total\{[^}]*\} ([\d.e+-]+)$/gm)) nodeCpu += Number(m[1]);
-        for (const m of text.matchAll(/^kelu_hub_items_total\{status="(\w+)"[^}]*\} ([\d.e+-]+)$/gm)) if (m[1] !== 'rejected') itemsCounted += Number(m[2]);
+        for (const m of text.matchAll(/^kelu_hub_items_total\{status="(\w+)"[^}]*\} ([\d.e+-]+)$/gm))
+          if (m[1] !== 'rejected') itemsCounted += Number(m[2]);
       } catch {
         /* a node that is not back */
       }
     }
     await check.end();
-    const perVisitUs = Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, itemsCounted ? Math.round((v * 1e6) / itemsCounted) : NaN]));
+    const perVisitUs = Object.fromEntries(
+      Object.entries(stages).map(([k, v]) => [k, itemsCounted ? Math.round((v * 1e6) / itemsCounted) : NaN]),
+    );
     const report = {
       kiosks: a.kiosks,
       clinics: a.clinics,
@@ -324,15 +409,28 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(report, null, 2));
     if (a.json) writeFileSync(a.json, `${JSON.stringify(report, null, 2)}\n`);
-    const ok = !faults.some((f) => f.startsWith('UNEXPECTED')) && lost === 0 && duplicatedRows === 0 && acceptedTwice === 0 && answeredDifferently === 0 && wrongVerdict === 0;
-    log(ok ? 'every visit stored once with its verdict: lost 0, duplicated 0' : 'FAILED: see lost / duplicated / verdicts above');
+    const ok =
+      !faults.some((f) => f.startsWith('UNEXPECTED')) &&
+      lost === 0 &&
+      duplicatedRows === 0 &&
+      acceptedTwice === 0 &&
+      answeredDifferently === 0 &&
+      wrongVerdict === 0;
+    log(
+      ok
+        ? 'every visit stored once with its verdict: lost 0, duplicated 0'
+        : 'FAILED: see lost / duplicated / verdicts above',
+    );
     process.exitCode = ok ? 0 : 1;
   } finally {
     const all = [...children];
     children.clear();
     for (const c of all) c.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
-    if (!a.keep) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e: unknown) => log(`could not drop ${dbName}: ${String(e)}`));
+    if (!a.keep)
+      await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e: unknown) =>
+        log(`could not drop ${dbName}: ${String(e)}`),
+      );
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -348,7 +446,10 @@ function procCpuSeconds(pid: number): number {
 }
 
 /** Starts a child (tsx) and waits for its first JSON line on stdout. */
-async function startChild(children: Set<ChildProcess>, args: string[]): Promise<{ child: ChildProcess; first: unknown }> {
+async function startChild(
+  children: Set<ChildProcess>,
+  args: string[],
+): Promise<{ child: ChildProcess; first: unknown }> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let err = '';
@@ -389,23 +490,41 @@ interface DriveResult {
  * nodes in turn); a refused connection, a 5xx, a 429 or a timeout is retried on the next node
  * after a short backoff, as the kiosk's sync does. Bounded: a batch gives up after 200 tries.
  */
-async function drive(batches: Batch[], urls: string[], inFlight: number, onProgress: (done: number) => void): Promise<DriveResult> {
+async function drive(
+  batches: Batch[],
+  urls: string[],
+  inFlight: number,
+  onProgress: (done: number) => void,
+): Promise<DriveResult> {
   const byKiosk = new Map<number, Batch[]>();
   for (const b of batches) byKiosk.set(b.kiosk, [...(byKiosk.get(b.kiosk) ?? []), b]);
   const queue = [...byKiosk.values()];
-  const out: DriveResult = { seconds: 0, latencies: [], answered: new Set(), accepted: new Map(), verdictsSeen: new Map(), retries: 0, timedVisits: 0 };
+  const out: DriveResult = {
+    seconds: 0,
+    latencies: [],
+    answered: new Set(),
+    accepted: new Map(),
+    verdictsSeen: new Map(),
+    retries: 0,
+    timedVisits: 0,
+  };
   let done = 0;
   let turn = 0;
   // Warm-up, untimed: one batch per node, one after the other (JIT, first connections); counted as delivered.
   for (const url of urls) {
     const first = queue[0]?.shift();
     if (!first) break;
-    const r = await fetch(url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: first.body });
+    const r = await fetch(url + batchPath, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: first.body,
+    });
     if (r.status !== 200) throw new Error(`warm-up batch answered ${r.status}`);
     for (const x of (JSON.parse(await r.text()) as { results: ItemResult[] }).results) {
       out.answered.add(x.id);
       if (x.status === 'accepted') out.accepted.set(x.id, (out.accepted.get(x.id) ?? 0) + 1);
-      if (x.status !== 'rejected' && x.verdict) out.verdictsSeen.set(x.id, (out.verdictsSeen.get(x.id) ?? new Set()).add(x.verdict));
+      if (x.status !== 'rejected' && x.verdict)
+        out.verdictsSeen.set(x.id, (out.verdictsSeen.get(x.id) ?? new Set()).add(x.verdict));
     }
     if (queue[0]?.length === 0) queue.shift();
     onProgress(++done);
@@ -419,7 +538,12 @@ async function drive(batches: Batch[], urls: string[], inFlight: number, onProgr
           const url = urls[turn++ % urls.length]!;
           const t = performance.now();
           try {
-            const r = await fetch(url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: b.body, signal: AbortSignal.timeout(15_000) });
+            const r = await fetch(url + batchPath, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: b.body,
+              signal: AbortSignal.timeout(15_000),
+            });
             const text = await r.text();
             if (r.status !== 200) {
               out.retries++;

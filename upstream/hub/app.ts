@@ -43,7 +43,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   try {
     if (options.migrate) await migrate(pool);
     const store = new HubStore(pool, core, vault, options);
-    const running = await startHubServer(store, { port: options.port, ...(options.host ? { host: options.host } : {}), node: options.node ?? `${hostname()}-${process.pid}`, ...(options.log ? { log: options.log } : {}) });
+    const running = await startHubServer(store, {
+      port: options.port,
+      ...(options.host ? { host: options.host } : {}),
+      node: options.node ?? `${hostname()}-${process.pid}`,
+      ...(options.log ? { log: options.log } : {}),
+    });
     return {
       ...running,
       store,

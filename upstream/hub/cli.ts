@@ -82,7 +82,8 @@ async function main(argv: string[]): Promise<number> {
       await writeReferenceKey(values['reference-key']);
       console.log(`wrote ${values['reference-key']} (mode 0600): keep it outside the database and its backups`);
     }
-    if (!values['upstream-key'] && !values['reference-key']) return bad('keygen needs --upstream-key FILE or --reference-key FILE');
+    if (!values['upstream-key'] && !values['reference-key'])
+      return bad('keygen needs --upstream-key FILE or --reference-key FILE');
     return 0;
   }
   const databaseUrl = values['database-url'] ?? process.env.KELU_HUB_DATABASE_URL;
@@ -104,12 +105,16 @@ async function main(argv: string[]): Promise<number> {
         'template-threshold': z.coerce.number().min(0.05).max(2).optional(),
         'growth-threshold': z.coerce.number().min(0.05).max(2).optional(),
         'growth-max': z.coerce.number().int().min(1).max(50).default(4),
-        'model-package': z.string().regex(/^[^:]+(:[0-9a-f]{64})?$/, 'DIR or DIR:SHA256').optional(),
+        'model-package': z
+          .string()
+          .regex(/^[^:]+(:[0-9a-f]{64})?$/, 'DIR or DIR:SHA256')
+          .optional(),
       })
       .safeParse({ ...values, key: values.key ?? [] });
     if (!a.success) return bad(a.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
     const o = a.data;
-    if (o['growth-threshold'] !== undefined && o['template-threshold'] === undefined) return bad('--growth-threshold makes references templates: give --template-threshold too');
+    if (o['growth-threshold'] !== undefined && o['template-threshold'] === undefined)
+      return bad('--growth-threshold makes references templates: give --template-threshold too');
     const [dir, sha] = o['model-package']?.split(':') ?? [];
     const hub = await startHub({
       databaseUrl,
@@ -151,11 +156,23 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === 'token') {
-      const a = z.object({ clinic: z.string().min(1).max(64), device: id, 'ttl-hours': z.coerce.number().min(1).max(24 * 30).default(72) }).safeParse(values);
+      const a = z
+        .object({
+          clinic: z.string().min(1).max(64),
+          device: id,
+          'ttl-hours': z.coerce
+            .number()
+            .min(1)
+            .max(24 * 30)
+            .default(72),
+        })
+        .safeParse(values);
       if (!a.success) return bad('token --clinic CLINIC --device DEVICE [--ttl-hours H]');
       const token = await issueToken(pool, a.data.clinic, a.data.device, a.data['ttl-hours']);
       console.log(token);
-      console.error(`one-time enrolment token for ${a.data.device} of clinic ${a.data.clinic}, valid ${a.data['ttl-hours']} h (shown once; only its hash is stored)`);
+      console.error(
+        `one-time enrolment token for ${a.data.device} of clinic ${a.data.clinic}, valid ${a.data['ttl-hours']} h (shown once; only its hash is stored)`,
+      );
       return 0;
     }
     if (command === 'enrol') {
@@ -176,7 +193,9 @@ async function main(argv: string[]): Promise<number> {
       const a = z.object({ id: z.string().min(1).max(64), clinic: z.string().min(1).max(64) }).safeParse(values);
       if (!a.success) return bad('consumer add --id MIS --clinic CLINIC');
       console.log(await addConsumer(pool, a.data.id, a.data.clinic));
-      console.error(`consumer ${a.data.id} reads clinic ${a.data.clinic}'s verdicts with this key (shown once; only its hash is stored)`);
+      console.error(
+        `consumer ${a.data.id} reads clinic ${a.data.clinic}'s verdicts with this key (shown once; only its hash is stored)`,
+      );
       return 0;
     }
     if (command === 'references') {
@@ -184,11 +203,19 @@ async function main(argv: string[]): Promise<number> {
         .object({
           csv: z.string().min(1),
           'reference-key': z.string().min(1),
-          'model-package': z.string().regex(/^[^:]+(:[0-9a-f]{64})?$/).optional(),
-          actor: z.string().min(1).max(64).default(process.env.USER ?? 'it'),
+          'model-package': z
+            .string()
+            .regex(/^[^:]+(:[0-9a-f]{64})?$/)
+            .optional(),
+          actor: z
+            .string()
+            .min(1)
+            .max(64)
+            .default(process.env.USER ?? 'it'),
         })
         .safeParse(values);
-      if (!a.success) return bad('references --csv FILE --reference-key FILE [--model-package DIR[:SHA256]] [--actor NAME]');
+      if (!a.success)
+        return bad('references --csv FILE --reference-key FILE [--model-package DIR[:SHA256]] [--actor NAME]');
       const { References } = await import('./store.js');
       const { ReferenceVault } = await import('./keys.js');
       const { enrolReferencesFromCsv } = await import('./references.js');
@@ -202,8 +229,15 @@ async function main(argv: string[]): Promise<number> {
         ...(dir ? { modelPackage: { dir, ...(sha ? { manifestSha256: sha } : {}) } } : {}),
       });
       try {
-        const r = await enrolReferencesFromCsv(new References(pool, await ReferenceVault.fromFile(a.data['reference-key'])), a.data.csv, engine, a.data.actor);
-        console.log(`enrolled ${r.people} reference(s) from ${r.photos} photo(s) and ${r.codes} eGov code(s), encrypted, audited as ${a.data.actor}`);
+        const r = await enrolReferencesFromCsv(
+          new References(pool, await ReferenceVault.fromFile(a.data['reference-key'])),
+          a.data.csv,
+          engine,
+          a.data.actor,
+        );
+        console.log(
+          `enrolled ${r.people} reference(s) from ${r.photos} photo(s) and ${r.codes} eGov code(s), encrypted, audited as ${a.data.actor}`,
+        );
       } finally {
         await engine.close();
       }
@@ -212,7 +246,9 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'purge') {
       const a = z.object({ 'older-than-days': z.coerce.number().int().min(1) }).safeParse(values);
       if (!a.success) return bad('purge --older-than-days N');
-      const r = await pool.query("DELETE FROM verdicts WHERE received_at < now() - make_interval(days => $1)", [a.data['older-than-days']]);
+      const r = await pool.query('DELETE FROM verdicts WHERE received_at < now() - make_interval(days => $1)', [
+        a.data['older-than-days'],
+      ]);
       console.log(`deleted ${r.rowCount ?? 0} verdict(s)`);
       return 0;
     }

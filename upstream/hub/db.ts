@@ -18,7 +18,9 @@ export interface Migration {
 }
 
 export function readMigrations(dir = migrationsDir): Migration[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   return files.map((f) => {
     const m = /^(\d{3})_([a-z0-9_-]+)\.sql$/.exec(f);
     if (!m) throw new Error(`${f}: a migration is named NNN_name.sql`);
@@ -27,7 +29,12 @@ export function readMigrations(dir = migrationsDir): Migration[] {
 }
 
 export function createPool(databaseUrl: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+  });
   // An idle client whose server went away (PostgreSQL restarted) is dropped by the pool; without a
   // listener the error would end the process.
   pool.on('error', () => {});
@@ -40,8 +47,12 @@ export async function migrate(pool: pg.Pool, migrations = readMigrations()): Pro
   const client = await checkout(pool, ignore);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [migrationLock]);
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-    const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const done = new Set(
+      (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+    );
     const applied: number[] = [];
     for (const m of migrations) {
       if (done.has(m.version)) continue;
@@ -52,7 +63,9 @@ export async function migrate(pool: pg.Pool, migrations = readMigrations()): Pro
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${m.version} (${m.name}) failed: ${err instanceof Error ? err.message : String(err)}`);
+        throw new Error(
+          `migration ${m.version} (${m.name}) failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
       applied.push(m.version);
     }
@@ -66,7 +79,9 @@ export async function migrate(pool: pg.Pool, migrations = readMigrations()): Pro
 
 /** The newest migration applied, or 0 (readiness compares it with the code's). */
 export async function schemaVersion(pool: pg.Pool): Promise<number> {
-  const r = await pool.query<{ v: number | null }>("SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN NULL ELSE (SELECT max(version) FROM schema_migrations) END AS v");
+  const r = await pool.query<{ v: number | null }>(
+    "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN NULL ELSE (SELECT max(version) FROM schema_migrations) END AS v",
+  );
   return r.rows[0]?.v ?? 0;
 }
 

@@ -16,7 +16,9 @@ export function checkSecretFileMode(file: string): void {
     throw new Error(`${file}: cannot read the key file`);
   }
   if ((mode & 0o077) !== 0) {
-    throw new Error(`${file}: a secret key file must be readable by its owner only (mode ${(mode & 0o777).toString(8)}; run chmod 600 ${file})`);
+    throw new Error(
+      `${file}: a secret key file must be readable by its owner only (mode ${(mode & 0o777).toString(8)}; run chmod 600 ${file})`,
+    );
   }
 }
 
@@ -45,7 +47,10 @@ export class ReferenceVault {
   static async fromFile(file: string): Promise<ReferenceVault> {
     checkSecretFileMode(file);
     const raw = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    if (raw.length !== 32) throw new Error(`${file}: expected a 32-byte key in base64 (make one with \`npm run hub -- keygen --reference-key ${file}\`)`);
+    if (raw.length !== 32)
+      throw new Error(
+        `${file}: expected a 32-byte key in base64 (make one with \`npm run hub -- keygen --reference-key ${file}\`)`,
+      );
     return ReferenceVault.fromKey(raw);
   }
 

@@ -29,12 +29,18 @@ export class NotOnePerson extends Error {}
  * Otherwise the photos outside the largest group are named — or all of them, when no group is the
  * largest (two photos that disagree: which one is wrong cannot be told). Undefined: one person.
  */
-export function oddPhoto(names: string[], descriptors: number[][], metric: DescriptorMetric, threshold: number): string[] | undefined {
+export function oddPhoto(
+  names: string[],
+  descriptors: number[][],
+  metric: DescriptorMetric,
+  threshold: number,
+): string[] | undefined {
   const n = descriptors.length;
   const parent = Array.from({ length: n }, (_, i) => i);
   const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
   for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) if (descriptorDistance(descriptors[i]!, descriptors[j]!, metric) < threshold) parent[root(i)] = root(j);
+    for (let j = i + 1; j < n; j++)
+      if (descriptorDistance(descriptors[i]!, descriptors[j]!, metric) < threshold) parent[root(i)] = root(j);
   }
   const groups = new Map<number, number[]>();
   for (let i = 0; i < n; i++) groups.set(root(i), [...(groups.get(root(i)) ?? []), i]);
@@ -51,10 +57,20 @@ export interface ReferenceEnrolment {
   codes: number;
 }
 
-export async function enrolReferencesFromCsv(store: Pick<References, 'enrolReference' | 'addEgovCode'>, csvFile: string, engine: Pick<FaceEngine, 'describe' | 'status'>, actor: string): Promise<ReferenceEnrolment> {
+export async function enrolReferencesFromCsv(
+  store: Pick<References, 'enrolReference' | 'addEgovCode'>,
+  csvFile: string,
+  engine: Pick<FaceEngine, 'describe' | 'status'>,
+  actor: string,
+): Promise<ReferenceEnrolment> {
   let records: string[][];
   try {
-    records = parse(readFileSync(csvFile, 'utf8'), { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
+    records = parse(readFileSync(csvFile, 'utf8'), {
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+    }) as string[][];
   } catch (err) {
     throw new Error(`${csvFile}: not a valid CSV file (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -72,22 +88,35 @@ export async function enrolReferencesFromCsv(store: Pick<References, 'enrolRefer
   for (const [iin, images] of photos) {
     const descriptors: number[][] = [];
     for (const image of images) {
-      const frame = await loadImageFrame(isAbsolute(image) ? image : join(dirname(csvFile), image), { contain: { width: 640, height: 480 } });
+      const frame = await loadImageFrame(isAbsolute(image) ? image : join(dirname(csvFile), image), {
+        contain: { width: 640, height: 480 },
+      });
       try {
         descriptors.push((await engine.describe(frame)).descriptor);
       } catch (err) {
-        throw new Error(`${csvFile}: the photo ${image} cannot be enrolled (${err instanceof Error ? err.message : String(err)})`);
+        throw new Error(
+          `${csvFile}: the photo ${image} cannot be enrolled (${err instanceof Error ? err.message : String(err)})`,
+        );
       }
     }
     const odd = oddPhoto(images, descriptors, metric, threshold);
     // The IIN is not named in the message (it may end up in a log); the photos' file names are IT's own.
     if (odd) {
-      const what = odd.length === images.length ? 'disagree, and no majority tells which is wrong (check them, or add another photo)' : `${odd.length > 1 ? 'are' : 'is'} not the person in the others`;
-      throw new NotOnePerson(`${csvFile}: the photos given for one IIN are not one person: ${odd.join(' and ')} ${what}. Nothing was enrolled.`);
+      const what =
+        odd.length === images.length
+          ? 'disagree, and no majority tells which is wrong (check them, or add another photo)'
+          : `${odd.length > 1 ? 'are' : 'is'} not the person in the others`;
+      throw new NotOnePerson(
+        `${csvFile}: the photos given for one IIN are not one person: ${odd.join(' and ')} ${what}. Nothing was enrolled.`,
+      );
     }
     described.push({ iin, descriptors });
   }
   for (const d of described) await store.enrolReference(d.iin, modelId, d.descriptors, actor);
   for (const [iin, code] of codes) await store.addEgovCode(iin, code);
-  return { people: described.length, photos: described.reduce((s, d) => s + d.descriptors.length, 0), codes: codes.length };
+  return {
+    people: described.length,
+    photos: described.reduce((s, d) => s + d.descriptors.length, 0),
+    codes: codes.length,
+  };
 }

@@ -46,9 +46,18 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
-const enrolSchema = z.object({ token: z.string().min(8).max(200), deviceId: z.string().min(1).max(128), publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 Ed25519 public key') }).strict();
+const enrolSchema = z
+  .object({
+    token: z.string().min(8).max(200),
+    deviceId: z.string().min(1).max(128),
+    publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 Ed25519 public key'),
+  })
+  .strict();
 const cursorSchema = z.object({
-  after: z.string().regex(/^\d{1,20}\.\d{1,20}$/, 'a cursor from a previous answer (next)').optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,20}\.\d{1,20}$/, 'a cursor from a previous answer (next)')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
@@ -63,7 +72,12 @@ export async function startHubServer(store: HubStore, options: HubServerOptions)
   const registry = new Registry();
   registry.setDefaultLabels({ node });
   collectDefaultMetrics({ register: registry });
-  const items = new Counter({ name: 'kelu_hub_items_total', help: 'Batch items by outcome', labelNames: ['status'], registers: [registry] });
+  const items = new Counter({
+    name: 'kelu_hub_items_total',
+    help: 'Batch items by outcome',
+    labelNames: ['status'],
+    registers: [registry],
+  });
   const batches = new Histogram({
     name: 'kelu_hub_batch_seconds',
     help: 'Time to answer a batch',
@@ -71,7 +85,12 @@ export async function startHubServer(store: HubStore, options: HubServerOptions)
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const stages = new Counter({ name: 'kelu_hub_stage_seconds_total', help: 'Time spent per step of receiving: verify, open, parse, match (CPU); lookup, insert (waiting on PostgreSQL)', labelNames: ['stage'], registers: [registry] });
+  const stages = new Counter({
+    name: 'kelu_hub_stage_seconds_total',
+    help: 'Time spent per step of receiving: verify, open, parse, match (CPU); lookup, insert (waiting on PostgreSQL)',
+    labelNames: ['stage'],
+    registers: [registry],
+  });
   const pool = new Gauge({
     name: 'kelu_hub_pool_clients',
     help: 'PostgreSQL pool clients',
@@ -90,14 +109,20 @@ export async function startHubServer(store: HubStore, options: HubServerOptions)
     handle(req, res)
       .catch((err: unknown) => {
         // The database is away (restarting) or another fault: the kiosk retries later; nothing was answered as stored.
-        log({ level: 'error', msg: 'request failed', node, error: err instanceof Error ? err.message.slice(0, 200) : 'unknown' });
+        log({
+          level: 'error',
+          msg: 'request failed',
+          node,
+          error: err instanceof Error ? err.message.slice(0, 200) : 'unknown',
+        });
         if (!res.headersSent) {
           res.setHeader('retry-after', '2');
           json(res, 503, { error: 'the hub cannot reach its database; retry later' });
         } else res.destroy();
       })
       .finally(() => {
-        if (req.url?.startsWith(batchPath)) batches.observe({ code: String(res.statusCode) }, (performance.now() - started) / 1000);
+        if (req.url?.startsWith(batchPath))
+          batches.observe({ code: String(res.statusCode) }, (performance.now() - started) / 1000);
       });
   });
   server.keepAliveTimeout = 65_000;
@@ -108,7 +133,11 @@ export async function startHubServer(store: HubStore, options: HubServerOptions)
     if (req.method === 'GET' && url.pathname === '/readyz') {
       try {
         const v = await schemaVersion(store.pool);
-        if (v < codeVersion) return json(res, 503, { ready: false, reason: `database schema ${v}, this node needs ${codeVersion}: run npm run hub -- migrate` });
+        if (v < codeVersion)
+          return json(res, 503, {
+            ready: false,
+            reason: `database schema ${v}, this node needs ${codeVersion}: run npm run hub -- migrate`,
+          });
         return json(res, 200, { ready: true, node, schema: v });
       } catch {
         return json(res, 503, { ready: false, reason: 'database unreachable' });
@@ -149,7 +178,16 @@ export async function startHubServer(store: HubStore, options: HubServerOptions)
     for (const r of out.results) count[r.status]++;
     for (const [k, v] of Object.entries(count)) if (v) items.inc({ status: k }, v);
     for (const s of stageNames) stages.inc({ stage: s }, out.clock[s] / 1000);
-    log({ level: 'info', msg: 'batch', node, deviceId, items: out.results.length, ...count, status: 200, ms: Math.round(performance.now() - t0) });
+    log({
+      level: 'info',
+      msg: 'batch',
+      node,
+      deviceId,
+      items: out.results.length,
+      ...count,
+      status: 200,
+      ms: Math.round(performance.now() - t0),
+    });
     return json(res, 200, { results: out.results });
   }
 
@@ -173,7 +211,8 @@ export async function startHubServer(store: HubStore, options: HubServerOptions)
   async function verdicts(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const key = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     const q = cursorSchema.safeParse(Object.fromEntries(url.searchParams));
-    if (!q.success) return json(res, 400, { error: `bad query: ${q.error.issues[0]?.path.join('.')} ${q.error.issues[0]?.message}` });
+    if (!q.success)
+      return json(res, 400, { error: `bad query: ${q.error.issues[0]?.path.join('.')} ${q.error.issues[0]?.message}` });
     const page = key ? await store.verdictsAfter(key, q.data.after, q.data.limit) : undefined;
     if (!page) return json(res, 401, { error: 'a consumer key is required (npm run hub -- consumer add)' });
     return json(res, 200, page);

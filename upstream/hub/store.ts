@@ -33,7 +33,6 @@ export type ReceiveOutcome =
   | { status: 403; error: string }
   | { status: 429; error: string; retryAfterS: number };
 
-
 /** What a reference holds once opened: the enrolment photos' descriptors and the visits' it grew from. */
 interface ReferenceBody {
   photos: number[][];
@@ -57,15 +56,19 @@ export class HubStore {
   // ---- registry (IT): registry.ts, here for callers that hold a store ----
 
   addClinic = (clinicId: string, name = ''): Promise<void> => addClinic(this.pool, clinicId, name);
-  issueToken = (clinicId: string, deviceId: string, ttlHours = 72): Promise<string> => issueToken(this.pool, clinicId, deviceId, ttlHours);
-  enrolDevice = (token: string, deviceId: string, publicKey: Uint8Array): Promise<{ clinicId: string; keys: number }> => enrolDevice(this.pool, token, deviceId, publicKey);
+  issueToken = (clinicId: string, deviceId: string, ttlHours = 72): Promise<string> =>
+    issueToken(this.pool, clinicId, deviceId, ttlHours);
+  enrolDevice = (token: string, deviceId: string, publicKey: Uint8Array): Promise<{ clinicId: string; keys: number }> =>
+    enrolDevice(this.pool, token, deviceId, publicKey);
   addConsumer = (consumerId: string, clinicId: string): Promise<string> => addConsumer(this.pool, consumerId, clinicId);
 
   // ---- references (References, below) ----
 
   readonly references: References;
-  enrolReference = (iin: string, modelId: string, photos: number[][], actor: string): Promise<void> => this.references.enrolReference(iin, modelId, photos, actor);
-  enrolReferences = (list: Array<{ iin: string; modelId: string; photos: number[][] }>, actor: string): Promise<void> => this.references.enrolReferences(list, actor);
+  enrolReference = (iin: string, modelId: string, photos: number[][], actor: string): Promise<void> =>
+    this.references.enrolReference(iin, modelId, photos, actor);
+  enrolReferences = (list: Array<{ iin: string; modelId: string; photos: number[][] }>, actor: string): Promise<void> =>
+    this.references.enrolReferences(list, actor);
   addEgovCode = (iin: string, code: string): Promise<void> => this.references.addEgovCode(iin, code);
   private sealReference = (body: ReferenceBody): Buffer => this.references.seal(body);
   private openReference = (sealed: Uint8Array): ReferenceBody => this.references.open(sealed);
@@ -97,8 +100,17 @@ export class HubStore {
       [deviceId, items.length],
     );
     const device = dev.rows[0];
-    if (!device || device.keys.length === 0) return { status: 403, error: `device ${deviceId.slice(0, 128)} is not enrolled: IT issues it a one-time enrolment token` };
-    if (device.rl_items > limit) return { status: 429, error: `device ${deviceId.slice(0, 128)} sent more than ${limit} items in a minute`, retryAfterS: device.retry_s };
+    if (!device || device.keys.length === 0)
+      return {
+        status: 403,
+        error: `device ${deviceId.slice(0, 128)} is not enrolled: IT issues it a one-time enrolment token`,
+      };
+    if (device.rl_items > limit)
+      return {
+        status: 429,
+        error: `device ${deviceId.slice(0, 128)} sent more than ${limit} items in a minute`,
+        retryAfterS: device.retry_s,
+      };
 
     const clock = { verify: 0, open: 0, parse: 0, lookup: 0, match: 0, insert: 0 };
     const verifiers = device.keys.map((k) => this.verifier(k));
@@ -124,9 +136,21 @@ export class HubStore {
       const first = !answered.has(c.id);
       answered.add(c.id);
       const s = stored.get(c.id);
-      if (first && s?.inserted) return { id: c.id, status: 'accepted', verdict: s.verdict, ...(s.distance !== null ? { distance: s.distance } : {}) };
+      if (first && s?.inserted)
+        return {
+          id: c.id,
+          status: 'accepted',
+          verdict: s.verdict,
+          ...(s.distance !== null ? { distance: s.distance } : {}),
+        };
       // The verdict of a visit stored earlier is told only to the device that sent it.
-      if (s && s.deviceId === deviceId) return { id: c.id, status: 'duplicate', verdict: s.verdict, ...(s.distance !== null ? { distance: s.distance } : {}) };
+      if (s && s.deviceId === deviceId)
+        return {
+          id: c.id,
+          status: 'duplicate',
+          verdict: s.verdict,
+          ...(s.distance !== null ? { distance: s.distance } : {}),
+        };
       return { id: c.id, status: 'duplicate' };
     });
     return { status: 200, results, clock };
@@ -143,22 +167,29 @@ export class HubStore {
   }
 
   /** Reads the references and codes the batch needs (`lookup`, database time), then judges (`match`, CPU: decrypt, template, distance). */
-  private async judgeAll(envelopes: VisitEnvelope[], clock: { lookup: number; match: number }): Promise<Map<string, { verdict: Verdict; distance?: number; grow?: boolean }>> {
+  private async judgeAll(
+    envelopes: VisitEnvelope[],
+    clock: { lookup: number; match: number },
+  ): Promise<Map<string, { verdict: Verdict; distance?: number; grow?: boolean }>> {
     const out = new Map<string, { verdict: Verdict; distance?: number; grow?: boolean }>();
     const faces = envelopes.filter((e) => e.method === 'face' && e.face);
     const refs = new Map<string, { body: ReferenceBody; ref: FaceReference | undefined }>();
     let t = performance.now();
     let rows: Array<{ iin_key: Buffer; model_id: string; sealed: Buffer }> = [];
     if (faces.length) {
-      const r = await this.pool.query<{ iin_key: Buffer; model_id: string; sealed: Buffer }>('SELECT iin_key, model_id, sealed FROM face_references WHERE iin_key = ANY($1)', [
-        [...new Set(faces.map((e) => e.iin))].map((iin) => this.vault.iinKey(iin)),
-      ]);
+      const r = await this.pool.query<{ iin_key: Buffer; model_id: string; sealed: Buffer }>(
+        'SELECT iin_key, model_id, sealed FROM face_references WHERE iin_key = ANY($1)',
+        [[...new Set(faces.map((e) => e.iin))].map((iin) => this.vault.iinKey(iin))],
+      );
       rows = r.rows;
     }
     const egov = envelopes.filter((e) => e.method === 'egov-code' || e.method === 'egov-qr');
     let validCodes = new Set<string>();
     if (egov.length) {
-      const r = await this.pool.query<{ code_hash: Buffer }>('SELECT code_hash FROM egov_codes WHERE code_hash = ANY($1)', [egov.map((e) => this.vault.codeHash(e.iin, egovSecret(e)))]);
+      const r = await this.pool.query<{ code_hash: Buffer }>(
+        'SELECT code_hash FROM egov_codes WHERE code_hash = ANY($1)',
+        [egov.map((e) => this.vault.codeHash(e.iin, egovSecret(e)))],
+      );
       validCodes = new Set(r.rows.map((x) => x.code_hash.toString('hex')));
     }
     clock.lookup += performance.now() - t;
@@ -171,10 +202,17 @@ export class HubStore {
       if (e.method === 'face' && e.face) {
         const found = refs.get(`${this.vault.iinKey(e.iin).toString('hex')}/${e.face.modelId}`);
         const j = this.core.judge(e, { reference: found?.ref });
-        const grow = this.options.growthThreshold !== undefined && j.verdict === 'face-match' && j.distance !== undefined && j.distance < this.options.growthThreshold;
+        const grow =
+          this.options.growthThreshold !== undefined &&
+          j.verdict === 'face-match' &&
+          j.distance !== undefined &&
+          j.distance < this.options.growthThreshold;
         out.set(e.visitId, { ...j, grow });
       } else if (e.method === 'egov-code' || e.method === 'egov-qr') {
-        out.set(e.visitId, this.core.judge(e, { egovValid: validCodes.has(this.vault.codeHash(e.iin, egovSecret(e)).toString('hex')) }));
+        out.set(
+          e.visitId,
+          this.core.judge(e, { egovValid: validCodes.has(this.vault.codeHash(e.iin, egovSecret(e)).toString('hex')) }),
+        );
       } else out.set(e.visitId, this.core.judge(e, {}));
     }
     clock.match += performance.now() - t;
@@ -225,16 +263,31 @@ export class HubStore {
           'SELECT visit_id, verdict, distance, device_id FROM verdicts WHERE visit_id = ANY($1::uuid[])',
           [others],
         );
-        for (const row of r.rows) out.set(row.visit_id, { inserted: false, verdict: row.verdict, distance: row.distance, deviceId: row.device_id });
+        for (const row of r.rows)
+          out.set(row.visit_id, {
+            inserted: false,
+            verdict: row.verdict,
+            distance: row.distance,
+            deviceId: row.device_id,
+          });
       }
     });
     return out;
   }
 
   /** Adds a verified visit's descriptor to the reference (oldest visit out past the bound); audited. */
-  private async grow(c: pg.PoolClient, iin: string, modelId: string, descriptor: number[], visitId: string): Promise<void> {
+  private async grow(
+    c: pg.PoolClient,
+    iin: string,
+    modelId: string,
+    descriptor: number[],
+    visitId: string,
+  ): Promise<void> {
     const iinKey = this.vault.iinKey(iin);
-    const r = await c.query<{ sealed: Buffer }>('SELECT sealed FROM face_references WHERE iin_key = $1 AND model_id = $2 FOR UPDATE', [iinKey, modelId]);
+    const r = await c.query<{ sealed: Buffer }>(
+      'SELECT sealed FROM face_references WHERE iin_key = $1 AND model_id = $2 FOR UPDATE',
+      [iinKey, modelId],
+    );
     const row = r.rows[0];
     if (!row) return;
     const body = this.openReference(row.sealed);
@@ -242,16 +295,22 @@ export class HubStore {
     const max = this.options.growthMax ?? 4;
     const dropped = Math.max(0, body.visits.length - max);
     body.visits.splice(0, dropped);
-    await c.query('UPDATE face_references SET sealed = $3, visits = $4, updated_at = now() WHERE iin_key = $1 AND model_id = $2', [iinKey, modelId, this.sealReference(body), body.visits.length]);
-    await c.query('INSERT INTO reference_audit (iin_key, model_id, action, visit_id, actor, photos, visits) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      iinKey,
-      modelId,
-      dropped ? 'grow-replace-oldest' : 'grow',
-      visitId,
-      'verified-visit',
-      body.photos.length,
-      body.visits.length,
-    ]);
+    await c.query(
+      'UPDATE face_references SET sealed = $3, visits = $4, updated_at = now() WHERE iin_key = $1 AND model_id = $2',
+      [iinKey, modelId, this.sealReference(body), body.visits.length],
+    );
+    await c.query(
+      'INSERT INTO reference_audit (iin_key, model_id, action, visit_id, actor, photos, visits) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [
+        iinKey,
+        modelId,
+        dropped ? 'grow-replace-oldest' : 'grow',
+        visitId,
+        'verified-visit',
+        body.photos.length,
+        body.visits.length,
+      ],
+    );
   }
 
   // ---- the MIS cursor ----
@@ -261,8 +320,15 @@ export class HubStore {
    * sequence), only of transactions that have finished, so a verdict committed late never lands
    * behind a cursor already handed out.
    */
-  async verdictsAfter(consumerKey: string, after: string | undefined, limit: number): Promise<{ verdicts: unknown[]; next: string } | undefined> {
-    const c = await this.pool.query<{ clinic_id: string }>('SELECT clinic_id FROM consumers WHERE key_hash = $1 AND revoked_at IS NULL', [sha256(consumerKey)]);
+  async verdictsAfter(
+    consumerKey: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ verdicts: unknown[]; next: string } | undefined> {
+    const c = await this.pool.query<{ clinic_id: string }>(
+      'SELECT clinic_id FROM consumers WHERE key_hash = $1 AND revoked_at IS NULL',
+      [sha256(consumerKey)],
+    );
     const clinic = c.rows[0]?.clinic_id;
     if (!clinic) return undefined;
     const [tx, seq] = after ? after.split('.') : ['0', '0'];
@@ -304,7 +370,9 @@ export class HubStore {
 
   /** Retention: verdicts received longer ago than this are deleted. */
   async purge(olderThanDays: number): Promise<number> {
-    const r = await this.pool.query("DELETE FROM verdicts WHERE received_at < now() - make_interval(days => $1)", [olderThanDays]);
+    const r = await this.pool.query('DELETE FROM verdicts WHERE received_at < now() - make_interval(days => $1)', [
+      olderThanDays,
+    ]);
     return r.rowCount ?? 0;
   }
 }
@@ -313,7 +381,14 @@ export class HubStore {
 export function evidence(e: VisitEnvelope): Record<string, unknown> {
   if (e.face) {
     const p = e.face.presence;
-    return { modelId: e.face.modelId, challenge: p.challenge, ...(p.side ? { side: p.side } : {}), frames: p.frames, durationMs: p.durationMs, ...(p.planarResidual !== undefined ? { planarResidual: p.planarResidual } : {}) };
+    return {
+      modelId: e.face.modelId,
+      challenge: p.challenge,
+      ...(p.side ? { side: p.side } : {}),
+      frames: p.frames,
+      durationMs: p.durationMs,
+      ...(p.planarResidual !== undefined ? { planarResidual: p.planarResidual } : {}),
+    };
   }
   if (e.egov) return { egov: e.egov.code ? 'code' : 'qr-token' };
   if (e.staff) return { staffId: e.staff.staffId, documentType: e.staff.documentType, reason: e.staff.reason };
@@ -327,7 +402,6 @@ export class References {
     readonly vault: ReferenceVault,
   ) {}
 
-
   /** Enrols (replaces) a reference from ID-photo descriptors; audited. */
   async enrolReference(iin: string, modelId: string, photos: number[][], actor: string): Promise<void> {
     const iinKey = this.vault.iinKey(iin);
@@ -337,12 +411,18 @@ export class References {
         'INSERT INTO face_references (iin_key, model_id, sealed, photos, visits, updated_at) VALUES ($1, $2, $3, $4, 0, now()) ON CONFLICT (iin_key, model_id) DO UPDATE SET sealed = excluded.sealed, photos = excluded.photos, visits = 0, updated_at = now()',
         [iinKey, modelId, this.seal(body), photos.length],
       );
-      await c.query('INSERT INTO reference_audit (iin_key, model_id, action, actor, photos, visits) VALUES ($1, $2, $3, $4, $5, 0)', [iinKey, modelId, 'enrol', actor, photos.length]);
+      await c.query(
+        'INSERT INTO reference_audit (iin_key, model_id, action, actor, photos, visits) VALUES ($1, $2, $3, $4, $5, 0)',
+        [iinKey, modelId, 'enrol', actor, photos.length],
+      );
     });
   }
 
   /** Enrols many one-photo references at once (a migration from another system, the load tool); audited. */
-  async enrolReferences(list: Array<{ iin: string; modelId: string; photos: number[][] }>, actor: string): Promise<void> {
+  async enrolReferences(
+    list: Array<{ iin: string; modelId: string; photos: number[][] }>,
+    actor: string,
+  ): Promise<void> {
     for (let i = 0; i < list.length; i += 1000) {
       const part = list.slice(i, i + 1000);
       const keys = part.map((r) => this.vault.iinKey(r.iin));
@@ -350,20 +430,27 @@ export class References {
         await c.query(
           `INSERT INTO face_references (iin_key, model_id, sealed, photos, visits) SELECT * FROM unnest($1::bytea[], $2::text[], $3::bytea[], $4::int[], $5::int[])
            ON CONFLICT (iin_key, model_id) DO UPDATE SET sealed = excluded.sealed, photos = excluded.photos, visits = 0, updated_at = now()`,
-          [keys, part.map((r) => r.modelId), part.map((r) => this.seal({ photos: r.photos, visits: [] })), part.map((r) => r.photos.length), part.map(() => 0)],
+          [
+            keys,
+            part.map((r) => r.modelId),
+            part.map((r) => this.seal({ photos: r.photos, visits: [] })),
+            part.map((r) => r.photos.length),
+            part.map(() => 0),
+          ],
         );
-        await c.query(`INSERT INTO reference_audit (iin_key, model_id, action, actor, photos, visits) SELECT k, m, 'enrol', $3, p, 0 FROM unnest($1::bytea[], $2::text[], $4::int[]) AS t(k, m, p)`, [
-          keys,
-          part.map((r) => r.modelId),
-          actor,
-          part.map((r) => r.photos.length),
-        ]);
+        await c.query(
+          `INSERT INTO reference_audit (iin_key, model_id, action, actor, photos, visits) SELECT k, m, 'enrol', $3, p, 0 FROM unnest($1::bytea[], $2::text[], $4::int[]) AS t(k, m, p)`,
+          [keys, part.map((r) => r.modelId), actor, part.map((r) => r.photos.length)],
+        );
       });
     }
   }
 
   async addEgovCode(iin: string, code: string): Promise<void> {
-    await this.pool.query('INSERT INTO egov_codes (iin_key, code_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING', [this.vault.iinKey(iin), this.vault.codeHash(iin, code)]);
+    await this.pool.query('INSERT INTO egov_codes (iin_key, code_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      this.vault.iinKey(iin),
+      this.vault.codeHash(iin, code),
+    ]);
   }
 
   seal(body: ReferenceBody): Buffer {

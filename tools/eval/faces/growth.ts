@@ -51,7 +51,13 @@ export interface PoisoningRow {
   couples: number;
 }
 
-function grow(enrol: number[], visits: number[][], bound: number, max: number, metric: DescriptorMetric): { template: number[]; joined: number[][] } {
+function grow(
+  enrol: number[],
+  visits: number[][],
+  bound: number,
+  max: number,
+  metric: DescriptorMetric,
+): { template: number[]; joined: number[][] } {
   const joined: number[][] = [];
   let template = enrol;
   for (const v of visits) {
@@ -64,7 +70,10 @@ function grow(enrol: number[], visits: number[][], bound: number, max: number, m
   return { template, joined };
 }
 
-export function growthCurves(people: Person[], o: GrowthOptions): { rows: GrowthRow[]; poisoning: PoisoningRow[]; people: number } {
+export function growthCurves(
+  people: Person[],
+  o: GrowthOptions,
+): { rows: GrowthRow[]; poisoning: PoisoningRow[]; people: number } {
   const maxVisits = Math.max(...o.visits);
   const usable = people.filter((p) => p.descriptors.length >= 2 + maxVisits);
   const peers = (p: Person) => usable.filter((q) => q.id !== p.id && q.group === p.group && q.gender === p.gender);
@@ -77,8 +86,11 @@ export function growthCurves(people: Person[], o: GrowthOptions): { rows: Growth
         const d = p.descriptors;
         const { template, joined } = grow(d[0]!, d.slice(1, 1 + n), bound, o.max, o.metric);
         joinedSum += joined.length;
-        for (const probe of d.slice(1 + maxVisits)) scored.push({ same: true, distance: descriptorDistance(template, probe, o.metric) });
-        for (const q of peers(p)) for (const probe of q.descriptors) scored.push({ same: false, distance: descriptorDistance(template, probe, o.metric) });
+        for (const probe of d.slice(1 + maxVisits))
+          scored.push({ same: true, distance: descriptorDistance(template, probe, o.metric) });
+        for (const q of peers(p))
+          for (const probe of q.descriptors)
+            scored.push({ same: false, distance: descriptorDistance(template, probe, o.metric) });
       }
       const genuine = scored.filter((s) => s.same).length;
       rows.push({
@@ -113,7 +125,13 @@ export function growthCurves(people: Person[], o: GrowthOptions): { rows: Growth
         if (joined.length) withJoin++;
       }
     }
-    return { bound, joinRate: tries ? joins / tries : 0, couplesWithAJoin: couples ? withJoin / couples : 0, meanJoined: couples ? joinedSum / couples : 0, couples };
+    return {
+      bound,
+      joinRate: tries ? joins / tries : 0,
+      couplesWithAJoin: couples ? withJoin / couples : 0,
+      meanJoined: couples ? joinedSum / couples : 0,
+      couples,
+    };
   });
   return { rows, poisoning, people: usable.length };
 }
