@@ -6,7 +6,7 @@ import { defaultDataDir } from '../core/platform/store/data-dir.js';
 import { readConfigFile } from '../core/platform/config/file.js';
 import type { BrowserHostOptions } from './host.js';
 import { patientProfiles } from './simulator/patient.js';
-import { languages } from '../shared/vocabulary/languages.js';
+import { languageChoices, languages } from '../shared/vocabulary/languages.js';
 
 export const usage = `Usage: npm run start:browser -- [options]
 
@@ -36,7 +36,7 @@ const argsSchema = z
     'data-dir': z.string().min(1).optional(),
     config: z.string().min(1).optional(),
     headless: z.boolean().optional(),
-    lang: z.enum(languages, { message: `--lang must be one of ${languages.join(', ')}` }).optional(),
+    lang: z.enum(languages, { message: `--lang must be ${languageChoices}` }).optional(),
     'remote-debugging-port': z.coerce
       .number({ message: '--remote-debugging-port must be a number' })
       .int('--remote-debugging-port must be a whole number')

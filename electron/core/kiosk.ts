@@ -1,5 +1,5 @@
 import type { KioskConfig } from './platform/config/schema.js';
-import { contract, type KioskContract } from './contract.js';
+import { contract, type KioskContract, type KioskEvents } from './contract.js';
 import type { Handlers } from '../shared/api/define.js';
 import { createRouter, type Router } from '../shared/api/router.js';
 import { createEventHub, type EventHub } from '../shared/api/bridge.js';
@@ -56,7 +56,7 @@ export interface Core {
   router: Router;
   config: KioskConfig;
   /** Events for the screen (e.g. sync progress); each shell forwards them to its window. */
-  events: EventHub;
+  events: EventHub<KioskEvents>;
   close(): Promise<void>;
 }
 
@@ -155,7 +155,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Every call to a method with roles is audited (actor = the staff member) and role-checked.
   // The screen's staff session stays in core (rememberStaffSessions), never in the page.
   const router = rememberStaffSessions(auditRefusals(createRouter(contract, auditPrivilegedCalls(contract, handlers, staff.audit, actorOf), staff.sessions), staff.audit, actorOf));
-  const events = createEventHub();
+  const events = createEventHub<KioskEvents>();
   if (config.sync.background && keysPart.ready()) sync.engine.start();
   return {
     router,

@@ -108,7 +108,8 @@ const noChecks: FrameChecks = {
  * One patient's presence check: live guidance until one good face holds still, then (unless the
  * configuration turns it off) the head-turn challenge, judged from the pose over frames and from
  * the shape of the landmark motion (a flat photo's motion fits a homography; a head's does not).
- * Pure and synchronous: it never sees pixels, only the engine's analyses, so it can be tested on
+ * Synchronous: it judges the engine's analyses, and, for the planar test only, the pixels of the
+ * held and the turned frame passed with them (photometric.ts); it keeps no frame itself. Tested on
  * synthetic sequences as well as on real frames.
  */
 export function createPresenceSession(options: PresenceSessionOptions): PresenceSession {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Command } from '../command.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
+import { dataDirSchema, parseCommandArgs } from '../args.js';
 import { type SyncStatus } from '../../../electron/core/delivery/sync/index.js';
 import { configOrDefaults, openLocalKiosk } from '../local-kiosk.js';
 import { shippedDir } from '../../../electron/core/platform/resources.js';
@@ -28,7 +28,6 @@ export const statusCommand: Command = {
   async run(argv) {
     const args = parseCommandArgs(
       argv,
-      { ...dataDirOption, config: { type: 'string' }, json: { type: 'boolean' } },
       z.object({ 'data-dir': dataDirSchema, config: z.string().optional(), json: z.boolean().default(false) }),
     );
     const config = configOrDefaults(args.config);
