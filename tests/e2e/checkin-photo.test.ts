@@ -147,7 +147,8 @@ describe('photo check-in', () => {
       seen.iins.push(iin);
       await startPhotoCheckin(page, iin);
       await page.getByRole('button', { name: 'Try again' }).waitFor({ timeout: 90_000 });
-      expect(await page.getByRole('status').innerText()).toBe('That did not work. You can try once more.');
+      // The failed try says why (a still photo never turns: the head turn was not confirmed).
+      expect(await page.getByRole('status').innerText()).toBe('That did not work. You can try once more. We could not confirm the head turn.');
       await page.getByRole('button', { name: 'Try again' }).click();
       await expect.poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 300 }).toMatch(/turn your head to your (left|right)/);
       await page.getByRole('heading', { name: 'Check in without a photo' }).waitFor({ timeout: 60_000 });

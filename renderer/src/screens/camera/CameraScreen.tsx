@@ -9,7 +9,7 @@ import type { CameraProblem } from '../../core-types';
 import { openCamera, reportCamera, stopCamera } from './capture';
 import { startFrameLoop } from './frame-loop';
 
-type Status = { kind: 'starting' } | { kind: 'live' } | { kind: 'finishing' } | { kind: 'retry'; attemptsLeft: number } | { kind: 'error' };
+type Status = { kind: 'starting' } | { kind: 'live' } | { kind: 'finishing' } | { kind: 'retry'; attemptsLeft: number; reason: string } | { kind: 'error' };
 
 /** Presence keys look like `presence.moveCloser`; the `presence` namespace holds their words. */
 const presenceKey = (key: string) => `presence:${key.replace(/^presence\./, '')}`;
@@ -79,7 +79,8 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
       if (answer.next === 'retry') {
         stopped = true;
         stopCamera(stream);
-        setStatus({ kind: 'retry', attemptsLeft: answer.attemptsLeft });
+        // What went wrong stays on screen with the failed try (it is also what was just spoken).
+        setStatus({ kind: 'retry', attemptsLeft: answer.attemptsLeft, reason: answer.instruction });
         return false;
       }
       return true;
@@ -143,7 +144,7 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
       : status.kind === 'finishing'
         ? t('camera.finishing')
         : status.kind === 'retry'
-          ? t('camera.failedTry', { count: status.attemptsLeft })
+          ? `${t('camera.failedTry', { count: status.attemptsLeft })} ${t(presenceKey(status.reason))}.`
           : status.kind === 'error'
             ? t('common:errorTryAgain')
             : summary
