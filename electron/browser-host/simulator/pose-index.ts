@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { FaceEngine, RgbaFrame } from '../../core/face/types.js';
 
@@ -83,6 +83,7 @@ export async function indexRecording(
   }
   options.log?.(`simulator: indexing ${file} (once; cached in ${dir})`);
   const partial = `${dir}.${process.pid}.partial`;
+  removeAbandoned(dir);
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
   const { width, height } = await probeSize(file);
@@ -109,6 +110,24 @@ export async function indexRecording(
   rmSync(dir, { recursive: true, force: true });
   renameSync(partial, dir);
   return { file, dir, index };
+}
+
+/** Removes half-made indexes of `dir` left by processes that no longer run (killed while indexing). */
+function removeAbandoned(dir: string): void {
+  const parent = dirname(dir);
+  const prefix = `${basename(dir)}.`;
+  if (!existsSync(parent)) return;
+  for (const name of readdirSync(parent)) {
+    const m = name.startsWith(prefix) ? /\.(\d+)\.partial$/.exec(name) : null;
+    if (!m) continue;
+    let alive = true;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) rmSync(join(parent, name), { recursive: true, force: true });
+  }
 }
 
 /** The frames of `file` through `vf`, decoded by ffmpeg as a stream of w×h RGBA frames. */
