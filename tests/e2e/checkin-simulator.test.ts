@@ -60,7 +60,8 @@ async function untilTicket(kiosk: TestKiosk, lang: Lang): Promise<{ ticket: bool
       await retry.click();
       continue;
     }
-    if (!(await camera.isVisible())) return { ticket: false, tries, said: story(kiosk) };
+    // Off the camera screen: the ticket (it may still be rendering) or the decline path.
+    if (!(await camera.isVisible())) return { ticket: await ticket.waitFor({ timeout: 10_000 }).then(() => true, () => false), tries, said: story(kiosk) };
   }
   throw new Error(`no end of the face check; ${story(kiosk)}`);
 }
