@@ -178,8 +178,19 @@ describe('one tracked face from the hold to the pass (synthetic analyses)', () =
 
   it('ends the attempt when the frames stop for longer than the bound (no clock kept running)', () => {
     const session = challenged();
-    const st = session.push(frameOf([syntheticFace()]), 14 * FRAME_MS + continuityBounds.maxFrameGapMs + 1);
+    // The gap counted is the camera's: the time since the previous frame less the engine's own time on this one.
+    const frame = frameOf([syntheticFace()]);
+    const st = session.push(frame, 14 * FRAME_MS + frame.ms + continuityBounds.maxFrameGapMs + 1);
     expect(st).toMatchObject({ phase: 'failed', failure: 'face-lost' });
+  });
+
+  it("does not count the kiosk's own analysis time as a gap (a busy kiosk), but does count the rest", () => {
+    const slow = challenged();
+    const gap = continuityBounds.maxFrameGapMs + 300;
+    // The engine took 500 ms on this frame: 500 ms of the gap was the kiosk's, not the camera's.
+    expect(slow.push({ ...frameOf([syntheticFace()]), ms: 500 }, 14 * FRAME_MS + gap)).toMatchObject({ phase: 'challenge' });
+    const stalled = challenged();
+    expect(stalled.push({ ...frameOf([syntheticFace()]), ms: 20 }, 14 * FRAME_MS + gap)).toMatchObject({ phase: 'failed', failure: 'face-lost' });
   });
 
   it('ends the attempt when the face in the box is not the tracked one (another face elsewhere)', () => {

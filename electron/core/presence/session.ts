@@ -144,6 +144,14 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
 
   let state: PresenceState = { phase, message: 'presence.noFace', progress: 0, keep: null, checks: noChecks };
 
+  /**
+   * The time since the previous judged frame that was not the kiosk's own work on this one: the
+   * engine's time for this frame (`analysis.ms`) is subtracted. On a busy kiosk the analysis itself
+   * can take longer than the gap bound; that is the kiosk being slow, not the camera stopping or the
+   * face leaving, and must not fail an honest patient. A stalled camera or page still counts.
+   */
+  const cameraGap = (analysis: FrameAnalysis, atMs: number): number => atMs - previousAt - Math.max(0, Number.isFinite(analysis.ms) ? analysis.ms : 0);
+
   const finish = (next: Omit<PresenceState, 'keep'>, keep: KeptFrame | null = null): PresenceState => {
     state = { ...next, keep };
     return state;
@@ -180,7 +188,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     let message = judged.problem;
     // Within a hold, each frame must continue the one before (same face, close in time) and be still.
     if (message === null && face && holdSince !== null && previous) {
-      const broken = continuityBreak(previous, face, atMs - previousAt, bounds) !== null;
+      const broken = continuityBreak(previous, face, cameraGap(analysis, atMs), bounds) !== null;
       if (broken || landmarkMotion(previous, face) > config.maxHoldMotion) message = 'presence.holdStill';
     }
     previous = face;
@@ -236,7 +244,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
       if (atMs - lostSince > bounds.maxProfileGapMs) return fail('face-lost', judged.checks);
       lostSince = null;
     } else {
-      const broken = continuityBreak(previous, face, atMs - previousAt, bounds);
+      const broken = continuityBreak(previous, face, cameraGap(analysis, atMs), bounds);
       if (broken) return fail(broken === 'gap' ? 'face-lost' : 'face-changed', judged.checks);
     }
     previous = face;
