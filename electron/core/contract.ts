@@ -1,8 +1,9 @@
-import type { Contract } from '../shared/api/define.js';
-import { systemContract } from './system/contract.js';
-import { syncContract } from './delivery/sync/contract.js';
+import type { Contract, EventContract } from '../shared/api/define.js';
+import { systemContract, systemEvents } from './system/contract.js';
+import { syncContract, syncEvents } from './delivery/sync/contract.js';
 import { checkinContract } from './patient/checkin/contract.js';
 import { staffPartContract } from './staff/contract.js';
+import { handoffsEvents } from './staff/handoffs/contract.js';
 import { declineContract } from './patient/decline/contract.js';
 import { keysContract } from './delivery/keys/contract.js';
 import { cameraContract } from './patient/camera/contract.js';
@@ -26,6 +27,11 @@ export const contract = {
 } satisfies Contract;
 
 export type KioskContract = typeof contract;
+
+/** Every event core pushes to the screens, merged the same way; a topic not here cannot be emitted. */
+export const events = { ...systemEvents, ...syncEvents, ...handoffsEvents } satisfies EventContract;
+export type KioskEvents = typeof events;
+export type EventTopic = keyof KioskEvents & string;
 /** Shared vocabulary the screens need as types (one list each, in handoffs/reasons.ts). */
 export type { HandoffReason, PatientScreen, PhotoPathEnd } from '../shared/vocabulary/reasons.js';
 export type MethodName = keyof KioskContract & string;

@@ -1,5 +1,5 @@
 import type { KioskConfig } from './platform/config/schema.js';
-import { contract, type KioskContract } from './contract.js';
+import { contract, type KioskContract, type KioskEvents } from './contract.js';
 import type { Handlers } from '../shared/api/define.js';
 import { createRouter, type Router } from '../shared/api/router.js';
 import { createEventHub, type EventHub } from '../shared/api/bridge.js';
@@ -56,7 +56,7 @@ export interface Core {
   router: Router;
   config: KioskConfig;
   /** Events for the screen (e.g. sync progress); each shell forwards them to its window. */
-  events: EventHub;
+  events: EventHub<KioskEvents>;
   close(): Promise<void>;
 }
 
@@ -90,16 +90,30 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     if (!state.ready) throw new UserFacingError(`Not provisioned: ${state.message}`, 'failed');
     return state.keys;
   };
-  const visits = createVisitQueue(db, keys, { onQueued: () => sync.engine.notify(), onStoreError: (e) => sync.noteStorageError(e) });
+  const visits = createVisitQueue(db, keys, {
+    onQueued: () => sync.engine.notify(),
+    onStoreError: (e) => sync.noteStorageError(e),
+  });
   // Sync part: outbox → upstream in the background and on demand; progress goes to the screens.
-  const sync = createSyncService({ db, keys: syncKeys, config, faceBackend: () => detectBackend(config.face.backend).backend, onProgress: (p) => events.emit('sync.progress', p) });
+  const sync = createSyncService({
+    db,
+    keys: syncKeys,
+    config,
+    faceBackend: () => detectBackend(config.face.backend).backend,
+    onProgress: (p) => events.emit('sync.progress', p),
+  });
   // Photo check-in (checkin part): the face engine starts with the first patient.
-  const checkin = createPhotoCheckin({ config, modelsDir: options.modelsDir ?? shippedDir('models'), queueVisit: (fields) => visits.queueVisit(fields) });
+  const checkin = createPhotoCheckin({
+    config,
+    modelsDir: options.modelsDir ?? shippedDir('models'),
+    queueVisit: (fields) => visits.queueVisit(fields),
+  });
   // Staff accounts, sessions, audit chain, reception hand-offs and reports (staff part).
   const sodium = await getSodium();
   // Audit rows are signed with the device key once there is one (an unprovisioned kiosk has none).
   const deviceSecret = (): Uint8Array | null => ((s) => (s.ready ? s.keys.device.secretKey : null))(keysPart.state());
-  const devicePublic = (): Uint8Array | null => ((s) => (s.ready ? s.keys.device.publicKey : (s.device?.publicKey ?? null)))(keysPart.state());
+  const devicePublic = (): Uint8Array | null =>
+    ((s) => (s.ready ? s.keys.device.publicKey : (s.device?.publicKey ?? null)))(keysPart.state());
   const staff = await createStaffPart({
     db,
     // Audit rows are signed with the device key (issue 11 item 20; docs/staff.md).
@@ -117,7 +131,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     queueVisit: (envelope) => visits.queueVisit(envelope),
     createHandoff: (entry) => staff.handoffs.createHandoff(entry),
     verdicts: (sinceIso) => egovVerdicts(db, sinceIso),
-    onlineVerdict: (visitId) => sync.engine.deliverNow(visitId, config.decline.verifyOnlineMs).then((o) => (o.outcome === 'delivered' ? o.verdict : null)),
+    onlineVerdict: (visitId) =>
+      sync.engine
+        .deliverNow(visitId, config.decline.verifyOnlineMs)
+        .then((o) => (o.outcome === 'delivered' ? o.verdict : null)),
   });
   // Camera pinning (camera part): frames only from a camera core allowed; refusals audited.
   const camera = createCameraGate({
@@ -150,12 +167,22 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...staff.handlers,
     ...decline.handlers,
     ...voiceHandlers(createVoiceLibrary({ dataDir: options.dataDir })),
-    ...helpHandlers({ identified: (session) => checkin.identified(session), createHandoff: (entry) => staff.handoffs.createHandoff(entry), get: (id) => staff.handoffs.get(id) }),
+    ...helpHandlers({
+      identified: (session) => checkin.identified(session),
+      createHandoff: (entry) => staff.handoffs.createHandoff(entry),
+      get: (id) => staff.handoffs.get(id),
+    }),
   };
   // Every call to a method with roles is audited (actor = the staff member) and role-checked.
   // The screen's staff session stays in core (rememberStaffSessions), never in the page.
-  const router = rememberStaffSessions(auditRefusals(createRouter(contract, auditPrivilegedCalls(contract, handlers, staff.audit, actorOf), staff.sessions), staff.audit, actorOf));
-  const events = createEventHub();
+  const router = rememberStaffSessions(
+    auditRefusals(
+      createRouter(contract, auditPrivilegedCalls(contract, handlers, staff.audit, actorOf), staff.sessions),
+      staff.audit,
+      actorOf,
+    ),
+  );
+  const events = createEventHub<KioskEvents>();
   if (config.sync.background && keysPart.ready()) sync.engine.start();
   return {
     router,

@@ -1,6 +1,6 @@
 // The Electron app's own command line, validated. Pure: a unit test reads it.
 import { z } from 'zod';
-import { languages, type Language } from '../shared/vocabulary/languages.js';
+import { languageChoices, languages, type Language } from '../shared/vocabulary/languages.js';
 
 export interface ShellArgs {
   /** Windowed with devtools; only honoured when the app is not packaged. */
@@ -21,7 +21,7 @@ const schema = z
     'dev-keys': z.boolean(),
     'data-dir': z.string().min(1, '--data-dir needs a folder').optional(),
     config: z.string().min(1, '--config needs a JSON file').optional(),
-    lang: z.enum(languages, { message: `--lang must be one of ${languages.join(', ')}` }).optional(),
+    lang: z.enum(languages, { message: `--lang must be ${languageChoices}` }).optional(),
   })
   .strict();
 

@@ -173,15 +173,15 @@ describe('browser host with a fake camera and an extra test method', () => {
         if (seen.length === 2) stop();
       });
     });
-    core.events.emit('sync.progress', { sent: 1, queued: 2 });
-    core.events.emit('sync.progress', { sent: 3, queued: 0 });
-    core.events.emit('sync.progress', { sent: 9, queued: 9 });
+    core.events.emit('download.saved', { file: 'first.csv' });
+    core.events.emit('download.saved', { file: 'second.csv' });
+    core.events.emit('download.saved', { file: 'third.csv' });
     await host.page.waitForFunction(() => (window as unknown as { seenEvents: unknown[] }).seenEvents.length >= 2);
     // One more round trip, so a third event (if it were wrongly delivered) has arrived too.
     await host.page.evaluate(() => window.kiosk.call('system.info', {}));
     expect(await host.page.evaluate(() => (window as unknown as { seenEvents: unknown[] }).seenEvents)).toEqual([
-      { topic: 'sync.progress', data: { sent: 1, queued: 2 } },
-      { topic: 'sync.progress', data: { sent: 3, queued: 0 } },
+      { topic: 'download.saved', data: { file: 'first.csv' } },
+      { topic: 'download.saved', data: { file: 'second.csv' } },
     ]);
   });
 

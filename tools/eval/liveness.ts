@@ -31,7 +31,7 @@ import { createFaceEngine } from '../../electron/core/face/engine.js';
 import type { Box, RgbaFrame } from '../../electron/core/face/types.js';
 import { fixture, projectRoot } from '../harness/fixtures.js';
 import { loadRgba } from '../harness/images.js';
-import { planarFit } from '../../electron/core/presence/homography.js';
+import { planarFit } from '../harness/planar-fit.js';
 import { landmarkHomography, photometricPlanarFit, toGray } from '../../electron/core/presence/photometric.js';
 import type { FaceAnalysis } from '../../electron/core/face/types.js';
 import { addNoise, frameAroundFace, planeHomography, sampleRgba, videoFrames, warpFrame } from '../harness/warp.js';

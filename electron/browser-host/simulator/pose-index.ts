@@ -4,7 +4,16 @@
 // is decoded and analysed once; nothing of it is ever written into the kiosk's data folder.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -102,7 +111,17 @@ export async function indexRecording(
     if (n >= jpegs) break;
     const analysis = await engine.analyze(frame);
     const face = analysis.faces.length === 1 ? analysis.faces[0] : undefined;
-    frames.push(face ? { n, yaw: round(face.pose.yawDeg), pitch: round(face.pose.pitchDeg), box: roundBox(face.box), sharpness: Math.round(face.quality.sharpness) } : { n });
+    frames.push(
+      face
+        ? {
+            n,
+            yaw: round(face.pose.yawDeg),
+            pitch: round(face.pose.pitchDeg),
+            box: roundBox(face.box),
+            sharpness: Math.round(face.quality.sharpness),
+          }
+        : { n },
+    );
     n++;
   }
   const index: PoseIndex = { version: indexVersion, sha256, width: w, height: h, fps: indexFps, frames };
@@ -132,7 +151,9 @@ function removeAbandoned(dir: string): void {
 
 /** The frames of `file` through `vf`, decoded by ffmpeg as a stream of w×h RGBA frames. */
 async function* rawFrames(file: string, w: number, h: number, vf: string): AsyncGenerator<RgbaFrame> {
-  const child = spawn('ffmpeg', ['-v', 'error', '-i', file, '-vf', vf, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('ffmpeg', ['-v', 'error', '-i', file, '-vf', vf, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const size = w * h * 4;
   let pending: Buffer = Buffer.alloc(0);
   try {
@@ -149,7 +170,12 @@ async function* rawFrames(file: string, w: number, h: number, vf: string): Async
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
-const roundBox = (b: { x: number; y: number; width: number; height: number }) => ({ x: round(b.x), y: round(b.y), width: round(b.width), height: round(b.height) });
+const roundBox = (b: { x: number; y: number; width: number; height: number }) => ({
+  x: round(b.x),
+  y: round(b.y),
+  width: round(b.width),
+  height: round(b.height),
+});
 
 async function probeSize(file: string): Promise<{ width: number; height: number }> {
   // ffmpeg without an output names the input's streams on stderr and exits 1; ffprobe is not always installed.
@@ -167,8 +193,20 @@ function run(cmd: string, args: string[], stderrAnyway = false): Promise<string>
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(err.code === 'ENOENT' ? `${cmd} is not installed; the patient simulator needs it (apt-get install ffmpeg)` : err.message)),
+      reject(
+        new Error(
+          err.code === 'ENOENT'
+            ? `${cmd} is not installed; the patient simulator needs it (apt-get install ffmpeg)`
+            : err.message,
+        ),
+      ),
     );
-    child.on('close', (code) => (stderrAnyway ? resolvePromise(stderr) : code === 0 ? resolvePromise(stdout) : reject(new Error(`${cmd} failed: ${stderr.trim().slice(0, 300)}`))));
+    child.on('close', (code) =>
+      stderrAnyway
+        ? resolvePromise(stderr)
+        : code === 0
+          ? resolvePromise(stdout)
+          : reject(new Error(`${cmd} failed: ${stderr.trim().slice(0, 300)}`)),
+    );
   });
 }

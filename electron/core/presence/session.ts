@@ -22,7 +22,14 @@ export type ChallengeSide = 'left' | 'right';
  *   descriptors) a different person at the end than at the hold;
  * - `no-frame`: the frames needed to judge the turn were not given (the policy fails closed).
  */
-export const presenceFailures = ['guide-timeout', 'timeout', 'planar', 'face-lost', 'face-changed', 'no-frame'] as const;
+export const presenceFailures = [
+  'guide-timeout',
+  'timeout',
+  'planar',
+  'face-lost',
+  'face-changed',
+  'no-frame',
+] as const;
 export type PresenceFailure = (typeof presenceFailures)[number];
 
 /** Which frame the caller must keep for the descriptors: the held frame or the frame back at frontal. */
@@ -106,7 +113,8 @@ const noChecks: FrameChecks = {
  * One patient's presence check: live guidance until one good face holds still, then (unless the
  * configuration turns it off) the head-turn challenge, judged from the pose over frames and from
  * the shape of the landmark motion (a flat photo's motion fits a homography; a head's does not).
- * Pure and synchronous: it never sees pixels, only the engine's analyses, so it can be tested on
+ * Synchronous: it judges the engine's analyses, and, for the planar test only, the pixels of the
+ * held and the turned frame passed with them (photometric.ts); it keeps no frame itself. Tested on
  * synthetic sequences as well as on real frames.
  */
 export function createPresenceSession(options: PresenceSessionOptions): PresenceSession {
@@ -150,7 +158,8 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
    * can take longer than the gap bound; that is the kiosk being slow, not the camera stopping or the
    * face leaving, and must not fail an honest patient. A stalled camera or page still counts.
    */
-  const cameraGap = (analysis: FrameAnalysis, atMs: number): number => atMs - previousAt - Math.max(0, Number.isFinite(analysis.ms) ? analysis.ms : 0);
+  const cameraGap = (analysis: FrameAnalysis, atMs: number): number =>
+    atMs - previousAt - Math.max(0, Number.isFinite(analysis.ms) ? analysis.ms : 0);
 
   const finish = (next: Omit<PresenceState, 'keep'>, keep: KeptFrame | null = null): PresenceState => {
     state = { ...next, keep };
@@ -172,7 +181,10 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
       ...(Number.isFinite(yawMin) ? { yawMinDeg: round(yawMin), yawMaxDeg: round(yawMax) } : {}),
       ...(planarResidual !== undefined ? { planarResidual: round(planarResidual, 4) } : {}),
     };
-    return finish({ phase, message: 'presence.passed', progress: 1, checks, evidence, ...(side ? { side } : {}) }, keep);
+    return finish(
+      { phase, message: 'presence.passed', progress: 1, checks, evidence, ...(side ? { side } : {}) },
+      keep,
+    );
   };
 
   // A frame whose buffer was transferred to the engine (detached) is as good as no frame.
@@ -264,7 +276,13 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
         crossing = { face, gray: peakGray };
       }
       const progress = 0.4 + 0.4 * Math.min(1, Math.max(0, toward) / config.challengeYawDeg);
-      return finish({ phase, message: turned ? 'presence.turnBack' : turnKey(asked), progress, checks: judged.checks, side: asked });
+      return finish({
+        phase,
+        message: turned ? 'presence.turnBack' : turnKey(asked),
+        progress,
+        checks: judged.checks,
+        side: asked,
+      });
     }
     if (toward > peakToward) {
       peak = face;
@@ -319,5 +337,6 @@ const failureMessage: Record<PresenceFailure, PresenceMessageKey> = {
   'face-changed': 'presence.keepInView',
 };
 
-const turnKey = (side: ChallengeSide): PresenceMessageKey => (side === 'left' ? 'presence.turnLeft' : 'presence.turnRight');
+const turnKey = (side: ChallengeSide): PresenceMessageKey =>
+  side === 'left' ? 'presence.turnLeft' : 'presence.turnRight';
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -1,4 +1,5 @@
-import type { CallResult, Contract, MethodInput, MethodOutput } from './define.js';
+import type { z } from 'zod';
+import type { CallResult, Contract, EventContract, MethodInput, MethodOutput } from './define.js';
 
 /**
  * `window.kiosk`: the only door from the renderer into core. The Electron preload (over IPC) and
@@ -24,14 +25,17 @@ export interface KioskEvent {
 
 export type KioskEventListener = (event: KioskEvent) => void;
 
-/** Where core publishes events and each shell subscribes to forward them to its window. */
-export interface EventHub {
-  emit(topic: string, data: unknown): void;
+/**
+ * Where core publishes events and each shell subscribes to forward them to its window. Only the
+ * topics the contract declares (`events` in electron/core/contract.ts), each with its data's type.
+ */
+export interface EventHub<E extends EventContract = EventContract> {
+  emit<K extends keyof E & string>(topic: K, data: z.input<E[K]['data']>): void;
   subscribe(listener: KioskEventListener): () => void;
 }
 
 /** A tiny synchronous event hub; a failing listener never breaks the emitter or the others. */
-export function createEventHub(): EventHub {
+export function createEventHub<E extends EventContract>(): EventHub<E> {
   const listeners = new Set<KioskEventListener>();
   return {
     emit(topic, data) {

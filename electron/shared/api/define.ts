@@ -26,6 +26,18 @@ export function method<I extends z.ZodType, O extends z.ZodType>(spec: MethodSpe
   return spec;
 }
 
+/** One event core pushes to the screens: its topic is the key in a part's `events`, its data a schema. */
+export interface EventSpec<D extends z.ZodType = z.ZodType> {
+  summary: string;
+  data: D;
+}
+export type EventContract = Record<string, EventSpec>;
+
+/** Declares one event; keeps the literal type of its data schema. */
+export function event<D extends z.ZodType>(spec: EventSpec<D>): EventSpec<D> {
+  return spec;
+}
+
 export type MethodInput<C extends Contract, K extends keyof C> = z.input<C[K]['input']>;
 export type MethodOutput<C extends Contract, K extends keyof C> = z.output<C[K]['output']>;
 

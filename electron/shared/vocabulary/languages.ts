@@ -4,3 +4,6 @@
  */
 export const languages = ['kk', 'ru', 'en'] as const;
 export type Language = (typeof languages)[number];
+
+/** The list as a person reads it in a message: "kk, ru or en". */
+export const languageChoices = `${languages.slice(0, -1).join(', ')} or ${languages[languages.length - 1]}`;

@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { deviceAuditCheck } from '../../../electron/core/platform/audit/device-signature.js';
 import { getSodium } from '../../../electron/core/platform/crypto/index.js';
 import { readDeviceIdentity } from '../../../electron/core/delivery/keys/index.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
+import { dataDirSchema, parseCommandArgs } from '../args.js';
 import { openLocalStaff } from './staff-cli-support.js';
 
 /** `kioskctl audit verify|tail`: proves the hash chain, or shows the newest rows. */
@@ -15,7 +15,6 @@ export const auditCommand: Command = {
     if (sub === 'verify') {
       const args = parseCommandArgs(
         rest,
-        { ...dataDirOption, json: { type: 'boolean' }, anchor: { type: 'string' } },
         z.object({
           'data-dir': dataDirSchema,
           json: z.boolean().default(false),
@@ -52,7 +51,6 @@ export const auditCommand: Command = {
     if (sub === 'tail') {
       const args = parseCommandArgs(
         rest,
-        { ...dataDirOption, limit: { type: 'string' } },
         z.object({ 'data-dir': dataDirSchema, limit: z.coerce.number().int().min(1).max(1000).default(30) }),
       );
       const local = openLocalStaff(args['data-dir']);

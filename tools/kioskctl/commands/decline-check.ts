@@ -16,7 +16,6 @@ export const declineCheckCommand: Command = {
   async run(argv) {
     const args = parseCommandArgs(
       argv,
-      { image: { type: 'string' }, json: { type: 'boolean' } },
       z.object({ image: z.string({ message: 'needs the picture: --image FILE' }).min(1), json: z.boolean().default(false) }),
     );
     let image: { data: Uint8ClampedArray; width: number; height: number };

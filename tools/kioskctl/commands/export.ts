@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Command } from '../command.js';
 import { loadDeviceKeys, plainFileProtector } from '../../../electron/core/delivery/keys/index.js';
 import { openKioskStorage } from '../../../electron/core/storage.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
+import { dataDirSchema, parseCommandArgs } from '../args.js';
 import { exportBundle } from '../../../electron/core/delivery/sync/index.js';
 import { auditCliAction } from './cli-audit.js';
 
@@ -12,7 +12,7 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'Write the still-sealed visits to a signed bundle for offline transfer (--out FILE); the upstream imports it',
   async run(argv) {
-    const args = parseCommandArgs(argv, { ...dataDirOption, out: { type: 'string' } }, z.object({ 'data-dir': dataDirSchema, out: z.string().min(1, 'where to write the bundle') }));
+    const args = parseCommandArgs(argv, z.object({ 'data-dir': dataDirSchema, out: z.string().min(1, 'where to write the bundle') }));
     const device = await loadDeviceKeys(args['data-dir'], plainFileProtector());
     if (!device) throw new Error(`No device key in ${args['data-dir']}: nothing was ever queued here.`);
     const db = openKioskStorage(args['data-dir']);

@@ -4,7 +4,7 @@ import type { Command } from '../command.js';
 import { toB64 } from '../../../electron/core/platform/crypto/index.js';
 import { plainFileProtector, provisionKiosk, ProvisionRefused, type ProvisionResult } from '../../../electron/core/delivery/keys/index.js';
 import { openKioskStorage } from '../../../electron/core/storage.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
+import { dataDirSchema, parseCommandArgs } from '../args.js';
 import { Outbox } from '../../../electron/core/delivery/sync/outbox.js';
 import { auditCliAction } from './cli-audit.js';
 
@@ -22,7 +22,6 @@ export const provisionCommand: Command = {
   async run(argv) {
     const args = parseCommandArgs(
       argv,
-      { ...dataDirOption, upstream: { type: 'string' }, 'upstream-key': { type: 'string' }, clinic: { type: 'string' }, 'device-id': { type: 'string' }, 'new-device-key': { type: 'boolean' }, 'keep-old-visits': { type: 'boolean' } },
       z.object({
         'data-dir': dataDirSchema,
         upstream: z.string().min(1, 'the upstream URL'),

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ReportsService } from '../../../electron/core/staff/reports/service.js';
 import { visitMethods } from '../../../electron/shared/protocol/envelope.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
+import { dataDirSchema, parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { openLocalStaff } from './staff-cli-support.js';
 
@@ -16,7 +16,6 @@ export const reportCommand: Command = {
   async run(argv) {
     const args = parseCommandArgs(
       argv,
-      { ...dataDirOption, from: { type: 'string' }, to: { type: 'string' }, csv: { type: 'string' }, json: { type: 'boolean' }, 'time-zone': { type: 'string' } },
       z.object({
         'data-dir': dataDirSchema,
         from: day.default(isoDay(new Date(Date.now() - 13 * 86_400_000))),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { roles } from '../../../electron/shared/api/define.js';
 import { UserFacingError } from '../../../electron/shared/api/define.js';
 import { displayNameSchema, usernameSchema } from '../../../electron/core/staff/accounts/accounts.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
+import { dataDirSchema, parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { openLocalStaff, readLine, readSecretLine } from './staff-cli-support.js';
 
@@ -56,7 +56,6 @@ async function printEnrolment(uri: string, username: string): Promise<void> {
 async function add(argv: string[]): Promise<number> {
   const args = parseCommandArgs(
     argv,
-    { ...dataDirOption, role: { type: 'string' }, username: { type: 'string' }, name: { type: 'string' } },
     z.object({ 'data-dir': dataDirSchema, role: z.enum(roles, { message: `--role is one of ${roles.join(', ')}` }), username: z.string().optional(), name: z.string().optional() }),
   );
   const tty = process.stdin.isTTY === true;
@@ -83,7 +82,7 @@ async function add(argv: string[]): Promise<number> {
 }
 
 async function list(argv: string[]): Promise<number> {
-  const args = parseCommandArgs(argv, { ...dataDirOption }, z.object({ 'data-dir': dataDirSchema }));
+  const args = parseCommandArgs(argv, z.object({ 'data-dir': dataDirSchema }));
   const local = openLocalStaff(args['data-dir']);
   try {
     const accounts = local.staff.list();
@@ -106,7 +105,7 @@ function findId(local: ReturnType<typeof openLocalStaff>, username: string): str
 }
 
 async function unlock(argv: string[]): Promise<number> {
-  const args = parseCommandArgs(argv, { ...dataDirOption, username: { type: 'string' } }, z.object({ 'data-dir': dataDirSchema, username: z.string({ message: '--username is required' }) }));
+  const args = parseCommandArgs(argv, z.object({ 'data-dir': dataDirSchema, username: z.string({ message: '--username is required' }) }));
   const local = openLocalStaff(args['data-dir']);
   try {
     local.staff.unlock('cli', findId(local, args.username));
@@ -118,7 +117,7 @@ async function unlock(argv: string[]): Promise<number> {
 }
 
 async function reset(argv: string[]): Promise<number> {
-  const args = parseCommandArgs(argv, { ...dataDirOption, username: { type: 'string' } }, z.object({ 'data-dir': dataDirSchema, username: z.string({ message: '--username is required' }) }));
+  const args = parseCommandArgs(argv, z.object({ 'data-dir': dataDirSchema, username: z.string({ message: '--username is required' }) }));
   const password = await askPassword();
   const local = openLocalStaff(args['data-dir']);
   try {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Command } from '../command.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
+import { dataDirSchema, parseCommandArgs } from '../args.js';
 import { type SyncStatus } from '../../../electron/core/delivery/sync/index.js';
 import { configOrDefaults, openLocalKiosk } from '../local-kiosk.js';
 
@@ -11,7 +11,6 @@ export const statusCommand: Command = {
   async run(argv) {
     const args = parseCommandArgs(
       argv,
-      { ...dataDirOption, config: { type: 'string' }, json: { type: 'boolean' } },
       z.object({ 'data-dir': dataDirSchema, config: z.string().optional(), json: z.boolean().default(false) }),
     );
     const kiosk = await openLocalKiosk(args['data-dir'], configOrDefaults(args.config));

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import type { Command } from '../command.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
+import { dataDirSchema, parseCommandArgs } from '../args.js';
 import { type SyncProgress } from '../../../electron/core/delivery/sync/index.js';
 import { configOrDefaults, openLocalKiosk } from '../local-kiosk.js';
 import { auditCliAction } from './cli-audit.js';
@@ -16,7 +16,6 @@ export const syncCommand: Command = {
   async run(argv) {
     const args = parseCommandArgs(
       argv,
-      { ...dataDirOption, config: { type: 'string' }, 'until-empty': { type: 'boolean' }, timeout: { type: 'string' }, 'batch-size': { type: 'string' }, quiet: { type: 'boolean' } },
       z.object({
         'data-dir': dataDirSchema,
         config: z.string().optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Command } from '../command.js';
-import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
+import { dataDirSchema, parseCommandArgs } from '../args.js';
 import { createVoiceLibrary, overrideLimits } from '../../../electron/core/patient/voice/library.js';
 
 /**
@@ -12,7 +12,7 @@ export const voiceCheckCommand: Command = {
   name: 'voice-check',
   summary: `Which clinic recordings in <data>/voice the kiosk uses, and why not (Ogg Opus/Vorbis, ${overrideLimits.minSec}–${overrideLimits.maxSec} s, ≤ ${overrideLimits.maxBytes / 1024} KiB) [--json]`,
   async run(argv) {
-    const args = parseCommandArgs(argv, { ...dataDirOption, json: { type: 'boolean' } }, z.object({ 'data-dir': dataDirSchema, json: z.boolean().default(false) }));
+    const args = parseCommandArgs(argv, z.object({ 'data-dir': dataDirSchema, json: z.boolean().default(false) }));
     const files = createVoiceLibrary({ dataDir: args['data-dir'], warn: () => {} }).overrides();
     if (args.json) console.log(JSON.stringify({ files }));
     else if (files.length === 0) console.log(`No clinic recordings in ${args['data-dir']}/voice: the kiosk's own clips play.`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { method } from '../../../shared/api/define.js';
+import { event, method } from '../../../shared/api/define.js';
 
 /** What clinic IT sees about the queue (kioskctl status, the IT screen). No patient data. */
 export const syncStatusSchema = z.object({
@@ -38,6 +38,10 @@ export const syncProgressSchema = z.object({
   lastError: z.string().nullable(),
   outcome: z.enum(['running', 'empty', 'failed', 'deadline', 'stopped', 'no-upstream']),
 });
+export const syncEvents = {
+  'sync.progress': event({ summary: 'Progress of a delivery run, as it goes', data: syncProgressSchema }),
+};
+
 export type SyncProgressDto = z.infer<typeof syncProgressSchema>;
 
 export const historyPointSchema = z.object({ at: z.string(), queueDepth: z.number(), delivered: z.number(), rejected: z.number(), failures: z.number() });

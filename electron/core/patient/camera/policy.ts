@@ -71,6 +71,8 @@ export function decideCamera(camera: ReportedCamera, pinning: CameraPinning): Ca
   if (denied) return { allowed: false, reason: 'denied', matched: denied };
   if (pinning.allow.length === 0) return { allowed: true };
   const deviceId = camera.deviceId?.trim();
-  const listed = pinning.allow.some((a) => norm(a) === label || (deviceId !== undefined && deviceId !== '' && a.trim() === deviceId));
+  const listed = pinning.allow.some(
+    (a) => norm(a) === label || (deviceId !== undefined && deviceId !== '' && a.trim() === deviceId),
+  );
   return listed ? { allowed: true } : { allowed: false, reason: 'not-allowed' };
 }

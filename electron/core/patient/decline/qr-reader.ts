@@ -30,6 +30,7 @@ const options: ReaderOptions = { formats: ['QRCode'], maxNumberOfSymbols: 1, try
 /** The text of the first valid QR code in an RGBA image, or undefined when there is none. */
 export async function decodeQr(image: RgbaImage): Promise<string | undefined> {
   await prepare();
-  const results = await readBarcodes(image as ImageData, options);
+  // zxing-wasm reads any { data, width, height } RGBA image; its type names the DOM's ImageData.
+  const results = await readBarcodes(image as unknown as Parameters<typeof readBarcodes>[0], options);
   return results.find((r) => r.isValid)?.text;
 }

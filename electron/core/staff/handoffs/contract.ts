@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { method } from '../../../shared/api/define.js';
+import { event, method } from '../../../shared/api/define.js';
 import { handoffReasons, patientScreens } from '../../../shared/vocabulary/reasons.js';
 import { resolutionSchema } from './service.js';
 
@@ -17,6 +17,10 @@ export const handoffSchema = z.object({
   visitId: z.string().nullable(),
   ticket: z.string().nullable(),
 });
+
+export const handoffsEvents = {
+  'handoffs.changed': event({ summary: 'A patient was added to the hand-off list (no data: the screen offers a refresh)', data: z.object({}) }),
+};
 
 export const handoffsContract = {
   'handoffs.list': method({

@@ -8,8 +8,14 @@ import type { ScreenProps } from '../../navigation';
 import type { CameraProblem } from '../../core-types';
 import { openCamera, reportCamera, stopCamera } from './capture';
 import { startFrameLoop } from './frame-loop';
+import { StartOverButton } from '../../components/StartOverButton';
 
-type Status = { kind: 'starting' } | { kind: 'live' } | { kind: 'finishing' } | { kind: 'retry'; attemptsLeft: number; reason: string } | { kind: 'error' };
+type Status =
+  | { kind: 'starting' }
+  | { kind: 'live' }
+  | { kind: 'finishing' }
+  | { kind: 'retry'; attemptsLeft: number; reason: string }
+  | { kind: 'error' };
 
 /** Presence keys look like `presence.moveCloser`; the `presence` namespace holds their words. */
 const presenceKey = (key: string) => `presence:${key.replace(/^presence\./, '')}`;
@@ -100,7 +106,8 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
         return go({ screen: 'decline', session, maskedIin, reason: 'camera-refused' });
       }
       if (camera === 'failed') return void leave('camera-failed');
-      for (const track of stream.getVideoTracks()) track.addEventListener('ended', () => void leave('camera-unplugged'));
+      for (const track of stream.getVideoTracks())
+        track.addEventListener('ended', () => void leave('camera-unplugged'));
       const video = videoRef.current;
       const canvas = canvasRef.current;
       if (video) {
@@ -164,7 +171,12 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
                 key={i}
                 className="face-box"
                 aria-hidden="true"
-                style={{ left: `${(1 - f.x - f.width) * 100}%`, top: `${f.y * 100}%`, width: `${f.width * 100}%`, height: `${f.height * 100}%` }}
+                style={{
+                  left: `${(1 - f.x - f.width) * 100}%`,
+                  top: `${f.y * 100}%`,
+                  width: `${f.width * 100}%`,
+                  height: `${f.height * 100}%`,
+                }}
               />
             ))}
           {status.kind === 'live' && summary?.phase === 'challenge' && summary.challengeSide && (
@@ -187,12 +199,14 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
             {t('camera.tryAgain')}
           </button>
         )}
-        <button type="button" className="button secondary" onClick={() => go({ screen: 'decline', session, maskedIin })}>
+        <button
+          type="button"
+          className="button secondary"
+          onClick={() => go({ screen: 'decline', session, maskedIin })}
+        >
           {t('consent.withoutPhoto')}
         </button>
-        <button type="button" className="button secondary" onClick={reset}>
-          {t('common:startOver')}
-        </button>
+        <StartOverButton onClick={reset} />
       </div>
     </section>
   );
