@@ -4,10 +4,11 @@ import { existsSync, readdirSync } from 'node:fs';
 /**
  * - `file`: the y4m plays as the only webcam;
  * - `real`: the machine's own webcam (/dev/video*);
+ * - `simulator`: the patient simulator's canvas camera (an init script); Chromium opens no device;
  * - `none`: the page sees no camera at all (getUserMedia rejects with NotFoundError), even on a
  *   machine that has one: Chromium's fake capture factory is asked for zero devices.
  */
-export type CameraSource = { kind: 'file'; y4m: string } | { kind: 'real' } | { kind: 'none' };
+export type CameraSource = { kind: 'file'; y4m: string } | { kind: 'real' } | { kind: 'none' } | { kind: 'simulator' };
 
 export interface ChromiumArgsOptions {
   camera: CameraSource;
@@ -37,15 +38,20 @@ export function chromiumArgs(options: ChromiumArgsOptions): string[] {
     '--mute-audio',
   ];
   if (options.runningAsRoot) args.push('--no-sandbox');
-  if (options.frameSocket) args.push(`--host-resolver-rules=MAP ${options.frameSocket.host} 127.0.0.1:${options.frameSocket.port}`);
+  if (options.frameSocket)
+    args.push(`--host-resolver-rules=MAP ${options.frameSocket.host} 127.0.0.1:${options.frameSocket.port}`);
   if (options.lang) args.push(`--lang=${options.lang}`);
   if (options.remoteDebuggingPort !== undefined) {
     args.push(`--remote-debugging-port=${options.remoteDebuggingPort}`, '--remote-debugging-address=127.0.0.1');
   }
   const { camera } = options;
   if (camera.kind === 'file') {
-    args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${camera.y4m}`);
-  } else if (camera.kind === 'none') {
+    args.push(
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${camera.y4m}`,
+    );
+  } else if (camera.kind === 'none' || camera.kind === 'simulator') {
     args.push('--use-fake-device-for-media-stream=device-count=0', '--use-fake-ui-for-media-stream');
   } else {
     // Real webcam: no fake device; the permission is granted to the kiosk's origin by the host.

@@ -5,12 +5,19 @@ import { z } from 'zod';
 import { defaultDataDir } from '../core/platform/store/data-dir.js';
 import { readConfigFile } from '../core/platform/config/file.js';
 import type { BrowserHostOptions } from './host.js';
+import { patientProfiles } from './simulator/patient.js';
 import { languageChoices, languages } from '../shared/vocabulary/languages.js';
 
 export const usage = `Usage: npm run start:browser -- [options]
 
   --camera FILE|none           an image, a video or a .y4m played as the webcam; "none" for no camera
                                (default: the machine's webcam if /dev/video* exists, else none)
+  --camera simulate:FILE[,FILE…]
+                               the patient simulator: a person built from recordings of head turns who
+                               follows the instructions on screen (each new patient takes the next file).
+                               Its camera is labelled virtual: accepted only with --dev-keys
+  --simulator-profile P        cooperative (default), slow, wrong-way-first, drifts, restless
+  --simulator-seed N           the first simulated patient's seed (default 1; each next patient +1)
   --data-dir DIR               where the database and keys live (default: the per-user app data folder)
   --config FILE                a JSON file with the kiosk configuration, e.g. {"presence":{"challenge":"off"}}
   --headless                   no window (default when no display exists)
@@ -37,6 +44,14 @@ const argsSchema = z
       .max(65535, '--remote-debugging-port must be 0–65535')
       .optional(),
     'dev-keys': z.boolean().optional(),
+    'simulator-profile': z
+      .enum(patientProfiles, { message: `--simulator-profile must be one of ${patientProfiles.join(', ')}` })
+      .optional(),
+    'simulator-seed': z.coerce
+      .number({ message: '--simulator-seed must be a number' })
+      .int('--simulator-seed must be a whole number')
+      .min(0)
+      .optional(),
     help: z.boolean().optional(),
   })
   .strict();
@@ -55,6 +70,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       lang: { type: 'string' },
       'remote-debugging-port': { type: 'string' },
       'dev-keys': { type: 'boolean' },
+      'simulator-profile': { type: 'string' },
+      'simulator-seed': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -70,5 +87,13 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     lang: a.lang,
     remoteDebuggingPort: a['remote-debugging-port'],
     developmentKeys: a['dev-keys'] === true || env.KELU_DEV_KEYS === '1',
+    ...(a['simulator-profile'] !== undefined || a['simulator-seed'] !== undefined
+      ? {
+          simulator: {
+            ...(a['simulator-profile'] ? { profile: a['simulator-profile'] } : {}),
+            ...(a['simulator-seed'] !== undefined ? { seed: a['simulator-seed'] } : {}),
+          },
+        }
+      : {}),
   };
 }

@@ -14,6 +14,8 @@ import { makeFakeCameraFeed } from './fake-camera.js';
 import { frameSocketPath, payloadTag, socketMethods, startFrameSocket, type FrameSocket } from './frame-socket.js';
 import { bindingName, decodeFromPage, dispatchExpression, encodeForPage, makePageBridgeScript } from './page-bridge.js';
 import { kioskOrigin, serveRenderer } from './serve-renderer.js';
+import { createPatientSimulator, parseSimulateCamera, type PatientSimulator } from './simulator/simulator.js';
+import type { PatientProfile } from './simulator/patient.js';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const defaultRendererDir = join(projectRoot, 'out', 'renderer');
@@ -26,9 +28,17 @@ export type KioskLanguage = Language;
 export interface BrowserHostOptions {
   /**
    * An image, a video or a .y4m file played as the webcam; 'none' for no camera at all; 'real' (or
-   * undefined) for the machine's webcam when /dev/video* exists, else none.
+   * undefined) for the machine's webcam when /dev/video* exists, else none; `simulate:FILE[,FILE…]`
+   * for the patient simulator (simulator/simulator.ts), a person following the screen's instructions.
    */
   camera?: string;
+  /** The simulated patients' behaviour and first seed (with `camera: 'simulate:…'`). */
+  simulator?: { profile?: PatientProfile; seed?: number; cacheDir?: string };
+  /**
+   * Accept the simulator's camera, whose label says "virtual" (default: with developmentKeys). False
+   * shows what a product configuration does with it: refused, the decline path.
+   */
+  allowSimulatorCamera?: boolean;
   /** Where the database and keys live. */
   dataDir: string;
   config?: KioskConfig;
@@ -74,17 +84,22 @@ export interface BrowserHost {
   headless: boolean;
   /** http://127.0.0.1:PORT when a debugging port was asked for. */
   cdpUrl?: string;
+  /** The patient simulator, with `camera: 'simulate:…'` (its patients' stories for the bench and tests). */
+  simulator?: PatientSimulator;
   close(): Promise<void>;
 }
 
 const locales: Record<KioskLanguage, string> = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-US' };
 
-export const hasDisplay = (env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): boolean =>
-  platform !== 'linux' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+export const hasDisplay = (
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): boolean => platform !== 'linux' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
 
 /** Resolves the camera option to what Chromium is told (making the y4m when a file is given). */
 export async function resolveCamera(camera: string | undefined, cacheDir?: string): Promise<CameraSource> {
   if (camera === 'none') return { kind: 'none' };
+  if (parseSimulateCamera(camera)) return { kind: 'simulator' };
   if (camera === undefined || camera === 'real') return machineHasCamera() ? { kind: 'real' } : { kind: 'none' };
   return { kind: 'file', y4m: await makeFakeCameraFeed(camera, cacheDir ? { cacheDir } : {}) };
 }
@@ -102,7 +117,9 @@ export function isTrustedFrame(frame: Pick<Frame, 'url' | 'parentFrame'>): boole
 const packageVersion = (): string => {
   try {
     const pkg: unknown = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
-    return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+    return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string'
+      ? pkg.version
+      : '0.0.0';
   } catch {
     return '0.0.0';
   }
@@ -114,7 +131,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     throw new Error(`The built renderer is missing (${join(rendererDir, 'index.html')}). Run "npm run build" first.`);
   }
   if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium not found at ${chromiumPath}. Install Debian's chromium (apt-get install chromium) or set KELU_CHROMIUM.`);
+    throw new Error(
+      `Chromium not found at ${chromiumPath}. Install Debian's chromium (apt-get install chromium) or set KELU_CHROMIUM.`,
+    );
   }
   if (options.remoteDebuggingPort) await assertPortFree(options.remoteDebuggingPort);
   const log = options.log ?? (() => {});
@@ -124,12 +143,32 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const removeProfile = () => rmSync(userDataDir, { recursive: true, force: true });
   let camera: CameraSource;
   let core: Core;
+  let simulator: PatientSimulator | undefined;
   const ownCore = options.core === undefined;
   const headless = options.headless ?? !hasDisplay();
   const config = options.config ?? defaultConfig;
   try {
     camera = await resolveCamera(options.camera, options.cameraCacheDir ?? join(userDataDir, 'kelu-camera'));
-    core = options.core ?? (await createCore({ dataDir: options.dataDir, config, version: packageVersion(), developmentKeys: options.developmentKeys === true }));
+    const simulated = parseSimulateCamera(options.camera);
+    if (simulated) {
+      simulator = await createPatientSimulator({
+        files: simulated,
+        ...options.simulator,
+        modelsDir: join(projectRoot, 'models'),
+        log,
+      });
+    }
+    const simulatorCamera =
+      simulated !== undefined && (options.allowSimulatorCamera ?? options.developmentKeys === true);
+    core =
+      options.core ??
+      (await createCore({
+        dataDir: options.dataDir,
+        config,
+        version: packageVersion(),
+        developmentKeys: options.developmentKeys === true,
+        simulatorCamera,
+      }));
   } catch (err) {
     removeProfile();
     throw err;
@@ -188,6 +227,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   try {
     await serveRenderer(context, rendererDir);
+    // After the renderer's interception, so the simulator's frame route is matched first.
+    await simulator?.install(context, kioskOrigin);
     await context.grantPermissions(['camera'], { origin: kioskOrigin });
     await context.exposeBinding(bindingName, async (source, method: unknown, input: unknown) => {
       if (!isTrustedFrame(source.frame)) return denied('This caller is not the kiosk page');
@@ -196,7 +237,17 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return encodeForPage(result);
     });
     await context.addInitScript({
-      content: makePageBridgeScript(frameSocket ? { origin: kioskOrigin, path: frameSocketPath, secret: frameSocket.secret, methods: socketMethods, payloadTag } : undefined),
+      content: makePageBridgeScript(
+        frameSocket
+          ? {
+              origin: kioskOrigin,
+              path: frameSocketPath,
+              secret: frameSocket.secret,
+              methods: socketMethods,
+              payloadTag,
+            }
+          : undefined,
+      ),
     });
 
     const page = context.pages()[0] ?? (await context.newPage());
@@ -208,12 +259,16 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (options.remoteDebuggingPort !== undefined) {
       const port = await waitForDevToolsPort(userDataDir, options.remoteDebuggingPort);
       if (port === undefined) {
-        throw new Error(`Chromium did not open the DevTools port ${options.remoteDebuggingPort}. Choose another with --remote-debugging-port, or 0 for any free port.`);
+        throw new Error(
+          `Chromium did not open the DevTools port ${options.remoteDebuggingPort}. Choose another with --remote-debugging-port, or 0 for any free port.`,
+        );
       }
       cdpUrl = `http://127.0.0.1:${port}`;
-      log(`WARNING: DevTools (CDP) is open on ${cdpUrl} without authentication: any local process can read what is typed and act as the signed-in staff member. For development, tests and demos only; never on a kiosk serving patients.`);
+      log(
+        `WARNING: DevTools (CDP) is open on ${cdpUrl} without authentication: any local process can read what is typed and act as the signed-in staff member. For development, tests and demos only; never on a kiosk serving patients.`,
+      );
     }
-    return { page, context, core, url, camera, headless, cdpUrl, close };
+    return { page, context, core, url, camera, headless, cdpUrl, close, ...(simulator ? { simulator } : {}) };
   } catch (err) {
     await close();
     throw err;
@@ -228,7 +283,11 @@ function denied(message: string): CallResult<never> {
  * The DevTools port once Chromium listens on it. For port 0 Chromium writes the port it picked to
  * DevToolsActivePort in the profile (only then); for a fixed port, its /json/version answers.
  */
-async function waitForDevToolsPort(userDataDir: string, requested: number, timeoutMs = 20_000): Promise<number | undefined> {
+async function waitForDevToolsPort(
+  userDataDir: string,
+  requested: number,
+  timeoutMs = 20_000,
+): Promise<number | undefined> {
   const file = join(userDataDir, 'DevToolsActivePort');
   for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((r) => setTimeout(r, 100))) {
     if (requested === 0) {
@@ -236,7 +295,9 @@ async function waitForDevToolsPort(userDataDir: string, requested: number, timeo
       const port = Number(readFileSync(file, 'utf8').split('\n')[0]);
       if (Number.isInteger(port) && port > 0) return port;
     } else {
-      const answered = await fetch(`http://127.0.0.1:${requested}/json/version`, { signal: AbortSignal.timeout(1000) }).then(
+      const answered = await fetch(`http://127.0.0.1:${requested}/json/version`, {
+        signal: AbortSignal.timeout(1000),
+      }).then(
         (r) => r.ok,
         () => false,
       );
@@ -250,7 +311,13 @@ async function waitForDevToolsPort(userDataDir: string, requested: number, timeo
 function assertPortFree(port: number): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const server = createServer();
-    server.once('error', () => reject(new Error(`The DevTools port ${port} is in use. Choose another with --remote-debugging-port, or 0 for any free port.`)));
+    server.once('error', () =>
+      reject(
+        new Error(
+          `The DevTools port ${port} is in use. Choose another with --remote-debugging-port, or 0 for any free port.`,
+        ),
+      ),
+    );
     server.listen(port, '127.0.0.1', () => server.close(() => resolvePromise()));
   });
 }

@@ -43,6 +43,11 @@ export interface CoreOptions {
    * reception until IT provisions it.
    */
   developmentKeys?: boolean;
+  /**
+   * Accept the browser host's patient simulator as the camera (its label says "virtual", refused
+   * otherwise). Only the browser host sets it, for a simulated camera with development keys, and tests.
+   */
+  simulatorCamera?: boolean;
   /** Where the IT screen looks for upstream key files (default: where USB sticks are mounted). */
   keyFileRoots?: readonly string[];
 }
@@ -85,16 +90,30 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     if (!state.ready) throw new UserFacingError(`Not provisioned: ${state.message}`, 'failed');
     return state.keys;
   };
-  const visits = createVisitQueue(db, keys, { onQueued: () => sync.engine.notify(), onStoreError: (e) => sync.noteStorageError(e) });
+  const visits = createVisitQueue(db, keys, {
+    onQueued: () => sync.engine.notify(),
+    onStoreError: (e) => sync.noteStorageError(e),
+  });
   // Sync part: outbox → upstream in the background and on demand; progress goes to the screens.
-  const sync = createSyncService({ db, keys: syncKeys, config, faceBackend: () => detectBackend(config.face.backend).backend, onProgress: (p) => events.emit('sync.progress', p) });
+  const sync = createSyncService({
+    db,
+    keys: syncKeys,
+    config,
+    faceBackend: () => detectBackend(config.face.backend).backend,
+    onProgress: (p) => events.emit('sync.progress', p),
+  });
   // Photo check-in (checkin part): the face engine starts with the first patient.
-  const checkin = createPhotoCheckin({ config, modelsDir: options.modelsDir ?? shippedDir('models'), queueVisit: (fields) => visits.queueVisit(fields) });
+  const checkin = createPhotoCheckin({
+    config,
+    modelsDir: options.modelsDir ?? shippedDir('models'),
+    queueVisit: (fields) => visits.queueVisit(fields),
+  });
   // Staff accounts, sessions, audit chain, reception hand-offs and reports (staff part).
   const sodium = await getSodium();
   // Audit rows are signed with the device key once there is one (an unprovisioned kiosk has none).
   const deviceSecret = (): Uint8Array | null => ((s) => (s.ready ? s.keys.device.secretKey : null))(keysPart.state());
-  const devicePublic = (): Uint8Array | null => ((s) => (s.ready ? s.keys.device.publicKey : (s.device?.publicKey ?? null)))(keysPart.state());
+  const devicePublic = (): Uint8Array | null =>
+    ((s) => (s.ready ? s.keys.device.publicKey : (s.device?.publicKey ?? null)))(keysPart.state());
   const staff = await createStaffPart({
     db,
     // Audit rows are signed with the device key (issue 11 item 20; docs/staff.md).
@@ -112,11 +131,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     queueVisit: (envelope) => visits.queueVisit(envelope),
     createHandoff: (entry) => staff.handoffs.createHandoff(entry),
     verdicts: (sinceIso) => egovVerdicts(db, sinceIso),
-    onlineVerdict: (visitId) => sync.engine.deliverNow(visitId, config.decline.verifyOnlineMs).then((o) => (o.outcome === 'delivered' ? o.verdict : null)),
+    onlineVerdict: (visitId) =>
+      sync.engine
+        .deliverNow(visitId, config.decline.verifyOnlineMs)
+        .then((o) => (o.outcome === 'delivered' ? o.verdict : null)),
   });
   // Camera pinning (camera part): frames only from a camera core allowed; refusals audited.
   const camera = createCameraGate({
-    pinning: config.camera,
+    pinning: { ...config.camera, allowSimulator: options.simulatorCamera === true },
     checkin: checkin.handlers,
     isCurrent: (session) => checkin.identified(session) !== undefined,
     audit: (entry) => staff.audit.append({ actor: 'kiosk', ...entry }),
@@ -145,11 +167,21 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...staff.handlers,
     ...decline.handlers,
     ...voiceHandlers(createVoiceLibrary({ dataDir: options.dataDir })),
-    ...helpHandlers({ identified: (session) => checkin.identified(session), createHandoff: (entry) => staff.handoffs.createHandoff(entry), get: (id) => staff.handoffs.get(id) }),
+    ...helpHandlers({
+      identified: (session) => checkin.identified(session),
+      createHandoff: (entry) => staff.handoffs.createHandoff(entry),
+      get: (id) => staff.handoffs.get(id),
+    }),
   };
   // Every call to a method with roles is audited (actor = the staff member) and role-checked.
   // The screen's staff session stays in core (rememberStaffSessions), never in the page.
-  const router = rememberStaffSessions(auditRefusals(createRouter(contract, auditPrivilegedCalls(contract, handlers, staff.audit, actorOf), staff.sessions), staff.audit, actorOf));
+  const router = rememberStaffSessions(
+    auditRefusals(
+      createRouter(contract, auditPrivilegedCalls(contract, handlers, staff.audit, actorOf), staff.sessions),
+      staff.audit,
+      actorOf,
+    ),
+  );
   const events = createEventHub<KioskEvents>();
   if (config.sync.background && keysPart.ready()) sync.engine.start();
   return {

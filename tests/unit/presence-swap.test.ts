@@ -59,7 +59,12 @@ describe('a photo held still, then another person turning in its place', { timeo
       describe: (f, o) => engine.describe(f, o),
       model: () => engine.status(),
       random: () => 0.75,
-      continuity: { minBoxOverlap: 0, maxLandmarkMotion: Number.POSITIVE_INFINITY, maxFrameGapMs: Number.POSITIVE_INFINITY },
+      continuity: {
+        minBoxOverlap: 0,
+        maxLandmarkMotion: Number.POSITIVE_INFINITY,
+        maxFrameGapMs: Number.POSITIVE_INFINITY,
+        maxProfileGapMs: Number.POSITIVE_INFINITY,
+      },
     });
     let n = 0;
     const phases: string[] = [];
@@ -85,7 +90,11 @@ describe('a photo held still, then another person turning in its place', { timeo
 
 describe('the same person from the hold to the pass', { timeout: 240_000 }, () => {
   it('passes a real head turn and seals his own descriptor (within the same-session bound of a later frame of him)', async () => {
-    const attempt = createPresenceAttempt(config, { describe: (f, o) => engine.describe(f, o), model: () => engine.status(), random: () => 0.75 });
+    const attempt = createPresenceAttempt(config, {
+      describe: (f, o) => engine.describe(f, o),
+      model: () => engine.status(),
+      random: () => 0.75,
+    });
     let n = 0;
     let last: RgbaFrame | undefined;
     let phase = '';

@@ -1,7 +1,9 @@
 /**
  * npm run bench -- [--json] [--frames N] [--sync] [--fps-seconds N] [--no-judged-fps] [--only-judged-fps]
+ *   [--no-time-to-ticket] [--only-time-to-ticket] [--ttt-rounds N]
  * Face engine figures (tools/bench/face.ts) against the DESIGN.md baselines and the issue's
  * targets; judged frames per second end to end in the browser host (tools/bench/judged-fps.ts);
+ * time to ticket with simulated cooperative patients (tools/bench/time-to-ticket.ts);
  * with --sync, the sync part's figures (tools/bench/sync.ts) are merged in.
  * Progress goes to stderr; with --json, stdout holds exactly one JSON object.
  */
@@ -13,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runBaseline } from './baseline.js';
 import { runJudgedFpsBench } from './judged-fps.js';
+import { runTimeToTicketBench } from './time-to-ticket.js';
 import { describeFrames, runFaceBench, runModelDescribeBench, type ModelPackageBench } from './face.js';
 
 /** Plain face-api calls measured on this machine class (DESIGN.md, "Environment facts"). */
@@ -31,6 +34,9 @@ const argsSchema = z.object({
   'fps-seconds': z.coerce.number().int().min(3).max(120).default(10),
   'no-judged-fps': z.boolean().default(false),
   'only-judged-fps': z.boolean().default(false),
+  'no-time-to-ticket': z.boolean().default(false),
+  'only-time-to-ticket': z.boolean().default(false),
+  'ttt-rounds': z.coerce.number().int().min(1).max(50).default(3),
   /** DIR or DIR:SHA256 of further model packages to compare (docs/face-engine.md, "Models measured"). */
   'model-package': z
     .array(z.string().regex(/^[^:]+(:[0-9a-f]{64})?$/, '--model-package takes DIR or DIR:SHA256'))
@@ -51,6 +57,9 @@ async function main(): Promise<number> {
       'fps-seconds': { type: 'string' },
       'no-judged-fps': { type: 'boolean' },
       'only-judged-fps': { type: 'boolean' },
+      'no-time-to-ticket': { type: 'boolean' },
+      'only-time-to-ticket': { type: 'boolean' },
+      'ttt-rounds': { type: 'string' },
       'model-package': { type: 'string', multiple: true },
     },
     strict: true,
@@ -64,9 +73,25 @@ async function main(): Promise<number> {
   const progress = (line: string): void => {
     process.stderr.write(`bench: ${line}\n`);
   };
+  if (args['only-time-to-ticket']) {
+    const ttt = await runTimeToTicketBench({ rounds: args['ttt-rounds'], progress });
+    const result = {
+      ...ttt,
+      machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
+      measured_at: new Date().toISOString(),
+      load_average_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
+    };
+    if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else console.log(timeToTicketLines(ttt).join('\n'));
+    return 0;
+  }
   if (args['only-judged-fps']) {
     const fps = await runJudgedFpsBench({ seconds: args['fps-seconds'], progress });
-    const result = { ...fps, machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`, measured_at: new Date().toISOString() };
+    const result = {
+      ...fps,
+      machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
+      measured_at: new Date().toISOString(),
+    };
     if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else console.log(judgedFpsLines(fps).join('\n'));
     return 0;
@@ -86,7 +111,12 @@ async function main(): Promise<number> {
     models.push(await runModelDescribeBench({}, { describes: args.describes, backend: args.backend, progress }));
     for (const spec of args['model-package']) {
       const [dir = '', sha] = spec.split(':');
-      models.push(await runModelDescribeBench({ dir, ...(sha ? { manifestSha256: sha } : {}) }, { describes: args.describes, backend: args.backend, progress }));
+      models.push(
+        await runModelDescribeBench(
+          { dir, ...(sha ? { manifestSha256: sha } : {}) },
+          { describes: args.describes, backend: args.backend, progress },
+        ),
+      );
     }
   }
   // After the engine is closed (its RSS figures are taken), the plain face-api calls on the same frames.
@@ -122,6 +152,15 @@ async function main(): Promise<number> {
     Object.assign(result, fps);
   }
 
+  let ttt: Awaited<ReturnType<typeof runTimeToTicketBench>> | null = null;
+  if (!args['no-time-to-ticket']) {
+    progress(
+      'time to ticket with simulated cooperative patients (browser host, patient simulator, default configuration)',
+    );
+    ttt = await runTimeToTicketBench({ rounds: args['ttt-rounds'], progress });
+    Object.assign(result, ttt);
+  }
+
   if (args.sync) {
     const syncModule = join(dirname(fileURLToPath(import.meta.url)), 'sync.ts');
     if (!existsSync(syncModule)) {
@@ -141,7 +180,9 @@ async function main(): Promise<number> {
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
   const meets = (ok: boolean): string => (ok ? 'meets' : 'MISSES');
   const lines = [
-    `Face engine on ${result.machine} (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}: wall times on a shared machine vary)`,
+    `Face engine on ${result.machine} (load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}: wall times on a shared machine vary)`,
     `backend: ${face.backend_detail}`,
     '',
     `live analysis per 640×480 frame (detect + 68 landmarks + pose + quality), ${face.frames} frames:`,
@@ -158,6 +199,7 @@ async function main(): Promise<number> {
     `tensors: ${face.tensors_before} → ${face.tensors_after} (leaked ${face.tensors_leaked}; ${meets(face.tensors_leaked === TARGETS.tensors_leaked)} target 0)`,
   ];
   if (fps) lines.push('', ...judgedFpsLines(fps));
+  if (ttt) lines.push('', ...timeToTicketLines(ttt));
   if (models.length) {
     const ref = models[0] as ModelPackageBench;
     lines.push('', 'describe per model package (same frames; ratios against the built-in model measured in this run):');
@@ -168,11 +210,38 @@ async function main(): Promise<number> {
     }
   }
   if (args.sync) {
-    const syncKeys = Object.keys(result).filter((k) => !(k in face) && !(fps && k in fps) && !k.startsWith('baseline_') && !['machine', 'measured_at', 'load_average_1m'].includes(k));
+    const syncKeys = Object.keys(result).filter(
+      (k) =>
+        !(k in face) &&
+        !(fps && k in fps) &&
+        !(ttt && k in ttt) &&
+        !k.startsWith('baseline_') &&
+        !['machine', 'measured_at', 'load_average_1m'].includes(k),
+    );
     lines.push('', 'sync:', ...syncKeys.map((k) => `  ${k}: ${String(result[k])}`));
   }
   console.log(lines.join('\n'));
   return 0;
+}
+
+const TTT_TARGETS = {
+  face_step_s_p50: 6,
+  face_step_s_p95: 10,
+  face_wait_after_turn_ms_p95: 300,
+  judged_cpu_vs_plain: 0.5,
+};
+
+function timeToTicketLines(t: Record<string, number | string>): string[] {
+  const n = (k: string) => (typeof t[k] === 'number' ? t[k] : Number.NaN);
+  const meets = (k: keyof typeof TTT_TARGETS) => (n(k) <= TTT_TARGETS[k] ? 'meets' : 'MISSES');
+  return [
+    `time to ticket, ${String(t.face_step_patients)} simulated ${String(t.face_step_profile)} patients from ${String(t.face_step_recordings)} recordings (camera screen → ticket; sides asked: ${String(t.face_sides_left)} left, ${String(t.face_sides_right)} right):`,
+    `  p50 ${n('face_step_s_p50')} s (${meets('face_step_s_p50')} ≤ ${TTT_TARGETS.face_step_s_p50}), p95 ${n('face_step_s_p95')} s (${meets('face_step_s_p95')} ≤ ${TTT_TARGETS.face_step_s_p95})`,
+    `  phases p50 / p95: guidance ${n('face_step_guidance_s_p50')} / ${n('face_step_guidance_s_p95')} s, hold ${n('face_step_hold_s_p50')} / ${n('face_step_hold_s_p95')} s, challenge ${n('face_step_challenge_s_p50')} / ${n('face_step_challenge_s_p95')} s, describe + seal ${n('face_step_describe_seal_s_p50')} / ${n('face_step_describe_seal_s_p95')} s`,
+    `  waiting for the kiosk after the head is back: p50 ${n('face_wait_after_turn_ms_p50')} ms, p95 ${n('face_wait_after_turn_ms_p95')} ms (${meets('face_wait_after_turn_ms_p95')} ≤ ${TTT_TARGETS.face_wait_after_turn_ms_p95})`,
+    `  passed on the first try ${n('face_first_try_pass_pct')} %, within the tries ${n('face_within_tries_pass_pct')} %${t.face_step_failures ? `; not first try: ${String(t.face_step_failures)}` : ''}`,
+    `  CPU per judged frame (kiosk Node + Chromium): ${n('judged_cpu_ms_per_frame')} ms over ${n('judged_frames')} frames; plain face-api detect + 68 landmarks (tiny 416) on the same frames ${n('plain_faceapi_detect_landmarks_cpu_ms')} ms (tiny 224 + tiny landmarks ${n('plain_faceapi_detect224_tiny_landmarks_cpu_ms')} ms): judged_cpu_vs_plain ${n('judged_cpu_vs_plain')} (${meets('judged_cpu_vs_plain')} ≤ ${TTT_TARGETS.judged_cpu_vs_plain})`,
+  ];
 }
 
 function judgedFpsLines(fps: Record<string, number | string>): string[] {
@@ -183,11 +252,16 @@ function judgedFpsLines(fps: Record<string, number | string>): string[] {
   const n = typeof fps.judged_fps === 'number' ? fps.judged_fps : 0;
   return [
     `judged frames per second, end to end (browser host, Chromium, ${fps.judged_fps_camera}, ${fps.judged_fps_window_s} s windows):`,
-    line('judged_fps', `frame loop + frame socket (${n >= TARGETS.judged_fps ? 'meets' : 'MISSES'} target ≥ ${TARGETS.judged_fps})`),
+    line(
+      'judged_fps',
+      `frame loop + frame socket (${n >= TARGETS.judged_fps ? 'meets' : 'MISSES'} target ≥ ${TARGETS.judged_fps})`,
+    ),
     line('judged_fps_busy', 'same, one core kept busy by a spinning process'),
     line('judged_fps_binding', 'same loop, frames as base64 over the Playwright binding'),
     line('judged_fps_old_loop', 'old loop (120 ms pause, base64 binding)'),
-    ...(typeof fps.carried_fps === 'number' ? ['loop and transport alone (core answers at once, no face engine; a ceiling, not judged):'] : []),
+    ...(typeof fps.carried_fps === 'number'
+      ? ['loop and transport alone (core answers at once, no face engine; a ceiling, not judged):']
+      : []),
     line('carried_fps', 'frame loop + frame socket'),
     line('carried_fps_binding', 'frame loop + base64 binding'),
     line('carried_fps_old_loop', 'old loop'),

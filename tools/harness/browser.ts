@@ -4,13 +4,27 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultRendererDir, projectRoot, startBrowserHost, type BrowserHost, type KioskLanguage } from '../../electron/browser-host/host.js';
+import {
+  defaultRendererDir,
+  projectRoot,
+  startBrowserHost,
+  type BrowserHost,
+  type KioskLanguage,
+} from '../../electron/browser-host/host.js';
+import type { BrowserHostOptions } from '../../electron/browser-host/host.js';
 import { parseConfig, type KioskConfigInput } from '../../electron/core/platform/config/schema.js';
 import { cameraFeed } from './camera.js';
 
 export interface TestKioskOptions {
-  /** A fixture path (`photos/obama_1.jpg`), an absolute image/video/y4m path, or 'none'. Default 'none'. */
+  /**
+   * A fixture path (`photos/obama_1.jpg`), an absolute image/video/y4m path, 'none', or the patient
+   * simulator `simulate:ABS[,ABS…]` (absolute recording paths). Default 'none'.
+   */
   camera?: string;
+  /** The simulated patients' profile and seed (with `simulate:`). */
+  simulator?: BrowserHostOptions['simulator'];
+  /** Accept the simulator's virtual camera (default: yes, as development keys do); false: as a product kiosk. */
+  allowSimulatorCamera?: boolean;
   /** Only what differs from the embedded defaults, e.g. `{ presence: { challenge: 'off' } }`. */
   config?: KioskConfigInput;
   lang?: KioskLanguage;
@@ -41,7 +55,12 @@ export async function startTestKiosk(options: TestKioskOptions = {}): Promise<Te
   ensureBuilt();
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'kelu-test-data-'));
-  const camera = !options.camera || options.camera === 'none' ? 'none' : await cameraFeed(options.camera);
+  const camera =
+    !options.camera || options.camera === 'none'
+      ? 'none'
+      : options.camera.startsWith('simulate:')
+        ? options.camera
+        : await cameraFeed(options.camera);
   const host = await startBrowserHost({
     camera,
     dataDir,
@@ -51,6 +70,8 @@ export async function startTestKiosk(options: TestKioskOptions = {}): Promise<Te
     remoteDebuggingPort: options.remoteDebuggingPort,
     viewport: options.viewport,
     developmentKeys: options.developmentKeys ?? true,
+    ...(options.simulator ? { simulator: options.simulator } : {}),
+    ...(options.allowSimulatorCamera !== undefined ? { allowSimulatorCamera: options.allowSimulatorCamera } : {}),
     log: (line) => console.error(line),
   }).catch((err: unknown) => {
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -19,6 +19,13 @@ export interface ContinuityBounds {
   maxLandmarkMotion: number;
   /** Largest time between consecutive judged frames (ms). */
   maxFrameGapMs: number;
+  /**
+   * Longest time the face may be out of the detector's sight while the head is turned towards the
+   * asked side (past half the challenge angle): a person who turns further than asked, towards
+   * profile, loses the small detector. The face that comes back must be the only one, and the
+   * identity check (held frame against the frame back at frontal) says it is the same person.
+   */
+  maxProfileGapMs: number;
 }
 
 /**
@@ -32,6 +39,7 @@ export const continuityBounds: ContinuityBounds = {
   minBoxOverlap: 0.3,
   maxLandmarkMotion: 0.7,
   maxFrameGapMs: 700,
+  maxProfileGapMs: 2500,
 };
 
 /** Intersection over union of two face boxes (0: apart, 1: the same box). */
@@ -48,7 +56,12 @@ export function boxOverlap(a: FaceAnalysis, b: FaceAnalysis): number {
 export type ContinuityBreak = 'gap' | 'box' | 'landmarks';
 
 /** Why `next` is not the continuation of `previous` (seen `gapMs` before), or null when it is. */
-export function continuityBreak(previous: FaceAnalysis, next: FaceAnalysis, gapMs: number, bounds: ContinuityBounds = continuityBounds): ContinuityBreak | null {
+export function continuityBreak(
+  previous: FaceAnalysis,
+  next: FaceAnalysis,
+  gapMs: number,
+  bounds: ContinuityBounds = continuityBounds,
+): ContinuityBreak | null {
   if (!(gapMs <= bounds.maxFrameGapMs)) return 'gap';
   if (boxOverlap(previous, next) < bounds.minBoxOverlap) return 'box';
   if (!(landmarkMotion(previous, next) <= bounds.maxLandmarkMotion)) return 'landmarks';

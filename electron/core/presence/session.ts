@@ -22,7 +22,14 @@ export type ChallengeSide = 'left' | 'right';
  *   descriptors) a different person at the end than at the hold;
  * - `no-frame`: the frames needed to judge the turn were not given (the policy fails closed).
  */
-export const presenceFailures = ['guide-timeout', 'timeout', 'planar', 'face-lost', 'face-changed', 'no-frame'] as const;
+export const presenceFailures = [
+  'guide-timeout',
+  'timeout',
+  'planar',
+  'face-lost',
+  'face-changed',
+  'no-frame',
+] as const;
 export type PresenceFailure = (typeof presenceFailures)[number];
 
 /** Which frame the caller must keep for the descriptors: the held frame or the frame back at frontal. */
@@ -136,10 +143,23 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
   /** The first frame past the threshold: the least extreme turn, where a tilted print is easiest to align. */
   let crossing: ChallengeSample | null = null;
   let peakToward = 0;
+  /** How far the last seen face was turned towards the asked side (degrees from the held yaw). */
+  let lastToward = 0;
+  /** Since when the face turned towards profile has been out of the detector's sight (null: in sight). */
+  let lostSince: number | null = null;
   let yawMin = Number.POSITIVE_INFINITY;
   let yawMax = Number.NEGATIVE_INFINITY;
 
   let state: PresenceState = { phase, message: 'presence.noFace', progress: 0, keep: null, checks: noChecks };
+
+  /**
+   * The time since the previous judged frame that was not the kiosk's own work on this one: the
+   * engine's time for this frame (`analysis.ms`) is subtracted. On a busy kiosk the analysis itself
+   * can take longer than the gap bound; that is the kiosk being slow, not the camera stopping or the
+   * face leaving, and must not fail an honest patient. A stalled camera or page still counts.
+   */
+  const cameraGap = (analysis: FrameAnalysis, atMs: number): number =>
+    atMs - previousAt - Math.max(0, Number.isFinite(analysis.ms) ? analysis.ms : 0);
 
   const finish = (next: Omit<PresenceState, 'keep'>, keep: KeptFrame | null = null): PresenceState => {
     state = { ...next, keep };
@@ -161,7 +181,10 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
       ...(Number.isFinite(yawMin) ? { yawMinDeg: round(yawMin), yawMaxDeg: round(yawMax) } : {}),
       ...(planarResidual !== undefined ? { planarResidual: round(planarResidual, 4) } : {}),
     };
-    return finish({ phase, message: 'presence.passed', progress: 1, checks, evidence, ...(side ? { side } : {}) }, keep);
+    return finish(
+      { phase, message: 'presence.passed', progress: 1, checks, evidence, ...(side ? { side } : {}) },
+      keep,
+    );
   };
 
   // A frame whose buffer was transferred to the engine (detached) is as good as no frame.
@@ -177,7 +200,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     let message = judged.problem;
     // Within a hold, each frame must continue the one before (same face, close in time) and be still.
     if (message === null && face && holdSince !== null && previous) {
-      const broken = continuityBreak(previous, face, atMs - previousAt, bounds) !== null;
+      const broken = continuityBreak(previous, face, cameraGap(analysis, atMs), bounds) !== null;
       if (broken || landmarkMotion(previous, face) > config.maxHoldMotion) message = 'presence.holdStill';
     }
     previous = face;
@@ -212,9 +235,30 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     // jump or a gap ends the attempt (a photo pulled away and a head put in its place never counts).
     if (analysis.faces.length > 1) return fail('face-changed', judged.checks);
     const face = judged.face;
-    if (!face || !previous || !reference) return fail('face-lost', judged.checks);
-    const broken = continuityBreak(previous, face, atMs - previousAt, bounds);
-    if (broken) return fail(broken === 'gap' ? 'face-lost' : 'face-changed', judged.checks);
+    if (!previous || !reference) return fail('face-lost', judged.checks);
+    // A head turned towards the asked side (past half the angle asked) may turn on towards profile,
+    // where the small detector loses it: that is a patient doing more than asked, not a swap. The
+    // attempt waits (at most maxProfileGapMs, still within the challenge's time) for the face to come
+    // back. Whoever comes back must be the only face, and at the pass the identity check compares
+    // the held frame with the frame back at frontal, so a head swapped in behind the gap fails there.
+    // Before the head has turned that far (a photo held still, a covered lens) a lost face ends the attempt.
+    const mayTurnOutOfSight = lastToward >= config.challengeYawDeg / 2;
+    if (!face) {
+      if (!mayTurnOutOfSight) return fail('face-lost', judged.checks);
+      lostSince ??= previousAt;
+      if (atMs - lostSince > bounds.maxProfileGapMs) return fail('face-lost', judged.checks);
+      const message = turned ? 'presence.turnBack' : turnKey(asked);
+      return finish({ phase, message, progress: state.progress, checks: judged.checks, side: asked });
+    }
+    if (lostSince !== null) {
+      // Back in sight after a profile gap: the tracking resumes from this face (the box of a head
+      // seen near profile says little about where it comes back); the gap itself was bounded above.
+      if (atMs - lostSince > bounds.maxProfileGapMs) return fail('face-lost', judged.checks);
+      lostSince = null;
+    } else {
+      const broken = continuityBreak(previous, face, cameraGap(analysis, atMs), bounds);
+      if (broken) return fail(broken === 'gap' ? 'face-lost' : 'face-changed', judged.checks);
+    }
     previous = face;
     previousAt = atMs;
     const yaw = face.pose.yawDeg;
@@ -222,6 +266,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     yawMax = Math.max(yawMax, yaw);
     // Pose convention (face/types.ts): yaw > 0 is the person turning to their own left.
     const toward = asked === 'left' ? yaw - reference.pose.yawDeg : reference.pose.yawDeg - yaw;
+    lastToward = toward;
     if (!turned) {
       if (toward >= config.challengeYawDeg) {
         turned = true;
@@ -231,7 +276,13 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
         crossing = { face, gray: peakGray };
       }
       const progress = 0.4 + 0.4 * Math.min(1, Math.max(0, toward) / config.challengeYawDeg);
-      return finish({ phase, message: turned ? 'presence.turnBack' : turnKey(asked), progress, checks: judged.checks, side: asked });
+      return finish({
+        phase,
+        message: turned ? 'presence.turnBack' : turnKey(asked),
+        progress,
+        checks: judged.checks,
+        side: asked,
+      });
     }
     if (toward > peakToward) {
       peak = face;
@@ -286,5 +337,6 @@ const failureMessage: Record<PresenceFailure, PresenceMessageKey> = {
   'face-changed': 'presence.keepInView',
 };
 
-const turnKey = (side: ChallengeSide): PresenceMessageKey => (side === 'left' ? 'presence.turnLeft' : 'presence.turnRight');
+const turnKey = (side: ChallengeSide): PresenceMessageKey =>
+  side === 'left' ? 'presence.turnLeft' : 'presence.turnRight';
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;

