@@ -20,8 +20,8 @@ import { rememberStaffSessions } from './staff/session-tracker.js';
 import { createDeclineService } from './decline/service.js';
 import { egovVerdicts } from './decline/verdicts.js';
 import { defaultModelsDir } from './face/paths.js';
-import { getSodium } from './crypto/index.js';
-import { deviceAuditCheck, deviceAuditSigner } from './audit/device-signature.js';
+import { fromB64, getSodium } from './crypto/index.js';
+import { deviceAuditSigner, fileAuditMark, trustedAuditKeys } from './audit/device-signature.js';
 import { createCameraGate } from './camera/gate.js';
 import { helpHandlers } from './handoffs/help.js';
 import { voiceHandlers } from './voice/contract.js';
@@ -94,12 +94,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Staff accounts, sessions, audit chain, reception hand-offs and reports (staff part).
   const sodium = await getSodium();
   // Audit rows are signed with the device key once there is one (an unprovisioned kiosk has none).
-  const deviceSecret = (): Uint8Array | null => ((s) => (s.ready ? s.keys.device.secretKey : null))(keysPart.state());
-  const devicePublic = (): Uint8Array | null => ((s) => (s.ready ? s.keys.device.publicKey : (s.device?.publicKey ?? null)))(keysPart.state());
+  const deviceSecret = () => ((s) => (s.ready ? { secretKey: s.keys.device.secretKey, keyId: s.keys.device.keyId } : null))(keysPart.state());
+  // The IT screen's verify trusts the kiosk's own key and the device keys it was provisioned with
+  // before (provisioning.json), never a key a row names for itself.
+  const auditTrust = () => {
+    const s = keysPart.state();
+    const prov = s.ready ? s.keys.provisioning : s.provisioning;
+    const own = s.ready ? [s.keys.device.publicKey] : s.device ? [s.device.publicKey] : [];
+    const earlier = [prov, ...(prov?.previous ?? [])].flatMap((p) => (p?.devicePublicKey ? [fromB64(p.devicePublicKey)] : []));
+    return trustedAuditKeys(sodium, [...own, ...earlier]);
+  };
   const staff = await createStaffPart({
     db,
     // Audit rows are signed with the device key (issue 11 item 20; docs/staff.md).
-    auditKey: { signer: deviceAuditSigner(sodium, deviceSecret), check: deviceAuditCheck(sodium, devicePublic) },
+    auditKey: { signer: deviceAuditSigner(sodium, deviceSecret), trust: auditTrust, mark: fileAuditMark(options.dataDir) },
     dataDir: options.dataDir,
     secretProtector: protector,
     config,

@@ -1,6 +1,6 @@
 import type { CallContext, Handlers } from '../api/define.js';
 import { UserFacingError } from '../api/define.js';
-import type { AuditLog } from '../audit/chain.js';
+import { keyRotatedAction, type AuditLog } from '../audit/chain.js';
 import { toB64 } from '../crypto/index.js';
 import type { keysContract, KeyStatus } from './contract.js';
 import { openKioskKeys, type KioskKeyOptions, type KioskKeys, type KioskKeyState } from './kiosk-keys.js';
@@ -101,6 +101,11 @@ export async function createKeysPart(options: KeysPartOptions): Promise<KeysPart
             throw err;
           });
           audit.append({ actor: actorOf(ctx) ?? 'unknown', action: 'keys.provisioned', detail: { ...r.auditDetail, via: ctx.transport } });
+          // A new device key while the old one still works: the old key signs a row naming the new
+          // one, so verify follows the audit signatures across the change (issue 17 item 2).
+          if (state.ready && state.keys.device.keyId !== r.device.keyId) {
+            audit.append({ actor: 'kiosk', action: keyRotatedAction, detail: { from: state.keys.device.keyId, to: r.device.keyId, publicKey: toB64(r.device.publicKey) } });
+          }
           state = await open();
           for (const e of state.events.splice(0)) audit.append({ actor: 'kiosk', action: e.action, detail: e.detail });
           options.onChanged?.(state);

@@ -125,6 +125,7 @@ export async function provisionKiosk(req: ProvisionRequest): Promise<ProvisionRe
     upstreamPublicKey: toB64(upstreamKey.publicKey),
     upstreamKeyId: upstreamKey.keyId,
     deviceKeyId: device.keyId,
+    devicePublicKey: toB64(device.publicKey),
     development: false,
     provisionedAt: new Date().toISOString(),
   });

@@ -13,6 +13,8 @@ const entrySchema = z
     upstreamPublicKey: z.string(),
     upstreamKeyId: z.string(),
     deviceKeyId: z.string(),
+    /** The device key's public half (issue 17: the kiosk's audit verify trusts the keys it was provisioned with). */
+    devicePublicKey: z.string().optional(),
     development: z.boolean(),
     provisionedAt: z.string(),
   })
