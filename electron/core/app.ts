@@ -8,7 +8,7 @@ import { createPhotoCheckin } from './checkin/wire.js';
 import { plainFileProtector } from './keys/index.js';
 import { createKeysPart, KioskNotReadyError } from './keys/part.js';
 import { UserFacingError } from './api/define.js';
-import { Outbox } from './sync/outbox.js';
+import { Outbox, outboxProvisioningFacts } from './sync/outbox.js';
 import { databaseFileName, openDatabase } from './store/index.js';
 import { createVisitQueue, migrateOutbox } from './visits/index.js';
 import { createSyncService } from './sync/index.js';
@@ -73,6 +73,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     developmentKeys: options.developmentKeys === true,
     ...(options.keyFileRoots ? { keyFileRoots: options.keyFileRoots } : {}),
     strandedVisits: (keyId) => ((c) => c.pending + c.dead)(outbox.counts(keyId)),
+    provisioningFacts: () => outboxProvisioningFacts(db),
     onChanged: (state) => {
       if (state.ready && config.sync.background) sync.engine.start();
       events.emit('keys.changed', { ready: state.ready });

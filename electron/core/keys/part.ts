@@ -22,6 +22,8 @@ export interface KeysPartOptions extends KioskKeyOptions {
   clinicId: string;
   /** Queued visits sealed to an upstream key id (re-provisioning must not strand them silently). */
   strandedVisits: (upstreamKeyId: string) => number;
+  /** What the database knows about signing identities (queued visits, audit keys): see provisionKiosk. */
+  provisioningFacts?: () => { queuedIdentities: Array<{ deviceId: string; deviceKeyId: string | null; count: number }>; knownDeviceKeyIds: string[] };
   /** Where keys.findKeyFiles looks (default: where removable media are mounted). */
   keyFileRoots?: readonly string[];
   /** Called when the kiosk becomes ready after IT provisioned it (start sync, tell the screens). */
@@ -93,6 +95,7 @@ export async function createKeysPart(options: KeysPartOptions): Promise<KeysPart
             newDeviceKey: input.newDeviceKey,
             keepOldVisits: input.keepOldVisits,
             strandedVisits: options.strandedVisits,
+            ...(options.provisioningFacts?.() ?? {}),
           }).catch((err: unknown) => {
             if (err instanceof ProvisionRefused) {
               audit.append({ actor: actorOf(ctx) ?? 'unknown', action: 'keys.provision-refused', detail: { reason: err.reason, via: ctx.transport } });

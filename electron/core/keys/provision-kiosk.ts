@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { toB64 } from '../crypto/index.js';
 import { createDeviceKeys, readDeviceIdentity, type DeviceIdentity, type DeviceKeys } from './device.js';
 import { devUpstreamPublicKeyFile } from './dev-upstream.js';
@@ -27,6 +28,13 @@ export interface ProvisionRequest {
   keepOldVisits?: boolean;
   /** Visits still queued (pending + dead) sealed to an upstream key id. */
   strandedVisits: (upstreamKeyId: string) => number;
+  /**
+   * What the database knows (sync/outbox.ts outboxProvisioningFacts): queued visits by the identity
+   * that signed them, and device keys seen signing. A lost keys/ folder does not make the kiosk
+   * "never provisioned", and a new key never takes over an identity whose visits are queued.
+   */
+  queuedIdentities?: Array<{ deviceId: string; deviceKeyId: string | null; count: number }>;
+  knownDeviceKeyIds?: string[];
   /** The IT screen refuses the development upstream key (its secret is in git); kioskctl warns. */
   allowDevelopmentUpstreamKey?: boolean;
 }
@@ -108,15 +116,28 @@ export async function provisionKiosk(req: ProvisionRequest): Promise<ProvisionRe
   let device: DeviceIdentity | DeviceKeys | null = await readDeviceIdentity(req.dataDir);
   // A kiosk provisioned for real whose device.json is gone: a new key is a new identity the
   // upstream does not know (visits would pile up as dead letters). Only an explicit choice.
-  if (!device && before && !before.development && !req.newDeviceKey) {
+  const known = req.knownDeviceKeyIds ?? [];
+  if (!device && ((before && !before.development) || known.length > 0) && !req.newDeviceKey) {
     throw new ProvisionRefused(
-      `The device key file is missing, but this kiosk was provisioned with device key ${before.deviceKeyId}. Restore keys/device.json from backup, or provision with a new device key and register it upstream.`,
+      `The device key file is missing, but this kiosk was provisioned with device key ${before?.deviceKeyId ?? known.join(', ')}${before ? '' : ' (its database says so; keys/ was lost)'}. ` +
+        'Restore keys/ from backup, or provision with a new device key and register it upstream (queued visits keep going out under the identity that signed them).',
       'device-key-missing',
     );
   }
   let created = false;
   if (!device || req.newDeviceKey) {
-    device = await createDeviceKeys(req.dataDir, req.protector, req.deviceId ?? device?.deviceId);
+    // A new key is a new device id unless IT names one: the upstream keeps the old identity's
+    // registration, and visits it signed are still delivered under it.
+    const deviceId = req.deviceId ?? `kiosk-${randomUUID()}`;
+    const others = (req.queuedIdentities ?? []).filter((q) => q.deviceId === deviceId && q.count > 0);
+    if (others.length > 0 && !req.keepOldVisits) {
+      throw new ProvisionRefused(
+        `${others.reduce((n, q) => n + q.count, 0)} queued visit(s) were signed as device ${deviceId}; a new key under the same device id would replace its registration upstream and they could never be delivered. ` +
+          'Leave out the device id (a new key gets a new one), or deliver or export them first. Nothing was changed.',
+        'stranded-visits',
+      );
+    }
+    device = await createDeviceKeys(req.dataDir, req.protector, deviceId);
     created = true;
   }
   const provisioning = writeProvisioning(req.dataDir, {

@@ -101,9 +101,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   let lastSample = -Infinity;
 
   async function send(url: string, rows: PendingRow[], s: SyncSettings, limit: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Attempt> {
-    const { device } = deps.keys();
+    // Sent under the identity that signed the rows (one per batch: Outbox.nextBatch), which after a
+    // new device key is not the current one; the upstream keeps that identity's registration.
     const body: BatchRequest = {
-      deviceId: device.deviceId,
+      deviceId: rows[0]?.device_id ?? deps.keys().device.deviceId,
       items: rows.map((r) => ({ id: r.id, createdAt: r.created_at, sealed: r.sealed.toString('base64'), sig: r.sig.toString('base64') })),
     };
     let res: Response;

@@ -5,7 +5,7 @@ import { toB64 } from '../../crypto/index.js';
 import { plainFileProtector, provisionKiosk, ProvisionRefused, type ProvisionResult } from '../../keys/index.js';
 import { databaseFileName, openDatabase } from '../../store/index.js';
 import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
-import { Outbox } from '../../sync/outbox.js';
+import { Outbox, outboxProvisioningFacts } from '../../sync/outbox.js';
 import { migrateOutbox } from '../../visits/index.js';
 import { auditCliAction } from './cli-audit.js';
 
@@ -52,6 +52,7 @@ export const provisionCommand: Command = {
         newDeviceKey: args['new-device-key'],
         keepOldVisits: args['keep-old-visits'],
         strandedVisits: (keyId) => ((c) => c.pending + c.dead)(outbox.counts(keyId)),
+        ...outboxProvisioningFacts(db),
         allowDevelopmentUpstreamKey: true,
       });
     } catch (err) {
@@ -65,7 +66,7 @@ export const provisionCommand: Command = {
     const device = result.device;
     const url = result.provisioning.upstreamUrl;
     if (result.strandedVisits > 0) console.warn(`${result.strandedVisits} visit(s) sealed to the old key stay queued; move them with kioskctl export.`);
-    if (result.createdDeviceKey && result.previousDeviceKeyId) console.warn('A new device key replaces the old one: keep the old public key registered upstream until the visits it signed are delivered.');
+    if (result.createdDeviceKey && result.previousDeviceKeyId) console.warn('A new device key (and device id) replaces the old one: register the new one, and keep the old device registered upstream until the visits it signed are delivered (they are sent under it).');
     if (result.developmentUpstreamKey) console.warn('WARNING: this is the DEVELOPMENT upstream key (its secret is public); never serve patients with it.');
     const audited = openDatabase(join(dataDir, databaseFileName));
     try {
