@@ -48,7 +48,7 @@ describe('kioskctl audit rows for provision, export and sync', () => {
     const dataDir = tempDir('kiosk');
     const actor = `os:${userInfo().username}`;
 
-    const p = await kioskctl('provision', '--upstream', upstream.url, '--upstream-key', devUpstreamPublicKeyFile(), '--clinic', 'c7', '--data-dir', dataDir);
+    const p = await kioskctl('provision', '--upstream', upstream.url, '--upstream-key', devUpstreamPublicKeyFile(), '--clinic', 'c7', '--development-keys', '--data-dir', dataDir);
     expect(p.code, p.err).toBe(0);
     const pinned = /pinned key (\S+)\./.exec(p.out)![1]!;
     const deviceId = /device id:\s+(\S+)/.exec(p.out)![1]!;
@@ -88,7 +88,7 @@ describe('kioskctl audit rows for provision, export and sync', () => {
 
     // kioskctl's rows wait outside the chain; the kiosk's next start imports and signs them.
     expect(rows.filter((r) => r.seq === 0).map((r) => r.action)).toEqual(expect.arrayContaining(['sync.provision', 'sync.export', 'sync.now']));
-    await (await createCore({ dataDir, config: parseConfig({ clinicId: 'c7', sync: { background: false } }) })).close();
+    await (await createCore({ dataDir, config: parseConfig({ clinicId: 'c7', sync: { background: false } }), developmentKeys: true })).close();
     const signed = rowsOf(dataDir);
     expect(signed.filter((r) => r.seq === 0)).toHaveLength(0);
     const exportedRow = signed.find((r) => r.action === 'sync.export')!;

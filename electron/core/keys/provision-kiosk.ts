@@ -3,7 +3,7 @@ import { isAbsolute } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { toB64 } from '../crypto/index.js';
 import { createDeviceKeys, readDeviceIdentity, type DeviceIdentity, type DeviceKeys } from './device.js';
-import { devUpstreamPublicKeyFile } from './dev-upstream.js';
+import { isDevelopmentUpstreamKey } from './dev-upstream.js';
 import type { SecretProtector } from './protector.js';
 import { checkUpstreamUrl, readProvisioning, writeProvisioning, type Provisioning } from './provisioning.js';
 import { readUpstreamPublicKey } from './upstream-key.js';
@@ -35,7 +35,7 @@ export interface ProvisionRequest {
    */
   queuedIdentities?: Array<{ deviceId: string; deviceKeyId: string | null; count: number }>;
   knownDeviceKeyIds?: string[];
-  /** The IT screen refuses the development upstream key (its secret is in git); kioskctl warns. */
+  /** Only a development setup (kioskctl --development-keys) may pin the development upstream key; the provisioning is then marked development. */
   allowDevelopmentUpstreamKey?: boolean;
 }
 
@@ -91,13 +91,13 @@ export async function provisionKiosk(req: ProvisionRequest): Promise<ProvisionRe
   } catch (err) {
     throw new ProvisionRefused(err instanceof Error ? err.message : String(err), 'bad-key-file');
   }
-  const devKey = await readUpstreamPublicKey(devUpstreamPublicKeyFile()).then(
-    (k) => k.keyId,
-    () => '',
-  );
-  const developmentUpstreamKey = upstreamKey.keyId === devKey;
+  // The development key is recognised by its compiled-in value, never by reading a resource file.
+  const developmentUpstreamKey = isDevelopmentUpstreamKey(upstreamKey.publicKey);
   if (developmentUpstreamKey && !req.allowDevelopmentUpstreamKey) {
-    throw new ProvisionRefused('This is the DEVELOPMENT upstream key (its secret is public in the source code): a kiosk for patients needs the clinic upstream’s own key.', 'development-key');
+    throw new ProvisionRefused(
+      'This is the DEVELOPMENT upstream key (its secret is public in the source code): a kiosk for patients needs the clinic upstream’s own key. (For a test kiosk only: kioskctl provision --development-keys.)',
+      'development-key',
+    );
   }
 
   const before = readProvisioning(req.dataDir);
@@ -147,7 +147,8 @@ export async function provisionKiosk(req: ProvisionRequest): Promise<ProvisionRe
     upstreamKeyId: upstreamKey.keyId,
     deviceKeyId: device.keyId,
     devicePublicKey: toB64(device.publicKey),
-    development: false,
+    // Marked as such: the kiosk serves nobody with it unless started with development keys.
+    development: developmentUpstreamKey,
     provisionedAt: new Date().toISOString(),
   });
   const u = new URL(url);

@@ -23,7 +23,7 @@ export const provisionCommand: Command = {
   async run(argv) {
     const args = parseCommandArgs(
       argv,
-      { ...dataDirOption, upstream: { type: 'string' }, 'upstream-key': { type: 'string' }, clinic: { type: 'string' }, 'device-id': { type: 'string' }, 'new-device-key': { type: 'boolean' }, 'keep-old-visits': { type: 'boolean' } },
+      { ...dataDirOption, upstream: { type: 'string' }, 'upstream-key': { type: 'string' }, clinic: { type: 'string' }, 'device-id': { type: 'string' }, 'new-device-key': { type: 'boolean' }, 'keep-old-visits': { type: 'boolean' }, 'development-keys': { type: 'boolean' } },
       z.object({
         'data-dir': dataDirSchema,
         upstream: z.string().min(1, 'the upstream URL'),
@@ -32,6 +32,7 @@ export const provisionCommand: Command = {
         'device-id': z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, dot, dash, underscore').optional(),
         'new-device-key': z.boolean().default(false),
         'keep-old-visits': z.boolean().default(false),
+        'development-keys': z.boolean().default(false),
       }),
     );
     const dataDir = args['data-dir'];
@@ -53,11 +54,11 @@ export const provisionCommand: Command = {
         keepOldVisits: args['keep-old-visits'],
         strandedVisits: (keyId) => ((c) => c.pending + c.dead)(outbox.counts(keyId)),
         ...outboxProvisioningFacts(db),
-        allowDevelopmentUpstreamKey: true,
+        allowDevelopmentUpstreamKey: args['development-keys'],
       });
     } catch (err) {
       if (!(err instanceof ProvisionRefused)) throw err;
-      if (err.reason === 'bad-url' || err.reason === 'bad-key-file') throw err;
+      if (err.reason === 'bad-url' || err.reason === 'bad-key-file' || err.reason === 'development-key') throw err;
       console.error(err.reason === 'stranded-visits' ? `${err.message}\n(kioskctl sync --until-empty, kioskctl export --out FILE, or --keep-old-visits.)` : `${err.message}\n(kioskctl provision ... --new-device-key makes a new one.)`);
       return 3;
     } finally {
@@ -67,7 +68,7 @@ export const provisionCommand: Command = {
     const url = result.provisioning.upstreamUrl;
     if (result.strandedVisits > 0) console.warn(`${result.strandedVisits} visit(s) sealed to the old key stay queued; move them with kioskctl export.`);
     if (result.createdDeviceKey && result.previousDeviceKeyId) console.warn('A new device key (and device id) replaces the old one: register the new one, and keep the old device registered upstream until the visits it signed are delivered (they are sent under it).');
-    if (result.developmentUpstreamKey) console.warn('WARNING: this is the DEVELOPMENT upstream key (its secret is public); never serve patients with it.');
+    if (result.developmentUpstreamKey) console.warn('WARNING: this is the DEVELOPMENT upstream key (its secret is public): the kiosk is marked development and serves patients only when started with development keys (never for patients).');
     const audited = openDatabase(join(dataDir, databaseFileName));
     try {
       auditCliAction(audited, 'sync.provision', result.auditDetail);
