@@ -1,5 +1,5 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { StoreError, toStoreError } from './errors.js';
 import { createPrivateFile, reportPermissionFixes, secureDataFolder } from './permissions.js';
 
@@ -25,7 +25,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     if (file !== ':memory:' && !options.readonly) {
       // The folder 0700 and every file in it 0600, checked (and tightened) at every open; the
       // database is created 0600 so its WAL and SHM are too.
-      reportPermissionFixes(secureDataFolder(dirname(file)));
+      reportPermissionFixes(secureDataFolder(dirname(file), basename(file)));
       createPrivateFile(file);
     }
     db = new BetterSqlite3(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });

@@ -4,7 +4,7 @@ import type { Database } from 'better-sqlite3';
 import { parseConfig, type KioskConfig } from '../config/schema.js';
 import { detectBackend } from '../face/backend.js';
 import { readDeviceIdentity, readProvisioning } from '../keys/index.js';
-import { databaseFileName, openDatabase } from '../store/index.js';
+import { databaseFileName, openKioskDatabase } from '../store/index.js';
 import { migrateOutbox } from '../visits/index.js';
 import { createSyncService, type SyncKeys, type SyncService } from './service.js';
 import type { SyncSettings } from './engine.js';
@@ -38,7 +38,7 @@ export async function openLocalKiosk(dataDir: string, config: KioskConfig, overr
   if (!device || !provisioning || !existsSync(join(dataDir, databaseFileName))) {
     throw new Error(`No provisioned kiosk in ${dataDir}: provision it from the IT screen or with "kioskctl provision" (or pass --data-dir).`);
   }
-  const db = openDatabase(join(dataDir, databaseFileName));
+  const db = openKioskDatabase(dataDir, 'write');
   migrateOutbox(db);
   const keys: SyncKeys = { device, provisioning };
   const sync = createSyncService({ db, keys: () => keys, config, faceBackend: () => detectBackend(config.face.backend).backend, overrides });

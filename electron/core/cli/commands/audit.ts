@@ -56,7 +56,7 @@ export const auditCommand: Command = {
       } catch {
         provisionedIds = [];
       }
-      const local = openLocalStaff(args['data-dir']);
+      const local = openLocalStaff(args['data-dir'], 'read');
       try {
         const signedRows = (local.db.prepare('SELECT count(*) AS c FROM audit_log WHERE sig IS NOT NULL').get() as { c: number }).c;
         const pending = local.audit.pendingRows().length;
@@ -100,7 +100,7 @@ export const auditCommand: Command = {
         { ...dataDirOption, limit: { type: 'string' } },
         z.object({ 'data-dir': dataDirSchema, limit: z.coerce.number().int().min(1).max(1000).default(30) }),
       );
-      const local = openLocalStaff(args['data-dir']);
+      const local = openLocalStaff(args['data-dir'], 'read');
       try {
         for (const r of local.audit.recent(args.limit).reverse()) console.log(`${String(r.seq).padStart(6)} ${r.at} ${r.actor.padEnd(16)} ${r.action.padEnd(26)} ${r.detail}`);
         for (const r of local.audit.pendingRows()) console.log(`${'queued'.padStart(6)} ${r.at} ${r.actor.padEnd(16)} ${r.action.padEnd(26)} ${r.detail}`);

@@ -1,8 +1,8 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Command } from '../command.js';
 import { loadDeviceKeys, plainFileProtector } from '../../keys/index.js';
-import { databaseFileName, openDatabase } from '../../store/index.js';
+import { openKioskDatabase } from '../../store/index.js';
 import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
 import { exportBundle } from '../../sync/index.js';
 import { migrateOutbox } from '../../visits/index.js';
@@ -16,7 +16,7 @@ export const exportCommand: Command = {
     const args = parseCommandArgs(argv, { ...dataDirOption, out: { type: 'string' } }, z.object({ 'data-dir': dataDirSchema, out: z.string().min(1, 'where to write the bundle') }));
     const device = await loadDeviceKeys(args['data-dir'], plainFileProtector());
     if (!device) throw new Error(`No device key in ${args['data-dir']}: nothing was ever queued here.`);
-    const db = openDatabase(join(args['data-dir'], databaseFileName));
+    const db = openKioskDatabase(args['data-dir'], 'write');
     try {
       migrateOutbox(db);
       const r = await exportBundle(db, device, args.out);

@@ -1,9 +1,9 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Command } from '../command.js';
 import { toB64 } from '../../crypto/index.js';
 import { plainFileProtector, provisionKiosk, ProvisionRefused, type ProvisionResult } from '../../keys/index.js';
-import { databaseFileName, openDatabase } from '../../store/index.js';
+import { openKioskDatabase } from '../../store/index.js';
 import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
 import { Outbox, outboxProvisioningFacts } from '../../sync/outbox.js';
 import { migrateOutbox } from '../../visits/index.js';
@@ -36,7 +36,7 @@ export const provisionCommand: Command = {
       }),
     );
     const dataDir = args['data-dir'];
-    const db = openDatabase(join(dataDir, databaseFileName));
+    const db = openKioskDatabase(dataDir, 'write');
     let result: ProvisionResult;
     try {
       migrateOutbox(db);
@@ -69,7 +69,7 @@ export const provisionCommand: Command = {
     if (result.strandedVisits > 0) console.warn(`${result.strandedVisits} visit(s) sealed to the old key stay queued; move them with kioskctl export.`);
     if (result.createdDeviceKey && result.previousDeviceKeyId) console.warn('A new device key (and device id) replaces the old one: register the new one, and keep the old device registered upstream until the visits it signed are delivered (they are sent under it).');
     if (result.developmentUpstreamKey) console.warn('WARNING: this is the DEVELOPMENT upstream key (its secret is public): the kiosk is marked development and serves patients only when started with development keys (never for patients).');
-    const audited = openDatabase(join(dataDir, databaseFileName));
+    const audited = openKioskDatabase(dataDir, 'write');
     try {
       auditCliAction(audited, 'sync.provision', result.auditDetail);
     } finally {

@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { AuditLog } from '../../audit/chain.js';
 import { defaultConfig } from '../../config/schema.js';
 import { AccountStore } from '../../staff/accounts.js';
 import { StaffService } from '../../staff/service.js';
-import { databaseFileName, openDatabase, type Database } from '../../store/index.js';
+import { openKioskDatabase, type Database } from '../../store/index.js';
 
 export interface LocalStaff {
   db: Database;
@@ -16,8 +15,8 @@ export interface LocalStaff {
  * The kiosk's database opened directly (WAL lets this run beside a running kiosk). Audit rows wait
  * outside the chain until the kiosk signs them (AuditLog.pending).
  */
-export function openLocalStaff(dataDir: string): LocalStaff {
-  const db = openDatabase(join(dataDir, databaseFileName));
+export function openLocalStaff(dataDir: string, mode: 'read' | 'write' = 'write'): LocalStaff {
+  const db = openKioskDatabase(dataDir, mode);
   const audit = AuditLog.pending(db);
   const staff = new StaffService(new AccountStore(db), audit, defaultConfig.staff);
   return { db, audit, staff, close: () => db.close() };
