@@ -90,7 +90,7 @@ export function makePageBridgeScript(frameSocket?: PageFrameSocket): string {
     if (socket && socket.readyState === 1) return Promise.resolve(socket);
     if (opening) return opening;
     opening = new Promise((resolve, reject) => {
-      const ws = new WebSocket('ws://' + location.host + SOCKET.path + '?key=' + SOCKET.secret);
+      const ws = new WebSocket('ws://' + location.host + SOCKET.path, ['kelu-frames.v1', 'kelu-key.' + SOCKET.secret]);
       ws.binaryType = 'arraybuffer';
       ws.onopen = () => { socket = ws; opening = null; resolve(ws); };
       ws.onerror = () => { if (opening) { opening = null; socketFailed = true; reject(new Error('frame socket')); } };
