@@ -164,13 +164,14 @@ describe('issue 17 item 2: verify does not trust what it checks', () => {
     const people = await seedStaff(dataDir, [{ username: 'it.person', role: 'it' }]);
     const sodium = await getSodium();
     const upstreamFile = join(tempDir('usb'), 'upstream-public.json');
-    writeFileSync(upstreamFile, JSON.stringify({ v: 1, kind: 'kelu-upstream-public-key', publicKey: Buffer.from(sodium.crypto_box_keypair().publicKey).toString('base64') }));
+    const upstreamKey = sodium.crypto_box_keypair().publicKey;
+    writeFileSync(upstreamFile, JSON.stringify({ v: 1, kind: 'kelu-upstream-public-key', publicKey: Buffer.from(upstreamKey).toString('base64') }));
     const core = await createCore({ dataDir, config: parseConfig({ sync: { background: false } }), developmentKeys: true });
     const oldKey = registeredKey(dataDir);
     const ctx = { transport: 'test' as const };
     const login = await core.router.call('staff.login', { username: 'it.person', password: people['it.person']!.password, code: totpNow(people['it.person']!.secret, Date.now()) }, ctx);
     const session = (login as { value: { session: string } }).value.session;
-    const p = await core.router.call('keys.provision', { upstreamUrl: 'https://upstream.example.kz', upstreamKeyFile: upstreamFile, clinicId: 'c1', newDeviceKey: true, keepOldVisits: false }, { ...ctx, session });
+    const p = await core.router.call('keys.provision', { upstreamUrl: 'https://upstream.example.kz', upstreamKeyFile: upstreamFile, upstreamKeyFingerprint: sodium.to_hex(sodium.crypto_generichash(16, upstreamKey, null)), clinicId: 'c1', newDeviceKey: true, keepOldVisits: false }, { ...ctx, session });
     expect(p.ok, JSON.stringify(p)).toBe(true);
     await core.router.call('staff.logout', {}, { ...ctx, session });
     await core.close();

@@ -81,7 +81,10 @@ export async function createKeysPart(options: KeysPartOptions): Promise<KeysPart
     },
     handlers: (audit, actorOf) => ({
       'keys.status': () => status(),
-      'keys.findKeyFiles': async () => ({ files: await findUpstreamKeyFiles(options.keyFileRoots ?? removableMediaRoots()) }),
+      'keys.findKeyFiles': async () => {
+        const files = await findUpstreamKeyFiles(options.keyFileRoots ?? removableMediaRoots());
+        return { files, distinctKeys: new Set(files.map((f) => f.fingerprint)).size };
+      },
       'keys.provision': async (input, ctx) => {
         if (provisioning) throw new UserFacingError('Provisioning is already running.', 'failed');
         provisioning = true;
@@ -91,6 +94,7 @@ export async function createKeysPart(options: KeysPartOptions): Promise<KeysPart
             protector: options.protector,
             upstreamUrl: input.upstreamUrl,
             upstreamKeyFile: input.upstreamKeyFile,
+            expectedFingerprint: input.upstreamKeyFingerprint,
             clinicId: input.clinicId,
             newDeviceKey: input.newDeviceKey,
             keepOldVisits: input.keepOldVisits,

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { toB64 } from '../crypto/index.js';
+import { getSodium, keyFingerprint, toB64 } from '../crypto/index.js';
 import { createDeviceKeys, readDeviceIdentity, type DeviceIdentity, type DeviceKeys } from './device.js';
 import { isDevelopmentUpstreamKey } from './dev-upstream.js';
 import type { SecretProtector } from './protector.js';
@@ -20,6 +20,8 @@ export interface ProvisionRequest {
   upstreamUrl: string;
   /** The upstream's public key file (e.g. on a USB stick). */
   upstreamKeyFile: string;
+  /** The fingerprint IT confirmed (the IT screen requires it; kioskctl checks it when given). */
+  expectedFingerprint?: string;
   clinicId: string;
   deviceId?: string;
   /** Replace the device key (a new identity to register upstream). */
@@ -39,7 +41,7 @@ export interface ProvisionRequest {
   allowDevelopmentUpstreamKey?: boolean;
 }
 
-export type ProvisionRefusal = 'bad-url' | 'bad-key-file' | 'development-key' | 'stranded-visits' | 'device-key-missing';
+export type ProvisionRefusal = 'bad-url' | 'bad-key-file' | 'fingerprint-mismatch' | 'development-key' | 'stranded-visits' | 'device-key-missing';
 
 export class ProvisionRefused extends Error {
   override readonly name = 'ProvisionRefused';
@@ -98,6 +100,12 @@ export async function provisionKiosk(req: ProvisionRequest): Promise<ProvisionRe
       'This is the DEVELOPMENT upstream key (its secret is public in the source code): a kiosk for patients needs the clinic upstream’s own key. (For a test kiosk only: kioskctl provision --development-keys.)',
       'development-key',
     );
+  }
+  if (req.expectedFingerprint !== undefined) {
+    const fingerprint = keyFingerprint(await getSodium(), upstreamKey.publicKey);
+    if (req.expectedFingerprint.replace(/[\s:-]/g, '').toLowerCase() !== fingerprint) {
+      throw new ProvisionRefused(`The key in ${file} has fingerprint ${fingerprint.replace(/(.{4})(?!$)/g, '$1 ')}, not the one you confirmed: check the fingerprint the upstream published, or the file. Nothing was changed.`, 'fingerprint-mismatch');
+    }
   }
 
   const before = readProvisioning(req.dataDir);

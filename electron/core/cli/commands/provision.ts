@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Command } from '../command.js';
-import { toB64 } from '../../crypto/index.js';
+import { getSodium, keyFingerprint, toB64 } from '../../crypto/index.js';
 import { plainFileProtector, provisionKiosk, ProvisionRefused, type ProvisionResult } from '../../keys/index.js';
 import { openKioskDatabase } from '../../store/index.js';
 import { dataDirOption, dataDirSchema, parseCommandArgs } from '../args.js';
@@ -23,7 +23,7 @@ export const provisionCommand: Command = {
   async run(argv) {
     const args = parseCommandArgs(
       argv,
-      { ...dataDirOption, upstream: { type: 'string' }, 'upstream-key': { type: 'string' }, clinic: { type: 'string' }, 'device-id': { type: 'string' }, 'new-device-key': { type: 'boolean' }, 'keep-old-visits': { type: 'boolean' }, 'development-keys': { type: 'boolean' } },
+      { ...dataDirOption, upstream: { type: 'string' }, 'upstream-key': { type: 'string' }, clinic: { type: 'string' }, 'device-id': { type: 'string' }, 'new-device-key': { type: 'boolean' }, 'keep-old-visits': { type: 'boolean' }, 'development-keys': { type: 'boolean' }, 'upstream-fingerprint': { type: 'string' } },
       z.object({
         'data-dir': dataDirSchema,
         upstream: z.string().min(1, 'the upstream URL'),
@@ -33,6 +33,7 @@ export const provisionCommand: Command = {
         'new-device-key': z.boolean().default(false),
         'keep-old-visits': z.boolean().default(false),
         'development-keys': z.boolean().default(false),
+        'upstream-fingerprint': z.string().optional(),
       }),
     );
     const dataDir = args['data-dir'];
@@ -48,6 +49,7 @@ export const provisionCommand: Command = {
         protector: plainFileProtector(),
         upstreamUrl: args.upstream,
         upstreamKeyFile: resolve(args['upstream-key']),
+        ...(args['upstream-fingerprint'] ? { expectedFingerprint: args['upstream-fingerprint'] } : {}),
         clinicId: args.clinic,
         deviceId: args['device-id'],
         newDeviceKey: args['new-device-key'],
@@ -58,7 +60,7 @@ export const provisionCommand: Command = {
       });
     } catch (err) {
       if (!(err instanceof ProvisionRefused)) throw err;
-      if (err.reason === 'bad-url' || err.reason === 'bad-key-file' || err.reason === 'development-key') throw err;
+      if (err.reason === 'bad-url' || err.reason === 'bad-key-file' || err.reason === 'development-key' || err.reason === 'fingerprint-mismatch') throw err;
       console.error(err.reason === 'stranded-visits' ? `${err.message}\n(kioskctl sync --until-empty, kioskctl export --out FILE, or --keep-old-visits.)` : `${err.message}\n(kioskctl provision ... --new-device-key makes a new one.)`);
       return 3;
     } finally {
@@ -76,6 +78,7 @@ export const provisionCommand: Command = {
       audited.close();
     }
     console.log(`Provisioned for clinic ${args.clinic}: upstream ${url}, pinned key ${result.provisioning.upstreamKeyId}.`);
+    console.log(`Upstream key fingerprint: ${keyFingerprint(await getSodium(), result.provisioning.upstreamPublicKeyBytes).replace(/(.{4})(?!$)/g, '$1 ')} (compare it with the one the upstream published${args['upstream-fingerprint'] ? ': confirmed' : ', or pass --upstream-fingerprint'}).`);
     console.log('Register this device upstream:');
     console.log(`  device id:         ${device.deviceId}`);
     console.log(`  device public key: ${toB64(device.publicKey)}`);
