@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: type-check, lint, build the app, run every vitest suite, then print the one closing
-// line CI reads: `N passed, N failed` (type-check, lint and build count as one check each).
+// `npm test`: type-check each runtime's program, lint (the layer allow-list), the import graph (no
+// cycle, nothing back up a level), the format, build the app, run every vitest suite, then print the
+// one closing line CI reads: `N passed, N failed` (each check before the suites counts as one).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 
@@ -15,8 +16,10 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const [label, cmd, args] of [
-  ['type-check', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+  ...['std', 'node', 'web', 'tools'].map((runtime) => [`type-check (${runtime})`, 'npx', ['tsc', '--noEmit', '-p', `tsconfig.${runtime}.json`]]),
   ['lint', 'npx', ['eslint', '--max-warnings=0', '.']],
+  ['import graph', 'npx', ['tsx', 'tools/import-graph.ts', 'electron', 'electron/core', 'upstream', 'tools']],
+  ['format', 'npx', ['prettier', '--check', '.']],
   ['build', 'npx', ['electron-vite', 'build']],
 ]) {
   if (run(label, cmd, args)) passed++;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openDatabase, runMigrations, type Database } from '../electron/core/store/index.js';
+import { openDatabase, runMigrations, type Database } from '../electron/core/platform/store/index.js';
 
 /** The reference upstream's own SQLite: registered devices, received visits, enrolled references. */
 const migrations = [

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, diffieHellman, verify, type KeyObject } from 'node:crypto';
-import type { Sodium } from '../electron/core/crypto/index.js';
+import type { Sodium } from '../electron/core/platform/crypto/index.js';
 
 /**
  * The receiver's hot path with Node's native crypto (OpenSSL) for the two elliptic-curve steps —

@@ -1,6 +1,6 @@
 // The reference upstream as tests, the chaos run and the sync bench start it: loopback, development key.
-import type { KioskKeys } from '../electron/core/keys/index.js';
-import { devUpstreamKeyPairFile } from '../electron/core/keys/index.js';
+import type { KioskKeys } from '../electron/core/delivery/keys/index.js';
+import { devUpstreamKeyPairFile } from '../electron/core/delivery/keys/index.js';
 import { startUpstream, type Upstream, type UpstreamOptions } from './app.js';
 
 /** The reference upstream on an ephemeral loopback port with the development key. */

@@ -1,11 +1,11 @@
 import type { Database } from 'better-sqlite3';
 import type { KeyObject } from 'node:crypto';
-import { getSodium, visitSigningMessage, type Sodium } from '../electron/core/crypto/index.js';
-import type { UpstreamKeyPair } from '../electron/core/keys/index.js';
-import type { BatchItem, ItemResult, Verdict } from '../electron/core/sync/protocol.js';
+import { getSodium, visitSigningMessage, type Sodium } from '../electron/core/platform/crypto/index.js';
+import type { UpstreamKeyPair } from '../electron/core/delivery/keys/index.js';
+import type { BatchItem, ItemResult, Verdict } from '../electron/shared/protocol/batch.js';
 import { descriptorDistance } from '../electron/core/face/descriptor-distance.js';
 import type { ModelInfo } from '../electron/core/face/model-package.js';
-import { envelopeSchema, type VisitEnvelope } from '../electron/core/visits/envelope.js';
+import { envelopeSchema, type VisitEnvelope } from '../electron/shared/protocol/envelope.js';
 import { ed25519PublicKey, sealOpener, verifyEd25519, type SealOpener } from './fast-crypto.js';
 
 export interface ReceiverOptions {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import { batchPath, batchRequestSchema } from '../electron/core/sync/protocol.js';
+import { batchPath, batchRequestSchema } from '../electron/shared/protocol/batch.js';
 import { parseFaults, type FaultPlan } from './faults.js';
 import { Receiver, UnknownDeviceError } from './receiver.js';
 

@@ -2,9 +2,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { defaultDataDir } from '../core/store/data-dir.js';
-import { readConfigFile } from '../main/config-file.js';
+import { defaultDataDir } from '../core/platform/store/data-dir.js';
+import { readConfigFile } from '../core/platform/config/file.js';
 import type { BrowserHostOptions } from './host.js';
+import { languageChoices, languages } from '../shared/vocabulary/languages.js';
 
 export const usage = `Usage: npm run start:browser -- [options]
 
@@ -28,7 +29,7 @@ const argsSchema = z
     'data-dir': z.string().min(1).optional(),
     config: z.string().min(1).optional(),
     headless: z.boolean().optional(),
-    lang: z.enum(['kk', 'ru', 'en'], { message: '--lang must be kk, ru or en' }).optional(),
+    lang: z.enum(languages, { message: `--lang must be ${languageChoices}` }).optional(),
     'remote-debugging-port': z.coerce
       .number({ message: '--remote-debugging-port must be a number' })
       .int('--remote-debugging-port must be a whole number')

@@ -18,8 +18,8 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
-import type { Router } from '../core/api/router.js';
-import type { CallResult } from '../core/api/define.js';
+import type { Router } from '../shared/api/router.js';
+import type { CallResult } from '../shared/api/define.js';
 import { encodeForPage } from './page-bridge.js';
 
 /** Methods accepted over the socket: the ones that carry a camera frame. */

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
-import { createCore, type Core } from '../core/app.js';
-import { defaultConfig, type KioskConfig } from '../core/config/schema.js';
-import type { CallResult } from '../core/api/define.js';
+import { createCore, type Core } from '../core/kiosk.js';
+import { defaultConfig, type KioskConfig } from '../core/platform/config/schema.js';
+import type { CallResult } from '../shared/api/define.js';
 import { chromiumArgs, machineHasCamera, type CameraSource } from './chromium-args.js';
 import { makeFakeCameraFeed } from './fake-camera.js';
 import { frameSocketPath, payloadTag, socketMethods, startFrameSocket, type FrameSocket } from './frame-socket.js';
@@ -19,7 +19,9 @@ export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..'
 export const defaultRendererDir = join(projectRoot, 'out', 'renderer');
 export const chromiumPath = process.env.KELU_CHROMIUM ?? '/usr/bin/chromium';
 
-export type KioskLanguage = 'kk' | 'ru' | 'en';
+import type { Language } from '../shared/vocabulary/languages.js';
+
+export type KioskLanguage = Language;
 
 export interface BrowserHostOptions {
   /**

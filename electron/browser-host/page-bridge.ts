@@ -6,7 +6,7 @@
 // (2 shared cores, Chromium 156, one frame per call, mean of 10):
 //   320×240 RGBA: base64 9 ms, Playwright's own typed-array encoding 33 ms, number array 1390 ms;
 //   640×480 RGBA: base64 67 ms, Playwright's own 155 ms, number array 6450 ms.
-import type { KioskEvent } from '../core/api/bridge.js';
+import type { KioskEvent } from '../shared/api/bridge.js';
 
 /** Name of the raw Playwright binding; the page's scripts use `window.kiosk`, never this. */
 export const bindingName = '__keluHostCall';

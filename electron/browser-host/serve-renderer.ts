@@ -4,8 +4,8 @@
 // by design and its screens load nothing from outside.
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Route } from 'playwright-core';
-import { contentSecurityPolicy } from '../main/csp.js';
-import { rendererHeaders, resolveRendererFile } from '../main/renderer-files.js';
+import { contentSecurityPolicy } from '../serving/csp.js';
+import { rendererHeaders, resolveRendererFile } from '../serving/renderer-files.js';
 
 /** *.localhost is "potentially trustworthy" in Chromium: http on it is a secure context. */
 export const kioskOrigin = 'http://kelu.localhost';

@@ -2,8 +2,8 @@
 // works and CSP 'self' means exactly these files) without file:// and its wide reach.
 import { readFile } from 'node:fs/promises';
 import type { Protocol } from 'electron';
-import { contentSecurityPolicy } from './csp.js';
-import { rendererHeaders, resolveRendererFile } from './renderer-files.js';
+import { contentSecurityPolicy } from '../serving/csp.js';
+import { rendererHeaders, resolveRendererFile } from '../serving/renderer-files.js';
 import { appHost, appScheme } from './security-policy.js';
 
 /** Must run before the app is ready. */

@@ -1,9 +1,9 @@
 // Registers the core router on ipcMain: one channel, every call's sender checked here and its
 // input validated by the router against the method's schema.
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import type { Core } from '../core/app.js';
-import { ipcChannels } from '../core/api/bridge.js';
-import type { CallResult } from '../core/api/define.js';
+import type { Core } from '../core/kiosk.js';
+import { ipcChannels } from '../shared/api/bridge.js';
+import type { CallResult } from '../shared/api/define.js';
 import { isTrustedSender } from './security-policy.js';
 
 /** The IPC handler as a plain function of the event, so a test can call it without Electron. */

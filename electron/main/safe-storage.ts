@@ -1,7 +1,7 @@
 // Electron's safeStorage as core's SecretProtector: the device key is wrapped by the OS keyring
 // (libsecret/kwallet on Linux, DPAPI on Windows), so a copied disk carries no usable key.
 import type { SafeStorage } from 'electron';
-import { plainFileProtector, type SecretProtector } from '../core/keys/index.js';
+import { plainFileProtector, type SecretProtector } from '../core/platform/crypto/protector.js';
 
 type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'>;
 

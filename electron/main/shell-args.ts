@@ -1,6 +1,7 @@
 // The Electron app's own command line, validated. Pure: a unit test reads it.
 import { z } from 'zod';
 import { isDebuggingSwitch } from './debug-switches.js';
+import { languageChoices, languages, type Language } from '../shared/vocabulary/languages.js';
 
 export interface ShellArgs {
   /** Windowed with devtools; only honoured when the app is not packaged. */
@@ -12,7 +13,7 @@ export interface ShellArgs {
   developmentKeys: boolean;
   dataDir?: string;
   configFile?: string;
-  lang?: 'kk' | 'ru' | 'en';
+  lang?: Language;
 }
 
 const schema = z
@@ -21,7 +22,7 @@ const schema = z
     'dev-keys': z.boolean(),
     'data-dir': z.string().min(1, '--data-dir needs a folder').optional(),
     config: z.string().min(1, '--config needs a JSON file').optional(),
-    lang: z.enum(['kk', 'ru', 'en'], { message: '--lang must be kk, ru or en' }).optional(),
+    lang: z.enum(languages, { message: `--lang must be ${languageChoices}` }).optional(),
   })
   .strict();
 

@@ -2,7 +2,8 @@
 // nothing else. It forwards calls to main over one IPC channel; it never sees ipcRenderer itself
 // leak into the page, and it gives events to listeners without the IPC event object.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { ipcChannels, type KioskBridge, type KioskEvent, type KioskEventListener } from '../core/api/bridge.js';
+import type { KioskContract } from '../core/contract.js';
+import { ipcChannels, type KioskBridge, type KioskEvent, type KioskEventListener } from '../shared/api/bridge.js';
 
 const listeners = new Set<KioskEventListener>();
 ipcRenderer.on(ipcChannels.event, (_event: IpcRendererEvent, payload: KioskEvent) => {
@@ -16,7 +17,7 @@ ipcRenderer.on(ipcChannels.event, (_event: IpcRendererEvent, payload: KioskEvent
   }
 });
 
-const kiosk: KioskBridge = {
+const kiosk: KioskBridge<KioskContract> = {
   host: 'electron',
   call: (method, input) => ipcRenderer.invoke(ipcChannels.call, method, input),
   onEvent(listener) {

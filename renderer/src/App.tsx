@@ -6,6 +6,7 @@ import { MuteButton, useVoice, VoiceProvider } from './components/VoiceGuide';
 import { IdleGuard } from './components/IdleGuard';
 import { LanguageBar } from './components/LanguageBar';
 import { call } from './kiosk';
+import { screenDefaults } from '../../electron/shared/vocabulary/screen-defaults';
 import type { Route, ScreenName, ScreenProps, ScreenSettings } from './navigation';
 import { AttractScreen } from './screens/attract/AttractScreen';
 import { CameraScreen } from './screens/camera/CameraScreen';
@@ -18,11 +19,7 @@ import { StaffScreen } from './screens/staff/StaffScreen';
 import { NotReadyScreen } from './screens/setup/NotReadyScreen';
 
 /** Until core answers `system.info` (a moment at start), the embedded defaults apply. */
-const defaults: ScreenSettings = {
-  languages: ['kk', 'ru', 'en'],
-  ui: { inactivityMs: 60_000, warningMs: 20_000, maxFaceAttempts: 3, ticketMs: 15_000, voice: 'on', voiceVolume: 0.8, ticketMessage: {} },
-  presence: { challenge: 'head-turn' },
-};
+const defaults: ScreenSettings = screenDefaults;
 
 /**
  * THE ONE LIST OF SCREENS. To add a screen (IT, or any other): declare its params in

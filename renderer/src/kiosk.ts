@@ -1,10 +1,17 @@
-import type {} from '../../electron/core/api/bridge';
-import type { MethodInput, MethodOutput } from '../../electron/core/api/define';
-import type { KioskContract, MethodName } from '../../electron/core/api/contract';
+import type { KioskBridge } from '../../electron/shared/api/bridge';
+import type { MethodInput, MethodOutput } from '../../electron/shared/api/define';
+import type { KioskContract, MethodName } from '../../electron/core/contract';
+
+declare global {
+  interface Window {
+    /** The only door into core (the Electron preload or the browser host). */
+    kiosk: KioskBridge<KioskContract>;
+  }
+}
 
 /**
  * The renderer's only way into core: `window.kiosk` (Electron preload or the browser host; typed
- * in electron/core/api/bridge.ts). This wrapper turns an error result into a thrown KioskError so
+ * in electron/shared/api/bridge.ts). This wrapper turns an error result into a thrown KioskError so
  * screens can `await` values and show a translated message on failure.
  */
 export class KioskError extends Error {

@@ -9,15 +9,15 @@ import sharp from 'sharp';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { method, type Handlers } from '../../electron/core/api/define.js';
-import { createRouter } from '../../electron/core/api/router.js';
-import { createCore, type Core } from '../../electron/core/app.js';
-import { parseConfig } from '../../electron/core/config/schema.js';
+import { method, type Handlers } from '../../electron/shared/api/define.js';
+import { createRouter } from '../../electron/shared/api/router.js';
+import { createCore, type Core } from '../../electron/core/kiosk.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
 import { startBrowserHost, type BrowserHost } from '../../electron/browser-host/host.js';
 import { kioskOrigin } from '../../electron/browser-host/serve-renderer.js';
-import { cameraFeed } from '../support/camera.js';
-import { fixture } from '../support/fixtures.js';
-import { ensureBuilt, startTestKiosk, type TestKiosk } from '../support/browser.js';
+import { cameraFeed } from '../../tools/harness/camera.js';
+import { fixture } from '../../tools/harness/fixtures.js';
+import { ensureBuilt, startTestKiosk, type TestKiosk } from '../../tools/harness/browser.js';
 
 // A method only this test adds to the real router, to see bytes cross the binding both ways.
 const echoContract = {
@@ -173,15 +173,15 @@ describe('browser host with a fake camera and an extra test method', () => {
         if (seen.length === 2) stop();
       });
     });
-    core.events.emit('sync.progress', { sent: 1, queued: 2 });
-    core.events.emit('sync.progress', { sent: 3, queued: 0 });
-    core.events.emit('sync.progress', { sent: 9, queued: 9 });
+    core.events.emit('download.saved', { file: 'first.csv' });
+    core.events.emit('download.saved', { file: 'second.csv' });
+    core.events.emit('download.saved', { file: 'third.csv' });
     await host.page.waitForFunction(() => (window as unknown as { seenEvents: unknown[] }).seenEvents.length >= 2);
     // One more round trip, so a third event (if it were wrongly delivered) has arrived too.
     await host.page.evaluate(() => window.kiosk.call('system.info', {}));
     expect(await host.page.evaluate(() => (window as unknown as { seenEvents: unknown[] }).seenEvents)).toEqual([
-      { topic: 'sync.progress', data: { sent: 1, queued: 2 } },
-      { topic: 'sync.progress', data: { sent: 3, queued: 0 } },
+      { topic: 'download.saved', data: { file: 'first.csv' } },
+      { topic: 'download.saved', data: { file: 'second.csv' } },
     ]);
   });
 

@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBrowserHost } from '../../electron/browser-host/host.js';
-import { createCore, type Core } from '../../electron/core/app.js';
-import { parseConfig, type KioskConfigInput } from '../../electron/core/config/schema.js';
-import { databaseFileName } from '../../electron/core/store/index.js';
+import { createCore, type Core } from '../../electron/core/kiosk.js';
+import { parseConfig, type KioskConfigInput } from '../../electron/core/platform/config/schema.js';
+import { databaseFileName } from '../../electron/core/platform/store/index.js';
 import type { Page } from 'playwright-core';
-import { ensureBuilt } from '../support/browser.js';
-import { seedStaff, signInAtKiosk, type SeededPerson } from '../support/staff.js';
-import { cameraFeed } from '../support/camera.js';
-import { startPhotoCheckin, validIin } from './checkin-helpers.js';
+import { ensureBuilt } from '../../tools/harness/browser.js';
+import { seedStaff, signInAtKiosk, type SeededPerson } from '../../tools/harness/staff.js';
+import { cameraFeed } from '../../tools/harness/camera.js';
+import { startPhotoCheckin, validIin } from '../../tools/harness/checkin.js';
 
 const dirs: string[] = [];
 afterAll(() => {

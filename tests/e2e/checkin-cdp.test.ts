@@ -6,10 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBuilt } from '../support/browser.js';
+import { ensureBuilt } from '../../tools/harness/browser.js';
 import { checkInOverCdp } from '../support/cdp-checkin.js';
-import { fixture, projectRoot } from '../support/fixtures.js';
-import { outboxRows, validIin } from './checkin-helpers.js';
+import { fixture, projectRoot } from '../../tools/harness/fixtures.js';
+import { outboxRows, validIin } from '../../tools/harness/checkin.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kelu-e2e-cdp-'));
 let child: ChildProcess | undefined;

@@ -4,15 +4,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestKiosk } from '../support/browser.js';
-import { fixture, builtInThreshold } from '../support/fixtures.js';
-import { loadRgba } from '../support/images.js';
+import { startTestKiosk } from '../../tools/harness/browser.js';
+import { fixture, builtInThreshold } from '../../tools/harness/fixtures.js';
+import { loadRgba } from '../../tools/harness/images.js';
 import { createFaceEngine } from '../../electron/core/face/engine.js';
-import { getSodium, openSealed, verifyDetached, visitSigningMessage } from '../../electron/core/crypto/index.js';
-import { devUpstreamKeyPairFile, loadDeviceKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
-import { envelopeSchema } from '../../electron/core/visits/envelope.js';
-import { projectRoot } from '../support/fixtures.js';
-import { euclidean, outboxRows, startPhotoCheckin, validIin } from './checkin-helpers.js';
+import { getSodium, openSealed, verifyDetached, visitSigningMessage } from '../../electron/core/platform/crypto/index.js';
+import { devUpstreamKeyPairFile, loadDeviceKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/delivery/keys/index.js';
+import { envelopeSchema } from '../../electron/shared/protocol/envelope.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
+import { euclidean, outboxRows, startPhotoCheckin, validIin } from '../../tools/harness/checkin.js';
 
 // One data dir for the whole file, so the final privacy check reads what every test left behind.
 const dataDir = mkdtempSync(join(tmpdir(), 'kelu-e2e-checkin-'));

@@ -1,7 +1,7 @@
 // The patient's screens without the face engine: a wrong IIN, and the inactivity reset (WCAG 2.2.1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestKiosk, type TestKiosk } from '../support/browser.js';
-import { enterIin, validIin } from './checkin-helpers.js';
+import { startTestKiosk, type TestKiosk } from '../../tools/harness/browser.js';
+import { enterIin, validIin } from '../../tools/harness/checkin.js';
 
 describe('identify and inactivity', () => {
   let kiosk: TestKiosk;

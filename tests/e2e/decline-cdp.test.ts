@@ -9,8 +9,8 @@ import Database from 'better-sqlite3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../electron/browser-host/host.js';
-import { ensureBuilt } from '../support/browser.js';
-import { blankImageFile, qrImageFile, testIin } from '../support/decline-qr.js';
+import { ensureBuilt } from '../../tools/harness/browser.js';
+import { blankImageFile, qrImageFile, testIin } from '../../tools/harness/decline-qr.js';
 
 interface Running {
   child: ChildProcess;

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatShareToken } from '../../electron/core/decline/share-token.js';
-import { startTestKiosk, type TestKiosk } from '../support/browser.js';
-import { blankImageFile, qrSequenceFeed, scannerType, testIin } from '../support/decline-qr.js';
+import { formatShareToken } from '../../electron/core/patient/decline/share-token.js';
+import { startTestKiosk, type TestKiosk } from '../../tools/harness/browser.js';
+import { blankImageFile, qrSequenceFeed, scannerType, testIin } from '../../tools/harness/decline-qr.js';
 
 /** Attract → IIN → consent → "Check in without a photo", as a patient does it. */
 async function declineThePhoto(page: Page, iin: string): Promise<void> {

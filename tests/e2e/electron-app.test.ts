@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cameraFeed } from '../support/camera.js';
-import { projectRoot } from '../support/fixtures.js';
-import { outboxRows, startPhotoCheckin, validIin } from './checkin-helpers.js';
+import { cameraFeed } from '../../tools/harness/camera.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
+import { outboxRows, startPhotoCheckin, validIin } from '../../tools/harness/checkin.js';
 
 function electronBinary(): string | undefined {
   try {

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestKiosk, type TestKiosk } from '../support/browser.js';
-import { testIin } from '../support/decline-qr.js';
-import { projectRoot } from '../support/fixtures.js';
+import { startTestKiosk, type TestKiosk } from '../../tools/harness/browser.js';
+import { testIin } from '../../tools/harness/decline-qr.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 
 type Lang = 'kk' | 'ru' | 'en';
 type Strings = Record<string, Record<string, string> & Record<string, unknown>>;

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDayHour } from '../../electron/core/reports/figures.js';
-import { startTestKiosk, type TestKiosk } from '../support/browser.js';
-import { blankImageFile, testIin } from '../support/decline-qr.js';
-import { projectRoot } from '../support/fixtures.js';
-import { seedStaff, signInAtKiosk, type SeededPerson } from '../support/staff.js';
+import { localDayHour } from '../../electron/core/staff/reports/figures.js';
+import { startTestKiosk, type TestKiosk } from '../../tools/harness/browser.js';
+import { blankImageFile, testIin } from '../../tools/harness/decline-qr.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
+import { seedStaff, signInAtKiosk, type SeededPerson } from '../../tools/harness/staff.js';
 
 const CLINIC_TEXT = 'Please go to room 12 on the first floor.';
 const masked = (iin: string) => `••••••••${iin.slice(-4)}`;

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../electron/browser-host/host.js';
-import { createCore } from '../../electron/core/app.js';
-import { parseConfig } from '../../electron/core/config/schema.js';
-import { getSodium } from '../../electron/core/crypto/index.js';
-import { ensureBuilt } from '../support/browser.js';
-import { fixture } from '../support/fixtures.js';
-import { seedStaff, signInAtKiosk, type SeededPerson } from '../support/staff.js';
+import { createCore } from '../../electron/core/kiosk.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
+import { getSodium } from '../../electron/core/platform/crypto/index.js';
+import { ensureBuilt } from '../../tools/harness/browser.js';
+import { fixture } from '../../tools/harness/fixtures.js';
+import { seedStaff, signInAtKiosk, type SeededPerson } from '../../tools/harness/staff.js';
 
 async function signIn(page: Page, p: SeededPerson): Promise<void> {
   await page.getByRole('button', { name: 'English' }).waitFor();

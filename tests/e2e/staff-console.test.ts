@@ -10,18 +10,18 @@ import sharp from 'sharp';
 import { Secret, URI } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeQr } from '../../electron/core/decline/qr-reader.js';
-import { getSodium, openSealed } from '../../electron/core/crypto/index.js';
-import { defaultConfig } from '../../electron/core/config/schema.js';
-import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
-import { totpNow } from '../../electron/core/staff/totp.js';
-import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
-import { envelopeSchema } from '../../electron/core/visits/envelope.js';
-import { createVisitQueue, migrateOutbox } from '../../electron/core/visits/index.js';
-import { projectRoot } from '../support/fixtures.js';
-import { startTestKiosk, type TestKiosk } from '../support/browser.js';
-import { seedStaff, type SeededPerson as Person } from '../support/staff.js';
-import { testIin } from '../support/decline-qr.js';
+import { decodeQr } from '../../electron/core/patient/decline/qr-reader.js';
+import { getSodium, openSealed } from '../../electron/core/platform/crypto/index.js';
+import { defaultConfig } from '../../electron/core/platform/config/schema.js';
+import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/delivery/keys/index.js';
+import { totpNow } from '../../electron/core/staff/accounts/totp.js';
+import { databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
+import { envelopeSchema } from '../../electron/shared/protocol/envelope.js';
+import { createVisitQueue, migrateOutbox } from '../../electron/core/delivery/visits/index.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
+import { startTestKiosk, type TestKiosk } from '../../tools/harness/browser.js';
+import { seedStaff, type SeededPerson as Person } from '../../tools/harness/staff.js';
+import { testIin } from '../../tools/harness/decline-qr.js';
 
 /** A code the kiosk has not seen yet for this person (a TOTP code is accepted once). */
 const usedSteps = new Map<string, number>();
@@ -248,7 +248,7 @@ describe('staff console in the kiosk', () => {
     db.close();
     // The device key as IT has it from provisioning (the upstream registered it): verify trusts no key in the folder.
     const deviceKey = (JSON.parse(readFileSync(join(dataDir, 'keys', 'device.json'), 'utf8')) as { publicKey: string }).publicKey;
-    const kioskctl = (...args: string[]) => spawnSync('npx', ['tsx', 'electron/core/cli/kioskctl.ts', ...args, '--device-key', deviceKey, '--data-dir', dataDir], { cwd: projectRoot, encoding: 'utf8' });
+    const kioskctl = (...args: string[]) => spawnSync('npx', ['tsx', 'tools/kioskctl/kioskctl.ts', ...args, '--device-key', deviceKey, '--data-dir', dataDir], { cwd: projectRoot, encoding: 'utf8' });
     const intact = kioskctl('audit', 'verify');
     expect(intact.stdout).toMatch(/Audit chain intact: \d+ rows/);
     expect(intact.status).toBe(0);

@@ -4,8 +4,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestKiosk, type TestKiosk } from '../support/browser.js';
-import { blankImageFile, testIin } from '../support/decline-qr.js';
+import { startTestKiosk, type TestKiosk } from '../../tools/harness/browser.js';
+import { blankImageFile, testIin } from '../../tools/harness/decline-qr.js';
 
 describe('issue 17 item 9: navigation from a stale screen is dropped', () => {
   let kiosk: TestKiosk;

@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaceEngine } from '../../electron/core/face/engine.js';
-import { totpNow } from '../../electron/core/staff/totp.js';
-import { startTestKiosk, type TestKiosk } from '../support/browser.js';
-import { projectRoot } from '../support/fixtures.js';
+import { totpNow } from '../../electron/core/staff/accounts/totp.js';
+import { startTestKiosk, type TestKiosk } from '../../tools/harness/browser.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 import { writeFramedHeadTurn } from '../support/head-turn.js';
 import { voiceTiming } from '../../renderer/src/components/voice-player.js';
-import { seedStaff, type SeededPerson } from '../support/staff.js';
-import { validIin } from './checkin-helpers.js';
+import { seedStaff, type SeededPerson } from '../../tools/harness/staff.js';
+import { validIin } from '../../tools/harness/checkin.js';
 
 type Lang = 'kk' | 'ru' | 'en';
 type Strings = Record<string, Record<string, string>>;

@@ -1,13 +1,13 @@
 // The real head turn the end-to-end tests show the fake camera: a man turning his head at a 2012
 // webcam (fixture video turn_headtrackr_cap4), framed once like the kiosk's camera (one fixed crop,
-// scripts/presence/recordings.ts) and written as y4m at the kiosk's cadence. Made at test time from
+// tools/recordings/recordings.ts) and written as y4m at the kiosk's cadence. Made at test time from
 // the fixture, never copied into the project.
 import { join } from 'node:path';
 import type { FaceEngine } from '../../electron/core/face/types.js';
-import { kioskCadence, recordingFrames } from '../../electron/core/presence/eval/recording.js';
-import { kioskFraming } from '../../scripts/presence/recordings.js';
-import { writeRecording } from '../../scripts/presence/swap-attack.js';
-import { fixture } from './fixtures.js';
+import { kioskCadence, recordingFrames } from '../../tools/eval/presence/recording.js';
+import { kioskFraming } from '../../tools/recordings/recordings.js';
+import { writeRecording } from '../../tools/recordings/swap-attack.js';
+import { fixture } from '../../tools/harness/fixtures.js';
 
 export interface FramedHeadTurn {
   /** The y4m file for the fake camera. */

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { batchPath, type BatchItem } from '../../electron/core/sync/protocol.js';
+import { batchPath, type BatchItem } from '../../electron/shared/protocol/batch.js';
 import type { Upstream } from '../../upstream/app.js';
-import { openHeadlessKiosk, type HeadlessKiosk } from '../../scripts/harness/headless-kiosk.js';
+import { openHeadlessKiosk, type HeadlessKiosk } from '../../tools/harness/headless-kiosk.js';
 import { register, startDevUpstream } from '../../upstream/harness.js';
 
 /**

@@ -2,18 +2,18 @@ import { execFile } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rowHash, type AuditRow } from '../../electron/core/audit/chain.js';
-import { createCore } from '../../electron/core/app.js';
-import { parseConfig } from '../../electron/core/config/schema.js';
-import { totpNow } from '../../electron/core/staff/totp.js';
-import { seedStaff } from '../support/staff.js';
-import { openLocalStaff } from '../../electron/core/cli/commands/staff-cli-support.js';
-import { deviceKeyFile, devUpstreamPublicKeyFile } from '../../electron/core/keys/index.js';
+import { rowHash, type AuditRow } from '../../electron/core/platform/audit/chain.js';
+import { createCore } from '../../electron/core/kiosk.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
+import { totpNow } from '../../electron/core/staff/accounts/totp.js';
+import { seedStaff } from '../../tools/harness/staff.js';
+import { openLocalStaff } from '../../tools/kioskctl/commands/staff-cli-support.js';
+import { deviceKeyFile, devUpstreamPublicKeyFile } from '../../electron/core/delivery/keys/index.js';
 import { readFileSync } from 'node:fs';
-import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
+import { databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
 import { startDevUpstream } from '../../upstream/harness.js';
-import { openHeadlessKiosk, syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
-import { projectRoot } from '../support/fixtures.js';
+import { openHeadlessKiosk, syntheticVisit } from '../../tools/harness/headless-kiosk.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 import { useCleanups } from '../support/upstream.js';
 
 /**
@@ -25,7 +25,7 @@ const tsx = join(projectRoot, 'node_modules', '.bin', 'tsx');
 /** Asynchronous, so the upstream running in this process can answer the child's requests. */
 const kioskctl = (...args: string[]) =>
   new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    execFile(tsx, [join(projectRoot, 'electron/core/cli/kioskctl.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 }, (error, out, err) => {
+    execFile(tsx, [join(projectRoot, 'tools/kioskctl/kioskctl.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 }, (error, out, err) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
       resolve({ code, out, err });
     });

@@ -4,20 +4,20 @@ import { execFile } from 'node:child_process';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH, rowHash, type AuditRow } from '../../electron/core/audit/chain.js';
-import { createCore } from '../../electron/core/app.js';
-import { parseConfig } from '../../electron/core/config/schema.js';
-import { getSodium, keyId, signDetached } from '../../electron/core/crypto/index.js';
-import { deviceKeyFile, type SecretProtector } from '../../electron/core/keys/index.js';
-import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
-import { projectRoot } from '../support/fixtures.js';
+import { GENESIS_HASH, rowHash, type AuditRow } from '../../electron/core/platform/audit/chain.js';
+import { createCore } from '../../electron/core/kiosk.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
+import { getSodium, keyId, signDetached } from '../../electron/core/platform/crypto/index.js';
+import { deviceKeyFile, type SecretProtector } from '../../electron/core/delivery/keys/index.js';
+import { databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 import { useCleanups } from '../support/upstream.js';
 
 const { tempDir } = useCleanups();
 const tsx = join(projectRoot, 'node_modules', '.bin', 'tsx');
 const kioskctl = (...args: string[]) =>
   new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    execFile(tsx, [join(projectRoot, 'electron/core/cli/kioskctl.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 }, (error, out, err) => {
+    execFile(tsx, [join(projectRoot, 'tools/kioskctl/kioskctl.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 }, (error, out, err) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, out, err });
     });
   });
@@ -158,8 +158,8 @@ describe('issue 17 item 2: verify does not trust what it checks', () => {
   }, 120_000);
 
   it('a new device key from the IT screen is recorded by a row signed with the old key: verify with the old registered key follows it', async () => {
-    const { seedStaff } = await import('../support/staff.js');
-    const { totpNow } = await import('../../electron/core/staff/totp.js');
+    const { seedStaff } = await import('../../tools/harness/staff.js');
+    const { totpNow } = await import('../../electron/core/staff/accounts/totp.js');
     const dataDir = tempDir('audit');
     const people = await seedStaff(dataDir, [{ username: 'it.person', role: 'it' }]);
     const sodium = await getSodium();

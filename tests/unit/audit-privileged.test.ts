@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { method, type Handlers } from '../../electron/core/api/define.js';
-import { createRouter } from '../../electron/core/api/router.js';
-import { AuditLog } from '../../electron/core/audit/chain.js';
-import { auditPrivilegedCalls, auditRefusals } from '../../electron/core/audit/privileged.js';
-import { openDatabase, type Database } from '../../electron/core/store/index.js';
-import { SessionManager } from '../../electron/core/staff/sessions.js';
-import { rememberStaffSessions } from '../../electron/core/staff/session-tracker.js';
+import { method, type Handlers } from '../../electron/shared/api/define.js';
+import { createRouter } from '../../electron/shared/api/router.js';
+import { AuditLog } from '../../electron/core/platform/audit/chain.js';
+import { auditPrivilegedCalls, auditRefusals } from '../../electron/core/platform/audit/privileged.js';
+import { openDatabase, type Database } from '../../electron/core/platform/store/index.js';
+import { SessionManager } from '../../electron/core/staff/accounts/sessions.js';
+import { rememberStaffSessions } from '../../electron/core/staff/accounts/session-tracker.js';
 
 // A small contract standing in for any part's privileged methods (another part's "config.set").
 const contract = {

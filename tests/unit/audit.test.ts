@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, rowHash } from '../../electron/core/audit/chain.js';
-import { openDatabase, type Database } from '../../electron/core/store/index.js';
-import { auditConfiguration } from '../../electron/core/audit/config-audit.js';
-import { parseConfig } from '../../electron/core/config/schema.js';
+import { AuditLog, rowHash } from '../../electron/core/platform/audit/chain.js';
+import { openDatabase, type Database } from '../../electron/core/platform/store/index.js';
+import { auditConfiguration } from '../../electron/core/platform/audit/config-audit.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
 
 describe('audit hash chain', () => {
   let dir: string;

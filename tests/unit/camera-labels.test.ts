@@ -1,7 +1,7 @@
 // Issue 17 item 15: a virtual camera's label disguised with homoglyphs, zero-width or other format
 // characters is still refused, and a clinic can pin its camera by the USB VID:PID Chromium reports.
 import { describe, expect, it } from 'vitest';
-import { decideCamera } from '../../electron/core/camera/policy.js';
+import { decideCamera } from '../../electron/core/patient/camera/policy.js';
 
 const open = { allow: [], deny: [] };
 

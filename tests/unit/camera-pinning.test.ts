@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtInDeny, decideCamera } from '../../electron/core/camera/policy.js';
-import { createCore, type Core } from '../../electron/core/app.js';
-import { parseConfig } from '../../electron/core/config/schema.js';
-import { iinCheckDigit } from '../../electron/core/identity/iin.js';
-import { databaseFileName } from '../../electron/core/store/index.js';
-import { totpNow } from '../../electron/core/staff/totp.js';
-import { seedStaff } from '../support/staff.js';
+import { builtInDeny, decideCamera } from '../../electron/core/patient/camera/policy.js';
+import { createCore, type Core } from '../../electron/core/kiosk.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
+import { iinCheckDigit } from '../../electron/core/platform/identity/iin.js';
+import { databaseFileName } from '../../electron/core/platform/store/index.js';
+import { totpNow } from '../../electron/core/staff/accounts/totp.js';
+import { seedStaff } from '../../tools/harness/staff.js';
 
 const none = { allow: [], deny: [] };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runChaos } from '../../scripts/chaos.js';
+import { runChaos } from '../../tools/chaos/chaos.js';
 
 /**
  * The crash test: a kiosk process creating and syncing visits is killed with SIGKILL at random

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { presenceMessageKeys } from '../../electron/core/presence/messages.js';
-import { projectRoot } from '../support/fixtures.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 
 const langs = ['kk', 'ru', 'en'] as const;
 const namespaces = ['common', 'checkin', 'presence'] as const;
@@ -54,7 +54,7 @@ describe('patient-screen translations', () => {
   });
 
   it('every IIN problem core can answer has words', async () => {
-    const { iinProblems } = await import('../../electron/core/checkin/contract.js');
+    const { iinProblems } = await import('../../electron/core/patient/checkin/contract.js');
     for (const lng of langs) {
       const checkin = keys(load(lng, 'checkin'));
       for (const p of iinProblems) expect(checkin.has(`identify.problem.${p}`), `${lng}: ${p}`).toBe(true);

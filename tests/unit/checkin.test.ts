@@ -4,20 +4,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRouter } from '../../electron/core/api/router.js';
-import { checkinContract, type FrameSummary } from '../../electron/core/checkin/contract.js';
-import { createPhotoCheckin } from '../../electron/core/checkin/wire.js';
-import { createCheckinService } from '../../electron/core/checkin/session.js';
-import { createPresenceAttempt } from '../../electron/core/checkin/presence-attempt.js';
-import { parseConfig, type KioskConfigInput } from '../../electron/core/config/schema.js';
+import { createRouter } from '../../electron/shared/api/router.js';
+import { checkinContract, type FrameSummary } from '../../electron/core/patient/checkin/contract.js';
+import { createPhotoCheckin } from '../../electron/core/patient/checkin/wire.js';
+import { createCheckinService } from '../../electron/core/patient/checkin/session.js';
+import { createPresenceAttempt } from '../../electron/core/presence/attempt.js';
+import { parseConfig, type KioskConfigInput } from '../../electron/core/platform/config/schema.js';
 import { createFaceEngine } from '../../electron/core/face/engine.js';
 import type { FaceEngine } from '../../electron/core/face/types.js';
-import { iinCheckDigit } from '../../electron/core/identity/iin.js';
-import { loadKioskKeys, plainFileProtector } from '../../electron/core/keys/index.js';
-import { databaseFileName, openDatabase, type Database } from '../../electron/core/store/index.js';
-import { createVisitQueue, migrateOutbox } from '../../electron/core/visits/index.js';
-import { fixture, projectRoot } from '../support/fixtures.js';
-import { loadRgba } from '../support/images.js';
+import { iinCheckDigit } from '../../electron/core/platform/identity/iin.js';
+import { loadKioskKeys, plainFileProtector } from '../../electron/core/delivery/keys/index.js';
+import { databaseFileName, openDatabase, type Database } from '../../electron/core/platform/store/index.js';
+import { createVisitQueue, migrateOutbox } from '../../electron/core/delivery/visits/index.js';
+import { fixture, projectRoot } from '../../tools/harness/fixtures.js';
+import { loadRgba } from '../../tools/harness/images.js';
 
 const iin = (() => {
   for (let s = 0; ; s++) {

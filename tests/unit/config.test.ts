@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, parseConfig } from '../../electron/core/config/schema.js';
-import { createCore } from '../../electron/core/app.js';
+import { defaultConfig, parseConfig } from '../../electron/core/platform/config/schema.js';
+import { createCore } from '../../electron/core/kiosk.js';
 
 describe('configuration', () => {
   it('runs with no file: the embedded default is offline with the head-turn challenge on', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AttemptLimiter } from '../../electron/core/decline/attempts.js';
+import { AttemptLimiter } from '../../electron/core/patient/decline/attempts.js';
 
 describe('decline attempt limiter', () => {
   it('sends the patient to reception on the third failure, counting down before that', () => {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { declineCheckCommand } from '../../electron/core/cli/commands/decline-check.js';
-import { blankImageFile, qrImageFile, qrPng } from '../support/decline-qr.js';
+import { declineCheckCommand } from '../../tools/kioskctl/commands/decline-check.js';
+import { blankImageFile, qrImageFile, qrPng } from '../../tools/harness/decline-qr.js';
 
 /** Runs the command, returning what it printed and its exit code. */
 async function run(argv: string[]): Promise<{ code: number; out: string }> {

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../electron/core/app.js';
-import { parseConfig } from '../../electron/core/config/schema.js';
-import { getSodium, openSealed } from '../../electron/core/crypto/index.js';
-import { formatShareToken } from '../../electron/core/decline/share-token.js';
-import { egovVerdicts } from '../../electron/core/decline/verdicts.js';
-import { Outbox, type PendingRow } from '../../electron/core/sync/outbox.js';
-import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
-import { envelopeSchema, type VisitEnvelope } from '../../electron/core/visits/index.js';
-import { testIin } from '../support/decline-qr.js';
+import { createCore, type Core } from '../../electron/core/kiosk.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
+import { getSodium, openSealed } from '../../electron/core/platform/crypto/index.js';
+import { formatShareToken } from '../../electron/core/patient/decline/share-token.js';
+import { egovVerdicts } from '../../electron/core/patient/decline/verdicts.js';
+import { Outbox, type PendingRow } from '../../electron/core/delivery/sync/outbox.js';
+import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/delivery/keys/index.js';
+import { envelopeSchema, type VisitEnvelope } from '../../electron/core/delivery/visits/index.js';
+import { testIin } from '../../tools/harness/decline-qr.js';
 
 /**
  * The decline path through the real core router: real SQLite, real sealing (libsodium), the real

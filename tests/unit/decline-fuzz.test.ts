@@ -1,8 +1,8 @@
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCode, parseQrPayload } from '../../electron/core/decline/payload.js';
-import { formatShareToken } from '../../electron/core/decline/share-token.js';
+import { parseCode, parseQrPayload } from '../../electron/core/patient/decline/payload.js';
+import { formatShareToken } from '../../electron/core/patient/decline/share-token.js';
 
 /**
  * Fuzzing the two parsers that see hostile input. The oracle below is written independently of the

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rejectionReasons } from '../../electron/core/decline/payload.js';
+import { rejectionReasons } from '../../electron/core/patient/decline/payload.js';
 
 /** Every decline string exists in Kazakh, Russian and English, with each language's plural forms. */
 const dir = join(import.meta.dirname, '../../renderer/src/i18n/locales');

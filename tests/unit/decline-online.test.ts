@@ -3,14 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../electron/core/app.js';
-import { parseConfig } from '../../electron/core/config/schema.js';
-import type { DeclineResult } from '../../electron/core/decline/contract.js';
-import { databaseFileName } from '../../electron/core/store/index.js';
+import { createCore, type Core } from '../../electron/core/kiosk.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
+import type { DeclineResult } from '../../electron/core/patient/decline/contract.js';
+import { databaseFileName } from '../../electron/core/platform/store/index.js';
 import { register, startDevUpstream } from '../../upstream/harness.js';
-import { openHeadlessKiosk } from '../../scripts/harness/headless-kiosk.js';
+import { openHeadlessKiosk } from '../../tools/harness/headless-kiosk.js';
 import type { Upstream } from '../../upstream/app.js';
-import { testIin } from '../support/decline-qr.js';
+import { testIin } from '../../tools/harness/decline-qr.js';
 import { useCleanups } from '../support/upstream.js';
 
 /**

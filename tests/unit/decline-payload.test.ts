@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseCode, parseQrPayload } from '../../electron/core/decline/payload.js';
-import { formatShareToken, parseShareToken, SHARE_TOKEN_MAX_LENGTH } from '../../electron/core/decline/share-token.js';
-import { MAX_QR_TEXT } from '../../electron/core/decline/limits.js';
+import { parseCode, parseQrPayload } from '../../electron/core/patient/decline/payload.js';
+import { formatShareToken, parseShareToken, SHARE_TOKEN_MAX_LENGTH } from '../../electron/core/patient/decline/share-token.js';
+import { MAX_QR_TEXT } from '../../electron/core/patient/decline/limits.js';
 
 describe('eGov code form check', () => {
   it('accepts exactly six ASCII digits, leading zeros included', () => {

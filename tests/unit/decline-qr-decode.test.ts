@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeQr } from '../../electron/core/decline/qr-reader.js';
-import { parseQrPayload } from '../../electron/core/decline/payload.js';
-import { formatShareToken } from '../../electron/core/decline/share-token.js';
-import { qrRgba } from '../support/decline-qr.js';
+import { decodeQr } from '../../electron/core/patient/decline/qr-reader.js';
+import { parseQrPayload } from '../../electron/core/patient/decline/payload.js';
+import { formatShareToken } from '../../electron/core/patient/decline/share-token.js';
+import { qrRgba } from '../../tools/harness/decline-qr.js';
 
 // zxing-wasm in Node with its .wasm passed as wasmBinary from node_modules (no network involved),
 // on QR images generated now by the qrcode library.

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { CheckinEnvelope } from '../../electron/core/checkin/ports.js';
-import { createDeclineService, type DeclinePorts } from '../../electron/core/decline/service.js';
-import { formatShareToken } from '../../electron/core/decline/share-token.js';
+import type { CheckinEnvelope } from '../../electron/core/patient/checkin/ports.js';
+import { createDeclineService, type DeclinePorts } from '../../electron/core/patient/decline/service.js';
+import { formatShareToken } from '../../electron/core/patient/decline/share-token.js';
 
 /**
  * The decline rules on their own, with the other parts of core replaced by recording stand-ins

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../electron/core/app.js';
-import { parseConfig } from '../../electron/core/config/schema.js';
-import { egovVerdicts } from '../../electron/core/decline/verdicts.js';
+import { createCore } from '../../electron/core/kiosk.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
+import { egovVerdicts } from '../../electron/core/patient/decline/verdicts.js';
 import { register, startDevUpstream } from '../../upstream/harness.js';
-import { openHeadlessKiosk, quickSettings } from '../../scripts/harness/headless-kiosk.js';
-import { testIin } from '../support/decline-qr.js';
+import { openHeadlessKiosk, quickSettings } from '../../tools/harness/headless-kiosk.js';
+import { testIin } from '../../tools/harness/decline-qr.js';
 
 /**
  * The upstream's verdict on an eGov code comes back with sync: visits queued through the decline

@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { z } from 'zod';
-import { type Handlers } from '../../electron/core/api/define.js';
-import { createRouter } from '../../electron/core/api/router.js';
-import { checkinContract } from '../../electron/core/checkin/contract.js';
+import { type Handlers } from '../../electron/shared/api/define.js';
+import { createRouter } from '../../electron/shared/api/router.js';
+import { checkinContract } from '../../electron/core/patient/checkin/contract.js';
 import { frameSocketKeyProtocol, frameSocketPath, frameSocketProtocol, payloadTag, startFrameSocket, type FrameSocket } from '../../electron/browser-host/frame-socket.js';
 import { makePageBridgeScript } from '../../electron/browser-host/page-bridge.js';
 

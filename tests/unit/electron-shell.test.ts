@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { method, type Handlers } from '../../electron/core/api/define.js';
-import { createRouter } from '../../electron/core/api/router.js';
+import { method, type Handlers } from '../../electron/shared/api/define.js';
+import { createRouter } from '../../electron/shared/api/router.js';
 import { handleAppScheme } from '../../electron/main/app-protocol.js';
-import { contentSecurityPolicy } from '../../electron/main/csp.js';
+import { contentSecurityPolicy } from '../../electron/serving/csp.js';
 import { createCallHandler } from '../../electron/main/ipc.js';
 import { shellPaths } from '../../electron/main/paths.js';
-import { resolveRendererFile } from '../../electron/main/renderer-files.js';
+import { resolveRendererFile } from '../../electron/serving/renderer-files.js';
 import { safeStorageProtector } from '../../electron/main/safe-storage.js';
 import {
   decideNavigation,
@@ -26,7 +26,7 @@ import {
 import { parseShellArgs } from '../../electron/main/shell-args.js';
 import { kioskWindowOptions } from '../../electron/main/window-options.js';
 import viteConfig from '../../electron.vite.config.js';
-import { projectRoot } from '../support/fixtures.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 
 describe('kiosk window options', () => {
   const production = kioskWindowOptions({ preload: '/app/out/preload/index.cjs', development: false });

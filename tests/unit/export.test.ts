@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { devUpstreamKeyPairFile, loadDeviceKeys, plainFileProtector } from '../../electron/core/keys/index.js';
-import { exportBundle } from '../../electron/core/sync/index.js';
+import { devUpstreamKeyPairFile, loadDeviceKeys, plainFileProtector } from '../../electron/core/delivery/keys/index.js';
+import { exportBundle } from '../../electron/core/delivery/sync/index.js';
 import { importBundle } from '../../upstream/app.js';
 import { register, startDevUpstream } from '../../upstream/harness.js';
-import { openHeadlessKiosk, quickSettings, syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
+import { openHeadlessKiosk, quickSettings, syntheticVisit } from '../../tools/harness/headless-kiosk.js';
 import { useCleanups } from '../support/upstream.js';
-import { projectRoot } from '../support/fixtures.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 
 const { cleanups, tempDir } = useCleanups();
 

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { projectRoot } from '../support/fixtures.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 
 // The benchmark's figures are read by people, never asserted; this only proves the command works
 // and reports every key the issue names (a short run: 20 frames, 5 descriptors, no baseline).
 it('npm run bench -- --json prints one object with every figure, the backend, and no leaked tensor', { timeout: 300_000 }, () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'scripts/bench.ts'), '--json', '--frames', '20', '--describes', '5', '--no-baseline'], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'tools/bench/bench.ts'), '--json', '--frames', '20', '--describes', '5', '--no-baseline'], {
     cwd: projectRoot,
     encoding: 'utf8',
     timeout: 300_000,

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaceEngine, detectBackend } from '../../electron/core/face/engine.js';
 import { FaceEngineError } from '../../electron/core/face/types.js';
-import { fixture, projectRoot } from '../support/fixtures.js';
-import { copyFrame, loadRgba } from '../support/images.js';
+import { fixture, projectRoot } from '../../tools/harness/fixtures.js';
+import { copyFrame, loadRgba } from '../../tools/harness/images.js';
 
 const modelsDir = join(projectRoot, 'models');
 type Engine = Awaited<ReturnType<typeof createFaceEngine>>;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { evalFacesCommand } from '../../electron/core/cli/commands/eval-faces.js';
-import { fixture, fixturesDir, lfwDir, projectRoot, builtInThreshold } from '../support/fixtures.js';
+import { evalFacesCommand } from '../../tools/kioskctl/commands/eval-faces.js';
+import { fixture, fixturesDir, lfwDir, projectRoot, builtInThreshold } from '../../tools/harness/fixtures.js';
 
 interface Target {
   target_far: number;
@@ -47,7 +47,7 @@ const temp = mkdtempSync(join(tmpdir(), 'kelu-eval-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 function kioskctl(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'electron/core/cli/kioskctl.ts'), ...args], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'tools/kioskctl/kioskctl.ts'), ...args], {
     cwd: projectRoot,
     encoding: 'utf8',
     timeout: 600_000,
@@ -214,7 +214,7 @@ describe('kioskctl eval-faces', () => {
 
 describe('pairs file', () => {
   it('reads quoted fields as spreadsheets write them (a folder name with a comma), and names a bad line', async () => {
-    const { readPairs } = await import('../../electron/core/cli/commands/eval-faces.js');
+    const { readPairs } = await import('../../tools/kioskctl/commands/eval-faces.js');
     const csv = join(temp, 'quoted.csv');
     writeFileSync(csv, '\ufefffile_x,file_y,Decision\r\n"clinic, room 2/a.png",b.png,Yes\r\nc.png,d.png,No\r\n');
     expect(readPairs(csv)).toEqual([

@@ -14,7 +14,7 @@ import { ARCFACE_112 } from '../../electron/core/face/alignment.js';
 import { createFaceEngine } from '../../electron/core/face/engine.js';
 import { loadImageFrame } from '../../electron/core/face/image-file.js';
 import { FaceEngineError } from '../../electron/core/face/types.js';
-import { fixture, projectRoot } from '../support/fixtures.js';
+import { fixture, projectRoot } from '../../tools/harness/fixtures.js';
 
 const modelsDir = join(projectRoot, 'models');
 const temps: string[] = [];

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createFaceEngine, type FaceEngineClient } from '../../electron/core/face/engine.js';
 import type { RgbaFrame } from '../../electron/core/face/types.js';
-import { fixture, projectRoot } from '../support/fixtures.js';
-import { copyFrame, loadRgba } from '../support/images.js';
+import { fixture, projectRoot } from '../../tools/harness/fixtures.js';
+import { copyFrame, loadRgba } from '../../tools/harness/images.js';
 
 let engine: FaceEngineClient;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { descriptorDistance } from '../../electron/core/face/descriptor-distance.js';
 import { createFaceEngine, type FaceEngineClient } from '../../electron/core/face/engine.js';
 import { loadImageFrame } from '../../electron/core/face/image-file.js';
-import { lfwDir, projectRoot } from '../support/fixtures.js';
+import { lfwDir, projectRoot } from '../../tools/harness/fixtures.js';
 
 /**
  * East/Southeast-Asian LFW identities, same-gender impostors (the impostor a fraudster picks):

@@ -9,8 +9,8 @@ import { loadVerifiedModels, DETECTION_NETS } from '../../electron/core/face/mod
 import { openModelPackage } from '../../electron/core/face/model-package.js';
 import { PINNED_MANIFESTS } from '../../electron/core/face/pinned-manifests.js';
 import { FaceEngineError } from '../../electron/core/face/types.js';
-import { projectRoot } from '../support/fixtures.js';
-import { defaultConfig } from '../../electron/core/config/schema.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
+import { defaultConfig } from '../../electron/core/platform/config/schema.js';
 
 const modelsDir = join(projectRoot, 'models');
 const temps: string[] = [];

@@ -5,10 +5,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaceEngine, type FaceEngineClient } from '../../electron/core/face/engine.js';
 import type { RgbaFrame } from '../../electron/core/face/types.js';
-import { readIdentities, UNLABELLED_GROUP } from '../../electron/core/face/eval/identities.js';
-import { labelPairs, makePairs } from '../../electron/core/face/eval/pairs.js';
+import { readIdentities, UNLABELLED_GROUP } from '../../tools/eval/faces/identities.js';
+import { labelPairs, makePairs } from '../../tools/eval/faces/pairs.js';
 import { detCurve, equalErrorRate, euclidean, ratesAt, thresholdForFar } from '../../electron/core/face/verification.js';
-import { fixture, lfwDir, projectRoot, builtInThreshold } from '../support/fixtures.js';
+import { fixture, lfwDir, projectRoot, builtInThreshold } from '../../tools/harness/fixtures.js';
 
 const threshold = builtInThreshold();
 const PEOPLE: Record<string, string[]> = {

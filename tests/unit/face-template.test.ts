@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaceEngine, descriptorDistance, meanTemplate, type FaceEngineClient } from '../../electron/core/face/engine.js';
 import { loadImageFrame } from '../../electron/core/face/image-file.js';
-import { builtInThreshold, fixture, projectRoot } from '../support/fixtures.js';
+import { builtInThreshold, fixture, projectRoot } from '../../tools/harness/fixtures.js';
 
 describe('meanTemplate: one reference from several descriptors, in the model\'s metric', () => {
   it('euclidean: the plain mean, component by component', () => {

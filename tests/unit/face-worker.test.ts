@@ -5,8 +5,8 @@ import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaceEngine, resolveWorker, spawnWorker } from '../../electron/core/face/engine.js';
 import { FaceEngineError } from '../../electron/core/face/types.js';
-import { fixture, projectRoot } from '../support/fixtures.js';
-import { loadRgba } from '../support/images.js';
+import { fixture, projectRoot } from '../../tools/harness/fixtures.js';
+import { loadRgba } from '../../tools/harness/images.js';
 
 const modelsDir = join(projectRoot, 'models');
 

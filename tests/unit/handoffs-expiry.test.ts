@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../electron/core/audit/chain.js';
-import { getSodium } from '../../electron/core/crypto/index.js';
-import { loadOrCreateTagKey } from '../../electron/core/handoffs/iin-tag.js';
-import { HandoffService } from '../../electron/core/handoffs/service.js';
-import { plainFileProtector } from '../../electron/core/keys/index.js';
-import { openDatabase, type Database } from '../../electron/core/store/index.js';
+import { AuditLog } from '../../electron/core/platform/audit/chain.js';
+import { getSodium } from '../../electron/core/platform/crypto/index.js';
+import { loadOrCreateTagKey } from '../../electron/core/staff/handoffs/iin-tag.js';
+import { HandoffService } from '../../electron/core/staff/handoffs/service.js';
+import { plainFileProtector } from '../../electron/core/delivery/keys/index.js';
+import { openDatabase, type Database } from '../../electron/core/platform/store/index.js';
 
 const IIN = '900101300126';
 let dir: string;

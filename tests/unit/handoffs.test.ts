@@ -2,17 +2,17 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../electron/core/audit/chain.js';
-import { getSodium, openSealed } from '../../electron/core/crypto/index.js';
-import { IIN_TAG_KEY_FILE, LEGACY_IIN_TAG_KEY_FILE, loadOrCreateTagKey } from '../../electron/core/handoffs/iin-tag.js';
-import { checkIin } from '../../electron/core/identity/iin.js';
-import type { SecretProtector } from '../../electron/core/keys/index.js';
-import { helpHandlers } from '../../electron/core/handoffs/help.js';
-import { HandoffService } from '../../electron/core/handoffs/service.js';
-import { ReportsService } from '../../electron/core/reports/service.js';
-import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
-import { openDatabase, type Database } from '../../electron/core/store/index.js';
-import { createVisitQueue, envelopeSchema, migrateOutbox } from '../../electron/core/visits/index.js';
+import { AuditLog } from '../../electron/core/platform/audit/chain.js';
+import { getSodium, openSealed } from '../../electron/core/platform/crypto/index.js';
+import { IIN_TAG_KEY_FILE, LEGACY_IIN_TAG_KEY_FILE, loadOrCreateTagKey } from '../../electron/core/staff/handoffs/iin-tag.js';
+import { checkIin } from '../../electron/core/platform/identity/iin.js';
+import type { SecretProtector } from '../../electron/core/delivery/keys/index.js';
+import { helpHandlers } from '../../electron/core/patient/help.js';
+import { HandoffService } from '../../electron/core/staff/handoffs/service.js';
+import { ReportsService } from '../../electron/core/staff/reports/service.js';
+import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/delivery/keys/index.js';
+import { openDatabase, type Database } from '../../electron/core/platform/store/index.js';
+import { createVisitQueue, envelopeSchema, migrateOutbox } from '../../electron/core/delivery/visits/index.js';
 
 const IIN = '900101300126';
 const OTHER_VALID_IIN = '880412400018';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkIin, iinCheckDigit, maskIin } from '../../electron/core/identity/iin.js';
+import { checkIin, iinCheckDigit, maskIin } from '../../electron/core/platform/identity/iin.js';
 
 /** Completes eleven digits with their check digit (null when no valid IIN starts so). */
 function complete(first11: string): string | null {

@@ -3,14 +3,14 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { devUpstreamPublicKeyFile, plainFileProtector, provisionKiosk, ProvisionRefused } from '../../electron/core/keys/index.js';
-import { Outbox } from '../../electron/core/sync/outbox.js';
+import { devUpstreamPublicKeyFile, plainFileProtector, provisionKiosk, ProvisionRefused } from '../../electron/core/delivery/keys/index.js';
+import { Outbox } from '../../electron/core/delivery/sync/outbox.js';
 import { register, startDevUpstream } from '../../upstream/harness.js';
-import { openHeadlessKiosk, quickSettings, syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
+import { openHeadlessKiosk, quickSettings, syntheticVisit } from '../../tools/harness/headless-kiosk.js';
 import { useCleanups } from '../support/upstream.js';
-import { outboxProvisioningFacts } from '../../electron/core/sync/outbox.js';
-import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
-import { migrateOutbox } from '../../electron/core/visits/index.js';
+import { outboxProvisioningFacts } from '../../electron/core/delivery/sync/outbox.js';
+import { databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
+import { migrateOutbox } from '../../electron/core/delivery/visits/index.js';
 
 const { cleanups, tempDir } = useCleanups();
 const quiet = plainFileProtector(() => {});

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret, URI } from 'otpauth';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Role } from '../../electron/core/api/define.js';
-import { createCore, type Core } from '../../electron/core/app.js';
-import { AuditLog } from '../../electron/core/audit/chain.js';
-import { parseConfig } from '../../electron/core/config/schema.js';
-import { getSodium } from '../../electron/core/crypto/index.js';
+import type { Role } from '../../electron/shared/api/define.js';
+import { createCore, type Core } from '../../electron/core/kiosk.js';
+import { AuditLog } from '../../electron/core/platform/audit/chain.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
+import { getSodium } from '../../electron/core/platform/crypto/index.js';
 import {
   deviceKeyFile,
   devUpstreamPublicKeyFile,
@@ -20,11 +20,11 @@ import {
   provisioningFile,
   readDeviceIdentity,
   type SecretProtector,
-} from '../../electron/core/keys/index.js';
-import { AccountStore } from '../../electron/core/staff/accounts.js';
-import { StaffService } from '../../electron/core/staff/service.js';
-import { totpNow } from '../../electron/core/staff/totp.js';
-import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
+} from '../../electron/core/delivery/keys/index.js';
+import { AccountStore } from '../../electron/core/staff/accounts/accounts.js';
+import { StaffService } from '../../electron/core/staff/accounts/service.js';
+import { totpNow } from '../../electron/core/staff/accounts/totp.js';
+import { databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
 
 const dirs: string[] = [];
 const cores: Core[] = [];

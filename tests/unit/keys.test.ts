@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getSodium } from '../../electron/core/crypto/index.js';
+import { getSodium } from '../../electron/core/platform/crypto/index.js';
 import {
   checkUpstreamUrl,
   createDeviceKeys,
@@ -14,7 +14,7 @@ import {
   readUpstreamKeyPair,
   readUpstreamPublicKey,
   type SecretProtector,
-} from '../../electron/core/keys/index.js';
+} from '../../electron/core/delivery/keys/index.js';
 
 const dirs: string[] = [];
 const tempDir = () => {

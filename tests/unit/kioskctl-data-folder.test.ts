@@ -4,15 +4,15 @@ import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../electron/core/store/index.js';
-import { projectRoot } from '../support/fixtures.js';
+import { openDatabase } from '../../electron/core/platform/store/index.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 import { useCleanups } from '../support/upstream.js';
 
 const { tempDir } = useCleanups();
 const tsx = join(projectRoot, 'node_modules', '.bin', 'tsx');
 const kioskctl = (...args: string[]) =>
   new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    execFile(tsx, [join(projectRoot, 'electron/core/cli/kioskctl.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 }, (error, out, err) => {
+    execFile(tsx, [join(projectRoot, 'tools/kioskctl/kioskctl.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 }, (error, out, err) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, out, err });
     });
   });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../electron/core/config/schema.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
 import { createFaceEngine, type FaceEngineClient } from '../../electron/core/face/engine.js';
 import type { FaceAnalysis, RgbaFrame } from '../../electron/core/face/types.js';
 import {
@@ -12,11 +12,11 @@ import {
   type PresenceState,
 } from '../../electron/core/presence/index.js';
 import { landmarkHomography } from '../../electron/core/presence/photometric.js';
-import { presenceEvidenceSchema } from '../../electron/core/visits/envelope.js';
-import { fixture, projectRoot } from '../support/fixtures.js';
-import { loadRgba } from '../support/images.js';
-import { seeded } from '../support/presence.js';
-import { addNoise, frameAroundFace, planeHomography, videoFrames, warpFrame } from '../support/warp.js';
+import { presenceEvidenceSchema } from '../../electron/shared/protocol/envelope.js';
+import { fixture, projectRoot } from '../../tools/harness/fixtures.js';
+import { loadRgba } from '../../tools/harness/images.js';
+import { seeded } from '../../tools/harness/presence.js';
+import { addNoise, frameAroundFace, planeHomography, videoFrames, warpFrame } from '../../tools/harness/warp.js';
 
 /**
  * The presence policy on the REAL face engine and REAL fixture photos: guidance, the still photo,

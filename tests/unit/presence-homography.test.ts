@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RgbaFrame } from '../../electron/core/face/types.js';
-import { apply, fitHomographyDlt, planarFit, type Homography, type Point } from '../../electron/core/presence/homography.js';
+import { apply, fitHomographyDlt, type Homography, type Point } from '../../electron/core/presence/homography.js';
+import { planarFit } from '../../tools/harness/planar-fit.js';
 import { photometricPlanarFit, toGray } from '../../electron/core/presence/photometric.js';
-import { seeded, viewHead } from '../support/presence.js';
-import { planeHomography, warpFrame } from '../support/warp.js';
+import { seeded, viewHead } from '../../tools/harness/presence.js';
+import { planeHomography, warpFrame } from '../../tools/harness/warp.js';
 
 const grid = (): Array<[number, number]> => {
   const pts: Array<[number, number]> = [];

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presenceMessageKeys } from '../../electron/core/presence/index.js';
-import { projectRoot } from '../support/fixtures.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 
 describe('presence instructions', () => {
   it.each(['kk', 'ru', 'en'])('has words for every instruction the policy can give, in %s', (lang) => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../electron/core/config/schema.js';
-import { continuityBounds, createPresenceSession, planarFit, type PlanarityJudge, type PresenceState } from '../../electron/core/presence/index.js';
-import { presenceEvidenceSchema } from '../../electron/core/visits/envelope.js';
-import { frameOf, seeded, syntheticFace, type FaceOptions } from '../support/presence.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
+import { continuityBounds, createPresenceSession, type PlanarityJudge, type PresenceState } from '../../electron/core/presence/index.js';
+import { planarFit } from '../../tools/harness/planar-fit.js';
+import { presenceEvidenceSchema } from '../../electron/shared/protocol/envelope.js';
+import { frameOf, seeded, syntheticFace, type FaceOptions } from '../../tools/harness/presence.js';
 
 const config = parseConfig({}).presence;
 const configOff = parseConfig({ presence: { challenge: 'off' } }).presence;

@@ -1,16 +1,16 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPresenceAttempt } from '../../electron/core/checkin/presence-attempt.js';
-import { parseConfig } from '../../electron/core/config/schema.js';
+import { createPresenceAttempt } from '../../electron/core/presence/attempt.js';
+import { parseConfig } from '../../electron/core/platform/config/schema.js';
 import { createFaceEngine, type FaceEngineClient } from '../../electron/core/face/engine.js';
 import { euclidean } from '../../electron/core/face/verification.js';
 import type { RgbaFrame } from '../../electron/core/face/types.js';
-import { kioskCadence, recordingFrames } from '../../electron/core/presence/eval/recording.js';
-import { runPresence } from '../../electron/core/presence/eval/run.js';
-import { kioskFraming } from '../../scripts/presence/recordings.js';
-import { swapAttackFrames } from '../../scripts/presence/swap-attack.js';
-import { fixture, projectRoot } from '../support/fixtures.js';
-import { loadRgba } from '../support/images.js';
+import { kioskCadence, recordingFrames } from '../../tools/eval/presence/recording.js';
+import { runPresence } from '../../tools/eval/presence/run.js';
+import { kioskFraming } from '../../tools/recordings/recordings.js';
+import { swapAttackFrames } from '../../tools/recordings/swap-attack.js';
+import { fixture, projectRoot } from '../../tools/harness/fixtures.js';
+import { loadRgba } from '../../tools/harness/images.js';
 
 /**
  * The attack of issue 9 on the REAL engine, real fixture photos and a real recording, with the

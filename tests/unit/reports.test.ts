@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findAnomalies } from '../../electron/core/reports/anomalies.js';
-import { csvField, reportCsv } from '../../electron/core/reports/csv.js';
-import { dailyFigures, type ReportVisit } from '../../electron/core/reports/figures.js';
-import { ReportsService } from '../../electron/core/reports/service.js';
-import { binomialUpperTail, poissonUpperTail } from '../../electron/core/reports/stats.js';
-import { openDatabase, type Database } from '../../electron/core/store/index.js';
-import { migrateOutbox } from '../../electron/core/visits/index.js';
-import type { VisitMethod } from '../../electron/core/visits/envelope.js';
+import { findAnomalies } from '../../electron/core/staff/reports/anomalies.js';
+import { csvField, reportCsv } from '../../electron/core/staff/reports/csv.js';
+import { dailyFigures, type ReportVisit } from '../../electron/core/staff/reports/figures.js';
+import { ReportsService } from '../../electron/core/staff/reports/service.js';
+import { binomialUpperTail, poissonUpperTail } from '../../electron/core/staff/reports/stats.js';
+import { openDatabase, type Database } from '../../electron/core/platform/store/index.js';
+import { migrateOutbox } from '../../electron/core/delivery/visits/index.js';
+import type { VisitMethod } from '../../electron/shared/protocol/envelope.js';
 
 /** A known clinic history: 20 ordinary days (09:00–17:00) then one day with a phantom burst. */
 function knownVisits(): { visits: ReportVisit[]; expected: Record<string, Record<VisitMethod, number>> } {

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret, URI } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contract } from '../../electron/core/api/contract.js';
-import { roles, type Role } from '../../electron/core/api/define.js';
-import { createCore, type Core } from '../../electron/core/app.js';
-import { AuditLog } from '../../electron/core/audit/chain.js';
-import { defaultConfig } from '../../electron/core/config/schema.js';
-import { AccountStore } from '../../electron/core/staff/accounts.js';
-import { StaffService } from '../../electron/core/staff/service.js';
-import { totpNow } from '../../electron/core/staff/totp.js';
-import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
+import { contract } from '../../electron/core/contract.js';
+import { roles, type Role } from '../../electron/shared/api/define.js';
+import { createCore, type Core } from '../../electron/core/kiosk.js';
+import { AuditLog } from '../../electron/core/platform/audit/chain.js';
+import { defaultConfig } from '../../electron/core/platform/config/schema.js';
+import { AccountStore } from '../../electron/core/staff/accounts/accounts.js';
+import { StaffService } from '../../electron/core/staff/accounts/service.js';
+import { totpNow } from '../../electron/core/staff/accounts/totp.js';
+import { databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
 
 /**
  * Role checks live in the core router. This walks EVERY method of the merged contract that has

@@ -4,17 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret, URI } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../electron/core/audit/chain.js';
-import { defaultConfig } from '../../electron/core/config/schema.js';
-import { AccountStore } from '../../electron/core/staff/accounts.js';
-import { StaffService } from '../../electron/core/staff/service.js';
-import { totpNow } from '../../electron/core/staff/totp.js';
-import { databaseFileName, openDatabase } from '../../electron/core/store/index.js';
-import { projectRoot } from '../support/fixtures.js';
+import { AuditLog } from '../../electron/core/platform/audit/chain.js';
+import { defaultConfig } from '../../electron/core/platform/config/schema.js';
+import { AccountStore } from '../../electron/core/staff/accounts/accounts.js';
+import { StaffService } from '../../electron/core/staff/accounts/service.js';
+import { totpNow } from '../../electron/core/staff/accounts/totp.js';
+import { databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 
 /** kioskctl as clinic IT runs it, the password piped on stdin. */
 const kioskctl = (args: string[], stdin = '') =>
-  spawnSync('npx', ['tsx', 'electron/core/cli/kioskctl.ts', ...args], { cwd: projectRoot, input: stdin, encoding: 'utf8', timeout: 60_000 });
+  spawnSync('npx', ['tsx', 'tools/kioskctl/kioskctl.ts', ...args], { cwd: projectRoot, input: stdin, encoding: 'utf8', timeout: 60_000 });
 
 describe('kioskctl staff', () => {
   let dir: string;

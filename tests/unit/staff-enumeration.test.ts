@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../electron/core/audit/chain.js';
-import { defaultConfig } from '../../electron/core/config/schema.js';
-import { AccountStore } from '../../electron/core/staff/accounts.js';
-import { StaffService } from '../../electron/core/staff/service.js';
-import { openDatabase, type Database } from '../../electron/core/store/index.js';
+import { AuditLog } from '../../electron/core/platform/audit/chain.js';
+import { defaultConfig } from '../../electron/core/platform/config/schema.js';
+import { AccountStore } from '../../electron/core/staff/accounts/accounts.js';
+import { StaffService } from '../../electron/core/staff/accounts/service.js';
+import { openDatabase, type Database } from '../../electron/core/platform/store/index.js';
 
 let dir: string;
 let db: Database;

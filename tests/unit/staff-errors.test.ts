@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import i18next, { type TFunction } from 'i18next';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorKeys } from '../../electron/core/api/define.js';
-import { createCore, type Core } from '../../electron/core/app.js';
-import { defaultConfig } from '../../electron/core/config/schema.js';
+import { errorKeys } from '../../electron/shared/api/define.js';
+import { createCore, type Core } from '../../electron/core/kiosk.js';
+import { defaultConfig } from '../../electron/core/platform/config/schema.js';
 import { errorKeyText, errorText } from '../../renderer/src/screens/staff/errors.js';
 import { KioskError } from '../../renderer/src/kiosk.js';
-import { projectRoot } from '../support/fixtures.js';
-import { seedStaff } from '../support/staff.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
+import { seedStaff } from '../../tools/harness/staff.js';
 
 const languages = ['kk', 'ru', 'en'] as const;
 type Tree = { [k: string]: string | Tree };

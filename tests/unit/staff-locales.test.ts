@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../support/fixtures.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 
 type Tree = { [k: string]: string | Tree };
 const load = (lng: string): Tree => JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lng, 'staff.json'), 'utf8')) as Tree;

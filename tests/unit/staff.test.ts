@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../electron/core/audit/chain.js';
-import { defaultConfig } from '../../electron/core/config/schema.js';
-import { openDatabase, type Database } from '../../electron/core/store/index.js';
-import { AccountStore } from '../../electron/core/staff/accounts.js';
-import { afterFailure, delayAfter, isLocked } from '../../electron/core/staff/lockout.js';
-import { hashPassword, passwordProblem, verifyPassword } from '../../electron/core/staff/password.js';
-import { StaffService } from '../../electron/core/staff/service.js';
-import { totpNow, verifyTotp } from '../../electron/core/staff/totp.js';
+import { AuditLog } from '../../electron/core/platform/audit/chain.js';
+import { defaultConfig } from '../../electron/core/platform/config/schema.js';
+import { openDatabase, type Database } from '../../electron/core/platform/store/index.js';
+import { AccountStore } from '../../electron/core/staff/accounts/accounts.js';
+import { afterFailure, delayAfter, isLocked } from '../../electron/core/staff/accounts/lockout.js';
+import { hashPassword, passwordProblem, verifyPassword } from '../../electron/core/staff/accounts/password.js';
+import { StaffService } from '../../electron/core/staff/accounts/service.js';
+import { totpNow, verifyTotp } from '../../electron/core/staff/accounts/totp.js';
 import { Secret, URI } from 'otpauth';
 
 describe('staff passwords (Argon2id, libsodium)', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../electron/core/store/index.js';
+import { openDatabase } from '../../electron/core/platform/store/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync, readFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { StoreError, checkIntegrity, defaultDataDir, guardStore, openDatabase, runMigrations } from '../../electron/core/store/index.js';
+import { StoreError, checkIntegrity, defaultDataDir, guardStore, openDatabase, runMigrations } from '../../electron/core/platform/store/index.js';
 
 const dirs: string[] = [];
 const tempDir = () => {

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
-import { openHeadlessKiosk, syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
-import { projectRoot } from '../support/fixtures.js';
+import { getSodium, toB64 } from '../../electron/core/platform/crypto/index.js';
+import { openHeadlessKiosk, syntheticVisit } from '../../tools/harness/headless-kiosk.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 
 /**
  * The IT tools as clinic IT runs them: the reference upstream started with `npm run upstream`, and
@@ -21,7 +21,7 @@ const tempDir = (n: string) => {
   return d;
 };
 const kioskctl = (...args: string[]) => {
-  const r = spawnSync(tsx, [join(projectRoot, 'electron/core/cli/kioskctl.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(tsx, [join(projectRoot, 'tools/kioskctl/kioskctl.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 const upstreamCli = (...args: string[]) => spawnSync(tsx, [join(projectRoot, 'upstream/cli.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 60_000 });

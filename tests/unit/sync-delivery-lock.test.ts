@@ -2,9 +2,9 @@
 // must not let a second deliverer in while the first is alive; a pid reused by another process
 // after a crash must not keep the lock.
 import { describe, expect, it } from 'vitest';
-import { DeliveryLock } from '../../electron/core/sync/delivery-lock.js';
-import { openDatabase } from '../../electron/core/store/index.js';
-import { migrateOutbox } from '../../electron/core/visits/index.js';
+import { DeliveryLock } from '../../electron/core/delivery/sync/delivery-lock.js';
+import { openDatabase } from '../../electron/core/platform/store/index.js';
+import { migrateOutbox } from '../../electron/core/delivery/visits/index.js';
 import { useCleanups } from '../support/upstream.js';
 import { join } from 'node:path';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkIntegrity } from '../../electron/core/store/index.js';
-import { maxUnansweredInARow } from '../../electron/core/sync/engine.js';
+import { checkIntegrity } from '../../electron/core/platform/store/index.js';
+import { maxUnansweredInARow } from '../../electron/core/delivery/sync/engine.js';
 import { faultKinds } from '../../upstream/faults.js';
 import { register, startDevUpstream } from '../../upstream/harness.js';
-import { openHeadlessKiosk, quickSettings, syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
+import { openHeadlessKiosk, quickSettings, syntheticVisit } from '../../tools/harness/headless-kiosk.js';
 import { useCleanups } from '../support/upstream.js';
 
 /**

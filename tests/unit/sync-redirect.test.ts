@@ -4,8 +4,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { openHeadlessKiosk, quickSettings, syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
-import { Outbox } from '../../electron/core/sync/outbox.js';
+import { openHeadlessKiosk, quickSettings, syntheticVisit } from '../../tools/harness/headless-kiosk.js';
+import { Outbox } from '../../electron/core/delivery/sync/outbox.js';
 import { useCleanups } from '../support/upstream.js';
 
 const { cleanups, tempDir } = useCleanups();

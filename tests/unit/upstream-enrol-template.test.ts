@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaceEngine, descriptorDistance, meanTemplate, type FaceEngineClient } from '../../electron/core/face/engine.js';
 import { loadImageFrame } from '../../electron/core/face/image-file.js';
-import { batchPath } from '../../electron/core/sync/protocol.js';
-import { openHeadlessKiosk } from '../../scripts/harness/headless-kiosk.js';
+import { batchPath } from '../../electron/shared/protocol/batch.js';
+import { openHeadlessKiosk } from '../../tools/harness/headless-kiosk.js';
 import { register, startDevUpstream } from '../../upstream/harness.js';
-import { fixture, projectRoot } from '../support/fixtures.js';
+import { fixture, projectRoot } from '../../tools/harness/fixtures.js';
 import { useCleanups } from '../support/upstream.js';
 
 // The reference upstream enrols a patient from several photos: their descriptors, made by the same

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openModelPackage } from '../../electron/core/face/model-package.js';
-import { projectRoot } from '../support/fixtures.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 import { upstreamWithKiosk, useCleanups } from '../support/upstream.js';
 import { join } from 'node:path';
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { getSodium, toB64 } from '../../electron/core/crypto/index.js';
-import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
+import { getSodium, toB64 } from '../../electron/core/platform/crypto/index.js';
+import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/delivery/keys/index.js';
 import { upstreamModels } from '../../upstream/app.js';
 import { Receiver } from '../../upstream/receiver.js';
-import { fullJitterDelay, parseRetryAfter } from '../../electron/core/sync/backoff.js';
+import { fullJitterDelay, parseRetryAfter } from '../../electron/core/delivery/sync/backoff.js';
 import { parseFaults } from '../../upstream/faults.js';
 import { ed25519PublicKey, sealOpener, verifyEd25519 } from '../../upstream/fast-crypto.js';
-import { syntheticVisit } from '../../scripts/harness/headless-kiosk.js';
+import { syntheticVisit } from '../../tools/harness/headless-kiosk.js';
 import { upstreamWithKiosk, useCleanups } from '../support/upstream.js';
 
 const c = useCleanups();

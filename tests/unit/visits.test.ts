@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getSodium, openSealed, verifyDetached, visitSigningMessage } from '../../electron/core/crypto/index.js';
-import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/keys/index.js';
-import { openDatabase } from '../../electron/core/store/index.js';
-import { VisitNotStoredError, createVisitQueue, envelopeSchema, migrateOutbox } from '../../electron/core/visits/index.js';
+import { getSodium, openSealed, verifyDetached, visitSigningMessage } from '../../electron/core/platform/crypto/index.js';
+import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/delivery/keys/index.js';
+import { openDatabase } from '../../electron/core/platform/store/index.js';
+import { VisitNotStoredError, createVisitQueue, envelopeSchema, migrateOutbox } from '../../electron/core/delivery/visits/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {

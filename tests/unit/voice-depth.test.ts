@@ -6,8 +6,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkOgg } from '../../electron/core/voice/ogg.js';
-import { createVoiceLibrary, defaultVoiceDir } from '../../electron/core/voice/library.js';
+import { checkOgg } from '../../electron/core/patient/voice/ogg.js';
+import { createVoiceLibrary, defaultVoiceDir } from '../../electron/core/patient/voice/library.js';
 
 let dir: string;
 beforeEach(() => {

@@ -5,10 +5,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { voiceCheckCommand } from '../../electron/core/cli/commands/voice-check.js';
-import { checkOgg } from '../../electron/core/voice/ogg.js';
-import { createVoiceLibrary, defaultVoiceDir, overrideLimits } from '../../electron/core/voice/library.js';
-import { projectRoot } from '../support/fixtures.js';
+import { voiceCheckCommand } from '../../tools/kioskctl/commands/voice-check.js';
+import { checkOgg } from '../../electron/core/patient/voice/ogg.js';
+import { createVoiceLibrary, defaultVoiceDir, overrideLimits } from '../../electron/core/patient/voice/library.js';
+import { projectRoot } from '../../tools/harness/fixtures.js';
 
 const locales = join(projectRoot, 'renderer/src/i18n/locales');
 const shipped = defaultVoiceDir();
@@ -19,7 +19,7 @@ function encode(file: string, seconds: number, codec: 'libopus' | 'libvorbis', e
 
 describe('shipped clips (npm run make-voice)', () => {
   it('exist for every presence instruction and voice prompt in kk, ru and en, none stale', () => {
-    const r = spawnSync(process.execPath, [join(projectRoot, 'scripts/make-voice.mjs'), '--check'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(projectRoot, 'tools/make-voice.mjs'), '--check'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     for (const lang of ['kk', 'ru', 'en']) {

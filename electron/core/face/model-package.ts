@@ -15,13 +15,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { METRICS } from './descriptor-distance.js';
 import { PINNED_MANIFESTS } from './pinned-manifests.js';
-import { FaceEngineError } from './types.js';
+import { FaceEngineError, RUNTIMES } from './types.js';
 
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 is 64 lowercase hex digits');
 const point = z.tuple([z.number(), z.number()]);
 
-export const RUNTIMES = ['faceapi-tfjs', 'onnx', 'tfjs-graph'] as const;
-export type ModelRuntime = (typeof RUNTIMES)[number];
 
 export const alignmentSchema = z.discriminatedUnion('method', [
   /** face-api's own axis-aligned box around eyes and mouth (as face-api.js describes faces). */

@@ -1,6 +1,6 @@
 /** Messages between the engine client and its worker thread (both sides validate what they receive). */
 import { z } from 'zod';
-import { RUNTIMES } from './model-package.js';
+import { RUNTIMES } from './types.js';
 import type { EngineStatus, FaceErrorCode } from './types.js';
 
 const frameShape = z.object({

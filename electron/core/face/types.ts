@@ -1,5 +1,8 @@
 import type { DescriptorMetric } from './descriptor-distance.js';
-import type { ModelRuntime } from './model-package.js';
+
+/** How a model package's recogniser runs (its manifest's `runtime`). */
+export const RUNTIMES = ['faceapi-tfjs', 'onnx', 'tfjs-graph'] as const;
+export type ModelRuntime = (typeof RUNTIMES)[number];
 
 /**
  * What the face engine takes and answers. Shared by the worker, its client, the presence policy,

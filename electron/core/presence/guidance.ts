@@ -1,5 +1,5 @@
 import type { FaceAnalysis, FrameAnalysis } from '../face/types.js';
-import type { KioskConfig } from '../config/schema.js';
+import type { KioskConfig } from '../platform/config/schema.js';
 import type { PresenceMessageKey } from './messages.js';
 
 export type PresenceConfig = KioskConfig['presence'];

@@ -1,14 +1,16 @@
 import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import type { FaceAnalysis, FrameAnalysis, RgbaFrame } from '../face/types.js';
-import type { presenceEvidenceSchema } from '../visits/envelope.js';
+import type { presenceEvidenceSchema } from '../../shared/protocol/envelope.js';
 import { continuityBounds, continuityBreak, type ContinuityBounds } from './continuity.js';
 import { judgeFrame, landmarkMotion, type FrameChecks, type PresenceConfig } from './guidance.js';
 import { landmarkHomography, photometricPlanarFit, toGray, type GrayImage } from './photometric.js';
 import type { PresenceMessageKey } from './messages.js';
 
 export type PresenceEvidence = z.infer<typeof presenceEvidenceSchema>;
-export type PresencePhase = 'guide' | 'challenge' | 'passed' | 'failed';
+/** The presence policy's phases: live guidance, the head-turn challenge, and the two endings. */
+export const presencePhases = ['guide', 'challenge', 'passed', 'failed'] as const;
+export type PresencePhase = (typeof presencePhases)[number];
 export type ChallengeSide = 'left' | 'right';
 /**
  * Why a session failed:
@@ -104,7 +106,8 @@ const noChecks: FrameChecks = {
  * One patient's presence check: live guidance until one good face holds still, then (unless the
  * configuration turns it off) the head-turn challenge, judged from the pose over frames and from
  * the shape of the landmark motion (a flat photo's motion fits a homography; a head's does not).
- * Pure and synchronous: it never sees pixels, only the engine's analyses, so it can be tested on
+ * Synchronous: it judges the engine's analyses, and, for the planar test only, the pixels of the
+ * held and the turned frame passed with them (photometric.ts); it keeps no frame itself. Tested on
  * synthetic sequences as well as on real frames.
  */
 export function createPresenceSession(options: PresenceSessionOptions): PresenceSession {

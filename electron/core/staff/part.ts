@@ -1,21 +1,21 @@
 import type { Database } from 'better-sqlite3';
-import type { Handlers } from '../api/define.js';
-import type { SessionResolver } from '../api/router.js';
-import { AuditLog, type AuditMarkStore, type AuditSigner, type AuditTrust } from '../audit/chain.js';
-import { auditConfiguration } from '../audit/config-audit.js';
-import { auditHandlers } from '../audit/handlers.js';
-import type { KioskConfig } from '../config/schema.js';
-import { handoffHandlers } from '../handoffs/handlers.js';
-import { loadOrCreateTagKey } from '../handoffs/iin-tag.js';
-import { plainFileProtector, type SecretProtector } from '../keys/protector.js';
-import { HandoffService, type QueueStaffVisit } from '../handoffs/service.js';
-import { localDayHour } from '../reports/figures.js';
-import { reportHandlers } from '../reports/handlers.js';
-import { ReportsService } from '../reports/service.js';
-import { AccountStore } from './accounts.js';
-import type { staffPartContract } from './part-contract.js';
-import { staffHandlers } from './handlers.js';
-import { StaffService } from './service.js';
+import type { Handlers } from '../../shared/api/define.js';
+import type { SessionResolver } from '../../shared/api/router.js';
+import { AuditLog, type AuditMarkStore, type AuditSigner, type AuditTrust } from '../platform/audit/chain.js';
+import { auditConfiguration } from '../platform/audit/config-audit.js';
+import { auditHandlers } from '../platform/audit/handlers.js';
+import type { KioskConfig } from '../platform/config/schema.js';
+import { handoffHandlers } from './handoffs/handlers.js';
+import { loadOrCreateTagKey } from './handoffs/iin-tag.js';
+import { plainFileProtector, type SecretProtector } from '../platform/crypto/protector.js';
+import { HandoffService, type QueueStaffVisit } from './handoffs/service.js';
+import { localDayHour } from './reports/figures.js';
+import { reportHandlers } from './reports/handlers.js';
+import { ReportsService } from './reports/service.js';
+import { AccountStore } from './accounts/accounts.js';
+import type { staffPartContract } from './contract.js';
+import { staffHandlers } from './accounts/handlers.js';
+import { StaffService } from './accounts/service.js';
 
 export type StaffPartContract = typeof staffPartContract;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { method } from '../api/define.js';
+import { event, method } from '../../shared/api/define.js';
+import { languages } from '../../shared/vocabulary/languages.js';
 
 /** What the patient screen needs to know about the kiosk; nothing secret. */
 export const kioskInfoSchema = z.object({
@@ -7,7 +8,7 @@ export const kioskInfoSchema = z.object({
   ready: z.boolean(),
   version: z.string(),
   clinicId: z.string(),
-  languages: z.array(z.enum(['kk', 'ru', 'en'])),
+  languages: z.array(z.enum(languages)),
   ui: z.object({
     inactivityMs: z.number(),
     warningMs: z.number(),
@@ -21,6 +22,12 @@ export const kioskInfoSchema = z.object({
   decline: z.object({ maxCodeAttempts: z.number() }),
 });
 export type KioskInfo = z.infer<typeof kioskInfoSchema>;
+
+/** Events of the kiosk itself (its shell): a file the kiosk saved for IT (an export, a report). */
+export const systemEvents = {
+  'download.saved': event({ summary: 'A file was saved in the data folder', data: z.object({ file: z.string() }) }),
+  'keys.changed': event({ summary: 'Provisioning changed: the screens read system.info again', data: z.object({ ready: z.boolean() }) }),
+};
 
 export const systemContract = {
   'system.info': method({ summary: 'Kiosk settings the screens need', input: z.object({}).strict(), output: kioskInfoSchema }),

@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { useTranslation } from 'react-i18next';
 import { call } from '../kiosk';
 import { VoicePlayer, type VoiceClip } from './voice-player';
+import type { Language } from '../../../electron/shared/vocabulary/languages';
 
 /**
  * Spoken guidance for the patient screens: one VoicePlayer (one audio element, no overlap, a pause
@@ -34,7 +35,7 @@ export function useSpoken(key: string | null | undefined): void {
 }
 
 async function loadClip(lang: string, key: string): Promise<VoiceClip | null> {
-  const r = await call('voice.clip', { lang: lang as 'kk' | 'ru' | 'en', key });
+  const r = await call('voice.clip', { lang: lang as Language, key });
   return r.found ? { url: URL.createObjectURL(new Blob([r.data], { type: r.mime })), source: r.source } : null;
 }
 

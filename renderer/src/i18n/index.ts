@@ -6,7 +6,9 @@ import { initReactI18next } from 'react-i18next';
  * found here is loaded at build time, so adding an area (decline, staff, it) is adding its three
  * files; nothing to register. Kazakh first: it is the state language and the default.
  */
-export const languages = ['kk', 'ru', 'en'] as const;
+import { languages } from '../../../electron/shared/vocabulary/languages';
+
+export { languages };
 export type Language = (typeof languages)[number];
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;

@@ -8,6 +8,7 @@ import type { ScreenProps } from '../../navigation';
 import type { CameraProblem } from '../../core-types';
 import { openCamera, reportCamera, stopCamera } from './capture';
 import { startFrameLoop } from './frame-loop';
+import { StartOverButton } from '../../components/StartOverButton';
 
 type Status = { kind: 'starting' } | { kind: 'live' } | { kind: 'finishing' } | { kind: 'retry'; attemptsLeft: number } | { kind: 'error' };
 
@@ -189,9 +190,7 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
         <button type="button" className="button secondary" onClick={() => go({ screen: 'decline', session, maskedIin })}>
           {t('consent.withoutPhoto')}
         </button>
-        <button type="button" className="button secondary" onClick={reset}>
-          {t('common:startOver')}
-        </button>
+        <StartOverButton onClick={reset} />
       </div>
     </section>
   );

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
 import type { ScreenProps } from '../../navigation';
+import { StartOverButton } from '../../components/StartOverButton';
 
 /** What the camera does, in plain words, and two equal choices. */
 export function ConsentScreen({ route, go, reset }: ScreenProps<'consent'>) {
@@ -41,9 +42,7 @@ export function ConsentScreen({ route, go, reset }: ScreenProps<'consent'>) {
         </button>
       </div>
       <div className="actions">
-        <button type="button" className="button secondary" onClick={reset}>
-          {t('common:startOver')}
-        </button>
+        <StartOverButton onClick={reset} />
       </div>
     </section>
   );

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { KioskContract } from '../../../../electron/core/api/contract';
-import type { MethodOutput } from '../../../../electron/core/api/define';
+import type { KioskContract } from '../../../../electron/core/contract';
+import type { MethodOutput } from '../../../../electron/shared/api/define';
 import { Keypad } from '../../components/Keypad';
 import { useHelpWaiting } from '../../components/HelpButton';
 import { useSpoken } from '../../components/VoiceGuide';
@@ -10,6 +10,7 @@ import type { ScreenProps } from '../../navigation';
 import { QrCamera } from './QrCamera';
 import { ScannerBurstDetector } from './scanner-burst';
 import './decline.css';
+import { StartOverButton } from '../../components/StartOverButton';
 
 const CODE_LENGTH = 6;
 /** Longest text sent to core; core answers anything over its own limit as "too long". */
@@ -209,9 +210,7 @@ export function DeclineScreen({ route, go, reset, settings }: ScreenProps<'decli
         <button type="button" className="button secondary" onClick={noCode}>
           {t('noCode')}
         </button>
-        <button type="button" className="button secondary" onClick={reset}>
-          {t('common:startOver')}
-        </button>
+        <StartOverButton onClick={reset} />
       </div>
     </section>
   );

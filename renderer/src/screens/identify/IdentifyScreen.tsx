@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Keypad } from '../../components/Keypad';
 import { call } from '../../kiosk';
 import type { ScreenProps } from '../../navigation';
+import { StartOverButton } from '../../components/StartOverButton';
 
 const IIN_LENGTH = 12;
 
@@ -99,9 +100,7 @@ export function IdentifyScreen({ go, reset }: ScreenProps<'identify'>) {
           onClear={() => edit('')}
         />
         <div className="actions">
-          <button type="button" className="button secondary" onClick={reset}>
-            {t('common:startOver')}
-          </button>
+          <StartOverButton onClick={reset} />
           <button type="submit" className="button primary" disabled={busy}>
             {t('identify.continue')}
           </button>

@@ -4,7 +4,7 @@ import { useCoreValue } from './useCoreValue';
 
 /**
  * The camera core last judged (its label, and whether it may be used) and the cameras it refused
- * since the kiosk started (camera pinning, electron/core/camera). Each refusal is also an audit row.
+ * since the kiosk started (camera pinning, electron/core/patient/camera). Each refusal is also an audit row.
  */
 export function CameraStatus({ version }: { version: number }) {
   const { t } = useTranslation('it');

@@ -1,5 +1,5 @@
-import type { MethodOutput } from '../../../../electron/core/api/define';
-import type { KioskContract } from '../../../../electron/core/api/contract';
+import type { MethodOutput } from '../../../../electron/shared/api/define';
+import type { KioskContract } from '../../../../electron/core/contract';
 
 export type SyncStatus = MethodOutput<KioskContract, 'sync.status'>;
 export type SyncProgress = NonNullable<MethodOutput<KioskContract, 'sync.progress'>>;

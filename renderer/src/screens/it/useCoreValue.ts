@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { MethodOutput } from '../../../../electron/core/api/define';
-import type { KioskContract, MethodName } from '../../../../electron/core/api/contract';
+import type { MethodOutput } from '../../../../electron/shared/api/define';
+import type { KioskContract, MethodName } from '../../../../electron/core/contract';
 import { call } from '../../kiosk';
 
 /** Methods that take no input: the IT screens' read-only figures. */

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { MethodOutput } from '../../../../electron/core/api/define';
-import type { KioskContract } from '../../../../electron/core/api/contract';
+import type { MethodOutput } from '../../../../electron/shared/api/define';
+import type { KioskContract } from '../../../../electron/core/contract';
 import { useCoreValue } from './useCoreValue';
 
 export type KeyStatus = MethodOutput<KioskContract, 'keys.status'>;

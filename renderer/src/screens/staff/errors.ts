@@ -1,9 +1,9 @@
 import type { TFunction } from 'i18next';
 import { z } from 'zod/mini';
-import type { ErrorKey } from '../../../../electron/core/api/define';
+import type { ErrorKey } from '../../../../electron/shared/api/define';
 import { KioskError } from '../../kiosk';
 
-/** The staff screens' words for each key core gives an error (`errorKeys` in electron/core/api/define.ts). */
+/** The staff screens' words for each key core gives an error (`errorKeys` in electron/shared/api/define.ts). */
 export const errorKeyText = {
   'staff.locked': 'staff:errors.locked',
   'staff.wrong-credentials': 'staff:errors.wrongCredentials',

@@ -1,0 +1,148 @@
+import { performance } from 'node:perf_hooks';
+import type { KioskConfig } from '../platform/config/schema.js';
+import type { FaceEngine, FrameAnalysis, RgbaFrame } from '../face/types.js';
+import { FaceEngineError } from '../face/types.js';
+import { descriptorDistance, type DescriptorMetric } from '../face/descriptor-distance.js';
+import { meanTemplate } from '../face/template.js';
+import type { ContinuityBounds } from './continuity.js';
+import { createPresenceSession, type PresenceFailure, type PresencePhase, type PresenceState } from './session.js';
+import type { VisitEnvelope } from '../../shared/protocol/envelope.js';
+
+/** One presence decision after a frame (the presence policy's answer). */
+export interface PresenceVerdict {
+  phase: PresencePhase;
+  /** A presence message key, e.g. `presence.moveCloser` (presence/messages.ts). */
+  instruction: string;
+  progress: number;
+  challengeSide?: 'left' | 'right';
+  /** Why the attempt failed (phase `failed` only). */
+  failure?: PresenceFailure;
+}
+
+/** One attempt of the presence policy: frames in, one verdict out each time. */
+export interface PresenceAttempt {
+  /**
+   * Takes ownership of the frame (keeps it while the check needs it, else wipes it) and judges it;
+   * at the pass, also checks that the held and the final frame show one person (below).
+   * `atMs`: when the frame was taken (monotonic ms; default now).
+   */
+  push(analysis: FrameAnalysis, frame: RgbaFrame, atMs?: number): Promise<PresenceVerdict>;
+  /** The verified descriptor to seal, in memory only; undefined before a pass. */
+  descriptor(): number[] | undefined;
+  /** Wipes kept frames and the descriptor (reset, retry, camera lost, sealed). */
+  discard(): void;
+  evidence(): NonNullable<VisitEnvelope['face']>['presence'];
+}
+
+export interface PresenceAttemptOptions {
+  /** Describes a kept frame (the real engine's describe). */
+  describe: FaceEngine['describe'];
+  /** The active model's metric and same-person threshold (the engine's status). */
+  model: () => Promise<{ metric: DescriptorMetric; threshold: number }>;
+  /** Uniform in [0, 1); decides the side to turn to (tools pin it; default a CSPRNG). */
+  random?: () => number;
+  /** The tracking bounds; only tests change them (to show the identity check on its own). */
+  continuity?: ContinuityBounds;
+}
+
+/**
+ * One attempt of the presence check as check-in runs it: the presence policy judges each frame
+ * (presence/session.ts); this adds the **identity** half of "the same person from start to end".
+ *
+ * The policy names two frames to keep, in memory only: the still frontal frame at the end of the
+ * hold, and the frame back at frontal after the turn. At the pass both are described, and their
+ * descriptors must be the same person by the model's own metric and threshold (or
+ * `presence.maxSessionDistance` where a clinic set it), else the attempt fails with `face-changed`
+ * (a photo held still, then another person's head that turns). The descriptor
+ * sealed into the visit is the mean of those two verified descriptors, so it never comes from a
+ * frame before an unverified gap. Every other frame is wiped as soon as it has been judged.
+ */
+export function createPresenceAttempt(config: KioskConfig['presence'], options: PresenceAttemptOptions): PresenceAttempt {
+  const session = createPresenceSession({ config, ...(options.random ? { random: options.random } : {}), ...(options.continuity ? { continuity: options.continuity } : {}) });
+  const kept: { held?: RgbaFrame; back?: RgbaFrame } = {};
+  let descriptor: number[] | undefined;
+  let sessionDistance: number | undefined;
+  let failure: PresenceFailure | undefined;
+
+  const wipeKept = (): void => {
+    kept.held?.data.fill(0);
+    kept.back?.data.fill(0);
+    delete kept.held;
+    delete kept.back;
+  };
+
+  const verdictOf = (state: PresenceState): PresenceVerdict => ({
+    phase: failure ? 'failed' : state.phase,
+    instruction: failure ? 'presence.keepInView' : state.message,
+    progress: failure ? 0 : state.progress,
+    ...(state.side ? { challengeSide: state.side } : {}),
+    ...(failure ?? state.failure ? { failure: failure ?? state.failure } : {}),
+  });
+
+  /** Describes the kept frames and checks they show one person; sets the descriptor or the failure. */
+  async function verifyIdentity(): Promise<void> {
+    const frames = [kept.held, kept.back].filter((f): f is RgbaFrame => f !== undefined);
+    const descriptors: number[][] = [];
+    try {
+      for (const frame of frames) descriptors.push((await options.describe(frame, { keep: true })).descriptor);
+    } catch (err) {
+      // A kept frame with no face or two faces is not the tracked patient.
+      if (err instanceof FaceEngineError && (err.code === 'no-face' || err.code === 'several-faces')) {
+        failure = 'face-changed';
+        return;
+      }
+      throw err;
+    } finally {
+      wipeKept();
+    }
+    const [first, second] = descriptors;
+    if (!first) {
+      failure = 'no-frame';
+      return;
+    }
+    if (second) {
+      const model = await options.model();
+      sessionDistance = descriptorDistance(first, second, model.metric);
+      if (!(sessionDistance < (config.maxSessionDistance ?? model.threshold))) {
+        failure = 'face-changed';
+        first.fill(0);
+        second.fill(0);
+        return;
+      }
+    }
+    descriptor = second ? meanTemplate([first, second], (await options.model()).metric) : first.slice();
+    first.fill(0);
+    second?.fill(0);
+  }
+
+  return {
+    async push(analysis: FrameAnalysis, frame: RgbaFrame, atMs = performance.now()) {
+      if (failure || session.state.phase === 'passed' || session.state.phase === 'failed') {
+        frame.data.fill(0);
+        return verdictOf(session.state);
+      }
+      // The planar test needs the pixels; push copies what it needs before the frame is wiped.
+      const state = session.push(analysis, atMs, frame);
+      if (state.keep) {
+        kept[state.keep]?.data.fill(0);
+        kept[state.keep] = frame;
+      } else {
+        frame.data.fill(0);
+      }
+      if (state.phase === 'failed') wipeKept();
+      if (state.phase === 'passed') await verifyIdentity();
+      return verdictOf(state);
+    },
+    descriptor: () => (session.state.phase === 'passed' && !failure ? descriptor : undefined),
+    discard() {
+      wipeKept();
+      descriptor?.fill(0);
+      descriptor = undefined;
+    },
+    evidence() {
+      const evidence = session.state.evidence;
+      if (!evidence || failure) throw new Error('presence evidence exists only after a pass');
+      return { ...evidence, ...(sessionDistance !== undefined ? { sessionDistance: Math.round(sessionDistance * 1000) / 1000 } : {}) };
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { visitMethods } from '../../../shared/protocol/envelope.js';
+import type { AnomalyFlag } from './anomalies.js';
+import type { DayFigures } from './figures.js';
+
+/** RFC 4180 field: quoted when needed; a leading =+-@ is prefixed so spreadsheets do not run it. */
+export function csvField(value: string | number): string {
+  let s = String(value);
+  if (/^[=+\-@\t\r]/.test(s) && typeof value === 'string') s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function describeFlag(f: AnomalyFlag): string {
+  return f.kind === 'override-share'
+    ? `override-share: staff ${f.staffId} made ${f.count} of ${f.dayOverrides} staff-verified check-ins (even share ${f.expected.toFixed(1)}, p=${f.pValue.toExponential(1)})`
+    : `hourly-volume: ${f.count} ${f.scope === 'all' ? 'check-ins' : 'staff-verified check-ins'} at ${String(f.hour).padStart(2, '0')}:00 (normal ${f.expected.toFixed(1)}, p=${f.pValue.toExponential(1)})`;
+}
+
+/** Daily figures as CSV (one row per day), with that day's flags in the last column. */
+export function reportCsv(days: readonly DayFigures[], flags: readonly AnomalyFlag[]): string {
+  const header = ['day', ...visitMethods, 'total', 'asked-for-help', 'flags'];
+  const rows = days.map((d) => [d.day, ...visitMethods.map((m) => d[m]), d.total, d.askedForHelp, flags.filter((f) => f.day === d.day).map(describeFlag).join('; ')]);
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+}

@@ -1,0 +1,205 @@
+/**
+ * npm run bench -- [--json] [--frames N] [--sync] [--fps-seconds N] [--no-judged-fps] [--only-judged-fps]
+ * Face engine figures (tools/bench/face.ts) against the DESIGN.md baselines and the issue's
+ * targets; judged frames per second end to end in the browser host (tools/bench/judged-fps.ts);
+ * with --sync, the sync part's figures (tools/bench/sync.ts) are merged in.
+ * Progress goes to stderr; with --json, stdout holds exactly one JSON object.
+ */
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { runBaseline } from './baseline.js';
+import { runJudgedFpsBench } from './judged-fps.js';
+import { describeFrames, runFaceBench, runModelDescribeBench, type ModelPackageBench } from './face.js';
+
+/** Plain face-api calls measured on this machine class (DESIGN.md, "Environment facts"). */
+const BASELINES = { tiny224_detect_ms: 21, tiny416_describe_ms: 106, ssd_describe_ms: 340 };
+const TARGETS = { analyze_p50_ms: 50, describe_p50_ms: 120, cold_start_ms: 3000, tensors_leaked: 0, judged_fps: 10 };
+
+const argsSchema = z.object({
+  json: z.boolean().default(false),
+  sync: z.boolean().default(false),
+  frames: z.coerce.number().int().min(10).max(100_000).default(1000),
+  describes: z.coerce.number().int().min(5).max(10_000).default(60),
+  'analyze-size': z.coerce.number().int().min(96).max(800).multipleOf(32).optional(),
+  'describe-size': z.coerce.number().int().min(96).max(800).multipleOf(32).optional(),
+  backend: z.enum(['auto', 'wasm', 'tensorflow']).default('auto'),
+  'no-baseline': z.boolean().default(false),
+  'fps-seconds': z.coerce.number().int().min(3).max(120).default(10),
+  'no-judged-fps': z.boolean().default(false),
+  'only-judged-fps': z.boolean().default(false),
+  /** DIR or DIR:SHA256 of further model packages to compare (docs/face-engine.md, "Models measured"). */
+  'model-package': z
+    .array(z.string().regex(/^[^:]+(:[0-9a-f]{64})?$/, '--model-package takes DIR or DIR:SHA256'))
+    .default([]),
+});
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean' },
+      sync: { type: 'boolean' },
+      frames: { type: 'string' },
+      describes: { type: 'string' },
+      'analyze-size': { type: 'string' },
+      'describe-size': { type: 'string' },
+      backend: { type: 'string' },
+      'no-baseline': { type: 'boolean' },
+      'fps-seconds': { type: 'string' },
+      'no-judged-fps': { type: 'boolean' },
+      'only-judged-fps': { type: 'boolean' },
+      'model-package': { type: 'string', multiple: true },
+    },
+    strict: true,
+  });
+  const parsed = argsSchema.safeParse(values);
+  if (!parsed.success) {
+    console.error(`bench: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return 2;
+  }
+  const args = parsed.data;
+  const progress = (line: string): void => {
+    process.stderr.write(`bench: ${line}\n`);
+  };
+  if (args['only-judged-fps']) {
+    const fps = await runJudgedFpsBench({ seconds: args['fps-seconds'], progress });
+    const result = { ...fps, machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`, measured_at: new Date().toISOString() };
+    if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else console.log(judgedFpsLines(fps).join('\n'));
+    return 0;
+  }
+  const face = await runFaceBench({
+    frames: args.frames,
+    describes: args.describes,
+    backend: args.backend,
+    ...(args['analyze-size'] ? { analyzeInputSize: args['analyze-size'] } : {}),
+    ...(args['describe-size'] ? { describeInputSize: args['describe-size'] } : {}),
+    progress,
+  });
+  // Each model package on the same frames, one at a time, against the built-in model measured again in this run.
+  const models: ModelPackageBench[] = [];
+  if (args['model-package'].length) {
+    progress('describe with the built-in model package again, then each --model-package');
+    models.push(await runModelDescribeBench({}, { describes: args.describes, backend: args.backend, progress }));
+    for (const spec of args['model-package']) {
+      const [dir = '', sha] = spec.split(':');
+      models.push(await runModelDescribeBench({ dir, ...(sha ? { manifestSha256: sha } : {}) }, { describes: args.describes, backend: args.backend, progress }));
+    }
+  }
+  // After the engine is closed (its RSS figures are taken), the plain face-api calls on the same frames.
+  let baseline: Awaited<ReturnType<typeof runBaseline>> | null = null;
+  if (!args['no-baseline']) {
+    progress('re-measuring the plain face-api baselines on the same frames');
+    baseline = await runBaseline(await describeFrames(), args.describes);
+  }
+  const result: Record<string, number | string> = {
+    ...face,
+    ...(baseline ?? {}),
+    ...Object.fromEntries(
+      models.flatMap((m, i) => {
+        const key = `model${i}`;
+        const ref = models[0] as ModelPackageBench;
+        return [
+          ...Object.entries(m).map(([k, v]) => [`${key}_${k}`, v]),
+          [`${key}_describe_p50_ratio`, Math.round((m.describe_p50_ms / ref.describe_p50_ms) * 100) / 100],
+          [`${key}_describe_cpu_ratio`, Math.round((m.describe_cpu_ms / ref.describe_cpu_ms) * 100) / 100],
+        ];
+      }),
+    ),
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
+    measured_at: new Date().toISOString(),
+    load_average_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
+  };
+
+  // End to end in the browser host, after the engine bench (its worker is closed by now).
+  let fps: Awaited<ReturnType<typeof runJudgedFpsBench>> | null = null;
+  if (!args['no-judged-fps']) {
+    progress('judged frames per second end to end (browser host, fake camera, real core)');
+    fps = await runJudgedFpsBench({ seconds: args['fps-seconds'], progress });
+    Object.assign(result, fps);
+  }
+
+  if (args.sync) {
+    const syncModule = join(dirname(fileURLToPath(import.meta.url)), 'sync.ts');
+    if (!existsSync(syncModule)) {
+      progress('--sync: tools/bench/sync.ts does not exist yet; sync figures are not included');
+      result.sync = 'missing: tools/bench/sync.ts';
+    } else {
+      const mod = (await import('./sync.js' as string)) as { runSyncBench?: () => Promise<Record<string, number>> };
+      if (typeof mod.runSyncBench !== 'function') throw new Error('tools/bench/sync.ts does not export runSyncBench()');
+      Object.assign(result, await mod.runSyncBench());
+    }
+  }
+
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  }
+  const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+  const meets = (ok: boolean): string => (ok ? 'meets' : 'MISSES');
+  const lines = [
+    `Face engine on ${result.machine} (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}: wall times on a shared machine vary)`,
+    `backend: ${face.backend_detail}`,
+    '',
+    `live analysis per 640×480 frame (detect + 68 landmarks + pose + quality), ${face.frames} frames:`,
+    `  p50 ${face.analyze_p50_ms} ms, p95 ${face.analyze_p95_ms} ms  (${meets(face.analyze_p50_ms <= TARGETS.analyze_p50_ms)} target ≤ ${TARGETS.analyze_p50_ms} ms; ${Math.round(1000 / face.analyze_p50_ms)} frames/s at p50)`,
+    `  CPU time per frame (all threads): ${face.analyze_cpu_ms} ms; inside the worker p50 ${face.analyze_engine_p50_ms} ms`,
+    `  vs plain face-api tiny detector at 224 alone: DESIGN.md ${BASELINES.tiny224_detect_ms} ms → ${ratio(face.analyze_p50_ms, BASELINES.tiny224_detect_ms)}${baseline ? `; this run ${baseline.baseline_detect224_p50_ms} ms → ${ratio(face.analyze_p50_ms, baseline.baseline_detect224_p50_ms)}` : ''}`,
+    `capture → descriptor (describe), ${args.describes} frames:`,
+    `  p50 ${face.describe_p50_ms} ms, p95 ${face.describe_p95_ms} ms  (${meets(face.describe_p50_ms <= TARGETS.describe_p50_ms)} target ≤ ${TARGETS.describe_p50_ms} ms)`,
+    `  CPU time per describe: ${face.describe_cpu_ms} ms`,
+    `  vs face-api tiny@416 + landmarks + descriptor: DESIGN.md ${BASELINES.tiny416_describe_ms} ms → ${ratio(face.describe_p50_ms, BASELINES.tiny416_describe_ms)}${baseline ? `; this run ${baseline.baseline_describe416_p50_ms} ms (CPU ${baseline.baseline_describe416_cpu_ms} ms) → ${ratio(face.describe_p50_ms, baseline.baseline_describe416_p50_ms)} wall, ${ratio(face.describe_cpu_ms, baseline.baseline_describe416_cpu_ms)} CPU` : ''}`,
+    `  vs SSD MobileNet + landmarks + descriptor: DESIGN.md ${BASELINES.ssd_describe_ms} ms → ${ratio(face.describe_p50_ms, BASELINES.ssd_describe_ms)}`,
+    `cold start (worker + verified model load + warm-up): ${face.cold_start_ms} ms  (${meets(face.cold_start_ms <= TARGETS.cold_start_ms)} target ≤ ${TARGETS.cold_start_ms} ms)`,
+    `RSS: ${face.rss_before_mb} MB → ${face.rss_after_mb} MB after the frames (${face.rss_growth_pct} %)`,
+    `tensors: ${face.tensors_before} → ${face.tensors_after} (leaked ${face.tensors_leaked}; ${meets(face.tensors_leaked === TARGETS.tensors_leaked)} target 0)`,
+  ];
+  if (fps) lines.push('', ...judgedFpsLines(fps));
+  if (models.length) {
+    const ref = models[0] as ModelPackageBench;
+    lines.push('', 'describe per model package (same frames; ratios against the built-in model measured in this run):');
+    for (const m of models) {
+      lines.push(
+        `  ${m.model_id} (${m.runtime}): p50 ${m.describe_p50_ms} ms (${ratio(m.describe_p50_ms, ref.describe_p50_ms)}), p95 ${m.describe_p95_ms} ms, CPU ${m.describe_cpu_ms} ms (${ratio(m.describe_cpu_ms, ref.describe_cpu_ms)}), cold start ${m.cold_start_ms} ms, RSS +${m.rss_model_mb} MB`,
+      );
+    }
+  }
+  if (args.sync) {
+    const syncKeys = Object.keys(result).filter((k) => !(k in face) && !(fps && k in fps) && !k.startsWith('baseline_') && !['machine', 'measured_at', 'load_average_1m'].includes(k));
+    lines.push('', 'sync:', ...syncKeys.map((k) => `  ${k}: ${String(result[k])}`));
+  }
+  console.log(lines.join('\n'));
+  return 0;
+}
+
+function judgedFpsLines(fps: Record<string, number | string>): string[] {
+  const line = (key: string, what: string) =>
+    typeof fps[key] === 'number'
+      ? `  ${what}: ${fps[key]} frames/s (interval p50 ${fps[`${key}_interval_p50_ms`]} ms, p95 ${fps[`${key}_interval_p95_ms`]} ms; core p50 ${fps[`${key}_core_p50_ms`]} ms; load ${fps[`${key}_load_1m`]})`
+      : null;
+  const n = typeof fps.judged_fps === 'number' ? fps.judged_fps : 0;
+  return [
+    `judged frames per second, end to end (browser host, Chromium, ${fps.judged_fps_camera}, ${fps.judged_fps_window_s} s windows):`,
+    line('judged_fps', `frame loop + frame socket (${n >= TARGETS.judged_fps ? 'meets' : 'MISSES'} target ≥ ${TARGETS.judged_fps})`),
+    line('judged_fps_busy', 'same, one core kept busy by a spinning process'),
+    line('judged_fps_binding', 'same loop, frames as base64 over the Playwright binding'),
+    line('judged_fps_old_loop', 'old loop (120 ms pause, base64 binding)'),
+    ...(typeof fps.carried_fps === 'number' ? ['loop and transport alone (core answers at once, no face engine; a ceiling, not judged):'] : []),
+    line('carried_fps', 'frame loop + frame socket'),
+    line('carried_fps_binding', 'frame loop + base64 binding'),
+    line('carried_fps_old_loop', 'old loop'),
+  ].filter((l): l is string => l !== null);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,74 @@
+/**
+ * One recording through the kiosk's real presence check: every frame analysed by the real engine
+ * and judged by the real presence attempt (policy + identity check), timed at the recording's own
+ * cadence so the result does not depend on how fast this machine is.
+ */
+import { createPresenceAttempt } from '../../../electron/core/presence/attempt.js';
+import type { KioskConfig } from '../../../electron/core/platform/config/schema.js';
+import type { FaceEngine, RgbaFrame } from '../../../electron/core/face/types.js';
+import type { ChallengeSide, PresenceFailure } from '../../../electron/core/presence/session.js';
+
+export type PresenceOutcome =
+  /** The check passed: a ticket would be issued. */
+  | 'passed'
+  /** The attempt failed after reaching the challenge (or at the hold's identity check). */
+  | 'refused'
+  /** Never reached the challenge: guidance timed out, or the recording ended first (failure to acquire). */
+  | 'not-acquired';
+
+export interface PresenceRun {
+  side: ChallengeSide;
+  outcome: PresenceOutcome;
+  failure?: PresenceFailure | 'ended';
+  /** Frames judged until the decision (or the end of the recording). */
+  frames: number;
+  /** When the challenge began and when the decision came, in ms of the recording. */
+  challengeAtMs?: number;
+  decidedAtMs?: number;
+  sessionDistance?: number;
+}
+
+export async function runPresence(
+  engine: Pick<FaceEngine, 'analyze' | 'describe' | 'status'>,
+  config: KioskConfig['presence'],
+  frames: AsyncIterable<RgbaFrame>,
+  options: { side: ChallengeSide; fps: number },
+): Promise<PresenceRun> {
+  const attempt = createPresenceAttempt(config, { describe: (f, o) => engine.describe(f, o), model: () => engine.status(), random: () => (options.side === 'left' ? 0.25 : 0.75) });
+  const frameMs = 1000 / options.fps;
+  let n = 0;
+  let challengeAtMs: number | undefined;
+  try {
+    for await (const frame of frames) {
+      const atMs = n * frameMs;
+      n++;
+      const analysis = await engine.analyze(frame, { keep: true });
+      const verdict = await attempt.push(analysis, frame, atMs);
+      if (verdict.phase === 'challenge' && challengeAtMs === undefined) challengeAtMs = atMs;
+      if (verdict.phase === 'passed' || verdict.phase === 'failed') {
+        const acquired = challengeAtMs !== undefined || verdict.phase === 'passed' || verdict.failure !== 'guide-timeout';
+        let sessionDistance: number | undefined;
+        if (verdict.phase === 'passed') sessionDistance = attempt.evidence().sessionDistance;
+        return {
+          side: options.side,
+          outcome: verdict.phase === 'passed' ? 'passed' : acquired ? 'refused' : 'not-acquired',
+          ...(verdict.failure ? { failure: verdict.failure } : {}),
+          frames: n,
+          ...(challengeAtMs !== undefined ? { challengeAtMs: Math.round(challengeAtMs) } : {}),
+          decidedAtMs: Math.round(atMs),
+          ...(sessionDistance !== undefined ? { sessionDistance } : {}),
+        };
+      }
+    }
+    // The recording ended before a decision.
+    return {
+      side: options.side,
+      outcome: challengeAtMs === undefined ? 'not-acquired' : 'refused',
+      failure: 'ended',
+      frames: n,
+      ...(challengeAtMs !== undefined ? { challengeAtMs: Math.round(challengeAtMs) } : {}),
+    };
+  } finally {
+    attempt.discard();
+  }
+}
