@@ -34,7 +34,7 @@ const USAGE = [
   'Usage: npm run kioskctl -- eval-faces --images DIR (--pairs FILE | --identities FILE --make-pairs N)',
   '         [--identities FILE] [--impostors same-group|any] [--seed S] [--threshold T] [--target-far F[,F…]]',
   '         [--template K[,K…]] [--gate RULE=V[,…]] [--plot FILE.svg|FILE.png] [--save-pairs FILE] [--save-scores FILE]',
-  '         [--max-side PX] [--detector-size PX] [--models DIR] [--json]',
+  '         [--max-side PX] [--detector-size PX] [--models DIR] [--model-package DIR[:SHA256]] [--json]',
 ].join('\n');
 
 const farValue = z.number({ error: '--target-far must be numbers between 0 and 1, e.g. 0.01,0.001' }).min(0, '--target-far must be ≥ 0').max(1, '--target-far must be ≤ 1');
@@ -72,6 +72,8 @@ const optionsSchema = z
     'save-scores': z.string().min(1).optional(),
     'max-side': z.coerce.number({ error: '--max-side must be a number' }).int().min(64, '--max-side must be ≥ 64').max(4096, '--max-side must be ≤ 4096').default(640),
     models: z.string().min(1).optional(),
+    /** The recognition model package the kiosk runs (as `npm run bench --model-package`): IT measures the model it deploys. */
+    'model-package': z.string().regex(/^[^:]+(:[0-9a-f]{64})?$/, '--model-package takes DIR or DIR:SHA256').optional(),
     /** Detector input size for describe (px, multiple of 32); default: the engine's. For comparisons. */
     'detector-size': z.coerce.number({ error: '--detector-size must be a number' }).int().min(96).max(800).multipleOf(32, '--detector-size must be a multiple of 32').optional(),
     json: z.boolean().default(false),
@@ -130,6 +132,12 @@ function loadPairs(opts: Options): { pairs: LabelledPair[]; identities: Identity
   return { pairs: labelPairs(readPairs(opts.pairs as string), identities ?? undefined), identities };
 }
 
+/** `DIR[:SHA256]`: the package folder and, optionally, the manifest hash it must have. */
+export function modelPackageSpec(spec: string): { dir: string; manifestSha256?: string } {
+  const [dir = '', sha] = spec.split(':');
+  return { dir, ...(sha ? { manifestSha256: sha } : {}) };
+}
+
 /** Fails before any image is described when an output could not be written at the end. */
 function checkOutputFolder(file: string | undefined, option: string): void {
   if (!file) return;
@@ -158,6 +166,7 @@ async function run(argv: string[]): Promise<number> {
         'save-scores': { type: 'string' },
         'max-side': { type: 'string' },
         models: { type: 'string' },
+        'model-package': { type: 'string' },
         'detector-size': { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -204,6 +213,7 @@ async function run(argv: string[]): Promise<number> {
     backend: defaultConfig.face.backend,
     requestTimeoutMs: 60_000,
     ...(opts['detector-size'] ? { describeInputSize: opts['detector-size'] } : {}),
+    ...(opts['model-package'] ? { modelPackage: modelPackageSpec(opts['model-package']) } : {}),
     log,
   });
   const descriptors = new Map<string, number[]>();
