@@ -8,7 +8,7 @@ import { createPhotoCheckin } from './patient/checkin/wire.js';
 import { plainFileProtector } from './delivery/keys/index.js';
 import { createKeysPart, KioskNotReadyError } from './delivery/keys/part.js';
 import { UserFacingError } from '../shared/api/define.js';
-import { Outbox } from './delivery/sync/outbox.js';
+import { Outbox, outboxProvisioningFacts } from './delivery/sync/outbox.js';
 import { createVisitQueue } from './delivery/visits/index.js';
 import { openKioskStorage } from './storage.js';
 import { createSyncService } from './delivery/sync/index.js';
@@ -20,8 +20,8 @@ import { rememberStaffSessions } from './staff/accounts/session-tracker.js';
 import { createDeclineService } from './patient/decline/service.js';
 import { egovVerdicts } from './patient/decline/verdicts.js';
 import { shippedDir } from './platform/resources.js';
-import { getSodium } from './platform/crypto/index.js';
-import { deviceAuditCheck, deviceAuditSigner } from './platform/audit/device-signature.js';
+import { fromB64, getSodium } from './platform/crypto/index.js';
+import { deviceAuditSigner, fileAuditMark, trustedAuditKeys } from './platform/audit/device-signature.js';
 import { createCameraGate } from './patient/camera/gate.js';
 import { helpHandlers } from './patient/help.js';
 import { voiceHandlers } from './patient/voice/contract.js';
@@ -77,6 +77,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     developmentKeys: options.developmentKeys === true,
     ...(options.keyFileRoots ? { keyFileRoots: options.keyFileRoots } : {}),
     strandedVisits: (keyId) => ((c) => c.pending + c.dead)(outbox.counts(keyId)),
+    provisioningFacts: () => outboxProvisioningFacts(db),
     onChanged: (state) => {
       if (state.ready && config.sync.background) sync.engine.start();
       events.emit('keys.changed', { ready: state.ready });
@@ -111,13 +112,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Staff accounts, sessions, audit chain, reception hand-offs and reports (staff part).
   const sodium = await getSodium();
   // Audit rows are signed with the device key once there is one (an unprovisioned kiosk has none).
-  const deviceSecret = (): Uint8Array | null => ((s) => (s.ready ? s.keys.device.secretKey : null))(keysPart.state());
-  const devicePublic = (): Uint8Array | null =>
-    ((s) => (s.ready ? s.keys.device.publicKey : (s.device?.publicKey ?? null)))(keysPart.state());
+  const deviceSecret = () => ((s) => (s.ready ? { secretKey: s.keys.device.secretKey, keyId: s.keys.device.keyId } : null))(keysPart.state());
+  // The IT screen's verify trusts the kiosk's own key and the device keys it was provisioned with
+  // before (provisioning.json), never a key a row names for itself.
+  const auditTrust = () => {
+    const s = keysPart.state();
+    const prov = s.ready ? s.keys.provisioning : s.provisioning;
+    const own = s.ready ? [s.keys.device.publicKey] : s.device ? [s.device.publicKey] : [];
+    const earlier = [prov, ...(prov?.previous ?? [])].flatMap((p) => (p?.devicePublicKey ? [fromB64(p.devicePublicKey)] : []));
+    return trustedAuditKeys(sodium, [...own, ...earlier]);
+  };
   const staff = await createStaffPart({
     db,
     // Audit rows are signed with the device key (issue 11 item 20; docs/staff.md).
-    auditKey: { signer: deviceAuditSigner(sodium, deviceSecret), check: deviceAuditCheck(sodium, devicePublic) },
+    auditKey: { signer: deviceAuditSigner(sodium, deviceSecret), trust: auditTrust, mark: fileAuditMark(options.dataDir) },
     dataDir: options.dataDir,
     secretProtector: protector,
     config,
