@@ -21,8 +21,16 @@ const layers = [
   { name: 'presence', path: 'electron/core/presence', allow: ['shared', 'platform', 'face'] },
   { name: 'delivery', path: 'electron/core/delivery', allow: ['shared', 'platform'] },
   { name: 'staff', path: 'electron/core/staff', allow: ['shared', 'platform', 'delivery'] },
-  { name: 'patient', path: 'electron/core/patient', allow: ['shared', 'platform', 'face', 'presence', 'delivery', 'staff'] },
-  { name: 'kiosk', path: 'electron/core', allow: ['shared', 'platform', 'face', 'presence', 'delivery', 'staff', 'patient'] },
+  {
+    name: 'patient',
+    path: 'electron/core/patient',
+    allow: ['shared', 'platform', 'face', 'presence', 'delivery', 'staff'],
+  },
+  {
+    name: 'kiosk',
+    path: 'electron/core',
+    allow: ['shared', 'platform', 'face', 'presence', 'delivery', 'staff', 'patient'],
+  },
   { name: 'serving', path: 'electron/serving', allow: [] },
   { name: 'main', path: 'electron/main', allow: ['shared', 'serving', 'platform', 'kiosk'] },
   { name: 'preload', path: 'electron/preload', allow: ['shared'], allowTypes: ['kiosk'] },
@@ -31,14 +39,36 @@ const layers = [
   { name: 'renderer', path: 'renderer', allow: ['shared'], allowTypes: core },
   { name: 'upstream', path: 'upstream', allow: ['shared', 'platform', 'face', 'delivery'] },
   { name: 'scripts', path: 'scripts', allow: [] },
-  { name: 'tools', path: 'tools', allow: ['shared', ...core, 'serving', 'main', 'browser-host', 'upstream', 'scripts'] },
-  { name: 'tests', path: 'tests', allow: ['shared', ...core, 'serving', 'main', 'preload', 'browser-host', 'renderer', 'upstream', 'scripts', 'tools'] },
+  {
+    name: 'tools',
+    path: 'tools',
+    allow: ['shared', ...core, 'serving', 'main', 'browser-host', 'upstream', 'scripts'],
+  },
+  {
+    name: 'tests',
+    path: 'tests',
+    allow: [
+      'shared',
+      ...core,
+      'serving',
+      'main',
+      'preload',
+      'browser-host',
+      'renderer',
+      'upstream',
+      'scripts',
+      'tools',
+    ],
+  },
 ];
 
 const restricted = (patterns, paths = []) => ({
   '@typescript-eslint/no-restricted-imports': ['error', { paths, patterns }],
 });
-const nodeBuiltins = { group: ['node:*', 'fs', 'path', 'child_process', 'worker_threads'], message: 'this runtime has no Node' };
+const nodeBuiltins = {
+  group: ['node:*', 'fs', 'path', 'child_process', 'worker_threads'],
+  message: 'this runtime has no Node',
+};
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'models/**', '.tmp/**', 'coverage/**'] },
@@ -62,9 +92,10 @@ export default tseslint.config(
   },
   {
     files: ['electron/shared/**/*.ts'],
-    rules: restricted([nodeBuiltins, { group: ['react', 'react-dom', 'react/*'], message: 'the std layer has no React' }], [
-      { name: 'electron', message: 'the std layer runs everywhere: no electron' },
-    ]),
+    rules: restricted(
+      [nodeBuiltins, { group: ['react', 'react-dom', 'react/*'], message: 'the std layer has no React' }],
+      [{ name: 'electron', message: 'the std layer runs everywhere: no electron' }],
+    ),
   },
   {
     files: ['renderer/**/*.{ts,tsx}', 'electron/browser-host/page/**/*.ts'],
@@ -72,7 +103,10 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      ...restricted([nodeBuiltins], [{ name: 'electron', message: 'the renderer never imports electron; use window.kiosk' }]),
+      ...restricted(
+        [nodeBuiltins],
+        [{ name: 'electron', message: 'the renderer never imports electron; use window.kiosk' }],
+      ),
     },
   },
 );

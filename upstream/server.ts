@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { batchPath, batchRequestSchema } from '../electron/shared/protocol/batch.js';
 import { parseFaults, type FaultPlan } from './faults.js';
 import { Receiver, UnknownDeviceError } from './receiver.js';
+import { json, readJson, tooLarge, notJson } from './http.js';
 
 export interface ServerOptions {
   port: number;
@@ -61,7 +62,7 @@ export async function startServer(db: Database, receiver: Receiver, options: Ser
     }
     if (fault === 'reset' && faults.coin()) return void req.socket.destroy();
     const body = await readJson(req, maxBody);
-    if (body === undefined) return json(res, 400, { error: 'the body is not JSON' });
+    if (body === tooLarge || body === notJson) return json(res, 400, { error: 'the body is not JSON' });
     const parsed = batchRequestSchema.safeParse(body);
     if (!parsed.success) return json(res, 400, { error: `bad batch: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` });
     let results;
@@ -166,23 +167,4 @@ function isLoopback(address: string | undefined): boolean {
   return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
 
-async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}

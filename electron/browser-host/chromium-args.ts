@@ -38,14 +38,19 @@ export function chromiumArgs(options: ChromiumArgsOptions): string[] {
     '--mute-audio',
   ];
   if (options.runningAsRoot) args.push('--no-sandbox');
-  if (options.frameSocket) args.push(`--host-resolver-rules=MAP ${options.frameSocket.host} 127.0.0.1:${options.frameSocket.port}`);
+  if (options.frameSocket)
+    args.push(`--host-resolver-rules=MAP ${options.frameSocket.host} 127.0.0.1:${options.frameSocket.port}`);
   if (options.lang) args.push(`--lang=${options.lang}`);
   if (options.remoteDebuggingPort !== undefined) {
     args.push(`--remote-debugging-port=${options.remoteDebuggingPort}`, '--remote-debugging-address=127.0.0.1');
   }
   const { camera } = options;
   if (camera.kind === 'file') {
-    args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${camera.y4m}`);
+    args.push(
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${camera.y4m}`,
+    );
   } else if (camera.kind === 'none' || camera.kind === 'simulator') {
     args.push('--use-fake-device-for-media-stream=device-count=0', '--use-fake-ui-for-media-stream');
   } else {

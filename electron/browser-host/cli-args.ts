@@ -44,8 +44,14 @@ const argsSchema = z
       .max(65535, '--remote-debugging-port must be 0–65535')
       .optional(),
     'dev-keys': z.boolean().optional(),
-    'simulator-profile': z.enum(patientProfiles, { message: `--simulator-profile must be one of ${patientProfiles.join(', ')}` }).optional(),
-    'simulator-seed': z.coerce.number({ message: '--simulator-seed must be a number' }).int('--simulator-seed must be a whole number').min(0).optional(),
+    'simulator-profile': z
+      .enum(patientProfiles, { message: `--simulator-profile must be one of ${patientProfiles.join(', ')}` })
+      .optional(),
+    'simulator-seed': z.coerce
+      .number({ message: '--simulator-seed must be a number' })
+      .int('--simulator-seed must be a whole number')
+      .min(0)
+      .optional(),
     help: z.boolean().optional(),
   })
   .strict();
@@ -82,7 +88,12 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     remoteDebuggingPort: a['remote-debugging-port'],
     developmentKeys: a['dev-keys'] === true || env.KELU_DEV_KEYS === '1',
     ...(a['simulator-profile'] !== undefined || a['simulator-seed'] !== undefined
-      ? { simulator: { ...(a['simulator-profile'] ? { profile: a['simulator-profile'] } : {}), ...(a['simulator-seed'] !== undefined ? { seed: a['simulator-seed'] } : {}) } }
+      ? {
+          simulator: {
+            ...(a['simulator-profile'] ? { profile: a['simulator-profile'] } : {}),
+            ...(a['simulator-seed'] !== undefined ? { seed: a['simulator-seed'] } : {}),
+          },
+        }
       : {}),
   };
 }

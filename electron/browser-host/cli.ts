@@ -17,12 +17,26 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const host = await startBrowserHost({ ...options, log: (line) => console.error(line) });
-  const cameraText = host.camera.kind === 'file' ? `file ${host.camera.y4m}` : host.camera.kind === 'real' ? 'the machine webcam' : host.camera.kind === 'simulator' ? `the patient simulator (${host.simulator?.recordings.length ?? 0} recordings)` : 'none';
-  console.log(`Kelu browser host: ${host.url} (${host.headless ? 'headless' : 'window'}; camera: ${cameraText}; data: ${options.dataDir})`);
+  const cameraText =
+    host.camera.kind === 'file'
+      ? `file ${host.camera.y4m}`
+      : host.camera.kind === 'real'
+        ? 'the machine webcam'
+        : host.camera.kind === 'simulator'
+          ? `the patient simulator (${host.simulator?.recordings.length ?? 0} recordings)`
+          : 'none';
+  console.log(
+    `Kelu browser host: ${host.url} (${host.headless ? 'headless' : 'window'}; camera: ${cameraText}; data: ${options.dataDir})`,
+  );
   if (host.cdpUrl) {
-    console.log(`DevTools (CDP): ${host.cdpUrl}  →  chromium.connectOverCDP('${host.cdpUrl}'), then browser.contexts()[0].pages()[0]`);
+    console.log(
+      `DevTools (CDP): ${host.cdpUrl}  →  chromium.connectOverCDP('${host.cdpUrl}'), then browser.contexts()[0].pages()[0]`,
+    );
   }
-  if (options.developmentKeys) console.log('Development keys: an unprovisioned kiosk seals visits to the DEVELOPMENT upstream key (resources/dev-upstream/, secret in git). Never for patients.');
+  if (options.developmentKeys)
+    console.log(
+      'Development keys: an unprovisioned kiosk seals visits to the DEVELOPMENT upstream key (resources/dev-upstream/, secret in git). Never for patients.',
+    );
   console.log('Press Ctrl+C to stop.');
   await new Promise<void>((done) => {
     process.once('SIGINT', done);

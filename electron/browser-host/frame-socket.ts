@@ -4,7 +4,9 @@
 // --host-resolver-rules), so the page's CSP (`connect-src 'self'`) stays as strict as in Electron.
 //
 // Who may use it: a handshake must carry the kiosk's Origin and the per-page secret (random, 32
-// bytes, given only to the kiosk page's main frame by the init script). Only `checkin.frame` goes
+// bytes, given only to the kiosk page's main frame by the init script), as a WebSocket subprotocol
+// value `kelu-key.<hex>` beside `kelu-frames.v1` — never in the URL, which Chromium's console
+// errors, DevTools and protocol logs show (issue 17 item 17). The server answers `kelu-frames.v1`. Only `checkin.frame` goes
 // over it; everything else stays on the binding. Frames are never written anywhere: the bytes are
 // a view over the received message, handed to the router (which copies them into a buffer core
 // owns) and zero-filled as soon as the call returns.
@@ -19,11 +21,15 @@ import { z } from 'zod';
 import type { Router } from '../shared/api/router.js';
 import type { CallResult } from '../shared/api/define.js';
 import { encodeForPage } from './page-bridge.js';
+import { frameSocketKeyPrefix, frameSocketProtocol } from './page/config.js';
 
 /** Methods accepted over the socket: the ones that carry a camera frame. */
 export const socketMethods = ['checkin.frame'] as const;
 export const payloadTag = '$kelu:payload';
 export const frameSocketPath = '/__kelu/frames';
+/** The subprotocol the server selects; the key rides in a second, `kelu-key.<hex>`, never echoed. */
+export { frameSocketProtocol };
+export const frameSocketKeyProtocol = (secret: string): string => `${frameSocketKeyPrefix}${secret}`;
 /** Largest binary message: a 640×480 RGBA frame (core refuses larger frames anyway). */
 const maxPayload = 640 * 480 * 4;
 
@@ -60,6 +66,8 @@ export async function startFrameSocket(options: FrameSocketOptions): Promise<Fra
     maxPayload: maxPayload + 64 * 1024,
     perMessageDeflate: false,
     verifyClient: ({ req }: { req: IncomingMessage }) => isAllowedHandshake(req, options.origin, secret),
+    // Answer only the frames protocol: the key's value is never echoed back in a header.
+    handleProtocols: (protocols: Set<string>) => (protocols.has(frameSocketProtocol) ? frameSocketProtocol : false),
   });
   wss.on('connection', (ws) => serve(ws, options.router));
   await new Promise<void>((resolve, reject) => {
@@ -78,16 +86,17 @@ export async function startFrameSocket(options: FrameSocketOptions): Promise<Fra
   };
 }
 
-/** A handshake from the kiosk page: right Origin and the page's secret (compared in constant time). */
+/** A handshake from the kiosk page: right Origin, no query, and the page's secret as a subprotocol value (compared in constant time). */
 export function isAllowedHandshake(req: Pick<IncomingMessage, 'headers' | 'url'>, origin: string, secret: string): boolean {
   if (req.headers.origin !== origin) return false;
-  let key: string | null;
-  try {
-    key = new URL(req.url ?? '', 'http://placeholder').searchParams.get('key');
-  } catch {
-    return false;
-  }
-  if (key === null) return false;
+  // A key in the URL is refused outright: whoever put it there has already leaked it to logs.
+  if ((req.url ?? '').includes('?')) return false;
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim());
+  if (!offered.includes(frameSocketProtocol)) return false;
+  const key = offered.find((p) => p.startsWith(frameSocketKeyPrefix))?.slice(frameSocketKeyPrefix.length);
+  if (key === undefined) return false;
   const given = Buffer.from(key);
   const wanted = Buffer.from(secret);
   return given.length === wanted.length && timingSafeEqual(given, wanted);

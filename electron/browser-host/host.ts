@@ -91,8 +91,10 @@ export interface BrowserHost {
 
 const locales: Record<KioskLanguage, string> = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-US' };
 
-export const hasDisplay = (env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): boolean =>
-  platform !== 'linux' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+export const hasDisplay = (
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): boolean => platform !== 'linux' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
 
 /** Resolves the camera option to what Chromium is told (making the y4m when a file is given). */
 export async function resolveCamera(camera: string | undefined, cacheDir?: string): Promise<CameraSource> {
@@ -115,7 +117,9 @@ export function isTrustedFrame(frame: Pick<Frame, 'url' | 'parentFrame'>): boole
 const packageVersion = (): string => {
   try {
     const pkg: unknown = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
-    return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+    return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string'
+      ? pkg.version
+      : '0.0.0';
   } catch {
     return '0.0.0';
   }
@@ -127,7 +131,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     throw new Error(`The built renderer is missing (${join(rendererDir, 'index.html')}). Run "npm run build" first.`);
   }
   if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium not found at ${chromiumPath}. Install Debian's chromium (apt-get install chromium) or set KELU_CHROMIUM.`);
+    throw new Error(
+      `Chromium not found at ${chromiumPath}. Install Debian's chromium (apt-get install chromium) or set KELU_CHROMIUM.`,
+    );
   }
   if (options.remoteDebuggingPort) await assertPortFree(options.remoteDebuggingPort);
   const log = options.log ?? (() => {});
@@ -145,12 +151,24 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     camera = await resolveCamera(options.camera, options.cameraCacheDir ?? join(userDataDir, 'kelu-camera'));
     const simulated = parseSimulateCamera(options.camera);
     if (simulated) {
-      simulator = await createPatientSimulator({ files: simulated, ...options.simulator, modelsDir: join(projectRoot, 'models'), log });
+      simulator = await createPatientSimulator({
+        files: simulated,
+        ...options.simulator,
+        modelsDir: join(projectRoot, 'models'),
+        log,
+      });
     }
-    const simulatorCamera = simulated !== undefined && (options.allowSimulatorCamera ?? options.developmentKeys === true);
+    const simulatorCamera =
+      simulated !== undefined && (options.allowSimulatorCamera ?? options.developmentKeys === true);
     core =
       options.core ??
-      (await createCore({ dataDir: options.dataDir, config, version: packageVersion(), developmentKeys: options.developmentKeys === true, simulatorCamera }));
+      (await createCore({
+        dataDir: options.dataDir,
+        config,
+        version: packageVersion(),
+        developmentKeys: options.developmentKeys === true,
+        simulatorCamera,
+      }));
   } catch (err) {
     removeProfile();
     throw err;
@@ -219,7 +237,17 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return encodeForPage(result);
     });
     await context.addInitScript({
-      content: makePageBridgeScript(frameSocket ? { origin: kioskOrigin, path: frameSocketPath, secret: frameSocket.secret, methods: socketMethods, payloadTag } : undefined),
+      content: makePageBridgeScript(
+        frameSocket
+          ? {
+              origin: kioskOrigin,
+              path: frameSocketPath,
+              secret: frameSocket.secret,
+              methods: socketMethods,
+              payloadTag,
+            }
+          : undefined,
+      ),
     });
 
     const page = context.pages()[0] ?? (await context.newPage());
@@ -231,10 +259,14 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (options.remoteDebuggingPort !== undefined) {
       const port = await waitForDevToolsPort(userDataDir, options.remoteDebuggingPort);
       if (port === undefined) {
-        throw new Error(`Chromium did not open the DevTools port ${options.remoteDebuggingPort}. Choose another with --remote-debugging-port, or 0 for any free port.`);
+        throw new Error(
+          `Chromium did not open the DevTools port ${options.remoteDebuggingPort}. Choose another with --remote-debugging-port, or 0 for any free port.`,
+        );
       }
       cdpUrl = `http://127.0.0.1:${port}`;
-      log(`WARNING: DevTools (CDP) is open on ${cdpUrl} without authentication: any local process can read what is typed and act as the signed-in staff member. For development, tests and demos only; never on a kiosk serving patients.`);
+      log(
+        `WARNING: DevTools (CDP) is open on ${cdpUrl} without authentication: any local process can read what is typed and act as the signed-in staff member. For development, tests and demos only; never on a kiosk serving patients.`,
+      );
     }
     return { page, context, core, url, camera, headless, cdpUrl, close, ...(simulator ? { simulator } : {}) };
   } catch (err) {
@@ -251,7 +283,11 @@ function denied(message: string): CallResult<never> {
  * The DevTools port once Chromium listens on it. For port 0 Chromium writes the port it picked to
  * DevToolsActivePort in the profile (only then); for a fixed port, its /json/version answers.
  */
-async function waitForDevToolsPort(userDataDir: string, requested: number, timeoutMs = 20_000): Promise<number | undefined> {
+async function waitForDevToolsPort(
+  userDataDir: string,
+  requested: number,
+  timeoutMs = 20_000,
+): Promise<number | undefined> {
   const file = join(userDataDir, 'DevToolsActivePort');
   for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((r) => setTimeout(r, 100))) {
     if (requested === 0) {
@@ -259,7 +295,9 @@ async function waitForDevToolsPort(userDataDir: string, requested: number, timeo
       const port = Number(readFileSync(file, 'utf8').split('\n')[0]);
       if (Number.isInteger(port) && port > 0) return port;
     } else {
-      const answered = await fetch(`http://127.0.0.1:${requested}/json/version`, { signal: AbortSignal.timeout(1000) }).then(
+      const answered = await fetch(`http://127.0.0.1:${requested}/json/version`, {
+        signal: AbortSignal.timeout(1000),
+      }).then(
         (r) => r.ok,
         () => false,
       );
@@ -273,7 +311,13 @@ async function waitForDevToolsPort(userDataDir: string, requested: number, timeo
 function assertPortFree(port: number): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const server = createServer();
-    server.once('error', () => reject(new Error(`The DevTools port ${port} is in use. Choose another with --remote-debugging-port, or 0 for any free port.`)));
+    server.once('error', () =>
+      reject(
+        new Error(
+          `The DevTools port ${port} is in use. Choose another with --remote-debugging-port, or 0 for any free port.`,
+        ),
+      ),
+    );
     server.listen(port, '127.0.0.1', () => server.close(() => resolvePromise()));
   });
 }

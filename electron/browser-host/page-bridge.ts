@@ -10,7 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import type { KioskEvent } from '../shared/api/bridge.js';
-import type { PageBridgeConfig, PageFrameSocket } from './page/config.js';
+import { frameSocketKeyPrefix, frameSocketProtocol, type PageBridgeConfig, type PageFrameSocket } from './page/config.js';
 
 export type { PageFrameSocket } from './page/config.js';
 
@@ -20,9 +20,6 @@ export const bindingName = '__keluHostCall';
 export const dispatchName = '__keluHostDispatch';
 const bytesTag = '$kelu:bytes';
 
-/** The subprotocol the frame socket answers, and the prefix of the second one that carries its key. */
-export const frameSocketProtocol = 'kelu-frames.v1';
-export const frameSocketKeyPrefix = 'kelu-key.';
 
 let bundled: string | undefined;
 /** The page module (page/bridge.page.ts), bundled once per process into a script that defines installKioskBridge. */

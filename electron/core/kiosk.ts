@@ -8,7 +8,7 @@ import { createPhotoCheckin } from './patient/checkin/wire.js';
 import { plainFileProtector } from './delivery/keys/index.js';
 import { createKeysPart, KioskNotReadyError } from './delivery/keys/part.js';
 import { UserFacingError } from '../shared/api/define.js';
-import { Outbox } from './delivery/sync/outbox.js';
+import { Outbox, outboxProvisioningFacts } from './delivery/sync/outbox.js';
 import { createVisitQueue } from './delivery/visits/index.js';
 import { openKioskStorage } from './storage.js';
 import { createSyncService } from './delivery/sync/index.js';
@@ -20,8 +20,8 @@ import { rememberStaffSessions } from './staff/accounts/session-tracker.js';
 import { createDeclineService } from './patient/decline/service.js';
 import { egovVerdicts } from './patient/decline/verdicts.js';
 import { shippedDir } from './platform/resources.js';
-import { getSodium } from './platform/crypto/index.js';
-import { deviceAuditCheck, deviceAuditSigner } from './platform/audit/device-signature.js';
+import { fromB64, getSodium } from './platform/crypto/index.js';
+import { deviceAuditSigner, fileAuditMark, trustedAuditKeys } from './platform/audit/device-signature.js';
 import { createCameraGate } from './patient/camera/gate.js';
 import { helpHandlers } from './patient/help.js';
 import { voiceHandlers } from './patient/voice/contract.js';
@@ -77,6 +77,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     developmentKeys: options.developmentKeys === true,
     ...(options.keyFileRoots ? { keyFileRoots: options.keyFileRoots } : {}),
     strandedVisits: (keyId) => ((c) => c.pending + c.dead)(outbox.counts(keyId)),
+    provisioningFacts: () => outboxProvisioningFacts(db),
     onChanged: (state) => {
       if (state.ready && config.sync.background) sync.engine.start();
       events.emit('keys.changed', { ready: state.ready });
@@ -90,20 +91,41 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     if (!state.ready) throw new UserFacingError(`Not provisioned: ${state.message}`, 'failed');
     return state.keys;
   };
-  const visits = createVisitQueue(db, keys, { onQueued: () => sync.engine.notify(), onStoreError: (e) => sync.noteStorageError(e) });
+  const visits = createVisitQueue(db, keys, {
+    onQueued: () => sync.engine.notify(),
+    onStoreError: (e) => sync.noteStorageError(e),
+  });
   // Sync part: outbox → upstream in the background and on demand; progress goes to the screens.
-  const sync = createSyncService({ db, keys: syncKeys, config, faceBackend: () => detectBackend(config.face.backend).backend, onProgress: (p) => events.emit('sync.progress', p) });
+  const sync = createSyncService({
+    db,
+    keys: syncKeys,
+    config,
+    faceBackend: () => detectBackend(config.face.backend).backend,
+    onProgress: (p) => events.emit('sync.progress', p),
+  });
   // Photo check-in (checkin part): the face engine starts with the first patient.
-  const checkin = createPhotoCheckin({ config, modelsDir: options.modelsDir ?? shippedDir('models'), queueVisit: (fields) => visits.queueVisit(fields) });
+  const checkin = createPhotoCheckin({
+    config,
+    modelsDir: options.modelsDir ?? shippedDir('models'),
+    queueVisit: (fields) => visits.queueVisit(fields),
+  });
   // Staff accounts, sessions, audit chain, reception hand-offs and reports (staff part).
   const sodium = await getSodium();
   // Audit rows are signed with the device key once there is one (an unprovisioned kiosk has none).
-  const deviceSecret = (): Uint8Array | null => ((s) => (s.ready ? s.keys.device.secretKey : null))(keysPart.state());
-  const devicePublic = (): Uint8Array | null => ((s) => (s.ready ? s.keys.device.publicKey : (s.device?.publicKey ?? null)))(keysPart.state());
+  const deviceSecret = () => ((s) => (s.ready ? { secretKey: s.keys.device.secretKey, keyId: s.keys.device.keyId } : null))(keysPart.state());
+  // The IT screen's verify trusts the kiosk's own key and the device keys it was provisioned with
+  // before (provisioning.json), never a key a row names for itself.
+  const auditTrust = () => {
+    const s = keysPart.state();
+    const prov = s.ready ? s.keys.provisioning : s.provisioning;
+    const own = s.ready ? [s.keys.device.publicKey] : s.device ? [s.device.publicKey] : [];
+    const earlier = [prov, ...(prov?.previous ?? [])].flatMap((p) => (p?.devicePublicKey ? [fromB64(p.devicePublicKey)] : []));
+    return trustedAuditKeys(sodium, [...own, ...earlier]);
+  };
   const staff = await createStaffPart({
     db,
     // Audit rows are signed with the device key (issue 11 item 20; docs/staff.md).
-    auditKey: { signer: deviceAuditSigner(sodium, deviceSecret), check: deviceAuditCheck(sodium, devicePublic) },
+    auditKey: { signer: deviceAuditSigner(sodium, deviceSecret), trust: auditTrust, mark: fileAuditMark(options.dataDir) },
     dataDir: options.dataDir,
     secretProtector: protector,
     config,
@@ -117,7 +139,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     queueVisit: (envelope) => visits.queueVisit(envelope),
     createHandoff: (entry) => staff.handoffs.createHandoff(entry),
     verdicts: (sinceIso) => egovVerdicts(db, sinceIso),
-    onlineVerdict: (visitId) => sync.engine.deliverNow(visitId, config.decline.verifyOnlineMs).then((o) => (o.outcome === 'delivered' ? o.verdict : null)),
+    onlineVerdict: (visitId) =>
+      sync.engine
+        .deliverNow(visitId, config.decline.verifyOnlineMs)
+        .then((o) => (o.outcome === 'delivered' ? o.verdict : null)),
   });
   // Camera pinning (camera part): frames only from a camera core allowed; refusals audited.
   const camera = createCameraGate({
@@ -150,11 +175,21 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...staff.handlers,
     ...decline.handlers,
     ...voiceHandlers(createVoiceLibrary({ dataDir: options.dataDir })),
-    ...helpHandlers({ identified: (session) => checkin.identified(session), createHandoff: (entry) => staff.handoffs.createHandoff(entry), get: (id) => staff.handoffs.get(id) }),
+    ...helpHandlers({
+      identified: (session) => checkin.identified(session),
+      createHandoff: (entry) => staff.handoffs.createHandoff(entry),
+      get: (id) => staff.handoffs.get(id),
+    }),
   };
   // Every call to a method with roles is audited (actor = the staff member) and role-checked.
   // The screen's staff session stays in core (rememberStaffSessions), never in the page.
-  const router = rememberStaffSessions(auditRefusals(createRouter(contract, auditPrivilegedCalls(contract, handlers, staff.audit, actorOf), staff.sessions), staff.audit, actorOf));
+  const router = rememberStaffSessions(
+    auditRefusals(
+      createRouter(contract, auditPrivilegedCalls(contract, handlers, staff.audit, actorOf), staff.sessions),
+      staff.audit,
+      actorOf,
+    ),
+  );
   const events = createEventHub<KioskEvents>();
   if (config.sync.background && keysPart.ready()) sync.engine.start();
   return {

@@ -16,6 +16,7 @@ import { appSecretProtector } from './safe-storage.js';
 import { appEntryUrl, decidePermissionCheck, decidePermissionRequest, decideRequest } from './security-policy.js';
 import { shellPaths } from './paths.js';
 import { parseShellArgs, type ShellArgs } from './shell-args.js';
+import { refuseDebuggingSwitches } from './debug-switches.js';
 import { kioskWindowOptions } from './window-options.js';
 
 const { preload: preloadPath, rendererDir } = shellPaths(dirname(fileURLToPath(import.meta.url)));
@@ -30,6 +31,8 @@ function fail(message: string): never {
 let args: ShellArgs;
 try {
   args = parseShellArgs(process.argv.slice(1), app.isPackaged, process.env);
+  // Electron's own parser knows every spelling Chromium accepts: ask it too, remove before ready.
+  refuseDebuggingSwitches(app.commandLine, app.isPackaged);
 } catch (err) {
   fail(err instanceof Error ? err.message : String(err));
 }

@@ -1,5 +1,6 @@
 // The Electron app's own command line, validated. Pure: a unit test reads it.
 import { z } from 'zod';
+import { isDebuggingSwitch } from './debug-switches.js';
 import { languageChoices, languages, type Language } from '../shared/vocabulary/languages.js';
 
 export interface ShellArgs {
@@ -30,7 +31,7 @@ const schema = z
  * else (Chromium's own switches, the app path) is ignored. A packaged kiosk ignores --dev, so
  * nobody at the kiosk can get devtools or leave kiosk mode by changing its shortcut.
  */
-export function parseShellArgs(argv: readonly string[], isPackaged: boolean, env: NodeJS.ProcessEnv = {}): ShellArgs {
+export function parseShellArgs(argv: readonly string[], isPackaged: boolean, env: NodeJS.ProcessEnv = {}, platform: NodeJS.Platform = process.platform): ShellArgs {
   const raw: Record<string, string | boolean> = { dev: false, 'dev-keys': false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -38,7 +39,10 @@ export function parseShellArgs(argv: readonly string[], isPackaged: boolean, env
     if (arg === '--dev-keys') raw['dev-keys'] = true;
     // Chromium would open an unauthenticated DevTools port (or pipe, or a Node inspector) for
     // anyone on the machine: a packaged kiosk refuses to start with one.
-    if (isPackaged && /^--(remote-debugging-(port|pipe|address)|inspect(-brk|-port)?|remote-allow-origins)(=|$)/.test(arg)) {
+    // Every spelling Chromium reads as the same switch (-x, /x and upper case on Windows: issue 17
+    // item 6); main also asks app.commandLine.hasSwitch before ready (debug-switches.ts).
+    if (arg === '--') break;
+    if (isPackaged && isDebuggingSwitch(arg, platform)) {
       throw new Error(`${arg.split('=')[0]} is refused: a kiosk never opens a debugging port.`);
     }
     for (const name of ['data-dir', 'config', 'lang'] as const) {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type ComponentType } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { HelpButton, HelpWaitingContext } from './components/HelpButton';
@@ -94,13 +94,23 @@ function Kiosk({ initialLanguage, settings, setSettings }: { initialLanguage?: s
     if ('session' in next) sessionRef.current = next.session;
     setRoute(next);
   }, []);
+  // The generation now, read synchronously: a screen's late answer (a decline verdict arriving up to
+  // 4 s after "Start over") must not navigate the next patient's screen (issue 17 item 9).
+  const generationRef = useRef(0);
+  const screenGo = useMemo(() => {
+    const mine = generation;
+    return (next: Route) => {
+      if (generationRef.current === mine) go(next);
+    };
+  }, [generation, go]);
 
   const reset = useCallback(() => {
     const session = sessionRef.current;
     sessionRef.current = undefined;
     void call('checkin.cancel', session ? { session } : {}).catch(() => undefined);
+    generationRef.current += 1;
     setRoute({ screen: 'attract' });
-    setGeneration((g) => g + 1);
+    setGeneration(generationRef.current);
     voice.reset();
     void i18n.changeLanguage(homeLanguage.current);
   }, [i18n, voice]);
@@ -142,7 +152,7 @@ function Kiosk({ initialLanguage, settings, setSettings }: { initialLanguage?: s
               </section>
             )}
           >
-            {ready || route.screen === 'staff' ? <Screen route={route} go={go} reset={reset} settings={settings} /> : <NotReadyScreen />}
+            {ready || route.screen === 'staff' ? <Screen route={route} go={screenGo} reset={reset} settings={settings} /> : <NotReadyScreen />}
           </ErrorBoundary>
         </main>
       </HelpWaitingContext.Provider>

@@ -8,8 +8,18 @@ import { startTestKiosk } from '../../tools/harness/browser.js';
 import { fixture, builtInThreshold } from '../../tools/harness/fixtures.js';
 import { loadRgba } from '../../tools/harness/images.js';
 import { createFaceEngine } from '../../electron/core/face/engine.js';
-import { getSodium, openSealed, verifyDetached, visitSigningMessage } from '../../electron/core/platform/crypto/index.js';
-import { devUpstreamKeyPairFile, loadDeviceKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/delivery/keys/index.js';
+import {
+  getSodium,
+  openSealed,
+  verifyDetached,
+  visitSigningMessage,
+} from '../../electron/core/platform/crypto/index.js';
+import {
+  devUpstreamKeyPairFile,
+  loadDeviceKeys,
+  plainFileProtector,
+  readUpstreamKeyPair,
+} from '../../electron/core/delivery/keys/index.js';
 import { envelopeSchema } from '../../electron/shared/protocol/envelope.js';
 import { projectRoot } from '../../tools/harness/fixtures.js';
 import { euclidean, outboxRows, startPhotoCheckin, validIin } from '../../tools/harness/checkin.js';
@@ -25,13 +35,21 @@ describe('photo check-in', () => {
   it('the right person gets a ticket, and the sealed envelope holds their descriptor', async () => {
     const iin = validIin(1234);
     seen.iins.push(iin);
-    const kiosk = await startTestKiosk({ camera: 'photos/alex_lacamoire_3.jpg', config: challengeOff, lang: 'en', dataDir });
+    const kiosk = await startTestKiosk({
+      camera: 'photos/alex_lacamoire_3.jpg',
+      config: challengeOff,
+      lang: 'en',
+      dataDir,
+    });
     let ticket: string;
     try {
       const { page } = kiosk;
       await startPhotoCheckin(page, iin);
       await page.getByRole('heading', { name: 'You are checked in' }).waitFor({ timeout: 120_000 });
-      ticket = ((await page.getByLabel(/^Your number is /).getAttribute('aria-label')) ?? '').replace('Your number is ', '');
+      ticket = ((await page.getByLabel(/^Your number is /).getAttribute('aria-label')) ?? '').replace(
+        'Your number is ',
+        '',
+      );
       expect(ticket).toMatch(/^A-\d{3}$/);
       await expect(page.getByText('••••••••' + iin.slice(-4), { exact: false }).count()).resolves.toBeGreaterThan(0);
       expect(await page.content()).not.toContain(iin);
@@ -44,9 +62,17 @@ describe('photo check-in', () => {
     expect(rows).toHaveLength(1);
     const row = rows[0]!;
     const sodium = await getSodium();
-    const device = await loadDeviceKeys(dataDir, plainFileProtector(() => undefined));
+    const device = await loadDeviceKeys(
+      dataDir,
+      plainFileProtector(() => undefined),
+    );
     expect(device).not.toBeNull();
-    const message = visitSigningMessage(sodium, { id: row.id, deviceId: row.device_id, createdAt: row.created_at, sealed: new Uint8Array(row.sealed) });
+    const message = visitSigningMessage(sodium, {
+      id: row.id,
+      deviceId: row.device_id,
+      createdAt: row.created_at,
+      sealed: new Uint8Array(row.sealed),
+    });
     expect(verifyDetached(sodium, new Uint8Array(row.sig), message, device!.publicKey)).toBe(true);
     const upstream = await readUpstreamKeyPair(devUpstreamKeyPairFile());
     const opened = openSealed(sodium, new Uint8Array(row.sealed), upstream.publicKey, upstream.secretKey);
@@ -59,9 +85,15 @@ describe('photo check-in', () => {
     seen.descriptors.push(descriptor);
 
     // The descriptor is this person's: near another photo of him, far from someone else.
-    const engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), backend: 'wasm', log: () => undefined });
+    const engine = await createFaceEngine({
+      modelsDir: join(projectRoot, 'models'),
+      backend: 'wasm',
+      log: () => undefined,
+    });
     try {
-      const same = await engine.describe(await loadRgba(fixture('photos/alex_lacamoire_2.jpg'), { width: 640, height: 480 }));
+      const same = await engine.describe(
+        await loadRgba(fixture('photos/alex_lacamoire_2.jpg'), { width: 640, height: 480 }),
+      );
       const other = await engine.describe(await loadRgba(fixture('photos/obama_2.jpg'), { width: 640, height: 480 }));
       const threshold = builtInThreshold();
       expect(euclidean(descriptor, same.descriptor)).toBeLessThan(threshold);
@@ -100,7 +132,9 @@ describe('photo check-in', () => {
       const iin = validIin(3456);
       seen.iins.push(iin);
       await startPhotoCheckin(page, iin);
-      await expect.poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 500 }).toBe('One person at a time, please');
+      await expect
+        .poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 500 })
+        .toBe('One person at a time, please');
       await page.waitForTimeout(3_000);
       expect(await page.getByRole('heading', { name: 'You are checked in' }).count()).toBe(0);
     } finally {
@@ -123,7 +157,9 @@ describe('photo check-in', () => {
       seen.iins.push(iin);
       await startPhotoCheckin(page, iin);
       // The challenge is asked for (the photo holds still well enough to get there)…
-      await expect.poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 300 }).toMatch(/turn your head to your (left|right)/);
+      await expect
+        .poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 300 })
+        .toMatch(/turn your head to your (left|right)/);
       // …and, the photo never turning, it fails and the patient is offered the way without a photo.
       await page.getByRole('heading', { name: 'Check in without a photo' }).waitFor({ timeout: 60_000 });
       await page.getByRole('button', { name: 'I have no code' }).waitFor();
@@ -147,9 +183,14 @@ describe('photo check-in', () => {
       seen.iins.push(iin);
       await startPhotoCheckin(page, iin);
       await page.getByRole('button', { name: 'Try again' }).waitFor({ timeout: 90_000 });
-      expect(await page.getByRole('status').innerText()).toBe('That did not work. You can try once more.');
+      // The failed try says why (a still photo never turns: the head turn was not confirmed).
+      expect(await page.getByRole('status').innerText()).toBe(
+        'That did not work. You can try once more. We could not confirm the head turn.',
+      );
       await page.getByRole('button', { name: 'Try again' }).click();
-      await expect.poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 300 }).toMatch(/turn your head to your (left|right)/);
+      await expect
+        .poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 300 })
+        .toMatch(/turn your head to your (left|right)/);
       await page.getByRole('heading', { name: 'Check in without a photo' }).waitFor({ timeout: 60_000 });
     } finally {
       await kiosk.close();
@@ -180,7 +221,9 @@ describe('photo check-in', () => {
       const iin = validIin(7890);
       seen.iins.push(iin);
       await startPhotoCheckin(page, iin);
-      await expect.poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 500 }).toBe('Look at the camera so we can see your face');
+      await expect
+        .poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 500 })
+        .toBe('Look at the camera so we can see your face');
       // What Chromium does when a USB camera is pulled: the track ends.
       await page.evaluate(() => {
         const stream = document.querySelector('video')?.srcObject;
@@ -218,8 +261,14 @@ describe('photo check-in', () => {
       for (const iin of seen.iins) expect(text.includes(iin), `${file} holds a plaintext IIN`).toBe(false);
       for (const d of seen.descriptors) {
         expect(text.includes(String(d[0])), `${file} holds a descriptor value as text`).toBe(false);
-        expect(bytes.includes(Buffer.from(new Float32Array(d.slice(0, 4)).buffer)), `${file} holds descriptor floats`).toBe(false);
-        expect(bytes.includes(Buffer.from(new Float64Array(d.slice(0, 2)).buffer)), `${file} holds descriptor doubles`).toBe(false);
+        expect(
+          bytes.includes(Buffer.from(new Float32Array(d.slice(0, 4)).buffer)),
+          `${file} holds descriptor floats`,
+        ).toBe(false);
+        expect(
+          bytes.includes(Buffer.from(new Float64Array(d.slice(0, 2)).buffer)),
+          `${file} holds descriptor doubles`,
+        ).toBe(false);
       }
     }
   });

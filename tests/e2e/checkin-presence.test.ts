@@ -65,7 +65,11 @@ describe('presence with the default head-turn challenge', () => {
     // The challenge and every other setting at their defaults but one: this dim 2012 webcam recording,
     // turning left, comes back 0.442–0.47 from its held frame (measured, eval-presence), just over the
     // built-in model's 0.44, so the same-session bound is set as a clinic with such a camera would.
-    const kiosk = await startTestKiosk({ camera: turn.file, lang: 'en', config: { presence: { maxSessionDistance: 0.5 } } });
+    const kiosk = await startTestKiosk({
+      camera: turn.file,
+      lang: 'en',
+      config: { presence: { maxSessionDistance: 0.5 } },
+    });
     try {
       const { page } = kiosk;
       await startPhotoCheckin(page, validIin(4321));
@@ -75,15 +79,22 @@ describe('presence with the default head-turn challenge', () => {
       const ticket = page.getByRole('heading', { name: 'You are checked in' });
       const retry = page.getByRole('button', { name: 'Try again' });
       for (let attempt = 1; ; attempt++) {
-        await ticket.or(retry).first().waitFor({ timeout: 150_000 }).catch(async (err: unknown) => {
-          throw new Error(`no ticket; the screen said: ${(await said()).join(' → ')}`, { cause: err });
-        });
+        await ticket
+          .or(retry)
+          .first()
+          .waitFor({ timeout: 150_000 })
+          .catch(async (err: unknown) => {
+            throw new Error(`no ticket; the screen said: ${(await said()).join(' → ')}`, { cause: err });
+          });
         if (await ticket.isVisible()) break;
-        if (attempt >= defaultConfig.ui.maxFaceAttempts) throw new Error(`no ticket in ${attempt} tries; the screen said: ${(await said()).join(' → ')}`);
+        if (attempt >= defaultConfig.ui.maxFaceAttempts)
+          throw new Error(`no ticket in ${attempt} tries; the screen said: ${(await said()).join(' → ')}`);
         await retry.click();
       }
       // The challenge ran: he was asked to turn and to come back.
-      expect((await said()).join(' → ')).toMatch(/turn your head to your (left|right).*look straight at the camera again/i);
+      expect((await said()).join(' → ')).toMatch(
+        /turn your head to your (left|right).*look straight at the camera again/i,
+      );
       const rows = outboxRows(kiosk.dataDir);
       expect(rows).toHaveLength(1);
       const sodium = await getSodium();
@@ -122,13 +133,19 @@ describe('presence with the default head-turn challenge', () => {
         await startPhotoCheckin(page, validIin(5432));
         const said = await recordInstructions(page);
         // The photo alone is enough to get to the challenge…
-        await expect.poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 200 }).toMatch(/turn your head to your (left|right)/);
+        await expect
+          .poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 200 })
+          .toMatch(/turn your head to your (left|right)/);
         // …but the swap ends the attempt: the decline path follows, never a ticket.
         const decline = page.getByRole('heading', { name: 'Check in without a photo' });
         const ticket = page.getByRole('heading', { name: 'You are checked in' });
-        await decline.or(ticket).first().waitFor({ timeout: 150_000 }).catch(async (err: unknown) => {
-          throw new Error(`the attempt did not end; the screen said: ${(await said()).join(' → ')}`, { cause: err });
-        });
+        await decline
+          .or(ticket)
+          .first()
+          .waitFor({ timeout: 150_000 })
+          .catch(async (err: unknown) => {
+            throw new Error(`the attempt did not end; the screen said: ${(await said()).join(' → ')}`, { cause: err });
+          });
         expect(await ticket.count(), `a ticket for the swap; the screen said: ${(await said()).join(' → ')}`).toBe(0);
         expect(await decline.isVisible()).toBe(true);
         expect(outboxRows(kiosk.dataDir)).toHaveLength(0);
@@ -139,7 +156,11 @@ describe('presence with the default head-turn challenge', () => {
   }
 
   it('a patient who never reaches a good hold gets a failed try after guideTimeoutMs, then "Try again", then the decline path', async () => {
-    const kiosk = await startTestKiosk({ camera: 'hard/no_face_white.png', lang: 'en', config: { presence: { guideTimeoutMs: 5_000 }, ui: { maxFaceAttempts: 2 } } });
+    const kiosk = await startTestKiosk({
+      camera: 'hard/no_face_white.png',
+      lang: 'en',
+      config: { presence: { guideTimeoutMs: 5_000 }, ui: { maxFaceAttempts: 2 } },
+    });
     try {
       const { page } = kiosk;
       await startPhotoCheckin(page, validIin(6543));

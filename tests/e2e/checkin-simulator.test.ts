@@ -21,7 +21,8 @@ import { euclidean, outboxRows, validIin } from '../../tools/harness/checkin.js'
 
 type Lang = 'kk' | 'ru' | 'en';
 type Strings = Record<string, Record<string, string>>;
-const locale = (lang: Lang, ns: string) => JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lang, `${ns}.json`), 'utf8')) as Strings;
+const locale = (lang: Lang, ns: string) =>
+  JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lang, `${ns}.json`), 'utf8')) as Strings;
 
 let engine: FaceEngineClient;
 
@@ -60,7 +61,16 @@ async function untilTicket(kiosk: TestKiosk, lang: Lang): Promise<{ ticket: bool
       await retry.click();
       continue;
     }
-    if (!(await camera.isVisible())) return { ticket: false, tries, said: story(kiosk) };
+    // Off the camera screen: the ticket (it may still be rendering) or the decline path.
+    if (!(await camera.isVisible()))
+      return {
+        ticket: await ticket.waitFor({ timeout: 10_000 }).then(
+          () => true,
+          () => false,
+        ),
+        tries,
+        said: story(kiosk),
+      };
   }
   throw new Error(`no end of the face check; ${story(kiosk)}`);
 }
@@ -71,7 +81,9 @@ const story = (kiosk: TestKiosk): string =>
 /** A frontal frame of the recording from its last third (the simulator's own decoded frames). */
 async function laterFrameOf(kiosk: TestKiosk, recording: number) {
   const rec = kiosk.simulator!.recordings[recording]!;
-  const frames = rec.index.frames.filter((f) => f.yaw !== undefined && Math.abs(f.yaw) <= 8 && Math.abs(f.pitch ?? 0) <= 10);
+  const frames = rec.index.frames.filter(
+    (f) => f.yaw !== undefined && Math.abs(f.yaw) <= 8 && Math.abs(f.pitch ?? 0) <= 10,
+  );
   const late = frames.filter((f) => f.n >= (rec.index.frames.length * 2) / 3);
   const pick = (late.length ? late : frames).at(-1)!;
   return loadRgba(join(rec.dir, `${String(pick.n + 1).padStart(5, '0')}.jpg`));
@@ -95,7 +107,11 @@ describe('simulated cooperative patients with the default configuration', () => 
   for (const [lang, recording] of cases) {
     it(`[${lang}] ${recording.split('/').pop()}: a ticket, and the sealed descriptor is theirs`, async () => {
       expect(defaultConfig.presence.challenge).toBe('head-turn');
-      const kiosk = await startTestKiosk({ camera: `simulate:${fixture(recording)}`, lang, simulator: { profile: 'cooperative', seed: 7 } });
+      const kiosk = await startTestKiosk({
+        camera: `simulate:${fixture(recording)}`,
+        lang,
+        simulator: { profile: 'cooperative', seed: 7 },
+      });
       try {
         await toCamera(kiosk.page, lang, validIin(2100));
         const end = await untilTicket(kiosk, lang);
@@ -103,7 +119,10 @@ describe('simulated cooperative patients with the default configuration', () => 
         expect(end.tries, end.said).toBeLessThanOrEqual(defaultConfig.ui.maxFaceAttempts);
         // Asked to turn and to come back, in the patient's language.
         const keys = kiosk.simulator!.patients.at(-1)!.instructions.map((i) => i.key);
-        expect(keys.some((k) => k === 'turnLeft' || k === 'turnRight'), end.said).toBe(true);
+        expect(
+          keys.some((k) => k === 'turnLeft' || k === 'turnRight'),
+          end.said,
+        ).toBe(true);
         expect(keys, end.said).toContain('turnBack');
         const envelope = await openEnvelope(kiosk.dataDir, 0);
         expect(envelope.face!.presence).toMatchObject({ challenge: 'head-turn' });
@@ -122,7 +141,11 @@ describe('simulated cooperative patients with the default configuration', () => 
 describe('simulated patients who are slow or turn the wrong way first pass within the tries', () => {
   for (const profile of ['slow', 'wrong-way-first'] as PatientProfile[]) {
     it(`${profile}: a ticket within ${defaultConfig.ui.maxFaceAttempts} tries`, async () => {
-      const kiosk = await startTestKiosk({ camera: `simulate:${fixture('video/turn_fsgan_abe.mp4')}`, lang: 'en', simulator: { profile, seed: 3 } });
+      const kiosk = await startTestKiosk({
+        camera: `simulate:${fixture('video/turn_fsgan_abe.mp4')}`,
+        lang: 'en',
+        simulator: { profile, seed: 3 },
+      });
       try {
         await toCamera(kiosk.page, 'en', validIin(2200));
         const end = await untilTicket(kiosk, 'en');
@@ -137,10 +160,16 @@ describe('simulated patients who are slow or turn the wrong way first pass withi
 
 describe('the simulator is a virtual camera', () => {
   it('is refused by a kiosk without the development switch: the decline path, no frame judged, no visit', async () => {
-    const kiosk = await startTestKiosk({ camera: `simulate:${fixture('video/turn_fsgan_abe.mp4')}`, lang: 'en', allowSimulatorCamera: false });
+    const kiosk = await startTestKiosk({
+      camera: `simulate:${fixture('video/turn_fsgan_abe.mp4')}`,
+      lang: 'en',
+      allowSimulatorCamera: false,
+    });
     try {
       await toCamera(kiosk.page, 'en', validIin(2300));
-      await kiosk.page.getByRole('heading', { name: (locale('en', 'decline') as unknown as Record<string, string>).title! }).waitFor({ timeout: 60_000 });
+      await kiosk.page
+        .getByRole('heading', { name: (locale('en', 'decline') as unknown as Record<string, string>).title! })
+        .waitFor({ timeout: 60_000 });
       expect(outboxRows(kiosk.dataDir)).toHaveLength(0);
     } finally {
       await kiosk.close();
@@ -148,7 +177,10 @@ describe('the simulator is a virtual camera', () => {
   }, 180_000);
 
   it('keeps its index of a recording outside the project (the cache, keyed by the file hash)', async () => {
-    const sim = await createPatientSimulator({ files: [fixture('video/turn_fsgan_abe.mp4')], modelsDir: join(projectRoot, 'models') });
+    const sim = await createPatientSimulator({
+      files: [fixture('video/turn_fsgan_abe.mp4')],
+      modelsDir: join(projectRoot, 'models'),
+    });
     expect(sim.recordings[0]!.index.frames.filter((f) => f.yaw !== undefined).length).toBeGreaterThan(100);
     expect(sim.recordings[0]!.dir.startsWith(projectRoot)).toBe(false);
   });

@@ -71,13 +71,20 @@ async function untilTheEnd(page: import('playwright-core').Page): Promise<{ tick
 describe('screen replays played responsively through the patient simulator, default configuration', () => {
   for (const kind of ['replay-phone', 'replay-tablet'] as const) {
     it(`${kind}: the replay turns when asked, and still gets no ticket in the configured tries`, async () => {
-      const kiosk = await startTestKiosk({ camera: `simulate:${await fileFor(kind)}`, lang: 'en', simulator: { profile: 'cooperative', seed: 7 } });
+      const kiosk = await startTestKiosk({
+        camera: `simulate:${await fileFor(kind)}`,
+        lang: 'en',
+        simulator: { profile: 'cooperative', seed: 7 },
+      });
       try {
         await startPhotoCheckin(kiosk.page, validIin(7200 + (kind === 'replay-phone' ? 0 : 1)));
         const end = await untilTheEnd(kiosk.page);
         const keys = kiosk.simulator!.patients.at(-1)?.instructions.map((i) => i.key) ?? [];
         // The simulator answered the kiosk: it was asked to turn (the challenge ran on the replay).
-        expect(keys.some((k) => k === 'turnLeft' || k === 'turnRight'), keys.join(' ')).toBe(true);
+        expect(
+          keys.some((k) => k === 'turnLeft' || k === 'turnRight'),
+          keys.join(' '),
+        ).toBe(true);
         expect(end.ticket, `${kind} through the simulator got a ticket; it was told ${keys.join(' ')}`).toBe(false);
         expect(end.declined).toBe(true);
         expect(outboxRows(kiosk.dataDir)).toHaveLength(0);

@@ -26,6 +26,8 @@ describe('an unprovisioned kiosk, provisioned from the IT screen', () => {
   let dataDir: string;
   let usb: string;
   let people: Record<string, SeededPerson>;
+  /** The fingerprint the upstream publishes; IT types it to confirm the key file (issue 17 item 16). */
+  let fingerprint: string;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kelu-e2e-setup-'));
@@ -33,6 +35,7 @@ describe('an unprovisioned kiosk, provisioned from the IT screen', () => {
     people = await seedStaff(dataDir, [{ username: 'it-ayan', role: 'it' }]);
     const sodium = await getSodium();
     const kp = sodium.crypto_box_keypair();
+    fingerprint = sodium.to_hex(sodium.crypto_generichash(16, kp.publicKey, null));
     writeFileSync(join(usb, 'upstream-public.json'), JSON.stringify({ v: 1, kind: 'kelu-upstream-public-key', publicKey: sodium.to_base64(kp.publicKey, sodium.base64_variants.ORIGINAL) }));
     // The kiosk looks for key files where this test's "USB stick" is mounted.
     ensureBuilt();
@@ -60,12 +63,15 @@ describe('an unprovisioned kiosk, provisioned from the IT screen', () => {
     await form.getByRole('textbox', { name: 'Upstream key file (path on the USB stick)' }).fill(join(usb, 'missing.json'));
     await form.getByRole('textbox', { name: 'Upstream URL (https://…)' }).fill('https://upstream.example.kz');
     await form.getByRole('textbox', { name: 'Clinic id' }).fill('almaty-pc-4');
+    await form.getByRole('textbox', { name: 'Upstream key fingerprint, as the upstream published it (32 hex digits)' }).fill(fingerprint.replace(/(.{4})(?!$)/g, '$1 '));
     await form.getByRole('button', { name: 'Provision' }).click();
     await page.getByRole('alert').filter({ hasText: 'No upstream key file at' }).waitFor();
 
     // Picked from the stick instead of typed.
     await page.getByRole('button', { name: 'Look for key files on USB sticks' }).click();
-    await page.getByRole('list', { name: 'Key files found' }).getByRole('button', { name: `Use ${join(usb, 'upstream-public.json')}` }).click();
+    const foundList = page.getByRole('list', { name: 'Key files found' });
+    await foundList.getByText(`fingerprint ${fingerprint.replace(/(.{4})(?!$)/g, '$1 ')}`).waitFor();
+    await foundList.getByRole('button', { name: `Use ${join(usb, 'upstream-public.json')}` }).click();
     await expect.poll(() => form.getByRole('textbox', { name: 'Upstream key file (path on the USB stick)' }).inputValue()).toBe(join(usb, 'upstream-public.json'));
     await form.getByRole('button', { name: 'Provision' }).click();
     await page.getByRole('status').filter({ hasText: 'Provisioned for almaty-pc-4' }).waitFor();

@@ -246,7 +246,9 @@ describe('staff console in the kiosk', () => {
       expect(actions, a).toContain(a);
     }
     db.close();
-    const kioskctl = (...args: string[]) => spawnSync('npx', ['tsx', 'tools/kioskctl/kioskctl.ts', ...args, '--data-dir', dataDir], { cwd: projectRoot, encoding: 'utf8' });
+    // The device key as IT has it from provisioning (the upstream registered it): verify trusts no key in the folder.
+    const deviceKey = (JSON.parse(readFileSync(join(dataDir, 'keys', 'device.json'), 'utf8')) as { publicKey: string }).publicKey;
+    const kioskctl = (...args: string[]) => spawnSync('npx', ['tsx', 'tools/kioskctl/kioskctl.ts', ...args, '--device-key', deviceKey, '--data-dir', dataDir], { cwd: projectRoot, encoding: 'utf8' });
     const intact = kioskctl('audit', 'verify');
     expect(intact.stdout).toMatch(/Audit chain intact: \d+ rows/);
     expect(intact.status).toBe(0);

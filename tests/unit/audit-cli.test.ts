@@ -8,7 +8,8 @@ import { parseConfig } from '../../electron/core/platform/config/schema.js';
 import { totpNow } from '../../electron/core/staff/accounts/totp.js';
 import { seedStaff } from '../../tools/harness/staff.js';
 import { openLocalStaff } from '../../tools/kioskctl/commands/staff-cli-support.js';
-import { devUpstreamPublicKeyFile } from '../../electron/core/delivery/keys/index.js';
+import { deviceKeyFile, devUpstreamPublicKeyFile } from '../../electron/core/delivery/keys/index.js';
+import { readFileSync } from 'node:fs';
 import { databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
 import { startDevUpstream } from '../../upstream/harness.js';
 import { openHeadlessKiosk, syntheticVisit } from '../../tools/harness/headless-kiosk.js';
@@ -29,10 +30,11 @@ const kioskctl = (...args: string[]) =>
       resolve({ code, out, err });
     });
   });
+/** The chain's rows, then kioskctl's rows still waiting for the kiosk to sign them (seq 0). */
 const rowsOf = (dataDir: string): AuditRow[] => {
   const local = openLocalStaff(dataDir);
   try {
-    return local.audit.recent(1000).reverse();
+    return [...local.audit.recent(1000).reverse(), ...local.audit.pendingRows().map((r) => ({ ...r, seq: 0, prevHash: '', hash: '' }))];
   } finally {
     local.close();
   }
@@ -46,7 +48,7 @@ describe('kioskctl audit rows for provision, export and sync', () => {
     const dataDir = tempDir('kiosk');
     const actor = `os:${userInfo().username}`;
 
-    const p = await kioskctl('provision', '--upstream', upstream.url, '--upstream-key', devUpstreamPublicKeyFile(), '--clinic', 'c7', '--data-dir', dataDir);
+    const p = await kioskctl('provision', '--upstream', upstream.url, '--upstream-key', devUpstreamPublicKeyFile(), '--clinic', 'c7', '--development-keys', '--data-dir', dataDir);
     expect(p.code, p.err).toBe(0);
     const pinned = /pinned key (\S+)\./.exec(p.out)![1]!;
     const deviceId = /device id:\s+(\S+)/.exec(p.out)![1]!;
@@ -84,17 +86,24 @@ describe('kioskctl audit rows for provision, export and sync', () => {
     // No patient IIN in any row.
     for (let i = 0; i < 3; i++) expect(JSON.stringify(rows)).not.toContain(syntheticVisit(i).iin);
 
-    const v = await kioskctl('audit', 'verify', '--json', '--data-dir', dataDir);
+    // kioskctl's rows wait outside the chain; the kiosk's next start imports and signs them.
+    expect(rows.filter((r) => r.seq === 0).map((r) => r.action)).toEqual(expect.arrayContaining(['sync.provision', 'sync.export', 'sync.now']));
+    await (await createCore({ dataDir, config: parseConfig({ clinicId: 'c7', sync: { background: false } }), developmentKeys: true })).close();
+    const signed = rowsOf(dataDir);
+    expect(signed.filter((r) => r.seq === 0)).toHaveLength(0);
+    const exportedRow = signed.find((r) => r.action === 'sync.export')!;
+    expect(exportedRow.actor).toBe(actor);
+    const v = await kioskctl('audit', 'verify', '--json', '--device-key', publicKey, '--data-dir', dataDir);
     expect(v.code, v.out + v.err).toBe(0);
-    expect(JSON.parse(v.out)).toMatchObject({ ok: true, rows: rows.length });
+    expect(JSON.parse(v.out)).toMatchObject({ ok: true, rows: signed.length, signedThrough: signed.length });
 
     // The rows are links of the chain, not loose lines: editing the export row breaks verify there.
     const db = openDatabase(join(dataDir, databaseFileName));
-    db.prepare('UPDATE audit_log SET detail = ? WHERE seq = ?').run(JSON.stringify({ ...detailOf(exported), items: 0 }), exported!.seq);
+    db.prepare('UPDATE audit_log SET detail = ? WHERE seq = ?').run(JSON.stringify({ ...detailOf(exportedRow), items: 0 }), exportedRow.seq);
     db.close();
-    const broken = await kioskctl('audit', 'verify', '--data-dir', dataDir);
+    const broken = await kioskctl('audit', 'verify', '--device-key', publicKey, '--data-dir', dataDir);
     expect(broken.code).toBe(1);
-    expect(broken.out).toContain(`BROKEN at row ${exported!.seq}`);
+    expect(broken.out).toContain(`BROKEN at row ${exportedRow.seq}`);
   });
 
   it('records a sync that found no upstream, and writes nothing for a refused provision', async () => {
@@ -123,8 +132,8 @@ describe('audit rows signed with the device key (issue 11 item 20)', () => {
     const dataDir = tempDir('kiosk');
     const start = async (maxFaceAttempts: number) => (await createCore({ dataDir, config: parseConfig({ ui: { maxFaceAttempts }, sync: { background: false } }), developmentKeys: true })).close();
     await start(3); // rows 1 and 2: the development keys made, the kiosk's configuration (signed)
-    await kioskctl('sync', '--data-dir', dataDir); // row 3: kioskctl's sync (unsigned: no device secret needed)
-    await start(4); // rows 4 and 5: the kiosk again, with a changed configuration (signed)
+    await kioskctl('sync', '--data-dir', dataDir); // kioskctl's sync waits outside the chain
+    await start(4); // rows 3 to 5: kioskctl's row imported and signed, the kiosk's changed configuration (signed)
     await start(5);
     return dataDir;
   }
@@ -148,20 +157,21 @@ describe('audit rows signed with the device key (issue 11 item 20)', () => {
 
   it('verify names the signed range; a re-hashed rewrite fails on its signature, and stripping the signatures fails too', async () => {
     const dataDir = await kioskWithRows();
-    const ok = await kioskctl('audit', 'verify', '--data-dir', dataDir);
+    const key = (JSON.parse(readFileSync(deviceKeyFile(dataDir), 'utf8')) as { publicKey: string }).publicKey;
+    const ok = await kioskctl('audit', 'verify', '--device-key', key, '--data-dir', dataDir);
     expect(ok.code, ok.out + ok.err).toBe(0);
     expect(ok.out).toMatch(/Signed by device key \S+ through row \d+/);
-    const v = JSON.parse((await kioskctl('audit', 'verify', '--json', '--data-dir', dataDir)).out) as { ok: boolean; rows: number; signedThrough: number; unsignedTail: number };
+    const v = JSON.parse((await kioskctl('audit', 'verify', '--json', '--device-key', key, '--data-dir', dataDir)).out) as { ok: boolean; rows: number; signedThrough: number; unsignedTail: number };
     expect(v).toMatchObject({ ok: true, signedThrough: v.rows, unsignedTail: 0 });
 
     expect(v.rows).toBeGreaterThanOrEqual(4);
     rewriteFrom(dataDir, 4, false);
-    const forged = await kioskctl('audit', 'verify', '--data-dir', dataDir);
+    const forged = await kioskctl('audit', 'verify', '--device-key', key, '--data-dir', dataDir);
     expect(forged.code).toBe(1);
     expect(forged.out).toMatch(/BROKEN at row 4 \(bad-signature\)/);
 
     rewriteFrom(dataDir, 4, true);
-    const stripped = await kioskctl('audit', 'verify', '--data-dir', dataDir);
+    const stripped = await kioskctl('audit', 'verify', '--device-key', key, '--data-dir', dataDir);
     expect(stripped.code).toBe(1);
     expect(stripped.out).toMatch(/BROKEN at row 4 \(unsigned-row\)/);
   });

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { type Handlers } from '../../electron/shared/api/define.js';
 import { createRouter } from '../../electron/shared/api/router.js';
 import { checkinContract } from '../../electron/core/patient/checkin/contract.js';
-import { frameSocketPath, payloadTag, startFrameSocket, type FrameSocket } from '../../electron/browser-host/frame-socket.js';
+import { frameSocketKeyProtocol, frameSocketPath, frameSocketProtocol, payloadTag, startFrameSocket, type FrameSocket } from '../../electron/browser-host/frame-socket.js';
+import { makePageBridgeScript } from '../../electron/browser-host/page-bridge.js';
 
 const origin = 'http://kelu.localhost';
 // The real checkin.frame schema, with a handler that reports what it received.
@@ -30,11 +31,15 @@ afterAll(async () => {
   await socket?.close();
 });
 
-const url = (key?: string) => `ws://127.0.0.1:${socket.port}${frameSocketPath}${key === undefined ? '' : `?key=${key}`}`;
+const url = () => `ws://127.0.0.1:${socket.port}${frameSocketPath}`;
 
-function open(key: string | undefined, from = origin): Promise<WebSocket> {
+/** The key travels as a WebSocket subprotocol value (issue 17 item 17), never in the URL. */
+function open(key: string | undefined, from = origin, where: 'protocol' | 'query' = 'protocol'): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url(key), { origin: from });
+    const ws =
+      where === 'query'
+        ? new WebSocket(`${url()}?key=${key ?? ''}`, { origin: from })
+        : new WebSocket(url(), key === undefined ? [frameSocketProtocol] : [frameSocketProtocol, frameSocketKeyProtocol(key)], { origin: from });
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`refused ${res.statusCode}`)));
     ws.once('error', reject);
@@ -58,6 +63,15 @@ describe('frame socket', () => {
     await expect(open('0'.repeat(socket.secret.length))).rejects.toThrow(/refused 401/);
     await expect(open(socket.secret.slice(1))).rejects.toThrow(/refused 401/);
     await expect(open(socket.secret, 'http://evil.localhost')).rejects.toThrow(/refused 401/);
+  });
+
+  it('issue 17 item 17: the secret never travels in the URL (console errors, DevTools and logs show URLs): a key in the query is refused, and the page script puts none there', async () => {
+    await expect(open(socket.secret, origin, 'query')).rejects.toThrow(/refused 401/);
+    const script = makePageBridgeScript({ origin, path: frameSocketPath, secret: socket.secret, methods: ['checkin.frame'], payloadTag });
+    expect(script).not.toMatch(/\?key=/);
+    const ws = await open(socket.secret);
+    expect(ws.protocol).toBe(frameSocketProtocol);
+    ws.close();
   });
 
   it('carries a 480×360 RGBA frame byte for byte to the router, and wipes its own copy after the answer', async () => {

@@ -53,6 +53,7 @@ vi.mock('electron', () => {
   const app = {
     isPackaged: false,
     isReady: () => true,
+    commandLine: { hasSwitch: () => false, removeSwitch: () => undefined, appendSwitch: () => undefined },
     getPath: (name: string) => recorded.paths.get(name) ?? join(tmpdir(), 'kelu-never-used'),
     setPath: (name: string, value: string) => recorded.paths.set(name, value),
     getAppPath: () => process.cwd(),

@@ -60,12 +60,13 @@ function safeStandIn(options: { broken?: boolean } = {}): SecretProtector & { ca
 const quiet = plainFileProtector(() => {});
 const config = parseConfig({ sync: { background: false } });
 
-async function upstreamKeyFile(dir: string): Promise<{ file: string; publicKey: Uint8Array; secretKey: Uint8Array }> {
+async function upstreamKeyFile(dir: string): Promise<{ file: string; publicKey: Uint8Array; secretKey: Uint8Array; fingerprint: string }> {
   const sodium = await getSodium();
   const kp = sodium.crypto_box_keypair();
   const file = join(dir, 'upstream-public.json');
   writeFileSync(file, JSON.stringify({ v: 1, kind: 'kelu-upstream-public-key', publicKey: sodium.to_base64(kp.publicKey, sodium.base64_variants.ORIGINAL) }));
-  return { file, publicKey: kp.publicKey, secretKey: kp.privateKey };
+  // The fingerprint the upstream publishes, which IT confirms on the IT screen (issue 17 item 16).
+  return { file, publicKey: kp.publicKey, secretKey: kp.privateKey, fingerprint: sodium.to_hex(sodium.crypto_generichash(16, kp.publicKey, null)) };
 }
 
 /** An IT account made the way kioskctl makes it, before the kiosk starts; returns a login for it. */
@@ -133,7 +134,7 @@ describe('provisioning from the IT screen (item 2)', () => {
     const changed: unknown[] = [];
     core.events.subscribe((e) => changed.push(e));
 
-    const r = await call(core, 'keys.provision', { upstreamKeyFile: upstream.file, upstreamUrl: 'https://upstream.example.kz/', clinicId: 'almaty-pc-4' }, session);
+    const r = await call(core, 'keys.provision', { upstreamKeyFile: upstream.file, upstreamKeyFingerprint: upstream.fingerprint, upstreamUrl: 'https://upstream.example.kz/', clinicId: 'almaty-pc-4' }, session);
     expect(r, JSON.stringify(r)).toMatchObject({ ok: true, value: { clinicId: 'almaty-pc-4', upstreamUrl: 'https://upstream.example.kz', createdDeviceKey: true } });
     expect(changed).toContainEqual({ topic: 'keys.changed', data: { ready: true } });
     expect(await call(core, 'system.info', {})).toMatchObject({ ok: true, value: { ready: true } });
@@ -162,7 +163,7 @@ describe('provisioning from the IT screen (item 2)', () => {
     const login = await seedIt(dataDir);
     const core = await start(dataDir, safeStandIn());
     const session = await login(core);
-    const provision = (input: Record<string, unknown>) => call(core, 'keys.provision', { upstreamKeyFile: upstream.file, upstreamUrl: 'https://up.example.kz', clinicId: 'c1', ...input }, session);
+    const provision = (input: Record<string, unknown>) => call(core, 'keys.provision', { upstreamKeyFile: upstream.file, upstreamKeyFingerprint: upstream.fingerprint, upstreamUrl: 'https://up.example.kz', clinicId: 'c1', ...input }, session);
     expect(await provision({ upstreamKeyFile: 'upstream-public.json' })).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/absolute path/) } });
     expect(await provision({ upstreamKeyFile: join(usb, 'missing.json') })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/USB stick/) } });
     writeFileSync(join(usb, 'big.json'), Buffer.alloc(70_000, 0x20));
@@ -188,7 +189,7 @@ describe('provisioning from the IT screen (item 2)', () => {
     const core = await createCore({ dataDir, config, secretProtector: safeStandIn(), keyFileRoots: [media] });
     cores.push(core);
     const r = await call(core, 'keys.findKeyFiles', {}, await login(core));
-    expect(r).toMatchObject({ ok: true, value: { files: [{ path: upstream.file, keyId: expect.any(String) }] } });
+    expect(r).toMatchObject({ ok: true, value: { files: [{ path: upstream.file, keyId: expect.any(String), fingerprint: upstream.fingerprint }], distinctKeys: 1 } });
     expect(await call(core, 'keys.findKeyFiles', {})).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
   });
 
@@ -244,11 +245,11 @@ describe('a lost device.json (item 3)', () => {
     expect(status).toMatchObject({ ok: true, value: { problem: 'device-key-missing', provisionedDeviceKeyId: provisioned!.keyId, message: expect.stringMatching(/backup/) } });
 
     // Provisioning again without saying "new device key" is refused the same way…
-    const again = await call(core, 'keys.provision', { upstreamKeyFile: upstream.file, upstreamUrl: 'https://up.example.kz', clinicId: 'c1' }, session);
+    const again = await call(core, 'keys.provision', { upstreamKeyFile: upstream.file, upstreamKeyFingerprint: upstream.fingerprint, upstreamUrl: 'https://up.example.kz', clinicId: 'c1' }, session);
     expect(again).toMatchObject({ ok: false, error: { message: expect.stringMatching(/device key file is missing/) } });
     expect(existsSync(deviceKeyFile(dataDir))).toBe(false);
     // …and with it, a new identity is made and audited.
-    const fresh = await call(core, 'keys.provision', { upstreamKeyFile: upstream.file, upstreamUrl: 'https://up.example.kz', clinicId: 'c1', newDeviceKey: true }, session);
+    const fresh = await call(core, 'keys.provision', { upstreamKeyFile: upstream.file, upstreamKeyFingerprint: upstream.fingerprint, upstreamUrl: 'https://up.example.kz', clinicId: 'c1', newDeviceKey: true }, session);
     expect(fresh).toMatchObject({ ok: true, value: { createdDeviceKey: true } });
     expect((fresh as { ok: true; value: { deviceKeyId: string } }).value.deviceKeyId).not.toBe(provisioned!.keyId);
     expect(await call(core, 'system.info', {})).toMatchObject({ ok: true, value: { ready: true } });

@@ -149,16 +149,17 @@ describe('head-turn challenge on real frames', () => {
       const base = await patientFrame(photo);
       const held = addNoise(base, 4, rnd);
       const ref = (await analyze(held)).faces[0] as FaceAnalysis;
-      for (const view of [
-        { yawDeg: 30 },
-        { yawDeg: -45, pitchDeg: 15, rollDeg: 8 },
-        { yawDeg: 55, distance: 2 },
-      ]) {
+      for (const view of [{ yawDeg: 30 }, { yawDeg: -45, pitchDeg: 15, rollDeg: 8 }, { yawDeg: 55, distance: 2 }]) {
         const frame = addNoise(warpFrame(base, planeHomography(640, 480, view)), 4, rnd);
         const turned = (await analyze(frame)).faces[0];
         expect(turned, `${photo} ${JSON.stringify(view)}`).toBeDefined();
         if (!turned) continue;
-        const fit = photometricPlanarFit(toGray(held), ref.box, toGray(frame), landmarkHomography(ref.landmarks, turned.landmarks));
+        const fit = photometricPlanarFit(
+          toGray(held),
+          ref.box,
+          toGray(frame),
+          landmarkHomography(ref.landmarks, turned.landmarks),
+        );
         expect(fit.residual, `${photo} ${JSON.stringify(view)}`).toBeLessThan(config.minPlanarResidual);
       }
     }
@@ -171,7 +172,13 @@ describe('head-turn challenge on real frames', () => {
     expect(performer.minPlanarResidual).toBe(config.minPlanarResidual);
     expect(performer.challengeYawDeg).toBe(config.challengeYawDeg);
     // A fixed crop around the stage, scaled to 640×480: a tighter camera, not tracking.
-    const frames = videoFrames(fixture('video/hamilton_clip.mp4'), 92, 170, { width: 640, height: 480 }, 'pad=640:400:0:40:gray,crop=400:300:50:0,scale=640:480');
+    const frames = videoFrames(
+      fixture('video/hamilton_clip.mp4'),
+      92,
+      170,
+      { width: 640, height: 480 },
+      'pad=640:400:0:40:gray,crop=400:300:50:0,scale=640:480',
+    );
     expect(frames.length).toBe(79);
     // Two turns (decoded frame numbers): to his right from frame 92 (back at ~142), to his left from 145 (back at ~166).
     for (const [start, random, side] of [
@@ -183,7 +190,16 @@ describe('head-turn challenge on real frames', () => {
       // here only his own (largest) face is kept, frames where the detector loses him in profile are
       // skipped and the tracking bounds opened, to judge the challenge's pose and shape tests on his
       // real turns.
-      const session = createPresenceSession({ config: performer, random: () => random, continuity: { minBoxOverlap: 0, maxLandmarkMotion: Infinity, maxFrameGapMs: Infinity, maxProfileGapMs: continuityBounds.maxProfileGapMs } });
+      const session = createPresenceSession({
+        config: performer,
+        random: () => random,
+        continuity: {
+          minBoxOverlap: 0,
+          maxLandmarkMotion: Infinity,
+          maxFrameGapMs: Infinity,
+          maxProfileGapMs: continuityBounds.maxProfileGapMs,
+        },
+      });
       for (let i = start; i <= 170 && session.state.phase !== 'passed' && session.state.phase !== 'failed'; i++) {
         const frame = frames[i - 92] as RgbaFrame;
         const analysis = await analyze(frame);

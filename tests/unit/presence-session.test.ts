@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../electron/core/platform/config/schema.js';
-import { continuityBounds, createPresenceSession, type PlanarityJudge, type PresenceState } from '../../electron/core/presence/index.js';
+import {
+  continuityBounds,
+  createPresenceSession,
+  type PlanarityJudge,
+  type PresenceState,
+} from '../../electron/core/presence/index.js';
 import { planarFit } from '../../tools/harness/planar-fit.js';
 import { presenceEvidenceSchema } from '../../electron/shared/protocol/envelope.js';
 import { frameOf, seeded, syntheticFace, type FaceOptions } from '../../tools/harness/presence.js';
@@ -30,7 +35,9 @@ describe('presence guidance (synthetic analyses)', () => {
   it('gives one instruction at a time, the most important first', () => {
     const s = () => createPresenceSession({ config });
     expect(s().push(frameOf([]), 0).message).toBe('presence.noFace');
-    expect(s().push(frameOf([syntheticFace(), syntheticFace({ centre: [100, 100] })]), 0).message).toBe('presence.oneAtATime');
+    expect(s().push(frameOf([syntheticFace(), syntheticFace({ centre: [100, 100] })]), 0).message).toBe(
+      'presence.oneAtATime',
+    );
     expect(s().push(frameOf([syntheticFace({ faceWidthPx: 60 })]), 0).message).toBe('presence.moveCloser');
     expect(s().push(frameOf([syntheticFace({ faceWidthPx: 640 })]), 0).message).toBe('presence.moveBack');
     expect(s().push(frameOf([syntheticFace({ centre: [520, 240] })]), 0).message).toBe('presence.centre');
@@ -39,13 +46,20 @@ describe('presence guidance (synthetic analyses)', () => {
     expect(s().push(frameOf([syntheticFace({ brightness: 20 })]), 0).message).toBe('presence.moreLight');
     expect(s().push(frameOf([syntheticFace({ brightness: 245 })]), 0).message).toBe('presence.lessLight');
     // Small and dark: distance comes first.
-    expect(s().push(frameOf([syntheticFace({ faceWidthPx: 60, brightness: 20 })]), 0).message).toBe('presence.moveCloser');
+    expect(s().push(frameOf([syntheticFace({ faceWidthPx: 60, brightness: 20 })]), 0).message).toBe(
+      'presence.moveCloser',
+    );
   });
 
   it('asks to hold still while the face moves, and passes with the challenge off once it holds', () => {
     const session = createPresenceSession({ config: configOff });
-    const moving = run(session, Array.from({ length: 10 }, (_, i) => ({ centre: [300 + i * 8, 240] as [number, number] })));
-    expect(moving.every((st) => st.phase === 'guide' && st.message === 'presence.holdStill' && st.progress === 0)).toBe(true);
+    const moving = run(
+      session,
+      Array.from({ length: 10 }, (_, i) => ({ centre: [300 + i * 8, 240] as [number, number] })),
+    );
+    expect(moving.every((st) => st.phase === 'guide' && st.message === 'presence.holdStill' && st.progress === 0)).toBe(
+      true,
+    );
     const held = run(session, still(20, { centre: [300 + 9 * 8, 240] }), 1000);
     const passed = held.findIndex((st) => st.phase === 'passed');
     expect(passed).toBeGreaterThan(1);
@@ -140,47 +154,93 @@ describe('one tracked face from the hold to the pass (synthetic analyses)', () =
   it('a patient who turns further than asked, towards profile, where the detector loses the face, still passes', () => {
     const session = challenged();
     // Out to 25° (past the 18° asked), then no face for 1 s (near profile), then back the same way.
-    const out = run(session, Array.from({ length: 10 }, (_, i) => ({ yawDeg: (25 * (i + 1)) / 10 })), 15 * FRAME_MS);
+    const out = run(
+      session,
+      Array.from({ length: 10 }, (_, i) => ({ yawDeg: (25 * (i + 1)) / 10 })),
+      15 * FRAME_MS,
+    );
     expect(out.at(-1)?.message).toBe('presence.turnBack');
     let t = 25 * FRAME_MS;
-    for (let i = 0; i < 20; i++, t += FRAME_MS) expect(session.push(frameOf([]), t)).toMatchObject({ phase: 'challenge', message: 'presence.turnBack' });
-    const back = run(session, Array.from({ length: 10 }, (_, i) => ({ yawDeg: 25 - (25 * (i + 1)) / 10 })), t);
+    for (let i = 0; i < 20; i++, t += FRAME_MS)
+      expect(session.push(frameOf([]), t)).toMatchObject({ phase: 'challenge', message: 'presence.turnBack' });
+    const back = run(
+      session,
+      Array.from({ length: 10 }, (_, i) => ({ yawDeg: 25 - (25 * (i + 1)) / 10 })),
+      t,
+    );
     expect(back.find((st) => st.phase !== 'challenge')).toMatchObject({ phase: 'passed', keep: 'back' });
   });
 
   it('a face lost near profile must come back within the bound', () => {
     const session = challenged();
-    run(session, Array.from({ length: 10 }, (_, i) => ({ yawDeg: (25 * (i + 1)) / 10 })), 15 * FRAME_MS);
+    run(
+      session,
+      Array.from({ length: 10 }, (_, i) => ({ yawDeg: (25 * (i + 1)) / 10 })),
+      15 * FRAME_MS,
+    );
     const t = 25 * FRAME_MS;
     session.push(frameOf([]), t);
-    const late = session.push(frameOf([syntheticFace({ yawDeg: 10 })]), t + continuityBounds.maxProfileGapMs + FRAME_MS);
+    const late = session.push(
+      frameOf([syntheticFace({ yawDeg: 10 })]),
+      t + continuityBounds.maxProfileGapMs + FRAME_MS,
+    );
     expect(late).toMatchObject({ phase: 'failed', failure: 'face-lost' });
   });
 
   it('a face lost before the head turned half the angle asked ends the attempt (a covered lens after a photo)', () => {
     const session = challenged();
-    run(session, Array.from({ length: 4 }, (_, i) => ({ yawDeg: 2 * (i + 1) })), 15 * FRAME_MS);
+    run(
+      session,
+      Array.from({ length: 4 }, (_, i) => ({ yawDeg: 2 * (i + 1) })),
+      15 * FRAME_MS,
+    );
     expect(session.push(frameOf([]), 19 * FRAME_MS)).toMatchObject({ phase: 'failed', failure: 'face-lost' });
   });
 
   it('a second face while the first is out of sight near profile ends the attempt', () => {
     const session = challenged();
-    run(session, Array.from({ length: 10 }, (_, i) => ({ yawDeg: (25 * (i + 1)) / 10 })), 15 * FRAME_MS);
+    run(
+      session,
+      Array.from({ length: 10 }, (_, i) => ({ yawDeg: (25 * (i + 1)) / 10 })),
+      15 * FRAME_MS,
+    );
     session.push(frameOf([]), 25 * FRAME_MS);
-    const two = session.push(frameOf([syntheticFace(), syntheticFace({ centre: [120, 120], faceWidthPx: 150 })]), 26 * FRAME_MS);
+    const two = session.push(
+      frameOf([syntheticFace(), syntheticFace({ centre: [120, 120], faceWidthPx: 150 })]),
+      26 * FRAME_MS,
+    );
     expect(two).toMatchObject({ phase: 'failed', failure: 'face-changed' });
   });
 
   it('ends the attempt when a second face appears', () => {
     const session = challenged();
-    const st = session.push(frameOf([syntheticFace(), syntheticFace({ centre: [120, 120], faceWidthPx: 150 })]), 15 * FRAME_MS);
+    const st = session.push(
+      frameOf([syntheticFace(), syntheticFace({ centre: [120, 120], faceWidthPx: 150 })]),
+      15 * FRAME_MS,
+    );
     expect(st).toMatchObject({ phase: 'failed', failure: 'face-changed' });
   });
 
   it('ends the attempt when the frames stop for longer than the bound (no clock kept running)', () => {
     const session = challenged();
-    const st = session.push(frameOf([syntheticFace()]), 14 * FRAME_MS + continuityBounds.maxFrameGapMs + 1);
+    // The gap counted is the camera's: the time since the previous frame less the engine's own time on this one.
+    const frame = frameOf([syntheticFace()]);
+    const st = session.push(frame, 14 * FRAME_MS + frame.ms + continuityBounds.maxFrameGapMs + 1);
     expect(st).toMatchObject({ phase: 'failed', failure: 'face-lost' });
+  });
+
+  it("does not count the kiosk's own analysis time as a gap (a busy kiosk), but does count the rest", () => {
+    const slow = challenged();
+    const gap = continuityBounds.maxFrameGapMs + 300;
+    // The engine took 500 ms on this frame: 500 ms of the gap was the kiosk's, not the camera's.
+    expect(slow.push({ ...frameOf([syntheticFace()]), ms: 500 }, 14 * FRAME_MS + gap)).toMatchObject({
+      phase: 'challenge',
+    });
+    const stalled = challenged();
+    expect(stalled.push({ ...frameOf([syntheticFace()]), ms: 20 }, 14 * FRAME_MS + gap)).toMatchObject({
+      phase: 'failed',
+      failure: 'face-lost',
+    });
   });
 
   it('ends the attempt when the face in the box is not the tracked one (another face elsewhere)', () => {
@@ -215,7 +275,11 @@ describe('guidance that ends', () => {
     const n = Math.ceil(config.guideTimeoutMs / FRAME_MS) + 2;
     const states = run(session, still(n, { faceWidthPx: 60 })); // always too far away
     expect(states.slice(0, -2).every((st) => st.phase === 'guide' && st.message === 'presence.moveCloser')).toBe(true);
-    expect(states.at(-1)).toMatchObject({ phase: 'failed', failure: 'guide-timeout', message: 'presence.guideTimeout' });
+    expect(states.at(-1)).toMatchObject({
+      phase: 'failed',
+      failure: 'guide-timeout',
+      message: 'presence.guideTimeout',
+    });
   });
 });
 

@@ -27,7 +27,12 @@ let cadence = kioskCadence;
 let engine: FaceEngineClient;
 beforeAll(async () => {
   // With the texture model, as the kiosk runs (the default configuration judges texture too).
-  engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {}, texture: { dir: join(projectRoot, 'models', 'minifasnet') } });
+  engine = await createFaceEngine({
+    modelsDir: join(projectRoot, 'models'),
+    requestTimeoutMs: 60_000,
+    log: () => {},
+    texture: { dir: join(projectRoot, 'models', 'minifasnet') },
+  });
   cadence = { ...kioskCadence, filter: await kioskFraming(engine, video()) };
 }, 240_000);
 afterAll(async () => {
@@ -60,7 +65,12 @@ describe('a photo held still, then another person turning in its place', { timeo
       describe: (f, o) => engine.describe(f, o),
       model: () => engine.status(),
       random: () => 0.75,
-      continuity: { minBoxOverlap: 0, maxLandmarkMotion: Number.POSITIVE_INFINITY, maxFrameGapMs: Number.POSITIVE_INFINITY, maxProfileGapMs: Number.POSITIVE_INFINITY },
+      continuity: {
+        minBoxOverlap: 0,
+        maxLandmarkMotion: Number.POSITIVE_INFINITY,
+        maxFrameGapMs: Number.POSITIVE_INFINITY,
+        maxProfileGapMs: Number.POSITIVE_INFINITY,
+      },
     });
     let n = 0;
     const phases: string[] = [];
@@ -86,7 +96,11 @@ describe('a photo held still, then another person turning in its place', { timeo
 
 describe('the same person from the hold to the pass', { timeout: 240_000 }, () => {
   it('passes a real head turn and seals his own descriptor (within the same-session bound of a later frame of him)', async () => {
-    const attempt = createPresenceAttempt(config, { describe: (f, o) => engine.describe(f, o), model: () => engine.status(), random: () => 0.75 });
+    const attempt = createPresenceAttempt(config, {
+      describe: (f, o) => engine.describe(f, o),
+      model: () => engine.status(),
+      random: () => 0.75,
+    });
     let n = 0;
     let last: RgbaFrame | undefined;
     let phase = '';

@@ -23,7 +23,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 function copyPackage(name: string): { modelsDir: string; dir: string } {
   const modelsDir = join(work, name);
   const dir = join(modelsDir, TEXTURE_PACKAGE_DIR);
-  const manifest = JSON.parse(readFileSync(join(shipped, 'manifest.json'), 'utf8')) as { files: Array<{ file: string }> };
+  const manifest = JSON.parse(readFileSync(join(shipped, 'manifest.json'), 'utf8')) as {
+    files: Array<{ file: string }>;
+  };
   rmSync(modelsDir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const f of ['manifest.json', ...manifest.files.map((x) => x.file)]) copyFileSync(join(shipped, f), join(dir, f));
@@ -45,10 +47,14 @@ describe('the texture model package', () => {
     const bytes = readFileSync(file);
     bytes[bytes.length - 10] = (bytes[bytes.length - 10]! + 1) % 256;
     writeFileSync(file, bytes);
-    expect(() => openTexturePackage(dir)).toThrow(/2\.7_80x80_MiniFASNetV2\.onnx does not match its SHA-256.*photo check is off/);
+    expect(() => openTexturePackage(dir)).toThrow(
+      /2\.7_80x80_MiniFASNetV2\.onnx does not match its SHA-256.*photo check is off/,
+    );
     const status = textureStatus('on', 0.2, modelsDir);
     expect(status.state).toBe('broken');
-    expect(formatTexture(status)).toMatch(/^texture model\s+BROKEN, photo check stopped: .*MiniFASNetV2\.onnx does not match/);
+    expect(formatTexture(status)).toMatch(
+      /^texture model\s+BROKEN, photo check stopped: .*MiniFASNetV2\.onnx does not match/,
+    );
   });
 
   it('refuses a missing file and a manifest this build does not pin', () => {
@@ -60,7 +66,10 @@ describe('the texture model package', () => {
     writeFileSync(m, readFileSync(m, 'utf8').replace('"scale": 2.7', '"scale": 1.0'));
     expect(() => openTexturePackage(edited.dir)).toThrow(/not the one this build pins/);
     expect(textureStatus('off', 0.2, missing.modelsDir)).toEqual({ state: 'off' });
-    expect(textureStatus('on', 0.2, join(projectRoot, 'models'))).toMatchObject({ state: 'ok', modelId: expect.stringMatching(/^minifasnet/) });
+    expect(textureStatus('on', 0.2, join(projectRoot, 'models'))).toMatchObject({
+      state: 'ok',
+      modelId: expect.stringMatching(/^minifasnet/),
+    });
   });
 
   it('a face engine asked to run an altered texture model does not start: the photo path stops with the reason', async () => {
@@ -69,15 +78,28 @@ describe('the texture model package', () => {
     const bytes = readFileSync(file);
     bytes[100] = (bytes[100]! + 7) % 256;
     writeFileSync(file, bytes);
-    const started = createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {}, texture: { dir } });
+    const started = createFaceEngine({
+      modelsDir: join(projectRoot, 'models'),
+      requestTimeoutMs: 60_000,
+      log: () => {},
+      texture: { dir },
+    });
     await expect(started).rejects.toBeInstanceOf(FaceEngineError);
-    await expect(started).rejects.toMatchObject({ code: 'models', message: expect.stringMatching(/MiniFASNetV1SE\.onnx does not match.*reinstall/) });
+    await expect(started).rejects.toMatchObject({
+      code: 'models',
+      message: expect.stringMatching(/MiniFASNetV1SE\.onnx does not match.*reinstall/),
+    });
   }, 180_000);
 });
 
 describe('the texture crop', () => {
   it('is the face box scaled about its centre, shrunk to fit the frame and shifted inside it', () => {
-    expect(textureCropBox({ width: 480, height: 360 }, { x: 200, y: 150, width: 40, height: 40 }, 2.7)).toEqual({ x0: 166, y0: 116, x1: 274, y1: 224 });
+    expect(textureCropBox({ width: 480, height: 360 }, { x: 200, y: 150, width: 40, height: 40 }, 2.7)).toEqual({
+      x0: 166,
+      y0: 116,
+      x1: 274,
+      y1: 224,
+    });
     // Too big for the frame: the scale shrinks to fit (359 / 160), then the box is shifted inside.
     const b = textureCropBox({ width: 480, height: 360 }, { x: 10, y: 20, width: 160, height: 160 }, 4);
     expect(b.x0).toBe(0);
@@ -89,7 +111,16 @@ const frameWith = (texture: number | undefined): FrameAnalysis => ({
   width: 480,
   height: 360,
   ms: 1,
-  faces: [{ box: { x: 0, y: 0, width: 1, height: 1 }, score: 1, landmarks: [], pose: { yawDeg: 0, pitchDeg: 0, rollDeg: 0 }, quality: { faceWidthRatio: 0.3, centreOffset: 0, sharpness: 100, brightness: 120 }, ...(texture === undefined ? {} : { texture }) }],
+  faces: [
+    {
+      box: { x: 0, y: 0, width: 1, height: 1 },
+      score: 1,
+      landmarks: [],
+      pose: { yawDeg: 0, pitchDeg: 0, rollDeg: 0 },
+      quality: { faceWidthRatio: 0.3, centreOffset: 0, sharpness: 100, brightness: 120 },
+      ...(texture === undefined ? {} : { texture }),
+    },
+  ],
 });
 
 describe('the session texture evidence', () => {
@@ -121,7 +152,13 @@ describe('the session texture evidence', () => {
     const honest = [0.3, 0.5, 0.6, 0.7, 0.9];
     expect(suggestThreshold(honest, 0, 0.5)).toEqual({ threshold: 0.15, quantile: 0.3, bonaFide: 5 });
     expect(suggestThreshold(honest, 0.2, 1)).toMatchObject({ threshold: 0.5 });
-    const run = { side: 'left' as const, outcome: 'passed' as const, frames: 40, label: 'bona-fide', texture: { score: 0.3, frames: 20 } };
+    const run = {
+      side: 'left' as const,
+      outcome: 'passed' as const,
+      frames: 40,
+      label: 'bona-fide',
+      texture: { score: 0.3, frames: 20 },
+    };
     expect(withTexture(run, 0.2, 5)).toBe('passed');
     expect(withTexture(run, 0.4, 5)).toBe('refused');
     expect(withTexture({ ...run, texture: { score: 0.9, frames: 3 } }, 0.2, 5)).toBe('refused');

@@ -78,14 +78,23 @@ async function main(): Promise<number> {
   };
   if (args['only-time-to-ticket']) {
     const ttt = await runTimeToTicketBench({ rounds: args['ttt-rounds'], progress });
-    const result = { ...ttt, machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`, measured_at: new Date().toISOString(), load_average_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10 };
+    const result = {
+      ...ttt,
+      machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
+      measured_at: new Date().toISOString(),
+      load_average_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
+    };
     if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else console.log(timeToTicketLines(ttt).join('\n'));
     return 0;
   }
   if (args['only-judged-fps']) {
     const fps = await runJudgedFpsBench({ seconds: args['fps-seconds'], progress, quick: args['quick-fps'] });
-    const result = { ...fps, machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`, measured_at: new Date().toISOString() };
+    const result = {
+      ...fps,
+      machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
+      measured_at: new Date().toISOString(),
+    };
     if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else console.log(judgedFpsLines(fps).join('\n'));
     return 0;
@@ -105,7 +114,12 @@ async function main(): Promise<number> {
     models.push(await runModelDescribeBench({}, { describes: args.describes, backend: args.backend, progress }));
     for (const spec of args['model-package']) {
       const [dir = '', sha] = spec.split(':');
-      models.push(await runModelDescribeBench({ dir, ...(sha ? { manifestSha256: sha } : {}) }, { describes: args.describes, backend: args.backend, progress }));
+      models.push(
+        await runModelDescribeBench(
+          { dir, ...(sha ? { manifestSha256: sha } : {}) },
+          { describes: args.describes, backend: args.backend, progress },
+        ),
+      );
     }
   }
   // After the engine is closed (its RSS figures are taken), the plain face-api calls on the same frames.
@@ -143,7 +157,9 @@ async function main(): Promise<number> {
 
   let ttt: Awaited<ReturnType<typeof runTimeToTicketBench>> | null = null;
   if (!args['no-time-to-ticket']) {
-    progress('time to ticket with simulated cooperative patients (browser host, patient simulator, default configuration)');
+    progress(
+      'time to ticket with simulated cooperative patients (browser host, patient simulator, default configuration)',
+    );
     ttt = await runTimeToTicketBench({ rounds: args['ttt-rounds'], progress });
     Object.assign(result, ttt);
   }
@@ -167,7 +183,9 @@ async function main(): Promise<number> {
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
   const meets = (ok: boolean): string => (ok ? 'meets' : 'MISSES');
   const lines = [
-    `Face engine on ${result.machine} (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}: wall times on a shared machine vary)`,
+    `Face engine on ${result.machine} (load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}: wall times on a shared machine vary)`,
     `backend: ${face.backend_detail}`,
     '',
     `live analysis per 640×480 frame (detect + 68 landmarks + pose + quality), ${face.frames} frames:`,
@@ -195,14 +213,26 @@ async function main(): Promise<number> {
     }
   }
   if (args.sync) {
-    const syncKeys = Object.keys(result).filter((k) => !(k in face) && !(fps && k in fps) && !(ttt && k in ttt) && !k.startsWith('baseline_') && !['machine', 'measured_at', 'load_average_1m'].includes(k));
+    const syncKeys = Object.keys(result).filter(
+      (k) =>
+        !(k in face) &&
+        !(fps && k in fps) &&
+        !(ttt && k in ttt) &&
+        !k.startsWith('baseline_') &&
+        !['machine', 'measured_at', 'load_average_1m'].includes(k),
+    );
     lines.push('', 'sync:', ...syncKeys.map((k) => `  ${k}: ${String(result[k])}`));
   }
   console.log(lines.join('\n'));
   return 0;
 }
 
-const TTT_TARGETS = { face_step_s_p50: 6, face_step_s_p95: 10, face_wait_after_turn_ms_p95: 300, judged_cpu_vs_plain: 0.5 };
+const TTT_TARGETS = {
+  face_step_s_p50: 6,
+  face_step_s_p95: 10,
+  face_wait_after_turn_ms_p95: 300,
+  judged_cpu_vs_plain: 0.5,
+};
 
 function timeToTicketLines(t: Record<string, number | string>): string[] {
   const n = (k: string) => (typeof t[k] === 'number' ? t[k] : Number.NaN);
@@ -225,8 +255,14 @@ function judgedFpsLines(fps: Record<string, number | string>): string[] {
   const n = typeof fps.judged_fps === 'number' ? fps.judged_fps : 0;
   return [
     `judged frames per second, end to end (browser host, Chromium, ${fps.judged_fps_camera}, ${fps.judged_fps_window_s} s windows):`,
-    line('judged_fps', `frame loop + frame socket (${n >= TARGETS.judged_fps ? 'meets' : 'MISSES'} target ≥ ${TARGETS.judged_fps})`),
-    line('judged_fps_no_texture', 'same core without the texture model (presence.texture.mode off), measured right after'),
+    line(
+      'judged_fps',
+      `frame loop + frame socket (${n >= TARGETS.judged_fps ? 'meets' : 'MISSES'} target ≥ ${TARGETS.judged_fps})`,
+    ),
+    line(
+      'judged_fps_no_texture',
+      'same core without the texture model (presence.texture.mode off), measured right after',
+    ),
     ...(typeof fps.judged_fps_no_texture === 'number'
       ? [
           `  texture evidence: judged frames/s ${fps.judged_fps} vs ${fps.judged_fps_no_texture} without (ratio ${fps.judged_fps_texture_ratio}); kiosk Node CPU per judged frame ${fps.judged_fps_cpu_node_ms_per_frame} ms vs ${fps.judged_fps_no_texture_cpu_node_ms_per_frame} ms (ratio ${fps.judged_cpu_node_texture_ratio}); Chromium ${fps.judged_fps_cpu_chromium_ms_per_frame} vs ${fps.judged_fps_no_texture_cpu_chromium_ms_per_frame} ms`,
@@ -235,7 +271,9 @@ function judgedFpsLines(fps: Record<string, number | string>): string[] {
     line('judged_fps_busy', 'same, one core kept busy by a spinning process'),
     line('judged_fps_binding', 'same loop, frames as base64 over the Playwright binding'),
     line('judged_fps_old_loop', 'old loop (120 ms pause, base64 binding)'),
-    ...(typeof fps.carried_fps === 'number' ? ['loop and transport alone (core answers at once, no face engine; a ceiling, not judged):'] : []),
+    ...(typeof fps.carried_fps === 'number'
+      ? ['loop and transport alone (core answers at once, no face engine; a ceiling, not judged):']
+      : []),
     line('carried_fps', 'frame loop + frame socket'),
     line('carried_fps_binding', 'frame loop + base64 binding'),
     line('carried_fps_old_loop', 'old loop'),

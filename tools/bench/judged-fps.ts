@@ -69,7 +69,10 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
   const noTextureDir = mkdtempSync(join(tmpdir(), 'kelu-bench-fps-nt-'));
   const noTexture = await createCore({
     dataDir: noTextureDir,
-    config: parseConfig({ presence: { holdMs: 10_000, texture: { mode: 'off' } }, sync: { background: false } }, 'bench configuration'),
+    config: parseConfig(
+      { presence: { holdMs: 10_000, texture: { mode: 'off' } }, sync: { background: false } },
+      'bench configuration',
+    ),
     developmentKeys: true,
   });
   let active: Core = real;
@@ -97,8 +100,20 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
     },
   };
 
-  const measure = async (name: string, variant: Variant, transport: 'socket' | 'binding', busy: boolean): Promise<JudgedFpsResult> => {
-    const host = await startBrowserHost({ core, dataDir, camera, headless: true, lang: 'en', frameTransport: transport });
+  const measure = async (
+    name: string,
+    variant: Variant,
+    transport: 'socket' | 'binding',
+    busy: boolean,
+  ): Promise<JudgedFpsResult> => {
+    const host = await startBrowserHost({
+      core,
+      dataDir,
+      camera,
+      headless: true,
+      lang: 'en',
+      frameTransport: transport,
+    });
     let spinner: ChildProcess | undefined;
     try {
       answered = [];
@@ -122,7 +137,9 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
       const core = inWindow.map((a) => a.end - a.start);
       const gaps = inWindow.slice(1).map((a, i) => a.end - inWindow[i]!.end);
       const perFrame = (ms: number) => (inWindow.length > 0 ? round1(ms / inWindow.length) : Number.NaN);
-      progress(`${name}: ${fps.toFixed(1)} judged frames/s (${inWindow.length} in ${seconds} s; core p50 ${percentile(core, 50).toFixed(0)} ms; CPU per frame: kiosk Node ${perFrame(cpu1.self - cpu0.self)} ms + Chromium ${perFrame(cpu1.children - cpu0.children)} ms; load ${load.toFixed(1)})`);
+      progress(
+        `${name}: ${fps.toFixed(1)} judged frames/s (${inWindow.length} in ${seconds} s; core p50 ${percentile(core, 50).toFixed(0)} ms; CPU per frame: kiosk Node ${perFrame(cpu1.self - cpu0.self)} ms + Chromium ${perFrame(cpu1.children - cpu0.children)} ms; load ${load.toFixed(1)})`,
+      );
       return {
         [name]: round1(fps),
         [`${name}_core_p50_ms`]: round1(percentile(core, 50)),
@@ -139,16 +156,23 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
   };
 
   try {
-    const result: JudgedFpsResult = { judged_fps_window_s: seconds, judged_fps_camera: `${options.video ?? 'video/hamilton_clip.mp4'} at 30 fps, 640×480` };
+    const result: JudgedFpsResult = {
+      judged_fps_window_s: seconds,
+      judged_fps_camera: `${options.video ?? 'video/hamilton_clip.mp4'} at 30 fps, 640×480`,
+    };
     progress(`judged frames: ${seconds} s windows, fake camera ${result.judged_fps_camera}`);
     Object.assign(result, await engineCost(options.video ?? 'video/hamilton_clip.mp4', progress));
     Object.assign(result, await measure('judged_fps', 'screen', 'socket', false));
     active = noTexture;
     Object.assign(result, await measure('judged_fps_no_texture', 'screen', 'socket', false));
     active = real;
-    const ratio = (a: unknown, b: unknown): number => (typeof a === 'number' && typeof b === 'number' && b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN);
+    const ratio = (a: unknown, b: unknown): number =>
+      typeof a === 'number' && typeof b === 'number' && b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN;
     result.judged_fps_texture_ratio = ratio(result.judged_fps, result.judged_fps_no_texture);
-    result.judged_cpu_node_texture_ratio = ratio(result.judged_fps_cpu_node_ms_per_frame, result.judged_fps_no_texture_cpu_node_ms_per_frame);
+    result.judged_cpu_node_texture_ratio = ratio(
+      result.judged_fps_cpu_node_ms_per_frame,
+      result.judged_fps_no_texture_cpu_node_ms_per_frame,
+    );
     Object.assign(result, await measure('judged_fps_busy', 'screen', 'socket', true));
     if (!options.quick) {
       Object.assign(result, await measure('judged_fps_binding', 'screen', 'binding', false));
@@ -255,9 +279,14 @@ function treeCpuMs(root: number, exclude: ReadonlySet<number>): { self: number; 
  */
 async function engineCost(video: string, progress: (line: string) => void): Promise<JudgedFpsResult> {
   const frames = videoFrames(fixture(video), 80, 119, { width: 480, height: 360 });
-  const engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), backend: 'wasm', log: () => undefined });
+  const engine = await createFaceEngine({
+    modelsDir: join(projectRoot, 'models'),
+    backend: 'wasm',
+    log: () => undefined,
+  });
   try {
-    for (const f of frames.slice(0, 3)) await engine.analyze({ ...f, data: new Uint8ClampedArray(f.data) }, { keep: true });
+    for (const f of frames.slice(0, 3))
+      await engine.analyze({ ...f, data: new Uint8ClampedArray(f.data) }, { keep: true });
     const wall: number[] = [];
     const cpu0 = process.cpuUsage();
     for (const f of frames) {
@@ -267,7 +296,9 @@ async function engineCost(video: string, progress: (line: string) => void): Prom
     }
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000 / frames.length;
-    progress(`engine analyze at 480×360: wall p50 ${percentile(wall, 50).toFixed(0)} ms, CPU ${cpuMs.toFixed(0)} ms per frame (${frames.length} frames)`);
+    progress(
+      `engine analyze at 480×360: wall p50 ${percentile(wall, 50).toFixed(0)} ms, CPU ${cpuMs.toFixed(0)} ms per frame (${frames.length} frames)`,
+    );
     return { engine_analyze_480_wall_p50_ms: round1(percentile(wall, 50)), engine_analyze_480_cpu_ms: round1(cpuMs) };
   } finally {
     await engine.close();

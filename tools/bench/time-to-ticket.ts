@@ -94,7 +94,8 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
             judged++;
             const f = input as { width?: number; height?: number; data?: Uint8Array };
             // Every 25th judged frame, copied for the plain face-api comparison (in memory, bench only).
-            if (judged % 25 === 0 && f.data instanceof Uint8Array && sampled.length < 60) sampled.push({ width: f.width ?? 0, height: f.height ?? 0, data: new Uint8Array(f.data) });
+            if (judged % 25 === 0 && f.data instanceof Uint8Array && sampled.length < 60)
+              sampled.push({ width: f.width ?? 0, height: f.height ?? 0, data: new Uint8Array(f.data) });
           }
           return real.router.call(method, input, ctx);
         },
@@ -126,7 +127,9 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
         nodeCpuMs += (node1.user + node1.system) / 1000;
         results.push(r);
         if (r.story) progress(`  ${r.story}`);
-        progress(`${r.recording}: ${r.outcome} in ${r.totalS.toFixed(1)} s, ${r.tries} tr${r.tries === 1 ? 'y' : 'ies'}${r.side ? `, ${r.side}` : ''}${r.phases ? ` (guidance ${r.phases.guidance.toFixed(1)}, hold ${r.phases.hold.toFixed(1)}, challenge ${r.phases.challenge.toFixed(1)}, describe+seal ${r.phases.seal.toFixed(1)} s)` : ''}`);
+        progress(
+          `${r.recording}: ${r.outcome} in ${r.totalS.toFixed(1)} s, ${r.tries} tr${r.tries === 1 ? 'y' : 'ies'}${r.side ? `, ${r.side}` : ''}${r.phases ? ` (guidance ${r.phases.guidance.toFixed(1)}, hold ${r.phases.hold.toFixed(1)}, challenge ${r.phases.challenge.toFixed(1)}, describe+seal ${r.phases.seal.toFixed(1)} s)` : ''}`,
+        );
       }
     } finally {
       await host.close();
@@ -137,7 +140,8 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
   const plain = await plainFaceApiCpu(sampled);
   const passed = results.filter((r) => r.outcome === 'ticket');
   const steps = passed.map((r) => r.totalS);
-  const phase = (k: keyof NonNullable<PatientResult['phases']>) => passed.map((r) => r.phases?.[k]).filter((x): x is number => x !== undefined);
+  const phase = (k: keyof NonNullable<PatientResult['phases']>) =>
+    passed.map((r) => r.phases?.[k]).filter((x): x is number => x !== undefined);
   const waits = passed.map((r) => r.waitAfterTurnMs).filter((x): x is number => x !== undefined);
   const perFrame = judged > 0 ? cpuMs / judged : Number.NaN;
   const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -158,7 +162,9 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
     face_step_describe_seal_s_p95: r1(percentile(phase('seal'), 95)),
     face_wait_after_turn_ms_p50: Math.round(percentile(waits, 50)),
     face_wait_after_turn_ms_p95: Math.round(percentile(waits, 95)),
-    face_first_try_pass_pct: r1((100 * results.filter((r) => r.outcome === 'ticket' && r.tries === 1).length) / Math.max(1, results.length)),
+    face_first_try_pass_pct: r1(
+      (100 * results.filter((r) => r.outcome === 'ticket' && r.tries === 1).length) / Math.max(1, results.length),
+    ),
     face_within_tries_pass_pct: r1((100 * passed.length) / Math.max(1, results.length)),
     face_sides_left: results.filter((r) => r.side === 'left').length,
     face_sides_right: results.filter((r) => r.side === 'right').length,
@@ -176,7 +182,11 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
   };
 }
 
-async function onePatient(page: import('playwright-core').Page, iin: string, story: () => SimulatedPatient | undefined): Promise<PatientResult> {
+async function onePatient(
+  page: import('playwright-core').Page,
+  iin: string,
+  story: () => SimulatedPatient | undefined,
+): Promise<PatientResult> {
   await startPhotoCheckin(page, iin);
   const ticket = page.getByRole('heading', { name: 'You are checked in' });
   const retry = page.getByRole('button', { name: 'Try again' });
@@ -196,7 +206,12 @@ async function onePatient(page: import('playwright-core').Page, iin: string, sto
     }
     if (!(await leftCamera.isVisible())) {
       // Off the camera screen: the ticket (it may still be rendering) or the decline path.
-      outcome = (await ticket.waitFor({ timeout: 5000 }).then(() => true, () => false)) ? 'ticket' : 'decline';
+      outcome = (await ticket.waitFor({ timeout: 5000 }).then(
+        () => true,
+        () => false,
+      ))
+        ? 'ticket'
+        : 'decline';
       break;
     }
   }
@@ -216,14 +231,25 @@ async function onePatient(page: import('playwright-core').Page, iin: string, sto
       const before = ins.filter((x) => x.atMs < turnAt.atMs);
       let holdAt = turnAt.atMs;
       for (let k = before.length - 1; k >= 0 && before[k]!.key === 'holdStill'; k--) holdAt = before[k]!.atMs;
-      result.phases = { guidance: (holdAt - tryStart) / 1000, hold: (turnAt.atMs - holdAt) / 1000, challenge: (finishing.atMs - turnAt.atMs) / 1000, seal: (gone - finishing.atMs) / 1000 };
+      result.phases = {
+        guidance: (holdAt - tryStart) / 1000,
+        hold: (turnAt.atMs - holdAt) / 1000,
+        challenge: (finishing.atMs - turnAt.atMs) / 1000,
+        seal: (gone - finishing.atMs) / 1000,
+      };
       const back = s.backAtMs.filter((t) => t <= finishing.atMs).at(-1);
       if (back !== undefined) result.waitAfterTurnMs = finishing.atMs - back;
     }
   }
-  if (s && (outcome !== 'ticket' || tries > 1)) result.story = s.instructions.map((x) => `${((x.atMs - s.cameraShownAtMs) / 1000).toFixed(1)}:${x.key}`).join(' ');
+  if (s && (outcome !== 'ticket' || tries > 1))
+    result.story = s.instructions.map((x) => `${((x.atMs - s.cameraShownAtMs) / 1000).toFixed(1)}:${x.key}`).join(' ');
   if (outcome === 'ticket') await page.getByRole('button', { name: 'Done' }).click();
-  else await page.getByRole('button', { name: /start over/i }).first().click().catch(() => undefined);
+  else
+    await page
+      .getByRole('button', { name: /start over/i })
+      .first()
+      .click()
+      .catch(() => undefined);
   await page.getByRole('button', { name: 'Check in', exact: true }).waitFor({ timeout: 30_000 });
   return result;
 }
@@ -266,7 +292,9 @@ async function plainFaceApiCpu(frames: RgbaFrame[]): Promise<{ cpu416: number; c
   if (frames.length === 0) return { cpu416: Number.NaN, cpu224: Number.NaN };
   const faceapi = nodeRequire('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
   const tfc = nodeRequire('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
-  (nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')).setWasmPaths(wasmDir());
+  (nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')).setWasmPaths(
+    wasmDir(),
+  );
   tfc.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   await tfc.setBackend('wasm');
   await tfc.ready();

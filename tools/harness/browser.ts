@@ -4,7 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultRendererDir, projectRoot, startBrowserHost, type BrowserHost, type KioskLanguage } from '../../electron/browser-host/host.js';
+import {
+  defaultRendererDir,
+  projectRoot,
+  startBrowserHost,
+  type BrowserHost,
+  type KioskLanguage,
+} from '../../electron/browser-host/host.js';
 import type { BrowserHostOptions } from '../../electron/browser-host/host.js';
 import { parseConfig, type KioskConfigInput } from '../../electron/core/platform/config/schema.js';
 import { cameraFeed } from './camera.js';
@@ -49,7 +55,12 @@ export async function startTestKiosk(options: TestKioskOptions = {}): Promise<Te
   ensureBuilt();
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'kelu-test-data-'));
-  const camera = !options.camera || options.camera === 'none' ? 'none' : options.camera.startsWith('simulate:') ? options.camera : await cameraFeed(options.camera);
+  const camera =
+    !options.camera || options.camera === 'none'
+      ? 'none'
+      : options.camera.startsWith('simulate:')
+        ? options.camera
+        : await cameraFeed(options.camera);
   const host = await startBrowserHost({
     camera,
     dataDir,

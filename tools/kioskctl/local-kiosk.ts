@@ -30,7 +30,7 @@ export async function openLocalKiosk(dataDir: string, config: KioskConfig, overr
   if (!device || !provisioning || !existsSync(join(dataDir, databaseFileName))) {
     throw new Error(`No provisioned kiosk in ${dataDir}: provision it from the IT screen or with "kioskctl provision" (or pass --data-dir).`);
   }
-  const db = openKioskStorage(dataDir);
+  const db = openKioskStorage(dataDir, 'write');
   const keys: SyncKeys = { device, provisioning };
   const sync = createSyncService({ db, keys: () => keys, config, faceBackend: () => detectBackend(config.face.backend).backend, overrides });
   return { db, keys, sync, close: () => db.close() };

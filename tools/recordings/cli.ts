@@ -12,12 +12,22 @@ import { makePresenceRecordings } from './recordings.js';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' } }, strict: true });
 const only = values.only;
-if (only !== undefined && only !== 'swap' && only !== 'medium') throw new Error('--only is swap (photo and swap attacks) or medium (screen replays and prints)');
+if (only !== undefined && only !== 'swap' && only !== 'medium')
+  throw new Error('--only is swap (photo and swap attacks) or medium (screen replays and prints)');
 const out = resolve(values.out ?? join(projectRoot, '.tmp', 'presence-recordings'));
 const engine = await createFaceEngine({ modelsDir: shippedDir('models'), requestTimeoutMs: 60_000, log: () => {} });
 try {
-  const made = await makePresenceRecordings(engine, fixturesDir(), out, (line) => process.stderr.write(`presence-recordings: ${line}\n`), undefined, only ? [only] : ['swap', 'medium']);
-  console.log(`${made.length} recordings in ${out}; measure them with:\n  npm run kioskctl -- eval-presence --videos ${join(out, 'recordings.csv')}`);
+  const made = await makePresenceRecordings(
+    engine,
+    fixturesDir(),
+    out,
+    (line) => process.stderr.write(`presence-recordings: ${line}\n`),
+    undefined,
+    only ? [only] : ['swap', 'medium'],
+  );
+  console.log(
+    `${made.length} recordings in ${out}; measure them with:\n  npm run kioskctl -- eval-presence --videos ${join(out, 'recordings.csv')}`,
+  );
 } finally {
   await engine.close();
 }

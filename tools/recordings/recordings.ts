@@ -15,7 +15,13 @@ import { lightings, mediumAttackFrames, mediumKinds } from './screen-attack.js';
 import { heldPhotoFrames, swapAttackFrames, writeRecording } from './swap-attack.js';
 
 /** Fixture recordings of people turning their heads (../shared/fixtures/faces/video, see its README). */
-export const turnRecordings = ['hamilton_clip.mp4', 'turn_headtrackr_cap4.mp4', 'turn_fsanet_pose.mp4', 'turn_fsgan_abe.mp4', 'turn_mediapipe_iris_woman.mp4'];
+export const turnRecordings = [
+  'hamilton_clip.mp4',
+  'turn_headtrackr_cap4.mp4',
+  'turn_fsanet_pose.mp4',
+  'turn_fsgan_abe.mp4',
+  'turn_mediapipe_iris_woman.mp4',
+];
 /** Fixture photos of people other than those in the recordings (the patients an attacker holds up). */
 export const attackPhotos = ['photos/obama_1.jpg', 'photos/rose_leslie_2.jpg', 'photos/alex_lacamoire_2.jpg'];
 /**
@@ -34,7 +40,11 @@ const median = (xs: number[]): number => {
 };
 
 function videoSize(file: string): { width: number; height: number } {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  const r = spawnSync(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', file],
+    { encoding: 'utf8' },
+  );
   const [w, h] = r.stdout.trim().split(',').map(Number);
   if (!w || !h) throw new Error(`ffprobe could not read the size of ${file}`);
   return { width: w, height: h };
@@ -45,7 +55,11 @@ function videoSize(file: string): { width: number; height: number } {
  * frame centred, `faceWidthRatio` of the crop wide, with the kiosk's 4:3 aspect (grey beyond the
  * recording's edges).
  */
-export async function kioskFraming(engine: Pick<FaceEngine, 'analyze'>, file: string, faceWidthRatio = 0.33): Promise<string> {
+export async function kioskFraming(
+  engine: Pick<FaceEngine, 'analyze'>,
+  file: string,
+  faceWidthRatio = 0.33,
+): Promise<string> {
   const native = videoSize(file);
   const boxes = [];
   let i = 0;
@@ -99,7 +113,11 @@ export async function makePresenceRecordings(
       for (const kind of mediumKinds) {
         for (const lighting of lightings) {
           const file = `attack-${kind}-${lighting}-${basename(name, '.mp4')}.mp4`;
-          await writeRecording(mediumAttackFrames(engine, video, { kind, lighting, seed: 11 + k }, cadence), join(outDir, file), cadence);
+          await writeRecording(
+            mediumAttackFrames(engine, video, { kind, lighting, seed: 11 + k }, cadence),
+            join(outDir, file),
+            cadence,
+          );
           made.push({ file, label: `attack:${kind}` });
           log(file);
         }
@@ -108,14 +126,26 @@ export async function makePresenceRecordings(
   }
   for (const [k, photo] of (sets.includes('swap') ? attackPhotos : []).entries()) {
     const held = `attack-photo-${k}.mp4`;
-    await writeRecording(heldPhotoFrames(engine, join(fixturesDir, photo), 16, cadence, k + 1), join(outDir, held), cadence);
+    await writeRecording(
+      heldPhotoFrames(engine, join(fixturesDir, photo), 16, cadence, k + 1),
+      join(outDir, held),
+      cadence,
+    );
     made.push({ file: held, label: 'attack:photo' });
     log(held);
     for (const video of framed) {
       for (const gapMs of [0, 400]) {
         const kind = gapMs ? 'photo-swap-gap' : 'photo-swap';
         const file = `attack-${kind}-${k}-${basename(video, '.mp4').replace('bona-fide-', '')}.mp4`;
-        await writeRecording(swapAttackFrames(engine, { photo: join(fixturesDir, photo), video, holdMs: 2500, gapMs, seed: k + 1 }, cadence), join(outDir, file), cadence);
+        await writeRecording(
+          swapAttackFrames(
+            engine,
+            { photo: join(fixturesDir, photo), video, holdMs: 2500, gapMs, seed: k + 1 },
+            cadence,
+          ),
+          join(outDir, file),
+          cadence,
+        );
         made.push({ file, label: `attack:${kind}` });
         log(file);
       }

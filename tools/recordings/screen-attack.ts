@@ -54,12 +54,61 @@ interface Medium {
 const MEDIA: Record<MediumKind, Medium> = {
   // A 6.1" 400 ppi phone held landscape 15 cm from the camera, the video filling its width; body in view.
   // Held steady (elbows on the counter): an attacker who wants the hold to pass keeps it still.
-  'replay-phone': { width: 140, height: 65, border: 6, distance: 155, zoom: 1, emissive: true, pxPerMm: 15.7, tremorDeg: 1, tremorMm: 0.8 },
+  'replay-phone': {
+    width: 140,
+    height: 65,
+    border: 6,
+    distance: 155,
+    zoom: 1,
+    emissive: true,
+    pxPerMm: 15.7,
+    tremorDeg: 1,
+    tremorMm: 0.8,
+  },
   // A 10" 132 ppi tablet held close enough to fill the frame (no edge in view).
-  'replay-tablet': { width: 200, height: 150, border: 12, distance: 155, zoom: 1, emissive: true, pxPerMm: 5.2, tremorDeg: 1, tremorMm: 0.8 },
-  'print-flat': { width: 280, height: 210, border: 8, distance: 450, zoom: 1.6, emissive: false, tremorDeg: 2, tremorMm: 3 },
-  'print-curved': { width: 280, height: 210, border: 8, distance: 450, zoom: 1.6, emissive: false, bendRadius: 220, tremorDeg: 2, tremorMm: 3 },
-  'print-moving': { width: 280, height: 210, border: 8, distance: 450, zoom: 1.6, emissive: false, tremorDeg: 3, tremorMm: 8, turnDeg: 28 },
+  'replay-tablet': {
+    width: 200,
+    height: 150,
+    border: 12,
+    distance: 155,
+    zoom: 1,
+    emissive: true,
+    pxPerMm: 5.2,
+    tremorDeg: 1,
+    tremorMm: 0.8,
+  },
+  'print-flat': {
+    width: 280,
+    height: 210,
+    border: 8,
+    distance: 450,
+    zoom: 1.6,
+    emissive: false,
+    tremorDeg: 2,
+    tremorMm: 3,
+  },
+  'print-curved': {
+    width: 280,
+    height: 210,
+    border: 8,
+    distance: 450,
+    zoom: 1.6,
+    emissive: false,
+    bendRadius: 220,
+    tremorDeg: 2,
+    tremorMm: 3,
+  },
+  'print-moving': {
+    width: 280,
+    height: 210,
+    border: 8,
+    distance: 450,
+    zoom: 1.6,
+    emissive: false,
+    tremorDeg: 3,
+    tremorMm: 8,
+    turnDeg: 28,
+  },
 };
 
 const ROOM: Record<Lighting, { ambient: number; glare: number }> = {
@@ -91,7 +140,11 @@ const rot = (yaw: number, pitch: number, roll: number): number[] => {
     Array.from({ length: 9 }, (_, k) => {
       const i = Math.floor(k / 3);
       const j = k % 3;
-      return (p[i * 3] as number) * (q[j] as number) + (p[i * 3 + 1] as number) * (q[3 + j] as number) + (p[i * 3 + 2] as number) * (q[6 + j] as number);
+      return (
+        (p[i * 3] as number) * (q[j] as number) +
+        (p[i * 3 + 1] as number) * (q[3 + j] as number) +
+        (p[i * 3 + 2] as number) * (q[6 + j] as number)
+      );
     });
   return m(ry, m(rx, rz));
 };
@@ -99,13 +152,19 @@ const col = (r: number[], j: number): Vec => [r[j] as number, r[3 + j] as number
 const dot = (p: Vec, q: Vec): number => p[0] * q[0] + p[1] * q[1] + p[2] * q[2];
 
 /** A renderer for one presentation: call it with each content frame and its time (s). */
-export function createMediumRenderer(view: MediumView, out: { width: number; height: number } = { width: 480, height: 360 }) {
+export function createMediumRenderer(
+  view: MediumView,
+  out: { width: number; height: number } = { width: 480, height: 360 },
+) {
   const medium = MEDIA[view.kind];
   const room = ROOM[view.lighting];
   const random = seeded(view.seed);
   // Tremor: a few slow sinusoids with random phases per axis (a hand, ~0.3–1.5 Hz).
-  const waves = Array.from({ length: 5 }, () => Array.from({ length: 3 }, () => ({ f: 0.3 + random() * 1.2, p: random() * 2 * Math.PI })));
-  const tremor = (axis: number, t: number): number => (waves[axis] ?? []).reduce((s, w) => s + Math.sin(2 * Math.PI * w.f * t + w.p), 0) / 2;
+  const waves = Array.from({ length: 5 }, () =>
+    Array.from({ length: 3 }, () => ({ f: 0.3 + random() * 1.2, p: random() * 2 * Math.PI })),
+  );
+  const tremor = (axis: number, t: number): number =>
+    (waves[axis] ?? []).reduce((s, w) => s + Math.sin(2 * Math.PI * w.f * t + w.p), 0) / 2;
   // Samples per output pixel per axis: 2 (the sensor's native pitch, as the pixel grid needs) for a
   // screen with a visible grid, else 1 (nothing finer than an output pixel to integrate).
   const S = medium.pxPerMm && medium.pxPerMm < 10 ? 2 : 1;
@@ -120,7 +179,10 @@ export function createMediumRenderer(view: MediumView, out: { width: number; hei
   const glareAt: [number, number] = [(random() - 0.3) * medium.width * 0.4, (random() - 0.6) * medium.height * 0.4];
   const glareSigma = medium.width * (0.12 + random() * 0.08);
   // Lens blur σ ≈ 0.4 sample px: the grid's contrast after the lens at its frequency (cycles per sample px).
-  const gridContrast = medium.pxPerMm ? 0.5 * Math.exp(-2 * Math.PI ** 2 * 0.16 * (medium.pxPerMm / (W / (2 * medium.distance * Math.tan(Math.PI / 6)))) ** 2) : 0;
+  const gridContrast = medium.pxPerMm
+    ? 0.5 *
+      Math.exp(-2 * Math.PI ** 2 * 0.16 * (medium.pxPerMm / (W / (2 * medium.distance * Math.tan(Math.PI / 6)))) ** 2)
+    : 0;
   let exposure = 0;
   const linear = new Float32Array(W * H * 3);
 
@@ -149,7 +211,8 @@ export function createMediumRenderer(view: MediumView, out: { width: number; hei
     const tint0 = 1;
     const tint1 = 0.98;
     const tint2 = 0.93;
-    const fibreAt = (lx: number, ly: number): number => fibre[((Math.floor((ly + 500) * 2) & 1023) << 10) | (Math.floor((lx + 500) * 2) & 1023)] as number;
+    const fibreAt = (lx: number, ly: number): number =>
+      fibre[((Math.floor((ly + 500) * 2) & 1023) << 10) | (Math.floor((lx + 500) * 2) & 1023)] as number;
     const glareK = medium.emissive ? room.glare : room.glare * 0.35;
     const inv2s2 = 1 / (2 * glareSigma * glareSigma);
     for (let y = 0; y < H; y++) {
@@ -180,7 +243,10 @@ export function createMediumRenderer(view: MediumView, out: { width: number; hei
           const a = Math.asin(Math.max(-1, Math.min(1, lx / rho)));
           const ca = Math.cos(a);
           const sa = Math.sin(a);
-          shade = Math.max(0.15, (-nx * ca + exx * sa) * light[0] + (-ny * ca + exy * sa) * light[1] + (-nz * ca + exz * sa) * light[2]);
+          shade = Math.max(
+            0.15,
+            (-nx * ca + exx * sa) * light[0] + (-ny * ca + exy * sa) * light[1] + (-nz * ca + exz * sa) * light[2],
+          );
           lx = rho * a; // arc length
         } else if (!medium.emissive) {
           shade = Math.max(0.15, -(nx * light[0] + ny * light[1] + nz * light[2]));
@@ -217,9 +283,21 @@ export function createMediumRenderer(view: MediumView, out: { width: number; hei
           const w01 = fx * (1 - fy);
           const w10 = (1 - fx) * fy;
           const w11 = fx * fy;
-          const p0 = (table[d[i00] as number] as number) * w00 + (table[d[i00 + 4] as number] as number) * w01 + (table[d[i10] as number] as number) * w10 + (table[d[i10 + 4] as number] as number) * w11;
-          const p1 = (table[d[i00 + 1] as number] as number) * w00 + (table[d[i00 + 5] as number] as number) * w01 + (table[d[i10 + 1] as number] as number) * w10 + (table[d[i10 + 5] as number] as number) * w11;
-          const p2 = (table[d[i00 + 2] as number] as number) * w00 + (table[d[i00 + 6] as number] as number) * w01 + (table[d[i10 + 2] as number] as number) * w10 + (table[d[i10 + 6] as number] as number) * w11;
+          const p0 =
+            (table[d[i00] as number] as number) * w00 +
+            (table[d[i00 + 4] as number] as number) * w01 +
+            (table[d[i10] as number] as number) * w10 +
+            (table[d[i10 + 4] as number] as number) * w11;
+          const p1 =
+            (table[d[i00 + 1] as number] as number) * w00 +
+            (table[d[i00 + 5] as number] as number) * w01 +
+            (table[d[i10 + 1] as number] as number) * w10 +
+            (table[d[i10 + 5] as number] as number) * w11;
+          const p2 =
+            (table[d[i00 + 2] as number] as number) * w00 +
+            (table[d[i00 + 6] as number] as number) * w01 +
+            (table[d[i10 + 2] as number] as number) * w10 +
+            (table[d[i10 + 6] as number] as number) * w11;
           if (medium.emissive) {
             // Screen: emitted light (independent of the room) + the room reflected by the glass.
             const ppm = medium.pxPerMm ?? 0;
@@ -261,7 +339,8 @@ export function createMediumRenderer(view: MediumView, out: { width: number; hei
       for (let x = 0; x < out.width; x++) {
         for (let c = 0; c < 3; c++) {
           let acc = 0;
-          for (let sy = 0; sy < S; sy++) for (let sx = 0; sx < S; sx++) acc += linear[((y * S + sy) * W + x * S + sx) * 3 + c] as number;
+          for (let sy = 0; sy < S; sy++)
+            for (let sx = 0; sx < S; sx++) acc += linear[((y * S + sy) * W + x * S + sx) * 3 + c] as number;
           let v = (acc / (S * S)) * gain;
           // Shot noise ∝ √(signal·gain), read noise ∝ gain (photon counts: 1.0 linear ≈ 2,000 e⁻ at gain 1).
           v += noise() * Math.sqrt((Math.max(0, v) * gain) / 2000) * 0.8 + noise() * 0.0009 * gain;

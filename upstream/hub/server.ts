@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { batchPath, batchRequestSchema } from '../../electron/shared/protocol/batch.js';
 import { readMigrations, schemaVersion } from './db.js';
 import { EnrolRefused, type HubStore } from './store.js';
+import { json, notJson, readJson, tooLarge } from '../http.js';
 
 /**
  * One hub node's HTTP side. A node keeps no state of its own (the registry, the rate counters and
@@ -236,26 +237,5 @@ export async function startHubServer(store: HubStore, options: HubServerOptions)
   };
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
 
-const tooLarge = Symbol('too large');
-const notJson = Symbol('not JSON');
 
-async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) return tooLarge;
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    return notJson;
-  }
-}

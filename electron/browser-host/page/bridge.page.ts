@@ -87,7 +87,8 @@ export function installKioskBridge(config: PageBridgeConfig): void {
     if (socket && socket.readyState === WebSocket.OPEN) return Promise.resolve(socket);
     if (opening) return opening;
     opening = new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(`ws://${location.host}${socketConfig.path}?key=${socketConfig.secret}`);
+      // The key travels as a subprotocol value, never in the URL (issue 17 item 17).
+      const ws = new WebSocket(`ws://${location.host}${socketConfig.path}`, [config.socketProtocol, config.socketKeyPrefix + socketConfig.secret]);
       ws.binaryType = 'arraybuffer';
       ws.onopen = () => {
         socket = ws;

@@ -1,5 +1,9 @@
 // What the host tells the page bridge (page/bridge.page.ts) when it installs it: plain data, no DOM.
 
+/** The subprotocol the frame socket answers; its key rides in a second one, `kelu-key.<hex>` (issue 17 item 17). */
+export const frameSocketProtocol = 'kelu-frames.v1';
+export const frameSocketKeyPrefix = 'kelu-key.';
+
 /** The binary frame socket as the page learns it: only the kiosk page's main frame gets the key. */
 export interface PageFrameSocket {
   /** The kiosk's origin; the socket is offered only to the main frame on it. */

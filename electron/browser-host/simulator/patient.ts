@@ -117,7 +117,8 @@ export function createPatient(profile: PatientProfile, seed: number): Patient {
   let swayPhase = r() * Math.PI * 2;
   const pitchBias = (r() - 0.5) * 4;
 
-  const approach = (value: number, target: number, step: number) => (Math.abs(target - value) <= step ? target : value + Math.sign(target - value) * step);
+  const approach = (value: number, target: number, step: number) =>
+    Math.abs(target - value) <= step ? target : value + Math.sign(target - value) * step;
 
   function decide(atMs: number): void {
     const a = acting;
@@ -141,7 +142,12 @@ export function createPatient(profile: PatientProfile, seed: number): Patient {
       if (goalYaw !== 0 && Math.abs(pose.yawDeg - goalYaw) < 1) arrivedAt ??= atMs;
       // Held at the turn long enough: come back on their own; still asked to turn when back: turn again.
       if (arrivedAt !== null && goalYaw !== 0 && atMs - arrivedAt >= traits.holdAtTurnMs) goalYaw = 0;
-      else if (goalYaw === 0 && Math.abs(pose.yawDeg) < 2 && arrivedAt !== null && atMs - arrivedAt >= traits.holdAtTurnMs + traits.reactionMs) {
+      else if (
+        goalYaw === 0 &&
+        Math.abs(pose.yawDeg) < 2 &&
+        arrivedAt !== null &&
+        atMs - arrivedAt >= traits.holdAtTurnMs + traits.reactionMs
+      ) {
         arrivedAt = null;
         goalYaw = side * Math.min(60, traits.turnToDeg + 5);
       }
@@ -189,7 +195,7 @@ export function createPatient(profile: PatientProfile, seed: number): Patient {
     poseAt(atMs) {
       if (lastMs === null) lastMs = atMs;
       // Small steps, so a late tick does not jump the head past its goal.
-      for (let t = lastMs; t < atMs; ) {
+      for (let t = lastMs; t < atMs;) {
         const dt = Math.min(20, atMs - t);
         decide(t);
         move(dt);
@@ -198,7 +204,13 @@ export function createPatient(profile: PatientProfile, seed: number): Patient {
       decide(atMs);
       lastMs = atMs;
       // Restless: the head sways ±9° and nods ±4° all the time, on top of what they were asked.
-      return traits.restless ? { ...pose, yawDeg: pose.yawDeg + Math.sin(swayPhase) * 9, pitchDeg: pose.pitchDeg + Math.cos(swayPhase * 1.3) * 4 } : { ...pose };
+      return traits.restless
+        ? {
+            ...pose,
+            yawDeg: pose.yawDeg + Math.sin(swayPhase) * 9,
+            pitchDeg: pose.pitchDeg + Math.cos(swayPhase * 1.3) * 4,
+          }
+        : { ...pose };
     },
   };
 }

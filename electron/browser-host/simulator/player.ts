@@ -41,13 +41,23 @@ export interface RecordingPlayer {
 
 export function createRecordingPlayer(recording: IndexedRecording, recordingNumber: number): RecordingPlayer {
   const { index } = recording;
-  const detected = index.frames.filter((f): f is Required<PoseEntry> => f.yaw !== undefined && f.pitch !== undefined && f.box !== undefined);
+  const detected = index.frames.filter(
+    (f): f is Required<PoseEntry> => f.yaw !== undefined && f.pitch !== undefined && f.box !== undefined,
+  );
   if (detected.length === 0) throw new Error(`The engine finds no face in ${recording.file}: it cannot be simulated`);
   // Recordings blur where the head moves fast or the light is dim; a person standing still before a
   // kiosk camera is sharp: among frames of the same pose, prefer the recording's sharper ones.
   const sharpOrder = detected.map((f) => f.sharpness).sort((a, b) => a - b);
-  const rank = (x: number) => (sharpOrder.length > 1 ? sharpOrder.findIndex((v) => v >= x) / (sharpOrder.length - 1) : 1);
-  const candidates: Candidate[] = detected.map((f) => ({ n: f.n, yaw: f.yaw, pitch: f.pitch, box: f.box, sharpRank: rank(f.sharpness), lost: false }));
+  const rank = (x: number) =>
+    sharpOrder.length > 1 ? sharpOrder.findIndex((v) => v >= x) / (sharpOrder.length - 1) : 1;
+  const candidates: Candidate[] = detected.map((f) => ({
+    n: f.n,
+    yaw: f.yaw,
+    pitch: f.pitch,
+    box: f.box,
+    sharpRank: rank(f.sharpness),
+    lost: false,
+  }));
   // Frames next to a strongly turned one where the detector lost the face: the head turned further.
   const byN = new Map(detected.map((f) => [f.n, f]));
   for (const f of index.frames) {
@@ -55,7 +65,14 @@ export function createRecordingPlayer(recording: IndexedRecording, recordingNumb
     for (let d = 1; d <= 3; d++) {
       const near = byN.get(f.n - d) ?? byN.get(f.n + d);
       if (near && Math.abs(near.yaw) >= 25) {
-        candidates.push({ n: f.n, yaw: Math.sign(near.yaw) * (Math.abs(near.yaw) + 15), pitch: near.pitch, box: near.box, sharpRank: 0.5, lost: true });
+        candidates.push({
+          n: f.n,
+          yaw: Math.sign(near.yaw) * (Math.abs(near.yaw) + 15),
+          pitch: near.pitch,
+          box: near.box,
+          sharpRank: 0.5,
+          lost: true,
+        });
         break;
       }
     }
@@ -66,7 +83,10 @@ export function createRecordingPlayer(recording: IndexedRecording, recordingNumb
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   /** Height/width of the frontal face box: widths shrink in a turn, heights do not; scale by height. */
   const heightPerWidth = median(ref.map((f) => f.box.height / f.box.width));
-  const reach = { left: Math.max(0, ...detected.map((f) => f.yaw)), right: Math.max(0, ...detected.map((f) => -f.yaw)) };
+  const reach = {
+    left: Math.max(0, ...detected.map((f) => f.yaw)),
+    right: Math.max(0, ...detected.map((f) => -f.yaw)),
+  };
 
   const pick = (yaw: number, pitch: number, previous: { n: number } | null, mirror: boolean): Candidate => {
     let best: Candidate | undefined;
@@ -75,7 +95,8 @@ export function createRecordingPlayer(recording: IndexedRecording, recordingNumb
       const cy = mirror ? -c.yaw : c.yaw;
       // Pose first; then stay near the previous frame in time (expression and light change slowly).
       const jump = previous ? Math.min(1, Math.abs(c.n - previous.n) / (index.fps * 2)) : 0;
-      const cost = Math.abs(cy - yaw) + 0.5 * Math.abs(c.pitch - pitch) + 3 * jump + 8 * (1 - c.sharpRank) + (c.lost ? 2 : 0);
+      const cost =
+        Math.abs(cy - yaw) + 0.5 * Math.abs(c.pitch - pitch) + 3 * jump + 8 * (1 - c.sharpRank) + (c.lost ? 2 : 0);
       if (cost < bestCost) {
         bestCost = cost;
         best = c;
@@ -95,7 +116,10 @@ export function createRecordingPlayer(recording: IndexedRecording, recordingNumb
       const before = previous && previous.mirror === mirror ? (byNumber.get(previous.n) ?? null) : null;
       // A head that has not moved shows the same picture: keep the frame while its pose still fits
       // (hopping between similar frames of a recording would be a face that never holds still).
-      const fits = before !== null && Math.abs((mirror ? -before.yaw : before.yaw) - pose.yawDeg) <= stillYawDeg && Math.abs(before.pitch - pose.pitchDeg) <= stillPitchDeg;
+      const fits =
+        before !== null &&
+        Math.abs((mirror ? -before.yaw : before.yaw) - pose.yawDeg) <= stillYawDeg &&
+        Math.abs(before.pitch - pose.pitchDeg) <= stillPitchDeg;
       const c = fits ? before : pick(pose.yawDeg, pose.pitchDeg, before, mirror);
       const box = mirror ? { ...c.box, x: index.width - c.box.x - c.box.width } : c.box;
       // Scale so the face is as wide (frontal) as the person stands close; place its centre where they stand.

@@ -4,9 +4,18 @@
 // is decoded and analysed once; nothing of it is ever written into the kiosk's data folder.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { FaceEngine, RgbaFrame } from '../../core/face/types.js';
 
@@ -83,6 +92,7 @@ export async function indexRecording(
   }
   options.log?.(`simulator: indexing ${file} (once; cached in ${dir})`);
   const partial = `${dir}.${process.pid}.partial`;
+  removeAbandoned(dir);
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
   const { width, height } = await probeSize(file);
@@ -101,7 +111,17 @@ export async function indexRecording(
     if (n >= jpegs) break;
     const analysis = await engine.analyze(frame);
     const face = analysis.faces.length === 1 ? analysis.faces[0] : undefined;
-    frames.push(face ? { n, yaw: round(face.pose.yawDeg), pitch: round(face.pose.pitchDeg), box: roundBox(face.box), sharpness: Math.round(face.quality.sharpness) } : { n });
+    frames.push(
+      face
+        ? {
+            n,
+            yaw: round(face.pose.yawDeg),
+            pitch: round(face.pose.pitchDeg),
+            box: roundBox(face.box),
+            sharpness: Math.round(face.quality.sharpness),
+          }
+        : { n },
+    );
     n++;
   }
   const index: PoseIndex = { version: indexVersion, sha256, width: w, height: h, fps: indexFps, frames };
@@ -111,9 +131,29 @@ export async function indexRecording(
   return { file, dir, index };
 }
 
+/** Removes half-made indexes of `dir` left by processes that no longer run (killed while indexing). */
+function removeAbandoned(dir: string): void {
+  const parent = dirname(dir);
+  const prefix = `${basename(dir)}.`;
+  if (!existsSync(parent)) return;
+  for (const name of readdirSync(parent)) {
+    const m = name.startsWith(prefix) ? /\.(\d+)\.partial$/.exec(name) : null;
+    if (!m) continue;
+    let alive = true;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
 /** The frames of `file` through `vf`, decoded by ffmpeg as a stream of w×h RGBA frames. */
 async function* rawFrames(file: string, w: number, h: number, vf: string): AsyncGenerator<RgbaFrame> {
-  const child = spawn('ffmpeg', ['-v', 'error', '-i', file, '-vf', vf, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('ffmpeg', ['-v', 'error', '-i', file, '-vf', vf, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const size = w * h * 4;
   let pending: Buffer = Buffer.alloc(0);
   try {
@@ -130,7 +170,12 @@ async function* rawFrames(file: string, w: number, h: number, vf: string): Async
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
-const roundBox = (b: { x: number; y: number; width: number; height: number }) => ({ x: round(b.x), y: round(b.y), width: round(b.width), height: round(b.height) });
+const roundBox = (b: { x: number; y: number; width: number; height: number }) => ({
+  x: round(b.x),
+  y: round(b.y),
+  width: round(b.width),
+  height: round(b.height),
+});
 
 async function probeSize(file: string): Promise<{ width: number; height: number }> {
   // ffmpeg without an output names the input's streams on stderr and exits 1; ffprobe is not always installed.
@@ -148,8 +193,20 @@ function run(cmd: string, args: string[], stderrAnyway = false): Promise<string>
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(err.code === 'ENOENT' ? `${cmd} is not installed; the patient simulator needs it (apt-get install ffmpeg)` : err.message)),
+      reject(
+        new Error(
+          err.code === 'ENOENT'
+            ? `${cmd} is not installed; the patient simulator needs it (apt-get install ffmpeg)`
+            : err.message,
+        ),
+      ),
     );
-    child.on('close', (code) => (stderrAnyway ? resolvePromise(stderr) : code === 0 ? resolvePromise(stdout) : reject(new Error(`${cmd} failed: ${stderr.trim().slice(0, 300)}`))));
+    child.on('close', (code) =>
+      stderrAnyway
+        ? resolvePromise(stderr)
+        : code === 0
+          ? resolvePromise(stdout)
+          : reject(new Error(`${cmd} failed: ${stderr.trim().slice(0, 300)}`)),
+    );
   });
 }

@@ -50,7 +50,8 @@ export function parseSimulateCamera(camera: string | undefined): string[] | unde
     .split(',')
     .map((f) => f.trim())
     .filter((f) => f.length > 0);
-  if (files.length === 0) throw new Error('--camera simulate: needs at least one recording, e.g. simulate:turn.mp4,other.mp4');
+  if (files.length === 0)
+    throw new Error('--camera simulate: needs at least one recording, e.g. simulate:turn.mp4,other.mp4');
   return files;
 }
 
@@ -61,7 +62,11 @@ export interface SimulatedPatient {
   profile: PatientProfile;
   seed: number;
   /** Every change of the instruction on the camera screen, with the host's clock (ms). */
-  instructions: Array<{ atMs: number; key: Instruction | 'starting' | 'finishing' | 'failedTry' | 'other'; text: string }>;
+  instructions: Array<{
+    atMs: number;
+    key: Instruction | 'starting' | 'finishing' | 'failedTry' | 'other';
+    text: string;
+  }>;
   /** When the camera screen was first and last seen. */
   cameraShownAtMs: number;
   cameraGoneAtMs?: number;
@@ -79,7 +84,8 @@ export interface PatientSimulator {
 /** Indexes every recording (cached) and answers the simulator to install into the browser. */
 export async function createPatientSimulator(options: SimulatorOptions): Promise<PatientSimulator> {
   const profile = options.profile ?? 'cooperative';
-  if (!patientProfiles.includes(profile)) throw new Error(`Unknown simulator profile "${String(profile)}"; one of ${patientProfiles.join(', ')}`);
+  if (!patientProfiles.includes(profile))
+    throw new Error(`Unknown simulator profile "${String(profile)}"; one of ${patientProfiles.join(', ')}`);
   let engine: FaceEngineClient | undefined;
   const recordings: IndexedRecording[] = [];
   try {
@@ -87,7 +93,12 @@ export async function createPatientSimulator(options: SimulatorOptions): Promise
       recordings.push(
         await indexRecording(file, {
           ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-          engine: async () => (engine ??= await createFaceEngine({ modelsDir: options.modelsDir ?? join(process.cwd(), 'models'), requestTimeoutMs: 60_000, log: () => {} })),
+          engine: async () =>
+            (engine ??= await createFaceEngine({
+              modelsDir: options.modelsDir ?? join(process.cwd(), 'models'),
+              requestTimeoutMs: 60_000,
+              log: () => {},
+            })),
           ...(options.log ? { log: options.log } : {}),
         }),
       );
@@ -100,7 +111,17 @@ export async function createPatientSimulator(options: SimulatorOptions): Promise
   const patients: SimulatedPatient[] = [];
   const firstSeed = options.seed ?? 1;
 
-  let current: { story: SimulatedPatient; patient: Patient; player: RecordingPlayer; mirror: boolean; previous: { n: number; mirror: boolean } | null; turnedPast: boolean; lastKey: string | null } | undefined;
+  let current:
+    | {
+        story: SimulatedPatient;
+        patient: Patient;
+        player: RecordingPlayer;
+        mirror: boolean;
+        previous: { n: number; mirror: boolean } | null;
+        turnedPast: boolean;
+        lastKey: string | null;
+      }
+    | undefined;
   const clock = () => performance.now();
 
   const tick = (text: string | null, onCamera: boolean, live: boolean): DrawCommand | null => {
@@ -113,9 +134,25 @@ export async function createPatientSimulator(options: SimulatorOptions): Promise
       const number = patients.length;
       const recording = number % recordings.length;
       const seed = firstSeed + number;
-      const story: SimulatedPatient = { number, recording: recordings[recording]!.file, profile, seed, instructions: [], cameraShownAtMs: now, backAtMs: [] };
+      const story: SimulatedPatient = {
+        number,
+        recording: recordings[recording]!.file,
+        profile,
+        seed,
+        instructions: [],
+        cameraShownAtMs: now,
+        backAtMs: [],
+      };
       patients.push(story);
-      current = { story, patient: createPatient(profile, seed), player: players[recording]!, mirror: false, previous: null, turnedPast: false, lastKey: null };
+      current = {
+        story,
+        patient: createPatient(profile, seed),
+        player: players[recording]!,
+        mirror: false,
+        previous: null,
+        turnedPast: false,
+        lastKey: null,
+      };
     }
     const c = current;
     const normal = text === null ? null : normalise(text);
@@ -123,9 +160,11 @@ export async function createPatientSimulator(options: SimulatorOptions): Promise
     const key = understood ?? (normal ? 'other' : null);
     if (key !== c.lastKey && key !== null && text !== null) c.story.instructions.push({ atMs: now, key, text });
     c.lastKey = key;
-    const instruction: Instruction | null = key === 'finishing' ? 'passed' : key === 'starting' || key === 'failedTry' || key === 'other' ? null : key;
+    const instruction: Instruction | null =
+      key === 'finishing' ? 'passed' : key === 'starting' || key === 'failedTry' || key === 'other' ? null : key;
     // A turn asked towards a side the recording does not reach: show that side from mirrored frames.
-    if (instruction === 'turnLeft' || instruction === 'turnRight') c.mirror = c.player.mirrorFor(instruction === 'turnLeft' ? 1 : -1, c.patient.traits.turnToDeg);
+    if (instruction === 'turnLeft' || instruction === 'turnRight')
+      c.mirror = c.player.mirrorFor(instruction === 'turnLeft' ? 1 : -1, c.patient.traits.turnToDeg);
     c.patient.see(instruction, now);
     const pose = c.patient.poseAt(now);
     if (Math.abs(pose.yawDeg) > 18) c.turnedPast = true;
@@ -148,7 +187,11 @@ export async function createPatientSimulator(options: SimulatorOptions): Promise
         const rec = m ? recordings[Number(m[1])] : undefined;
         const file = rec && m ? join(rec.dir, `${String(Number(m[2]) + 1).padStart(5, '0')}.jpg`) : undefined;
         if (!file || !existsSync(file)) return route.fulfill({ status: 404, body: 'Not found' });
-        return route.fulfill({ status: 200, headers: { 'content-type': 'image/jpeg', 'cache-control': 'max-age=3600' }, body: readFileSync(file) });
+        return route.fulfill({
+          status: 200,
+          headers: { 'content-type': 'image/jpeg', 'cache-control': 'max-age=3600' },
+          body: readFileSync(file),
+        });
       };
       await context.route(`${origin}${framePath}**`, frameRoute);
       await context.exposeBinding(bindingName, (_source, input: unknown) => {
@@ -165,9 +208,14 @@ function instructionWords(): Map<string, SimulatedPatient['instructions'][number
   const map = new Map<string, SimulatedPatient['instructions'][number]['key']>();
   const localesDir = join(projectRootDir(), 'renderer', 'src', 'i18n', 'locales');
   for (const lang of ['kk', 'ru', 'en']) {
-    const presence = JSON.parse(readFileSync(join(localesDir, lang, 'presence.json'), 'utf8')) as Record<string, string>;
+    const presence = JSON.parse(readFileSync(join(localesDir, lang, 'presence.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
     for (const [k, v] of Object.entries(presence)) map.set(normalise(v), k as Instruction);
-    const checkin = JSON.parse(readFileSync(join(localesDir, lang, 'checkin.json'), 'utf8')) as { camera?: Record<string, string> };
+    const checkin = JSON.parse(readFileSync(join(localesDir, lang, 'checkin.json'), 'utf8')) as {
+      camera?: Record<string, string>;
+    };
     const cam = checkin.camera ?? {};
     if (cam.starting) map.set(normalise(cam.starting), 'starting');
     if (cam.finishing) map.set(normalise(cam.finishing), 'finishing');
@@ -190,7 +238,14 @@ function projectRootDir(): string {
 
 /** The page side: a canvas camera, and a tick that reads the screen's instruction and draws the host's answer. */
 function pageScript(): string {
-  const config = { binding: bindingName, framePath, label: simulatorCameraLabel, deviceId: simulatorDeviceId, width: cameraWidth, height: cameraHeight };
+  const config = {
+    binding: bindingName,
+    framePath,
+    label: simulatorCameraLabel,
+    deviceId: simulatorDeviceId,
+    width: cameraWidth,
+    height: cameraHeight,
+  };
   return `(() => {
   const C = ${JSON.stringify(config)};
   if (!navigator.mediaDevices || window.top !== window) return;

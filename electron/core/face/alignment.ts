@@ -7,7 +7,8 @@
  * points), the nose tip (30) and the mouth corners (48, 54), in the order of the ArcFace template.
  */
 
-export type Point = [number, number];
+/** An image point in pixels, (x, y); the one Point of core (presence's homographies use it too). */
+export type Point = readonly [number, number];
 
 /** The standard 112×112 ArcFace / InsightFace template: left eye, right eye, nose tip, left and right mouth corner (image left first). */
 export const ARCFACE_112: readonly Point[] = [

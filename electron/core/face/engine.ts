@@ -55,7 +55,10 @@ export function resolveWorker(): string {
     const candidate = join(dir, 'face-worker.js');
     if (existsSync(candidate)) return candidate;
   }
-  throw new FaceEngineError('failed', `The face worker (face-worker.js) was not found beside ${here}. Rebuild with "npm run build".`);
+  throw new FaceEngineError(
+    'failed',
+    `The face worker (face-worker.js) was not found beside ${here}. Rebuild with "npm run build".`,
+  );
 }
 
 /** What the client posts; the worker re-validates it with requestSchema. */
@@ -152,7 +155,12 @@ export async function createFaceEngine(options: FaceEngineClientOptions): Promis
           const lost = current;
           current = null;
           clearTimeout(lost.timer);
-          lost.reject(new FaceEngineError('worker-crashed', 'The face engine stopped during the request; it has been restarted. Try again.'));
+          lost.reject(
+            new FaceEngineError(
+              'worker-crashed',
+              'The face engine stopped during the request; it has been restarted. Try again.',
+            ),
+          );
         }
         pump();
       });
@@ -189,7 +197,12 @@ export async function createFaceEngine(options: FaceEngineClientOptions): Promis
           worker = null;
           ready = null;
           void w.terminate();
-          next.reject(new FaceEngineError('timeout', `The face engine did not answer within ${timeoutMs} ms; it has been restarted.`));
+          next.reject(
+            new FaceEngineError(
+              'timeout',
+              `The face engine did not answer within ${timeoutMs} ms; it has been restarted.`,
+            ),
+          );
           pump();
         }, timeoutMs);
         current = { ...next, timer };
@@ -198,7 +211,12 @@ export async function createFaceEngine(options: FaceEngineClientOptions): Promis
         } catch (err) {
           clearTimeout(timer);
           current = null;
-          next.reject(new FaceEngineError('bad-frame', `The frame could not be sent to the face engine: ${err instanceof Error ? err.message : String(err)}`));
+          next.reject(
+            new FaceEngineError(
+              'bad-frame',
+              `The frame could not be sent to the face engine: ${err instanceof Error ? err.message : String(err)}`,
+            ),
+          );
           pump();
         }
       },
@@ -221,7 +239,8 @@ export async function createFaceEngine(options: FaceEngineClientOptions): Promis
   /** Validates here (fail fast, nothing posted) and hands the bytes over without a copy when allowed. */
   const framed = (frame: RgbaFrame, opts?: FrameOptions): { frame: RgbaFrame; transfer: ArrayBuffer[] } => {
     const f = validateFrame(frame);
-    const whole = f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength && f.data.buffer instanceof ArrayBuffer;
+    const whole =
+      f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength && f.data.buffer instanceof ArrayBuffer;
     if (!opts?.keep && whole) return { frame: f, transfer: [f.data.buffer as ArrayBuffer] };
     // A view into a larger or shared buffer, or a frame the caller keeps: copy just its bytes.
     return { frame: { width: f.width, height: f.height, data: new Uint8Array(f.data) }, transfer: [] };

@@ -13,7 +13,13 @@ import { createRequire } from 'node:module';
 import { wasmDir, type BackendPreference } from './backend.js';
 import { faceQuality, poseFromLandmarks } from './geometry.js';
 import { cropToFrameTransform, estimateSimilarity, fivePoints, type Point } from './alignment.js';
-import { loadVerifiedModels, type DetectionNet, type ModelPackageLocation, type VerifiedGraph, type VerifiedNet } from './models.js';
+import {
+  loadVerifiedModels,
+  type DetectionNet,
+  type ModelPackageLocation,
+  type VerifiedGraph,
+  type VerifiedNet,
+} from './models.js';
 import type { Recognition } from './model-package.js';
 import { createOnnxRecognizer, type OnnxRecognizer } from './onnx-runtime.js';
 import { openTexturePackage } from './texture-package.js';
@@ -57,7 +63,10 @@ export interface Pipeline {
 
 type TfCore = typeof import('@tensorflow/tfjs');
 
-async function setUpBackend(tf: TfCore, preference: BackendPreference): Promise<{ backend: FaceBackend; detail: string }> {
+async function setUpBackend(
+  tf: TfCore,
+  preference: BackendPreference,
+): Promise<{ backend: FaceBackend; detail: string }> {
   let nativeError = '';
   if (preference !== 'wasm') {
     try {
@@ -69,9 +78,10 @@ async function setUpBackend(tf: TfCore, preference: BackendPreference): Promise<
       }
       nativeError = 'backend did not initialise';
     } catch (err) {
-      nativeError = err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err);
+      nativeError = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
     }
-    if (preference === 'tensorflow') throw new FaceEngineError('failed', `The tfjs-node backend was requested but does not load: ${nativeError}`);
+    if (preference === 'tensorflow')
+      throw new FaceEngineError('failed', `The tfjs-node backend was requested but does not load: ${nativeError}`);
   }
   const wasm = nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(wasmDir());
@@ -80,7 +90,10 @@ async function setUpBackend(tf: TfCore, preference: BackendPreference): Promise<
   if (!(await tf.setBackend('wasm'))) throw new FaceEngineError('failed', 'The wasm backend did not initialise.');
   await tf.ready();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  return { backend: 'wasm', detail: `wasm (${simd ? 'SIMD' : 'no SIMD'}, 1 thread)${nativeError && preference === 'auto' ? '; tfjs-node unavailable' : ''}` };
+  return {
+    backend: 'wasm',
+    detail: `wasm (${simd ? 'SIMD' : 'no SIMD'}, 1 thread)${nativeError && preference === 'auto' ? '; tfjs-node unavailable' : ''}`,
+  };
 }
 
 /** Sets up the backend, verifies and loads the models, warms up; throws FaceEngineError on any failure. */
@@ -96,14 +109,26 @@ export interface PipelineOptions {
 /** The `tfjs-graph` runtime: a tfjs graph model (verified bytes, loaded from memory) on the engine's own tfjs backend. */
 async function loadGraph(core: TfCore, parts: VerifiedGraph, recognition: Recognition, modelId: string) {
   const norm = recognition.normalisation;
-  if (!norm) throw new FaceEngineError('models', `The face model package ${modelId} (tfjs-graph) has no normalisation in its manifest.`);
+  if (!norm)
+    throw new FaceEngineError(
+      'models',
+      `The face model package ${modelId} (tfjs-graph) has no normalisation in its manifest.`,
+    );
   let model: import('@tensorflow/tfjs').GraphModel;
   try {
     model = await core.loadGraphModel(
-      core.io.fromMemory({ modelTopology: parts.modelTopology, weightSpecs: parts.weightSpecs as import('@tensorflow/tfjs').io.WeightsManifestEntry[], weightData: parts.weightData, format: 'graph-model' }),
+      core.io.fromMemory({
+        modelTopology: parts.modelTopology,
+        weightSpecs: parts.weightSpecs as import('@tensorflow/tfjs').io.WeightsManifestEntry[],
+        weightData: parts.weightData,
+        format: 'graph-model',
+      }),
     );
   } catch (err) {
-    throw new FaceEngineError('models', `The face model package ${modelId} could not be opened as a tfjs graph model: ${err instanceof Error ? err.message : String(err)}`);
+    throw new FaceEngineError(
+      'models',
+      `The face model package ${modelId} could not be opened as a tfjs graph model: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   // Per input channel of the net (after the channel order), as the onnx runtime reads them.
   const mean = core.tensor1d(norm.mean);
@@ -138,9 +163,12 @@ export async function createPipeline(
   const recognition = verified.recognition.manifest.recognition;
   // A native runtime is loaded before tfjs, so a kiosk where it does not load says so at start.
   let onnx: OnnxRecognizer | null = null;
-  if (verified.recognitionModel.kind === 'onnx') onnx = await createOnnxRecognizer(verified.recognitionModel.bytes, recognition, verified.modelId);
+  if (verified.recognitionModel.kind === 'onnx')
+    onnx = await createOnnxRecognizer(verified.recognitionModel.bytes, recognition, verified.modelId);
   const texturePackage = sizes.texture ? openTexturePackage(sizes.texture.dir) : null;
-  const texture: TextureScorer | null = texturePackage ? await createTextureScorer(texturePackage.nets, texturePackage.modelId) : null;
+  const texture: TextureScorer | null = texturePackage
+    ? await createTextureScorer(texturePackage.nets, texturePackage.modelId)
+    : null;
   const faceapi = nodeRequire('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
   // face-api's own tfjs namespace: the same @tensorflow/tfjs instance its nets run on.
   const tf = faceapi.tf;
@@ -149,20 +177,38 @@ export async function createPipeline(
   const { backend, detail } = await setUpBackend(core, preference);
 
   type WeightMap = ReturnType<Tf['io']['decodeWeights']>;
-  const decode = (net: { loadFromWeightMap(map: WeightMap): void }, model: VerifiedNet | undefined, name: string): void => {
+  const decode = (
+    net: { loadFromWeightMap(map: WeightMap): void },
+    model: VerifiedNet | undefined,
+    name: string,
+  ): void => {
     if (!model) throw new FaceEngineError('models', `Face model ${name} was not loaded.`);
     net.loadFromWeightMap(tf.io.decodeWeights(model.data, model.specs as Parameters<Tf['io']['decodeWeights']>[1]));
   };
-  const load = (net: { loadFromWeightMap(map: WeightMap): void }, name: DetectionNet): void => decode(net, verified.detection.get(name), name);
+  const load = (net: { loadFromWeightMap(map: WeightMap): void }, name: DetectionNet): void =>
+    decode(net, verified.detection.get(name), name);
   load(faceapi.nets.tinyFaceDetector, 'tiny_face_detector_model');
   load(faceapi.nets.faceLandmark68TinyNet, 'face_landmark_68_tiny_model');
   load(faceapi.nets.faceLandmark68Net, 'face_landmark_68_model');
-  if (verified.recognitionModel.kind === 'faceapi') decode(faceapi.nets.faceRecognitionNet, verified.recognitionModel.net, recognition.file);
-  const graph = verified.recognitionModel.kind === 'tfjs-graph' ? await loadGraph(core, verified.recognitionModel.graph, recognition, verified.modelId) : null;
+  if (verified.recognitionModel.kind === 'faceapi')
+    decode(faceapi.nets.faceRecognitionNet, verified.recognitionModel.net, recognition.file);
+  const graph =
+    verified.recognitionModel.kind === 'tfjs-graph'
+      ? await loadGraph(core, verified.recognitionModel.graph, recognition, verified.modelId)
+      : null;
 
-  const analyzeOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: sizes.analyzeInputSize ?? ANALYZE_INPUT_SIZE, scoreThreshold: MIN_SCORE });
-  const describeOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: sizes.describeInputSize ?? DESCRIBE_INPUT_SIZE, scoreThreshold: MIN_SCORE });
-  const retryOptions = new faceapi.TinyFaceDetectorOptions({ inputSize: DESCRIBE_RETRY_INPUT_SIZE, scoreThreshold: MIN_SCORE });
+  const analyzeOptions = new faceapi.TinyFaceDetectorOptions({
+    inputSize: sizes.analyzeInputSize ?? ANALYZE_INPUT_SIZE,
+    scoreThreshold: MIN_SCORE,
+  });
+  const describeOptions = new faceapi.TinyFaceDetectorOptions({
+    inputSize: sizes.describeInputSize ?? DESCRIBE_INPUT_SIZE,
+    scoreThreshold: MIN_SCORE,
+  });
+  const retryOptions = new faceapi.TinyFaceDetectorOptions({
+    inputSize: DESCRIBE_RETRY_INPUT_SIZE,
+    scoreThreshold: MIN_SCORE,
+  });
 
   const wipeAfterDispose = new WeakMap<Tensor3D, Float32Array>();
   const release = (t: Tensor3D): void => {
@@ -186,13 +232,29 @@ export async function createPipeline(
   };
 
   /** `shift`: where the frame's origin lies in the tensor the results came from (padding). */
-  const toFace = (frame: RgbaFrame, r: WithLandmarks, refined?: WithLandmarks['landmarks'], shift = { x: 0, y: 0 }): FaceAnalysis => {
+  const toFace = (
+    frame: RgbaFrame,
+    r: WithLandmarks,
+    refined?: WithLandmarks['landmarks'],
+    shift = { x: 0, y: 0 },
+  ): FaceAnalysis => {
     const b = r.detection.box;
     const box = { x: b.x - shift.x, y: b.y - shift.y, width: b.width, height: b.height };
     const landmarks = (refined ?? r.landmarks).positions.map((p): [number, number] => [p.x - shift.x, p.y - shift.y]);
-    const truncated = box.x < 0 || box.y < 0 || box.x + box.width > frame.width || box.y + box.height > frame.height
-      || landmarks.some(([x, y]) => x < 0 || y < 0 || x >= frame.width || y >= frame.height);
-    return { box, score: r.detection.score, landmarks, pose: poseFromLandmarks(landmarks), quality: faceQuality(frame, box), truncated };
+    const truncated =
+      box.x < 0 ||
+      box.y < 0 ||
+      box.x + box.width > frame.width ||
+      box.y + box.height > frame.height ||
+      landmarks.some(([x, y]) => x < 0 || y < 0 || x >= frame.width || y >= frame.height);
+    return {
+      box,
+      score: r.detection.score,
+      landmarks,
+      pose: poseFromLandmarks(landmarks),
+      quality: faceQuality(frame, box),
+      truncated,
+    };
   };
 
   const detect = async (input: Tensor3D, tiny: boolean, options: InstanceType<FaceApi['TinyFaceDetectorOptions']>) =>
@@ -203,7 +265,9 @@ export async function createPipeline(
     const input = toTensor(frame);
     try {
       const results = await detect(input, true, analyzeOptions);
-      const faces = results.map((r) => toFace(frame, r)).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+      const faces = results
+        .map((r) => toFace(frame, r))
+        .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
       // The texture model on the one face (a frame with several faces fails presence anyway).
       const only = faces.length === 1 ? faces[0] : undefined;
       if (texture && only) only.texture = await texture.score(frame, only.box);
@@ -219,13 +283,19 @@ export async function createPipeline(
    * landmark net on the landmark-derived box makes the crop independent of the detector's input
    * size (measured: a wider gap between same and different people on the fixture pairs).
    */
-  const refineLandmarks = async (input: Tensor3D, frame: { width: number; height: number }, found: WithLandmarks): Promise<WithLandmarks['landmarks']> => {
+  const refineLandmarks = async (
+    input: Tensor3D,
+    frame: { width: number; height: number },
+    found: WithLandmarks,
+  ): Promise<WithLandmarks['landmarks']> => {
     const b = found.alignedRect.box.clipAtImageBorders(frame.width, frame.height);
     if (b.width < 8 || b.height < 8) return found.landmarks;
     const rect = new faceapi.Rect(b.x, b.y, b.width, b.height);
     const crops = await faceapi.extractFaceTensors(input, [rect]);
     try {
-      const lm = (await faceapi.nets.faceLandmark68Net.detectLandmarks(crops[0] as Tensor3D)) as unknown as WithLandmarks['landmarks'];
+      const lm = (await faceapi.nets.faceLandmark68Net.detectLandmarks(
+        crops[0] as Tensor3D,
+      )) as unknown as WithLandmarks['landmarks'];
       return lm.shiftBy<WithLandmarks['landmarks']>(b.x, b.y);
     } finally {
       for (const c of crops) c.dispose();
@@ -233,7 +303,12 @@ export async function createPipeline(
   };
 
   /** The face warped onto the model's template: a [1, S, S, 3] float tensor of 0–255 pixels (bilinear, black outside the frame). */
-  const alignedCrop = (source: Tensor3D, landmarks: WithLandmarks['landmarks'], template: readonly Point[], side: number) => {
+  const alignedCrop = (
+    source: Tensor3D,
+    landmarks: WithLandmarks['landmarks'],
+    template: readonly Point[],
+    side: number,
+  ) => {
     const points = fivePoints(landmarks.positions.map((p): [number, number] => [p.x, p.y]));
     const transform = cropToFrameTransform(estimateSimilarity(points, template));
     return core.tidy(() =>
@@ -252,7 +327,11 @@ export async function createPipeline(
   const recognise = async (source: Tensor3D, landmarks: WithLandmarks['landmarks']): Promise<number[]> => {
     const alignment = recognition.alignment;
     if (onnx) {
-      if (alignment.method !== 'similarity') throw new FaceEngineError('models', `The model ${verified.modelId} needs a similarity alignment template in its manifest.`);
+      if (alignment.method !== 'similarity')
+        throw new FaceEngineError(
+          'models',
+          `The model ${verified.modelId} needs a similarity alignment template in its manifest.`,
+        );
       const crop = alignedCrop(source, landmarks, alignment.template, recognition.inputSize);
       let pixels: Float32Array;
       try {
@@ -267,7 +346,11 @@ export async function createPipeline(
       }
     }
     if (graph) {
-      if (alignment.method !== 'similarity') throw new FaceEngineError('models', `The model ${verified.modelId} needs a similarity alignment template in its manifest.`);
+      if (alignment.method !== 'similarity')
+        throw new FaceEngineError(
+          'models',
+          `The model ${verified.modelId} needs a similarity alignment template in its manifest.`,
+        );
       const crop = alignedCrop(source, landmarks, alignment.template, recognition.inputSize);
       try {
         return await graph.describe(crop);
@@ -280,7 +363,9 @@ export async function createPipeline(
       const aligned = landmarks.align(null, { useDlibAlignment: true });
       const crops = await faceapi.extractFaceTensors(source, [aligned]);
       try {
-        return Array.from((await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(crops[0] as Tensor3D)) as Float32Array);
+        return Array.from(
+          (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(crops[0] as Tensor3D)) as Float32Array,
+        );
       } finally {
         for (const c of crops) c.dispose();
       }
@@ -303,23 +388,39 @@ export async function createPipeline(
       let source = input;
       let shift = { x: 0, y: 0 };
       let results = await detect(input, false, describeOptions);
-      if (results.length === 0 && describeOptions.inputSize < DESCRIBE_RETRY_INPUT_SIZE) results = await detect(input, false, retryOptions);
+      if (results.length === 0 && describeOptions.inputSize < DESCRIBE_RETRY_INPUT_SIZE)
+        results = await detect(input, false, retryOptions);
       if (results.length === 0) {
         // Last try, for a face that fills the frame edge to edge (a tight crop): the detector needs
         // some context around a face, so the frame is framed with a grey border.
         shift = { x: Math.round(frame.width * CROP_PAD), y: Math.round(frame.height * CROP_PAD) };
-        padded = core.pad(input as unknown as import('@tensorflow/tfjs').Tensor3D, [[shift.y, shift.y], [shift.x, shift.x], [0, 0]], 128) as unknown as Tensor3D;
+        padded = core.pad(
+          input as unknown as import('@tensorflow/tfjs').Tensor3D,
+          [
+            [shift.y, shift.y],
+            [shift.x, shift.x],
+            [0, 0],
+          ],
+          128,
+        ) as unknown as Tensor3D;
         source = padded;
         results = await detect(padded, false, describeOptions);
       }
       if (results.length === 0) throw new FaceEngineError('no-face', 'No face was found in the frame.');
-      if (results.length > 1) throw new FaceEngineError('several-faces', `${results.length} faces were found in the frame; exactly one is needed.`);
+      if (results.length > 1)
+        throw new FaceEngineError(
+          'several-faces',
+          `${results.length} faces were found in the frame; exactly one is needed.`,
+        );
       const found = results[0] as WithLandmarks;
       const size = { width: frame.width + 2 * shift.x, height: frame.height + 2 * shift.y };
       const landmarks = await refineLandmarks(source, size, found);
       const descriptor = await recognise(source, landmarks);
       if (descriptor.length !== recognition.embeddingSize) {
-        throw new FaceEngineError('models', `The model ${verified.modelId} gave a descriptor of ${descriptor.length} numbers; its manifest says ${recognition.embeddingSize}.`);
+        throw new FaceEngineError(
+          'models',
+          `The model ${verified.modelId} gave a descriptor of ${descriptor.length} numbers; its manifest says ${recognition.embeddingSize}.`,
+        );
       }
       return { descriptor, face: toFace(frame, found, landmarks, shift), ms: performance.now() - t0 };
     } finally {

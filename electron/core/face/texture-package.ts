@@ -15,13 +15,17 @@ import { FaceEngineError } from './types.js';
 
 /** SHA-256 of every texture manifest this build trusts. */
 export const PINNED_TEXTURE_MANIFESTS: Readonly<Record<string, string>> = {
-  '51d4190f1c22458825ba39db9dc141a0a13875a1db1ccfa96f8a7f453823451c': 'models/minifasnet/manifest.json (minifasnet-v2-v1se, built in)',
+  '51d4190f1c22458825ba39db9dc141a0a13875a1db1ccfa96f8a7f453823451c':
+    'models/minifasnet/manifest.json (minifasnet-v2-v1se, built in)',
 };
 
 /** Where the built-in texture package lives inside the models folder. */
 export const TEXTURE_PACKAGE_DIR = 'minifasnet';
 
-const fileName = z.string().min(1).regex(/^[^/\\]+$/, 'a file name, not a path');
+const fileName = z
+  .string()
+  .min(1)
+  .regex(/^[^/\\]+$/, 'a file name, not a path');
 export const textureManifestSchema = z
   .object({
     comment: z.string().optional(),
@@ -30,7 +34,16 @@ export const textureManifestSchema = z
     runtime: z.literal('onnx'),
     licence: z.object({ name: z.string().min(1), source: z.string().min(1), note: z.string().optional() }).strict(),
     nets: z
-      .array(z.object({ file: fileName, scale: z.number().min(1).max(8), inputSize: z.number().int().min(16).max(512), realIndex: z.number().int().min(0).max(15) }).strict())
+      .array(
+        z
+          .object({
+            file: fileName,
+            scale: z.number().min(1).max(8),
+            inputSize: z.number().int().min(16).max(512),
+            realIndex: z.number().int().min(0).max(15),
+          })
+          .strict(),
+      )
       .min(1)
       .max(4),
     files: z.array(z.object({ file: fileName, sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict()).min(1),
@@ -65,7 +78,11 @@ function read(dir: string, file: string): Buffer {
 export function openTexturePackage(dir: string): TexturePackage {
   const bytes = read(dir, 'manifest.json');
   const manifestSha256 = sha256Hex(bytes);
-  if (PINNED_TEXTURE_MANIFESTS[manifestSha256] === undefined) throw problem(dir, `manifest.json (SHA-256 ${manifestSha256}) is not the one this build pins (altered or from another version)`);
+  if (PINNED_TEXTURE_MANIFESTS[manifestSha256] === undefined)
+    throw problem(
+      dir,
+      `manifest.json (SHA-256 ${manifestSha256}) is not the one this build pins (altered or from another version)`,
+    );
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
@@ -75,25 +92,36 @@ export function openTexturePackage(dir: string): TexturePackage {
   const parsed = textureManifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw problem(dir, `manifest.json is not a valid texture manifest (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`);
+    throw problem(
+      dir,
+      `manifest.json is not a valid texture manifest (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`,
+    );
   }
   const manifest = parsed.data;
   const verified = new Map<string, Buffer>();
   for (const f of manifest.files) {
     const data = read(dir, f.file);
-    if (sha256Hex(data) !== f.sha256) throw problem(dir, `${f.file} does not match its SHA-256 in manifest.json (tampered or corrupt)`);
+    if (sha256Hex(data) !== f.sha256)
+      throw problem(dir, `${f.file} does not match its SHA-256 in manifest.json (tampered or corrupt)`);
     verified.set(f.file, data);
   }
   const nets = manifest.nets.map((n): TextureNet => {
     const data = verified.get(n.file);
     if (!data) throw problem(dir, `manifest.json names ${n.file} but does not list its SHA-256`);
-    return { bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), scale: n.scale, inputSize: n.inputSize, realIndex: n.realIndex };
+    return {
+      bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      scale: n.scale,
+      inputSize: n.inputSize,
+      realIndex: n.realIndex,
+    };
   });
   return { dir, manifest, modelId: modelIdOf(manifest, manifestSha256), nets };
 }
 
 /** For `kioskctl status`: the package verified (without loading the runtime), or why not. */
-export function textureModelState(modelsDir: string): { ok: true; modelId: string; licence: string } | { ok: false; problem: string } {
+export function textureModelState(
+  modelsDir: string,
+): { ok: true; modelId: string; licence: string } | { ok: false; problem: string } {
   try {
     const p = openTexturePackage(join(modelsDir, TEXTURE_PACKAGE_DIR));
     return { ok: true, modelId: p.modelId, licence: p.manifest.licence.name };

@@ -40,7 +40,11 @@ interface Ort {
  * The crop minivision's code takes (`_get_new_box`): `scale`× the box about its centre, the scale
  * reduced so the crop fits the frame, shifted to stay inside it. Integer pixel bounds, inclusive.
  */
-export function textureCropBox(frame: { width: number; height: number }, box: Box, scale: number): { x0: number; y0: number; x1: number; y1: number } {
+export function textureCropBox(
+  frame: { width: number; height: number },
+  box: Box,
+  scale: number,
+): { x0: number; y0: number; x1: number; y1: number } {
   const w = frame.width;
   const h = frame.height;
   const s = Math.min((h - 1) / box.height, (w - 1) / box.width, scale);
@@ -132,16 +136,27 @@ export async function createTextureScorer(nets: readonly TextureNet[], modelId: 
     ort = nodeRequire('onnxruntime-node') as Ort;
   } catch (err) {
     const why = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-    throw new FaceEngineError('models', `The texture model ${modelId} needs onnxruntime-node, which does not load here (${why}). Reinstall the kiosk software; the photo check stays off until it loads.`);
+    throw new FaceEngineError(
+      'models',
+      `The texture model ${modelId} needs onnxruntime-node, which does not load here (${why}). Reinstall the kiosk software; the photo check stays off until it loads.`,
+    );
   }
   const sessions: Array<{ net: TextureNet; session: OrtSession; input: string; output: string }> = [];
   for (const net of nets) {
     let session: OrtSession;
     try {
       // One thread: the kiosk's CPU is shared with the live analysis loop.
-      session = await ort.InferenceSession.create(net.bytes, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+      session = await ort.InferenceSession.create(net.bytes, {
+        executionProviders: ['cpu'],
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+      });
     } catch (err) {
-      throw new FaceEngineError('models', `The texture model ${modelId} could not be opened by onnxruntime: ${err instanceof Error ? err.message : String(err)}`);
+      throw new FaceEngineError(
+        'models',
+        `The texture model ${modelId} could not be opened by onnxruntime: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     const input = session.inputNames[0];
     const output = session.outputNames[0];
@@ -153,9 +168,12 @@ export async function createTextureScorer(nets: readonly TextureNet[], modelId: 
     for (const { net, session, input, output } of sessions) {
       const pixels = textureInput(frame, box, net.scale, net.inputSize);
       try {
-        const out = await session.run({ [input]: new ort.Tensor('float32', pixels, [1, 3, net.inputSize, net.inputSize]) });
+        const out = await session.run({
+          [input]: new ort.Tensor('float32', pixels, [1, 3, net.inputSize, net.inputSize]),
+        });
         const logits = Array.from(out[output]?.data ?? [], Number);
-        if (logits.length <= net.realIndex) throw new FaceEngineError('failed', `The texture model ${modelId} gave ${logits.length} outputs.`);
+        if (logits.length <= net.realIndex)
+          throw new FaceEngineError('failed', `The texture model ${modelId} gave ${logits.length} outputs.`);
         const max = Math.max(...logits);
         const exps = logits.map((l) => Math.exp(l - max));
         const total = exps.reduce((a, b) => a + b, 0);
@@ -167,6 +185,9 @@ export async function createTextureScorer(nets: readonly TextureNet[], modelId: 
     return sum / sessions.length;
   };
   // Warm-up: the first run allocates and optimises.
-  await score({ width: 160, height: 120, data: new Uint8Array(160 * 120 * 4).fill(128) }, { x: 50, y: 30, width: 60, height: 60 });
+  await score(
+    { width: 160, height: 120, data: new Uint8Array(160 * 120 * 4).fill(128) },
+    { x: 50, y: 30, width: 60, height: 60 },
+  );
   return { score };
 }

@@ -16,8 +16,20 @@ const initSchema = z.object({
   backend: z.enum(['auto', 'tensorflow', 'wasm']),
   analyzeInputSize: inputSize,
   describeInputSize: inputSize,
-  modelPackage: z.object({ dir: z.string().min(1), manifestSha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional() }).strict().optional(),
-  texture: z.object({ dir: z.string().min(1) }).strict().optional(),
+  modelPackage: z
+    .object({
+      dir: z.string().min(1),
+      manifestSha256: z
+        .string()
+        .regex(/^[0-9a-fA-F]{64}$/)
+        .optional(),
+    })
+    .strict()
+    .optional(),
+  texture: z
+    .object({ dir: z.string().min(1) })
+    .strict()
+    .optional(),
 });
 
 const toWire = (err: unknown): WireError =>
@@ -35,7 +47,14 @@ async function main(): Promise<void> {
     pipeline = await createPipeline(init.modelsDir, init.backend, {
       ...(init.analyzeInputSize ? { analyzeInputSize: init.analyzeInputSize } : {}),
       ...(init.describeInputSize ? { describeInputSize: init.describeInputSize } : {}),
-      ...(init.modelPackage ? { modelPackage: { dir: init.modelPackage.dir, ...(init.modelPackage.manifestSha256 ? { manifestSha256: init.modelPackage.manifestSha256 } : {}) } } : {}),
+      ...(init.modelPackage
+        ? {
+            modelPackage: {
+              dir: init.modelPackage.dir,
+              ...(init.modelPackage.manifestSha256 ? { manifestSha256: init.modelPackage.manifestSha256 } : {}),
+            },
+          }
+        : {}),
       ...(init.texture ? { texture: init.texture } : {}),
     });
   } catch (err) {
@@ -46,9 +65,21 @@ async function main(): Promise<void> {
 
   port.on('message', async (raw: unknown) => {
     const parsed = requestSchema.safeParse(raw);
-    const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
+    const id =
+      typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number'
+        ? (raw as { id: number }).id
+        : -1;
     if (!parsed.success) {
-      send({ type: 'reply', id, ok: false, error: { code: 'bad-frame', message: 'The request to the face engine is malformed (expected a frame { width, height, data: Uint8Array }).' } });
+      send({
+        type: 'reply',
+        id,
+        ok: false,
+        error: {
+          code: 'bad-frame',
+          message:
+            'The request to the face engine is malformed (expected a frame { width, height, data: Uint8Array }).',
+        },
+      });
       return;
     }
     const req = parsed.data;

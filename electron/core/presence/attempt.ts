@@ -62,7 +62,11 @@ export function createPresenceAttempt(
   config: KioskConfig['presence'],
   options: PresenceAttemptOptions,
 ): PresenceAttempt & { texture(): { score: number; frames: number } | undefined } {
-  const session = createPresenceSession({ config, ...(options.random ? { random: options.random } : {}), ...(options.continuity ? { continuity: options.continuity } : {}) });
+  const session = createPresenceSession({
+    config,
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.continuity ? { continuity: options.continuity } : {}),
+  });
   const kept: { held?: RgbaFrame; back?: RgbaFrame } = {};
   let descriptor: number[] | undefined;
   let sessionDistance: number | undefined;
@@ -83,7 +87,7 @@ export function createPresenceAttempt(
     instruction: failure ? (failure === 'texture' ? 'presence.challengeFailed' : 'presence.keepInView') : state.message,
     progress: failure ? 0 : state.progress,
     ...(state.side ? { challengeSide: state.side } : {}),
-    ...(failure ?? state.failure ? { failure: failure ?? state.failure } : {}),
+    ...((failure ?? state.failure) ? { failure: failure ?? state.failure } : {}),
   });
 
   /** Describes the kept frames and checks they show one person; sets the descriptor or the failure. */

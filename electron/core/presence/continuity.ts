@@ -56,7 +56,12 @@ export function boxOverlap(a: FaceAnalysis, b: FaceAnalysis): number {
 export type ContinuityBreak = 'gap' | 'box' | 'landmarks';
 
 /** Why `next` is not the continuation of `previous` (seen `gapMs` before), or null when it is. */
-export function continuityBreak(previous: FaceAnalysis, next: FaceAnalysis, gapMs: number, bounds: ContinuityBounds = continuityBounds): ContinuityBreak | null {
+export function continuityBreak(
+  previous: FaceAnalysis,
+  next: FaceAnalysis,
+  gapMs: number,
+  bounds: ContinuityBounds = continuityBounds,
+): ContinuityBreak | null {
   if (!(gapMs <= bounds.maxFrameGapMs)) return 'gap';
   if (boxOverlap(previous, next) < bounds.minBoxOverlap) return 'box';
   if (!(landmarkMotion(previous, next) <= bounds.maxLandmarkMotion)) return 'landmarks';

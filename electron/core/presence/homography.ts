@@ -9,7 +9,8 @@
  */
 
 
-export type Point = readonly [number, number];
+export type { Point } from '../face/alignment.js';
+import type { Point } from '../face/alignment.js';
 /** Row-major 3×3, h[8] normalised to 1 where possible. */
 export type Homography = number[];
 

@@ -24,7 +24,15 @@ export type ChallengeSide = 'left' | 'right';
  * - `texture`: (judged by the attempt, presence/texture.ts) the session's face looked like a screen
  *   or a print to the texture model, or too few of its frames were scored.
  */
-export const presenceFailures = ['guide-timeout', 'timeout', 'planar', 'face-lost', 'face-changed', 'no-frame', 'texture'] as const;
+export const presenceFailures = [
+  'guide-timeout',
+  'timeout',
+  'planar',
+  'face-lost',
+  'face-changed',
+  'no-frame',
+  'texture',
+] as const;
 export type PresenceFailure = (typeof presenceFailures)[number];
 
 /** Which frame the caller must keep for the descriptors: the held frame or the frame back at frontal. */
@@ -147,6 +155,15 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
 
   let state: PresenceState = { phase, message: 'presence.noFace', progress: 0, keep: null, checks: noChecks };
 
+  /**
+   * The time since the previous judged frame that was not the kiosk's own work on this one: the
+   * engine's time for this frame (`analysis.ms`) is subtracted. On a busy kiosk the analysis itself
+   * can take longer than the gap bound; that is the kiosk being slow, not the camera stopping or the
+   * face leaving, and must not fail an honest patient. A stalled camera or page still counts.
+   */
+  const cameraGap = (analysis: FrameAnalysis, atMs: number): number =>
+    atMs - previousAt - Math.max(0, Number.isFinite(analysis.ms) ? analysis.ms : 0);
+
   const finish = (next: Omit<PresenceState, 'keep'>, keep: KeptFrame | null = null): PresenceState => {
     state = { ...next, keep };
     return state;
@@ -167,7 +184,10 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
       ...(Number.isFinite(yawMin) ? { yawMinDeg: round(yawMin), yawMaxDeg: round(yawMax) } : {}),
       ...(planarResidual !== undefined ? { planarResidual: round(planarResidual, 4) } : {}),
     };
-    return finish({ phase, message: 'presence.passed', progress: 1, checks, evidence, ...(side ? { side } : {}) }, keep);
+    return finish(
+      { phase, message: 'presence.passed', progress: 1, checks, evidence, ...(side ? { side } : {}) },
+      keep,
+    );
   };
 
   // A frame whose buffer was transferred to the engine (detached) is as good as no frame.
@@ -183,7 +203,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     let message = judged.problem;
     // Within a hold, each frame must continue the one before (same face, close in time) and be still.
     if (message === null && face && holdSince !== null && previous) {
-      const broken = continuityBreak(previous, face, atMs - previousAt, bounds) !== null;
+      const broken = continuityBreak(previous, face, cameraGap(analysis, atMs), bounds) !== null;
       if (broken || landmarkMotion(previous, face) > config.maxHoldMotion) message = 'presence.holdStill';
     }
     previous = face;
@@ -239,7 +259,7 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
       if (atMs - lostSince > bounds.maxProfileGapMs) return fail('face-lost', judged.checks);
       lostSince = null;
     } else {
-      const broken = continuityBreak(previous, face, atMs - previousAt, bounds);
+      const broken = continuityBreak(previous, face, cameraGap(analysis, atMs), bounds);
       if (broken) return fail(broken === 'gap' ? 'face-lost' : 'face-changed', judged.checks);
     }
     previous = face;
@@ -259,7 +279,13 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
         crossing = { face, gray: peakGray };
       }
       const progress = 0.4 + 0.4 * Math.min(1, Math.max(0, toward) / config.challengeYawDeg);
-      return finish({ phase, message: turned ? 'presence.turnBack' : turnKey(asked), progress, checks: judged.checks, side: asked });
+      return finish({
+        phase,
+        message: turned ? 'presence.turnBack' : turnKey(asked),
+        progress,
+        checks: judged.checks,
+        side: asked,
+      });
     }
     if (toward > peakToward) {
       peak = face;
@@ -315,5 +341,6 @@ const failureMessage: Record<PresenceFailure, PresenceMessageKey> = {
   'face-changed': 'presence.keepInView',
 };
 
-const turnKey = (side: ChallengeSide): PresenceMessageKey => (side === 'left' ? 'presence.turnLeft' : 'presence.turnRight');
+const turnKey = (side: ChallengeSide): PresenceMessageKey =>
+  side === 'left' ? 'presence.turnLeft' : 'presence.turnRight';
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -22,7 +22,9 @@ export interface TextureSummary {
   modelId: string;
 }
 
-export type TextureVerdict = { pass: true; summary: TextureSummary } | { pass: false; summary?: TextureSummary; why: 'low-score' | 'too-few-frames' };
+export type TextureVerdict =
+  | { pass: true; summary: TextureSummary }
+  | { pass: false; summary?: TextureSummary; why: 'low-score' | 'too-few-frames' };
 
 export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -38,7 +40,8 @@ export const median = (xs: readonly number[]): number => {
 export function createTextureEvidence(config: TextureConfig) {
   let hold: number[] = [];
   const session: number[] = [];
-  const scoreOf = (analysis: FrameAnalysis): number | undefined => (analysis.faces.length === 1 ? analysis.faces[0]?.texture : undefined);
+  const scoreOf = (analysis: FrameAnalysis): number | undefined =>
+    analysis.faces.length === 1 ? analysis.faces[0]?.texture : undefined;
   return {
     hold(analysis: FrameAnalysis): void {
       const s = scoreOf(analysis);

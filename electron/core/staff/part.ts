@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Handlers } from '../../shared/api/define.js';
 import type { SessionResolver } from '../../shared/api/router.js';
-import { AuditLog, type AuditSignatureCheck, type AuditSigner } from '../platform/audit/chain.js';
+import { AuditLog, type AuditMarkStore, type AuditSigner, type AuditTrust } from '../platform/audit/chain.js';
 import { auditConfiguration } from '../platform/audit/config-audit.js';
 import { auditHandlers } from '../platform/audit/handlers.js';
 import type { KioskConfig } from '../platform/config/schema.js';
@@ -36,7 +36,7 @@ export interface StaffPart {
 export interface StaffPartOptions {
   db: Database;
   /** The device key for the audit log: rows signed as written, signatures checked by audit.verify. */
-  auditKey?: { signer: AuditSigner; check: AuditSignatureCheck };
+  auditKey?: { signer: AuditSigner; trust: () => AuditTrust; mark?: AuditMarkStore };
   dataDir: string;
   config: KioskConfig;
   /** Seals a staff-verified visit (visits' queueVisit with method 'staff-verified'). */
@@ -56,7 +56,9 @@ export interface StaffPartOptions {
  */
 export async function createStaffPart(options: StaffPartOptions): Promise<StaffPart> {
   const now = options.now ?? Date.now;
-  const audit = new AuditLog(options.db, () => new Date(now()), options.auditKey?.signer);
+  const audit = new AuditLog(options.db, () => new Date(now()), options.auditKey?.signer, options.auditKey?.mark ? { mark: options.auditKey.mark } : {});
+  // kioskctl's waiting rows join the chain now, signed by the kiosk (and an unsigned tail is marked).
+  audit.settle();
   auditConfiguration(options.db, audit, options.config);
   const staff = new StaffService(new AccountStore(options.db), audit, options.config.staff, now);
   const tagKey = await loadOrCreateTagKey(options.dataDir, options.secretProtector ?? plainFileProtector());
@@ -86,7 +88,7 @@ export async function createStaffPart(options: StaffPartOptions): Promise<StaffP
     actorOf: (token) => staff.sessions.get(token, false)?.staffId,
     handlers: {
       ...staffHandlers(staff, options.config.staff.idleLogoutMs),
-      ...auditHandlers(audit, options.auditKey?.check),
+      ...auditHandlers(audit, options.auditKey ? { trust: options.auditKey.trust, mark: options.auditKey.mark } : undefined),
       ...handoffHandlers(handoffs, staff, startOfToday),
       ...reportHandlers(reports, staff),
     },

@@ -21,7 +21,13 @@ export const presenceEvidenceSchema = z.object({
   /** Descriptor distance between the held frame and the frame back at frontal (the same person throughout). */
   sessionDistance: z.number().nonnegative().optional(),
   /** Texture model (screen and print detection): median real-face score of the session's frames, how many, and the model package. Never a frame. */
-  texture: z.object({ score: z.number().min(0).max(1), frames: z.number().int().nonnegative(), modelId: z.string().min(1).max(128) }).optional(),
+  texture: z
+    .object({
+      score: z.number().min(0).max(1),
+      frames: z.number().int().nonnegative(),
+      modelId: z.string().min(1).max(128),
+    })
+    .optional(),
   durationMs: z.number().nonnegative(),
 });
 
@@ -46,7 +52,10 @@ export const envelopeSchema = z
     egov: z
       .object({
         /** The one-time six-digit code, or the share token from the QR; verified upstream only. */
-        code: z.string().regex(/^\d{6}$/).optional(),
+        code: z
+          .string()
+          .regex(/^\d{6}$/)
+          .optional(),
         token: z.string().max(512).optional(),
       })
       .optional(),

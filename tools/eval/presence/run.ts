@@ -36,7 +36,11 @@ export async function runPresence(
   frames: AsyncIterable<RgbaFrame>,
   options: { side: ChallengeSide; fps: number },
 ): Promise<PresenceRun> {
-  const attempt = createPresenceAttempt(config, { describe: (f, o) => engine.describe(f, o), model: () => engine.status(), random: () => (options.side === 'left' ? 0.25 : 0.75) });
+  const attempt = createPresenceAttempt(config, {
+    describe: (f, o) => engine.describe(f, o),
+    model: () => engine.status(),
+    random: () => (options.side === 'left' ? 0.25 : 0.75),
+  });
   const frameMs = 1000 / options.fps;
   let n = 0;
   let challengeAtMs: number | undefined;
@@ -48,7 +52,8 @@ export async function runPresence(
       const verdict = await attempt.push(analysis, frame, atMs);
       if (verdict.phase === 'challenge' && challengeAtMs === undefined) challengeAtMs = atMs;
       if (verdict.phase === 'passed' || verdict.phase === 'failed') {
-        const acquired = challengeAtMs !== undefined || verdict.phase === 'passed' || verdict.failure !== 'guide-timeout';
+        const acquired =
+          challengeAtMs !== undefined || verdict.phase === 'passed' || verdict.failure !== 'guide-timeout';
         let sessionDistance: number | undefined;
         if (verdict.phase === 'passed') sessionDistance = attempt.evidence().sessionDistance;
         const texture = attempt.texture();

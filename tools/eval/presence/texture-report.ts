@@ -28,7 +28,12 @@ export interface ScoreStats {
 
 const stats = (xs: number[]): ScoreStats => {
   const s = [...xs].sort((a, b) => a - b);
-  return { scored: s.length, median: s.length ? (s[Math.floor((s.length - 1) / 2)] as number) : null, min: s[0] ?? null, max: s.at(-1) ?? null };
+  return {
+    scored: s.length,
+    median: s.length ? (s[Math.floor((s.length - 1) / 2)] as number) : null,
+    min: s[0] ?? null,
+    max: s.at(-1) ?? null,
+  };
 };
 
 /** Session medians of the acquired presentations that carry a texture score, by label. */
@@ -41,14 +46,19 @@ export function scoresByLabel(runs: LabelledRun[], minFrames: number): Record<st
   return out;
 }
 
-export const scoreStats = (byLabel: Record<string, number[]>): Record<string, ScoreStats> => Object.fromEntries(Object.entries(byLabel).map(([k, v]) => [k, stats(v)]));
+export const scoreStats = (byLabel: Record<string, number[]>): Record<string, ScoreStats> =>
+  Object.fromEntries(Object.entries(byLabel).map(([k, v]) => [k, stats(v)]));
 
 /**
  * The threshold suggested for a target BPCER: the `targetBpcer` quantile of the bona fide session
  * medians (at most that share of them lies below it), times `margin` (< 1: room for the patients
  * the recordings did not include). Null without bona fide scores.
  */
-export function suggestThreshold(bonaFide: number[], targetBpcer: number, margin: number): { threshold: number; quantile: number; bonaFide: number } | null {
+export function suggestThreshold(
+  bonaFide: number[],
+  targetBpcer: number,
+  margin: number,
+): { threshold: number; quantile: number; bonaFide: number } | null {
   if (!bonaFide.length) return null;
   const s = [...bonaFide].sort((a, b) => a - b);
   // The largest value with at most targetBpcer of the scores strictly below it.
@@ -60,6 +70,9 @@ export function suggestThreshold(bonaFide: number[], targetBpcer: number, margin
 /** DET points of one attack kind against the bona fide sessions (FAR = APCER, FRR = BPCER of the texture alone). */
 export function textureDet(bonaFide: number[], attacks: number[]): DetPoint[] {
   // detCurve accepts a distance strictly under the threshold: distance = 1 − score.
-  const pairs: ScoredPair[] = [...bonaFide.map((s) => ({ same: true, distance: 1 - s })), ...attacks.map((s) => ({ same: false, distance: 1 - s }))];
+  const pairs: ScoredPair[] = [
+    ...bonaFide.map((s) => ({ same: true, distance: 1 - s })),
+    ...attacks.map((s) => ({ same: false, distance: 1 - s })),
+  ];
   return detCurve(pairs).map((p) => ({ ...p, threshold: Math.round((1 - p.threshold) * 10_000) / 10_000 }));
 }

@@ -5,7 +5,7 @@ import type { Database } from '../../../electron/core/platform/store/index.js';
 /**
  * Who ran kioskctl: the operating-system account (`os:<name>`). IT commands run outside a staff
  * session, so the OS login is the only person we can name; the row still joins the same hash chain
- * as the console's rows, so `kioskctl audit verify` covers it.
+ * as the console's rows once the kiosk imports and signs it, so `kioskctl audit verify` covers it.
  */
 export function cliActor(): string {
   try {
@@ -16,7 +16,10 @@ export function cliActor(): string {
   }
 }
 
-/** Appends one row for an IT command run from the command line. `detail` must hold no PII. */
+/**
+ * Queues one row for an IT command run from the command line. `detail` must hold no PII. It waits
+ * outside the chain (audit_pending) until the kiosk imports it and signs it, naming this account.
+ */
 export function auditCliAction(db: Database, action: string, detail: NonNullable<AuditEntry['detail']>): void {
-  new AuditLog(db).append({ actor: maskTwelveDigits(cliActor()), action, detail: { ...maskDetail(detail), via: 'cli' } });
+  AuditLog.pending(db).append({ actor: maskTwelveDigits(cliActor()), action, detail: { ...maskDetail(detail), via: 'cli' } });
 }

@@ -20,13 +20,25 @@ import { kioskCadence, recordingFrames } from '../../eval/presence/recording.js'
 import { runPresence, type PresenceRun } from '../../eval/presence/run.js';
 import { writeDetPlot } from '../../eval/faces/det-plot.js';
 import { TEXTURE_PACKAGE_DIR } from '../../../electron/core/face/texture-package.js';
-import { scoresByLabel, scoreStats, suggestThreshold, textureDet, withTexture, type ScoreStats } from '../../eval/presence/texture-report.js';
+import {
+  scoresByLabel,
+  scoreStats,
+  suggestThreshold,
+  textureDet,
+  withTexture,
+  type ScoreStats,
+} from '../../eval/presence/texture-report.js';
 import { openKioskStorage } from '../../../electron/core/storage.js';
 import { dataDirSchema } from '../args.js';
 import { auditCliAction } from './cli-audit.js';
 import type { Command } from '../command.js';
 
-const labelSchema = z.union([z.literal('bona-fide'), z.string().regex(/^attack:[a-z0-9][a-z0-9-]{0,39}$/, 'label must be "bona-fide" or "attack:<kind>" (lower-case kind)')]);
+const labelSchema = z.union([
+  z.literal('bona-fide'),
+  z
+    .string()
+    .regex(/^attack:[a-z0-9][a-z0-9-]{0,39}$/, 'label must be "bona-fide" or "attack:<kind>" (lower-case kind)'),
+]);
 const rowSchema = z.object({ file: z.string().min(1).max(1000), label: labelSchema });
 export type RecordingRow = z.infer<typeof rowSchema>;
 
@@ -59,13 +71,16 @@ export function readRecordings(path: string): Array<RecordingRow & { path: strin
     throw new Error(`${path}: not a valid CSV file (${err instanceof Error ? err.message : String(err)})`);
   }
   const header = records.shift() ?? [];
-  if (header.join(',') !== 'file,label') throw new Error(`${path}: the first line must be "file,label", got "${header.join(',').slice(0, 60)}"`);
+  if (header.join(',') !== 'file,label')
+    throw new Error(`${path}: the first line must be "file,label", got "${header.join(',').slice(0, 60)}"`);
   if (records.length === 0) throw new Error(`${path}: no recordings listed`);
   const base = dirname(resolve(path));
   return records.map(([file, label, ...extra], i) => {
     const parsed = rowSchema.safeParse({ file, label });
     if (!parsed.success || extra.length) {
-      throw new Error(`${path} line ${i + 2}: expected "file,bona-fide|attack:<kind>"${parsed.success ? '' : ` (${parsed.error.issues[0]?.message ?? ''})`}`);
+      throw new Error(
+        `${path} line ${i + 2}: expected "file,bona-fide|attack:<kind>"${parsed.success ? '' : ` (${parsed.error.issues[0]?.message ?? ''})`}`,
+      );
     }
     return { ...parsed.data, path: isAbsolute(parsed.data.file) ? parsed.data.file : resolve(base, parsed.data.file) };
   });
@@ -96,7 +111,14 @@ export interface TextureReport {
   minFrames: number;
   withoutTexture: { bpcer: number | null; apcer: Record<string, number | null> };
   scores: Record<string, ScoreStats>;
-  suggestion: { targetBpcer: number; margin: number; threshold: number; quantile: number; bonaFide: number; apcer: Record<string, number | null> } | null;
+  suggestion: {
+    targetBpcer: number;
+    margin: number;
+    threshold: number;
+    quantile: number;
+    bonaFide: number;
+    apcer: Record<string, number | null>;
+  } | null;
 }
 
 const rate = (hits: number, n: number): number | null => (n ? Math.round((hits / n) * 10_000) / 10_000 : null);
@@ -105,7 +127,9 @@ const rate = (hits: number, n: number): number | null => (n ? Math.round((hits /
 export function presenceReport(results: PresenceResult[], recordings: number): PresenceReport {
   const acquired = results.filter((r) => r.outcome !== 'not-acquired');
   const bona = acquired.filter((r) => r.label === 'bona-fide');
-  const kinds = [...new Set(results.filter((r) => r.label !== 'bona-fide').map((r) => r.label.slice('attack:'.length)))].sort();
+  const kinds = [
+    ...new Set(results.filter((r) => r.label !== 'bona-fide').map((r) => r.label.slice('attack:'.length))),
+  ].sort();
   const apcer = Object.fromEntries(
     kinds.map((k) => {
       const of = acquired.filter((r) => r.label === `attack:${k}`);
@@ -136,7 +160,12 @@ export function textureReport(
   const withIt = presenceReport(judged, recordings);
   const byLabel = scoresByLabel(results, texture.minFrames);
   const suggested = suggestThreshold(byLabel['bona-fide'] ?? [], texture.targetBpcer, texture.margin);
-  const atSuggested = suggested ? presenceReport(results.map((r) => ({ ...r, outcome: withTexture(r, suggested.threshold, texture.minFrames) })), recordings).apcer : {};
+  const atSuggested = suggested
+    ? presenceReport(
+        results.map((r) => ({ ...r, outcome: withTexture(r, suggested.threshold, texture.minFrames) })),
+        recordings,
+      ).apcer
+    : {};
   return {
     ...withIt,
     results: judged,
@@ -146,7 +175,9 @@ export function textureReport(
       minFrames: texture.minFrames,
       withoutTexture: { bpcer: without.bpcer, apcer: without.apcer },
       scores: scoreStats(byLabel),
-      suggestion: suggested ? { targetBpcer: texture.targetBpcer, margin: texture.margin, ...suggested, apcer: atSuggested } : null,
+      suggestion: suggested
+        ? { targetBpcer: texture.targetBpcer, margin: texture.margin, ...suggested, apcer: atSuggested }
+        : null,
     },
   };
 }
@@ -186,8 +217,17 @@ async function run(argv: string[]): Promise<number> {
   const modelsDir = opts.models ?? shippedDir('models');
   // The texture model always runs here (its score is what calibration measures); the sessions are
   // judged without it and the kiosk's outcome with it is derived per presentation.
-  const engine = await createFaceEngine({ modelsDir, backend: config.face.backend, requestTimeoutMs: 60_000, log: progress, texture: { dir: join(modelsDir, TEXTURE_PACKAGE_DIR) } });
-  const judgedWithout: KioskConfig['presence'] = { ...config.presence, texture: { ...config.presence.texture, mode: 'off' } };
+  const engine = await createFaceEngine({
+    modelsDir,
+    backend: config.face.backend,
+    requestTimeoutMs: 60_000,
+    log: progress,
+    texture: { dir: join(modelsDir, TEXTURE_PACKAGE_DIR) },
+  });
+  const judgedWithout: KioskConfig['presence'] = {
+    ...config.presence,
+    texture: { ...config.presence.texture, mode: 'off' },
+  };
   let modelId: string | null = null;
   const sides = opts.sides === 'both' ? (['left', 'right'] as const) : [opts.sides];
   const results: PresenceResult[] = [];
@@ -205,7 +245,13 @@ async function run(argv: string[]): Promise<number> {
     await engine.close();
   }
   const t = config.presence.texture;
-  const report = textureReport(results, rows.length, { modelId, threshold: t.minRealScore, minFrames: t.minFrames, targetBpcer: opts['target-bpcer'], margin: opts.margin });
+  const report = textureReport(results, rows.length, {
+    modelId,
+    threshold: t.minRealScore,
+    minFrames: t.minFrames,
+    targetBpcer: opts['target-bpcer'],
+    margin: opts.margin,
+  });
   if (opts.plot) await writeTexturePlot(opts.plot, report);
   if (opts['write-config']) {
     const code = writeSuggestedThreshold(opts['write-config'], opts['data-dir'], report);
@@ -224,8 +270,13 @@ async function writeTexturePlot(file: string, report: PresenceReport): Promise<v
   if (!t) return;
   const byLabel = scoresByLabel(report.results, t.minFrames);
   const bona = byLabel['bona-fide'] ?? [];
-  const kinds = Object.keys(byLabel).filter((k) => k !== 'bona-fide').sort();
-  const rates = (scores: number[], at: number) => ({ far: scores.length ? scores.filter((s) => s >= at).length / scores.length : 0, frr: bona.length ? bona.filter((s) => s < at).length / bona.length : 0 });
+  const kinds = Object.keys(byLabel)
+    .filter((k) => k !== 'bona-fide')
+    .sort();
+  const rates = (scores: number[], at: number) => ({
+    far: scores.length ? scores.filter((s) => s >= at).length / scores.length : 0,
+    frr: bona.length ? bona.filter((s) => s < at).length / bona.length : 0,
+  });
   await writeDetPlot(file, {
     title: 'Texture evidence (screen and print detection), DET per attack kind',
     subtitle: `session median of the real-face score · FAR = attacks accepted (APCER), FRR = patients refused (BPCER) · ${bona.length} bona fide sessions · model ${t.modelId ?? '?'}`,
@@ -233,8 +284,18 @@ async function writeTexturePlot(file: string, report: PresenceReport): Promise<v
     series: kinds.map((k) => {
       const attacks = byLabel[k] ?? [];
       const points = textureDet(bona, attacks);
-      const eer = points.reduce((best, p) => (Math.abs(p.far - p.frr) < Math.abs(best.far - best.frr) ? p : best), points[0] ?? { far: Number.NaN, frr: Number.NaN, threshold: 0 });
-      return { name: k.replace(/^attack:/, ''), points, genuine: bona.length, impostors: attacks.length, eer: (eer.far + eer.frr) / 2, operating: rates(attacks, t.threshold) };
+      const eer = points.reduce(
+        (best, p) => (Math.abs(p.far - p.frr) < Math.abs(best.far - best.frr) ? p : best),
+        points[0] ?? { far: Number.NaN, frr: Number.NaN, threshold: 0 },
+      );
+      return {
+        name: k.replace(/^attack:/, ''),
+        points,
+        genuine: bona.length,
+        impostors: attacks.length,
+        eer: (eer.far + eer.frr) / 2,
+        operating: rates(attacks, t.threshold),
+      };
     }),
   });
 }
@@ -243,7 +304,9 @@ async function writeTexturePlot(file: string, report: PresenceReport): Promise<v
 function writeSuggestedThreshold(file: string, dataDir: string, report: PresenceReport): number {
   const s = report.texture?.suggestion;
   if (!s) {
-    console.error('eval-presence: no bona fide recording carried a texture score; nothing to suggest (add the clinic\'s own check-ins, label bona-fide).');
+    console.error(
+      "eval-presence: no bona fide recording carried a texture score; nothing to suggest (add the clinic's own check-ins, label bona-fide).",
+    );
     return 3;
   }
   const current: Record<string, unknown> = existsSync(file) ? (readJson(file) as Record<string, unknown>) : {};
@@ -268,12 +331,16 @@ function writeSuggestedThreshold(file: string, dataDir: string, report: Presence
   } finally {
     db.close();
   }
-  process.stderr.write(`eval-presence: wrote presence.texture.minRealScore = ${s.threshold} to ${file} (was ${previous ?? 'the default'}); audit row added\n`);
+  process.stderr.write(
+    `eval-presence: wrote presence.texture.minRealScore = ${s.threshold} to ${file} (was ${previous ?? 'the default'}); audit row added\n`,
+  );
   return 0;
 }
 
 const describeRun = (r: PresenceRun): string =>
-  r.outcome === 'passed' ? `passed at ${((r.decidedAtMs ?? 0) / 1000).toFixed(1)} s` : `${r.outcome} (${r.failure ?? '?'})${r.decidedAtMs !== undefined ? ` at ${(r.decidedAtMs / 1000).toFixed(1)} s` : ''}`;
+  r.outcome === 'passed'
+    ? `passed at ${((r.decidedAtMs ?? 0) / 1000).toFixed(1)} s`
+    : `${r.outcome} (${r.failure ?? '?'})${r.decidedAtMs !== undefined ? ` at ${(r.decidedAtMs / 1000).toFixed(1)} s` : ''}`;
 
 const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(1)} %`);
 
@@ -283,7 +350,9 @@ export function formatReport(report: PresenceReport, fps: number): string {
     `Presence check on ${report.recordings} recordings, ${report.presentations} presentations (each side; ${fps} frames/s)`,
     '',
     `  ${'recording'.padEnd(width)}  ${'label'.padEnd(18)} side   result`,
-    ...report.results.map((r) => `  ${r.file.slice(-width).padEnd(width)}  ${r.label.padEnd(18)} ${r.side.padEnd(6)} ${describeRun(r)}`),
+    ...report.results.map(
+      (r) => `  ${r.file.slice(-width).padEnd(width)}  ${r.label.padEnd(18)} ${r.side.padEnd(6)} ${describeRun(r)}`,
+    ),
     '',
     `  BPCER (bona fide refused, of acquired): ${pct(report.bpcer)}`,
     ...Object.entries(report.apcer).map(([k, v]) => `  APCER ${k} (attacks passed, of acquired): ${pct(v)}`),
@@ -295,18 +364,26 @@ export function formatReport(report: PresenceReport, fps: number): string {
 const score = (v: number | null): string => (v === null ? '-' : v.toFixed(3));
 
 function formatTexture(t: TextureReport): string[] {
-  const labels = Object.keys(t.scores).sort((a, b) => (a === 'bona-fide' ? -1 : b === 'bona-fide' ? 1 : a.localeCompare(b)));
+  const labels = Object.keys(t.scores).sort((a, b) =>
+    a === 'bona-fide' ? -1 : b === 'bona-fide' ? 1 : a.localeCompare(b),
+  );
   return [
     '',
     `  Texture evidence (model ${t.modelId ?? '?'}; threshold ${t.threshold}, at least ${t.minFrames} frames; the figures above include it)`,
-    `  without it: BPCER ${pct(t.withoutTexture.bpcer)}${Object.entries(t.withoutTexture.apcer).map(([k, v]) => `, APCER ${k} ${pct(v)}`).join('')}`,
+    `  without it: BPCER ${pct(t.withoutTexture.bpcer)}${Object.entries(t.withoutTexture.apcer)
+      .map(([k, v]) => `, APCER ${k} ${pct(v)}`)
+      .join('')}`,
     `  ${'label'.padEnd(26)} sessions  median    min      max   (session median of the real-face score)`,
     ...labels.map((l) => {
       const s = t.scores[l] as ScoreStats;
       return `  ${l.padEnd(26)} ${String(s.scored).padStart(8)}  ${score(s.median).padStart(6)}  ${score(s.min).padStart(6)}  ${score(s.max).padStart(6)}`;
     }),
     t.suggestion
-      ? `  suggested threshold at BPCER ≤ ${pct(t.suggestion.targetBpcer)}: ${t.suggestion.threshold} (${t.suggestion.margin} × ${score(t.suggestion.quantile)}, from ${t.suggestion.bonaFide} bona fide sessions)${Object.entries(t.suggestion.apcer).map(([k, v]) => `; APCER ${k} ${pct(v)}`).join('')}`
+      ? `  suggested threshold at BPCER ≤ ${pct(t.suggestion.targetBpcer)}: ${t.suggestion.threshold} (${t.suggestion.margin} × ${score(t.suggestion.quantile)}, from ${t.suggestion.bonaFide} bona fide sessions)${Object.entries(
+          t.suggestion.apcer,
+        )
+          .map(([k, v]) => `; APCER ${k} ${pct(v)}`)
+          .join('')}`
       : '  no bona fide session carried a texture score: no threshold suggested',
   ];
 }

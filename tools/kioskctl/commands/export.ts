@@ -15,7 +15,7 @@ export const exportCommand: Command = {
     const args = parseCommandArgs(argv, z.object({ 'data-dir': dataDirSchema, out: z.string().min(1, 'where to write the bundle') }));
     const device = await loadDeviceKeys(args['data-dir'], plainFileProtector());
     if (!device) throw new Error(`No device key in ${args['data-dir']}: nothing was ever queued here.`);
-    const db = openKioskStorage(args['data-dir']);
+    const db = openKioskStorage(args['data-dir'], 'write');
     try {
       const r = await exportBundle(db, device, args.out);
       // Same action name as the console's export, so one audit query finds both.

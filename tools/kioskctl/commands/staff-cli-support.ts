@@ -13,10 +13,13 @@ export interface LocalStaff {
   close(): void;
 }
 
-/** The kiosk's database opened directly (WAL lets this run beside a running kiosk). */
-export function openLocalStaff(dataDir: string): LocalStaff {
-  const db = openKioskStorage(dataDir);
-  const audit = new AuditLog(db);
+/**
+ * The kiosk's database opened directly (WAL lets this run beside a running kiosk). Audit rows wait
+ * outside the chain until the kiosk signs them (AuditLog.pending).
+ */
+export function openLocalStaff(dataDir: string, mode: 'read' | 'write' = 'write'): LocalStaff {
+  const db = openKioskStorage(dataDir, mode);
+  const audit = AuditLog.pending(db);
   const staff = new StaffService(new AccountStore(db), audit, defaultConfig.staff);
   return { db, audit, staff, close: () => db.close() };
 }

@@ -6,7 +6,8 @@ import { configOrDefaults, openLocalKiosk } from '../local-kiosk.js';
 import { shippedDir } from '../../../electron/core/platform/resources.js';
 import { textureModelState } from '../../../electron/core/face/texture-package.js';
 
-export type TextureModelStatus = { state: 'ok'; modelId: string; threshold: number } | { state: 'off' } | { state: 'broken'; problem: string };
+export type TextureModelStatus =
+  { state: 'ok'; modelId: string; threshold: number } | { state: 'off' } | { state: 'broken'; problem: string };
 
 /** The texture model (screen and print detection) as the engine would find it: verified, off, or why the photo path is stopped. */
 export function textureStatus(mode: 'on' | 'off', threshold: number, modelsDir?: string): TextureModelStatus {
@@ -35,7 +36,11 @@ export const statusCommand: Command = {
     try {
       const status = kiosk.sync.status();
       const texture = textureStatus(config.presence.texture.mode, config.presence.texture.minRealScore);
-      console.log(args.json ? JSON.stringify({ ...status, textureModel: texture, integrity: 'ok' }) : `${formatStatus(status)}\n${formatTexture(texture)}`);
+      console.log(
+        args.json
+          ? JSON.stringify({ ...status, textureModel: texture, integrity: 'ok' })
+          : `${formatStatus(status)}\n${formatTexture(texture)}`,
+      );
       return 0;
     } finally {
       kiosk.close();
@@ -62,8 +67,16 @@ function age(seconds: number | null): string {
 
 export function formatStatus(s: SyncStatus): string {
   const rows: Array<[string, string]> = [
-    ['keys', s.development ? 'DEVELOPMENT KEYS (not for patients; run kioskctl provision)' : `provisioned (upstream key ${s.upstreamKeyId})`],
-    ['device', `${s.deviceId} (key ${s.keyProtection === 'safe-storage' ? 'wrapped by safeStorage' : 'in a 0600 file'})`],
+    [
+      'keys',
+      s.development
+        ? 'DEVELOPMENT KEYS (not for patients; run kioskctl provision)'
+        : `provisioned (upstream key ${s.upstreamKeyId})`,
+    ],
+    [
+      'device',
+      `${s.deviceId} (key ${s.keyProtection === 'safe-storage' ? 'wrapped by safeStorage' : 'in a 0600 file'})`,
+    ],
     ['device public key', s.devicePublicKey],
     ['clinic', s.clinicId],
     ['upstream', s.upstreamUrl || '(none: offline, visits queue locally)'],
@@ -73,9 +86,16 @@ export function formatStatus(s: SyncStatus): string {
     ['dead letters', String(s.deadLetters)],
     ['last success', s.lastSuccessAt ?? 'never'],
     ['last error', s.lastError ? `${s.lastError.at} ${s.lastError.message}` : '-'],
-    ['circuit', `${s.circuit.state}${s.circuit.failures ? `, ${s.circuit.failures} failure(s)` : ''}${s.circuit.nextAttemptAt ? `, next try ${s.circuit.nextAttemptAt}` : ''}`],
+    [
+      'circuit',
+      `${s.circuit.state}${s.circuit.failures ? `, ${s.circuit.failures} failure(s)` : ''}${s.circuit.nextAttemptAt ? `, next try ${s.circuit.nextAttemptAt}` : ''}`,
+    ],
     ['face backend', s.faceBackend],
-    ...(s.storageError ? ([['storage error', `${s.storageError.at} ${s.storageError.kind}: ${s.storageError.message}`]] as Array<[string, string]>) : []),
+    ...(s.storageError
+      ? ([['storage error', `${s.storageError.at} ${s.storageError.kind}: ${s.storageError.message}`]] as Array<
+          [string, string]
+        >)
+      : []),
     ['database integrity', 'ok'],
   ];
   return rows.map(([k, v]) => `${k.padEnd(22)} ${v}`).join('\n');

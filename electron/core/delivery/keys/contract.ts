@@ -40,7 +40,11 @@ export const keysContract = {
   'keys.findKeyFiles': method({
     summary: 'Upstream public key files on mounted USB sticks, for IT to pick one',
     input: z.object({}).strict(),
-    output: z.object({ files: z.array(z.object({ path: z.string(), keyId: z.string() })) }),
+    output: z.object({
+      files: z.array(z.object({ path: z.string(), keyId: z.string(), fingerprint: z.string() })),
+      /** Different keys among the files: more than one means IT must be sure which is the clinic's. */
+      distinctKeys: z.number().int(),
+    }),
     roles: ['it', 'admin'],
   }),
   'keys.provision': method({
@@ -48,6 +52,11 @@ export const keysContract = {
     input: z
       .object({
         upstreamKeyFile: absolutePath,
+        /** The fingerprint the upstream published, typed by IT to confirm the key file (spaces and case ignored). */
+        upstreamKeyFingerprint: z
+          .string()
+          .transform((s) => s.replace(/[\s:-]/g, '').toLowerCase())
+          .pipe(z.string().regex(/^[0-9a-f]{32}$/, 'the upstream key fingerprint: 32 hex digits, as the upstream published it')),
         upstreamUrl: z.string().min(1, 'the upstream URL').max(2000),
         clinicId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'the clinic id: letters, digits, dot, dash, underscore (at most 64)'),
         newDeviceKey: z.boolean().default(false),

@@ -112,6 +112,7 @@ export async function openKioskKeys(dataDir: string, protector: SecretProtector,
       upstreamPublicKey: toB64(upstream.publicKey),
       upstreamKeyId: upstream.keyId,
       deviceKeyId: device.keyId,
+      devicePublicKey: toB64(device.publicKey),
       development: true,
       provisionedAt: new Date().toISOString(),
     });

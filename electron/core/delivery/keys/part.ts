@@ -1,6 +1,6 @@
 import type { CallContext, Handlers } from '../../../shared/api/define.js';
 import { UserFacingError } from '../../../shared/api/define.js';
-import type { AuditLog } from '../../platform/audit/chain.js';
+import { keyRotatedAction, type AuditLog } from '../../platform/audit/chain.js';
 import { toB64 } from '../../platform/crypto/index.js';
 import type { keysContract, KeyStatus } from './contract.js';
 import { openKioskKeys, type KioskKeyOptions, type KioskKeys, type KioskKeyState } from './kiosk-keys.js';
@@ -22,6 +22,8 @@ export interface KeysPartOptions extends KioskKeyOptions {
   clinicId: string;
   /** Queued visits sealed to an upstream key id (re-provisioning must not strand them silently). */
   strandedVisits: (upstreamKeyId: string) => number;
+  /** What the database knows about signing identities (queued visits, audit keys): see provisionKiosk. */
+  provisioningFacts?: () => { queuedIdentities: Array<{ deviceId: string; deviceKeyId: string | null; count: number }>; knownDeviceKeyIds: string[] };
   /** Where keys.findKeyFiles looks (default: where removable media are mounted). */
   keyFileRoots?: readonly string[];
   /** Called when the kiosk becomes ready after IT provisioned it (start sync, tell the screens). */
@@ -79,7 +81,10 @@ export async function createKeysPart(options: KeysPartOptions): Promise<KeysPart
     },
     handlers: (audit, actorOf) => ({
       'keys.status': () => status(),
-      'keys.findKeyFiles': async () => ({ files: await findUpstreamKeyFiles(options.keyFileRoots ?? removableMediaRoots()) }),
+      'keys.findKeyFiles': async () => {
+        const files = await findUpstreamKeyFiles(options.keyFileRoots ?? removableMediaRoots());
+        return { files, distinctKeys: new Set(files.map((f) => f.fingerprint)).size };
+      },
       'keys.provision': async (input, ctx) => {
         if (provisioning) throw new UserFacingError('Provisioning is already running.', 'failed');
         provisioning = true;
@@ -89,10 +94,12 @@ export async function createKeysPart(options: KeysPartOptions): Promise<KeysPart
             protector: options.protector,
             upstreamUrl: input.upstreamUrl,
             upstreamKeyFile: input.upstreamKeyFile,
+            expectedFingerprint: input.upstreamKeyFingerprint,
             clinicId: input.clinicId,
             newDeviceKey: input.newDeviceKey,
             keepOldVisits: input.keepOldVisits,
             strandedVisits: options.strandedVisits,
+            ...(options.provisioningFacts?.() ?? {}),
           }).catch((err: unknown) => {
             if (err instanceof ProvisionRefused) {
               audit.append({ actor: actorOf(ctx) ?? 'unknown', action: 'keys.provision-refused', detail: { reason: err.reason, via: ctx.transport } });
@@ -101,6 +108,11 @@ export async function createKeysPart(options: KeysPartOptions): Promise<KeysPart
             throw err;
           });
           audit.append({ actor: actorOf(ctx) ?? 'unknown', action: 'keys.provisioned', detail: { ...r.auditDetail, via: ctx.transport } });
+          // A new device key while the old one still works: the old key signs a row naming the new
+          // one, so verify follows the audit signatures across the change (issue 17 item 2).
+          if (state.ready && state.keys.device.keyId !== r.device.keyId) {
+            audit.append({ actor: 'kiosk', action: keyRotatedAction, detail: { from: state.keys.device.keyId, to: r.device.keyId, publicKey: toB64(r.device.publicKey) } });
+          }
           state = await open();
           for (const e of state.events.splice(0)) audit.append({ actor: 'kiosk', action: e.action, detail: e.detail });
           options.onChanged?.(state);

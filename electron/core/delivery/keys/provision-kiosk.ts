@@ -1,8 +1,9 @@
 import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { toB64 } from '../../platform/crypto/index.js';
+import { randomUUID } from 'node:crypto';
+import { getSodium, keyFingerprint, toB64 } from '../../platform/crypto/index.js';
 import { createDeviceKeys, readDeviceIdentity, type DeviceIdentity, type DeviceKeys } from './device.js';
-import { devUpstreamPublicKeyFile } from './dev-upstream.js';
+import { isDevelopmentUpstreamKey } from './dev-upstream.js';
 import type { SecretProtector } from '../../platform/crypto/protector.js';
 import { checkUpstreamUrl, readProvisioning, writeProvisioning, type Provisioning } from './provisioning.js';
 import { readUpstreamPublicKey } from './upstream-key.js';
@@ -19,6 +20,8 @@ export interface ProvisionRequest {
   upstreamUrl: string;
   /** The upstream's public key file (e.g. on a USB stick). */
   upstreamKeyFile: string;
+  /** The fingerprint IT confirmed (the IT screen requires it; kioskctl checks it when given). */
+  expectedFingerprint?: string;
   clinicId: string;
   deviceId?: string;
   /** Replace the device key (a new identity to register upstream). */
@@ -27,11 +30,18 @@ export interface ProvisionRequest {
   keepOldVisits?: boolean;
   /** Visits still queued (pending + dead) sealed to an upstream key id. */
   strandedVisits: (upstreamKeyId: string) => number;
-  /** The IT screen refuses the development upstream key (its secret is in git); kioskctl warns. */
+  /**
+   * What the database knows (sync/outbox.ts outboxProvisioningFacts): queued visits by the identity
+   * that signed them, and device keys seen signing. A lost keys/ folder does not make the kiosk
+   * "never provisioned", and a new key never takes over an identity whose visits are queued.
+   */
+  queuedIdentities?: Array<{ deviceId: string; deviceKeyId: string | null; count: number }>;
+  knownDeviceKeyIds?: string[];
+  /** Only a development setup (kioskctl --development-keys) may pin the development upstream key; the provisioning is then marked development. */
   allowDevelopmentUpstreamKey?: boolean;
 }
 
-export type ProvisionRefusal = 'bad-url' | 'bad-key-file' | 'development-key' | 'stranded-visits' | 'device-key-missing';
+export type ProvisionRefusal = 'bad-url' | 'bad-key-file' | 'fingerprint-mismatch' | 'development-key' | 'stranded-visits' | 'device-key-missing';
 
 export class ProvisionRefused extends Error {
   override readonly name = 'ProvisionRefused';
@@ -83,13 +93,19 @@ export async function provisionKiosk(req: ProvisionRequest): Promise<ProvisionRe
   } catch (err) {
     throw new ProvisionRefused(err instanceof Error ? err.message : String(err), 'bad-key-file');
   }
-  const devKey = await readUpstreamPublicKey(devUpstreamPublicKeyFile()).then(
-    (k) => k.keyId,
-    () => '',
-  );
-  const developmentUpstreamKey = upstreamKey.keyId === devKey;
+  // The development key is recognised by its compiled-in value, never by reading a resource file.
+  const developmentUpstreamKey = isDevelopmentUpstreamKey(upstreamKey.publicKey);
   if (developmentUpstreamKey && !req.allowDevelopmentUpstreamKey) {
-    throw new ProvisionRefused('This is the DEVELOPMENT upstream key (its secret is public in the source code): a kiosk for patients needs the clinic upstream’s own key.', 'development-key');
+    throw new ProvisionRefused(
+      'This is the DEVELOPMENT upstream key (its secret is public in the source code): a kiosk for patients needs the clinic upstream’s own key. (For a test kiosk only: kioskctl provision --development-keys.)',
+      'development-key',
+    );
+  }
+  if (req.expectedFingerprint !== undefined) {
+    const fingerprint = keyFingerprint(await getSodium(), upstreamKey.publicKey);
+    if (req.expectedFingerprint.replace(/[\s:-]/g, '').toLowerCase() !== fingerprint) {
+      throw new ProvisionRefused(`The key in ${file} has fingerprint ${fingerprint.replace(/(.{4})(?!$)/g, '$1 ')}, not the one you confirmed: check the fingerprint the upstream published, or the file. Nothing was changed.`, 'fingerprint-mismatch');
+    }
   }
 
   const before = readProvisioning(req.dataDir);
@@ -108,15 +124,28 @@ export async function provisionKiosk(req: ProvisionRequest): Promise<ProvisionRe
   let device: DeviceIdentity | DeviceKeys | null = await readDeviceIdentity(req.dataDir);
   // A kiosk provisioned for real whose device.json is gone: a new key is a new identity the
   // upstream does not know (visits would pile up as dead letters). Only an explicit choice.
-  if (!device && before && !before.development && !req.newDeviceKey) {
+  const known = req.knownDeviceKeyIds ?? [];
+  if (!device && ((before && !before.development) || known.length > 0) && !req.newDeviceKey) {
     throw new ProvisionRefused(
-      `The device key file is missing, but this kiosk was provisioned with device key ${before.deviceKeyId}. Restore keys/device.json from backup, or provision with a new device key and register it upstream.`,
+      `The device key file is missing, but this kiosk was provisioned with device key ${before?.deviceKeyId ?? known.join(', ')}${before ? '' : ' (its database says so; keys/ was lost)'}. ` +
+        'Restore keys/ from backup, or provision with a new device key and register it upstream (queued visits keep going out under the identity that signed them).',
       'device-key-missing',
     );
   }
   let created = false;
   if (!device || req.newDeviceKey) {
-    device = await createDeviceKeys(req.dataDir, req.protector, req.deviceId ?? device?.deviceId);
+    // A new key is a new device id unless IT names one: the upstream keeps the old identity's
+    // registration, and visits it signed are still delivered under it.
+    const deviceId = req.deviceId ?? `kiosk-${randomUUID()}`;
+    const others = (req.queuedIdentities ?? []).filter((q) => q.deviceId === deviceId && q.count > 0);
+    if (others.length > 0 && !req.keepOldVisits) {
+      throw new ProvisionRefused(
+        `${others.reduce((n, q) => n + q.count, 0)} queued visit(s) were signed as device ${deviceId}; a new key under the same device id would replace its registration upstream and they could never be delivered. ` +
+          'Leave out the device id (a new key gets a new one), or deliver or export them first. Nothing was changed.',
+        'stranded-visits',
+      );
+    }
+    device = await createDeviceKeys(req.dataDir, req.protector, deviceId);
     created = true;
   }
   const provisioning = writeProvisioning(req.dataDir, {
@@ -125,7 +154,9 @@ export async function provisionKiosk(req: ProvisionRequest): Promise<ProvisionRe
     upstreamPublicKey: toB64(upstreamKey.publicKey),
     upstreamKeyId: upstreamKey.keyId,
     deviceKeyId: device.keyId,
-    development: false,
+    devicePublicKey: toB64(device.publicKey),
+    // Marked as such: the kiosk serves nobody with it unless started with development keys.
+    development: developmentUpstreamKey,
     provisionedAt: new Date().toISOString(),
   });
   const u = new URL(url);

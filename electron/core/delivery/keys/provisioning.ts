@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { fromB64 } from '../../platform/crypto/index.js';
 import { writeFileAtomic } from './files.js';
+import { isDevelopmentUpstreamKey } from './dev-upstream.js';
 
 /** Where this kiosk sends visits and the upstream key it pins; previous ones are kept for audit. */
 const entrySchema = z
@@ -13,6 +14,8 @@ const entrySchema = z
     upstreamPublicKey: z.string(),
     upstreamKeyId: z.string(),
     deviceKeyId: z.string(),
+    /** The device key's public half (issue 17: the kiosk's audit verify trusts the keys it was provisioned with). */
+    devicePublicKey: z.string().optional(),
     development: z.boolean(),
     provisionedAt: z.string(),
   })
@@ -38,7 +41,11 @@ export function readProvisioning(dataDir: string): Provisioning | null {
   } catch {
     throw new Error(`The provisioning file ${file} is damaged; run "kioskctl provision" again.`);
   }
-  return { ...parsed.current, upstreamPublicKeyBytes: fromB64(parsed.current.upstreamPublicKey), previous: parsed.previous };
+  const upstreamPublicKeyBytes = fromB64(parsed.current.upstreamPublicKey);
+  // Pinned to the development upstream key: development, whatever the file says (an older kioskctl
+  // wrote such kiosks as real). Status, sync and the kiosk's readiness all read it from here.
+  const development = parsed.current.development || isDevelopmentUpstreamKey(upstreamPublicKeyBytes);
+  return { ...parsed.current, development, upstreamPublicKeyBytes, previous: parsed.previous };
 }
 
 /** Pins a new upstream; the one it replaces is kept in `previous`. */

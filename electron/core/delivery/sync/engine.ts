@@ -101,9 +101,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   let lastSample = -Infinity;
 
   async function send(url: string, rows: PendingRow[], s: SyncSettings, limit: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Attempt> {
-    const { device } = deps.keys();
+    // Sent under the identity that signed the rows (one per batch: Outbox.nextBatch), which after a
+    // new device key is not the current one; the upstream keeps that identity's registration.
     const body: BatchRequest = {
-      deviceId: device.deviceId,
+      deviceId: rows[0]?.device_id ?? deps.keys().device.deviceId,
       items: rows.map((r) => ({ id: r.id, createdAt: r.created_at, sealed: r.sealed.toString('base64'), sig: r.sig.toString('base64') })),
     };
     let res: Response;
@@ -121,7 +122,9 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     halt.signal.addEventListener('abort', onHalt, { once: true });
     limit.signal?.addEventListener('abort', onHalt, { once: true });
     try {
-      res = await doFetch(url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: abort.signal });
+      // Never follow a redirect (issue 17 item 4): the HTTPS rule was checked on this URL, and a 3xx
+      // could send the sealed batch to a plain-HTTP host that invents verdicts. A 3xx is a failure.
+      res = await doFetch(url + batchPath, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: abort.signal });
       text = await res.text();
     } catch (err) {
       return { ok: false, message: timedOut ? `no answer within ${timeoutMs} ms` : `network: ${describeNetworkError(err)}` };
@@ -129,6 +132,17 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       clearTimeout(timer);
       halt.signal.removeEventListener('abort', onHalt);
       limit.signal?.removeEventListener('abort', onHalt);
+    }
+    if ((res.status >= 300 && res.status < 400) || res.type === 'opaqueredirect' || res.redirected) {
+      return { ok: false, message: `upstream answered a redirect (${res.status}${res.headers.get('location') ? ` to ${redactUrl(res.headers.get('location')!)}` : ''}): refused, redirects are never followed` };
+    }
+    // A fetch that followed anyway (a custom one): the URL answered must pass the same rule.
+    if (res.url && res.url !== url + batchPath) {
+      try {
+        checkUpstreamUrl(res.url);
+      } catch (err) {
+        return { ok: false, message: `the answer came from ${redactUrl(res.url)}: ${err instanceof Error ? err.message : String(err)}` };
+      }
     }
     if (res.status === 429) return { ok: false, message: 'upstream busy (429)', retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), now()) };
     if (res.status !== 200) {
@@ -455,4 +469,14 @@ function describeNetworkError(err: unknown): string {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
   const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : '';
   return code || (cause instanceof Error ? cause.message.slice(0, 120) : 'failed');
+}
+
+/** Origin and path only: a Location may carry credentials or tokens. */
+function redactUrl(u: string): string {
+  try {
+    const x = new URL(u);
+    return x.origin + x.pathname;
+  } catch {
+    return '(not a URL)';
+  }
 }

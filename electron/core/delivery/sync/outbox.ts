@@ -55,7 +55,11 @@ export class Outbox {
   private readonly setState;
 
   constructor(private readonly db: Database) {
-    this.pending = db.prepare("SELECT seq, id, created_at, device_id, upstream_key_id, sealed, sig FROM outbox WHERE state = 'pending' AND upstream_key_id = ? ORDER BY seq LIMIT ?");
+    // One batch holds the visits of one signing identity (the device id they were signed under):
+    // after a new device key, older visits still go out under the identity that signed them.
+    this.pending = db.prepare(
+      "SELECT seq, id, created_at, device_id, upstream_key_id, sealed, sig FROM outbox WHERE state = 'pending' AND upstream_key_id = @key AND device_id = (SELECT device_id FROM outbox WHERE state = 'pending' AND upstream_key_id = @key ORDER BY seq LIMIT 1) ORDER BY seq LIMIT @limit",
+    );
     this.del = db.prepare("DELETE FROM outbox WHERE id = ? AND state = 'pending'");
     this.markSynced = db.prepare("UPDATE receipts SET status = 'synced', verdict = ?, synced_at = ? WHERE visit_id = ?");
     this.markDead = db.prepare("UPDATE outbox SET state = 'dead', dead_reason = ?, dead_at = ? WHERE id = ? AND state = 'pending'");
@@ -66,7 +70,7 @@ export class Outbox {
   }
 
   nextBatch(upstreamKeyId: string, limit: number): PendingRow[] {
-    return guardStore(() => this.pending.all(upstreamKeyId, limit) as PendingRow[]);
+    return guardStore(() => this.pending.all({ key: upstreamKeyId, limit }) as PendingRow[]);
   }
 
   /** One visit's outbox row if it is still pending under the current key (deliverNow). */
@@ -222,4 +226,19 @@ export class Outbox {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     });
   }
+}
+
+/** What the database knows about the identities that signed queued visits (issue 17 item 3). */
+export interface ProvisioningFacts {
+  /** Queued visits (pending or dead) by the device id and device key that signed them. */
+  queuedIdentities: Array<{ deviceId: string; deviceKeyId: string | null; count: number }>;
+  /** Device keys this database has seen sign (queued visits, audit rows): the kiosk was provisioned even if keys/ is gone. */
+  knownDeviceKeyIds: string[];
+}
+
+export function outboxProvisioningFacts(db: Database): ProvisioningFacts {
+  const queuedIdentities = db.prepare('SELECT device_id AS deviceId, device_key_id AS deviceKeyId, count(*) AS count FROM outbox GROUP BY device_id, device_key_id').all() as ProvisioningFacts['queuedIdentities'];
+  const auditKeys = (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").get() ? db.prepare('SELECT DISTINCT key_id AS k FROM audit_log WHERE key_id IS NOT NULL').all() : []) as Array<{ k: string }>;
+  const known = new Set<string>([...queuedIdentities.flatMap((q) => (q.deviceKeyId ? [q.deviceKeyId] : [])), ...auditKeys.map((r) => r.k)]);
+  return { queuedIdentities, knownDeviceKeyIds: [...known] };
 }

@@ -51,6 +51,8 @@ export const outboxMigrations: readonly string[] = [
    CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;`,
   // 2: status counts (pending by key, dead, oldest) read an index instead of every 3 KB row.
   `CREATE INDEX outbox_state_key_created ON outbox (state, upstream_key_id, created_at);`,
+  // 3 (issue 17 item 3): the device key that signed the row; with device_id, the identity it is sent under.
+  `ALTER TABLE outbox ADD COLUMN device_key_id TEXT;`,
 ];
 
 export function migrateOutbox(db: Database): void {

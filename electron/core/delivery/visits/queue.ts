@@ -63,7 +63,7 @@ export interface VisitQueueOptions {
 export function createVisitQueue(db: Database, keys: () => KioskKeys, options: VisitQueueOptions = {}): VisitQueue {
   const now = options.now ?? (() => new Date());
   const insertOutbox = db.prepare(
-    'INSERT INTO outbox (id, created_at, device_id, upstream_key_id, sealed, sig) VALUES (@id, @createdAt, @deviceId, @keyId, @sealed, @sig)',
+    'INSERT INTO outbox (id, created_at, device_id, device_key_id, upstream_key_id, sealed, sig) VALUES (@id, @createdAt, @deviceId, @deviceKeyId, @keyId, @sealed, @sig)',
   );
   const insertReceipt = db.prepare(
     'INSERT INTO receipts (visit_id, ticket, masked_iin, method, created_at) VALUES (@id, @ticket, @masked, @method, @createdAt)',
@@ -72,10 +72,10 @@ export function createVisitQueue(db: Database, keys: () => KioskKeys, options: V
     `INSERT INTO ticket_counter (day, last) VALUES (?, 1)
      ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last`,
   );
-  const write = db.transaction((row: { id: string; createdAt: string; deviceId: string; keyId: string; sealed: Uint8Array; sig: Uint8Array; masked: string; method: string; day: string }) => {
+  const write = db.transaction((row: { id: string; createdAt: string; deviceId: string; deviceKeyId: string; keyId: string; sealed: Uint8Array; sig: Uint8Array; masked: string; method: string; day: string }) => {
     const { last } = nextTicket.get(row.day) as { last: number };
     const ticket = `A-${String(last).padStart(3, '0')}`;
-    insertOutbox.run({ id: row.id, createdAt: row.createdAt, deviceId: row.deviceId, keyId: row.keyId, sealed: row.sealed, sig: row.sig });
+    insertOutbox.run({ id: row.id, createdAt: row.createdAt, deviceId: row.deviceId, deviceKeyId: row.deviceKeyId, keyId: row.keyId, sealed: row.sealed, sig: row.sig });
     insertReceipt.run({ id: row.id, ticket, masked: row.masked, method: row.method, createdAt: row.createdAt });
     return ticket;
   });
@@ -108,6 +108,7 @@ export function createVisitQueue(db: Database, keys: () => KioskKeys, options: V
           id: envelope.visitId,
           createdAt: envelope.createdAt,
           deviceId: device.deviceId,
+          deviceKeyId: device.keyId,
           keyId: provisioning.upstreamKeyId,
           sealed,
           sig,

@@ -22,16 +22,27 @@ export interface PhotoCheckinOptions {
  * while the patient reads the consent screen.
  */
 export function createPhotoCheckin(options: PhotoCheckinOptions): CheckinService & { warmUp(): void } {
-  let engine: Promise<Pick<FaceEngine, 'analyze' | 'describe' | 'status' | 'close'>> | undefined = options.engine ? Promise.resolve(options.engine) : undefined;
+  let engine: Promise<Pick<FaceEngine, 'analyze' | 'describe' | 'status' | 'close'>> | undefined = options.engine
+    ? Promise.resolve(options.engine)
+    : undefined;
   const getEngine = () => {
     const model = options.config.face.model;
     engine ??= createFaceEngine({
       modelsDir: options.modelsDir,
       backend: options.config.face.backend,
       requestTimeoutMs: options.config.face.requestTimeoutMs,
-      ...(model ? { modelPackage: { dir: model.path, ...(model.manifestSha256 ? { manifestSha256: model.manifestSha256 } : {}) } } : {}),
+      ...(model
+        ? {
+            modelPackage: {
+              dir: model.path,
+              ...(model.manifestSha256 ? { manifestSha256: model.manifestSha256 } : {}),
+            },
+          }
+        : {}),
       // Screen and print detection: the engine refuses to start without its verified model.
-      ...(options.config.presence.texture.mode === 'on' ? { texture: { dir: join(options.modelsDir, TEXTURE_PACKAGE_DIR) } } : {}),
+      ...(options.config.presence.texture.mode === 'on'
+        ? { texture: { dir: join(options.modelsDir, TEXTURE_PACKAGE_DIR) } }
+        : {}),
     });
     // A failed start is retried on the next call rather than remembered forever.
     engine.catch(() => {

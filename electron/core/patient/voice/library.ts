@@ -1,7 +1,9 @@
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { shippedDir } from '../../platform/resources.js';
 import { checkOgg, type OggAudio } from './ogg.js';
+import { pinnedClips } from './pinned-clips.js';
 import { languages } from '../../../shared/vocabulary/languages.js';
 
 /**
@@ -37,13 +39,50 @@ export interface OverrideReport {
 
 export const defaultVoiceDir = (): string => shippedDir('voice');
 
+/**
+ * Reads a clinic recording without following links and without trusting a name twice (issue 17
+ * item 14): opened O_NOFOLLOW, judged by fstat of the descriptor (a regular file, at most
+ * `maxBytes`), at most `maxBytes` read from it; its folders (`voice/` and `voice/<lang>/`) must not
+ * be links, checked before and after the open, and the name must still be the file opened.
+ */
+function readOverride(path: string, folders: readonly string[]): { ok: true; data: Uint8Array<ArrayBuffer> } | { ok: false; problem: string } {
+  const foldersReal = () => folders.every((d) => {
+    try {
+      const st = lstatSync(d);
+      return st.isDirectory() && !st.isSymbolicLink();
+    } catch {
+      return false;
+    }
+  });
+  if (!foldersReal()) return { ok: false, problem: 'its folder is a link or not a folder (links are not followed)' };
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch (err) {
+    return { ok: false, problem: (err as NodeJS.ErrnoException).code === 'ELOOP' ? 'not a regular file (links are not followed)' : 'cannot be read' };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { ok: false, problem: 'not a regular file (links are not followed)' };
+    if (st.size > overrideLimits.maxBytes) return { ok: false, problem: `too large: ${st.size} bytes, at most ${overrideLimits.maxBytes}` };
+    const named = lstatSync(path);
+    if (!foldersReal() || named.ino !== st.ino || named.dev !== st.dev) return { ok: false, problem: 'the file changed while it was read' };
+    const data = new Uint8Array(overrideLimits.maxBytes + 1);
+    let got = 0;
+    for (let n = 1; n > 0 && got < data.length; got += n) n = readSync(fd, data, got, data.length - got, null);
+    if (got > overrideLimits.maxBytes) return { ok: false, problem: `too large: more than ${overrideLimits.maxBytes} bytes` };
+    return { ok: true, data: data.slice(0, got) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Judges one clinic recording; `bundled` says whether the kiosk has a message with that key. */
-export function judgeOverride(path: string, bundled: boolean): { ok: true; data: Uint8Array<ArrayBuffer>; audio: OggAudio } | { ok: false; problem: string } {
+export function judgeOverride(path: string, bundled: boolean, folders: readonly string[] = [dirname(dirname(path)), dirname(path)]): { ok: true; data: Uint8Array<ArrayBuffer>; audio: OggAudio } | { ok: false; problem: string } {
   if (!bundled) return { ok: false, problem: 'no message has this name (see resources/voice/<lang>/ for the names)' };
-  const stat = lstatSync(path);
-  if (!stat.isFile()) return { ok: false, problem: 'not a regular file (links are not followed)' };
-  if (stat.size > overrideLimits.maxBytes) return { ok: false, problem: `too large: ${stat.size} bytes, at most ${overrideLimits.maxBytes}` };
-  const data = new Uint8Array(readFileSync(path));
+  const read = readOverride(path, folders);
+  if (!read.ok) return read;
+  const data = read.data;
   const checked = checkOgg(data);
   if (!checked.ok) return { ok: false, problem: `not a usable Ogg Opus/Vorbis file: ${checked.problem}` };
   const { durationSec } = checked.audio;
@@ -86,7 +125,18 @@ export function createVoiceLibrary(options: { dataDir: string; bundledDir?: stri
       if (!voiceLanguages.includes(lang) || !isBundled(lang, key)) return null;
       const clinic = clinicClip(lang, key);
       if (clinic) return { source: 'clinic', data: clinic };
-      return { source: 'bundled', data: new Uint8Array(readFileSync(bundledPath(lang, key))) };
+      // Shipped clips play only as shipped (hash-pinned in core: issue 17 item 14).
+      const data = new Uint8Array(readFileSync(bundledPath(lang, key)));
+      const pinned = pinnedClips[`${lang}/${key}.ogg`];
+      if (!pinned || createHash('sha256').update(data).digest('hex') !== pinned) {
+        const message = `voice: the shipped clip ${bundledPath(lang, key)} does not match the hash pinned in the app; it is not played.`;
+        if (!warned.has(message)) {
+          warned.add(message);
+          warn(message);
+        }
+        return null;
+      }
+      return { source: 'bundled', data };
     },
     overrides() {
       const out: OverrideReport[] = [];

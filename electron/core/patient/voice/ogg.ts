@@ -43,6 +43,16 @@ export function checkOgg(bytes: Uint8Array): OggCheck {
   let lastGranule = -1n;
   let sawEnd = false;
   let pages = 0;
+  // Opus packets as the pages carry them (issue 17 item 14): each one's TOC byte says how much
+  // audio it holds, so the length is measured from the audio, not only from the last granule.
+  let packetIndex = 0;
+  let packetHead: number[] = [];
+  let opusSamples = 0;
+  const endPacket = () => {
+    if (packetIndex >= 2 && packetHead.length > 0) opusSamples += opusPacketSamples(packetHead);
+    packetIndex++;
+    packetHead = [];
+  };
   while (at < bytes.length) {
     if (sawEnd) return { ok: false, problem: 'data after the end of the stream (more than one stream is not supported)' };
     if (bytes.length - at < 27 || ascii(bytes, at, 4) !== 'OggS') return { ok: false, problem: pages ? `damaged Ogg page at byte ${at}` : 'not an Ogg file' };
@@ -64,6 +74,13 @@ export function checkOgg(bytes: Uint8Array): OggCheck {
     } else if (pageSerial !== serial) {
       return { ok: false, problem: 'more than one stream in the file (e.g. video or a second track)' };
     }
+    let offset = at + 27 + segments;
+    for (let i = 0; i < segments; i++) {
+      const lace = bytes[at + 27 + i]!;
+      for (let k = 0; k < lace && packetHead.length < 2; k++) packetHead.push(bytes[offset + k]!);
+      offset += lace;
+      if (lace < 255) endPacket();
+    }
     if (granule >= 0n) lastGranule = granule;
     if (flags & 0x04) sawEnd = true;
     pages++;
@@ -80,6 +97,11 @@ export function checkOgg(bytes: Uint8Array): OggCheck {
     channels = first[9]!;
     const preSkip = head.getUint16(10, true);
     durationSec = Number(lastGranule - BigInt(preSkip)) / 48_000;
+    // End trimming may drop up to one packet (120 ms); more audio than that beyond the declared end
+    // would play past the length the file claims.
+    if (opusSamples - Number(lastGranule) > 5760) {
+      return { ok: false, problem: `the stream holds ${(opusSamples / 48_000).toFixed(1)} s of audio but says it lasts ${durationSec.toFixed(1)} s` };
+    }
   } else if (first.length >= 30 && first[0] === 1 && ascii(first, 1, 6) === 'vorbis') {
     codec = 'vorbis';
     channels = first[11]!;
@@ -92,4 +114,14 @@ export function checkOgg(bytes: Uint8Array): OggCheck {
   if (channels < 1 || channels > 2) return { ok: false, problem: 'mono or stereo only' };
   if (!Number.isFinite(durationSec) || durationSec <= 0) return { ok: false, problem: 'no audio in the file' };
   return { ok: true, audio: { codec, channels, durationSec } };
+}
+
+/** Samples (48 kHz) in one Opus packet, from its TOC byte and frame count (RFC 6716 section 3.1). */
+function opusPacketSamples(head: number[]): number {
+  const toc = head[0]!;
+  const config = toc >> 3;
+  const frameMs = config < 12 ? [10, 20, 40, 60][config % 4]! : config < 16 ? [10, 20][config % 2]! : [2.5, 5, 10, 20][config % 4]!;
+  const code = toc & 3;
+  const frames = code === 0 ? 1 : code === 3 ? (head[1] ?? 0) & 0x3f : 2;
+  return frames * frameMs * 48;
 }

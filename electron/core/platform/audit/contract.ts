@@ -6,10 +6,14 @@ export const auditVerdictSchema = z.object({
   rows: z.number().int(),
   head: z.string().optional(),
   firstBadSeq: z.number().int().optional(),
-  problem: z.enum(['hash-mismatch', 'broken-link', 'missing-row', 'anchor-mismatch', 'bad-signature', 'unsigned-row']).optional(),
+  problem: z.enum(['hash-mismatch', 'broken-link', 'missing-row', 'anchor-mismatch', 'bad-signature', 'unsigned-row', 'unknown-key', 'tamper-alarm', 'mark-mismatch']).optional(),
+  note: z.string().optional(),
   /** The newest row with a valid device signature, and how many rows come after it. */
   signedThrough: z.number().int().optional(),
   unsignedTail: z.number().int().optional(),
+  /** Unsigned runs the kiosk marked as written while its key was unavailable (kept, not vouched for). */
+  unverified: z.array(z.object({ from: z.number().int(), to: z.number().int() })).optional(),
+  keys: z.array(z.string()).optional(),
 });
 
 export const auditContract = {

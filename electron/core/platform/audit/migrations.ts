@@ -12,4 +12,15 @@ export const auditMigrations: readonly string[] = [
   // Issue 11 item 20: the device's Ed25519 signature of the row's hash (base64); NULL on rows
   // written by kioskctl, which holds no device secret on a safeStorage kiosk.
   `ALTER TABLE audit_log ADD COLUMN sig TEXT`,
+  // Issue 17 item 1–2: which device key signed the row (a hint for verify, which checks the
+  // signature itself), and kioskctl's rows waiting outside the chain until the kiosk imports and
+  // signs them: no row enters the signed chain on the strength of its own content.
+  `ALTER TABLE audit_log ADD COLUMN key_id TEXT;
+   CREATE TABLE audit_pending (
+     id INTEGER PRIMARY KEY,
+     at TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     detail TEXT NOT NULL
+   ) STRICT`,
 ];

@@ -22,7 +22,10 @@ export const configSchema = z
   .object({
     clinicId: z.string().min(1).max(64).default('dev-clinic'),
     /** Languages offered, first is the default. */
-    languages: z.array(z.enum(languages)).min(1).default([...languages]),
+    languages: z
+      .array(z.enum(languages))
+      .min(1)
+      .default([...languages]),
     face: z
       .object({
         /** 'auto': tfjs-node where it loads, else wasm. */
@@ -34,7 +37,10 @@ export const configSchema = z
         model: z
           .object({
             path: z.string().min(1),
-            manifestSha256: z.string().regex(/^[0-9a-f]{64}$/, 'face.model.manifestSha256 is the 64-hex-digit SHA-256 of the package manifest').optional(),
+            manifestSha256: z
+              .string()
+              .regex(/^[0-9a-f]{64}$/, 'face.model.manifestSha256 is the 64-hex-digit SHA-256 of the package manifest')
+              .optional(),
           })
           .strict()
           .optional(),
@@ -106,7 +112,12 @@ export const configSchema = z
          * shows the neutral default ("You are checked in. Please wait to be called.").
          */
         ticketMessage: z
-          .object(Object.fromEntries(languages.map((l) => [l, ticketText.optional()])) as Record<Language, z.ZodOptional<typeof ticketText>>)
+          .object(
+            Object.fromEntries(languages.map((l) => [l, ticketText.optional()])) as Record<
+              Language,
+              z.ZodOptional<typeof ticketText>
+            >,
+          )
           .strict()
           .default({}),
       })
@@ -148,7 +159,10 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    receipts: z.object({ retentionDays: z.number().int().min(1).max(3650).default(30) }).strict().prefault({}),
+    receipts: z
+      .object({ retentionDays: z.number().int().min(1).max(3650).default(30) })
+      .strict()
+      .prefault({}),
     /** Camera pinning (electron/core/patient/camera/policy.ts; known virtual cameras are always refused). */
     camera: z
       .object({
@@ -177,7 +191,10 @@ export function parseConfig(input: unknown, source = 'configuration'): KioskConf
     const issues = result.error.issues
       .flatMap((i) =>
         i.code === 'unrecognized_keys'
-          ? i.keys.map((k) => `${[...i.path, k].join('.')}: Unrecognized key "${k}" (not a setting${i.path.length ? ` of ${i.path.join('.')}` : ''})`)
+          ? i.keys.map(
+              (k) =>
+                `${[...i.path, k].join('.')}: Unrecognized key "${k}" (not a setting${i.path.length ? ` of ${i.path.join('.')}` : ''})`,
+            )
           : [`${i.path.join('.') || '(root)'}: ${i.message}`],
       )
       .join('; ');

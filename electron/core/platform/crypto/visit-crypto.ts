@@ -43,6 +43,14 @@ export function verifyDetached(sodium: Sodium, sig: Uint8Array, message: Uint8Ar
   }
 }
 
+/**
+ * A public key's fingerprint for people to compare with a published one (issue 17 item 16): its
+ * 128-bit BLAKE2b hash in hex; the key id is its first 16 digits.
+ */
+export function keyFingerprint(sodium: Sodium, publicKey: Uint8Array): string {
+  return sodium.to_hex(sodium.crypto_generichash(16, publicKey, null));
+}
+
 /** Short stable identifier of a public key (first 16 hex digits of its BLAKE2b hash). */
 export function keyId(sodium: Sodium, publicKey: Uint8Array): string {
   return sodium.to_hex(sodium.crypto_generichash(16, publicKey, null)).slice(0, 16);

@@ -10,6 +10,17 @@ import { guardStore } from './errors.js';
 export function runMigrations(db: Database, domain: string, migrations: readonly string[]): number {
   if (!/^[a-z][a-z0-9_-]{0,63}$/.test(domain)) throw new Error(`Bad migration domain name: ${domain}`);
   return guardStore(() => {
+    if (db.readonly) {
+      // A read-only opener (kioskctl's read-only commands) changes nothing: the schema must be current.
+      let current = 0;
+      try {
+        current = currentVersion(db, domain);
+      } catch {
+        current = 0;
+      }
+      if (current < migrations.length) throw new Error(`The database's "${domain}" schema is version ${current}, older than this app (${migrations.length}): start the kiosk once (or run a kioskctl command that writes) to update it.`);
+      return migrations.length;
+    }
     db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       domain TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL,
       PRIMARY KEY (domain, version)) STRICT`);

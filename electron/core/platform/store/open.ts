@@ -1,5 +1,5 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { StoreError, toStoreError } from './errors.js';
 import { createPrivateFile, reportPermissionFixes, secureDataFolder } from './permissions.js';
 
@@ -25,7 +25,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     if (file !== ':memory:' && !options.readonly) {
       // The folder 0700 and every file in it 0600, checked (and tightened) at every open; the
       // database is created 0600 so its WAL and SHM are too.
-      reportPermissionFixes(secureDataFolder(dirname(file)));
+      reportPermissionFixes(secureDataFolder(dirname(file), basename(file)));
       createPrivateFile(file);
     }
     db = new BetterSqlite3(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
@@ -40,6 +40,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
       // Deleted rows (acknowledged sealed blobs, expired receipts) are overwritten with zeros, not
       // left in free pages; the outbox truncates the WAL after deleting (Outbox.checkpoint).
       db.pragma('secure_delete = ON');
+      rebuildOnceAfterSecureDelete(db);
     }
     db.pragma('foreign_keys = ON');
     if (!options.skipIntegrityCheck) {
@@ -61,4 +62,19 @@ export function checkIntegrity(db: Database): { ok: boolean; problems: string[] 
   const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
   const problems = rows.map((r) => r.integrity_check).filter((m) => m !== 'ok');
   return { ok: problems.length === 0, problems: problems.slice(0, 10) };
+}
+
+/**
+ * secure_delete zeroes what is deleted from now on, not pages freed before it was on (an older
+ * kiosk's acknowledged blobs sit in the freelist). Once per database, when the freelist is not
+ * empty, VACUUM rewrites the file without them and the WAL is truncated (issue 17 item 11).
+ */
+function rebuildOnceAfterSecureDelete(db: Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT');
+  if (db.prepare("SELECT 1 FROM store_meta WHERE key = 'secure-delete-rebuilt'").get()) return;
+  if ((db.pragma('freelist_count', { simple: true }) as number) > 0) {
+    db.exec('VACUUM');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+  db.prepare("INSERT OR REPLACE INTO store_meta (key, value) VALUES ('secure-delete-rebuilt', ?)").run(new Date().toISOString());
 }

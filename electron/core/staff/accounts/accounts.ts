@@ -61,6 +61,11 @@ export class AccountStore {
   constructor(private readonly db: Database) {
     runMigrations(db, 'staff', staffMigrations);
   }
+  /** The database the accounts live in (the login throttle keeps its table beside them). */
+  get database(): Database {
+    return this.db;
+  }
+
 
   create(input: { username: string; displayName: string; role: Role; passwordHash: string; totpSecret: string }): StaffAccount {
     const id = `st_${randomBytes(6).toString('hex')}`;

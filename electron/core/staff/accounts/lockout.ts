@@ -45,22 +45,4 @@ export function afterFailure(state: LockoutState, now: number, policy: LockoutPo
 export const afterSuccess = (): LockoutState => ({ failures: 0, lockedUntil: null });
 export const afterUnlock = (): LockoutState => ({ failures: 0, lockedUntil: null });
 
-/**
- * The same rules for usernames that are no account (or a disabled one), kept in memory only, so an
- * unknown name is slowed and answered exactly like a real one and the answer never tells which
- * usernames exist. Bounded: past `capacity` names, the oldest is forgotten.
- */
-export class NameThrottle {
-  private readonly states = new Map<string, LockoutState>();
-  constructor(private readonly capacity = 1000) {}
-
-  get(name: string): LockoutState {
-    return this.states.get(name) ?? { failures: 0, lockedUntil: null };
-  }
-
-  set(name: string, state: LockoutState): void {
-    this.states.delete(name);
-    this.states.set(name, state);
-    while (this.states.size > this.capacity) this.states.delete(this.states.keys().next().value!);
-  }
-}
+// Usernames that are no account follow the same rules in the same store as real ones: login-throttle.ts.

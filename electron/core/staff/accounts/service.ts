@@ -3,7 +3,8 @@ import { UserFacingError } from '../../../shared/api/define.js';
 import type { AuditLog } from '../../platform/audit/chain.js';
 import type { KioskConfig } from '../../platform/config/schema.js';
 import { AccountStore, DuplicateUsernameError, type StaffAccount } from './accounts.js';
-import { afterFailure, afterSuccess, afterUnlock, isLocked, NameThrottle } from './lockout.js';
+import { afterFailure, afterSuccess, afterUnlock, isLocked } from './lockout.js';
+import { LoginThrottle } from './login-throttle.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { SessionManager, type StaffSession } from './sessions.js';
 import { newTotpSecret, totpUri, verifyTotp } from './totp.js';
@@ -40,7 +41,8 @@ const WRONG = 'Wrong username, password or code';
 export class StaffService {
   readonly accounts: AccountStore;
   readonly sessions: SessionManager;
-  private readonly unknownNames = new NameThrottle();
+  /** Every typed username's lockout, real or not, in one store with one lifetime (issue 17 item 10). */
+  private readonly throttle: LoginThrottle;
 
   constructor(
     accounts: AccountStore,
@@ -49,6 +51,7 @@ export class StaffService {
     private readonly now: () => number = Date.now,
   ) {
     this.accounts = accounts;
+    this.throttle = new LoginThrottle(accounts.database);
     this.sessions = new SessionManager(policy.idleLogoutMs, now, policy.maxSessionMs, {
       onExpired: (s, why) => this.audit.append({ actor: s.staffId, action: 'staff.session-ended', detail: { why } }),
     });
@@ -59,9 +62,10 @@ export class StaffService {
     const found = this.accounts.byUsername(username);
     const account = found && !found.disabled ? found : undefined;
     const t = this.now();
-    // A real account keeps its count in the database (admins see it); any other name in memory.
-    // Both follow the same rules and get the same answers, so no answer tells which names exist.
-    const state = account ?? this.unknownNames.get(username);
+    // One store for every name, real or not, persisted and bounded alike, so no answer — after a
+    // restart or a flood of other names — tells which names exist. (A real account's count is
+    // copied to its row for admins to see.)
+    const state = this.throttle.get(username);
     if (isLocked(state, t)) {
       this.audit.append({ actor: account?.id ?? 'unknown', action: 'staff.login-refused', detail: { why: account ? 'locked' : 'no-such-user' } });
       throw new UserFacingError(lockedMessage(state.lockedUntil!), 'unauthenticated', 'staff.locked');
@@ -69,7 +73,7 @@ export class StaffService {
     if (!account) {
       await verifyPassword(await decoyHash(), password); // same cost as a real check
       const next = afterFailure(state, t, this.policy);
-      this.unknownNames.set(username, next);
+      this.throttle.set(username, next, t);
       // Never the typed name: it may be a password typed into the wrong field (docs/staff.md).
       this.audit.append({ actor: found?.id ?? 'unknown', action: 'staff.login-failed', detail: { why: found ? 'disabled' : 'no-such-user' } });
       if (isLocked(next, t)) throw new UserFacingError(lockedMessage(next.lockedUntil!), 'unauthenticated', 'staff.locked');
@@ -79,7 +83,8 @@ export class StaffService {
     // The code is checked even after a wrong password so the answer does not say which one failed.
     const step = verifyTotp(account.totpSecret, code, account.totpLastStep, t);
     if (!passwordOk || step === undefined) {
-      const next = afterFailure(account, t, this.policy);
+      const next = afterFailure(state, t, this.policy);
+      this.throttle.set(username, next, t);
       this.accounts.setLockout(account.id, next);
       this.audit.append({ actor: account.id, action: 'staff.login-failed', detail: { why: !passwordOk ? 'password' : 'code', failures: next.failures } });
       if (isLocked(next, t)) {
@@ -90,6 +95,7 @@ export class StaffService {
       throw new UserFacingError(WRONG, 'unauthenticated', 'staff.wrong-credentials');
     }
     this.accounts.setLockout(account.id, afterSuccess());
+    this.throttle.reset(username);
     this.accounts.setTotpLastStep(account.id, step);
     const session = this.sessions.start({ staffId: account.id, username: account.username, role: account.role });
     this.audit.append({ actor: account.id, action: 'staff.login', detail: { role: account.role } });
@@ -144,6 +150,7 @@ export class StaffService {
   unlock(actor: Actor, staffId: string): void {
     const a = this.mustGet(staffId);
     this.accounts.setLockout(a.id, afterUnlock());
+    this.throttle.reset(a.username);
     this.audit.append({ actor: actorName(actor), action: 'staff.unlocked', detail: { staffId: a.id } });
   }
 

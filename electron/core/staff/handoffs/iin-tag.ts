@@ -109,14 +109,15 @@ export async function iinTag(key: Uint8Array, iin: string): Promise<string> {
 }
 
 /** Tags of earlier versions (keyed BLAKE2b only), still accepted for entries waiting at upgrade. */
-async function legacyTag(key: Uint8Array, iin: string): Promise<string> {
-  const sodium = await getSodium();
-  return sodium.to_hex(sodium.crypto_generichash(32, `kelu-handoff-iin:${iin}`, key));
-}
 
-/** Whether `iin` is the one behind a stored tag (either format), compared in constant time. */
+/**
+ * Whether `iin` is the one behind a stored tag, compared in constant time. Only the slow (Argon2id)
+ * format counts: the old fast tags are refused (issue 17 item 8); an entry that still has
+ * one is resolved as "left" and the patient checks in again.
+ */
 export async function iinMatchesTag(key: Uint8Array, iin: string, stored: string): Promise<boolean> {
-  const candidate = stored.startsWith(slowPrefix) ? await iinTag(key, iin) : await legacyTag(key, iin);
+  if (!stored.startsWith(slowPrefix)) return false;
+  const candidate = await iinTag(key, iin);
   return tagsEqual(candidate.replace(slowPrefix, ''), stored.replace(slowPrefix, ''));
 }
 

@@ -96,8 +96,24 @@ export class HandoffService {
     private readonly now: () => Date = () => new Date(),
     /** Told (with no data) when a patient is added, so a reception screen can offer a refresh. */
     private readonly onChange: () => void = () => {},
+    /** How long an entry waits before it expires (issue 17 item 8): its tag is cleared, audited. */
+    private readonly maxWaitMs: number = 12 * 3_600_000,
   ) {
     runMigrations(db, 'handoffs', handoffMigrations);
+  }
+
+  /**
+   * Entries nobody resolved within `maxWaitMs` (every "I need help" makes one) are closed as left by
+   * `kiosk:expired`, their IIN tag cleared, one audit row per sweep; entries holding an old fast tag
+   * (no longer accepted) are closed the same way. Runs before every list, creation and resolution.
+   */
+  private expireStale(): void {
+    const cutoff = new Date(this.now().getTime() - this.maxWaitMs).toISOString();
+    const at = this.now().toISOString();
+    const r = this.db
+      .prepare("UPDATE handoffs SET status = 'left', resolved_at = ?, resolved_by = 'kiosk:expired', iin_tag = '' WHERE status = 'waiting' AND (created_at < ? OR (iin_tag != '' AND iin_tag NOT LIKE 'a2id$%'))")
+      .run(at, cutoff);
+    if (r.changes > 0) this.audit.append({ actor: 'kiosk', action: 'handoffs.expired', detail: { count: r.changes, afterHours: Math.round(this.maxWaitMs / 3_600_000) } });
   }
 
   private get tagKey(): Uint8Array {
@@ -116,6 +132,7 @@ export class HandoffService {
     if (input.iin === undefined ? input.reason !== 'asked-for-help' : !/^\d{12}$/.test(input.iin)) throw new UserFacingError('A hand-off needs the 12-digit IIN', 'bad-input');
     if (input.screen !== undefined && !patientScreens.includes(input.screen)) throw new UserFacingError('Unknown patient screen', 'bad-input');
     const maskedIin = input.iin === undefined ? null : maskIin(input.iin);
+    this.expireStale();
     const entry = { id: randomUUID(), createdAt: this.now().toISOString(), maskedIin, tag: input.iin === undefined ? '' : await iinTag(this.tagKey, input.iin) };
     this.db
       .prepare('INSERT INTO handoffs (id, created_at, masked_iin, iin_tag, reason, screen) VALUES (?, ?, ?, ?, ?, ?)')
@@ -128,6 +145,7 @@ export class HandoffService {
 
   /** Waiting entries first (oldest first), then today's resolved ones. */
   list(options: { includeResolvedSince?: string } = {}): Handoff[] {
+    this.expireStale();
     const waiting = (this.db.prepare("SELECT * FROM handoffs WHERE status = 'waiting' ORDER BY created_at").all() as Row[]).map(toHandoff);
     if (!options.includeResolvedSince) return waiting;
     const done = (this.db.prepare("SELECT * FROM handoffs WHERE status != 'waiting' AND resolved_at >= ? ORDER BY resolved_at DESC").all(options.includeResolvedSince) as Row[]).map(toHandoff);
@@ -140,6 +158,7 @@ export class HandoffService {
   }
 
   async resolve(staffId: string, id: string, resolution: Resolution): Promise<Handoff> {
+    this.expireStale();
     const row = this.db.prepare('SELECT * FROM handoffs WHERE id = ?').get(id) as Row | undefined;
     if (!row) throw new UserFacingError('No such hand-off', 'bad-input');
     if (row.status !== 'waiting') throw new UserFacingError('This hand-off is already resolved', 'bad-input');

@@ -10,7 +10,12 @@ import { openCamera, reportCamera, stopCamera } from './capture';
 import { startFrameLoop } from './frame-loop';
 import { StartOverButton } from '../../components/StartOverButton';
 
-type Status = { kind: 'starting' } | { kind: 'live' } | { kind: 'finishing' } | { kind: 'retry'; attemptsLeft: number } | { kind: 'error' };
+type Status =
+  | { kind: 'starting' }
+  | { kind: 'live' }
+  | { kind: 'finishing' }
+  | { kind: 'retry'; attemptsLeft: number; reason: string }
+  | { kind: 'error' };
 
 /** Presence keys look like `presence.moveCloser`; the `presence` namespace holds their words. */
 const presenceKey = (key: string) => `presence:${key.replace(/^presence\./, '')}`;
@@ -80,7 +85,8 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
       if (answer.next === 'retry') {
         stopped = true;
         stopCamera(stream);
-        setStatus({ kind: 'retry', attemptsLeft: answer.attemptsLeft });
+        // What went wrong stays on screen with the failed try (it is also what was just spoken).
+        setStatus({ kind: 'retry', attemptsLeft: answer.attemptsLeft, reason: answer.instruction });
         return false;
       }
       return true;
@@ -100,7 +106,8 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
         return go({ screen: 'decline', session, maskedIin, reason: 'camera-refused' });
       }
       if (camera === 'failed') return void leave('camera-failed');
-      for (const track of stream.getVideoTracks()) track.addEventListener('ended', () => void leave('camera-unplugged'));
+      for (const track of stream.getVideoTracks())
+        track.addEventListener('ended', () => void leave('camera-unplugged'));
       const video = videoRef.current;
       const canvas = canvasRef.current;
       if (video) {
@@ -144,7 +151,7 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
       : status.kind === 'finishing'
         ? t('camera.finishing')
         : status.kind === 'retry'
-          ? t('camera.failedTry', { count: status.attemptsLeft })
+          ? `${t('camera.failedTry', { count: status.attemptsLeft })} ${t(presenceKey(status.reason))}.`
           : status.kind === 'error'
             ? t('common:errorTryAgain')
             : summary
@@ -164,7 +171,12 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
                 key={i}
                 className="face-box"
                 aria-hidden="true"
-                style={{ left: `${(1 - f.x - f.width) * 100}%`, top: `${f.y * 100}%`, width: `${f.width * 100}%`, height: `${f.height * 100}%` }}
+                style={{
+                  left: `${(1 - f.x - f.width) * 100}%`,
+                  top: `${f.y * 100}%`,
+                  width: `${f.width * 100}%`,
+                  height: `${f.height * 100}%`,
+                }}
               />
             ))}
           {status.kind === 'live' && summary?.phase === 'challenge' && summary.challengeSide && (
@@ -187,7 +199,11 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
             {t('camera.tryAgain')}
           </button>
         )}
-        <button type="button" className="button secondary" onClick={() => go({ screen: 'decline', session, maskedIin })}>
+        <button
+          type="button"
+          className="button secondary"
+          onClick={() => go({ screen: 'decline', session, maskedIin })}
+        >
           {t('consent.withoutPhoto')}
         </button>
         <StartOverButton onClick={reset} />

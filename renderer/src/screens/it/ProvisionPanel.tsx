@@ -14,6 +14,7 @@ export function ProvisionPanel() {
   const { t: tIt } = useTranslation('it');
   const { status, reload } = useKeyStatus();
   const [keyFile, setKeyFile] = useState('');
+  const [fingerprint, setFingerprint] = useState('');
   const [url, setUrl] = useState('');
   const [clinicId, setClinicId] = useState('');
   const [newDeviceKey, setNewDeviceKey] = useState(false);
@@ -21,12 +22,12 @@ export function ProvisionPanel() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState('');
   const [done, setDone] = useState('');
-  const [found, setFound] = useState<Array<{ path: string; keyId: string }> | null>(null);
+  const [found, setFound] = useState<{ files: Array<{ path: string; keyId: string; fingerprint: string }>; distinctKeys: number } | null>(null);
 
   const fail = (err: unknown) => setProblem(err instanceof KioskError && err.code === 'forbidden' ? tIt('errors.forbidden') : err instanceof KioskError ? err.message : tIt('errors.generic'));
   const findKeyFiles = () => {
     setProblem('');
-    call('keys.findKeyFiles', {}).then((r) => setFound(r.files), fail);
+    call('keys.findKeyFiles', {}).then((r) => setFound(r), fail);
   };
 
   const submit = (e: FormEvent) => {
@@ -34,7 +35,7 @@ export function ProvisionPanel() {
     setBusy(true);
     setProblem('');
     setDone('');
-    call('keys.provision', { upstreamKeyFile: keyFile.trim(), upstreamUrl: url.trim(), clinicId: clinicId.trim(), newDeviceKey, keepOldVisits })
+    call('keys.provision', { upstreamKeyFile: keyFile.trim(), upstreamKeyFingerprint: fingerprint, upstreamUrl: url.trim(), clinicId: clinicId.trim(), newDeviceKey, keepOldVisits })
       .then(
         (r) => {
           setDone(t('provision.done', { clinic: r.clinicId, device: r.deviceId }));
@@ -85,14 +86,20 @@ export function ProvisionPanel() {
       <button type="button" className="button secondary" onClick={findKeyFiles}>
         {t('provision.find')}
       </button>
-      {found && found.length === 0 && <p className="hint">{t('provision.noneFound')}</p>}
-      {found && found.length > 0 && (
+      {found && found.files.length === 0 && <p className="hint">{t('provision.noneFound')}</p>}
+      {found && found.distinctKeys > 1 && (
+        <p className="problem" role="alert">
+          {t('provision.severalKeys', { count: found.distinctKeys })}
+        </p>
+      )}
+      {found && found.files.length > 0 && (
         <ul className="it-found" aria-label={t('provision.found')}>
-          {found.map((f) => (
+          {found.files.map((f) => (
             <li key={f.path}>
               <button type="button" className="button secondary" onClick={() => setKeyFile(f.path)}>
                 {t('provision.use', { path: f.path, keyId: f.keyId })}
               </button>
+              <span className="it-mono">{t('provision.fingerprintOf', { fingerprint: f.fingerprint.replace(/(.{4})(?!$)/g, '$1 ') })}</span>
             </li>
           ))}
         </ul>
@@ -101,6 +108,10 @@ export function ProvisionPanel() {
         <label>
           {t('provision.keyFile')}
           <input type="text" value={keyFile} onChange={(e) => setKeyFile(e.target.value)} placeholder="/media/usb/upstream-public.json" spellCheck={false} required />
+        </label>
+        <label>
+          {t('provision.fingerprint')}
+          <input type="text" value={fingerprint} onChange={(e) => setFingerprint(e.target.value)} placeholder="0a1b 2c3d 4e5f 6a7b 8c9d 0e1f 2a3b 4c5d" spellCheck={false} autoComplete="off" required />
         </label>
         <label>
           {t('provision.url')}
