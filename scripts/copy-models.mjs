@@ -45,7 +45,9 @@ if (write) {
   const text = JSON.stringify(manifest, null, 2) + '\n';
   writeFileSync(manifestPath, text);
   // The engine trusts a manifest only when its own hash is pinned in code (issue 11.5).
-  console.log(`models: pin ${createHash('sha256').update(text).digest('hex')} in electron/core/face/pinned-manifests.ts`);
+  console.log(
+    `models: pin ${createHash('sha256').update(text).digest('hex')} in electron/core/face/pinned-manifests.ts`,
+  );
 }
 if (failed) process.exit(1);
 console.log(`models: ${manifest.files.length} files copied to models/ and verified`);

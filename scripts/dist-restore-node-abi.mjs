@@ -5,6 +5,9 @@ import { spawnSync } from 'node:child_process';
 
 export default async function restoreNodeAbi() {
   const r = spawnSync('npm', ['rebuild', 'better-sqlite3'], { stdio: 'inherit', shell: process.platform === 'win32' });
-  if (r.status !== 0) console.warn('dist: could not rebuild better-sqlite3 for Node; run "npm rebuild better-sqlite3" before running tests.');
+  if (r.status !== 0)
+    console.warn(
+      'dist: could not rebuild better-sqlite3 for Node; run "npm rebuild better-sqlite3" before running tests.',
+    );
   return [];
 }

@@ -24,8 +24,14 @@ export async function ensureElectronSqlite(root) {
   const scratch = join(root, '.tmp/electron-native');
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(join(scratch, 'node_modules'), { recursive: true });
-  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'kelu-electron-native', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }));
-  cpSync(sqliteDir, join(scratch, 'node_modules/better-sqlite3'), { recursive: true, filter: (src) => !src.includes(`${join('better-sqlite3', 'build')}`) });
+  writeFileSync(
+    join(scratch, 'package.json'),
+    JSON.stringify({ name: 'kelu-electron-native', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }),
+  );
+  cpSync(sqliteDir, join(scratch, 'node_modules/better-sqlite3'), {
+    recursive: true,
+    filter: (src) => !src.includes(`${join('better-sqlite3', 'build')}`),
+  });
   const { rebuild } = await import('@electron/rebuild');
   await rebuild({ buildPath: scratch, electronVersion, onlyModules: ['better-sqlite3'], force: true });
   rmSync(target, { recursive: true, force: true });

@@ -16,7 +16,11 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const [label, cmd, args] of [
-  ...['std', 'node', 'web', 'tools'].map((runtime) => [`type-check (${runtime})`, 'npx', ['tsc', '--noEmit', '-p', `tsconfig.${runtime}.json`]]),
+  ...['std', 'node', 'web', 'tools'].map((runtime) => [
+    `type-check (${runtime})`,
+    'npx',
+    ['tsc', '--noEmit', '-p', `tsconfig.${runtime}.json`],
+  ]),
   ['lint', 'npx', ['eslint', '--max-warnings=0', '.']],
   ['import graph', 'npx', ['tsx', 'tools/import-graph.ts', 'electron', 'electron/core', 'upstream', 'tools']],
   ['format', 'npx', ['prettier', '--check', '.']],
@@ -28,7 +32,14 @@ for (const [label, cmd, args] of [
 
 mkdirSync('.tmp', { recursive: true });
 const report = '.tmp/vitest-report.json';
-run('tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra]);
+run('tests', 'npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...extra,
+]);
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   passed += r.numPassedTests;

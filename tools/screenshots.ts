@@ -26,7 +26,12 @@ const localesDir = join(projectRoot, 'renderer', 'src', 'i18n', 'locales');
 /** The visible words of a key, read from the same locale files the screens use. */
 function words(lng: Lang, ns: string, key: string, values: Record<string, unknown> = {}): string {
   const file = JSON.parse(readFileSync(join(localesDir, lng, `${ns}.json`), 'utf8')) as Record<string, unknown>;
-  const value = key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), file);
+  const value = key
+    .split('.')
+    .reduce<unknown>(
+      (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
+      file,
+    );
   if (typeof value !== 'string') throw new Error(`missing ${lng}/${ns}:${key}`);
   return value.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
@@ -70,7 +75,10 @@ async function photoFlow(lng: Lang, dataDir: string, viewport?: { width: number;
     await shot(page, lng, '02-identify');
     await typeIin(page, lng, `${iin.slice(0, 11)}${(Number(iin[11]) + 1) % 10}`);
     await page.getByRole('button', { name: t('identify.continue') }).click();
-    await page.getByRole('alert').filter({ hasText: t('identify.problem.checksum') }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: t('identify.problem.checksum') })
+      .waitFor();
     await shot(page, lng, '03-identify-wrong');
     await page.getByRole('button', { name: words(lng, 'common', 'keypad.clear') }).click();
     await typeIin(page, lng, iin);
@@ -87,7 +95,13 @@ async function photoFlow(lng: Lang, dataDir: string, viewport?: { width: number;
 
 /** The camera screen during the head-turn challenge (a still photo gets that far, then fails). */
 async function challengeFlow(lng: Lang, dataDir: string): Promise<void> {
-  const kiosk = await startTestKiosk({ camera: 'photos/alex_lacamoire_3.jpg', config: { ui: { maxFaceAttempts: 1 } }, lang: lng, dataDir, keepDataDir: true });
+  const kiosk = await startTestKiosk({
+    camera: 'photos/alex_lacamoire_3.jpg',
+    config: { ui: { maxFaceAttempts: 1 } },
+    lang: lng,
+    dataDir,
+    keepDataDir: true,
+  });
   try {
     const { page } = kiosk;
     const t = (key: string) => words(lng, 'checkin', key);
@@ -96,7 +110,10 @@ async function challengeFlow(lng: Lang, dataDir: string): Promise<void> {
     await page.getByRole('button', { name: t('identify.continue') }).click();
     await page.getByRole('button', { name: t('consent.useCamera') }).click();
     const turn = [words(lng, 'presence', 'turnLeft'), words(lng, 'presence', 'turnRight')];
-    await page.getByRole('status').filter({ hasText: new RegExp(turn.join('|')) }).waitFor({ timeout: 60_000 });
+    await page
+      .getByRole('status')
+      .filter({ hasText: new RegExp(turn.join('|')) })
+      .waitFor({ timeout: 60_000 });
     await shot(page, lng, '05-camera-challenge');
     // The photo never turns: the challenge fails and the decline path is offered.
     await page.getByRole('heading', { name: words(lng, 'decline', 'title') }).waitFor({ timeout: 60_000 });
@@ -108,7 +125,13 @@ async function challengeFlow(lng: Lang, dataDir: string): Promise<void> {
 
 async function otherScreens(lng: Lang, dataDir: string): Promise<void> {
   // No camera, and the shortest inactivity the configuration allows.
-  const kiosk = await startTestKiosk({ camera: 'none', config: { ui: { inactivityMs: 5_000, warningMs: 10_000 } }, lang: lng, dataDir, keepDataDir: true });
+  const kiosk = await startTestKiosk({
+    camera: 'none',
+    config: { ui: { inactivityMs: 5_000, warningMs: 10_000 } },
+    lang: lng,
+    dataDir,
+    keepDataDir: true,
+  });
   try {
     const { page } = kiosk;
     const t = (key: string) => words(lng, 'checkin', key);
@@ -120,7 +143,11 @@ async function otherScreens(lng: Lang, dataDir: string): Promise<void> {
     await page.getByRole('button', { name: words(lng, 'common', 'idle.moreTime') }).click();
     await page.getByRole('button', { name: t('consent.useCamera') }).click();
     // No camera: the decline path opens by itself (its own screens belong to the decline part).
-    await page.getByRole('heading', { level: 1 }).filter({ hasNotText: t('camera.title') }).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('heading', { level: 1 })
+      .filter({ hasNotText: t('camera.title') })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await shot(page, lng, '08-no-camera-decline');
   } finally {
     await kiosk.close();
@@ -152,7 +179,13 @@ function patientIin(serial: number): string {
  * camera plays QR codes that are not eGov codes, as the decline e2e test does.
  */
 async function declineFlow(lng: Lang, dataDir: string, camera: string): Promise<void> {
-  const kiosk = await startTestKiosk({ camera, lang: lng, dataDir, keepDataDir: true, config: { sync: { background: false } } });
+  const kiosk = await startTestKiosk({
+    camera,
+    lang: lng,
+    dataDir,
+    keepDataDir: true,
+    config: { sync: { background: false } },
+  });
   try {
     const { page } = kiosk;
     const d = (key: string, opts?: Record<string, unknown>) => words(lng, 'decline', key, opts);
@@ -176,7 +209,10 @@ async function declineFlow(lng: Lang, dataDir: string, camera: string): Promise<
 
     await declineThePhoto(page, lng, patientIin(7101));
     await page.getByRole('button', { name: d('mode.qr') }).click();
-    await page.getByRole('alert').filter({ hasText: d('problem.unknown-format') }).waitFor({ timeout: 60_000 });
+    await page
+      .getByRole('alert')
+      .filter({ hasText: d('problem.unknown-format') })
+      .waitFor({ timeout: 60_000 });
     await shot(page, lng, '14-decline-qr-rejected');
     // Three different wrong QR codes use up the three attempts: the patient goes to reception.
     await page.getByRole('heading', { name: d('reception.title') }).waitFor({ timeout: 60_000 });
@@ -200,11 +236,21 @@ async function declineFlow(lng: Lang, dataDir: string, camera: string): Promise<
  */
 async function staffFlow(lng: Lang, dataDir: string): Promise<void> {
   const people = await seedStaff(dataDir, [
-    { username: `reception-${lng}`, role: 'reception', displayName: lng === 'en' ? 'Aigerim Nurlanovna' : 'Айгерим Нұрланқызы' },
+    {
+      username: `reception-${lng}`,
+      role: 'reception',
+      displayName: lng === 'en' ? 'Aigerim Nurlanovna' : 'Айгерим Нұрланқызы',
+    },
     { username: `admin-${lng}`, role: 'admin', displayName: lng === 'en' ? 'Timur Bekov' : 'Тимур Беков' },
     { username: `it-${lng}`, role: 'it', displayName: lng === 'en' ? 'Dana Sarsenova' : 'Дана Сәрсенова' },
   ]);
-  const kiosk = await startTestKiosk({ camera: 'none', lang: lng, dataDir, keepDataDir: true, config: { sync: { background: false } } });
+  const kiosk = await startTestKiosk({
+    camera: 'none',
+    lang: lng,
+    dataDir,
+    keepDataDir: true,
+    config: { sync: { background: false } },
+  });
   try {
     const { page } = kiosk;
     const s = (key: string, opts?: Record<string, unknown>) => words(lng, 'staff', key, opts);
@@ -233,10 +279,17 @@ async function staffFlow(lng: Lang, dataDir: string): Promise<void> {
     await consoleHeading.waitFor();
     await page.getByRole('table', { name: s('handoffs.waitingTable') }).waitFor();
     await shot(page, lng, '22-staff-handoffs');
-    await page.getByRole('table', { name: s('handoffs.waitingTable') }).getByRole('button').first().click();
+    await page
+      .getByRole('table', { name: s('handoffs.waitingTable') })
+      .getByRole('button')
+      .first()
+      .click();
     await page.getByRole('dialog').waitFor();
     await shot(page, lng, '23-staff-handoff-resolve');
-    await page.getByRole('dialog').getByRole('button', { name: s('cancel') }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: s('cancel') })
+      .click();
     await tab('tabs.today').click();
     await page.getByRole('table', { name: s('today.table') }).waitFor();
     await shot(page, lng, '24-staff-today');
@@ -255,14 +308,20 @@ async function staffFlow(lng: Lang, dataDir: string): Promise<void> {
     await form.getByRole('button', { name: s('accounts.create') }).click();
     await page.getByRole('dialog', { name: s('enrol.title', { username: `new-${lng}` }) }).waitFor();
     await shot(page, lng, '26-staff-enrolment-qr');
-    await page.getByRole('dialog').getByRole('button', { name: s('enrol.done') }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: s('enrol.done') })
+      .click();
     await tab('tabs.report').click();
     await page.getByRole('table', { name: s('report.table') }).waitFor();
     await shot(page, lng, '27-staff-report');
     await tab('tabs.audit').click();
     await page.getByRole('button', { name: s('audit.verify') }).click();
     await page.getByRole('table', { name: s('audit.recent') }).waitFor();
-    await page.getByRole('status').filter({ hasText: s('audit.ok').split('{{')[0]!.trim() }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: s('audit.ok').split('{{')[0]!.trim() })
+      .waitFor();
     await shot(page, lng, '28-staff-audit');
     await signOut();
 
@@ -293,7 +352,10 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'kelu-screenshots-'));
   // QR codes that are not eGov codes, in front of the camera, so the QR screen shows its rejection.
-  const qrCamera = wanted('decline') || wanted('staff') ? await qrSequenceFeed(['https://example.org/not-an-egov-code', 'HELLO-1234', 'A'.repeat(300)], 2) : '';
+  const qrCamera =
+    wanted('decline') || wanted('staff')
+      ? await qrSequenceFeed(['https://example.org/not-an-egov-code', 'HELLO-1234', 'A'.repeat(300)], 2)
+      : '';
   try {
     for (const lng of langs) {
       if (wanted('patient')) {

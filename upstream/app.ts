@@ -47,7 +47,15 @@ const builtInModels = join(projectRoot, 'models');
  */
 export function upstreamModels(modelPackage?: UpstreamOptions['modelPackage']): ModelInfo[] {
   const models = [modelInfo(openModelPackage(builtInModels))];
-  if (modelPackage) models.push(modelInfo(openModelPackage(modelPackage.dir, modelPackage.manifestSha256 ? { manifestSha256: modelPackage.manifestSha256 } : {})));
+  if (modelPackage)
+    models.push(
+      modelInfo(
+        openModelPackage(
+          modelPackage.dir,
+          modelPackage.manifestSha256 ? { manifestSha256: modelPackage.manifestSha256 } : {},
+        ),
+      ),
+    );
   return models;
 }
 
@@ -55,7 +63,11 @@ export function upstreamModels(modelPackage?: UpstreamOptions['modelPackage']): 
 export async function startUpstream(options: UpstreamOptions): Promise<Upstream> {
   const key = await readUpstreamKeyPair(options.keyFile);
   const db = openUpstreamDb(options.dataDir);
-  const receiver = await Receiver.create(db, key, { models: upstreamModels(options.modelPackage), ...(options.faceThreshold ? { faceThreshold: options.faceThreshold } : {}), ...(options.templateThreshold ? { templateThreshold: options.templateThreshold } : {}) });
+  const receiver = await Receiver.create(db, key, {
+    models: upstreamModels(options.modelPackage),
+    ...(options.faceThreshold ? { faceThreshold: options.faceThreshold } : {}),
+    ...(options.templateThreshold ? { templateThreshold: options.templateThreshold } : {}),
+  });
   let enrolled: EnrolResult | undefined;
   if (options.enrollCsv) {
     let engine: (FaceEngine & { close(): Promise<void> }) | undefined;
@@ -63,13 +75,20 @@ export async function startUpstream(options: UpstreamOptions): Promise<Upstream>
       enrolled = await enrolFromCsv(db, options.enrollCsv, async () => {
         // The kiosk's own engine, loaded only when a row has an image.
         const { createFaceEngine } = await import('../electron/core/face/engine.js');
-        engine ??= await createFaceEngine({ modelsDir: builtInModels, requestTimeoutMs: 60_000, log: () => {}, ...(options.modelPackage ? { modelPackage: options.modelPackage } : {}) });
+        engine ??= await createFaceEngine({
+          modelsDir: builtInModels,
+          requestTimeoutMs: 60_000,
+          log: () => {},
+          ...(options.modelPackage ? { modelPackage: options.modelPackage } : {}),
+        });
         return engine;
       });
     } finally {
       await engine?.close();
     }
-    options.log?.(`enrolled ${enrolled.faces} face reference(s) from ${enrolled.photos} photo(s) and ${enrolled.codes} eGov code(s)`);
+    options.log?.(
+      `enrolled ${enrolled.faces} face reference(s) from ${enrolled.photos} photo(s) and ${enrolled.codes} eGov code(s)`,
+    );
   }
   const templates = (db.prepare('SELECT count(*) AS n FROM face_references WHERE photos > 1').get() as { n: number }).n;
   if (templates > 0 && options.templateThreshold === undefined) {
@@ -110,16 +129,33 @@ export async function importBundle(dataDir: string, keyFile: string, file: strin
     const receiver = await Receiver.create(db, key, { models: upstreamModels() });
     const check = openBundle(sodium, readFileSync(file, 'utf8'), (id) => receiver.devicePublicKey(id));
     if (!check.ok) throw new Error(`The bundle ${file} was refused: ${check.reason}. Nothing was imported.`);
-    const results = check.body.items.length ? receiver.receive(check.body.deviceId, check.body.items.map(({ id, createdAt, sealed, sig }) => ({ id, createdAt, sealed, sig })), 'import') : [];
+    const results = check.body.items.length
+      ? receiver.receive(
+          check.body.deviceId,
+          check.body.items.map(({ id, createdAt, sealed, sig }) => ({ id, createdAt, sealed, sig })),
+          'import',
+        )
+      : [];
     const count = (s: string) => results.filter((r) => r.status === s).length;
-    return { items: results.length, accepted: count('accepted'), duplicate: count('duplicate'), rejected: count('rejected') };
+    return {
+      items: results.length,
+      accepted: count('accepted'),
+      duplicate: count('duplicate'),
+      rejected: count('rejected'),
+    };
   } finally {
     db.close();
   }
 }
 
 /** `upstream register`: records a kiosk's public key (what provisioning printed) and the clinic it serves. */
-export async function registerDevice(dataDir: string, keyFile: string, deviceId: string, publicKeyB64: string, clinicId?: string): Promise<void> {
+export async function registerDevice(
+  dataDir: string,
+  keyFile: string,
+  deviceId: string,
+  publicKeyB64: string,
+  clinicId?: string,
+): Promise<void> {
   const key = await readUpstreamKeyPair(keyFile);
   const db = openUpstreamDb(dataDir);
   try {

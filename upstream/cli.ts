@@ -46,11 +46,20 @@ async function main(argv: string[]): Promise<number> {
     const a = z.object({ ...common, file: z.string().min(1) }).safeParse({ ...values, file });
     if (!a.success) return bad(a.error);
     const r = await importBundle(a.data['data-dir'], a.data.key, a.data.file);
-    console.log(`imported ${r.items} item(s): ${r.accepted} new, ${r.duplicate} already received, ${r.rejected} rejected`);
+    console.log(
+      `imported ${r.items} item(s): ${r.accepted} new, ${r.duplicate} already received, ${r.rejected} rejected`,
+    );
     return r.rejected ? 3 : 0;
   }
   if (command === 'register') {
-    const a = z.object({ ...common, device: z.string().min(1).max(128), 'public-key': z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 Ed25519 public key'), clinic: z.string().min(1).max(64).optional() }).safeParse(values);
+    const a = z
+      .object({
+        ...common,
+        device: z.string().min(1).max(128),
+        'public-key': z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 Ed25519 public key'),
+        clinic: z.string().min(1).max(64).optional(),
+      })
+      .safeParse(values);
     if (!a.success) return bad(a.error);
     await registerDevice(a.data['data-dir'], a.data.key, a.data.device, a.data['public-key'], a.data.clinic);
     console.log(`registered ${a.data.device}${a.data.clinic ? ` for clinic ${a.data.clinic}` : ''}`);

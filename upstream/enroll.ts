@@ -18,7 +18,10 @@ import { meanTemplate } from '../electron/core/face/template.js';
 const rowSchema = z.object({
   iin: z.string().regex(/^\d{12}$/, 'the IIN has 12 digits'),
   image: z.string().max(1000),
-  code: z.string().regex(/^(\d{6})?$/, 'the eGov code has 6 digits').or(z.string().min(7).max(512)),
+  code: z
+    .string()
+    .regex(/^(\d{6})?$/, 'the eGov code has 6 digits')
+    .or(z.string().min(7).max(512)),
 });
 
 export interface EnrolResult {
@@ -31,10 +34,19 @@ export interface EnrolResult {
   codes: number;
 }
 
-export async function enrolFromCsv(db: Database, csvFile: string, engine: () => Promise<Pick<FaceEngine, 'describe' | 'status'>>): Promise<EnrolResult> {
+export async function enrolFromCsv(
+  db: Database,
+  csvFile: string,
+  engine: () => Promise<Pick<FaceEngine, 'describe' | 'status'>>,
+): Promise<EnrolResult> {
   let records: string[][];
   try {
-    records = parse(readFileSync(csvFile, 'utf8'), { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
+    records = parse(readFileSync(csvFile, 'utf8'), {
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+    }) as string[][];
   } catch (err) {
     throw new Error(`${csvFile}: not a valid CSV file (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -64,7 +76,9 @@ export async function enrolFromCsv(db: Database, csvFile: string, engine: () => 
       try {
         descriptors.push((await e.describe(frame)).descriptor);
       } catch (err) {
-        throw new Error(`${csvFile}: the photo ${image} cannot be enrolled (${err instanceof Error ? err.message : String(err)})`);
+        throw new Error(
+          `${csvFile}: the photo ${image} cannot be enrolled (${err instanceof Error ? err.message : String(err)})`,
+        );
       }
     }
     const { modelId, metric } = await e.status();

@@ -28,7 +28,10 @@ export interface SealOpener {
 }
 
 export function sealOpener(sodium: Sodium, publicKey: Uint8Array, secretKey: Uint8Array): SealOpener {
-  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: b64url(secretKey), x: b64url(publicKey) }, format: 'jwk' });
+  const privateKey = createPrivateKey({
+    key: { kty: 'OKP', crv: 'X25519', d: b64url(secretKey), x: b64url(publicKey) },
+    format: 'jwk',
+  });
   return {
     open(sealed) {
       if (sealed.length < 32 + 16) return null;

@@ -29,7 +29,10 @@ export function parseFaults(spec: string | undefined, seed = 1): FaultPlan {
     .filter(Boolean)
     .map((s) => s.split(':'));
   const parsed = specSchema.safeParse(pairs);
-  if (!parsed.success) throw new Error(`--faults: expected kind:rate pairs with kinds ${faultKinds.join(', ')} and rates 0..1, got "${spec}"`);
+  if (!parsed.success)
+    throw new Error(
+      `--faults: expected kind:rate pairs with kinds ${faultKinds.join(', ')} and rates 0..1, got "${spec}"`,
+    );
   const rates: Partial<Record<FaultKind, number>> = Object.fromEntries(parsed.data);
   const total = Object.values(rates).reduce((a, b) => a + (b ?? 0), 0);
   if (total > 1) throw new Error('--faults: the rates add up to more than 1');

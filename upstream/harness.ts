@@ -9,6 +9,9 @@ export function startDevUpstream(dataDir: string, options: Partial<UpstreamOptio
 }
 
 export function register(upstream: Upstream, kiosk: { keys: KioskKeys }): void {
-  upstream.receiver.registerDevice(kiosk.keys.device.deviceId, kiosk.keys.device.publicKey, kiosk.keys.provisioning.clinicId);
+  upstream.receiver.registerDevice(
+    kiosk.keys.device.deviceId,
+    kiosk.keys.device.publicKey,
+    kiosk.keys.provisioning.clinicId,
+  );
 }
-

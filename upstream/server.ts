@@ -27,7 +27,13 @@ export interface RunningUpstream {
   close(): Promise<void>;
 }
 
-const registerSchema = z.object({ deviceId: z.string().min(1).max(128), publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/), clinicId: z.string().min(1).max(64).optional() }).strict();
+const registerSchema = z
+  .object({
+    deviceId: z.string().min(1).max(128),
+    publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+    clinicId: z.string().min(1).max(64).optional(),
+  })
+  .strict();
 const faultsSchema = z.object({ spec: z.string().max(500), seed: z.number().int().optional() }).strict();
 
 /**
@@ -64,7 +70,10 @@ export async function startServer(db: Database, receiver: Receiver, options: Ser
     const body = await readJson(req, maxBody);
     if (body === tooLarge || body === notJson) return json(res, 400, { error: 'the body is not JSON' });
     const parsed = batchRequestSchema.safeParse(body);
-    if (!parsed.success) return json(res, 400, { error: `bad batch: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` });
+    if (!parsed.success)
+      return json(res, 400, {
+        error: `bad batch: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`,
+      });
     let results;
     try {
       results = receiver.receive(parsed.data.deviceId, parsed.data.items, 'sync');
@@ -106,10 +115,13 @@ export async function startServer(db: Database, receiver: Receiver, options: Ser
     if (!isLoopback(req.socket.remoteAddress)) return json(res, 403, { error: 'admin is loopback-only' });
     const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /, ''));
     const want = Buffer.from(adminToken);
-    if (given.length !== want.length || !timingSafeEqual(given, want)) return json(res, 401, { error: 'admin token required' });
+    if (given.length !== want.length || !timingSafeEqual(given, want))
+      return json(res, 401, { error: 'admin token required' });
     if (req.method === 'GET' && url.pathname === '/admin/visits') {
       const visits = db
-        .prepare('SELECT id, device_id AS deviceId, clinic_id AS clinicId, method, iin, created_at AS createdAt, received_at AS receivedAt, verdict, distance, source FROM visits ORDER BY received_at, id')
+        .prepare(
+          'SELECT id, device_id AS deviceId, clinic_id AS clinicId, method, iin, created_at AS createdAt, received_at AS receivedAt, verdict, distance, source FROM visits ORDER BY received_at, id',
+        )
         .all();
       return json(res, 200, { visits });
     }
@@ -155,16 +167,26 @@ export async function startServer(db: Database, receiver: Receiver, options: Ser
   };
 }
 
-export function stats(db: Database): { visits: number; deliveries: number; duplicatesAnswered: number; idsAcceptedTwice: number } {
+export function stats(db: Database): {
+  visits: number;
+  deliveries: number;
+  duplicatesAnswered: number;
+  idsAcceptedTwice: number;
+} {
   const visits = (db.prepare('SELECT count(*) AS c FROM visits').get() as { c: number }).c;
   const deliveries = (db.prepare('SELECT count(*) AS c FROM receipts_log').get() as { c: number }).c;
-  const dup = (db.prepare("SELECT count(*) AS c FROM receipts_log WHERE status = 'duplicate'").get() as { c: number }).c;
-  const twice = (db.prepare("SELECT count(*) AS c FROM (SELECT visit_id FROM receipts_log WHERE status = 'accepted' GROUP BY visit_id HAVING count(*) > 1)").get() as { c: number }).c;
+  const dup = (db.prepare("SELECT count(*) AS c FROM receipts_log WHERE status = 'duplicate'").get() as { c: number })
+    .c;
+  const twice = (
+    db
+      .prepare(
+        "SELECT count(*) AS c FROM (SELECT visit_id FROM receipts_log WHERE status = 'accepted' GROUP BY visit_id HAVING count(*) > 1)",
+      )
+      .get() as { c: number }
+  ).c;
   return { visits, deliveries, duplicatesAnswered: dup, idsAcceptedTwice: twice };
 }
 
 function isLoopback(address: string | undefined): boolean {
   return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
-
-

@@ -43,10 +43,26 @@ export async function makeFakeCameraFeed(input: string, options: FakeCameraOptio
   if (existsSync(out)) return out;
 
   const scale = `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=${fps}`;
-  const inputArgs = isVideo ? ['-i', file, '-t', String(maxSeconds)] : ['-loop', '1', '-i', file, '-t', String(stillSeconds)];
+  const inputArgs = isVideo
+    ? ['-i', file, '-t', String(maxSeconds)]
+    : ['-loop', '1', '-i', file, '-t', String(stillSeconds)];
   // Write beside the target and rename, so a concurrent run never reads a half-written feed.
   const partial = `${out}.${process.pid}.partial.y4m`;
-  await runFfmpeg(['-hide_banner', '-loglevel', 'error', '-y', ...inputArgs, '-vf', scale, '-pix_fmt', 'yuv420p', '-an', '-f', 'yuv4mpegpipe', partial]);
+  await runFfmpeg([
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    ...inputArgs,
+    '-vf',
+    scale,
+    '-pix_fmt',
+    'yuv420p',
+    '-an',
+    '-f',
+    'yuv4mpegpipe',
+    partial,
+  ]);
   renameSync(partial, out);
   return out;
 }
@@ -59,8 +75,18 @@ function runFfmpeg(args: string[]): Promise<void> {
       stderr += chunk.toString();
     });
     child.on('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(err.code === 'ENOENT' ? 'ffmpeg is not installed; it is needed to make the fake camera feed (apt-get install ffmpeg)' : err.message)),
+      reject(
+        new Error(
+          err.code === 'ENOENT'
+            ? 'ffmpeg is not installed; it is needed to make the fake camera feed (apt-get install ffmpeg)'
+            : err.message,
+        ),
+      ),
     );
-    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`ffmpeg could not convert the camera file: ${stderr.trim().slice(0, 400)}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`ffmpeg could not convert the camera file: ${stderr.trim().slice(0, 400)}`)),
+    );
   });
 }

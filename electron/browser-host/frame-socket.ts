@@ -87,7 +87,11 @@ export async function startFrameSocket(options: FrameSocketOptions): Promise<Fra
 }
 
 /** A handshake from the kiosk page: right Origin, no query, and the page's secret as a subprotocol value (compared in constant time). */
-export function isAllowedHandshake(req: Pick<IncomingMessage, 'headers' | 'url'>, origin: string, secret: string): boolean {
+export function isAllowedHandshake(
+  req: Pick<IncomingMessage, 'headers' | 'url'>,
+  origin: string,
+  secret: string,
+): boolean {
   if (req.headers.origin !== origin) return false;
   // A key in the URL is refused outright: whoever put it there has already leaked it to logs.
   if ((req.url ?? '').includes('?')) return false;

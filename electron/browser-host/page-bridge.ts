@@ -10,7 +10,12 @@
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import type { KioskEvent } from '../shared/api/bridge.js';
-import { frameSocketKeyPrefix, frameSocketProtocol, type PageBridgeConfig, type PageFrameSocket } from './page/config.js';
+import {
+  frameSocketKeyPrefix,
+  frameSocketProtocol,
+  type PageBridgeConfig,
+  type PageFrameSocket,
+} from './page/config.js';
 
 export type { PageFrameSocket } from './page/config.js';
 
@@ -19,7 +24,6 @@ export const bindingName = '__keluHostCall';
 /** The page-side function the host calls to deliver a core event to `onEvent` listeners. */
 export const dispatchName = '__keluHostDispatch';
 const bytesTag = '$kelu:bytes';
-
 
 let bundled: string | undefined;
 /** The page module (page/bridge.page.ts), bundled once per process into a script that defines installKioskBridge. */
@@ -78,7 +82,10 @@ export function decodeFromPage(value: unknown): unknown {
 /** Encodes byte arrays in a result for the page; everything else passes as JSON. */
 export function encodeForPage(value: unknown): Json {
   if (value instanceof Uint8Array || value instanceof Uint8ClampedArray) {
-    return { [bytesTag]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'), clamped: value instanceof Uint8ClampedArray };
+    return {
+      [bytesTag]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'),
+      clamped: value instanceof Uint8ClampedArray,
+    };
   }
   if (Array.isArray(value)) return value.map(encodeForPage);
   if (value !== null && typeof value === 'object') {
@@ -86,7 +93,8 @@ export function encodeForPage(value: unknown): Json {
     for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = encodeForPage(v);
     return out;
   }
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null)
+    return value;
   return null;
 }
 

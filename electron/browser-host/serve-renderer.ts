@@ -23,7 +23,11 @@ export async function serveRenderer(context: BrowserContext, rendererDir: string
       await route.fulfill({ status: 404, contentType: 'text/plain; charset=utf-8', body: 'Not found' });
       return;
     }
-    await route.fulfill({ status: 200, headers: rendererHeaders(file, contentSecurityPolicy), body: readFileSync(file) });
+    await route.fulfill({
+      status: 200,
+      headers: rendererHeaders(file, contentSecurityPolicy),
+      body: readFileSync(file),
+    });
   };
   await context.route('**/*', handle);
 }

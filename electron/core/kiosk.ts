@@ -112,20 +112,27 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Staff accounts, sessions, audit chain, reception hand-offs and reports (staff part).
   const sodium = await getSodium();
   // Audit rows are signed with the device key once there is one (an unprovisioned kiosk has none).
-  const deviceSecret = () => ((s) => (s.ready ? { secretKey: s.keys.device.secretKey, keyId: s.keys.device.keyId } : null))(keysPart.state());
+  const deviceSecret = () =>
+    ((s) => (s.ready ? { secretKey: s.keys.device.secretKey, keyId: s.keys.device.keyId } : null))(keysPart.state());
   // The IT screen's verify trusts the kiosk's own key and the device keys it was provisioned with
   // before (provisioning.json), never a key a row names for itself.
   const auditTrust = () => {
     const s = keysPart.state();
     const prov = s.ready ? s.keys.provisioning : s.provisioning;
     const own = s.ready ? [s.keys.device.publicKey] : s.device ? [s.device.publicKey] : [];
-    const earlier = [prov, ...(prov?.previous ?? [])].flatMap((p) => (p?.devicePublicKey ? [fromB64(p.devicePublicKey)] : []));
+    const earlier = [prov, ...(prov?.previous ?? [])].flatMap((p) =>
+      p?.devicePublicKey ? [fromB64(p.devicePublicKey)] : [],
+    );
     return trustedAuditKeys(sodium, [...own, ...earlier]);
   };
   const staff = await createStaffPart({
     db,
     // Audit rows are signed with the device key (issue 11 item 20; docs/staff.md).
-    auditKey: { signer: deviceAuditSigner(sodium, deviceSecret), trust: auditTrust, mark: fileAuditMark(options.dataDir) },
+    auditKey: {
+      signer: deviceAuditSigner(sodium, deviceSecret),
+      trust: auditTrust,
+      mark: fileAuditMark(options.dataDir),
+    },
     dataDir: options.dataDir,
     secretProtector: protector,
     config,

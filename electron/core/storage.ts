@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { auditMigrations } from './platform/audit/migrations.js';
-import { checkKioskDataFolder, databaseFileName, openDatabase, runMigrations, type Database } from './platform/store/index.js';
+import {
+  checkKioskDataFolder,
+  databaseFileName,
+  openDatabase,
+  runMigrations,
+  type Database,
+} from './platform/store/index.js';
 import { outboxMigrations } from './delivery/visits/outbox-schema.js';
 import { staffMigrations } from './staff/accounts/migrations.js';
 import { handoffMigrations } from './staff/handoffs/migrations.js';

@@ -9,7 +9,10 @@ import { appHost, appScheme } from './security-policy.js';
 /** Must run before the app is ready. */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true } },
+    {
+      scheme: appScheme,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true },
+    },
   ]);
 }
 
@@ -19,6 +22,9 @@ export function handleAppScheme(protocol: Pick<Protocol, 'handle'>, rendererDir:
     if (url.host !== appHost || request.method !== 'GET') return new Response('Not found', { status: 404 });
     const file = resolveRendererFile(rendererDir, url.pathname);
     if (!file) return new Response('Not found', { status: 404 });
-    return new Response(new Uint8Array(await readFile(file)), { status: 200, headers: rendererHeaders(file, contentSecurityPolicy) });
+    return new Response(new Uint8Array(await readFile(file)), {
+      status: 200,
+      headers: rendererHeaders(file, contentSecurityPolicy),
+    });
   });
 }

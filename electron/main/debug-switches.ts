@@ -1,7 +1,16 @@
 // Debugging switches a packaged kiosk refuses (issue 17 item 6). Pure: a unit test reads it.
 
 /** Chromium's and Node's switches that open a debugging port, pipe or inspector to anyone on the machine. */
-export const debuggingSwitches = ['remote-debugging-port', 'remote-debugging-pipe', 'remote-debugging-address', 'remote-allow-origins', 'inspect', 'inspect-brk', 'inspect-port', 'inspect-publish-uid'] as const;
+export const debuggingSwitches = [
+  'remote-debugging-port',
+  'remote-debugging-pipe',
+  'remote-debugging-address',
+  'remote-allow-origins',
+  'inspect',
+  'inspect-brk',
+  'inspect-port',
+  'inspect-publish-uid',
+] as const;
 
 /**
  * The switch name an argument sets, as Chromium's command line reads it: `--name`, `-name`, and on

@@ -23,7 +23,10 @@ export const exportsDir = (dataDir: string): string => join(dataDir, 'exports');
 
 /** A file name with nothing that could leave the folder or surprise a file manager. */
 export function safeFileName(name: string): string {
-  const base = name.replace(/^.*[\\/]/, '').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '');
+  const base = name
+    .replace(/^.*[\\/]/, '')
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '');
   return base.slice(0, 100) || 'export.csv';
 }
 
@@ -31,14 +34,21 @@ export function safeFileName(name: string): string {
  * Where a download goes, or why it is refused. Only a .csv made by the kiosk page itself is saved,
  * into `<data dir>/exports/`, under a fresh name (never overwriting); everything else is refused.
  */
-export function decideDownload(req: DownloadRequest, dataDir: string, exists: (file: string) => boolean = existsSync): DownloadDecision {
+export function decideDownload(
+  req: DownloadRequest,
+  dataDir: string,
+  exists: (file: string) => boolean = existsSync,
+): DownloadDecision {
   const scheme = req.url.slice(0, req.url.indexOf(':') + 1).toLowerCase();
-  const fromApp = (scheme === 'blob:' && isAppUrl(req.url.slice('blob:'.length))) || (scheme === 'data:' && isAppUrl(req.pageUrl));
+  const fromApp =
+    (scheme === 'blob:' && isAppUrl(req.url.slice('blob:'.length))) || (scheme === 'data:' && isAppUrl(req.pageUrl));
   if (!fromApp) return { action: 'refuse', reason: 'not made by the kiosk page' };
-  if (req.pageUrl !== undefined && !isAppUrl(req.pageUrl)) return { action: 'refuse', reason: 'not from the kiosk page' };
+  if (req.pageUrl !== undefined && !isAppUrl(req.pageUrl))
+    return { action: 'refuse', reason: 'not from the kiosk page' };
   const name = safeFileName(req.filename);
   const ext = extname(name).toLowerCase();
-  if (!allowedExtensions.has(ext)) return { action: 'refuse', reason: `only ${[...allowedExtensions].join(', ')} files are saved` };
+  if (!allowedExtensions.has(ext))
+    return { action: 'refuse', reason: `only ${[...allowedExtensions].join(', ')} files are saved` };
   const dir = exportsDir(dataDir);
   const stem = name.slice(0, name.length - ext.length);
   for (let i = 0; i < 1000; i++) {
@@ -65,9 +75,15 @@ interface WebContentsLike {
  * The `will-download` listener: sets the save path at once (so Electron shows no dialog) or
  * cancels. `onSaved` is told where a finished file is (the screens can say so).
  */
-export function downloadHandler(dataDir: string, onResult: (r: { saved?: string; refused?: string }) => void = () => {}) {
+export function downloadHandler(
+  dataDir: string,
+  onResult: (r: { saved?: string; refused?: string }) => void = () => {},
+) {
   return (event: DownloadEventLike, item: DownloadItemLike, contents?: WebContentsLike): void => {
-    const decision = decideDownload({ url: item.getURL(), filename: item.getFilename(), pageUrl: contents?.getURL() }, dataDir);
+    const decision = decideDownload(
+      { url: item.getURL(), filename: item.getFilename(), pageUrl: contents?.getURL() },
+      dataDir,
+    );
     if (decision.action === 'refuse') {
       event.preventDefault();
       onResult({ refused: decision.reason });

@@ -75,43 +75,66 @@ if (!app.requestSingleInstanceLock()) {
     void core?.close();
   });
 
-  app.whenReady().then(async () => {
-    if (!development) Menu.setApplicationMenu(null);
-    const ses = session.defaultSession;
-    handleAppScheme(protocol, rendererDir);
-    ses.setPermissionRequestHandler((_contents, permission, callback, details) => callback(decidePermissionRequest(permission, details)));
-    ses.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => decidePermissionCheck(permission, requestingOrigin, details));
-    ses.setDevicePermissionHandler(() => false);
-    ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !decideRequest(details.url, development) }));
-    // A download (a report's CSV link) never opens a native Save dialog: CSVs made by the page go
-    // to <data dir>/exports/, everything else is cancelled.
-    ses.on('will-download', downloadHandler(dataDir, (r) => {
-      if (r.refused) console.warn(`kelu: download refused (${r.refused})`);
-      else if (r.saved) core?.events.emit('download.saved', { file: r.saved });
-    }));
-    ses.webRequest.onHeadersReceived((details, callback) =>
-      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] } }),
-    );
+  app
+    .whenReady()
+    .then(async () => {
+      if (!development) Menu.setApplicationMenu(null);
+      const ses = session.defaultSession;
+      handleAppScheme(protocol, rendererDir);
+      ses.setPermissionRequestHandler((_contents, permission, callback, details) =>
+        callback(decidePermissionRequest(permission, details)),
+      );
+      ses.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
+        decidePermissionCheck(permission, requestingOrigin, details),
+      );
+      ses.setDevicePermissionHandler(() => false);
+      ses.webRequest.onBeforeRequest((details, callback) =>
+        callback({ cancel: !decideRequest(details.url, development) }),
+      );
+      // A download (a report's CSV link) never opens a native Save dialog: CSVs made by the page go
+      // to <data dir>/exports/, everything else is cancelled.
+      ses.on(
+        'will-download',
+        downloadHandler(dataDir, (r) => {
+          if (r.refused) console.warn(`kelu: download refused (${r.refused})`);
+          else if (r.saved) core?.events.emit('download.saved', { file: r.saved });
+        }),
+      );
+      ses.webRequest.onHeadersReceived((details, callback) =>
+        callback({
+          responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] },
+        }),
+      );
 
-    let config: KioskConfig = defaultConfig;
-    const configFile = args.configFile ?? join(dataDir, 'config.json');
-    if (args.configFile || existsSync(configFile)) config = readConfigFile(configFile);
-    // Packaged: extraResources beside app.asar (electron-builder.yml); development: the project folder.
-    const modelsDir = app.isPackaged ? join(process.resourcesPath, 'models') : join(app.getAppPath(), 'models');
-    process.env.KELU_RESOURCES ??= app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
-    // A packaged kiosk never self-provisions with the development upstream key (args ignore
-    // --dev-keys there): until IT provisions it from the IT screen, patients go to reception.
-    core = await createCore({ dataDir, config, version: app.getVersion(), modelsDir, secretProtector: appSecretProtector(safeStorage), developmentKeys: args.developmentKeys });
+      let config: KioskConfig = defaultConfig;
+      const configFile = args.configFile ?? join(dataDir, 'config.json');
+      if (args.configFile || existsSync(configFile)) config = readConfigFile(configFile);
+      // Packaged: extraResources beside app.asar (electron-builder.yml); development: the project folder.
+      const modelsDir = app.isPackaged ? join(process.resourcesPath, 'models') : join(app.getAppPath(), 'models');
+      process.env.KELU_RESOURCES ??= app.isPackaged
+        ? join(process.resourcesPath, 'resources')
+        : join(app.getAppPath(), 'resources');
+      // A packaged kiosk never self-provisions with the development upstream key (args ignore
+      // --dev-keys there): until IT provisions it from the IT screen, patients go to reception.
+      core = await createCore({
+        dataDir,
+        config,
+        version: app.getVersion(),
+        modelsDir,
+        secretProtector: appSecretProtector(safeStorage),
+        developmentKeys: args.developmentKeys,
+      });
 
-    const win = new BrowserWindow(kioskWindowOptions({ preload: preloadPath, development }));
-    window = win;
-    registerIpc(ipcMain, core, () => (win.isDestroyed() ? undefined : win.webContents));
-    win.once('ready-to-show', () => win.show());
-    const entry = args.lang ? `${appEntryUrl}?lang=${args.lang}` : appEntryUrl;
-    // A crashed renderer must never leave a blank kiosk: start the screens again.
-    win.webContents.on('render-process-gone', () => {
-      if (!win.isDestroyed()) void win.loadURL(entry);
-    });
-    await win.loadURL(entry);
-  }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+      const win = new BrowserWindow(kioskWindowOptions({ preload: preloadPath, development }));
+      window = win;
+      registerIpc(ipcMain, core, () => (win.isDestroyed() ? undefined : win.webContents));
+      win.once('ready-to-show', () => win.show());
+      const entry = args.lang ? `${appEntryUrl}?lang=${args.lang}` : appEntryUrl;
+      // A crashed renderer must never leave a blank kiosk: start the screens again.
+      win.webContents.on('render-process-gone', () => {
+        if (!win.isDestroyed()) void win.loadURL(entry);
+      });
+      await win.loadURL(entry);
+    })
+    .catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
 }

@@ -8,14 +8,24 @@ import { isTrustedSender } from './security-policy.js';
 
 /** The IPC handler as a plain function of the event, so a test can call it without Electron. */
 export function createCallHandler(core: Pick<Core, 'router'>) {
-  return async (event: Pick<IpcMainInvokeEvent, 'senderFrame'>, method: unknown, input: unknown): Promise<CallResult<unknown>> => {
-    if (!isTrustedSender(event.senderFrame)) return { ok: false, error: { code: 'forbidden', message: 'This caller is not the kiosk window' } };
-    if (typeof method !== 'string') return { ok: false, error: { code: 'bad-input', message: 'method must be a string' } };
+  return async (
+    event: Pick<IpcMainInvokeEvent, 'senderFrame'>,
+    method: unknown,
+    input: unknown,
+  ): Promise<CallResult<unknown>> => {
+    if (!isTrustedSender(event.senderFrame))
+      return { ok: false, error: { code: 'forbidden', message: 'This caller is not the kiosk window' } };
+    if (typeof method !== 'string')
+      return { ok: false, error: { code: 'bad-input', message: 'method must be a string' } };
     return core.router.call(method, input, { transport: 'ipc' });
   };
 }
 
-export function registerIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, core: Core, windowContents: () => WebContents | undefined): () => void {
+export function registerIpc(
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
+  core: Core,
+  windowContents: () => WebContents | undefined,
+): () => void {
   ipcMain.handle(ipcChannels.call, createCallHandler(core));
   // Core events go to the kiosk window only.
   const unsubscribe = core.events.subscribe((event) => {

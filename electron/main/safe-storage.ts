@@ -3,12 +3,19 @@
 import type { SafeStorage } from 'electron';
 import { plainFileProtector, type SecretProtector } from '../core/platform/crypto/protector.js';
 
-type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'>;
+type SafeStorageLike = Pick<
+  SafeStorage,
+  'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'
+>;
 
 /** Why safeStorage cannot protect anything here, or undefined when it can. */
-export function safeStorageUnavailableReason(safeStorage: SafeStorageLike, platform: NodeJS.Platform = process.platform): string | undefined {
+export function safeStorageUnavailableReason(
+  safeStorage: SafeStorageLike,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   if (!safeStorage.isEncryptionAvailable()) return 'safeStorage: encryption is not available (no OS keyring)';
-  if (platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') return 'safeStorage: the keyring backend is basic_text (a fixed, public password)';
+  if (platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text')
+    return 'safeStorage: the keyring backend is basic_text (a fixed, public password)';
   return undefined;
 }
 
@@ -16,7 +23,10 @@ export function safeStorageUnavailableReason(safeStorage: SafeStorageLike, platf
  * Undefined when safeStorage cannot really protect anything: encryption unavailable, or Linux's
  * "basic_text" backend (a fixed, public password). Core then falls back to its 0600 file and says so.
  */
-export function safeStorageProtector(safeStorage: SafeStorageLike, platform: NodeJS.Platform = process.platform): SecretProtector | undefined {
+export function safeStorageProtector(
+  safeStorage: SafeStorageLike,
+  platform: NodeJS.Platform = process.platform,
+): SecretProtector | undefined {
   if (safeStorageUnavailableReason(safeStorage, platform)) return undefined;
   return {
     kind: 'safe-storage',
@@ -31,6 +41,12 @@ export function safeStorageProtector(safeStorage: SafeStorageLike, platform: Nod
  * reason, so a key wrapped earlier and unreadable now (the keyring changed backend) is a clear
  * message for IT on the IT screen instead of a kiosk that does not start.
  */
-export function appSecretProtector(safeStorage: SafeStorageLike, platform: NodeJS.Platform = process.platform): SecretProtector {
-  return safeStorageProtector(safeStorage, platform) ?? plainFileProtector(undefined, safeStorageUnavailableReason(safeStorage, platform));
+export function appSecretProtector(
+  safeStorage: SafeStorageLike,
+  platform: NodeJS.Platform = process.platform,
+): SecretProtector {
+  return (
+    safeStorageProtector(safeStorage, platform) ??
+    plainFileProtector(undefined, safeStorageUnavailableReason(safeStorage, platform))
+  );
 }

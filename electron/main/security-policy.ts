@@ -45,7 +45,11 @@ export interface PermissionCheckDetails {
 }
 
 /** setPermissionCheckHandler: the same rule for the synchronous checks (video from the app's main frame). */
-export function decidePermissionCheck(permission: string, requestingOrigin: string, details: PermissionCheckDetails): boolean {
+export function decidePermissionCheck(
+  permission: string,
+  requestingOrigin: string,
+  details: PermissionCheckDetails,
+): boolean {
   if (permission !== 'media') return false;
   if (details.mediaType !== 'video') return false;
   if (details.embeddingOrigin) return false;

@@ -31,7 +31,12 @@ const schema = z
  * else (Chromium's own switches, the app path) is ignored. A packaged kiosk ignores --dev, so
  * nobody at the kiosk can get devtools or leave kiosk mode by changing its shortcut.
  */
-export function parseShellArgs(argv: readonly string[], isPackaged: boolean, env: NodeJS.ProcessEnv = {}, platform: NodeJS.Platform = process.platform): ShellArgs {
+export function parseShellArgs(
+  argv: readonly string[],
+  isPackaged: boolean,
+  env: NodeJS.ProcessEnv = {},
+  platform: NodeJS.Platform = process.platform,
+): ShellArgs {
   const raw: Record<string, string | boolean> = { dev: false, 'dev-keys': false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -55,5 +60,11 @@ export function parseShellArgs(argv: readonly string[], isPackaged: boolean, env
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
   const a = parsed.data;
-  return { development: a.dev && !isPackaged, developmentKeys: a['dev-keys'] && !isPackaged, dataDir: a['data-dir'], configFile: a.config, lang: a.lang };
+  return {
+    development: a.dev && !isPackaged,
+    developmentKeys: a['dev-keys'] && !isPackaged,
+    dataDir: a['data-dir'],
+    configFile: a.config,
+    lang: a.lang,
+  };
 }

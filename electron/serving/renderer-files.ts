@@ -40,11 +40,16 @@ export function resolveRendererFile(root: string, urlPath: string): string | und
   return file;
 }
 
-export const contentTypeOf = (file: string): string => mimeTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
+export const contentTypeOf = (file: string): string =>
+  mimeTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
 
 /** Headers every renderer file is served with; the CSP travels with the HTML documents. */
 export function rendererHeaders(file: string, csp: string): Record<string, string> {
-  const headers: Record<string, string> = { 'content-type': contentTypeOf(file), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+  const headers: Record<string, string> = {
+    'content-type': contentTypeOf(file),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  };
   if (file.endsWith('.html')) headers['content-security-policy'] = csp;
   return headers;
 }

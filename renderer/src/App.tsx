@@ -58,7 +58,15 @@ export function App({ initialLanguage }: { initialLanguage?: string }) {
   );
 }
 
-function Kiosk({ initialLanguage, settings, setSettings }: { initialLanguage?: string; settings: ScreenSettings; setSettings: (s: ScreenSettings) => void }) {
+function Kiosk({
+  initialLanguage,
+  settings,
+  setSettings,
+}: {
+  initialLanguage?: string;
+  settings: ScreenSettings;
+  setSettings: (s: ScreenSettings) => void;
+}) {
   const { t, i18n } = useTranslation();
   const voice = useVoice();
   const [route, setRoute] = useState<Route>({ screen: 'attract' });
@@ -134,7 +142,13 @@ function Kiosk({ initialLanguage, settings, setSettings }: { initialLanguage?: s
         <div className="top-actions">
           <MuteButton />
           {route.screen !== 'staff' && (
-            <HelpButton key={generation} screen={route.screen} session={'session' in route ? route.session : undefined} onHandled={reset} onWaiting={setHelpWaiting} />
+            <HelpButton
+              key={generation}
+              screen={route.screen}
+              session={'session' in route ? route.session : undefined}
+              onHandled={reset}
+              onWaiting={setHelpWaiting}
+            />
           )}
         </div>
       </header>
@@ -152,12 +166,21 @@ function Kiosk({ initialLanguage, settings, setSettings }: { initialLanguage?: s
               </section>
             )}
           >
-            {ready || route.screen === 'staff' ? <Screen route={route} go={screenGo} reset={reset} settings={settings} /> : <NotReadyScreen />}
+            {ready || route.screen === 'staff' ? (
+              <Screen route={route} go={screenGo} reset={reset} settings={settings} />
+            ) : (
+              <NotReadyScreen />
+            )}
           </ErrorBoundary>
         </main>
       </HelpWaitingContext.Provider>
       {!restingScreens.has(route.screen) && (
-        <IdleGuard key={`${generation}-${route.screen}`} inactivityMs={settings.ui.inactivityMs} warningMs={settings.ui.warningMs} onTimeout={reset} />
+        <IdleGuard
+          key={`${generation}-${route.screen}`}
+          inactivityMs={settings.ui.inactivityMs}
+          warningMs={settings.ui.warningMs}
+          onTimeout={reset}
+        />
       )}
     </div>
   );

@@ -26,7 +26,10 @@ export class KioskError extends Error {
   }
 }
 
-export async function call<K extends MethodName>(method: K, input: MethodInput<KioskContract, K>): Promise<MethodOutput<KioskContract, K>> {
+export async function call<K extends MethodName>(
+  method: K,
+  input: MethodInput<KioskContract, K>,
+): Promise<MethodOutput<KioskContract, K>> {
   if (typeof window.kiosk?.call !== 'function') throw new KioskError('no-bridge', 'window.kiosk is missing');
   const result = await window.kiosk.call(method, input);
   if (!result.ok) throw new KioskError(result.error.code, result.error.message, result.error.key);

@@ -23,7 +23,9 @@ import { ensureBuilt, startTestKiosk, type TestKiosk } from '../../tools/harness
 const echoContract = {
   'test.echoFrame': method({
     summary: 'Digest of a frame, and the frame back',
-    input: z.object({ frame: z.object({ width: z.number(), height: z.number(), data: z.instanceof(Uint8ClampedArray) }) }).strict(),
+    input: z
+      .object({ frame: z.object({ width: z.number(), height: z.number(), data: z.instanceof(Uint8ClampedArray) }) })
+      .strict(),
     output: z.object({ sha256: z.string(), length: z.number(), back: z.instanceof(Uint8Array) }),
   }),
 };
@@ -66,13 +68,18 @@ describe('browser host with a fake camera and an extra test method', () => {
   beforeAll(async () => {
     ensureBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'kelu-bh-'));
-    const real = await createCore({ dataDir, developmentKeys: true, config: parseConfig({ clinicId: 'bh-test-clinic', presence: { challenge: 'off' } }) });
+    const real = await createCore({
+      dataDir,
+      developmentKeys: true,
+      config: parseConfig({ clinicId: 'bh-test-clinic', presence: { challenge: 'off' } }),
+    });
     const echo = createRouter(echoContract, echoHandlers);
     core = {
       ...real,
       router: {
         methods: () => [...real.router.methods(), ...echo.methods()],
-        call: (m, input, ctx) => (Object.hasOwn(echoContract, m) ? echo.call(m, input, ctx) : real.router.call(m, input, ctx)),
+        call: (m, input, ctx) =>
+          Object.hasOwn(echoContract, m) ? echo.call(m, input, ctx) : real.router.call(m, input, ctx),
       },
     };
     host = await startBrowserHost({
@@ -102,7 +109,10 @@ describe('browser host with a fake camera and an extra test method', () => {
     expect(result.secure).toBe(true);
     expect(result.origin).toBe(kioskOrigin);
     expect(result.host).toBe('browser-host');
-    expect(result.info).toMatchObject({ ok: true, value: { clinicId: 'bh-test-clinic', presence: { challenge: 'off' } } });
+    expect(result.info).toMatchObject({
+      ok: true,
+      value: { clinicId: 'bh-test-clinic', presence: { challenge: 'off' } },
+    });
     expect(result.bad).toMatchObject({ ok: false, error: { code: 'bad-input' } });
     expect(result.unknown).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
   });
@@ -117,8 +127,13 @@ describe('browser host with a fake camera and an extra test method', () => {
           const data = new Uint8ClampedArray(width * height * 4);
           crypto.getRandomValues(new Uint8Array(data.buffer, 0, 65536));
           for (let i = 65536; i < data.length; i++) data[i] = (i * 131 + (i >> 9)) & 255;
-          const digest = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', data)), (b) => b.toString(16).padStart(2, '0')).join('');
-          const r = (await window.kiosk.call('test.echoFrame' as never, { frame: { width, height, data } } as never)) as unknown as {
+          const digest = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', data)), (b) =>
+            b.toString(16).padStart(2, '0'),
+          ).join('');
+          const r = (await window.kiosk.call(
+            'test.echoFrame' as never,
+            { frame: { width, height, data } } as never,
+          )) as unknown as {
             ok: boolean;
             value: { sha256: string; length: number; back: Uint8Array };
           };
@@ -151,7 +166,8 @@ describe('browser host with a fake camera and an extra test method', () => {
       g.drawImage(video, 0, 0);
       const rgba = g.getImageData(0, 0, canvas.width, canvas.height).data;
       const pixels: number[] = [];
-      for (let p = 0; p < canvas.width * canvas.height; p += step) pixels.push(rgba[p * 4]!, rgba[p * 4 + 1]!, rgba[p * 4 + 2]!);
+      for (let p = 0; p < canvas.width * canvas.height; p += step)
+        pixels.push(rgba[p * 4]!, rgba[p * 4 + 1]!, rgba[p * 4 + 2]!);
       stream.getTracks().forEach((t) => t.stop());
       return { width: canvas.width, height: canvas.height, pixels };
     }, sampleStep);
@@ -262,7 +278,9 @@ describe('browser host without a camera, on a fixed DevTools port', () => {
     await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
     try {
       const taken = (busy.address() as AddressInfo).port;
-      await expect(startTestKiosk({ camera: 'none', remoteDebuggingPort: taken })).rejects.toThrow(`The DevTools port ${taken} is in use`);
+      await expect(startTestKiosk({ camera: 'none', remoteDebuggingPort: taken })).rejects.toThrow(
+        `The DevTools port ${taken} is in use`,
+      );
     } finally {
       await new Promise((done) => busy.close(done));
     }

@@ -29,7 +29,11 @@ async function kiosk(config: KioskConfigInput) {
   const dataDir = mkdtempSync(join(tmpdir(), 'kelu-camera-pin-'));
   dirs.push(dataDir);
   const it = (await seedStaff(dataDir, [{ username: 'timur', role: 'it' }])).timur!;
-  const real = await createCore({ dataDir, config: parseConfig({ ...config, sync: { background: false } }), developmentKeys: true });
+  const real = await createCore({
+    dataDir,
+    config: parseConfig({ ...config, sync: { background: false } }),
+    developmentKeys: true,
+  });
   const judged = { count: 0 };
   const core: Core = {
     ...real,
@@ -42,11 +46,20 @@ async function kiosk(config: KioskConfigInput) {
       },
     },
   };
-  const host = await startBrowserHost({ core, dataDir, camera: await cameraFeed('photos/obama_480p.jpg'), headless: true, lang: 'en', log: (l) => console.error(l) });
+  const host = await startBrowserHost({
+    core,
+    dataDir,
+    camera: await cameraFeed('photos/obama_480p.jpg'),
+    headless: true,
+    lang: 'en',
+    log: (l) => console.error(l),
+  });
   const auditRows = () => {
     const db = new Database(join(dataDir, databaseFileName), { readonly: true });
     try {
-      return db.prepare("SELECT detail FROM audit_log WHERE action = 'camera.refused'").all() as Array<{ detail: string }>;
+      return db.prepare("SELECT detail FROM audit_log WHERE action = 'camera.refused'").all() as Array<{
+        detail: string;
+      }>;
     } finally {
       db.close();
     }
@@ -89,9 +102,13 @@ describe('camera pinning in the kiosk', () => {
       expect(rows[0]!.label).toMatch(/\.y4m$/);
       // IT sees the camera and why it was refused.
       const section = await itCameraSection(page, k.it);
-      expect(await section.getByLabel('Camera', { exact: true }).innerText()).toMatch(/Camera last used\s*\S+\.y4m \(refused: named in camera\.deny\)/);
+      expect(await section.getByLabel('Camera', { exact: true }).innerText()).toMatch(
+        /Camera last used\s*\S+\.y4m \(refused: named in camera\.deny\)/,
+      );
       const refused = section.getByRole('table', { name: 'Refused cameras' });
-      expect(await refused.getByRole('row').filter({ hasText: '.y4m' }).innerText()).toContain('refused: named in camera.deny');
+      expect(await refused.getByRole('row').filter({ hasText: '.y4m' }).innerText()).toContain(
+        'refused: named in camera.deny',
+      );
     } finally {
       await k.close();
     }
@@ -105,7 +122,9 @@ describe('camera pinning in the kiosk', () => {
       await expect.poll(() => k.judged.count, { timeout: 120_000, interval: 250 }).toBeGreaterThan(2);
       expect(k.auditRows()).toEqual([]);
       const section = await itCameraSection(page, k.it);
-      expect(await section.getByLabel('Camera', { exact: true }).innerText()).toMatch(/Camera last used\s*\S+\.y4m \(allowed\)/);
+      expect(await section.getByLabel('Camera', { exact: true }).innerText()).toMatch(
+        /Camera last used\s*\S+\.y4m \(allowed\)/,
+      );
       expect(await section.innerText()).toContain('No camera was refused since the kiosk started.');
     } finally {
       await k.close();

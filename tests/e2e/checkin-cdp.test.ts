@@ -33,7 +33,23 @@ describe('driving the browser host from outside over CDP', () => {
     // without passing it on would leave the host and its Chromium running after the test.
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'electron/browser-host/cli.ts', '--camera', fixture('photos/alex_lacamoire_3.jpg'), '--config', configFile, '--headless', '--lang', 'en', '--remote-debugging-port', '0', '--dev-keys', '--data-dir', dataDir],
+      [
+        '--import',
+        'tsx',
+        'electron/browser-host/cli.ts',
+        '--camera',
+        fixture('photos/alex_lacamoire_3.jpg'),
+        '--config',
+        configFile,
+        '--headless',
+        '--lang',
+        'en',
+        '--remote-debugging-port',
+        '0',
+        '--dev-keys',
+        '--data-dir',
+        dataDir,
+      ],
       { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';

@@ -7,7 +7,11 @@ describe('identify and inactivity', () => {
   let kiosk: TestKiosk;
   beforeAll(async () => {
     // The shortest inactivity the configuration allows, so the reset is seen within the test.
-    kiosk = await startTestKiosk({ camera: 'none', config: { ui: { inactivityMs: 5_000, warningMs: 3_000 } }, lang: 'en' });
+    kiosk = await startTestKiosk({
+      camera: 'none',
+      config: { ui: { inactivityMs: 5_000, warningMs: 3_000 } },
+      lang: 'en',
+    });
   });
   afterAll(async () => {
     await kiosk?.close();
@@ -18,7 +22,9 @@ describe('identify and inactivity', () => {
     const good = validIin(1111);
     const wrong = `${good.slice(0, 11)}${(Number(good[11]) + 1) % 10}`;
     await enterIin(page, wrong);
-    await expect.poll(() => page.getByRole('alert').first().innerText()).toBe('This IIN is not valid. Please check each digit.');
+    await expect
+      .poll(() => page.getByRole('alert').first().innerText())
+      .toBe('This IIN is not valid. Please check each digit.');
     expect(await page.getByRole('heading', { name: 'Enter your IIN' }).count()).toBe(1);
     expect(await page.getByRole('heading', { name: 'A quick face check' }).count()).toBe(0);
 
@@ -26,7 +32,9 @@ describe('identify and inactivity', () => {
     const field = page.getByRole('textbox', { name: 'Your IIN (12 digits)' });
     await field.fill('90030');
     await page.getByRole('button', { name: 'Continue' }).click();
-    await expect.poll(() => page.getByRole('alert').first().innerText()).toBe('An IIN has exactly 12 digits. Please check the number.');
+    await expect
+      .poll(() => page.getByRole('alert').first().innerText())
+      .toBe('An IIN has exactly 12 digits. Please check the number.');
 
     // An impossible date (31 February).
     await field.fill('900231312345');
@@ -54,7 +62,9 @@ describe('identify and inactivity', () => {
     // The two choices are equal: same size, same style.
     const camera = await page.getByRole('button', { name: 'Use the camera' }).boundingBox();
     const without = await page.getByRole('button', { name: 'Check in without a photo' }).boundingBox();
-    expect(camera && without && Math.abs(camera.width - without.width) < 2 && Math.abs(camera.height - without.height) < 2).toBe(true);
+    expect(
+      camera && without && Math.abs(camera.width - without.width) < 2 && Math.abs(camera.height - without.height) < 2,
+    ).toBe(true);
     expect(camera!.height).toBeGreaterThanOrEqual(44);
     await page.getByRole('button', { name: 'Check in without a photo' }).click();
     await page.getByRole('heading', { name: 'Check in without a photo' }).waitFor();

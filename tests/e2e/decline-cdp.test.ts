@@ -27,11 +27,31 @@ async function startKioskProcess(camera: string): Promise<Running> {
   // No upstream here: the background sync loop is off so the kiosk stops at once when told to.
   const config = join(dataDir, 'kiosk.json');
   writeFileSync(config, JSON.stringify({ sync: { background: false } }));
-  const child = spawn('npm', ['run', 'start:browser', '--', '--camera', camera, '--data-dir', join(dataDir, 'data'), '--config', config, '--headless', '--lang', 'en', '--remote-debugging-port', '0', '--dev-keys'], {
-    cwd: projectRoot,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'npm',
+    [
+      'run',
+      'start:browser',
+      '--',
+      '--camera',
+      camera,
+      '--data-dir',
+      join(dataDir, 'data'),
+      '--config',
+      config,
+      '--headless',
+      '--lang',
+      'en',
+      '--remote-debugging-port',
+      '0',
+      '--dev-keys',
+    ],
+    {
+      cwd: projectRoot,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   const cdpUrl = await new Promise<string>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`start:browser printed no CDP address:\n${out}`)), 120_000);
@@ -64,7 +84,8 @@ async function stop(running: Running | undefined): Promise<void> {
       }
     };
     if (groupAlive()) process.kill(-pid, 'SIGTERM');
-    for (let waited = 0; groupAlive() && waited < 15_000; waited += 100) await new Promise((done) => setTimeout(done, 100));
+    for (let waited = 0; groupAlive() && waited < 15_000; waited += 100)
+      await new Promise((done) => setTimeout(done, 100));
     if (groupAlive()) process.kill(-pid, 'SIGKILL'); // our own process group only
   }
   rmSync(running.tempDir, { recursive: true, force: true });
@@ -87,7 +108,10 @@ async function declineThePhoto(page: Page, iin: string): Promise<void> {
 /** Files in the data dir that hold `secret` in clear (UTF-8 or UTF-16). */
 function filesHolding(dir: string, secret: string): string[] {
   const needles = [Buffer.from(secret, 'utf8'), Buffer.from(secret, 'utf16le')];
-  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)],
+    );
   return walk(dir).filter((f) => needles.some((n) => readFileSync(f).includes(n)));
 }
 

@@ -73,11 +73,16 @@ describe('decline path with a blank camera: keypad, keyboard, USB scanner, recep
     for (const d of '739104') await keypad.getByRole('button', { name: d, exact: true }).click();
     // Back and clear work like on a phone.
     await keypad.getByRole('button', { name: 'Delete the last digit' }).click();
-    await expect.poll(() => page.getByRole('status').or(page.locator('output')).first().getAttribute('aria-label')).toMatch(/5 of 6/);
+    await expect
+      .poll(() => page.getByRole('status').or(page.locator('output')).first().getAttribute('aria-label'))
+      .toMatch(/5 of 6/);
     await keypad.getByRole('button', { name: '4', exact: true }).click();
     await page.getByRole('button', { name: 'Check in with this code' }).click();
     const ticket = await ticketShown(page);
-    const receipts = readDb<{ ticket: string; method: string; masked_iin: string }>(kiosk.dataDir, 'SELECT ticket, method, masked_iin FROM receipts');
+    const receipts = readDb<{ ticket: string; method: string; masked_iin: string }>(
+      kiosk.dataDir,
+      'SELECT ticket, method, masked_iin FROM receipts',
+    );
     expect(receipts).toEqual([{ ticket, method: 'egov-code', masked_iin: expect.stringMatching(/0?\d{4}$/) }]);
     await finishTicket(page);
     expect(foundInClear(kiosk.dataDir, '739104')).toEqual([]);
@@ -127,9 +132,16 @@ describe('decline path with a blank camera: keypad, keyboard, USB scanner, recep
     await page.getByRole('heading', { name: 'Please go to the reception desk' }).waitFor();
     const reference = /Your reference: (\w{6})/.exec((await page.getByRole('status').textContent()) ?? '')?.[1];
     expect(reference).toBeDefined();
-    const handoffs = readDb<{ id: string; reason: string; masked_iin: string; status: string }>(kiosk.dataDir, 'SELECT id, reason, masked_iin, status FROM handoffs');
+    const handoffs = readDb<{ id: string; reason: string; masked_iin: string; status: string }>(
+      kiosk.dataDir,
+      'SELECT id, reason, masked_iin, status FROM handoffs',
+    );
     const entry = handoffs.find((h) => h.id.replace(/-/g, '').slice(0, 6).toUpperCase() === reference);
-    expect(entry).toMatchObject({ reason: 'too-many-wrong-codes', status: 'waiting', masked_iin: `••••••••${testIin(104).slice(-4)}` });
+    expect(entry).toMatchObject({
+      reason: 'too-many-wrong-codes',
+      status: 'waiting',
+      masked_iin: `••••••••${testIin(104).slice(-4)}`,
+    });
     expect(readDb(kiosk.dataDir, 'SELECT visit_id FROM receipts')).toHaveLength(before);
     await page.getByRole('button', { name: 'Done' }).click();
   });
@@ -140,8 +152,13 @@ describe('decline path with a blank camera: keypad, keyboard, USB scanner, recep
     await declineThePhoto(page, testIin(105));
     await page.getByRole('button', { name: 'I have no code' }).click();
     await page.getByRole('heading', { name: 'Please go to the reception desk' }).waitFor();
-    const handoffs = readDb<{ reason: string; masked_iin: string; created_at: string }>(kiosk.dataDir, "SELECT reason, masked_iin, created_at FROM handoffs WHERE reason = 'declined-no-code'");
-    expect(handoffs).toEqual([{ reason: 'declined-no-code', masked_iin: `••••••••${testIin(105).slice(-4)}`, created_at: expect.any(String) }]);
+    const handoffs = readDb<{ reason: string; masked_iin: string; created_at: string }>(
+      kiosk.dataDir,
+      "SELECT reason, masked_iin, created_at FROM handoffs WHERE reason = 'declined-no-code'",
+    );
+    expect(handoffs).toEqual([
+      { reason: 'declined-no-code', masked_iin: `••••••••${testIin(105).slice(-4)}`, created_at: expect.any(String) },
+    ]);
     await page.getByRole('button', { name: 'Done' }).click();
   });
 });
@@ -157,7 +174,11 @@ describe('decline path with garbage QR codes in front of the camera', () => {
 
   beforeAll(async () => {
     // A generous limit here, so all four payloads are seen and rejected before reception.
-    kiosk = await startTestKiosk({ camera: await qrSequenceFeed(garbage, 2), lang, config: { decline: { maxCodeAttempts: 10 }, sync: { background: false } } });
+    kiosk = await startTestKiosk({
+      camera: await qrSequenceFeed(garbage, 2),
+      lang,
+      config: { decline: { maxCodeAttempts: 10 }, sync: { background: false } },
+    });
   });
   afterAll(async () => {
     await kiosk?.close();

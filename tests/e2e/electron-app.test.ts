@@ -30,7 +30,8 @@ const skipReason = !binary
   : !hasDisplay
     ? 'Electron needs a display (DISPLAY/WAYLAND_DISPLAY; e.g. run under xvfb-run)'
     : undefined;
-if (skipReason) console.warn(`[electron-app.test] skipped: ${skipReason}. The same flow runs in Chromium through the browser host.`);
+if (skipReason)
+  console.warn(`[electron-app.test] skipped: ${skipReason}. The same flow runs in Chromium through the browser host.`);
 
 describe.skipIf(skipReason !== undefined)('the Electron app', () => {
   let app: ElectronApplication;

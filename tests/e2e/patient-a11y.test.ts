@@ -12,7 +12,8 @@ import { projectRoot } from '../../tools/harness/fixtures.js';
 
 type Lang = 'kk' | 'ru' | 'en';
 type Strings = Record<string, Record<string, string> & Record<string, unknown>>;
-const locale = (lang: Lang, ns: string) => JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lang, `${ns}.json`), 'utf8')) as Strings;
+const locale = (lang: Lang, ns: string) =>
+  JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lang, `${ns}.json`), 'utf8')) as Strings;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 interface Violation {
@@ -26,8 +27,13 @@ interface Violation {
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, options: object): Promise<{ violations: Violation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] });
+    const axe = (
+      window as unknown as { axe: { run(ctx: Document, options: object): Promise<{ violations: Violation[] }> } }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
     return result.violations;
   });
   return violations
@@ -46,7 +52,11 @@ describe.each(['kk', 'ru', 'en'] as const)('accessibility of every patient scree
     kiosk = await startTestKiosk({
       camera: 'photos/alex_lacamoire_3.jpg',
       lang,
-      config: { presence: { challenge: 'head-turn', challengeTimeoutMs: 3_000 }, sync: { background: false }, ui: { maxFaceAttempts: 1, inactivityMs: 5_000, warningMs: 60_000 } },
+      config: {
+        presence: { challenge: 'head-turn', challengeTimeoutMs: 3_000 },
+        sync: { background: false },
+        ui: { maxFaceAttempts: 1, inactivityMs: 5_000, warningMs: 60_000 },
+      },
     });
   });
   afterAll(async () => {

@@ -16,15 +16,29 @@ import { seedStaff, signInAtKiosk, type SeededPerson } from '../../tools/harness
 
 const CLINIC_TEXT = 'Please go to room 12 on the first floor.';
 const masked = (iin: string) => `••••••••${iin.slice(-4)}`;
-const locale = (lang: string, ns: string) => JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lang, `${ns}.json`), 'utf8')) as Record<string, Record<string, string>>;
+const locale = (lang: string, ns: string) =>
+  JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lang, `${ns}.json`), 'utf8')) as Record<
+    string,
+    Record<string, string>
+  >;
 
-async function pageCall<T>(page: Page, method: string, input: unknown = {}): Promise<{ ok: boolean; value?: T; error?: { code: string; message: string } }> {
-  return page.evaluate(([m, i]) => (window as unknown as { kiosk: { call(m: string, i: unknown): Promise<never> } }).kiosk.call(m as string, i), [method, input] as const);
+async function pageCall<T>(
+  page: Page,
+  method: string,
+  input: unknown = {},
+): Promise<{ ok: boolean; value?: T; error?: { code: string; message: string } }> {
+  return page.evaluate(
+    ([m, i]) =>
+      (window as unknown as { kiosk: { call(m: string, i: unknown): Promise<never> } }).kiosk.call(m as string, i),
+    [method, input] as const,
+  );
 }
 
 async function askForHelp(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'I need help' }).click();
-  await expect.poll(() => page.getByRole('status').filter({ hasText: 'Staff are coming to help you.' }).textContent()).toMatch(/Please stay here\. Your reference: [0-9A-F]{6}/);
+  await expect
+    .poll(() => page.getByRole('status').filter({ hasText: 'Staff are coming to help you.' }).textContent())
+    .toMatch(/Please stay here\. Your reference: [0-9A-F]{6}/);
 }
 
 async function startOver(page: Page): Promise<void> {
@@ -60,7 +74,11 @@ describe('"I need help" on every patient screen, and the clinic’s ticket text'
       camera: await blankImageFile(),
       dataDir,
       lang: 'en',
-      config: { presence: { challenge: 'off' }, sync: { background: false }, ui: { ticketMs: 5_000, ticketMessage: { en: CLINIC_TEXT } } },
+      config: {
+        presence: { challenge: 'off' },
+        sync: { background: false },
+        ui: { ticketMs: 5_000, ticketMessage: { en: CLINIC_TEXT } },
+      },
     });
   });
   afterAll(async () => {
@@ -112,7 +130,11 @@ describe('"I need help" on every patient screen, and the clinic’s ticket text'
     // The day's report (admin) counts the four requests; none of them is a check-in.
     await signIn(page, people.boss!);
     const today = localDayHour(new Date()).day;
-    const report = await pageCall<{ days: Array<{ day: string; askedForHelp: number; total: number }> }>(page, 'reports.daily', { from: today, to: today });
+    const report = await pageCall<{ days: Array<{ day: string; askedForHelp: number; total: number }> }>(
+      page,
+      'reports.daily',
+      { from: today, to: today },
+    );
     expect(report.value?.days).toEqual([expect.objectContaining({ day: today, askedForHelp: 4, total: 0 })]);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Back to check-in' }).click();
@@ -139,7 +161,10 @@ describe('"I need help" on every patient screen, and the clinic’s ticket text'
     expect([...spanned]).toContain(shown);
     // Help asked on the ticket: the ticket stays (it would clear itself after ui.ticketMs, 5 s here) until staff or the idle reset.
     await askForHelp(page);
-    for (const [lang, name] of [['ru', 'Русский'], ['kk', 'Қазақша']] as const) {
+    for (const [lang, name] of [
+      ['ru', 'Русский'],
+      ['kk', 'Қазақша'],
+    ] as const) {
       await page.getByRole('button', { name, exact: true }).click();
       const text = locale(lang, 'checkin').ticket!.whereToGo!;
       await page.getByText(text).waitFor();

@@ -36,14 +36,27 @@ describe('an unprovisioned kiosk, provisioned from the IT screen', () => {
     const sodium = await getSodium();
     const kp = sodium.crypto_box_keypair();
     fingerprint = sodium.to_hex(sodium.crypto_generichash(16, kp.publicKey, null));
-    writeFileSync(join(usb, 'upstream-public.json'), JSON.stringify({ v: 1, kind: 'kelu-upstream-public-key', publicKey: sodium.to_base64(kp.publicKey, sodium.base64_variants.ORIGINAL) }));
+    writeFileSync(
+      join(usb, 'upstream-public.json'),
+      JSON.stringify({
+        v: 1,
+        kind: 'kelu-upstream-public-key',
+        publicKey: sodium.to_base64(kp.publicKey, sodium.base64_variants.ORIGINAL),
+      }),
+    );
     // The kiosk looks for key files where this test's "USB stick" is mounted.
     ensureBuilt();
-    const core = await createCore({ dataDir, config: parseConfig({ sync: { background: false } }), keyFileRoots: [usb] });
-    const host = await startBrowserHost({ camera: 'none', dataDir, core, headless: true, lang: 'en' }).catch(async (err: unknown) => {
-      await core.close();
-      throw err;
+    const core = await createCore({
+      dataDir,
+      config: parseConfig({ sync: { background: false } }),
+      keyFileRoots: [usb],
     });
+    const host = await startBrowserHost({ camera: 'none', dataDir, core, headless: true, lang: 'en' }).catch(
+      async (err: unknown) => {
+        await core.close();
+        throw err;
+      },
+    );
     kiosk = { host, close: async () => (await host.close(), await core.close()) };
   }, 180_000);
   afterAll(async () => {
@@ -60,10 +73,14 @@ describe('an unprovisioned kiosk, provisioned from the IT screen', () => {
     await signIn(page, people['it-ayan']!);
     await page.getByRole('alert').filter({ hasText: 'This kiosk cannot check patients in' }).waitFor();
     const form = page.getByRole('form', { name: 'Provision this kiosk' });
-    await form.getByRole('textbox', { name: 'Upstream key file (path on the USB stick)' }).fill(join(usb, 'missing.json'));
+    await form
+      .getByRole('textbox', { name: 'Upstream key file (path on the USB stick)' })
+      .fill(join(usb, 'missing.json'));
     await form.getByRole('textbox', { name: 'Upstream URL (https://…)' }).fill('https://upstream.example.kz');
     await form.getByRole('textbox', { name: 'Clinic id' }).fill('almaty-pc-4');
-    await form.getByRole('textbox', { name: 'Upstream key fingerprint, as the upstream published it (32 hex digits)' }).fill(fingerprint.replace(/(.{4})(?!$)/g, '$1 '));
+    await form
+      .getByRole('textbox', { name: 'Upstream key fingerprint, as the upstream published it (32 hex digits)' })
+      .fill(fingerprint.replace(/(.{4})(?!$)/g, '$1 '));
     await form.getByRole('button', { name: 'Provision' }).click();
     await page.getByRole('alert').filter({ hasText: 'No upstream key file at' }).waitFor();
 
@@ -72,10 +89,14 @@ describe('an unprovisioned kiosk, provisioned from the IT screen', () => {
     const foundList = page.getByRole('list', { name: 'Key files found' });
     await foundList.getByText(`fingerprint ${fingerprint.replace(/(.{4})(?!$)/g, '$1 ')}`).waitFor();
     await foundList.getByRole('button', { name: `Use ${join(usb, 'upstream-public.json')}` }).click();
-    await expect.poll(() => form.getByRole('textbox', { name: 'Upstream key file (path on the USB stick)' }).inputValue()).toBe(join(usb, 'upstream-public.json'));
+    await expect
+      .poll(() => form.getByRole('textbox', { name: 'Upstream key file (path on the USB stick)' }).inputValue())
+      .toBe(join(usb, 'upstream-public.json'));
     await form.getByRole('button', { name: 'Provision' }).click();
     await page.getByRole('status').filter({ hasText: 'Provisioned for almaty-pc-4' }).waitFor();
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'This kiosk cannot check patients in' }).count()).toBe(0);
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'This kiosk cannot check patients in' }).count())
+      .toBe(0);
 
     await page.getByRole('button', { name: 'Back to check-in' }).click();
     await page.getByRole('button', { name: 'Check in', exact: true }).waitFor();
@@ -87,7 +108,13 @@ describe('browser host hygiene', () => {
     ensureBuilt();
     const dataDir = mkdtempSync(join(tmpdir(), 'kelu-e2e-hygiene-'));
     try {
-      const host = await startBrowserHost({ camera: fixture('photos/obama_1.jpg'), dataDir, config: parseConfig({ sync: { background: false } }), headless: true, developmentKeys: true });
+      const host = await startBrowserHost({
+        camera: fixture('photos/obama_1.jpg'),
+        dataDir,
+        config: parseConfig({ sync: { background: false } }),
+        headless: true,
+        developmentKeys: true,
+      });
       const feed = host.camera.kind === 'file' ? host.camera.y4m : '';
       expect(feed).toMatch(/\.y4m$/);
       expect(existsSync(feed)).toBe(true);

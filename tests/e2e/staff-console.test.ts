@@ -13,7 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeQr } from '../../electron/core/patient/decline/qr-reader.js';
 import { getSodium, openSealed } from '../../electron/core/platform/crypto/index.js';
 import { defaultConfig } from '../../electron/core/platform/config/schema.js';
-import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/delivery/keys/index.js';
+import {
+  devUpstreamKeyPairFile,
+  loadKioskKeys,
+  plainFileProtector,
+  readUpstreamKeyPair,
+} from '../../electron/core/delivery/keys/index.js';
 import { totpNow } from '../../electron/core/staff/accounts/totp.js';
 import { databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
 import { envelopeSchema } from '../../electron/shared/protocol/envelope.js';
@@ -27,7 +32,8 @@ import { testIin } from '../../tools/harness/decline-qr.js';
 const usedSteps = new Map<string, number>();
 async function freshCode(p: Person): Promise<string> {
   const step = Math.floor(Date.now() / 30_000);
-  if ((usedSteps.get(p.username) ?? -1) >= step) await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 200));
+  if ((usedSteps.get(p.username) ?? -1) >= step)
+    await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 200));
   usedSteps.set(p.username, Math.floor(Date.now() / 30_000));
   return totpNow(p.secret);
 }
@@ -54,8 +60,20 @@ async function signOut(page: Page): Promise<void> {
 }
 
 /** Calls core from the page exactly as the screen does (window.kiosk, session held by core). */
-async function pageCall(page: Page, method: string, input: unknown = {}): Promise<{ ok: boolean; error?: { code: string } }> {
-  return page.evaluate(([m, i]) => (window as unknown as { kiosk: { call(m: string, i: unknown): Promise<{ ok: boolean; error?: { code: string } }> } }).kiosk.call(m as string, i), [method, input] as const);
+async function pageCall(
+  page: Page,
+  method: string,
+  input: unknown = {},
+): Promise<{ ok: boolean; error?: { code: string } }> {
+  return page.evaluate(
+    ([m, i]) =>
+      (
+        window as unknown as {
+          kiosk: { call(m: string, i: unknown): Promise<{ ok: boolean; error?: { code: string } }> };
+        }
+      ).kiosk.call(m as string, i),
+    [method, input] as const,
+  );
 }
 
 function everyFile(dir: string): string[] {
@@ -136,13 +154,21 @@ describe('staff console in the kiosk', () => {
 
     // The upstream opens the sealed visit: staff-verified, with this receptionist's id and the document.
     const db = new Database(join(dataDir, databaseFileName), { readonly: true });
-    const rows = db.prepare("SELECT o.sealed FROM outbox o JOIN receipts r ON r.visit_id = o.id WHERE r.method = 'staff-verified'").all() as Array<{ sealed: Buffer }>;
+    const rows = db
+      .prepare("SELECT o.sealed FROM outbox o JOIN receipts r ON r.visit_id = o.id WHERE r.method = 'staff-verified'")
+      .all() as Array<{ sealed: Buffer }>;
     db.close();
     expect(rows).toHaveLength(1);
     const sodium = await getSodium();
     const upstream = await readUpstreamKeyPair(devUpstreamKeyPairFile());
-    const envelope = envelopeSchema.parse(JSON.parse(sodium.to_string(openSealed(sodium, rows[0]!.sealed, upstream.publicKey, upstream.secretKey)!)));
-    expect(envelope).toMatchObject({ method: 'staff-verified', iin: IIN, staff: { staffId: people.aigerim!.staffId, documentType: 'id-card', documentLast4: '4821' } });
+    const envelope = envelopeSchema.parse(
+      JSON.parse(sodium.to_string(openSealed(sodium, rows[0]!.sealed, upstream.publicKey, upstream.secretKey)!)),
+    );
+    expect(envelope).toMatchObject({
+      method: 'staff-verified',
+      iin: IIN,
+      staff: { staffId: people.aigerim!.staffId, documentType: 'id-card', documentLast4: '4821' },
+    });
   });
 
   it('refuses what a role may not do, in core, not only on screen', async () => {
@@ -156,14 +182,20 @@ describe('staff console in the kiosk', () => {
     expect(await page.getByRole('tab', { name: 'Staff accounts' }).count()).toBe(0);
     expect(await pageCall(page, 'staff.list')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await pageCall(page, 'audit.verify')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await pageCall(page, 'reports.daily', { from: '2026-01-01', to: '2026-01-02' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await pageCall(page, 'reports.daily', { from: '2026-01-01', to: '2026-01-02' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     expect(await pageCall(page, 'handoffs.list')).toMatchObject({ ok: true });
     await signOut(page);
     // IT cannot see hand-offs or manage accounts.
     await signIn(page, people.timur!);
     await page.getByRole('heading', { name: 'Staff console' }).waitFor();
     expect(await pageCall(page, 'handoffs.list')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await pageCall(page, 'staff.unlock', { staffId: people.aigerim!.staffId })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await pageCall(page, 'staff.unlock', { staffId: people.aigerim!.staffId })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     await signOut(page);
     expect(await pageCall(page, 'handoffs.list')).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
   });
@@ -196,8 +228,14 @@ describe('staff console in the kiosk', () => {
     // The admin proves the audit chain from the console and sees who unlocked whom.
     await page.getByRole('tab', { name: 'Audit log' }).click();
     await page.getByRole('button', { name: 'Verify the audit log' }).click();
-    await page.getByRole('status').filter({ hasText: /The audit log is intact \(\d+ rows\)/ }).waitFor();
-    const unlockRow = page.getByRole('table', { name: 'Newest audit rows' }).getByRole('row').filter({ has: page.getByRole('cell', { name: 'staff.unlocked', exact: true }) });
+    await page
+      .getByRole('status')
+      .filter({ hasText: /The audit log is intact \(\d+ rows\)/ })
+      .waitFor();
+    const unlockRow = page
+      .getByRole('table', { name: 'Newest audit rows' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell', { name: 'staff.unlocked', exact: true }) });
     expect(await unlockRow.textContent()).toContain('boss');
     await signOut(page);
 
@@ -225,13 +263,22 @@ describe('staff console in the kiosk', () => {
     // Decode the QR as a phone would, from the pixels on screen.
     const png = await qr.screenshot();
     const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    const uri = await decodeQr({ data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height });
+    const uri = await decodeQr({
+      data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+    });
     expect(uri).toMatch(/^otpauth:\/\/totp\/Kelu%20kiosk:dana\?/);
     expect(await dialog.textContent()).toContain(uri);
     await dialog.getByRole('button', { name: 'Done' }).click();
     expect(await dialog.count()).toBe(0);
     await signOut(page);
-    const dana: Person = { username: 'dana', password: 'dana-first-password', secret: (URI.parse(uri!) as { secret: Secret }).secret.base32, staffId: '' };
+    const dana: Person = {
+      username: 'dana',
+      password: 'dana-first-password',
+      secret: (URI.parse(uri!) as { secret: Secret }).secret.base32,
+      staffId: '',
+    };
     await signIn(page, dana);
     await page.getByRole('heading', { name: 'Staff console' }).waitFor();
     expect(await page.getByText('Signed in: Dana K. (Reception)').count()).toBe(1);
@@ -241,21 +288,45 @@ describe('staff console in the kiosk', () => {
   it('records every login, failure, view, resolution, export and unlock in a chain that kioskctl proves, and names an edited row', async () => {
     await kiosk.close();
     const db = new Database(join(dataDir, databaseFileName));
-    const actions = (db.prepare('SELECT action FROM audit_log ORDER BY seq').all() as Array<{ action: string }>).map((r) => r.action);
-    for (const a of ['config.loaded', 'staff.login', 'staff.login-failed', 'staff.locked', 'staff.unlocked', 'staff.unlock', 'handoffs.created', 'handoffs.list', 'handoffs.iin-mismatch', 'handoffs.resolved', 'reports.today', 'reports.exportCsv', 'staff.list']) {
+    const actions = (db.prepare('SELECT action FROM audit_log ORDER BY seq').all() as Array<{ action: string }>).map(
+      (r) => r.action,
+    );
+    for (const a of [
+      'config.loaded',
+      'staff.login',
+      'staff.login-failed',
+      'staff.locked',
+      'staff.unlocked',
+      'staff.unlock',
+      'handoffs.created',
+      'handoffs.list',
+      'handoffs.iin-mismatch',
+      'handoffs.resolved',
+      'reports.today',
+      'reports.exportCsv',
+      'staff.list',
+    ]) {
       expect(actions, a).toContain(a);
     }
     db.close();
     // The device key as IT has it from provisioning (the upstream registered it): verify trusts no key in the folder.
-    const deviceKey = (JSON.parse(readFileSync(join(dataDir, 'keys', 'device.json'), 'utf8')) as { publicKey: string }).publicKey;
-    const kioskctl = (...args: string[]) => spawnSync('npx', ['tsx', 'tools/kioskctl/kioskctl.ts', ...args, '--device-key', deviceKey, '--data-dir', dataDir], { cwd: projectRoot, encoding: 'utf8' });
+    const deviceKey = (JSON.parse(readFileSync(join(dataDir, 'keys', 'device.json'), 'utf8')) as { publicKey: string })
+      .publicKey;
+    const kioskctl = (...args: string[]) =>
+      spawnSync(
+        'npx',
+        ['tsx', 'tools/kioskctl/kioskctl.ts', ...args, '--device-key', deviceKey, '--data-dir', dataDir],
+        { cwd: projectRoot, encoding: 'utf8' },
+      );
     const intact = kioskctl('audit', 'verify');
     expect(intact.stdout).toMatch(/Audit chain intact: \d+ rows/);
     expect(intact.status).toBe(0);
 
     // Someone with the disk edits one row to hide who resolved the hand-off.
     const edit = new Database(join(dataDir, databaseFileName));
-    const target = edit.prepare("SELECT seq FROM audit_log WHERE action = 'handoffs.resolved'").get() as { seq: number };
+    const target = edit.prepare("SELECT seq FROM audit_log WHERE action = 'handoffs.resolved'").get() as {
+      seq: number;
+    };
     edit.prepare("UPDATE audit_log SET actor = 'st_000000000000' WHERE seq = ?").run(target.seq);
     edit.close();
     const broken = kioskctl('audit', 'verify');
@@ -290,7 +361,10 @@ describe('idle logout', () => {
     await signIn(page, people.aigerim!);
     await page.getByRole('heading', { name: 'Staff console' }).waitFor();
     expect(await pageCall(page, 'handoffs.list')).toMatchObject({ ok: true });
-    await page.getByRole('status').filter({ hasText: 'You were signed out after 10 seconds without activity.' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'You were signed out after 10 seconds without activity.' })
+      .waitFor({ timeout: 30_000 });
     await page.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
     expect(await pageCall(page, 'handoffs.list')).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
   });
@@ -302,27 +376,57 @@ describe('the report in the admin console', () => {
   let people: Record<string, Person>;
   // A known set of real sealed visits, made by the kiosk's own queue at chosen times (UTC noon, so
   // the calendar day is the same in any clinic time zone from UTC−11 to UTC+11).
-  const known: Array<{ day: string; face: number; 'egov-code': number; 'egov-qr': number; 'staff-verified': number }> = [
-    { day: '2026-03-02', face: 5, 'egov-code': 2, 'egov-qr': 1, 'staff-verified': 0 },
-    { day: '2026-03-03', face: 0, 'egov-code': 0, 'egov-qr': 0, 'staff-verified': 0 },
-    { day: '2026-03-04', face: 3, 'egov-code': 0, 'egov-qr': 2, 'staff-verified': 4 },
-  ];
+  const known: Array<{ day: string; face: number; 'egov-code': number; 'egov-qr': number; 'staff-verified': number }> =
+    [
+      { day: '2026-03-02', face: 5, 'egov-code': 2, 'egov-qr': 1, 'staff-verified': 0 },
+      { day: '2026-03-03', face: 0, 'egov-code': 0, 'egov-qr': 0, 'staff-verified': 0 },
+      { day: '2026-03-04', face: 3, 'egov-code': 0, 'egov-qr': 2, 'staff-verified': 4 },
+    ];
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kelu-staff-report-'));
     people = await seedStaff(dataDir, [{ username: 'boss', role: 'admin' }]);
     const db = openDatabase(join(dataDir, databaseFileName));
     migrateOutbox(db);
-    const keys = await loadKioskKeys(dataDir, plainFileProtector(() => {}), defaultConfig.clinicId, { developmentKeys: true });
+    const keys = await loadKioskKeys(
+      dataDir,
+      plainFileProtector(() => {}),
+      defaultConfig.clinicId,
+      { developmentKeys: true },
+    );
     const queue = createVisitQueue(db, () => keys);
     const descriptor = Array.from({ length: 128 }, (_, i) => Math.cos(i) / 4);
     let minute = 0;
     for (const d of known) {
       const at = () => `${d.day}T12:${String(minute++ % 60).padStart(2, '0')}:00.000Z`;
-      for (let i = 0; i < d.face; i++) await queue.queueVisit({ method: 'face', iin: testIin(100 + i), createdAt: at(), face: { descriptor, modelId: 'test', presence: { challenge: 'off', frames: 10, durationMs: 800 } } });
-      for (let i = 0; i < d['egov-code']; i++) await queue.queueVisit({ method: 'egov-code', iin: testIin(200 + i), createdAt: at(), egov: { code: '123456' } });
-      for (let i = 0; i < d['egov-qr']; i++) await queue.queueVisit({ method: 'egov-qr', iin: testIin(300 + i), createdAt: at(), egov: { token: 'share-token-for-test' } });
-      for (let i = 0; i < d['staff-verified']; i++) await queue.queueVisit({ method: 'staff-verified', iin: testIin(400 + i), createdAt: at(), staff: { staffId: people.boss!.staffId, documentType: 'id-card', documentLast4: '0001', reason: 'test' } });
+      for (let i = 0; i < d.face; i++)
+        await queue.queueVisit({
+          method: 'face',
+          iin: testIin(100 + i),
+          createdAt: at(),
+          face: { descriptor, modelId: 'test', presence: { challenge: 'off', frames: 10, durationMs: 800 } },
+        });
+      for (let i = 0; i < d['egov-code']; i++)
+        await queue.queueVisit({
+          method: 'egov-code',
+          iin: testIin(200 + i),
+          createdAt: at(),
+          egov: { code: '123456' },
+        });
+      for (let i = 0; i < d['egov-qr']; i++)
+        await queue.queueVisit({
+          method: 'egov-qr',
+          iin: testIin(300 + i),
+          createdAt: at(),
+          egov: { token: 'share-token-for-test' },
+        });
+      for (let i = 0; i < d['staff-verified']; i++)
+        await queue.queueVisit({
+          method: 'staff-verified',
+          iin: testIin(400 + i),
+          createdAt: at(),
+          staff: { staffId: people.boss!.staffId, documentType: 'id-card', documentLast4: '0001', reason: 'test' },
+        });
     }
     db.close();
     kiosk = await startTestKiosk({ dataDir, lang: 'en' });
@@ -347,9 +451,13 @@ describe('the report in the admin console', () => {
       const total = d.face + d['egov-code'] + d['egov-qr'] + d['staff-verified'];
       expect(cells, d.day).toEqual([d.face, d['egov-code'], d['egov-qr'], d['staff-verified'], total, 0].map(String));
     }
-    const csv = (await page.evaluate(() =>
-      (window as unknown as { kiosk: { call(m: string, i: unknown): Promise<{ ok: true; value: { csv: string } }> } }).kiosk.call('reports.exportCsv', { from: '2026-03-02', to: '2026-03-04' }),
-    )).value.csv;
+    const csv = (
+      await page.evaluate(() =>
+        (
+          window as unknown as { kiosk: { call(m: string, i: unknown): Promise<{ ok: true; value: { csv: string } }> } }
+        ).kiosk.call('reports.exportCsv', { from: '2026-03-02', to: '2026-03-04' }),
+      )
+    ).value.csv;
     expect(csv.trimEnd().split('\r\n')).toEqual([
       'day,face,egov-code,egov-qr,staff-verified,total,asked-for-help,flags',
       '2026-03-02,5,2,1,0,8,0,',

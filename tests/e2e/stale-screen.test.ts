@@ -15,7 +15,11 @@ describe('issue 17 item 9: navigation from a stale screen is dropped', () => {
     hanging = createServer(() => undefined);
     await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
-    kiosk = await startTestKiosk({ camera: await blankImageFile(), lang: 'en', config: { sync: { background: false, upstreamUrl: url } } });
+    kiosk = await startTestKiosk({
+      camera: await blankImageFile(),
+      lang: 'en',
+      config: { sync: { background: false, upstreamUrl: url } },
+    });
   }, 180_000);
   afterAll(async () => {
     await kiosk?.close();

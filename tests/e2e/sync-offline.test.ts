@@ -43,7 +43,16 @@ describe('sync end to end', () => {
       dataDir,
       keepDataDir: true,
       lang: 'en',
-      config: { presence: { challenge: 'off' }, sync: { upstreamUrl: `http://127.0.0.1:${port}`, intervalMs: 1000, baseBackoffMs: 100, maxBackoffMs: 1500, requestTimeoutMs: 3000 } },
+      config: {
+        presence: { challenge: 'off' },
+        sync: {
+          upstreamUrl: `http://127.0.0.1:${port}`,
+          intervalMs: 1000,
+          baseBackoffMs: 100,
+          maxBackoffMs: 1500,
+          requestTimeoutMs: 3000,
+        },
+      },
     });
     try {
       const { page } = kiosk;
@@ -60,7 +69,9 @@ describe('sync end to end', () => {
         await page.getByRole('button', { name: 'Refresh' }).click();
         return (await figures.textContent()) ?? '';
       };
-      await expect.poll(refreshed, { timeout: 30_000 }).toMatch(/Visits waiting\s*1.*Last error.*network: ECONNREFUSED/);
+      await expect
+        .poll(refreshed, { timeout: 30_000 })
+        .toMatch(/Visits waiting\s*1.*Last error.*network: ECONNREFUSED/);
       expect(await page.content()).not.toContain(iin);
 
       // IT also writes the queue to a "USB stick" from the screen.
@@ -71,8 +82,16 @@ describe('sync end to end', () => {
 
       // The upstream comes back, with this person's reference photo enrolled by the same engine.
       const csv = join(root, 'enrol.csv');
-      writeFileSync(csv, `iin,image\n${iin},${fixture('photos/alex_lacamoire_2.jpg')}\n${validIin(5555)},${fixture('photos/obama_2.jpg')}\n`);
-      upstream = await startUpstream({ port, dataDir: join(root, 'upstream'), keyFile: devUpstreamKeyPairFile(), enrollCsv: csv });
+      writeFileSync(
+        csv,
+        `iin,image\n${iin},${fixture('photos/alex_lacamoire_2.jpg')}\n${validIin(5555)},${fixture('photos/obama_2.jpg')}\n`,
+      );
+      upstream = await startUpstream({
+        port,
+        dataDir: join(root, 'upstream'),
+        keyFile: devUpstreamKeyPairFile(),
+        enrollCsv: csv,
+      });
       const device = (await readDeviceIdentity(dataDir))!;
       upstream.receiver.registerDevice(device.deviceId, device.publicKey);
 
@@ -85,17 +104,26 @@ describe('sync end to end', () => {
 
     // Exactly one visit arrived, from this device, judged a face match against the enrolled reference
     // (its own verdict, because this kiosk runs with the challenge off: issue 11 item 21).
-    const received = upstream.db.prepare('SELECT iin, method, verdict, distance FROM visits').all() as Array<{ iin: string; method: string; verdict: string; distance: number }>;
+    const received = upstream.db.prepare('SELECT iin, method, verdict, distance FROM visits').all() as Array<{
+      iin: string;
+      method: string;
+      verdict: string;
+      distance: number;
+    }>;
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ iin, method: 'face', verdict: 'face-match-unchallenged' });
     expect(received[0]!.distance).toBeLessThan(builtInThreshold());
     // The bundle carried by hand adds nothing: the visit is already there.
-    expect(await importBundle(join(root, 'upstream'), devUpstreamKeyPairFile(), join(root, 'usb-visits.kelu'))).toEqual({ items: 1, accepted: 0, duplicate: 1, rejected: 0 });
+    expect(await importBundle(join(root, 'upstream'), devUpstreamKeyPairFile(), join(root, 'usb-visits.kelu'))).toEqual(
+      { items: 1, accepted: 0, duplicate: 1, rejected: 0 },
+    );
     // The kiosk kept only the masked receipt, marked with the upstream's verdict; the sealed blob is gone.
     const db = new Database(join(dataDir, databaseFileName), { readonly: true });
     try {
       expect(db.prepare('SELECT count(*) AS c FROM outbox').get()).toEqual({ c: 0 });
-      expect(db.prepare('SELECT masked_iin, status, verdict FROM receipts').all()).toEqual([{ masked_iin: `••••••••${iin.slice(-4)}`, status: 'synced', verdict: 'face-match-unchallenged' }]);
+      expect(db.prepare('SELECT masked_iin, status, verdict FROM receipts').all()).toEqual([
+        { masked_iin: `••••••••${iin.slice(-4)}`, status: 'synced', verdict: 'face-match-unchallenged' },
+      ]);
     } finally {
       db.close();
     }

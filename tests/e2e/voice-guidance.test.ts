@@ -19,7 +19,8 @@ import { validIin } from '../../tools/harness/checkin.js';
 
 type Lang = 'kk' | 'ru' | 'en';
 type Strings = Record<string, Record<string, string>>;
-const locale = (lang: Lang, ns: string) => JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lang, `${ns}.json`), 'utf8')) as Strings;
+const locale = (lang: Lang, ns: string) =>
+  JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lang, `${ns}.json`), 'utf8')) as Strings;
 
 interface Played {
   key: string;
@@ -47,7 +48,15 @@ async function record(page: Page): Promise<void> {
     w.__voice = { plays: [], stops: [], shown: [], shownAt: [] };
     const audio = document.querySelector('audio.voice-audio') as HTMLAudioElement;
     const d = audio.dataset;
-    audio.addEventListener('play', () => w.__voice.plays.push({ key: d.key ?? '', lang: d.lang ?? '', source: d.source ?? '', src: audio.currentSrc, at: Date.now() }));
+    audio.addEventListener('play', () =>
+      w.__voice.plays.push({
+        key: d.key ?? '',
+        lang: d.lang ?? '',
+        source: d.source ?? '',
+        src: audio.currentSrc,
+        at: Date.now(),
+      }),
+    );
     audio.addEventListener('ended', () => w.__voice.stops.push(Date.now()));
     audio.addEventListener('pause', () => w.__voice.stops.push(Date.now()));
     const seen = () => {
@@ -76,7 +85,9 @@ function isSubsequence(sub: readonly string[], all: readonly string[]): boolean 
 
 /** Waits until the prompt `key` has started playing (a patient listens before touching on). */
 async function heard(page: Page, key: string, from = 'bundled'): Promise<void> {
-  await expect.poll(async () => (await log(page)).plays.some((p) => p.key === key && p.source === from), { timeout: 20_000 }).toBe(true);
+  await expect
+    .poll(async () => (await log(page)).plays.some((p) => p.key === key && p.source === from), { timeout: 20_000 })
+    .toBe(true);
 }
 
 async function toCamera(page: Page, lang: Lang): Promise<void> {
@@ -107,7 +118,9 @@ function unexplainedSilences(log: Log, keyOf: ReadonlyMap<string, string>, slack
     const until = log.shownAt[i + 1]?.at ?? Infinity;
     const heard = log.plays.some((p) => p.key === key && p.at >= at - 50 && p.at < until + slackMs);
     if (heard) return;
-    const saidJustBefore = log.plays.some((p) => p.key === key && at - p.at < voiceTiming.repeatGapMs + slackMs && p.at <= at);
+    const saidJustBefore = log.plays.some(
+      (p) => p.key === key && at - p.at < voiceTiming.repeatGapMs + slackMs && p.at <= at,
+    );
     if (saidJustBefore) return;
     const busy = log.plays.filter((p) => p.at <= at && stopAfter(p.at) + voiceTiming.pauseAfterMs + slackMs > at);
     const freeAt = Math.max(...busy.map((p) => stopAfter(p.at) + voiceTiming.pauseAfterMs + slackMs));
@@ -121,7 +134,11 @@ describe('spoken guidance during a real head-turn session (a man turning at a we
   const work = mkdtempSync(join(tmpdir(), 'kelu-voice-turn-'));
   let turn = '';
   beforeAll(async () => {
-    const engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {} });
+    const engine = await createFaceEngine({
+      modelsDir: join(projectRoot, 'models'),
+      requestTimeoutMs: 60_000,
+      log: () => {},
+    });
     try {
       // He stands still for 6 s before turning, as a patient listening to the camera screen's prompt
       // would: without it, on a fast machine the whole challenge can pass while "Look at the camera" is said.
@@ -135,7 +152,11 @@ describe('spoken guidance during a real head-turn session (a man turning at a we
   describe.each(['kk', 'ru', 'en'] as const)('in %s', (lang) => {
     let kiosk: TestKiosk;
     beforeAll(async () => {
-      kiosk = await startTestKiosk({ camera: turn, lang, config: { sync: { background: false }, ui: { inactivityMs: 600_000 } } });
+      kiosk = await startTestKiosk({
+        camera: turn,
+        lang,
+        config: { sync: { background: false }, ui: { inactivityMs: 600_000 } },
+      });
     });
     afterAll(async () => {
       await kiosk?.close();
@@ -150,10 +171,17 @@ describe('spoken guidance during a real head-turn session (a man turning at a we
       // The session runs to its end: a ticket, or a failed try.
       const ticket = page.getByRole('heading', { name: checkin.ticket!.title! });
       const retry = page.getByRole('button', { name: checkin.camera!.tryAgain! });
-      await ticket.or(retry).first().waitFor({ timeout: 150_000 }).catch(async (err: unknown) => {
-        const l = await log(page);
-        throw new Error(`[${lang}] no end of session; spoken: ${l.plays.map((p) => p.key).join(' ')}; shown: ${l.shown.join(' | ')}`, { cause: err });
-      });
+      await ticket
+        .or(retry)
+        .first()
+        .waitFor({ timeout: 150_000 })
+        .catch(async (err: unknown) => {
+          const l = await log(page);
+          throw new Error(
+            `[${lang}] no end of session; spoken: ${l.plays.map((p) => p.key).join(' ')}; shown: ${l.shown.join(' | ')}`,
+            { cause: err },
+          );
+        });
       const result = (await ticket.isVisible()) ? 'voice.ticket' : 'voice.failedTry';
       await heard(page, result);
       const l = await log(page);
@@ -162,73 +190,110 @@ describe('spoken guidance during a real head-turn session (a man turning at a we
       const shownKeys = l.shown.map((text) => keyOf.get(text)).filter((k): k is string => k !== undefined);
       const story = `spoken ${keys.join(' ')}; shown ${shownKeys.join(' ')}`;
       // Every clip is the kiosk's own, in the language on screen.
-      expect(l.plays.every((p) => p.lang === lang && p.source === 'bundled' && p.src.startsWith('blob:')), story).toBe(true);
+      expect(
+        l.plays.every((p) => p.lang === lang && p.source === 'bundled' && p.src.startsWith('blob:')),
+        story,
+      ).toBe(true);
       // The challenge ran and was spoken: the side to turn, or — when he was already turning while the
       // previous prompt played, so the side gave way to the next instruction — the way back.
-      const challenge = spoken.filter((k) => ['presence.turnLeft', 'presence.turnRight', 'presence.turnBack'].includes(k));
+      const challenge = spoken.filter((k) =>
+        ['presence.turnLeft', 'presence.turnRight', 'presence.turnBack'].includes(k),
+      );
       expect(challenge.length, story).toBeGreaterThan(0);
-      expect(shownKeys.some((k) => k === 'presence.turnLeft' || k === 'presence.turnRight'), story).toBe(true);
+      expect(
+        shownKeys.some((k) => k === 'presence.turnLeft' || k === 'presence.turnRight'),
+        story,
+      ).toBe(true);
       // Each instruction spoken was on screen, spoken in the order shown, and the result came last.
       expect(isSubsequence(spoken, shownKeys), story).toBe(true);
       expect(isSubsequence([challenge[0]!, result], keys), story).toBe(true);
       expect(keys.at(-1), story).toBe(result);
-      expect(spoken.some((k, i) => i > 0 && spoken[i - 1] === k), story).toBe(false);
+      expect(
+        spoken.some((k, i) => i > 0 && spoken[i - 1] === k),
+        story,
+      ).toBe(false);
       // And nothing shown went unsaid but what the player's rules drop (a prompt that gave way to a newer one).
       expect(unexplainedSilences(l, keyOf), story).toEqual([]);
     });
   });
 });
 
-describe.each(['kk', 'ru', 'en'] as const)('spoken guidance in %s while a patient is guided (a man moving in front of the camera); muting', (lang) => {
-  let kiosk: TestKiosk;
-  beforeAll(async () => {
-    kiosk = await startTestKiosk({ camera: 'video/hamilton_clip.mp4', lang, config: { presence: { challenge: 'head-turn' }, sync: { background: false }, ui: { maxFaceAttempts: 3, inactivityMs: 600_000 } } });
-  });
-  afterAll(async () => {
-    await kiosk?.close();
-  });
-
-  it('each screen’s prompt, then the instructions as they appear, in order, in the patient’s language; muting stops it', async () => {
-    const { page } = kiosk;
-    await record(page);
-    await toCamera(page, lang);
-    const keyOf = instructionKeys(lang);
-    // The session runs until the patient has heard a few instructions.
-    await expect
-      .poll(async () => (await log(page)).plays.filter((p) => p.key.startsWith('presence.')).length, { timeout: 90_000, interval: 500 })
-      .toBeGreaterThanOrEqual(3)
-      .catch(async (err: unknown) => {
-        const l = await log(page);
-        console.error(`[${lang}] spoken: ${l.plays.map((p) => p.key).join(' ')}\n[${lang}] shown: ${l.shown.join(' | ')}`);
-        throw err;
+describe.each(['kk', 'ru', 'en'] as const)(
+  'spoken guidance in %s while a patient is guided (a man moving in front of the camera); muting',
+  (lang) => {
+    let kiosk: TestKiosk;
+    beforeAll(async () => {
+      kiosk = await startTestKiosk({
+        camera: 'video/hamilton_clip.mp4',
+        lang,
+        config: {
+          presence: { challenge: 'head-turn' },
+          sync: { background: false },
+          ui: { maxFaceAttempts: 3, inactivityMs: 600_000 },
+        },
       });
-    const { plays, shown } = await log(page);
-    // Every clip is the kiosk's own, in the language on screen, and they play one after another.
-    expect(plays.every((p) => p.lang === lang && p.source === 'bundled' && p.src.startsWith('blob:'))).toBe(true);
-    const screens = plays.map((p) => p.key).filter((k) => k.startsWith('voice.'));
-    // (The camera's title may give way to its first instruction if that comes while "consent" is still being said.)
-    expect(isSubsequence(['voice.identify', 'voice.consent'], screens)).toBe(true);
-    expect(plays.slice(plays.findIndex((p) => p.key === 'voice.consent') + 1).every((p) => p.key === 'voice.camera' || p.key.startsWith('presence.'))).toBe(true);
-    // Each instruction spoken was on screen, and they are spoken in the order they appeared.
-    const spoken = plays.map((p) => p.key).filter((k) => k.startsWith('presence.'));
-    const shownKeys = shown.map((text) => keyOf.get(text)).filter((k): k is string => k !== undefined);
-    expect(shownKeys.length).toBeGreaterThanOrEqual(spoken.length);
-    expect(isSubsequence(spoken, shownKeys), `spoken ${spoken.join(',')} vs shown ${shownKeys.join(',')}`).toBe(true);
-    // The same prompt twice in a row would be a repeat faster than anyone can follow.
-    expect(spoken.some((k, i) => i > 0 && spoken[i - 1] === k)).toBe(false);
+    });
+    afterAll(async () => {
+      await kiosk?.close();
+    });
 
-    // Mute: the sound stops at once and nothing more plays while the instructions go on changing.
-    const common = locale(lang, 'common');
-    await page.getByRole('button', { name: common.voice!.mute! }).click();
-    expect(await page.evaluate(() => (document.querySelector('audio.voice-audio') as HTMLAudioElement).paused)).toBe(true);
-    const muted = await log(page);
-    await expect.poll(async () => (await log(page)).shown.length, { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(muted.shown.length + 2);
-    expect((await log(page)).plays.length).toBe(muted.plays.length);
-    // Sound back on: the current instruction is said again.
-    await page.getByRole('button', { name: common.voice!.unmute! }).click();
-    await expect.poll(async () => (await log(page)).plays.length, { timeout: 20_000 }).toBeGreaterThan(muted.plays.length);
-  });
-});
+    it('each screen’s prompt, then the instructions as they appear, in order, in the patient’s language; muting stops it', async () => {
+      const { page } = kiosk;
+      await record(page);
+      await toCamera(page, lang);
+      const keyOf = instructionKeys(lang);
+      // The session runs until the patient has heard a few instructions.
+      await expect
+        .poll(async () => (await log(page)).plays.filter((p) => p.key.startsWith('presence.')).length, {
+          timeout: 90_000,
+          interval: 500,
+        })
+        .toBeGreaterThanOrEqual(3)
+        .catch(async (err: unknown) => {
+          const l = await log(page);
+          console.error(
+            `[${lang}] spoken: ${l.plays.map((p) => p.key).join(' ')}\n[${lang}] shown: ${l.shown.join(' | ')}`,
+          );
+          throw err;
+        });
+      const { plays, shown } = await log(page);
+      // Every clip is the kiosk's own, in the language on screen, and they play one after another.
+      expect(plays.every((p) => p.lang === lang && p.source === 'bundled' && p.src.startsWith('blob:'))).toBe(true);
+      const screens = plays.map((p) => p.key).filter((k) => k.startsWith('voice.'));
+      // (The camera's title may give way to its first instruction if that comes while "consent" is still being said.)
+      expect(isSubsequence(['voice.identify', 'voice.consent'], screens)).toBe(true);
+      expect(
+        plays
+          .slice(plays.findIndex((p) => p.key === 'voice.consent') + 1)
+          .every((p) => p.key === 'voice.camera' || p.key.startsWith('presence.')),
+      ).toBe(true);
+      // Each instruction spoken was on screen, and they are spoken in the order they appeared.
+      const spoken = plays.map((p) => p.key).filter((k) => k.startsWith('presence.'));
+      const shownKeys = shown.map((text) => keyOf.get(text)).filter((k): k is string => k !== undefined);
+      expect(shownKeys.length).toBeGreaterThanOrEqual(spoken.length);
+      expect(isSubsequence(spoken, shownKeys), `spoken ${spoken.join(',')} vs shown ${shownKeys.join(',')}`).toBe(true);
+      // The same prompt twice in a row would be a repeat faster than anyone can follow.
+      expect(spoken.some((k, i) => i > 0 && spoken[i - 1] === k)).toBe(false);
+
+      // Mute: the sound stops at once and nothing more plays while the instructions go on changing.
+      const common = locale(lang, 'common');
+      await page.getByRole('button', { name: common.voice!.mute! }).click();
+      expect(await page.evaluate(() => (document.querySelector('audio.voice-audio') as HTMLAudioElement).paused)).toBe(
+        true,
+      );
+      const muted = await log(page);
+      await expect
+        .poll(async () => (await log(page)).shown.length, { timeout: 60_000, interval: 500 })
+        .toBeGreaterThanOrEqual(muted.shown.length + 2);
+      expect((await log(page)).plays.length).toBe(muted.plays.length);
+      // Sound back on: the current instruction is said again.
+      await page.getByRole('button', { name: common.voice!.unmute! }).click();
+      await expect
+        .poll(async () => (await log(page)).plays.length, { timeout: 20_000 })
+        .toBeGreaterThan(muted.plays.length);
+    });
+  },
+);
 
 describe('spoken challenge side and results (a still photo reaches the head-turn challenge and fails it)', () => {
   let kiosk: TestKiosk;
@@ -236,7 +301,11 @@ describe('spoken challenge side and results (a still photo reaches the head-turn
     kiosk = await startTestKiosk({
       camera: 'photos/alex_lacamoire_3.jpg',
       lang: 'en',
-      config: { presence: { challenge: 'head-turn', challengeTimeoutMs: 3_000 }, sync: { background: false }, ui: { maxFaceAttempts: 2, inactivityMs: 600_000 } },
+      config: {
+        presence: { challenge: 'head-turn', challengeTimeoutMs: 3_000 },
+        sync: { background: false },
+        ui: { maxFaceAttempts: 2, inactivityMs: 600_000 },
+      },
     });
   });
   afterAll(async () => {
@@ -258,13 +327,31 @@ describe('spoken challenge side and results (a still photo reaches the head-turn
     const turn = keys.find((k) => k === 'presence.turnLeft' || k === 'presence.turnRight');
     expect(turn, keys.join(' ')).toBeDefined();
     // "We could not confirm the head turn" may give way to "That did not work", said at the same moment: only the newest waiting prompt is kept.
-    expect(isSubsequence([turn!, 'voice.failedTry', 'voice.decline', 'voice.goToReception'], keys), keys.join(' ')).toBe(true);
+    expect(
+      isSubsequence([turn!, 'voice.failedTry', 'voice.decline', 'voice.goToReception'], keys),
+      keys.join(' '),
+    ).toBe(true);
   });
 });
 
 /** A short tone as Ogg Opus (ffmpeg), standing in for a clinic's recording of a native speaker. */
 function toneOgg(file: string, seconds: number): void {
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`, '-ac', '1', '-c:a', 'libopus', '-b:a', '24k', file]);
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:duration=${seconds}`,
+    '-ac',
+    '1',
+    '-c:a',
+    'libopus',
+    '-b:a',
+    '24k',
+    file,
+  ]);
 }
 
 describe('a clinic’s own recordings in <data>/voice', () => {
@@ -300,15 +387,36 @@ describe('a clinic’s own recordings in <data>/voice', () => {
     await heard(page, 'voice.decline', 'bundled');
 
     // IT's view (role it): which files are used and, for the others, why not.
-    const call = (method: string, input: unknown) => page.evaluate(([m, i]) => (window as unknown as { kiosk: { call(m: string, i: unknown): Promise<{ ok: boolean; value?: unknown }> } }).kiosk.call(m as string, i), [method, input] as const);
+    const call = (method: string, input: unknown) =>
+      page.evaluate(
+        ([m, i]) =>
+          (
+            window as unknown as { kiosk: { call(m: string, i: unknown): Promise<{ ok: boolean; value?: unknown }> } }
+          ).kiosk.call(m as string, i),
+        [method, input] as const,
+      );
     expect(await call('voice.overrides', {})).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
-    expect(await call('staff.login', { username: it1.username, password: it1.password, code: totpNow(it1.secret) })).toMatchObject({ ok: true });
-    const answer = (await call('voice.overrides', {})) as { ok: true; value: { files: Array<{ key: string; used: boolean; problem?: string }> } };
+    expect(
+      await call('staff.login', { username: it1.username, password: it1.password, code: totpNow(it1.secret) }),
+    ).toMatchObject({ ok: true });
+    const answer = (await call('voice.overrides', {})) as {
+      ok: true;
+      value: { files: Array<{ key: string; used: boolean; problem?: string }> };
+    };
     const byKey = Object.fromEntries(answer.value.files.map((f) => [f.key, f]));
     expect(byKey['voice.identify']).toMatchObject({ used: true });
-    expect(byKey['voice.consent']).toMatchObject({ used: false, problem: expect.stringMatching(/lasts 14\.0 s; a prompt must last 0\.3–10 s/) });
-    expect(byKey['voice.decline']).toMatchObject({ used: false, problem: expect.stringMatching(/not a usable Ogg Opus\/Vorbis file: not an Ogg file/) });
-    expect(byKey['voice.doesNotExist']).toMatchObject({ used: false, problem: expect.stringMatching(/no message has this name/) });
+    expect(byKey['voice.consent']).toMatchObject({
+      used: false,
+      problem: expect.stringMatching(/lasts 14\.0 s; a prompt must last 0\.3–10 s/),
+    });
+    expect(byKey['voice.decline']).toMatchObject({
+      used: false,
+      problem: expect.stringMatching(/not a usable Ogg Opus\/Vorbis file: not an Ogg file/),
+    });
+    expect(byKey['voice.doesNotExist']).toMatchObject({
+      used: false,
+      problem: expect.stringMatching(/no message has this name/),
+    });
     // The page names a language and a key, never a path: anything else is refused before core reads a file.
     for (const key of ['../../kelu.db', 'voice.identify/../../x', 'presence.turnLeft.ogg', 'other.key']) {
       expect(await call('voice.clip', { lang: 'en', key })).toMatchObject({ ok: false });

@@ -22,7 +22,11 @@ export interface FramedHeadTurn {
  * Writes the framed head turn into `dir` (19 s: a hold, turns to both sides, and back), after
  * `stillSeconds` of its first frame held (a patient standing still before turning).
  */
-export async function writeFramedHeadTurn(engine: Pick<FaceEngine, 'analyze'>, dir: string, options: { stillSeconds?: number } = {}): Promise<FramedHeadTurn> {
+export async function writeFramedHeadTurn(
+  engine: Pick<FaceEngine, 'analyze'>,
+  dir: string,
+  options: { stillSeconds?: number } = {},
+): Promise<FramedHeadTurn> {
   const source = fixture('video/turn_headtrackr_cap4.mp4');
   const framing = await kioskFraming(engine, source);
   const still = options.stillSeconds ?? 0;

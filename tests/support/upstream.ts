@@ -43,19 +43,37 @@ export interface UpstreamWithKiosk {
  * The real reference upstream and a headless kiosk registered with it, both undone after the test.
  * With `syncing`, the kiosk's sync points at the upstream (`kiosk.sync.engine.drain()` delivers).
  */
-export async function upstreamWithKiosk({ cleanups, tempDir }: Cleanups, options: { syncing?: boolean } = {}): Promise<UpstreamWithKiosk> {
+export async function upstreamWithKiosk(
+  { cleanups, tempDir }: Cleanups,
+  options: { syncing?: boolean } = {},
+): Promise<UpstreamWithKiosk> {
   const upstream = await startDevUpstream(tempDir('up'));
   cleanups.push(() => upstream.close());
-  const kiosk = await openHeadlessKiosk(tempDir('kiosk'), options.syncing ? { sync: { upstreamUrl: upstream.url } } : {});
+  const kiosk = await openHeadlessKiosk(
+    tempDir('kiosk'),
+    options.syncing ? { sync: { upstreamUrl: upstream.url } } : {},
+  );
   cleanups.push(() => kiosk.close());
   register(upstream, kiosk);
   return {
     upstream,
     kiosk,
     newestItem() {
-      const row = kiosk.db.prepare('SELECT id, created_at, sealed, sig FROM outbox ORDER BY rowid DESC LIMIT 1').get() as { id: string; created_at: string; sealed: Buffer; sig: Buffer };
-      return { id: row.id, createdAt: row.created_at, sealed: row.sealed.toString('base64'), sig: row.sig.toString('base64') };
+      const row = kiosk.db
+        .prepare('SELECT id, created_at, sealed, sig FROM outbox ORDER BY rowid DESC LIMIT 1')
+        .get() as { id: string; created_at: string; sealed: Buffer; sig: Buffer };
+      return {
+        id: row.id,
+        createdAt: row.created_at,
+        sealed: row.sealed.toString('base64'),
+        sig: row.sig.toString('base64'),
+      };
     },
-    post: (body) => fetch(upstream.url + batchPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    post: (body) =>
+      fetch(upstream.url + batchPath, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
   };
 }

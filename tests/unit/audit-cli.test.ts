@@ -25,16 +25,24 @@ const tsx = join(projectRoot, 'node_modules', '.bin', 'tsx');
 /** Asynchronous, so the upstream running in this process can answer the child's requests. */
 const kioskctl = (...args: string[]) =>
   new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    execFile(tsx, [join(projectRoot, 'tools/kioskctl/kioskctl.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 }, (error, out, err) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ code, out, err });
-    });
+    execFile(
+      tsx,
+      [join(projectRoot, 'tools/kioskctl/kioskctl.ts'), ...args],
+      { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 },
+      (error, out, err) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ code, out, err });
+      },
+    );
   });
 /** The chain's rows, then kioskctl's rows still waiting for the kiosk to sign them (seq 0). */
 const rowsOf = (dataDir: string): AuditRow[] => {
   const local = openLocalStaff(dataDir);
   try {
-    return [...local.audit.recent(1000).reverse(), ...local.audit.pendingRows().map((r) => ({ ...r, seq: 0, prevHash: '', hash: '' }))];
+    return [
+      ...local.audit.recent(1000).reverse(),
+      ...local.audit.pendingRows().map((r) => ({ ...r, seq: 0, prevHash: '', hash: '' })),
+    ];
   } finally {
     local.close();
   }
@@ -48,7 +56,18 @@ describe('kioskctl audit rows for provision, export and sync', () => {
     const dataDir = tempDir('kiosk');
     const actor = `os:${userInfo().username}`;
 
-    const p = await kioskctl('provision', '--upstream', upstream.url, '--upstream-key', devUpstreamPublicKeyFile(), '--clinic', 'c7', '--development-keys', '--data-dir', dataDir);
+    const p = await kioskctl(
+      'provision',
+      '--upstream',
+      upstream.url,
+      '--upstream-key',
+      devUpstreamPublicKeyFile(),
+      '--clinic',
+      'c7',
+      '--development-keys',
+      '--data-dir',
+      dataDir,
+    );
     expect(p.code, p.err).toBe(0);
     const pinned = /pinned key (\S+)\./.exec(p.out)![1]!;
     const deviceId = /device id:\s+(\S+)/.exec(p.out)![1]!;
@@ -70,7 +89,12 @@ describe('kioskctl audit rows for provision, export and sync', () => {
     const rows = rowsOf(dataDir);
     const provision = rows.find((r) => r.action === 'sync.provision');
     expect(provision?.actor).toBe(actor);
-    expect(detailOf(provision)).toMatchObject({ clinic: 'c7', upstream: upstream.url.replace(/\/$/, '') + '/', upstreamKeyId: pinned, via: 'cli' });
+    expect(detailOf(provision)).toMatchObject({
+      clinic: 'c7',
+      upstream: upstream.url.replace(/\/$/, '') + '/',
+      upstreamKeyId: pinned,
+      via: 'cli',
+    });
 
     const exported = rows.find((r) => r.action === 'sync.export');
     expect(exported?.actor).toBe(actor);
@@ -87,8 +111,16 @@ describe('kioskctl audit rows for provision, export and sync', () => {
     for (let i = 0; i < 3; i++) expect(JSON.stringify(rows)).not.toContain(syntheticVisit(i).iin);
 
     // kioskctl's rows wait outside the chain; the kiosk's next start imports and signs them.
-    expect(rows.filter((r) => r.seq === 0).map((r) => r.action)).toEqual(expect.arrayContaining(['sync.provision', 'sync.export', 'sync.now']));
-    await (await createCore({ dataDir, config: parseConfig({ clinicId: 'c7', sync: { background: false } }), developmentKeys: true })).close();
+    expect(rows.filter((r) => r.seq === 0).map((r) => r.action)).toEqual(
+      expect.arrayContaining(['sync.provision', 'sync.export', 'sync.now']),
+    );
+    await (
+      await createCore({
+        dataDir,
+        config: parseConfig({ clinicId: 'c7', sync: { background: false } }),
+        developmentKeys: true,
+      })
+    ).close();
     const signed = rowsOf(dataDir);
     expect(signed.filter((r) => r.seq === 0)).toHaveLength(0);
     const exportedRow = signed.find((r) => r.action === 'sync.export')!;
@@ -99,7 +131,10 @@ describe('kioskctl audit rows for provision, export and sync', () => {
 
     // The rows are links of the chain, not loose lines: editing the export row breaks verify there.
     const db = openDatabase(join(dataDir, databaseFileName));
-    db.prepare('UPDATE audit_log SET detail = ? WHERE seq = ?').run(JSON.stringify({ ...detailOf(exportedRow), items: 0 }), exportedRow.seq);
+    db.prepare('UPDATE audit_log SET detail = ? WHERE seq = ?').run(
+      JSON.stringify({ ...detailOf(exportedRow), items: 0 }),
+      exportedRow.seq,
+    );
     db.close();
     const broken = await kioskctl('audit', 'verify', '--device-key', publicKey, '--data-dir', dataDir);
     expect(broken.code).toBe(1);
@@ -113,7 +148,17 @@ describe('kioskctl audit rows for provision, export and sync', () => {
     kiosk.close();
     const before = rowsOf(dataDir).length;
 
-    const refused = await kioskctl('provision', '--upstream', 'http://upstream.example.kz', '--upstream-key', devUpstreamPublicKeyFile(), '--clinic', 'c1', '--data-dir', dataDir);
+    const refused = await kioskctl(
+      'provision',
+      '--upstream',
+      'http://upstream.example.kz',
+      '--upstream-key',
+      devUpstreamPublicKeyFile(),
+      '--clinic',
+      'c1',
+      '--data-dir',
+      dataDir,
+    );
     expect(refused.code).not.toBe(0);
     expect(rowsOf(dataDir)).toHaveLength(before);
 
@@ -130,7 +175,14 @@ describe('kioskctl audit rows for provision, export and sync', () => {
 describe('audit rows signed with the device key (issue 11 item 20)', () => {
   async function kioskWithRows(): Promise<string> {
     const dataDir = tempDir('kiosk');
-    const start = async (maxFaceAttempts: number) => (await createCore({ dataDir, config: parseConfig({ ui: { maxFaceAttempts }, sync: { background: false } }), developmentKeys: true })).close();
+    const start = async (maxFaceAttempts: number) =>
+      (
+        await createCore({
+          dataDir,
+          config: parseConfig({ ui: { maxFaceAttempts }, sync: { background: false } }),
+          developmentKeys: true,
+        })
+      ).close();
     await start(3); // rows 1 and 2: the development keys made, the kiosk's configuration (signed)
     await kioskctl('sync', '--data-dir', dataDir); // kioskctl's sync waits outside the chain
     await start(4); // rows 3 to 5: kioskctl's row imported and signed, the kiosk's changed configuration (signed)
@@ -142,12 +194,22 @@ describe('audit rows signed with the device key (issue 11 item 20)', () => {
   function rewriteFrom(dataDir: string, seq: number, stripSignatures: boolean): void {
     const db = openDatabase(join(dataDir, databaseFileName));
     try {
-      const rows = db.prepare('SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash FROM audit_log WHERE seq >= ? ORDER BY seq').all(seq) as AuditRow[];
+      const rows = db
+        .prepare(
+          'SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash FROM audit_log WHERE seq >= ? ORDER BY seq',
+        )
+        .all(seq) as AuditRow[];
       let prevHash = (db.prepare('SELECT hash FROM audit_log WHERE seq = ?').get(seq - 1) as { hash: string }).hash;
       for (const r of rows) {
-        const edited = { ...r, prevHash, detail: r.seq === seq ? JSON.stringify({ note: 'nothing happened here' }) : r.detail };
+        const edited = {
+          ...r,
+          prevHash,
+          detail: r.seq === seq ? JSON.stringify({ note: 'nothing happened here' }) : r.detail,
+        };
         const hash = rowHash(edited);
-        db.prepare(`UPDATE audit_log SET detail = ?, prev_hash = ?, hash = ?${stripSignatures ? ', sig = NULL' : ''} WHERE seq = ?`).run(edited.detail, prevHash, hash, r.seq);
+        db.prepare(
+          `UPDATE audit_log SET detail = ?, prev_hash = ?, hash = ?${stripSignatures ? ', sig = NULL' : ''} WHERE seq = ?`,
+        ).run(edited.detail, prevHash, hash, r.seq);
         prevHash = hash;
       }
     } finally {
@@ -161,7 +223,9 @@ describe('audit rows signed with the device key (issue 11 item 20)', () => {
     const ok = await kioskctl('audit', 'verify', '--device-key', key, '--data-dir', dataDir);
     expect(ok.code, ok.out + ok.err).toBe(0);
     expect(ok.out).toMatch(/Signed by device key \S+ through row \d+/);
-    const v = JSON.parse((await kioskctl('audit', 'verify', '--json', '--device-key', key, '--data-dir', dataDir)).out) as { ok: boolean; rows: number; signedThrough: number; unsignedTail: number };
+    const v = JSON.parse(
+      (await kioskctl('audit', 'verify', '--json', '--device-key', key, '--data-dir', dataDir)).out,
+    ) as { ok: boolean; rows: number; signedThrough: number; unsignedTail: number };
     expect(v).toMatchObject({ ok: true, signedThrough: v.rows, unsignedTail: 0 });
 
     expect(v.rows).toBeGreaterThanOrEqual(4);
@@ -179,14 +243,29 @@ describe('audit rows signed with the device key (issue 11 item 20)', () => {
   it("the IT screen's export writes the file and the item count to the audit log, like kioskctl export", async () => {
     const dataDir = tempDir('kiosk');
     const people = await seedStaff(dataDir, [{ username: 'it.person', role: 'it' }]);
-    const core = await createCore({ dataDir, config: parseConfig({ sync: { background: false } }), developmentKeys: true });
+    const core = await createCore({
+      dataDir,
+      config: parseConfig({ sync: { background: false } }),
+      developmentKeys: true,
+    });
     cleanups.push(() => core.close());
     const ctx = { transport: 'test' as const };
-    const login = await core.router.call('staff.login', { username: 'it.person', password: people['it.person']!.password, code: totpNow(people['it.person']!.secret, Date.now()) }, ctx);
+    const login = await core.router.call(
+      'staff.login',
+      {
+        username: 'it.person',
+        password: people['it.person']!.password,
+        code: totpNow(people['it.person']!.secret, Date.now()),
+      },
+      ctx,
+    );
     expect(login.ok).toBe(true);
     const session = (login as { value: { session: string } }).value.session;
     const bundle = join(tempDir('usb'), 'visits-202611261230.kelu');
-    expect(await core.router.call('sync.export', { path: bundle }, { ...ctx, session })).toMatchObject({ ok: true, value: { items: 0 } });
+    expect(await core.router.call('sync.export', { path: bundle }, { ...ctx, session })).toMatchObject({
+      ok: true,
+      value: { items: 0 },
+    });
     const row = rowsOf(dataDir).find((r) => r.action === 'sync.export');
     expect(detailOf(row)).toEqual({ bundle: bundle.replace('202611261230', '********1230'), items: 0, via: 'test' });
   });

@@ -17,22 +17,37 @@ const { tempDir } = useCleanups();
 const tsx = join(projectRoot, 'node_modules', '.bin', 'tsx');
 const kioskctl = (...args: string[]) =>
   new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    execFile(tsx, [join(projectRoot, 'tools/kioskctl/kioskctl.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 }, (error, out, err) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, out, err });
-    });
+    execFile(
+      tsx,
+      [join(projectRoot, 'tools/kioskctl/kioskctl.ts'), ...args],
+      { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 },
+      (error, out, err) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, out, err });
+      },
+    );
   });
 
 /** One kiosk start (development keys); a changed setting each time makes a signed config row. */
 const startKiosk = async (dataDir: string, n: number, protector?: SecretProtector) =>
-  (await createCore({ dataDir, config: parseConfig({ ui: { maxFaceAttempts: n }, sync: { background: false } }), developmentKeys: true, ...(protector ? { secretProtector: protector } : {}) })).close();
+  (
+    await createCore({
+      dataDir,
+      config: parseConfig({ ui: { maxFaceAttempts: n }, sync: { background: false } }),
+      developmentKeys: true,
+      ...(protector ? { secretProtector: protector } : {}),
+    })
+  ).close();
 
 /** The device public key as IT has it from provisioning (and the upstream registered it). */
-const registeredKey = (dataDir: string): string => (JSON.parse(readFileSync(deviceKeyFile(dataDir), 'utf8')) as { publicKey: string }).publicKey;
+const registeredKey = (dataDir: string): string =>
+  (JSON.parse(readFileSync(deviceKeyFile(dataDir), 'utf8')) as { publicKey: string }).publicKey;
 
 function rows(dataDir: string): Array<AuditRow & { sig: string | null }> {
   const db = openDatabase(join(dataDir, databaseFileName));
   try {
-    return db.prepare('SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash, sig FROM audit_log ORDER BY seq').all() as Array<AuditRow & { sig: string | null }>;
+    return db
+      .prepare('SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash, sig FROM audit_log ORDER BY seq')
+      .all() as Array<AuditRow & { sig: string | null }>;
   } finally {
     db.close();
   }
@@ -43,16 +58,40 @@ function rows(dataDir: string): Array<AuditRow & { sig: string | null }> {
  * (actor os:…, via: cli), re-hashes the chain and, without the device secret, drops the signatures;
  * or, with `signWith`, re-signs with a key of their own.
  */
-function rewriteAsKioskctl(dataDir: string, seq: number, signWith?: Uint8Array, sodium?: Awaited<ReturnType<typeof getSodium>>): void {
+function rewriteAsKioskctl(
+  dataDir: string,
+  seq: number,
+  signWith?: Uint8Array,
+  sodium?: Awaited<ReturnType<typeof getSodium>>,
+): void {
   const db = openDatabase(join(dataDir, databaseFileName));
   try {
-    const all = db.prepare('SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash FROM audit_log WHERE seq >= ? ORDER BY seq').all(seq) as AuditRow[];
-    let prevHash = seq === 1 ? GENESIS_HASH : (db.prepare('SELECT hash FROM audit_log WHERE seq = ?').get(seq - 1) as { hash: string }).hash;
+    const all = db
+      .prepare(
+        'SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash FROM audit_log WHERE seq >= ? ORDER BY seq',
+      )
+      .all(seq) as AuditRow[];
+    let prevHash =
+      seq === 1
+        ? GENESIS_HASH
+        : (db.prepare('SELECT hash FROM audit_log WHERE seq = ?').get(seq - 1) as { hash: string }).hash;
     for (const r of all) {
-      const edited = { ...r, prevHash, actor: signWith ? r.actor : 'os:root', detail: JSON.stringify({ note: 'nothing happened here', via: 'cli' }) };
+      const edited = {
+        ...r,
+        prevHash,
+        actor: signWith ? r.actor : 'os:root',
+        detail: JSON.stringify({ note: 'nothing happened here', via: 'cli' }),
+      };
       const hash = rowHash(edited);
-      const sig = signWith && sodium ? Buffer.from(signDetached(sodium, new TextEncoder().encode(`kelu-audit-v1\n${r.seq}\n${hash}`), signWith)).toString('base64') : null;
-      db.prepare('UPDATE audit_log SET actor = ?, detail = ?, prev_hash = ?, hash = ?, sig = ?, key_id = NULL WHERE seq = ?').run(edited.actor, edited.detail, prevHash, hash, sig, r.seq);
+      const sig =
+        signWith && sodium
+          ? Buffer.from(
+              signDetached(sodium, new TextEncoder().encode(`kelu-audit-v1\n${r.seq}\n${hash}`), signWith),
+            ).toString('base64')
+          : null;
+      db.prepare(
+        'UPDATE audit_log SET actor = ?, detail = ?, prev_hash = ?, hash = ?, sig = ?, key_id = NULL WHERE seq = ?',
+      ).run(edited.actor, edited.detail, prevHash, hash, sig, r.seq);
       prevHash = hash;
     }
   } finally {
@@ -89,9 +128,21 @@ describe('issue 17 item 1: no row enters the signed chain on the strength of its
     for (const n of [3, 4]) await startKiosk(dataDir, n);
     const key = registeredKey(dataDir);
     const db = openDatabase(join(dataDir, databaseFileName));
-    const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
-    const forged = { seq: last.seq + 1, at: new Date().toISOString(), actor: 'os:it-admin', action: 'staff.unlocked', detail: JSON.stringify({ staffId: 'x', via: 'cli' }), prevHash: last.hash };
-    db.prepare('INSERT INTO audit_log (seq, at, actor, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)').run(forged.seq, forged.at, forged.actor, forged.action, forged.detail, forged.prevHash, rowHash(forged));
+    const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as {
+      seq: number;
+      hash: string;
+    };
+    const forged = {
+      seq: last.seq + 1,
+      at: new Date().toISOString(),
+      actor: 'os:it-admin',
+      action: 'staff.unlocked',
+      detail: JSON.stringify({ staffId: 'x', via: 'cli' }),
+      prevHash: last.hash,
+    };
+    db.prepare(
+      'INSERT INTO audit_log (seq, at, actor, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(forged.seq, forged.at, forged.actor, forged.action, forged.detail, forged.prevHash, rowHash(forged));
     db.close();
     await startKiosk(dataDir, 5);
     const v = await kioskctl('audit', 'verify', '--json', '--device-key', key, '--data-dir', dataDir);
@@ -135,7 +186,14 @@ describe('issue 17 item 2: verify does not trust what it checks', () => {
     const mine = sodium.crypto_sign_keypair();
     rewriteAsKioskctl(dataDir, 1, mine.privateKey, sodium);
     const file = JSON.parse(readFileSync(deviceKeyFile(dataDir), 'utf8')) as Record<string, string>;
-    writeFileSync(deviceKeyFile(dataDir), JSON.stringify({ ...file, publicKey: Buffer.from(mine.publicKey).toString('base64'), wrappedSecret: Buffer.from(mine.privateKey).toString('base64') }));
+    writeFileSync(
+      deviceKeyFile(dataDir),
+      JSON.stringify({
+        ...file,
+        publicKey: Buffer.from(mine.publicKey).toString('base64'),
+        wrappedSecret: Buffer.from(mine.privateKey).toString('base64'),
+      }),
+    );
     const v = await kioskctl('audit', 'verify', '--device-key', key, '--data-dir', dataDir);
     expect(v.code, v.out).toBe(1);
     expect(v.out).toMatch(/BROKEN at row 1 \(bad-signature\)/);
@@ -145,7 +203,12 @@ describe('issue 17 item 2: verify does not trust what it checks', () => {
     const dataDir = tempDir('audit');
     const xor = (b: Uint8Array) => b.map((x) => x ^ 0x5c);
     const safe: SecretProtector = { kind: 'safe-storage', protect: xor, unprotect: xor };
-    const basicText: SecretProtector = { kind: 'plain-file', unavailableReason: 'keyring backend basic_text', protect: (b) => b.slice(), unprotect: (b) => b.slice() };
+    const basicText: SecretProtector = {
+      kind: 'plain-file',
+      unavailableReason: 'keyring backend basic_text',
+      protect: (b) => b.slice(),
+      unprotect: (b) => b.slice(),
+    };
     await startKiosk(dataDir, 3, safe);
     const key = registeredKey(dataDir);
     await startKiosk(dataDir, 4, basicText); // the keyring fell back: rows unsigned
@@ -154,7 +217,11 @@ describe('issue 17 item 2: verify does not trust what it checks', () => {
     await startKiosk(dataDir, 5, safe); // the keyring is back
     const v = await kioskctl('audit', 'verify', '--device-key', key, '--data-dir', dataDir);
     expect(v.code, v.out).toBe(0);
-    expect(v.out).toMatch(new RegExp(`rows ${unsigned[0]!.seq}–${unsigned.at(-1)!.seq} are not signed: the kiosk wrote them while its device key was unavailable`));
+    expect(v.out).toMatch(
+      new RegExp(
+        `rows ${unsigned[0]!.seq}–${unsigned.at(-1)!.seq} are not signed: the kiosk wrote them while its device key was unavailable`,
+      ),
+    );
   }, 120_000);
 
   it('a new device key from the IT screen is recorded by a row signed with the old key: verify with the old registered key follows it', async () => {
@@ -165,13 +232,43 @@ describe('issue 17 item 2: verify does not trust what it checks', () => {
     const sodium = await getSodium();
     const upstreamFile = join(tempDir('usb'), 'upstream-public.json');
     const upstreamKey = sodium.crypto_box_keypair().publicKey;
-    writeFileSync(upstreamFile, JSON.stringify({ v: 1, kind: 'kelu-upstream-public-key', publicKey: Buffer.from(upstreamKey).toString('base64') }));
-    const core = await createCore({ dataDir, config: parseConfig({ sync: { background: false } }), developmentKeys: true });
+    writeFileSync(
+      upstreamFile,
+      JSON.stringify({
+        v: 1,
+        kind: 'kelu-upstream-public-key',
+        publicKey: Buffer.from(upstreamKey).toString('base64'),
+      }),
+    );
+    const core = await createCore({
+      dataDir,
+      config: parseConfig({ sync: { background: false } }),
+      developmentKeys: true,
+    });
     const oldKey = registeredKey(dataDir);
     const ctx = { transport: 'test' as const };
-    const login = await core.router.call('staff.login', { username: 'it.person', password: people['it.person']!.password, code: totpNow(people['it.person']!.secret, Date.now()) }, ctx);
+    const login = await core.router.call(
+      'staff.login',
+      {
+        username: 'it.person',
+        password: people['it.person']!.password,
+        code: totpNow(people['it.person']!.secret, Date.now()),
+      },
+      ctx,
+    );
     const session = (login as { value: { session: string } }).value.session;
-    const p = await core.router.call('keys.provision', { upstreamUrl: 'https://upstream.example.kz', upstreamKeyFile: upstreamFile, upstreamKeyFingerprint: sodium.to_hex(sodium.crypto_generichash(16, upstreamKey, null)), clinicId: 'c1', newDeviceKey: true, keepOldVisits: false }, { ...ctx, session });
+    const p = await core.router.call(
+      'keys.provision',
+      {
+        upstreamUrl: 'https://upstream.example.kz',
+        upstreamKeyFile: upstreamFile,
+        upstreamKeyFingerprint: sodium.to_hex(sodium.crypto_generichash(16, upstreamKey, null)),
+        clinicId: 'c1',
+        newDeviceKey: true,
+        keepOldVisits: false,
+      },
+      { ...ctx, session },
+    );
     expect(p.ok, JSON.stringify(p)).toBe(true);
     await core.router.call('staff.logout', {}, { ...ctx, session });
     await core.close();
@@ -179,6 +276,8 @@ describe('issue 17 item 2: verify does not trust what it checks', () => {
     expect(newKey).not.toBe(oldKey);
     const v = await kioskctl('audit', 'verify', '--device-key', oldKey, '--data-dir', dataDir);
     expect(v.code, v.out).toBe(0);
-    expect(v.out).toContain(`Signed by device key ${keyId(sodium, Buffer.from(oldKey, 'base64'))}, then ${keyId(sodium, Buffer.from(newKey, 'base64'))}`);
+    expect(v.out).toContain(
+      `Signed by device key ${keyId(sodium, Buffer.from(oldKey, 'base64'))}, then ${keyId(sodium, Buffer.from(newKey, 'base64'))}`,
+    );
   }, 120_000);
 });

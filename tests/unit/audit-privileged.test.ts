@@ -14,8 +14,17 @@ import { rememberStaffSessions } from '../../electron/core/staff/accounts/sessio
 // A small contract standing in for any part's privileged methods (another part's "config.set").
 const contract = {
   'demo.open': method({ summary: 'open', input: z.object({}).strict(), output: z.object({ n: z.number() }) }),
-  'demo.config': method({ summary: 'config', roles: ['it'], input: z.object({ value: z.string() }).strict(), output: z.object({ ok: z.boolean() }) }),
-  'demo.login': method({ summary: 'login', input: z.object({ role: z.enum(['it', 'reception']) }).strict(), output: z.object({ session: z.string().optional(), ok: z.boolean() }) }),
+  'demo.config': method({
+    summary: 'config',
+    roles: ['it'],
+    input: z.object({ value: z.string() }).strict(),
+    output: z.object({ ok: z.boolean() }),
+  }),
+  'demo.login': method({
+    summary: 'login',
+    input: z.object({ role: z.enum(['it', 'reception']) }).strict(),
+    output: z.object({ session: z.string().optional(), ok: z.boolean() }),
+  }),
 };
 
 describe('auditing privileged calls and refusals; the screen session kept in core', () => {
@@ -40,10 +49,21 @@ describe('auditing privileged calls and refusals; the screen session kept in cor
     const handlers: Handlers<typeof contract> = {
       'demo.open': () => ({ n: 1 }),
       'demo.config': () => ({ ok: true }),
-      'demo.login': ({ role }) => ({ ok: true, session: sessions.start({ staffId: role === 'it' ? 'st_it0000000001' : 'st_rc0000000001', username: role, role }).token }),
+      'demo.login': ({ role }) => ({
+        ok: true,
+        session: sessions.start({
+          staffId: role === 'it' ? 'st_it0000000001' : 'st_rc0000000001',
+          username: role,
+          role,
+        }).token,
+      }),
     };
     const actorOf = (ctx: { session?: string }) => sessions.get(ctx.session, false)?.staffId;
-    const inner = createRouter(contract, auditPrivilegedCalls(contract, handlers, audit, actorOf, { now: () => clock }), sessions);
+    const inner = createRouter(
+      contract,
+      auditPrivilegedCalls(contract, handlers, audit, actorOf, { now: () => clock }),
+      sessions,
+    );
     return auditRefusals(inner, audit, actorOf, { now: () => clock });
   };
 
@@ -72,8 +92,15 @@ describe('auditing privileged calls and refusals; the screen session kept in cor
     const router = build();
     const login = await router.call('demo.login', { role: 'reception' }, { transport: 'test' });
     const token = (login as { ok: true; value: { session: string } }).value.session;
-    expect(await router.call('demo.config', { value: 'x' }, { transport: 'test', session: token })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(audit.recent()[0]).toMatchObject({ actor: 'st_rc0000000001', action: 'access-refused', detail: JSON.stringify({ method: 'demo.config', via: 'test' }) });
+    expect(await router.call('demo.config', { value: 'x' }, { transport: 'test', session: token })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(audit.recent()[0]).toMatchObject({
+      actor: 'st_rc0000000001',
+      action: 'access-refused',
+      detail: JSON.stringify({ method: 'demo.config', via: 'test' }),
+    });
   });
 
   it('keeps the screen’s session token in core: the page never sees it, later calls carry it, logout forgets it', async () => {
@@ -83,15 +110,25 @@ describe('auditing privileged calls and refusals; the screen session kept in cor
     const aliased = {
       methods: () => [...inner.methods(), 'staff.login', 'staff.logout'],
       call: (m: string, i: unknown, ctx: Parameters<typeof inner.call>[2]) =>
-        m === 'staff.login' ? inner.call('demo.login', i, ctx) : m === 'staff.logout' ? Promise.resolve({ ok: true as const, value: { ok: true } }) : inner.call(m, i, ctx),
+        m === 'staff.login'
+          ? inner.call('demo.login', i, ctx)
+          : m === 'staff.logout'
+            ? Promise.resolve({ ok: true as const, value: { ok: true } })
+            : inner.call(m, i, ctx),
     };
     const screen = rememberStaffSessions(aliased);
     const login = await screen.call('staff.login', { role: 'it' }, { transport: 'browser-host' });
     expect(login).toEqual({ ok: true, value: { ok: true } });
     expect(await screen.call('demo.config', { value: 'x' }, { transport: 'browser-host' })).toMatchObject({ ok: true });
     // Another transport (kioskctl, tests) does not inherit the screen's session.
-    expect(await screen.call('demo.config', { value: 'x' }, { transport: 'cli' })).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    expect(await screen.call('demo.config', { value: 'x' }, { transport: 'cli' })).toMatchObject({
+      ok: false,
+      error: { code: 'unauthenticated' },
+    });
     await screen.call('staff.logout', {}, { transport: 'browser-host' });
-    expect(await screen.call('demo.config', { value: 'x' }, { transport: 'browser-host' })).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    expect(await screen.call('demo.config', { value: 'x' }, { transport: 'browser-host' })).toMatchObject({
+      ok: false,
+      error: { code: 'unauthenticated' },
+    });
   });
 });

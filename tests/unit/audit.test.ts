@@ -19,7 +19,8 @@ describe('audit hash chain', () => {
     file = join(dir, 'kelu.db');
     db = openDatabase(file);
     audit = new AuditLog(db);
-    for (let i = 1; i <= 10; i++) audit.append({ actor: `st_${i % 3}`, action: i % 2 ? 'staff.login' : 'handoffs.list-viewed', detail: { n: i } });
+    for (let i = 1; i <= 10; i++)
+      audit.append({ actor: `st_${i % 3}`, action: i % 2 ? 'staff.login' : 'handoffs.list-viewed', detail: { n: i } });
   });
   afterEach(() => {
     db.close();
@@ -71,18 +72,26 @@ describe('audit hash chain', () => {
     for (const r of rows) {
       const forged = { ...r, actor: r.seq === 1 ? 'forger' : r.actor, prevHash: prev };
       const hash = rowHash(forged);
-      other.prepare('UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(forged.actor, prev, hash, r.seq);
+      other
+        .prepare('UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?')
+        .run(forged.actor, prev, hash, r.seq);
       prev = hash;
     }
     other.close();
     expect(audit.verify()).toMatchObject({ ok: true });
-    expect(audit.verify({ seq: 8, hash: rows[7]!.hash })).toMatchObject({ ok: false, firstBadSeq: 8, problem: 'anchor-mismatch' });
+    expect(audit.verify({ seq: 8, hash: rows[7]!.hash })).toMatchObject({
+      ok: false,
+      firstBadSeq: 8,
+      problem: 'anchor-mismatch',
+    });
   });
 
   it('records the configuration at first start and each change at a later start, key by key', () => {
     expect(auditConfiguration(db, audit, parseConfig({}))).toBe('loaded');
     expect(auditConfiguration(db, audit, parseConfig({}))).toBe('unchanged');
-    expect(auditConfiguration(db, audit, parseConfig({ staff: { idleLogoutMs: 60_000 }, presence: { challenge: 'off' } }))).toBe('changed');
+    expect(
+      auditConfiguration(db, audit, parseConfig({ staff: { idleLogoutMs: 60_000 }, presence: { challenge: 'off' } })),
+    ).toBe('changed');
     const row = audit.recent(1)[0]!;
     expect(row.action).toBe('config.changed');
     const { changes } = JSON.parse(row.detail) as { changes: string };
@@ -92,13 +101,25 @@ describe('audit hash chain', () => {
 
   it('refuses to write a full IIN into the log', () => {
     expect(() => audit.append({ actor: 'st_1', action: 'oops', detail: { iin: '900101300126' } })).toThrow(/IIN/);
-    expect(() => audit.append({ actor: 'st_1', action: 'oops', detail: { note: 'patient 900101300126 left' } })).toThrow(/IIN/);
+    expect(() =>
+      audit.append({ actor: 'st_1', action: 'oops', detail: { note: 'patient 900101300126 left' } }),
+    ).toThrow(/IIN/);
     // Ids that happen to hold twelve digits in a row are not IINs.
-    expect(() => audit.append({ actor: 'st_123456789012', action: 'handoffs.resolved', detail: { visitId: '3f2a9c1e-1b2c-4d3e-8f90-123456789012' } })).not.toThrow();
+    expect(() =>
+      audit.append({
+        actor: 'st_123456789012',
+        action: 'handoffs.resolved',
+        detail: { visitId: '3f2a9c1e-1b2c-4d3e-8f90-123456789012' },
+      }),
+    ).not.toThrow();
     // Nor are hashes (a SHA-256 in hex holds twelve digits in a row a few times in a hundred) or
     // timestamps: refusing them stopped the kiosk's start by chance.
-    expect(() => audit.append({ actor: 'kiosk', action: 'config.loaded', detail: { hash: 'ab900101300126cd'.padEnd(64, 'e') } })).not.toThrow();
-    expect(() => audit.append({ actor: 'kiosk', action: 'sync.export', detail: { path: '/media/usb/visits-202611261230.kelu' } })).not.toThrow();
+    expect(() =>
+      audit.append({ actor: 'kiosk', action: 'config.loaded', detail: { hash: 'ab900101300126cd'.padEnd(64, 'e') } }),
+    ).not.toThrow();
+    expect(() =>
+      audit.append({ actor: 'kiosk', action: 'sync.export', detail: { path: '/media/usb/visits-202611261230.kelu' } }),
+    ).not.toThrow();
     expect(audit.verify()).toMatchObject({ ok: true, rows: 13 });
   });
 });

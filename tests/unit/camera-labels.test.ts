@@ -26,7 +26,13 @@ describe('issue 17 item 15: camera labels at depth', () => {
   it('pins the camera by USB VID:PID as Chromium reports it in the label', () => {
     const pinning = { allow: ['usb:046d:082d'], deny: [] };
     expect(decideCamera({ label: 'HD Pro Webcam C920 (046d:082d)' }, pinning)).toEqual({ allowed: true });
-    expect(decideCamera({ label: 'HD Pro Webcam C920 (1d6b:0104)' }, pinning)).toMatchObject({ allowed: false, reason: 'not-allowed' });
-    expect(decideCamera({ label: 'HD Pro Webcam C920' }, pinning)).toMatchObject({ allowed: false, reason: 'not-allowed' });
+    expect(decideCamera({ label: 'HD Pro Webcam C920 (1d6b:0104)' }, pinning)).toMatchObject({
+      allowed: false,
+      reason: 'not-allowed',
+    });
+    expect(decideCamera({ label: 'HD Pro Webcam C920' }, pinning)).toMatchObject({
+      allowed: false,
+      reason: 'not-allowed',
+    });
   });
 });

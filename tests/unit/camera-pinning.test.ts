@@ -50,7 +50,11 @@ describe('the camera decision', () => {
       }
     }
     // Every built-in entry is exercised by at least one label above.
-    for (const d of builtInDeny) expect(virtual.some((l) => l.toLowerCase().includes(d)), d).toBe(true);
+    for (const d of builtInDeny)
+      expect(
+        virtual.some((l) => l.toLowerCase().includes(d)),
+        d,
+      ).toBe(true);
   });
 
   it('allows physical webcams by default, and Chromium’s own fake device ("fake_device_0", or the y4m path it plays: tests, --camera FILE)', () => {
@@ -74,8 +78,15 @@ describe('the camera decision', () => {
 
   it('refuses labels matching camera.deny, on top of the built-in list', () => {
     const pinning = { allow: [], deny: ['fake_device', 'Brio'] };
-    expect(decideCamera({ label: 'fake_device_0' }, pinning)).toMatchObject({ allowed: false, reason: 'denied', matched: 'fake_device' });
-    expect(decideCamera({ label: 'Logitech BRIO (046d:085e)' }, pinning)).toMatchObject({ allowed: false, reason: 'denied' });
+    expect(decideCamera({ label: 'fake_device_0' }, pinning)).toMatchObject({
+      allowed: false,
+      reason: 'denied',
+      matched: 'fake_device',
+    });
+    expect(decideCamera({ label: 'Logitech BRIO (046d:085e)' }, pinning)).toMatchObject({
+      allowed: false,
+      reason: 'denied',
+    });
     expect(decideCamera({ label: 'Integrated Camera (04f2:b6d9)' }, pinning)).toEqual({ allowed: true });
   });
 
@@ -85,9 +96,15 @@ describe('the camera decision', () => {
     expect(decideCamera({ label: 'Some Other Cam', deviceId: 'a1b2c3d4e5' }, pinning)).toEqual({ allowed: true });
     // A part of a listed label is not the label.
     expect(decideCamera({ label: 'Integrated Camera' }, pinning)).toEqual({ allowed: false, reason: 'not-allowed' });
-    expect(decideCamera({ label: 'HD Pro Webcam C920 (046d:082d)', deviceId: 'ffff' }, pinning)).toEqual({ allowed: false, reason: 'not-allowed' });
+    expect(decideCamera({ label: 'HD Pro Webcam C920 (046d:082d)', deviceId: 'ffff' }, pinning)).toEqual({
+      allowed: false,
+      reason: 'not-allowed',
+    });
     // Listing a virtual camera does not let it in.
-    expect(decideCamera({ label: 'OBS Virtual Camera' }, { allow: ['OBS Virtual Camera'], deny: [] })).toMatchObject({ allowed: false, reason: 'virtual' });
+    expect(decideCamera({ label: 'OBS Virtual Camera' }, { allow: ['OBS Virtual Camera'], deny: [] })).toMatchObject({
+      allowed: false,
+      reason: 'virtual',
+    });
   });
 
   it('camera.* in the configuration: defaults empty, bad values refused with the key named', () => {
@@ -127,7 +144,11 @@ describe('camera pinning in core', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kelu-camera-'));
     itSecret = (await seedStaff(dataDir, [{ username: 'ita', role: 'it' }])).ita!.secret;
-    core = await createCore({ dataDir, config: parseConfig({ camera: { deny: ['capture card'] }, sync: { background: false } }), developmentKeys: true });
+    core = await createCore({
+      dataDir,
+      config: parseConfig({ camera: { deny: ['capture card'] }, sync: { background: false } }),
+      developmentKeys: true,
+    });
   });
   afterAll(async () => {
     await core?.close();
@@ -137,7 +158,10 @@ describe('camera pinning in core', () => {
   it('refuses frames before the camera is reported, and from a refused camera; reception learns why', async () => {
     const session = await start();
     await expect(call('checkin.frame', { session, ...frame })).rejects.toThrow(/camera has not been checked/);
-    await expect(call('checkin.camera', { session, label: 'OBS Virtual Camera', deviceId: 'd1' })).resolves.toEqual({ allowed: false, reason: 'virtual' });
+    await expect(call('checkin.camera', { session, label: 'OBS Virtual Camera', deviceId: 'd1' })).resolves.toEqual({
+      allowed: false,
+      reason: 'virtual',
+    });
     await expect(call('checkin.frame', { session, ...frame })).rejects.toThrow(/camera has not been checked/);
     // The photo path has ended with the camera's reason: "no code" at the decline path goes to reception as a camera fault.
     await expect(call('decline.noCode', { session })).resolves.toMatchObject({ outcome: 'reception' });
@@ -149,7 +173,9 @@ describe('camera pinning in core', () => {
 
   it('takes frames once an allowed camera is reported, and forgets it for the next patient', async () => {
     const session = await start();
-    await expect(call('checkin.camera', { session, label: 'Integrated Camera (04f2:b6d9)' })).resolves.toEqual({ allowed: true });
+    await expect(call('checkin.camera', { session, label: 'Integrated Camera (04f2:b6d9)' })).resolves.toEqual({
+      allowed: true,
+    });
     // Past the gate: the frame reaches the check-in (a blank 32×32 frame: no face).
     const answer = await call<{ phase: string; instruction: string }>('checkin.frame', { session, ...frame });
     expect(answer.phase).toBe('guide');
@@ -161,9 +187,14 @@ describe('camera pinning in core', () => {
 
   it('refuses labels from camera.deny too, audits each refusal without personal data, and shows them to IT', async () => {
     const session = await start();
-    await expect(call('checkin.camera', { session, label: 'USB Capture Card HDMI' })).resolves.toEqual({ allowed: false, reason: 'denied' });
+    await expect(call('checkin.camera', { session, label: 'USB Capture Card HDMI' })).resolves.toEqual({
+      allowed: false,
+      reason: 'denied',
+    });
     const db = new Database(join(dataDir, databaseFileName), { readonly: true });
-    const rows = db.prepare("SELECT actor, detail FROM audit_log WHERE action = 'camera.refused' ORDER BY seq").all() as Array<{ actor: string; detail: string }>;
+    const rows = db
+      .prepare("SELECT actor, detail FROM audit_log WHERE action = 'camera.refused' ORDER BY seq")
+      .all() as Array<{ actor: string; detail: string }>;
     db.close();
     expect(rows.map((r) => JSON.parse(r.detail) as Record<string, string>)).toEqual([
       { label: 'OBS Virtual Camera', reason: 'virtual', matched: 'virtual' },
@@ -176,8 +207,15 @@ describe('camera pinning in core', () => {
     }
     // Patients cannot read the camera status; IT can.
     await expect(call('camera.status', {})).rejects.toThrow(/unauthenticated/);
-    const login = await call<{ session: string }>('staff.login', { username: 'ita', password: 'ita-long-password', code: totpNow(itSecret) });
-    const status = await call<{ current: { label: string; allowed: boolean } | null; refusals: Array<{ label: string; reason: string }> }>('camera.status', {}, login.session);
+    const login = await call<{ session: string }>('staff.login', {
+      username: 'ita',
+      password: 'ita-long-password',
+      code: totpNow(itSecret),
+    });
+    const status = await call<{
+      current: { label: string; allowed: boolean } | null;
+      refusals: Array<{ label: string; reason: string }>;
+    }>('camera.status', {}, login.session);
     expect(status.current).toMatchObject({ label: 'USB Capture Card HDMI', allowed: false });
     expect(status.refusals.map((r) => [r.label, r.reason])).toEqual([
       ['USB Capture Card HDMI', 'denied'],

@@ -10,7 +10,8 @@ const langs = ['kk', 'ru', 'en'] as const;
 const namespaces = ['common', 'checkin', 'presence'] as const;
 type Tree = { [key: string]: string | Tree };
 
-const load = (lng: string, ns: string): Tree => JSON.parse(readFileSync(join(projectRoot, 'renderer', 'src', 'i18n', 'locales', lng, `${ns}.json`), 'utf8')) as Tree;
+const load = (lng: string, ns: string): Tree =>
+  JSON.parse(readFileSync(join(projectRoot, 'renderer', 'src', 'i18n', 'locales', lng, `${ns}.json`), 'utf8')) as Tree;
 
 /** Flattened keys with plural suffixes folded (`hint_one`, `hint_few` → `hint`). */
 function keys(tree: Tree, prefix = ''): Map<string, string[]> {
@@ -43,13 +44,18 @@ describe('patient-screen translations', () => {
 
   it('Russian plurals have one, few and many forms', () => {
     const ru = load('ru', 'common') as { idle: Tree };
-    expect(Object.keys(ru.idle).filter((k) => k.startsWith('countdown_')).sort()).toEqual(['countdown_few', 'countdown_many', 'countdown_one', 'countdown_other']);
+    expect(
+      Object.keys(ru.idle)
+        .filter((k) => k.startsWith('countdown_'))
+        .sort(),
+    ).toEqual(['countdown_few', 'countdown_many', 'countdown_one', 'countdown_other']);
   });
 
   it('every instruction of the presence policy is translated in every language', () => {
     for (const lng of langs) {
       const words = load(lng, 'presence');
-      for (const key of presenceMessageKeys) expect(words[key.replace(/^presence\./, '')], `${lng}: ${key}`).toBeTypeOf('string');
+      for (const key of presenceMessageKeys)
+        expect(words[key.replace(/^presence\./, '')], `${lng}: ${key}`).toBeTypeOf('string');
     }
   });
 

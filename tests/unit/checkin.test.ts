@@ -45,14 +45,24 @@ afterAll(async () => {
 });
 
 async function kiosk(config: KioskConfigInput) {
-  const keys = await loadKioskKeys(dataDir, plainFileProtector(() => undefined), 'test-clinic', { developmentKeys: true });
+  const keys = await loadKioskKeys(
+    dataDir,
+    plainFileProtector(() => undefined),
+    'test-clinic',
+    { developmentKeys: true },
+  );
   const visits = createVisitQueue(db, () => keys);
   const checkin = createPhotoCheckin({
     config: parseConfig(config),
     modelsDir: join(projectRoot, 'models'),
     queueVisit: (f) => visits.queueVisit(f),
     // The shared engine: closing this check-in must not stop it.
-    engine: { analyze: (f, o) => engine.analyze(f, o), describe: (f, o) => engine.describe(f, o), status: () => engine.status(), close: async () => {} },
+    engine: {
+      analyze: (f, o) => engine.analyze(f, o),
+      describe: (f, o) => engine.describe(f, o),
+      status: () => engine.status(),
+      close: async () => {},
+    },
   });
   const router = createRouter(checkinContract, checkin.handlers);
   const call = async <T>(method: keyof typeof checkinContract, input: unknown): Promise<T> => {
@@ -112,7 +122,8 @@ describe('check-in session in core', () => {
     const { session } = await call<{ session: string }>('checkin.identify', { iin });
     await call('checkin.consent', { session, choice: 'camera' });
     let last: FrameSummary | undefined;
-    for (let i = 0; i < 8; i++) last = await call<FrameSummary>('checkin.frame', { session, ...(await photo('hard/two_people.jpg')) });
+    for (let i = 0; i < 8; i++)
+      last = await call<FrameSummary>('checkin.frame', { session, ...(await photo('hard/two_people.jpg')) });
     expect(last!.phase).toBe('guide');
     expect(last!.instruction).toBe('presence.oneAtATime');
     expect(last!.faces.length).toBeGreaterThan(1);
@@ -121,14 +132,18 @@ describe('check-in session in core', () => {
   });
 
   it('a still photo fails the head-turn challenge; after the last attempt the decline path is next', async () => {
-    const { call, checkin } = await kiosk({ presence: { challenge: 'head-turn', challengeTimeoutMs: 1_000 }, ui: { maxFaceAttempts: 2 } });
+    const { call, checkin } = await kiosk({
+      presence: { challenge: 'head-turn', challengeTimeoutMs: 1_000 },
+      ui: { maxFaceAttempts: 2 },
+    });
     const before = outboxCount();
     const { session } = await call<{ session: string }>('checkin.identify', { iin });
     const consent = await call<{ attemptsLeft: number }>('checkin.consent', { session, choice: 'camera' });
     expect(consent.attemptsLeft).toBe(2);
     const runAttempt = async () => {
       let last: FrameSummary | undefined;
-      for (let i = 0; i < 1000 && !last?.next; i++) last = await call<FrameSummary>('checkin.frame', { session, ...(await photo('photos/alex_lacamoire_3.jpg')) });
+      for (let i = 0; i < 1000 && !last?.next; i++)
+        last = await call<FrameSummary>('checkin.frame', { session, ...(await photo('photos/alex_lacamoire_3.jpg')) });
       return last!;
     };
     // A running attempt cannot be restarted to dodge its failure.
@@ -153,7 +168,9 @@ describe('check-in session in core', () => {
     const { call, checkin } = await kiosk({});
     const { session } = await call<{ session: string }>('checkin.identify', { iin });
     await call('checkin.consent', { session, choice: 'camera' });
-    await expect(call('checkin.cameraProblem', { session, reason: 'camera-unplugged' })).resolves.toEqual({ next: 'decline' });
+    await expect(call('checkin.cameraProblem', { session, reason: 'camera-unplugged' })).resolves.toEqual({
+      next: 'decline',
+    });
     expect(checkin.identified(session)?.handoff).toBe('camera-unplugged');
     // Cancelling someone else's (stale) session does not end this one.
     await call('checkin.cancel', { session: '00000000-0000-4000-8000-000000000000' });
@@ -167,7 +184,15 @@ describe('check-in session in core', () => {
     let clock = Date.parse('2026-06-01T09:00:00Z');
     const service = createCheckinService(
       config,
-      { engine, newPresenceAttempt: () => createPresenceAttempt(config.presence, { describe: (f, o) => engine.describe(f, o), model: () => engine.status() }), queueVisit: () => ({ ticket: 'unused', maskedIin: 'unused' }) },
+      {
+        engine,
+        newPresenceAttempt: () =>
+          createPresenceAttempt(config.presence, {
+            describe: (f, o) => engine.describe(f, o),
+            model: () => engine.status(),
+          }),
+        queueVisit: () => ({ ticket: 'unused', maskedIin: 'unused' }),
+      },
       () => clock,
     );
     try {
@@ -199,9 +224,22 @@ describe('check-in session in core', () => {
     migrateOutbox(lostDb);
     try {
       const config = parseConfig({ presence: { challenge: 'off', holdMs: 0 } });
-      const keys = await loadKioskKeys(lostDir, plainFileProtector(() => undefined), 'test-clinic', { developmentKeys: true });
+      const keys = await loadKioskKeys(
+        lostDir,
+        plainFileProtector(() => undefined),
+        'test-clinic',
+        { developmentKeys: true },
+      );
       const visits = createVisitQueue(lostDb, () => keys);
-      const service = createCheckinService(config, { engine, newPresenceAttempt: () => createPresenceAttempt(config.presence, { describe: (f, o) => engine.describe(f, o), model: () => engine.status() }), queueVisit: (f) => visits.queueVisit(f) });
+      const service = createCheckinService(config, {
+        engine,
+        newPresenceAttempt: () =>
+          createPresenceAttempt(config.presence, {
+            describe: (f, o) => engine.describe(f, o),
+            model: () => engine.status(),
+          }),
+        queueVisit: (f) => visits.queueVisit(f),
+      });
       const router = createRouter(checkinContract, service.handlers);
       const started = await router.call('checkin.identify', { iin }, ctx);
       const session = (started.ok ? (started.value as { session: string }) : undefined)!.session;
@@ -229,7 +267,10 @@ describe('check-in session in core', () => {
     const { session } = await call<{ session: string }>('checkin.identify', { iin });
     await call('checkin.consent', { session, choice: 'camera' });
     const [f1, f2] = [await photo('photos/alex_lacamoire_3.jpg'), await photo('photos/alex_lacamoire_3.jpg')];
-    const [a, b] = await Promise.all([router.call('checkin.frame', { session, ...f1 }, ctx), router.call('checkin.frame', { session, ...f2 }, ctx)]);
+    const [a, b] = await Promise.all([
+      router.call('checkin.frame', { session, ...f1 }, ctx),
+      router.call('checkin.frame', { session, ...f2 }, ctx),
+    ]);
     expect(a.ok).toBe(true);
     expect(b.ok).toBe(false);
     if (!b.ok) expect(b.error.message).toMatch(/One frame at a time/);
@@ -241,7 +282,10 @@ describe('check-in session in core', () => {
   it('wipes every frame once judged, keeps no frame past the pass, and wipes the descriptor on discard', async () => {
     // No hold time: the pass then depends on the frame count only, not on how fast this machine is.
     const config = parseConfig({ presence: { challenge: 'off', holdMs: 0 } });
-    const attempt = createPresenceAttempt(config.presence, { describe: (f, o) => engine.describe(f, o), model: () => engine.status() });
+    const attempt = createPresenceAttempt(config.presence, {
+      describe: (f, o) => engine.describe(f, o),
+      model: () => engine.status(),
+    });
     const frames = [];
     let phase = '';
     for (let i = 0; i < 30 && phase !== 'passed'; i++) {

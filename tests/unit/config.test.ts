@@ -25,14 +25,20 @@ describe('configuration', () => {
 
   it('ui: voice on by default; the ticket text per language is the clinic’s, checked, absent by default', () => {
     expect(defaultConfig.ui).toMatchObject({ voice: 'on', voiceVolume: 0.8, ticketMessage: {} });
-    const c = parseConfig({ ui: { voice: 'off', voiceVolume: 0.5, ticketMessage: { ru: '  Пройдите в кабинет 12.  ' } } });
+    const c = parseConfig({
+      ui: { voice: 'off', voiceVolume: 0.5, ticketMessage: { ru: '  Пройдите в кабинет 12.  ' } },
+    });
     expect(c.ui).toMatchObject({ voice: 'off', voiceVolume: 0.5, ticketMessage: { ru: 'Пройдите в кабинет 12.' } });
     expect(() => parseConfig({ ui: { voice: 'loud' } })).toThrow(/ui\.voice/);
     expect(() => parseConfig({ ui: { voiceVolume: 2 } })).toThrow(/ui\.voiceVolume/);
-    expect(() => parseConfig({ ui: { ticketMessage: { de: 'Bitte warten' } } })).toThrow(/ui\.ticketMessage\.de: Unrecognized key/);
+    expect(() => parseConfig({ ui: { ticketMessage: { de: 'Bitte warten' } } })).toThrow(
+      /ui\.ticketMessage\.de: Unrecognized key/,
+    );
     expect(() => parseConfig({ ui: { ticketMessage: { en: '' } } })).toThrow(/ui\.ticketMessage\.en/);
     expect(() => parseConfig({ ui: { ticketMessage: { en: 'x'.repeat(241) } } })).toThrow(/ui\.ticketMessage\.en/);
-    expect(() => parseConfig({ ui: { ticketMessage: { en: 'Room 12\u0007\nor 13' } } })).toThrow(/ui\.ticketMessage\.en: one line of plain text/);
+    expect(() => parseConfig({ ui: { ticketMessage: { en: 'Room 12\u0007\nor 13' } } })).toThrow(
+      /ui\.ticketMessage\.en: one line of plain text/,
+    );
   });
 });
 
@@ -40,8 +46,14 @@ describe('router', () => {
   it('refuses unknown methods and bad input with a clear message', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kelu-config-router-'));
     const core = await createCore({ dataDir, config: defaultConfig });
-    expect(await core.router.call('nope', {}, { transport: 'test' })).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
-    expect(await core.router.call('system.info', { extra: 1 }, { transport: 'test' })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    expect(await core.router.call('nope', {}, { transport: 'test' })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown-method' },
+    });
+    expect(await core.router.call('system.info', { extra: 1 }, { transport: 'test' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-input' },
+    });
     const info = await core.router.call('system.info', {}, { transport: 'test' });
     expect(info).toMatchObject({ ok: true, value: { languages: ['kk', 'ru', 'en'] } });
     await core.close();
@@ -51,7 +63,9 @@ describe('router', () => {
 
 describe('strict configuration at every depth (issue 11 item 12)', () => {
   it('refuses a misspelt key inside a section, naming its full path', () => {
-    expect(() => parseConfig({ sync: { upstreamUrll: 'https://mis.example' } }, 'kiosk.json')).toThrow(/kiosk\.json is not valid: sync\.upstreamUrll: Unrecognized key/);
+    expect(() => parseConfig({ sync: { upstreamUrll: 'https://mis.example' } }, 'kiosk.json')).toThrow(
+      /kiosk\.json is not valid: sync\.upstreamUrll: Unrecognized key/,
+    );
   });
 
   it('refuses unknown keys in every object of the schema, at any depth (sections added later too)', () => {

@@ -36,7 +36,10 @@ describe('kioskctl decline-check', () => {
   });
 
   it('reports no QR in a blank picture, and refuses a file that is not an image', async () => {
-    expect(await run(['--image', await blankImageFile()])).toEqual({ code: 1, out: 'No QR code found in the picture.' });
+    expect(await run(['--image', await blankImageFile()])).toEqual({
+      code: 1,
+      out: 'No QR code found in the picture.',
+    });
     const dir = mkdtempSync(join(tmpdir(), 'kelu-decline-cli-'));
     writeFileSync(join(dir, 'not-an-image.png'), (await qrPng('1')).subarray(0, 20));
     expect((await run(['--image', join(dir, 'not-an-image.png')])).code).toBe(2);

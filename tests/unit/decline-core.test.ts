@@ -24,7 +24,11 @@ describe('decline through the core router', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kelu-decline-core-'));
-    core = await createCore({ dataDir, developmentKeys: true, config: parseConfig({ decline: { maxCodeAttempts: 3 }, sync: { background: false } }) });
+    core = await createCore({
+      dataDir,
+      developmentKeys: true,
+      config: parseConfig({ decline: { maxCodeAttempts: 3 }, sync: { background: false } }),
+    });
   });
   afterAll(async () => {
     await core.close();
@@ -49,8 +53,13 @@ describe('decline through the core router', () => {
   async function opened(visitTicket: string): Promise<VisitEnvelope> {
     const sodium = await getSodium();
     const upstream = await readUpstreamKeyPair(devUpstreamKeyPairFile());
-    const [row] = query<{ sealed: Buffer }>('SELECT o.sealed FROM outbox o JOIN receipts r ON r.visit_id = o.id WHERE r.ticket = ?', visitTicket);
-    return envelopeSchema.parse(JSON.parse(sodium.to_string(openSealed(sodium, row!.sealed, upstream.publicKey, upstream.secretKey)!)));
+    const [row] = query<{ sealed: Buffer }>(
+      'SELECT o.sealed FROM outbox o JOIN receipts r ON r.visit_id = o.id WHERE r.ticket = ?',
+      visitTicket,
+    );
+    return envelopeSchema.parse(
+      JSON.parse(sodium.to_string(openSealed(sodium, row!.sealed, upstream.publicKey, upstream.secretKey)!)),
+    );
   }
 
   function filesHolding(secret: string): string[] {
@@ -93,20 +102,31 @@ describe('decline through the core router', () => {
     const session = await identify(iin);
     const visitsBefore = query('SELECT visit_id FROM receipts').length;
     const evil = 'https://evil.example/?steal=1';
-    expect(await core.router.call('decline.submitQr', { session, payload: evil, source: 'camera' }, ctx)).toMatchObject({
-      ok: true,
-      value: { outcome: 'rejected', reason: 'bad-characters', attemptsLeft: 2 },
-    });
-    expect(await core.router.call('decline.submitQr', { session, payload: 'x'.repeat(8000), source: 'scanner' }, ctx)).toMatchObject({
+    expect(await core.router.call('decline.submitQr', { session, payload: evil, source: 'camera' }, ctx)).toMatchObject(
+      {
+        ok: true,
+        value: { outcome: 'rejected', reason: 'bad-characters', attemptsLeft: 2 },
+      },
+    );
+    expect(
+      await core.router.call('decline.submitQr', { session, payload: 'x'.repeat(8000), source: 'scanner' }, ctx),
+    ).toMatchObject({
       ok: true,
       value: { outcome: 'rejected', reason: 'too-long', attemptsLeft: 1 },
     });
     // Beyond the transport limit the router refuses it outright, without counting or echoing it.
-    const huge = await core.router.call('decline.submitQr', { session, payload: 'y'.repeat(9000), source: 'scanner' }, ctx);
+    const huge = await core.router.call(
+      'decline.submitQr',
+      { session, payload: 'y'.repeat(9000), source: 'scanner' },
+      ctx,
+    );
     expect(huge).toMatchObject({ ok: false, error: { code: 'bad-input' } });
     expect(JSON.stringify(huge)).not.toContain('yyyy');
     const third = await core.router.call('decline.submitCode', { session, code: '12' }, ctx);
-    expect(third).toMatchObject({ ok: true, value: { outcome: 'reception', why: 'too-many-attempts', maskedIin: `••••••••${iin.slice(-4)}` } });
+    expect(third).toMatchObject({
+      ok: true,
+      value: { outcome: 'reception', why: 'too-many-attempts', maskedIin: `••••••••${iin.slice(-4)}` },
+    });
     expect(query('SELECT visit_id FROM receipts')).toHaveLength(visitsBefore);
     expect(query("SELECT reason, masked_iin FROM handoffs WHERE reason = 'too-many-wrong-codes'")).toEqual([
       { reason: 'too-many-wrong-codes', masked_iin: `••••••••${iin.slice(-4)}` },
@@ -120,9 +140,20 @@ describe('decline through the core router', () => {
     const iin = testIin(405);
     const session = await identify(iin);
     const r = await core.router.call('decline.noCode', { session }, ctx);
-    expect(r).toMatchObject({ ok: true, value: { outcome: 'reception', why: 'no-code', reference: expect.stringMatching(/^[0-9A-F]{6}$/) } });
-    const rows = query<{ masked_iin: string; created_at: string; status: string }>("SELECT masked_iin, created_at, status FROM handoffs WHERE reason = 'declined-no-code'");
-    expect(rows).toEqual([{ masked_iin: `••••••••${iin.slice(-4)}`, created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), status: 'waiting' }]);
+    expect(r).toMatchObject({
+      ok: true,
+      value: { outcome: 'reception', why: 'no-code', reference: expect.stringMatching(/^[0-9A-F]{6}$/) },
+    });
+    const rows = query<{ masked_iin: string; created_at: string; status: string }>(
+      "SELECT masked_iin, created_at, status FROM handoffs WHERE reason = 'declined-no-code'",
+    );
+    expect(rows).toEqual([
+      {
+        masked_iin: `••••••••${iin.slice(-4)}`,
+        created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        status: 'waiting',
+      },
+    ]);
     expect(filesHolding(iin)).toEqual([]);
   });
 
@@ -130,10 +161,13 @@ describe('decline through the core router', () => {
     // The sync engine's own storage step applies an upstream answer: one code valid, one invalid.
     const db = new Database(join(dataDir, 'kelu.db'));
     try {
-      const [{ keyId }] = db.prepare('SELECT upstream_key_id AS keyId FROM outbox LIMIT 1').all() as [{ keyId: string }];
+      const [{ keyId }] = db.prepare('SELECT upstream_key_id AS keyId FROM outbox LIMIT 1').all() as [
+        { keyId: string },
+      ];
       const outbox = new Outbox(db);
       const sent: PendingRow[] = outbox.nextBatch(keyId, 100);
-      const methodOf = (id: string) => (db.prepare('SELECT method FROM receipts WHERE visit_id = ?').get(id) as { method: string }).method;
+      const methodOf = (id: string) =>
+        (db.prepare('SELECT method FROM receipts WHERE visit_id = ?').get(id) as { method: string }).method;
       const egov = sent.filter((r) => methodOf(r.id) !== 'face');
       expect(egov.length).toBeGreaterThanOrEqual(3);
       outbox.applyResults(
@@ -152,6 +186,9 @@ describe('decline through the core router', () => {
     } finally {
       db.close();
     }
-    expect(await core.router.call('decline.verdicts', {}, ctx)).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    expect(await core.router.call('decline.verdicts', {}, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'unauthenticated' },
+    });
   });
 });

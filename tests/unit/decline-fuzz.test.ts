@@ -36,7 +36,10 @@ const anyText = fc.oneof(
   fc
     .tuple(fc.uint8Array({ minLength: 10, maxLength: 270 }), fc.nat(), fc.string({ maxLength: 3 }))
     .map(([bytes, at, junk]) => {
-      const token = bytes.length >= 16 && bytes.length <= 256 ? formatShareToken(bytes) : `EGS1.${Buffer.from(bytes).toString('base64url')}.AAAAAA`;
+      const token =
+        bytes.length >= 16 && bytes.length <= 256
+          ? formatShareToken(bytes)
+          : `EGS1.${Buffer.from(bytes).toString('base64url')}.AAAAAA`;
       const i = at % (token.length + 1);
       return token.slice(0, i) + junk + token.slice(i + (junk.length > 0 ? 1 : 0));
     }),
@@ -72,10 +75,17 @@ describe('decline parsers under fuzzing', () => {
 
   it(`parseCode: ${RUNS} random inputs, no exception, only six ASCII digits accepted`, () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 20 }), fc.stringMatching(/^[0-9]{0,8}$/)), (text) => {
-        const r = parseCode(text);
-        expect(r.ok).toBe(/^[0-9]{6}$/.test(text));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 20 }),
+          fc.string({ unit: 'binary', maxLength: 20 }),
+          fc.stringMatching(/^[0-9]{0,8}$/),
+        ),
+        (text) => {
+          const r = parseCode(text);
+          expect(r.ok).toBe(/^[0-9]{6}$/.test(text));
+        },
+      ),
       { numRuns: RUNS },
     );
   });

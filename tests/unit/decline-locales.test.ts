@@ -5,10 +5,13 @@ import { rejectionReasons } from '../../electron/core/patient/decline/payload.js
 
 /** Every decline string exists in Kazakh, Russian and English, with each language's plural forms. */
 const dir = join(import.meta.dirname, '../../renderer/src/i18n/locales');
-const load = (lng: string) => JSON.parse(readFileSync(join(dir, lng, 'decline.json'), 'utf8')) as Record<string, unknown>;
+const load = (lng: string) =>
+  JSON.parse(readFileSync(join(dir, lng, 'decline.json'), 'utf8')) as Record<string, unknown>;
 
 function keys(o: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? keys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(o).flatMap(([k, v]) =>
+    v && typeof v === 'object' ? keys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
 }
 
 /** A key without its plural suffix, so "_one/_few/_many/_other" compare as one. */
@@ -22,7 +25,11 @@ describe('decline translations', () => {
     const en = new Set(all.en.map(base));
     for (const l of langs) {
       expect(new Set(all[l].map(base)), l).toEqual(en);
-      for (const k of all[l]) expect(k.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], load(l)), `${l}:${k}`).not.toBe('');
+      for (const k of all[l])
+        expect(
+          k.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], load(l)),
+          `${l}:${k}`,
+        ).not.toBe('');
     }
   });
 
@@ -36,6 +43,7 @@ describe('decline translations', () => {
   });
 
   it('explain every rejection reason core can give', () => {
-    for (const l of langs) for (const r of rejectionReasons) expect(all[l], `${l}: problem.${r}`).toContain(`problem.${r}`);
+    for (const l of langs)
+      for (const r of rejectionReasons) expect(all[l], `${l}: problem.${r}`).toContain(`problem.${r}`);
   });
 });

@@ -32,14 +32,22 @@ describe('decline: the upstream verdict while the patient waits', () => {
   }
 
   /** A kiosk core whose device the upstream knows; background sync off, so only the decline path sends. */
-  async function kioskFor(upstreamUrl: string, upstream?: Upstream, verifyOnlineMs = 4000): Promise<{ core: Core; dataDir: string }> {
+  async function kioskFor(
+    upstreamUrl: string,
+    upstream?: Upstream,
+    verifyOnlineMs = 4000,
+  ): Promise<{ core: Core; dataDir: string }> {
     const dataDir = tempDir('decline-online-kiosk');
     if (upstream) {
       const headless = await openHeadlessKiosk(dataDir);
       register(upstream, headless);
       headless.close();
     }
-    const core = await createCore({ dataDir, developmentKeys: true, config: parseConfig({ decline: { verifyOnlineMs }, sync: { upstreamUrl, background: false } }) });
+    const core = await createCore({
+      dataDir,
+      developmentKeys: true,
+      config: parseConfig({ decline: { verifyOnlineMs }, sync: { upstreamUrl, background: false } }),
+    });
     cleanups.push(() => core.close());
     return { core, dataDir };
   }
@@ -66,7 +74,9 @@ describe('decline: the upstream verdict while the patient waits', () => {
   }
 
   async function upstreamVisits(upstream: Upstream): Promise<Array<{ id: string; iin: string; verdict: string }>> {
-    const res = await fetch(`${upstream.url}/admin/visits`, { headers: { authorization: `Bearer ${upstream.adminToken}` } });
+    const res = await fetch(`${upstream.url}/admin/visits`, {
+      headers: { authorization: `Bearer ${upstream.adminToken}` },
+    });
     return ((await res.json()) as { visits: Array<{ id: string; iin: string; verdict: string }> }).visits;
   }
 
@@ -77,7 +87,9 @@ describe('decline: the upstream verdict while the patient waits', () => {
     const result = await submitCode(core, await identify(core, iin), '271828');
     expect(result).toMatchObject({ outcome: 'ticket', maskedIin: `••••••••${iin.slice(-4)}` });
     const ticket = (result as { ticket: string }).ticket;
-    expect(rows(dataDir, 'SELECT status, verdict FROM receipts WHERE ticket = ?', ticket)).toEqual([{ status: 'synced', verdict: 'egov-valid' }]);
+    expect(rows(dataDir, 'SELECT status, verdict FROM receipts WHERE ticket = ?', ticket)).toEqual([
+      { status: 'synced', verdict: 'egov-valid' },
+    ]);
     expect(rows(dataDir, "SELECT id FROM outbox WHERE state = 'pending'")).toEqual([]);
     const received = await upstreamVisits(upstream);
     expect(received.map((v) => v.verdict)).toEqual(['egov-valid']);
@@ -89,16 +101,36 @@ describe('decline: the upstream verdict while the patient waits', () => {
     const { core, dataDir } = await kioskFor(upstream.url, upstream);
     const session = await identify(core, iin);
 
-    expect(await submitCode(core, session, '111111')).toEqual({ outcome: 'rejected', reason: 'egov-rejected', attemptsLeft: 2, repeated: false });
+    expect(await submitCode(core, session, '111111')).toEqual({
+      outcome: 'rejected',
+      reason: 'egov-rejected',
+      attemptsLeft: 2,
+      repeated: false,
+    });
     // The same refused code again is answered at once: not counted twice, and no second visit.
-    expect(await submitCode(core, session, '111111')).toEqual({ outcome: 'rejected', reason: 'egov-rejected', attemptsLeft: 2, repeated: true });
+    expect(await submitCode(core, session, '111111')).toEqual({
+      outcome: 'rejected',
+      reason: 'egov-rejected',
+      attemptsLeft: 2,
+      repeated: true,
+    });
     // Malformed and refused codes share the one limit.
-    expect(await submitCode(core, session, '12')).toMatchObject({ outcome: 'rejected', reason: 'wrong-length', attemptsLeft: 1 });
+    expect(await submitCode(core, session, '12')).toMatchObject({
+      outcome: 'rejected',
+      reason: 'wrong-length',
+      attemptsLeft: 1,
+    });
     const last = await submitCode(core, session, '222222');
-    expect(last).toMatchObject({ outcome: 'reception', why: 'too-many-attempts', maskedIin: `••••••••${iin.slice(-4)}` });
+    expect(last).toMatchObject({
+      outcome: 'reception',
+      why: 'too-many-attempts',
+      maskedIin: `••••••••${iin.slice(-4)}`,
+    });
     expect(last).not.toHaveProperty('ticket');
 
-    expect(rows(dataDir, 'SELECT reason, masked_iin AS maskedIin FROM handoffs')).toEqual([{ reason: 'too-many-wrong-codes', maskedIin: `••••••••${iin.slice(-4)}` }]);
+    expect(rows(dataDir, 'SELECT reason, masked_iin AS maskedIin FROM handoffs')).toEqual([
+      { reason: 'too-many-wrong-codes', maskedIin: `••••••••${iin.slice(-4)}` },
+    ]);
     // Both refused visits stay on record with their verdict, here and upstream (auditable).
     expect(rows(dataDir, 'SELECT status, verdict FROM receipts ORDER BY created_at')).toEqual([
       { status: 'synced', verdict: 'egov-invalid' },
@@ -118,7 +150,9 @@ describe('decline: the upstream verdict while the patient waits', () => {
     const result = await submitCode(core, await identify(core, testIin(603)), '314159');
     expect(result).toMatchObject({ outcome: 'ticket' });
     const ticket = (result as { ticket: string }).ticket;
-    expect(rows(dataDir, 'SELECT status, verdict FROM receipts WHERE ticket = ?', ticket)).toEqual([{ status: 'pending', verdict: null }]);
+    expect(rows(dataDir, 'SELECT status, verdict FROM receipts WHERE ticket = ?', ticket)).toEqual([
+      { status: 'pending', verdict: null },
+    ]);
     expect(rows(dataDir, "SELECT count(*) AS n FROM outbox WHERE state = 'pending'")).toEqual([{ n: 1 }]);
   });
 
@@ -127,7 +161,11 @@ describe('decline: the upstream verdict while the patient waits', () => {
     const upstream = await upstreamWithCodes([[iin, '161803']]);
     const { core, dataDir } = await kioskFor(upstream.url, upstream, 500);
     const admin = (spec: string) =>
-      fetch(`${upstream.url}/admin/faults`, { method: 'POST', headers: { authorization: `Bearer ${upstream.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ spec }) });
+      fetch(`${upstream.url}/admin/faults`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${upstream.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ spec }),
+      });
     expect((await admin('timeout:1')).status).toBe(200);
     const result = await submitCode(core, await identify(core, iin), '161803');
     expect(result).toMatchObject({ outcome: 'ticket' });
@@ -143,7 +181,9 @@ describe('decline: the upstream verdict while the patient waits', () => {
     } finally {
       kiosk.close();
     }
-    expect(rows(dataDir, 'SELECT status, verdict FROM receipts WHERE ticket = ?', ticket)).toEqual([{ status: 'synced', verdict: 'egov-valid' }]);
+    expect(rows(dataDir, 'SELECT status, verdict FROM receipts WHERE ticket = ?', ticket)).toEqual([
+      { status: 'synced', verdict: 'egov-valid' },
+    ]);
     const received = await upstreamVisits(upstream);
     expect(received.map((v) => v.verdict)).toEqual(['egov-valid']);
     expect(new Set(received.map((v) => v.id)).size).toBe(received.length);
@@ -183,6 +223,8 @@ describe('decline: the upstream verdict while the patient waits', () => {
     held.splice(0).forEach((answer) => answer());
     expect(await declining).toMatchObject({ outcome: 'ticket' });
     // B's check-in goes on: the consent step still finds B's session.
-    expect(await core.router.call('checkin.consent', { session: second, choice: 'decline' }, ctx)).toMatchObject({ ok: true });
+    expect(await core.router.call('checkin.consent', { session: second, choice: 'decline' }, ctx)).toMatchObject({
+      ok: true,
+    });
   });
 });

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseCode, parseQrPayload } from '../../electron/core/patient/decline/payload.js';
-import { formatShareToken, parseShareToken, SHARE_TOKEN_MAX_LENGTH } from '../../electron/core/patient/decline/share-token.js';
+import {
+  formatShareToken,
+  parseShareToken,
+  SHARE_TOKEN_MAX_LENGTH,
+} from '../../electron/core/patient/decline/share-token.js';
 import { MAX_QR_TEXT } from '../../electron/core/patient/decline/limits.js';
 
 describe('eGov code form check', () => {
@@ -47,7 +51,10 @@ describe('QR payloads', () => {
     const body = token.split('.')[1]!;
     const flipped = token.replace(body, (body[0] === 'A' ? 'B' : 'A') + body.slice(1));
     expect(parseQrPayload(flipped)).toEqual({ ok: false, reason: 'bad-token' });
-    expect(parseQrPayload(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A'))).toEqual({ ok: false, reason: 'bad-token' });
+    expect(parseQrPayload(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A'))).toEqual({
+      ok: false,
+      reason: 'bad-token',
+    });
     expect(parseQrPayload(token.slice(0, -2))).toEqual({ ok: false, reason: 'bad-token' });
     expect(parseQrPayload(`${token}.AAAA`)).toEqual({ ok: false, reason: 'bad-token' });
     expect(parseQrPayload(`${token}=`)).toEqual({ ok: false, reason: 'bad-characters' });

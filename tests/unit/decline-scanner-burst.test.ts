@@ -47,9 +47,14 @@ describe('USB scanner burst detector', () => {
 
   it('never mistakes human typing at realistic speeds for a scan (2,000 typed codes, 100–300 ms medians)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.integer({ min: 100, max: 300 }), fc.stringMatching(/^[0-9]{6}$/), (seed, median, code) => {
-        expect(type(code, humanGaps(seed, 7, median)).kind).toBe('enter');
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        fc.integer({ min: 100, max: 300 }),
+        fc.stringMatching(/^[0-9]{6}$/),
+        (seed, median, code) => {
+          expect(type(code, humanGaps(seed, 7, median)).kind).toBe('enter');
+        },
+      ),
       { numRuns: 2_000 },
     );
   });

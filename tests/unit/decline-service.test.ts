@@ -14,7 +14,8 @@ function setup(max = 3, handoff?: 'attempts' | 'camera-missing') {
   const handoffs: Array<{ iin: string; reason: string }> = [];
   let current: string | undefined = session;
   const ports: DeclinePorts = {
-    identified: (s) => (s === current ? { iin: '900101300123', maskedIin: '••••••••0123', ...(handoff ? { handoff } : {}) } : undefined),
+    identified: (s) =>
+      s === current ? { iin: '900101300123', maskedIin: '••••••••0123', ...(handoff ? { handoff } : {}) } : undefined,
     endCheckin: () => {
       current = undefined;
     },
@@ -39,7 +40,9 @@ describe('decline service', () => {
     const r = await t.handlers['decline.submitCode']({ session: t.session, code: '123456' }, t.ctx);
     expect(r).toEqual({ outcome: 'ticket', ticket: 'A-1', maskedIin: '••••••••0123' });
     expect(t.queued).toEqual([{ v: 1, iin: '900101300123', method: 'egov-code', egov: { code: '123456' } }]);
-    await expect(t.handlers['decline.submitCode']({ session: t.session, code: '123456' }, t.ctx)).rejects.toThrow(/ended/);
+    await expect(t.handlers['decline.submitCode']({ session: t.session, code: '123456' }, t.ctx)).rejects.toThrow(
+      /ended/,
+    );
   });
 
   it('queues a QR code holding a code or a share token as an egov-qr visit', async () => {
@@ -58,7 +61,12 @@ describe('decline service', () => {
     expect(one).toEqual({ outcome: 'rejected', reason: 'wrong-length', attemptsLeft: 2, repeated: false });
     await t.handlers['decline.submitCode']({ session: t.session, code: '12345' }, t.ctx);
     const three = await t.handlers['decline.submitCode']({ session: t.session, code: '1234567' }, t.ctx);
-    expect(three).toEqual({ outcome: 'reception', why: 'too-many-attempts', maskedIin: '••••••••0123', reference: 'ABCDEF' });
+    expect(three).toEqual({
+      outcome: 'reception',
+      why: 'too-many-attempts',
+      maskedIin: '••••••••0123',
+      reference: 'ABCDEF',
+    });
     expect(t.handoffs).toEqual([{ iin: '900101300123', reason: 'too-many-wrong-codes' }]);
     expect(t.queued).toHaveLength(0);
   });
@@ -66,7 +74,10 @@ describe('decline service', () => {
   it('counts a garbage QR code held to the camera once, however many frames see it', async () => {
     const t = setup();
     for (let i = 0; i < 20; i++) {
-      const r = await t.handlers['decline.submitQr']({ session: t.session, payload: 'https://evil.example/', source: 'camera' }, t.ctx);
+      const r = await t.handlers['decline.submitQr'](
+        { session: t.session, payload: 'https://evil.example/', source: 'camera' },
+        t.ctx,
+      );
       expect(r).toMatchObject({ outcome: 'rejected', reason: 'bad-characters', attemptsLeft: 2 });
     }
     expect(t.handoffs).toHaveLength(0);

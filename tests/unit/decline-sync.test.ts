@@ -28,12 +28,17 @@ describe('decline → sync → upstream verdict', () => {
   it('a code the upstream knows comes back egov-valid, an unknown one egov-invalid', async () => {
     const dataDir = temp('kiosk');
     // Sync is driven by hand below, once the upstream knows the codes.
-    const core = await createCore({ dataDir, developmentKeys: true, config: parseConfig({ sync: { background: false } }) });
+    const core = await createCore({
+      dataDir,
+      developmentKeys: true,
+      config: parseConfig({ sync: { background: false } }),
+    });
     const ctx = { transport: 'test' as const };
     const submit = async (iin: string, method: 'decline.submitCode' | 'decline.submitQr', code: string) => {
       const id = await core.router.call('checkin.identify', { iin }, ctx);
       const session = (id as { value: { session: string } }).value.session;
-      const input = method === 'decline.submitCode' ? { session, code } : { session, payload: code, source: 'camera' as const };
+      const input =
+        method === 'decline.submitCode' ? { session, code } : { session, payload: code, source: 'camera' as const };
       const r = await core.router.call(method, input, ctx);
       return (r as { value: { ticket: string } }).value.ticket;
     };
@@ -53,8 +58,15 @@ describe('decline → sync → upstream verdict', () => {
       try {
         register(upstream, kiosk);
         expect(await kiosk.sync.engine.drain()).toMatchObject({ accepted: 3, rejected: 0, remaining: 0 });
-        const byTicket = Object.fromEntries(egovVerdicts(kiosk.db, new Date(Date.now() - 3_600_000).toISOString()).map((v) => [v.ticket, v]));
-        expect(byTicket[ticketA]).toMatchObject({ method: 'egov-code', status: 'synced', verdict: 'egov-valid', maskedIin: `••••••••${a.slice(-4)}` });
+        const byTicket = Object.fromEntries(
+          egovVerdicts(kiosk.db, new Date(Date.now() - 3_600_000).toISOString()).map((v) => [v.ticket, v]),
+        );
+        expect(byTicket[ticketA]).toMatchObject({
+          method: 'egov-code',
+          status: 'synced',
+          verdict: 'egov-valid',
+          maskedIin: `••••••••${a.slice(-4)}`,
+        });
         expect(byTicket[ticketB]).toMatchObject({ method: 'egov-code', status: 'synced', verdict: 'egov-invalid' });
         expect(byTicket[ticketC]).toMatchObject({ method: 'egov-qr', status: 'synced', verdict: 'egov-valid' });
       } finally {

@@ -27,14 +27,28 @@ describe('Chromium command line', () => {
   });
 
   it('keeps Chromium quiet and binds DevTools to loopback only when asked', () => {
-    const args = chromiumArgs({ camera: { kind: 'none' }, runningAsRoot: false, remoteDebuggingPort: 9222, lang: 'kk' });
-    for (const flag of ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']) {
+    const args = chromiumArgs({
+      camera: { kind: 'none' },
+      runningAsRoot: false,
+      remoteDebuggingPort: 9222,
+      lang: 'kk',
+    });
+    for (const flag of [
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ]) {
       expect(args).toContain(flag);
     }
     expect(args).toContain('--remote-debugging-port=9222');
     expect(args).toContain('--remote-debugging-address=127.0.0.1');
     expect(args).toContain('--lang=kk');
-    expect(chromiumArgs({ camera: { kind: 'none' }, runningAsRoot: false }).some((a) => a.startsWith('--remote-debugging'))).toBe(false);
+    expect(
+      chromiumArgs({ camera: { kind: 'none' }, runningAsRoot: false }).some((a) => a.startsWith('--remote-debugging')),
+    ).toBe(false);
   });
 });
 
@@ -48,21 +62,42 @@ describe('start:browser command line', () => {
   it('reads every option and loads the configuration through the schema', () => {
     const config = join(dir, 'challenge-off.json');
     writeFileSync(config, JSON.stringify({ presence: { challenge: 'off' } }));
-    const options = parseCliArgs(['--camera', 'face.jpg', '--data-dir', dir, '--config', config, '--headless', '--lang', 'en', '--remote-debugging-port', '9222']);
+    const options = parseCliArgs([
+      '--camera',
+      'face.jpg',
+      '--data-dir',
+      dir,
+      '--config',
+      config,
+      '--headless',
+      '--lang',
+      'en',
+      '--remote-debugging-port',
+      '9222',
+    ]);
     expect(options).not.toBe('help');
     if (options === 'help') return;
-    expect(options).toMatchObject({ camera: 'face.jpg', dataDir: dir, headless: true, lang: 'en', remoteDebuggingPort: 9222 });
+    expect(options).toMatchObject({
+      camera: 'face.jpg',
+      dataDir: dir,
+      headless: true,
+      lang: 'en',
+      remoteDebuggingPort: 9222,
+    });
     expect(options.config?.presence.challenge).toBe('off');
     // Everything not named keeps its embedded default.
     expect(options.config?.presence.minFaceWidthRatio).toBe(0.22);
   });
 
-  it.skipIf(process.platform !== 'linux')('defaults the data dir to the per-user app data folder (Linux: $XDG_CONFIG_HOME/kelu)', () => {
-    const options = parseCliArgs([], { XDG_CONFIG_HOME: '/home/k/.config' });
-    if (options === 'help') throw new Error('unexpected help');
-    expect(options.dataDir).toBe('/home/k/.config/kelu');
-    expect(options.headless).toBeUndefined();
-  });
+  it.skipIf(process.platform !== 'linux')(
+    'defaults the data dir to the per-user app data folder (Linux: $XDG_CONFIG_HOME/kelu)',
+    () => {
+      const options = parseCliArgs([], { XDG_CONFIG_HOME: '/home/k/.config' });
+      if (options === 'help') throw new Error('unexpected help');
+      expect(options.dataDir).toBe('/home/k/.config/kelu');
+      expect(options.headless).toBeUndefined();
+    },
+  );
 
   it('answers bad input with a message naming the problem', () => {
     const bad = join(dir, 'bad.json');
@@ -82,7 +117,10 @@ describe('start:browser command line', () => {
 describe('frames across the binding', () => {
   it('decodes tagged base64 back into the same bytes and array kind, deep inside the input', () => {
     const data = new Uint8ClampedArray(320 * 240 * 4).map((_, i) => (i * 7) & 255);
-    const tagged = { frame: { width: 320, height: 240, data: { '$kelu:bytes': Buffer.from(data).toString('base64'), clamped: true } }, list: [{ '$kelu:bytes': 'AQID', clamped: false }] };
+    const tagged = {
+      frame: { width: 320, height: 240, data: { '$kelu:bytes': Buffer.from(data).toString('base64'), clamped: true } },
+      list: [{ '$kelu:bytes': 'AQID', clamped: false }],
+    };
     const decoded = decodeFromPage(tagged) as { frame: { data: Uint8ClampedArray }; list: Uint8Array[] };
     expect(decoded.frame.data).toBeInstanceOf(Uint8ClampedArray);
     expect(Buffer.from(decoded.frame.data).equals(Buffer.from(data))).toBe(true);

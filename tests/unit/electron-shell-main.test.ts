@@ -92,7 +92,10 @@ vi.mock('electron', () => {
     BrowserWindow,
     session,
     dialog: { showErrorBox: () => undefined },
-    ipcMain: { handle: (channel: string, fn: Listener) => recorded.ipc.set(channel, fn), removeHandler: () => undefined },
+    ipcMain: {
+      handle: (channel: string, fn: Listener) => recorded.ipc.set(channel, fn),
+      removeHandler: () => undefined,
+    },
     Menu: { setApplicationMenu: (menu: unknown) => (recorded.menu = menu) },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown[]) => recorded.schemes.push(...schemes),
@@ -122,7 +125,9 @@ afterAll(async () => {
 
 describe('Electron main wiring', () => {
   it('forces the sandbox, registers app:// as a secure standard scheme and takes the single-instance lock', () => {
-    expect(recorded.schemes).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) })]);
+    expect(recorded.schemes).toEqual([
+      expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }),
+    ]);
     expect(recorded.lockRequested).toBe(true);
     expect(recorded.sandboxForced).toBe(true);
     expect(recorded.appListeners.has('second-instance')).toBe(true);
@@ -135,7 +140,10 @@ describe('Electron main wiring', () => {
     const { options, url, shown } = recorded.windows[0]!;
     expect(url).toBe('app://kelu/index.html?lang=en');
     expect(shown).toBe(true);
-    expect(options).toMatchObject({ kiosk: true, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, devTools: false } });
+    expect(options).toMatchObject({
+      kiosk: true,
+      webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, devTools: false },
+    });
     expect(String((options.webPreferences as { preload: string }).preload)).toMatch(/preload[\\/]index\.cjs$/);
     expect(recorded.menu).toBeNull();
     expect(recorded.paths.get('sessionData')).toBe(join(dataDir, 'chromium'));
@@ -143,11 +151,19 @@ describe('Electron main wiring', () => {
 
   it('installs the permission, device and request handlers', async () => {
     const granted = await new Promise((done) =>
-      recorded.permissionRequest!(undefined, 'media', done, { requestingUrl: 'app://kelu/index.html', isMainFrame: true, mediaTypes: ['video'] }),
+      recorded.permissionRequest!(undefined, 'media', done, {
+        requestingUrl: 'app://kelu/index.html',
+        isMainFrame: true,
+        mediaTypes: ['video'],
+      }),
     );
-    const refused = await new Promise((done) => recorded.permissionRequest!(undefined, 'geolocation', done, { requestingUrl: 'app://kelu/', isMainFrame: true }));
+    const refused = await new Promise((done) =>
+      recorded.permissionRequest!(undefined, 'geolocation', done, { requestingUrl: 'app://kelu/', isMainFrame: true }),
+    );
     expect([granted, refused]).toEqual([true, false]);
-    expect(recorded.permissionCheck!(null, 'media', 'https://example.com', { mediaType: 'video', isMainFrame: true })).toBe(false);
+    expect(
+      recorded.permissionCheck!(null, 'media', 'https://example.com', { mediaType: 'video', isMainFrame: true }),
+    ).toBe(false);
     expect(recorded.devicePermission!()).toBe(false);
     const cancel = await new Promise((done) => recorded.beforeRequest!({ url: 'https://example.com/' }, done));
     expect(cancel).toEqual({ cancel: true });
@@ -159,7 +175,8 @@ describe('Electron main wiring', () => {
 
   it('keeps Chromium’s profile and crash folder inside the data folder (0700) and never starts the crash reporter', () => {
     expect(recorded.paths.get('crashDumps')).toBe(join(dataDir, 'chromium', 'Crashpad'));
-    for (const d of [join(dataDir, 'chromium'), join(dataDir, 'chromium', 'Crashpad')]) expect(statSync(d).mode & 0o777).toBe(0o700);
+    for (const d of [join(dataDir, 'chromium'), join(dataDir, 'chromium', 'Crashpad')])
+      expect(statSync(d).mode & 0o777).toBe(0o700);
     expect(recorded.crashReporterStarts).toBe(0);
   });
 
@@ -167,7 +184,16 @@ describe('Electron main wiring', () => {
     const listener = recorded.sessionListeners.get('will-download');
     expect(listener).toBeDefined();
     let prevented = false;
-    listener!({ preventDefault: () => (prevented = true) }, { getURL: () => 'https://evil.example/x.exe', getFilename: () => 'x.exe', setSavePath: () => undefined, once: () => undefined }, { getURL: () => 'app://kelu/index.html' });
+    listener!(
+      { preventDefault: () => (prevented = true) },
+      {
+        getURL: () => 'https://evil.example/x.exe',
+        getFilename: () => 'x.exe',
+        setSavePath: () => undefined,
+        once: () => undefined,
+      },
+      { getURL: () => 'app://kelu/index.html' },
+    );
     expect(prevented).toBe(true);
   });
 
@@ -180,11 +206,19 @@ describe('Electron main wiring', () => {
   it('answers window.kiosk calls from the kiosk frame with the real core, and refuses other frames', async () => {
     const call = recorded.ipc.get('kiosk:call')!;
     const trusted = { senderFrame: { url: 'app://kelu/index.html?lang=en', parent: null } };
-    expect(await call(trusted, 'system.info', {})).toMatchObject({ ok: true, value: { version: '0.0.0-test', clinicId: 'dev-clinic' } });
-    expect(await call(trusted, 'system.info', { sneaky: true })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
-    expect(await call({ senderFrame: { url: 'https://example.com/', parent: null } }, 'system.info', {})).toMatchObject({
-      ok: false,
-      error: { code: 'forbidden' },
+    expect(await call(trusted, 'system.info', {})).toMatchObject({
+      ok: true,
+      value: { version: '0.0.0-test', clinicId: 'dev-clinic' },
     });
+    expect(await call(trusted, 'system.info', { sneaky: true })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-input' },
+    });
+    expect(await call({ senderFrame: { url: 'https://example.com/', parent: null } }, 'system.info', {})).toMatchObject(
+      {
+        ok: false,
+        error: { code: 'forbidden' },
+      },
+    );
   });
 });

@@ -46,13 +46,23 @@ describe('development keys (item 1)', () => {
 describe('DevTools (item 10)', () => {
   it('npm start opens no DevTools port unless one is given explicitly', () => {
     expect(browserHostArgs([]).some((a) => a.startsWith('--remote-debugging'))).toBe(false);
-    expect(browserHostArgs(['--remote-debugging-port', '9333'])).toEqual(['--remote-debugging-port', '9333', '--dev-keys']);
+    expect(browserHostArgs(['--remote-debugging-port', '9333'])).toEqual([
+      '--remote-debugging-port',
+      '9333',
+      '--dev-keys',
+    ]);
     const dir = tempDir();
     expect(parseCliArgs(['--data-dir', dir], {})).toMatchObject({ remoteDebuggingPort: undefined });
   });
 
   it('a packaged kiosk refuses to start with a debugging port, pipe or inspector', () => {
-    for (const arg of ['--remote-debugging-port=9222', '--remote-debugging-port', '--remote-debugging-pipe', '--inspect=9229', '--inspect-brk']) {
+    for (const arg of [
+      '--remote-debugging-port=9222',
+      '--remote-debugging-port',
+      '--remote-debugging-pipe',
+      '--inspect=9229',
+      '--inspect-brk',
+    ]) {
       expect(() => parseShellArgs(['.', arg, '9222'], true), arg).toThrow(/never opens a debugging port/);
     }
     // From the source tree (development) it is Chromium's business, as before.
@@ -82,9 +92,15 @@ describe('downloads in the locked-down window (item 18)', () => {
 
   it('saves the page’s own CSV into <data>/exports without a dialog, never overwriting', () => {
     const dir = tempDir();
-    expect(decideDownload({ url: blob, filename: 'kelu-report-2026-12-01.csv', pageUrl: page }, dir)).toEqual({ action: 'save', path: join(exportsDir(dir), 'kelu-report-2026-12-01.csv') });
+    expect(decideDownload({ url: blob, filename: 'kelu-report-2026-12-01.csv', pageUrl: page }, dir)).toEqual({
+      action: 'save',
+      path: join(exportsDir(dir), 'kelu-report-2026-12-01.csv'),
+    });
     const taken = (f: string) => f === join(exportsDir(dir), 'r.csv');
-    expect(decideDownload({ url: blob, filename: 'r.csv', pageUrl: page }, dir, taken)).toEqual({ action: 'save', path: join(exportsDir(dir), 'r-1.csv') });
+    expect(decideDownload({ url: blob, filename: 'r.csv', pageUrl: page }, dir, taken)).toEqual({
+      action: 'save',
+      path: join(exportsDir(dir), 'r-1.csv'),
+    });
     // A name cannot climb out of the folder.
     const climbing = decideDownload({ url: blob, filename: '../../config.json.csv', pageUrl: page }, dir);
     expect(climbing).toEqual({ action: 'save', path: join(exportsDir(dir), 'config.json.csv') });
@@ -92,10 +108,16 @@ describe('downloads in the locked-down window (item 18)', () => {
 
   it('refuses anything else: other origins, other file types, other pages', () => {
     const dir = tempDir();
-    expect(decideDownload({ url: 'https://evil.example/x.csv', filename: 'x.csv', pageUrl: page }, dir)).toMatchObject({ action: 'refuse' });
-    expect(decideDownload({ url: 'blob:https://evil.example/1', filename: 'x.csv', pageUrl: page }, dir)).toMatchObject({ action: 'refuse' });
+    expect(decideDownload({ url: 'https://evil.example/x.csv', filename: 'x.csv', pageUrl: page }, dir)).toMatchObject({
+      action: 'refuse',
+    });
+    expect(decideDownload({ url: 'blob:https://evil.example/1', filename: 'x.csv', pageUrl: page }, dir)).toMatchObject(
+      { action: 'refuse' },
+    );
     expect(decideDownload({ url: blob, filename: 'run.sh', pageUrl: page }, dir)).toMatchObject({ action: 'refuse' });
-    expect(decideDownload({ url: blob, filename: 'report.csv', pageUrl: 'https://evil.example/' }, dir)).toMatchObject({ action: 'refuse' });
+    expect(decideDownload({ url: blob, filename: 'report.csv', pageUrl: 'https://evil.example/' }, dir)).toMatchObject({
+      action: 'refuse',
+    });
     expect(decideDownload({ url: 'data:text/csv,a,b', filename: 'x.csv' }, dir)).toMatchObject({ action: 'refuse' });
   });
 
@@ -104,7 +126,10 @@ describe('downloads in the locked-down window (item 18)', () => {
     const results: unknown[] = [];
     const handler = downloadHandler(dir, (r) => results.push(r));
     const item = (url: string, filename: string) => {
-      const rec = { savePath: undefined as string | undefined, done: undefined as ((e: unknown, s: string) => void) | undefined };
+      const rec = {
+        savePath: undefined as string | undefined,
+        done: undefined as ((e: unknown, s: string) => void) | undefined,
+      };
       return {
         rec,
         getURL: () => url,

@@ -58,8 +58,9 @@ describe('kiosk window options', () => {
   it('loads a CommonJS preload, which is what electron-vite is configured to emit', () => {
     const { preload } = shellPaths('/app/out/main');
     expect(preload).toBe(join('/app/out/preload/index.cjs'));
-    const output = (viteConfig as { preload: { build: { rolldownOptions: { output: { format: string; entryFileNames: string } } } } }).preload.build
-      .rolldownOptions.output;
+    const output = (
+      viteConfig as { preload: { build: { rolldownOptions: { output: { format: string; entryFileNames: string } } } } }
+    ).preload.build.rolldownOptions.output;
     expect(output.format).toBe('cjs');
     expect(output.entryFileNames.replace('[name]', 'index')).toBe('index.cjs');
   });
@@ -81,27 +82,72 @@ describe('permissions', () => {
   const app = 'app://kelu/index.html';
 
   it('grants the camera to the app’s own main frame only', () => {
-    expect(decidePermissionRequest('media', { requestingUrl: app, isMainFrame: true, mediaTypes: ['video'] })).toBe(true);
-    expect(decidePermissionRequest('media', { requestingUrl: app, isMainFrame: false, mediaTypes: ['video'] })).toBe(false);
-    expect(decidePermissionRequest('media', { requestingUrl: 'https://example.com/', isMainFrame: true, mediaTypes: ['video'] })).toBe(false);
-    expect(decidePermissionRequest('media', { requestingUrl: 'app://kelu.evil/', isMainFrame: true, mediaTypes: ['video'] })).toBe(false);
-    expect(decidePermissionRequest('media', { requestingUrl: 'file:///etc/passwd', isMainFrame: true, mediaTypes: ['video'] })).toBe(false);
+    expect(decidePermissionRequest('media', { requestingUrl: app, isMainFrame: true, mediaTypes: ['video'] })).toBe(
+      true,
+    );
+    expect(decidePermissionRequest('media', { requestingUrl: app, isMainFrame: false, mediaTypes: ['video'] })).toBe(
+      false,
+    );
+    expect(
+      decidePermissionRequest('media', {
+        requestingUrl: 'https://example.com/',
+        isMainFrame: true,
+        mediaTypes: ['video'],
+      }),
+    ).toBe(false);
+    expect(
+      decidePermissionRequest('media', { requestingUrl: 'app://kelu.evil/', isMainFrame: true, mediaTypes: ['video'] }),
+    ).toBe(false);
+    expect(
+      decidePermissionRequest('media', {
+        requestingUrl: 'file:///etc/passwd',
+        isMainFrame: true,
+        mediaTypes: ['video'],
+      }),
+    ).toBe(false);
   });
 
   it('refuses the microphone, empty requests and every other permission', () => {
-    expect(decidePermissionRequest('media', { requestingUrl: app, isMainFrame: true, mediaTypes: ['audio'] })).toBe(false);
-    expect(decidePermissionRequest('media', { requestingUrl: app, isMainFrame: true, mediaTypes: ['video', 'audio'] })).toBe(false);
+    expect(decidePermissionRequest('media', { requestingUrl: app, isMainFrame: true, mediaTypes: ['audio'] })).toBe(
+      false,
+    );
+    expect(
+      decidePermissionRequest('media', { requestingUrl: app, isMainFrame: true, mediaTypes: ['video', 'audio'] }),
+    ).toBe(false);
     expect(decidePermissionRequest('media', { requestingUrl: app, isMainFrame: true, mediaTypes: [] })).toBe(false);
-    for (const p of ['notifications', 'geolocation', 'display-capture', 'clipboard-read', 'fullscreen', 'openExternal', 'midiSysex', 'unknown']) {
+    for (const p of [
+      'notifications',
+      'geolocation',
+      'display-capture',
+      'clipboard-read',
+      'fullscreen',
+      'openExternal',
+      'midiSysex',
+      'unknown',
+    ]) {
       expect(decidePermissionRequest(p, { requestingUrl: app, isMainFrame: true, mediaTypes: ['video'] })).toBe(false);
     }
   });
 
   it('answers permission checks the same way', () => {
-    expect(decidePermissionCheck('media', 'app://kelu', { mediaType: 'video', isMainFrame: true, securityOrigin: 'app://kelu/' })).toBe(true);
+    expect(
+      decidePermissionCheck('media', 'app://kelu', {
+        mediaType: 'video',
+        isMainFrame: true,
+        securityOrigin: 'app://kelu/',
+      }),
+    ).toBe(true);
     expect(decidePermissionCheck('media', 'app://kelu', { mediaType: 'audio', isMainFrame: true })).toBe(false);
-    expect(decidePermissionCheck('media', 'https://example.com', { mediaType: 'video', isMainFrame: true })).toBe(false);
-    expect(decidePermissionCheck('media', 'app://kelu', { mediaType: 'video', isMainFrame: false, embeddingOrigin: 'https://x.test' })).toBe(false);
+    expect(decidePermissionCheck('media', 'https://example.com', { mediaType: 'video', isMainFrame: true })).toBe(
+      false,
+    );
+    expect(
+      decidePermissionCheck('media', 'app://kelu', {
+        mediaType: 'video',
+        isMainFrame: false,
+        embeddingOrigin: 'https://x.test',
+      }),
+    ).toBe(false);
     expect(decidePermissionCheck('notifications', 'app://kelu', { isMainFrame: true })).toBe(false);
     expect(decidePermissionCheck('hid', 'app://kelu', { isMainFrame: true })).toBe(false);
   });
@@ -110,7 +156,16 @@ describe('permissions', () => {
 describe('navigation, new windows and requests', () => {
   it('never leaves the app', () => {
     expect(decideNavigation('app://kelu/index.html?lang=en')).toBe(true);
-    for (const url of ['https://example.com/', 'http://127.0.0.1:8080/', 'file:///etc/passwd', 'javascript:alert(1)', 'app://other/', 'app://user@kelu/', 'about:blank', 'not a url']) {
+    for (const url of [
+      'https://example.com/',
+      'http://127.0.0.1:8080/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'app://other/',
+      'app://user@kelu/',
+      'about:blank',
+      'not a url',
+    ]) {
       expect(decideNavigation(url), url).toBe(false);
     }
   });
@@ -134,7 +189,14 @@ describe('navigation, new windows and requests', () => {
       writeFileSync(join(root, 'index.html'), '<!doctype html>');
       expect(resolveRendererFile(root, '/')).toBe(join(root, 'index.html'));
       expect(resolveRendererFile(root, '/index.html')).toBe(join(root, 'index.html'));
-      for (const p of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/missing.js', '/index.html%00.js', '/%E0%A4%A']) {
+      for (const p of [
+        '/../package.json',
+        '/%2e%2e/package.json',
+        '/..%2fpackage.json',
+        '/missing.js',
+        '/index.html%00.js',
+        '/%E0%A4%A',
+      ]) {
         expect(resolveRendererFile(root, p), p).toBeUndefined();
       }
     } finally {
@@ -150,7 +212,10 @@ describe('the app:// protocol handler', () => {
       writeFileSync(join(root, 'index.html'), '<!doctype html><title>Kelu</title>');
       writeFileSync(join(root, 'reader.wasm'), new Uint8Array([0, 97, 115, 109]));
       let handler: ((request: Request) => Promise<Response>) | undefined;
-      handleAppScheme({ handle: (_scheme: string, fn: (request: Request) => Promise<Response>) => (handler = fn) } as never, root);
+      handleAppScheme(
+        { handle: (_scheme: string, fn: (request: Request) => Promise<Response>) => (handler = fn) } as never,
+        root,
+      );
       const index = await handler!(new Request('app://kelu/index.html'));
       expect(index.status).toBe(200);
       expect(index.headers.get('content-security-policy')).toBe(contentSecurityPolicy);
@@ -158,7 +223,11 @@ describe('the app:// protocol handler', () => {
       expect(await index.text()).toContain('<title>Kelu</title>');
       const wasm = await handler!(new Request('app://kelu/reader.wasm'));
       expect(wasm.headers.get('content-type')).toBe('application/wasm');
-      for (const request of [new Request('app://other/index.html'), new Request('app://kelu/../../etc/passwd'), new Request('app://kelu/index.html', { method: 'POST', body: 'x' })]) {
+      for (const request of [
+        new Request('app://other/index.html'),
+        new Request('app://kelu/../../etc/passwd'),
+        new Request('app://kelu/index.html', { method: 'POST', body: 'x' }),
+      ]) {
         expect((await handler!(request)).status, request.url).toBe(404);
       }
     } finally {
@@ -168,10 +237,12 @@ describe('the app:// protocol handler', () => {
 });
 
 describe('content security policy', () => {
-  const directives = new Map(contentSecurityPolicy.split(';').map((d) => {
-    const [name, ...values] = d.trim().split(/\s+/);
-    return [name!, values] as const;
-  }));
+  const directives = new Map(
+    contentSecurityPolicy.split(';').map((d) => {
+      const [name, ...values] = d.trim().split(/\s+/);
+      return [name!, values] as const;
+    }),
+  );
 
   it('allows scripts only from the app (no inline, no eval), no plugins, no framing, no remote hosts', () => {
     expect(directives.get('default-src')).toEqual(["'self'"]);
@@ -192,7 +263,11 @@ describe('content security policy', () => {
 
 describe('IPC calls', () => {
   const contract = {
-    'system.ping': method({ summary: 'ping', input: z.object({ n: z.number().int() }).strict(), output: z.object({ n: z.number() }) }),
+    'system.ping': method({
+      summary: 'ping',
+      input: z.object({ n: z.number().int() }).strict(),
+      output: z.object({ n: z.number() }),
+    }),
   };
   let calls = 0;
   const handlers: Handlers<typeof contract> = {
@@ -205,16 +280,35 @@ describe('IPC calls', () => {
   const mainFrame = { url: 'app://kelu/index.html', parent: null };
 
   it('accepts the kiosk window’s main frame and validates the input against the schema', async () => {
-    expect(await handle({ senderFrame: mainFrame as never }, 'system.ping', { n: 1 })).toEqual({ ok: true, value: { n: 2 } });
-    expect(await handle({ senderFrame: mainFrame as never }, 'system.ping', { n: 'x' })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
-    expect(await handle({ senderFrame: mainFrame as never }, 'system.ping', { n: 1, extra: true })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
-    expect(await handle({ senderFrame: mainFrame as never }, 'fs.read', {})).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
+    expect(await handle({ senderFrame: mainFrame as never }, 'system.ping', { n: 1 })).toEqual({
+      ok: true,
+      value: { n: 2 },
+    });
+    expect(await handle({ senderFrame: mainFrame as never }, 'system.ping', { n: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-input' },
+    });
+    expect(await handle({ senderFrame: mainFrame as never }, 'system.ping', { n: 1, extra: true })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-input' },
+    });
+    expect(await handle({ senderFrame: mainFrame as never }, 'fs.read', {})).toMatchObject({
+      ok: false,
+      error: { code: 'unknown-method' },
+    });
   });
 
   it('refuses iframes, other pages and missing frames before core sees anything', async () => {
     const before = calls;
-    for (const frame of [{ url: 'app://kelu/index.html', parent: {} }, { url: 'https://example.com/', parent: null }, null]) {
-      expect(await handle({ senderFrame: frame as never }, 'system.ping', { n: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    for (const frame of [
+      { url: 'app://kelu/index.html', parent: {} },
+      { url: 'https://example.com/', parent: null },
+      null,
+    ]) {
+      expect(await handle({ senderFrame: frame as never }, 'system.ping', { n: 1 })).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden' },
+      });
     }
     expect(calls).toBe(before);
     expect(isTrustedSender({ url: 'app://kelu/', parent: null })).toBe(true);
@@ -254,7 +348,9 @@ describe('the shell’s command line', () => {
   });
 
   it('reads the data dir, config and language, and rejects a wrong language', () => {
-    expect(parseShellArgs(['.', '--data-dir=/tmp/k', '--config', '/tmp/c.json', '--lang=ru', '--no-sandbox'], false)).toEqual({
+    expect(
+      parseShellArgs(['.', '--data-dir=/tmp/k', '--config', '/tmp/c.json', '--lang=ru', '--no-sandbox'], false),
+    ).toEqual({
       development: false,
       developmentKeys: false,
       dataDir: '/tmp/k',

@@ -19,11 +19,15 @@ async function setup(visits: number) {
   cleanups.push(() => kiosk.close());
   register(upstream, kiosk);
   for (let i = 0; i < visits; i++) await kiosk.queue.queueVisit(syntheticVisit(i));
-  const device = (await loadDeviceKeys(kiosk.dataDir, plainFileProtector(() => {})))!;
+  const device = (await loadDeviceKeys(
+    kiosk.dataDir,
+    plainFileProtector(() => {}),
+  ))!;
   const file = join(tempDir('usb'), 'visits.kelu');
   return { upstream, upDir, kiosk, device, file };
 }
-const visitsAt = (up: { db: { prepare(s: string): { get(): unknown } } }) => (up.db.prepare('SELECT count(*) AS c FROM visits').get() as { c: number }).c;
+const visitsAt = (up: { db: { prepare(s: string): { get(): unknown } } }) =>
+  (up.db.prepare('SELECT count(*) AS c FROM visits').get() as { c: number }).c;
 
 describe('export and import: moving the queue by hand', () => {
   it('imports every visit once; importing the same bundle again counts nothing twice; a later sync only finds duplicates', async () => {
@@ -32,8 +36,18 @@ describe('export and import: moving the queue by hand', () => {
     // The bundle holds sealed bytes only.
     expect(readFileSync(file, 'utf8')).not.toContain('990000000001');
 
-    expect(await importBundle(upDir, devUpstreamKeyPairFile(), file)).toEqual({ items: 25, accepted: 25, duplicate: 0, rejected: 0 });
-    expect(await importBundle(upDir, devUpstreamKeyPairFile(), file)).toEqual({ items: 25, accepted: 0, duplicate: 25, rejected: 0 });
+    expect(await importBundle(upDir, devUpstreamKeyPairFile(), file)).toEqual({
+      items: 25,
+      accepted: 25,
+      duplicate: 0,
+      rejected: 0,
+    });
+    expect(await importBundle(upDir, devUpstreamKeyPairFile(), file)).toEqual({
+      items: 25,
+      accepted: 0,
+      duplicate: 25,
+      rejected: 0,
+    });
     expect(visitsAt(upstream)).toBe(25);
 
     // The kiosk still holds them until the upstream acknowledges them over sync.
@@ -57,10 +71,16 @@ describe('export and import: moving the queue by hand', () => {
     const forged = structuredClone(json);
     forged.body.deviceId = 'kiosk-someone-else';
 
-    for (const [name, bundle] of [['changed', changed], ['removed', removed], ['forged', forged]] as const) {
+    for (const [name, bundle] of [
+      ['changed', changed],
+      ['removed', removed],
+      ['forged', forged],
+    ] as const) {
       const f = join(tempDir('usb'), `${name}.kelu`);
       writeFileSync(f, JSON.stringify(bundle));
-      await expect(importBundle(upDir, devUpstreamKeyPairFile(), f), name).rejects.toThrow(/refused.*Nothing was imported/);
+      await expect(importBundle(upDir, devUpstreamKeyPairFile(), f), name).rejects.toThrow(
+        /refused.*Nothing was imported/,
+      );
     }
     expect(visitsAt(upstream)).toBe(0);
     // The untouched bundle still imports.
@@ -74,8 +94,12 @@ describe('export from inside the kiosk (the IT screen; works with a safeStorage-
     const ctx = { transport: 'test' as const };
     const r = await kiosk.sync.handlers['sync.export']({ path: file }, ctx);
     expect(r).toEqual({ file, items: 4, pending: 4, dead: 0 });
-    await expect(Promise.resolve(kiosk.sync.handlers['sync.export']({ path: file }, ctx))).rejects.toThrow(/already exists/);
-    await expect(Promise.resolve(kiosk.sync.handlers['sync.export']({ path: join(file, 'no-such-folder', 'x.kelu') }, ctx))).rejects.toThrow(/does not exist/);
+    await expect(Promise.resolve(kiosk.sync.handlers['sync.export']({ path: file }, ctx))).rejects.toThrow(
+      /already exists/,
+    );
+    await expect(
+      Promise.resolve(kiosk.sync.handlers['sync.export']({ path: join(file, 'no-such-folder', 'x.kelu') }, ctx)),
+    ).rejects.toThrow(/does not exist/);
     expect((await importBundle(upDir, devUpstreamKeyPairFile(), file)).accepted).toBe(4);
     expect(visitsAt(upstream)).toBe(4);
   });
@@ -87,8 +111,16 @@ describe('export never writes over the kiosk itself (issue 11 item 17)', () => {
     const ctx = { transport: 'test' as const };
     const configFile = join(kiosk.dataDir, 'config.json');
     const dbBefore = readFileSync(join(kiosk.dataDir, 'kelu.db'));
-    for (const target of [configFile, join(kiosk.dataDir, 'kelu.db'), join(kiosk.dataDir, 'new-name.kelu'), join(projectRoot, 'visits.kelu'), join(projectRoot, 'package.json')]) {
-      await expect(Promise.resolve(kiosk.sync.handlers['sync.export']({ path: target }, ctx)), target).rejects.toThrow(/inside the kiosk's own folder|already exists/);
+    for (const target of [
+      configFile,
+      join(kiosk.dataDir, 'kelu.db'),
+      join(kiosk.dataDir, 'new-name.kelu'),
+      join(projectRoot, 'visits.kelu'),
+      join(projectRoot, 'package.json'),
+    ]) {
+      await expect(Promise.resolve(kiosk.sync.handlers['sync.export']({ path: target }, ctx)), target).rejects.toThrow(
+        /inside the kiosk's own folder|already exists/,
+      );
     }
     expect(existsSync(configFile)).toBe(false);
     expect(existsSync(join(projectRoot, 'visits.kelu'))).toBe(false);
@@ -96,10 +128,14 @@ describe('export never writes over the kiosk itself (issue 11 item 17)', () => {
     // A folder on the "stick" that is really a link into the data folder.
     const link = join(tempDir('usb'), 'looks-like-usb');
     symlinkSync(kiosk.dataDir, link);
-    await expect(Promise.resolve(kiosk.sync.handlers['sync.export']({ path: join(link, 'config.json') }, ctx))).rejects.toThrow(/inside the kiosk's own folder/);
+    await expect(
+      Promise.resolve(kiosk.sync.handlers['sync.export']({ path: join(link, 'config.json') }, ctx)),
+    ).rejects.toThrow(/inside the kiosk's own folder/);
     expect(existsSync(configFile)).toBe(false);
     // kioskctl's export goes through the same check.
-    await expect(exportBundle(kiosk.db, device, join(kiosk.dataDir, 'x.kelu'))).rejects.toThrow(/inside the kiosk's own folder/);
+    await expect(exportBundle(kiosk.db, device, join(kiosk.dataDir, 'x.kelu'))).rejects.toThrow(
+      /inside the kiosk's own folder/,
+    );
     // An existing file elsewhere is never replaced.
     writeFileSync(file, 'precious');
     await expect(exportBundle(kiosk.db, device, file)).rejects.toThrow(/already exists/);

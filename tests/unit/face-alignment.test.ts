@@ -44,7 +44,10 @@ describe('5-point similarity alignment', () => {
   });
 
   it('is a least-squares fit without shear: noisy points land within the noise, the shape is not distorted', () => {
-    const noisy = ARCFACE_112.map(([x, y], i): Point => [x * 1.9 + 40 + (i % 2 ? 1 : -1), y * 1.9 + 17 + (i % 3 ? -1 : 1)]);
+    const noisy = ARCFACE_112.map(([x, y], i): Point => [
+      x * 1.9 + 40 + (i % 2 ? 1 : -1),
+      y * 1.9 + 17 + (i % 3 ? -1 : 1),
+    ]);
     const t = estimateSimilarity(noisy, ARCFACE_112);
     for (const [i, p] of noisy.entries()) {
       const [x, y] = applySimilarity(t, p);
@@ -53,19 +56,24 @@ describe('5-point similarity alignment', () => {
   });
 
   it('gives tf.image.transform the crop → frame map (the inverse of the alignment)', () => {
-    const t = estimateSimilarity(ARCFACE_112.map(([x, y]): Point => [3 * x + 10, 3 * y - 4]), ARCFACE_112);
+    const t = estimateSimilarity(
+      ARCFACE_112.map(([x, y]): Point => [3 * x + 10, 3 * y - 4]),
+      ARCFACE_112,
+    );
     const [a0, a1, a2, b0, b1, b2] = cropToFrameTransform(t);
     const [cx, cy] = ARCFACE_112[2] as Point; // the nose tip in the crop
     expect(a0 * cx + a1 * cy + a2).toBeCloseTo(3 * cx + 10, 6);
     expect(b0 * cx + b1 * cy + b2).toBeCloseTo(3 * cy - 4, 6);
   });
 
-  it('puts face-api\'s chip template where face-api\'s own box puts eyes and mouth (centroid at 0.5, 0.43; eye-to-mouth 0.45 of 150 px)', () => {
+  it("puts face-api's chip template where face-api's own box puts eyes and mouth (centroid at 0.5, 0.43; eye-to-mouth 0.45 of 150 px)", () => {
     const [le, re, , ml, mr] = FACEAPI_CHIP_150 as [Point, Point, Point, Point, Point];
     const mouth: Point = [(ml[0] + mr[0]) / 2, (ml[1] + mr[1]) / 2];
     expect((le[0] + re[0] + mouth[0]) / 3).toBeCloseTo(75, 0);
     expect((le[1] + re[1] + mouth[1]) / 3).toBeCloseTo(64.5, 0);
-    expect((Math.hypot(mouth[0] - le[0], mouth[1] - le[1]) + Math.hypot(mouth[0] - re[0], mouth[1] - re[1])) / 2).toBeCloseTo(67.5, 0);
+    expect(
+      (Math.hypot(mouth[0] - le[0], mouth[1] - le[1]) + Math.hypot(mouth[0] - re[0], mouth[1] - re[1])) / 2,
+    ).toBeCloseTo(67.5, 0);
   });
 });
 
@@ -74,6 +82,8 @@ describe('descriptorDistance', () => {
     expect(descriptorDistance([0, 3], [4, 0], 'euclidean')).toBe(5);
     expect(descriptorDistance([1, 0], [5, 0], 'cosine')).toBeCloseTo(0, 12);
     expect(descriptorDistance([1, 0], [0, 2], 'cosine')).toBeCloseTo(1, 12);
-    expect(() => descriptorDistance(new Array(128).fill(0.1), new Array(512).fill(0.1), 'cosine')).toThrow(/different lengths/);
+    expect(() => descriptorDistance(new Array(128).fill(0.1), new Array(512).fill(0.1), 'cosine')).toThrow(
+      /different lengths/,
+    );
   });
 });

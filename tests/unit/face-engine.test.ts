@@ -49,7 +49,13 @@ describe('analyze', () => {
     expect(face.landmarks).toHaveLength(68);
     expect(face.score).toBeGreaterThan(0.5);
     // The landmarks lie inside the box (give or take the jaw line).
-    const inBox = face.landmarks.filter(([x, y]) => x >= face.box.x - 10 && x <= face.box.x + face.box.width + 10 && y >= face.box.y - 10 && y <= face.box.y + face.box.height + 10);
+    const inBox = face.landmarks.filter(
+      ([x, y]) =>
+        x >= face.box.x - 10 &&
+        x <= face.box.x + face.box.width + 10 &&
+        y >= face.box.y - 10 &&
+        y <= face.box.y + face.box.height + 10,
+    );
     expect(inBox.length).toBeGreaterThan(60);
     expect(Math.abs(face.pose.yawDeg)).toBeLessThan(25);
     expect(Math.abs(face.pose.rollDeg)).toBeLessThan(15);
@@ -63,7 +69,10 @@ describe('analyze', () => {
   it('measures a blurred copy of the same frame as less sharp', async () => {
     const sharpFrame = await loadRgba(fixture('photos/obama_480p.jpg'), { width: 640, height: 480 });
     const sharp = (await import('sharp')).default;
-    const blurredBytes = await sharp(Buffer.from(sharpFrame.data), { raw: { width: 640, height: 480, channels: 4 } }).blur(4).raw().toBuffer();
+    const blurredBytes = await sharp(Buffer.from(sharpFrame.data), { raw: { width: 640, height: 480, channels: 4 } })
+      .blur(4)
+      .raw()
+      .toBuffer();
     const a = await engine.analyze(copyFrame(sharpFrame));
     const b = await engine.analyze({ width: 640, height: 480, data: new Uint8Array(blurredBytes) });
     expect(b.faces.length).toBe(1);
@@ -73,14 +82,22 @@ describe('analyze', () => {
   it('reads a head turned to one side as yaw of that sign, and its mirror image as the opposite', async () => {
     const sharp = (await import('sharp')).default;
     const asFrame = async (img: import('sharp').Sharp) => {
-      const { data, info } = await img.resize(640, 480, { fit: 'contain' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await img
+        .resize(640, 480, { fit: 'contain' })
+        .ensureAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       return { width: info.width, height: info.height, data: new Uint8Array(data) };
     };
     const turned = (await engine.analyze(await asFrame(sharp(fixture('photos/obama_4.jpg'))))).faces[0]!;
     const mirrored = (await engine.analyze(await asFrame(sharp(fixture('photos/obama_4.jpg')).flop()))).faces[0]!;
     expect(turned.pose.yawDeg).toBeGreaterThan(18);
     expect(mirrored.pose.yawDeg).toBeLessThan(-18);
-    const tilted = (await engine.analyze(await asFrame(sharp(fixture('photos/alex_lacamoire_3.jpg')).rotate(20, { background: '#000' })))).faces[0]!;
+    const tilted = (
+      await engine.analyze(
+        await asFrame(sharp(fixture('photos/alex_lacamoire_3.jpg')).rotate(20, { background: '#000' })),
+      )
+    ).faces[0]!;
     const upright = (await engine.analyze(await asFrame(sharp(fixture('photos/alex_lacamoire_3.jpg'))))).faces[0]!;
     expect(tilted.pose.rollDeg - upright.pose.rollDeg).toBeGreaterThan(12);
     expect(tilted.pose.rollDeg - upright.pose.rollDeg).toBeLessThan(28);
@@ -89,14 +106,34 @@ describe('analyze', () => {
   it('follows a real head turn: over the turning clip the yaw swings past 25° to both sides', async () => {
     // hamilton_clip.mp4: 640×360, a man turning his head; 4 frames a second, decoded to RGBA by ffmpeg.
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync('ffmpeg', ['-loglevel', 'error', '-i', fixture('video/hamilton_clip.mp4'), '-vf', 'fps=4', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], {
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const r = spawnSync(
+      'ffmpeg',
+      [
+        '-loglevel',
+        'error',
+        '-i',
+        fixture('video/hamilton_clip.mp4'),
+        '-vf',
+        'fps=4',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'rgba',
+        '-',
+      ],
+      {
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     expect(r.status, String(r.stderr)).toBe(0);
     const size = 640 * 360 * 4;
     const yaws: number[] = [];
     for (let off = 0; off + size <= r.stdout.length; off += size) {
-      const a = await engine.analyze({ width: 640, height: 360, data: new Uint8Array(r.stdout.subarray(off, off + size)) });
+      const a = await engine.analyze({
+        width: 640,
+        height: 360,
+        data: new Uint8Array(r.stdout.subarray(off, off + size)),
+      });
       if (a.faces.length === 1) yaws.push(a.faces[0]!.pose.yawDeg);
     }
     expect(yaws.length).toBeGreaterThan(10);
@@ -147,7 +184,7 @@ describe('describe', () => {
     expect(d.face.landmarks).toHaveLength(68);
   });
 
-  it('describes a tight face crop (no margin around the face) in the crop\'s own coordinates', async () => {
+  it("describes a tight face crop (no margin around the face) in the crop's own coordinates", async () => {
     const d = await engine.describe(await loadRgba(fixture('crops/amy_4.png')));
     expect(d.descriptor).toHaveLength(128);
     const xs = d.face.landmarks.map(([x]) => x);
@@ -163,12 +200,18 @@ describe('describe', () => {
   });
 
   it('refuses a frame with two faces instead of picking one', async () => {
-    expect(await codeOf(engine.describe(await loadRgba(fixture('hard/obama_and_biden.jpg'), { width: 640, height: 480 })))).toBe('several-faces');
+    expect(
+      await codeOf(engine.describe(await loadRgba(fixture('hard/obama_and_biden.jpg'), { width: 640, height: 480 }))),
+    ).toBe('several-faces');
   });
 });
 
 describe('bad frames', () => {
-  const good = (): { width: number; height: number; data: Uint8Array } => ({ width: 4, height: 3, data: new Uint8Array(48) });
+  const good = (): { width: number; height: number; data: Uint8Array } => ({
+    width: 4,
+    height: 3,
+    data: new Uint8Array(48),
+  });
   const cases: Array<[string, unknown]> = [
     ['zero width', { ...good(), width: 0 }],
     ['negative height', { ...good(), height: -3 }],

@@ -36,15 +36,44 @@ function graphPackage(norm: { mean: number; std: number }, tamper = false): { di
     modelTopology: {
       node: [
         { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: dim(1, 112, 112, 3) } } },
-        { name: 'axes', op: 'Const', attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: dim(2) } } } },
-        { name: 'mean', op: 'Mean', input: ['x', 'axes'], attr: { keep_dims: { b: false }, T: { type: 'DT_FLOAT' }, Tidx: { type: 'DT_INT32' } } },
-        { name: 'w', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dim(3, EMBEDDING) } } } },
-        { name: 'embeddings', op: 'MatMul', input: ['mean', 'w'], attr: { transpose_a: { b: false }, transpose_b: { b: false }, T: { type: 'DT_FLOAT' } } },
+        {
+          name: 'axes',
+          op: 'Const',
+          attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: dim(2) } } },
+        },
+        {
+          name: 'mean',
+          op: 'Mean',
+          input: ['x', 'axes'],
+          attr: { keep_dims: { b: false }, T: { type: 'DT_FLOAT' }, Tidx: { type: 'DT_INT32' } },
+        },
+        {
+          name: 'w',
+          op: 'Const',
+          attr: {
+            dtype: { type: 'DT_FLOAT' },
+            value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dim(3, EMBEDDING) } },
+          },
+        },
+        {
+          name: 'embeddings',
+          op: 'MatMul',
+          input: ['mean', 'w'],
+          attr: { transpose_a: { b: false }, transpose_b: { b: false }, T: { type: 'DT_FLOAT' } },
+        },
       ],
       library: {},
       versions: {},
     },
-    weightsManifest: [{ paths: ['net.bin'], weights: [{ name: 'axes', shape: [2], dtype: 'int32' }, { name: 'w', shape: [3, EMBEDDING], dtype: 'float32' }] }],
+    weightsManifest: [
+      {
+        paths: ['net.bin'],
+        weights: [
+          { name: 'axes', shape: [2], dtype: 'int32' },
+          { name: 'w', shape: [3, EMBEDDING], dtype: 'float32' },
+        ],
+      },
+    ],
   };
   const axes = new Int32Array([1, 2]);
   const w = Float32Array.from({ length: 3 * EMBEDDING }, (_, i) => Math.sin(i + 1));
@@ -59,7 +88,12 @@ function graphPackage(norm: { mean: number; std: number }, tamper = false): { di
       file: 'net.json',
       inputSize: 112,
       alignment: { method: 'similarity', template: ARCFACE_112.map(([x, y]) => [x, y]) },
-      normalisation: { mean: [norm.mean, norm.mean, norm.mean], std: [norm.std, norm.std, norm.std], layout: 'nhwc', channels: 'rgb' },
+      normalisation: {
+        mean: [norm.mean, norm.mean, norm.mean],
+        std: [norm.std, norm.std, norm.std],
+        layout: 'nhwc',
+        channels: 'rgb',
+      },
       embeddingSize: EMBEDDING,
       metric: 'cosine',
       threshold: 0.3,
@@ -78,8 +112,17 @@ function graphPackage(norm: { mean: number; std: number }, tamper = false): { di
   return { dir, sha: sha256(text) };
 }
 
-async function describeWith(pkg: { dir: string; sha: string }, photos: string[]): Promise<{ runtime: string; modelId: string; descriptors: number[][] }> {
-  const engine = await createFaceEngine({ modelsDir, backend: 'wasm', requestTimeoutMs: 60_000, log: () => undefined, modelPackage: { dir: pkg.dir, manifestSha256: pkg.sha } });
+async function describeWith(
+  pkg: { dir: string; sha: string },
+  photos: string[],
+): Promise<{ runtime: string; modelId: string; descriptors: number[][] }> {
+  const engine = await createFaceEngine({
+    modelsDir,
+    backend: 'wasm',
+    requestTimeoutMs: 60_000,
+    log: () => undefined,
+    modelPackage: { dir: pkg.dir, manifestSha256: pkg.sha },
+  });
   try {
     const descriptors: number[][] = [];
     for (const p of photos) descriptors.push((await engine.describe(await loadImageFrame(p))).descriptor);
@@ -114,7 +157,12 @@ describe('tfjs-graph model packages', () => {
 
   it('refuse to start when a byte of the graph weights is flipped, naming the file', async () => {
     const pkg = graphPackage({ mean: 0, std: 1 }, true);
-    const err = await createFaceEngine({ modelsDir, backend: 'wasm', log: () => undefined, modelPackage: { dir: pkg.dir, manifestSha256: pkg.sha } }).then(
+    const err = await createFaceEngine({
+      modelsDir,
+      backend: 'wasm',
+      log: () => undefined,
+      modelPackage: { dir: pkg.dir, manifestSha256: pkg.sha },
+    }).then(
       async (e) => {
         await e.close();
         return null;

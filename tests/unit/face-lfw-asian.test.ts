@@ -45,15 +45,26 @@ const described = { shipped: new Map<string, number[]>(), previous: new Map<stri
 beforeAll(async () => {
   const lfw = lfwDir();
   // Every image used is labelled east-southeast-asian, and each impostor pair has one gender.
-  const rows = parse(readFileSync(join(lfw, 'identities.csv'), 'utf8'), { columns: true }) as Array<{ file: string; group: string; gender: string }>;
+  const rows = parse(readFileSync(join(lfw, 'identities.csv'), 'utf8'), { columns: true }) as Array<{
+    file: string;
+    group: string;
+    gender: string;
+  }>;
   const label = new Map(rows.map((r) => [r.file, r]));
   for (const [a, b] of IMPOSTORS) {
-    expect([label.get(fileOf(a))?.group, label.get(fileOf(b))?.group]).toEqual(['east-southeast-asian', 'east-southeast-asian']);
+    expect([label.get(fileOf(a))?.group, label.get(fileOf(b))?.group]).toEqual([
+      'east-southeast-asian',
+      'east-southeast-asian',
+    ]);
     expect(label.get(fileOf(a))?.gender).toBe(label.get(fileOf(b))?.gender);
   }
   // The previous release's pipeline, as a model package: the same net, face-api's box, 0.58.
   temp = mkdtempSync(join(tmpdir(), 'kelu-previous-model-'));
-  const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as { id: string; files: Array<{ file: string }>; recognition: Record<string, unknown> };
+  const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as {
+    id: string;
+    files: Array<{ file: string }>;
+    recognition: Record<string, unknown>;
+  };
   manifest.id = 'faceapi-dlib128-box';
   manifest.files = manifest.files.filter((f) => f.file.startsWith('face_recognition_model'));
   manifest.recognition = { ...manifest.recognition, alignment: { method: 'faceapi-box' }, threshold: 0.58 };
@@ -63,7 +74,12 @@ beforeAll(async () => {
   const manifestSha256 = createHash('sha256').update(text).digest('hex');
 
   shipped = await createFaceEngine({ modelsDir, requestTimeoutMs: 60_000, log: () => undefined });
-  previous = await createFaceEngine({ modelsDir, modelPackage: { dir: temp, manifestSha256 }, requestTimeoutMs: 60_000, log: () => undefined });
+  previous = await createFaceEngine({
+    modelsDir,
+    modelPackage: { dir: temp, manifestSha256 },
+    requestTimeoutMs: 60_000,
+    log: () => undefined,
+  });
   const names = new Set([...IMPOSTORS, ...GENUINE].flat());
   for (const name of names) {
     const frame = await loadImageFrame(join(lfw, fileOf(name)));
@@ -82,16 +98,28 @@ describe('same-group, same-gender impostors (LFW East/Southeast-Asian identities
   it('the previous pipeline accepted every one of these impostors as the patient', async () => {
     const { threshold, metric } = await previous.status();
     expect(threshold).toBe(0.58);
-    for (const [a, b] of IMPOSTORS) expect(descriptorDistance(described.previous.get(a)!, described.previous.get(b)!, metric), `${a} vs ${b}`).toBeLessThan(threshold);
+    for (const [a, b] of IMPOSTORS)
+      expect(
+        descriptorDistance(described.previous.get(a)!, described.previous.get(b)!, metric),
+        `${a} vs ${b}`,
+      ).toBeLessThan(threshold);
   });
 
   it('the shipped pipeline refuses every one of them', async () => {
     const { threshold, metric } = await shipped.status();
-    for (const [a, b] of IMPOSTORS) expect(descriptorDistance(described.shipped.get(a)!, described.shipped.get(b)!, metric), `${a} vs ${b}`).toBeGreaterThanOrEqual(threshold);
+    for (const [a, b] of IMPOSTORS)
+      expect(
+        descriptorDistance(described.shipped.get(a)!, described.shipped.get(b)!, metric),
+        `${a} vs ${b}`,
+      ).toBeGreaterThanOrEqual(threshold);
   });
 
   it('and still accepts these people as themselves', async () => {
     const { threshold, metric } = await shipped.status();
-    for (const [a, b] of GENUINE) expect(descriptorDistance(described.shipped.get(a)!, described.shipped.get(b)!, metric), `${a} vs ${b}`).toBeLessThan(threshold);
+    for (const [a, b] of GENUINE)
+      expect(
+        descriptorDistance(described.shipped.get(a)!, described.shipped.get(b)!, metric),
+        `${a} vs ${b}`,
+      ).toBeLessThan(threshold);
   });
 });

@@ -39,10 +39,20 @@ async function startError(dir: string): Promise<FaceEngineError> {
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
 
 /** A model package in a temp folder: the built-in recognition net under a manifest of our own (not pinned). */
-function foreignPackage(edit: (manifest: { id: string; files: Array<{ file: string; sha256: string }>; recognition: Record<string, unknown> }) => void = () => undefined): { dir: string; sha: string } {
+function foreignPackage(
+  edit: (manifest: {
+    id: string;
+    files: Array<{ file: string; sha256: string }>;
+    recognition: Record<string, unknown>;
+  }) => void = () => undefined,
+): { dir: string; sha: string } {
   const dir = mkdtempSync(join(tmpdir(), 'kelu-pkg-'));
   temps.push(dir);
-  const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as { id: string; files: Array<{ file: string; sha256: string }>; recognition: Record<string, unknown> };
+  const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as {
+    id: string;
+    files: Array<{ file: string; sha256: string }>;
+    recognition: Record<string, unknown>;
+  };
   manifest.id = 'clinic-test-model';
   manifest.files = manifest.files.filter((f) => f.file.startsWith('face_recognition_model'));
   for (const f of manifest.files) cpSync(join(modelsDir, f.file), join(dir, f.file));
@@ -55,7 +65,10 @@ function foreignPackage(edit: (manifest: { id: string; files: Array<{ file: stri
 describe('model verification', () => {
   it('accepts the installed models, whose manifest hash this build pins, and names the model by id and hash', () => {
     const manifestHash = sha256(readFileSync(join(modelsDir, 'manifest.json')));
-    expect(PINNED_MANIFESTS[manifestHash], 'models/manifest.json changed: pin its SHA-256 in electron/core/face/pinned-manifests.ts').toBeDefined();
+    expect(
+      PINNED_MANIFESTS[manifestHash],
+      'models/manifest.json changed: pin its SHA-256 in electron/core/face/pinned-manifests.ts',
+    ).toBeDefined();
     const { detection, recognitionModel, modelId } = loadVerifiedModels(modelsDir);
     expect([...detection.keys()].sort()).toEqual([...DETECTION_NETS].sort());
     expect(recognitionModel.kind).toBe('faceapi');
@@ -104,7 +117,9 @@ describe('model verification', () => {
     bytes[2000] = (bytes[2000] as number) ^ 0x55;
     writeFileSync(file, bytes);
     const manifestPath = join(dir, 'manifest.json');
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: Array<{ file: string; sha256: string }> };
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      files: Array<{ file: string; sha256: string }>;
+    };
     for (const f of manifest.files) if (f.file === 'face_recognition_model.bin') f.sha256 = sha256(bytes);
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
     const err = await startError(dir);
@@ -114,8 +129,12 @@ describe('model verification', () => {
 
   it('loads a package this build does not pin only with its manifest hash from the configuration', () => {
     const pkg = foreignPackage();
-    expect(() => loadVerifiedModels(modelsDir, { dir: pkg.dir })).toThrow(/not one this build pins.*face\.model\.manifestSha256/);
-    expect(() => loadVerifiedModels(modelsDir, { dir: pkg.dir, manifestSha256: 'a'.repeat(64) })).toThrow(/not the a{64} the configuration \(face\.model\.manifestSha256\) names/);
+    expect(() => loadVerifiedModels(modelsDir, { dir: pkg.dir })).toThrow(
+      /not one this build pins.*face\.model\.manifestSha256/,
+    );
+    expect(() => loadVerifiedModels(modelsDir, { dir: pkg.dir, manifestSha256: 'a'.repeat(64) })).toThrow(
+      /not the a{64} the configuration \(face\.model\.manifestSha256\) names/,
+    );
     const loaded = loadVerifiedModels(modelsDir, { dir: pkg.dir, manifestSha256: pkg.sha });
     expect(loaded.modelId).toBe(`clinic-test-model@${pkg.sha.slice(0, 12)}`);
     expect(openModelPackage(pkg.dir, { manifestSha256: pkg.sha }).manifest.recognition.metric).toBe('euclidean');
@@ -125,11 +144,15 @@ describe('model verification', () => {
     const unlisted = foreignPackage((m) => {
       m.files = m.files.filter((f) => f.file !== 'face_recognition_model.bin');
     });
-    expect(() => loadVerifiedModels(modelsDir, { dir: unlisted.dir, manifestSha256: unlisted.sha })).toThrow(/face_recognition_model\.bin is not listed/);
+    expect(() => loadVerifiedModels(modelsDir, { dir: unlisted.dir, manifestSha256: unlisted.sha })).toThrow(
+      /face_recognition_model\.bin is not listed/,
+    );
     const bad = foreignPackage((m) => {
       m.recognition.metric = 'manhattan';
     });
-    expect(() => loadVerifiedModels(modelsDir, { dir: bad.dir, manifestSha256: bad.sha })).toThrow(/not a valid model manifest \(recognition\.metric/);
+    expect(() => loadVerifiedModels(modelsDir, { dir: bad.dir, manifestSha256: bad.sha })).toThrow(
+      /not a valid model manifest \(recognition\.metric/,
+    );
   });
 });
 
@@ -140,15 +163,18 @@ describe('backend choice', () => {
     expect(detectBackend('auto').reason).toMatch(/tfjs-node/);
   });
 
-  it.skipIf(tfjsNodeInstalled())('asking for tfjs-node where it is not installed fails at start with a clear message', async () => {
-    const err = await createFaceEngine({ modelsDir, backend: 'tensorflow', log: () => undefined }).then(
-      async (e) => {
-        await e.close();
-        return null;
-      },
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(FaceEngineError);
-    expect((err as Error).message).toMatch(/tfjs-node backend was requested but does not load/);
-  });
+  it.skipIf(tfjsNodeInstalled())(
+    'asking for tfjs-node where it is not installed fails at start with a clear message',
+    async () => {
+      const err = await createFaceEngine({ modelsDir, backend: 'tensorflow', log: () => undefined }).then(
+        async (e) => {
+          await e.close();
+          return null;
+        },
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(FaceEngineError);
+      expect((err as Error).message).toMatch(/tfjs-node backend was requested but does not load/);
+    },
+  );
 });

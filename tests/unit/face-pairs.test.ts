@@ -7,7 +7,13 @@ import { createFaceEngine, type FaceEngineClient } from '../../electron/core/fac
 import type { RgbaFrame } from '../../electron/core/face/types.js';
 import { readIdentities, UNLABELLED_GROUP } from '../../tools/eval/faces/identities.js';
 import { labelPairs, makePairs } from '../../tools/eval/faces/pairs.js';
-import { detCurve, equalErrorRate, euclidean, ratesAt, thresholdForFar } from '../../electron/core/face/verification.js';
+import {
+  detCurve,
+  equalErrorRate,
+  euclidean,
+  ratesAt,
+  thresholdForFar,
+} from '../../electron/core/face/verification.js';
 import { fixture, lfwDir, projectRoot, builtInThreshold } from '../../tools/harness/fixtures.js';
 
 const threshold = builtInThreshold();
@@ -22,15 +28,25 @@ const PEOPLE: Record<string, string[]> = {
 
 /** A photo as a camera frame: longer side at most 640 px, as eval-faces prepares it. */
 async function frameOf(file: string): Promise<RgbaFrame> {
-  const { data, info } = await sharp(fixture(file)).rotate().resize(640, 640, { fit: 'inside', withoutEnlargement: true }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(fixture(file))
+    .rotate()
+    .resize(640, 640, { fit: 'inside', withoutEnlargement: true })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data) };
 }
 
 let engine: FaceEngineClient;
 const descriptors = new Map<string, number[]>();
 beforeAll(async () => {
-  engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => undefined });
-  for (const file of Object.values(PEOPLE).flat()) descriptors.set(file, (await engine.describe(await frameOf(file))).descriptor);
+  engine = await createFaceEngine({
+    modelsDir: join(projectRoot, 'models'),
+    requestTimeoutMs: 60_000,
+    log: () => undefined,
+  });
+  for (const file of Object.values(PEOPLE).flat())
+    descriptors.set(file, (await engine.describe(await frameOf(file))).descriptor);
 }, 300_000);
 afterAll(async () => {
   await engine?.close();
@@ -55,7 +71,10 @@ const distance = (a: string, b: string): number => euclidean(descriptors.get(a)!
  * impostors; docs/face-engine.md) rejects: the price of that FAR, measured. The previous threshold
  * 0.58 accepted them. Such a patient's visit gets a face-mismatch verdict upstream.
  */
-const KNOWN_FALSE_REJECTS = ['photos/alex_lacamoire_1.png|photos/alex_lacamoire_2.jpg', 'photos/alex_lacamoire_1.png|photos/alex_lacamoire_3.jpg'];
+const KNOWN_FALSE_REJECTS = [
+  'photos/alex_lacamoire_1.png|photos/alex_lacamoire_2.jpg',
+  'photos/alex_lacamoire_1.png|photos/alex_lacamoire_3.jpg',
+];
 const isKnownReject = ([a, b]: [string, string]): boolean => KNOWN_FALSE_REJECTS.includes(`${a}|${b}`);
 
 describe('verification with the real models on the fixture photos', () => {
@@ -63,10 +82,13 @@ describe('verification with the real models on the fixture photos', () => {
     expect(distance(a, b)).toBeLessThan(threshold);
   });
 
-  it.each(pairs(true).filter(isKnownReject))('same person, measured false reject: %s and %s are over the threshold, under the previous 0.58', (a, b) => {
-    expect(distance(a, b)).toBeGreaterThanOrEqual(threshold);
-    expect(distance(a, b)).toBeLessThan(0.58);
-  });
+  it.each(pairs(true).filter(isKnownReject))(
+    'same person, measured false reject: %s and %s are over the threshold, under the previous 0.58',
+    (a, b) => {
+      expect(distance(a, b)).toBeGreaterThanOrEqual(threshold);
+      expect(distance(a, b)).toBeLessThan(0.58);
+    },
+  );
 
   it.each(pairs(false))('different people: %s and %s are over the threshold', (a, b) => {
     expect(distance(a, b)).toBeGreaterThanOrEqual(threshold);
@@ -189,14 +211,17 @@ describe('pair builder on the LFW identities file', () => {
 
   it('stops at the genuine pairs a group has, and "any" draws impostors from every group', () => {
     const asianPeople = new Map<string, number>();
-    for (const r of rows.filter((r) => r.group === asian)) asianPeople.set(r.identity, (asianPeople.get(r.identity) ?? 0) + 1);
+    for (const r of rows.filter((r) => r.group === asian))
+      asianPeople.set(r.identity, (asianPeople.get(r.identity) ?? 0) + 1);
     const possible = [...asianPeople.values()].reduce((s, k) => s + (k * (k - 1)) / 2, 0);
     const all = makePairs(rows, { perGroup: possible + 500, seed: 1, impostors: 'any' });
     expect(all.filter((p) => p.group === asian && p.same)).toHaveLength(possible);
     const impostors = all.filter((p) => p.group === asian && !p.same);
     expect(impostors).toHaveLength(possible + 500);
     // With anyone as impostor, most of the Asian probes meet someone from the unlabelled majority.
-    expect(impostors.filter((p) => byFile.get(p.file_y)!.group === UNLABELLED_GROUP).length).toBeGreaterThan(impostors.length / 2);
+    expect(impostors.filter((p) => byFile.get(p.file_y)!.group === UNLABELLED_GROUP).length).toBeGreaterThan(
+      impostors.length / 2,
+    );
     expect(impostors.every((p) => byFile.get(p.file_y)!.identity !== byFile.get(p.file_x)!.identity)).toBe(true);
   });
 
@@ -204,7 +229,9 @@ describe('pair builder on the LFW identities file', () => {
     const [a, b] = rows.filter((r) => r.group === asian);
     const labelled = labelPairs([{ file_x: a!.file, file_y: b!.file, Decision: 'Yes' }], rows);
     expect(labelled).toEqual([{ file_x: a!.file, file_y: b!.file, same: true, group: asian }]);
-    expect(() => labelPairs([{ file_x: a!.file, file_y: 'Nobody/Nobody_0001.jpg', Decision: 'No' }], rows)).toThrow(/not in the identities file, e\.g\. Nobody\/Nobody_0001\.jpg/);
+    expect(() => labelPairs([{ file_x: a!.file, file_y: 'Nobody/Nobody_0001.jpg', Decision: 'No' }], rows)).toThrow(
+      /not in the identities file, e\.g\. Nobody\/Nobody_0001\.jpg/,
+    );
   });
 });
 
@@ -218,15 +245,25 @@ describe('identities file', () => {
   };
 
   it('takes file,identity alone (every row "other", gender unknown) and quoted fields', () => {
-    expect(readIdentities(write('\ufefffile,identity\r\n"room 2, left/a.png",Ann\r\n'))).toEqual([{ file: 'room 2, left/a.png', identity: 'Ann', group: UNLABELLED_GROUP, gender: null }]);
+    expect(readIdentities(write('\ufefffile,identity\r\n"room 2, left/a.png",Ann\r\n'))).toEqual([
+      { file: 'room 2, left/a.png', identity: 'Ann', group: UNLABELLED_GROUP, gender: null },
+    ]);
   });
 
   it('names the bad line: a wrong header, a missing identity, a file listed twice, an identity in two groups', () => {
-    expect(() => readIdentities(write('path,who\na.png,Ann\n'))).toThrow(/first line must be "file,identity\[,group\]\[,gender\]"/);
-    expect(() => readIdentities(write('file,identity,group\na.png,Ann,x\nb.png,,x\n'))).toThrow(/line 3: expected "file,identity,group"/);
-    expect(() => readIdentities(write('file,identity\na.png,Ann\na.png,Bob\n'))).toThrow(/line 3: a\.png is already listed on line 2/);
+    expect(() => readIdentities(write('path,who\na.png,Ann\n'))).toThrow(
+      /first line must be "file,identity\[,group\]\[,gender\]"/,
+    );
+    expect(() => readIdentities(write('file,identity,group\na.png,Ann,x\nb.png,,x\n'))).toThrow(
+      /line 3: expected "file,identity,group"/,
+    );
+    expect(() => readIdentities(write('file,identity\na.png,Ann\na.png,Bob\n'))).toThrow(
+      /line 3: a\.png is already listed on line 2/,
+    );
     expect(() => readIdentities(join(dir, 'absent.csv'))).toThrow(/cannot read the identities file/);
     const twoGroups = readIdentities(write('file,identity,group\na.png,Ann,x\nb.png,Ann,y\n'));
-    expect(() => makePairs(twoGroups, { perGroup: 1, seed: 1, impostors: 'any' })).toThrow(/Ann is labelled with two groups/);
+    expect(() => makePairs(twoGroups, { perGroup: 1, seed: 1, impostors: 'any' })).toThrow(
+      /Ann is labelled with two groups/,
+    );
   });
 });

@@ -13,7 +13,9 @@ const modelsDir = join(projectRoot, 'models');
 describe('the worker validates what it receives (it trusts no client)', () => {
   let worker: Worker;
   const replies = new Map<number, { ok: boolean; error?: { code: string; message: string }; value?: unknown }>();
-  const ask = async (msg: Record<string, unknown>): Promise<{ ok: boolean; error?: { code: string; message: string }; value?: unknown }> => {
+  const ask = async (
+    msg: Record<string, unknown>,
+  ): Promise<{ ok: boolean; error?: { code: string; message: string }; value?: unknown }> => {
     worker.postMessage(msg);
     for (;;) {
       const [m] = (await once(worker, 'message')) as [{ type: string; id: number; ok: boolean }];

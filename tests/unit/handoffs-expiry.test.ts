@@ -24,12 +24,23 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kelu-handoff-exp-'));
   db = openDatabase(join(dir, 'kelu.db'));
   clock = Date.parse('2026-03-02T08:00:00Z');
-  key = (await loadOrCreateTagKey(dir, plainFileProtector(() => {}))).key!;
+  key = (
+    await loadOrCreateTagKey(
+      dir,
+      plainFileProtector(() => {}),
+    )
+  ).key!;
   audit = new AuditLog(db, () => new Date(clock));
-  handoffs = new HandoffService(db, key, audit, async (v) => {
-    queued.push(v.iin);
-    return { visitId: 'v1', ticket: 'A-001', maskedIin: '••••••••0126' };
-  }, () => new Date(clock));
+  handoffs = new HandoffService(
+    db,
+    key,
+    audit,
+    async (v) => {
+      queued.push(v.iin);
+      return { visitId: 'v1', ticket: 'A-001', maskedIin: '••••••••0126' };
+    },
+    () => new Date(clock),
+  );
 });
 afterEach(() => {
   db.close();
@@ -45,14 +56,30 @@ describe('issue 17 item 8: hand-off entries and tags expire', () => {
     expect(handoffs.list()).toEqual([]);
     expect((db.prepare('SELECT iin_tag FROM handoffs WHERE id = ?').get(id) as { iin_tag: string }).iin_tag).toBe('');
     expect(audit.recent(5).map((r) => r.action)).toContain('handoffs.expired');
-    await expect(handoffs.resolve('st_0123456789ab', id, { outcome: 'document-checked', iin: IIN, documentType: 'id-card', documentLast4: '4821' })).rejects.toThrow();
+    await expect(
+      handoffs.resolve('st_0123456789ab', id, {
+        outcome: 'document-checked',
+        iin: IIN,
+        documentType: 'id-card',
+        documentLast4: '4821',
+      }),
+    ).rejects.toThrow();
   });
 
   it('an entry with an old fast tag is not resolved by that tag', async () => {
     const sodium = await getSodium();
     const fast = sodium.to_hex(sodium.crypto_generichash(32, `kelu-handoff-iin:${IIN}`, key));
-    db.prepare("INSERT INTO handoffs (id, created_at, masked_iin, iin_tag, reason) VALUES ('h-old', ?, '••••••••0126', ?, 'declined-no-code')").run(new Date(clock).toISOString(), fast);
-    await expect(handoffs.resolve('st_0123456789ab', 'h-old', { outcome: 'document-checked', iin: IIN, documentType: 'id-card', documentLast4: '4821' })).rejects.toThrow();
+    db.prepare(
+      "INSERT INTO handoffs (id, created_at, masked_iin, iin_tag, reason) VALUES ('h-old', ?, '••••••••0126', ?, 'declined-no-code')",
+    ).run(new Date(clock).toISOString(), fast);
+    await expect(
+      handoffs.resolve('st_0123456789ab', 'h-old', {
+        outcome: 'document-checked',
+        iin: IIN,
+        documentType: 'id-card',
+        documentLast4: '4821',
+      }),
+    ).rejects.toThrow();
     expect(queued).toEqual([]);
   });
 });

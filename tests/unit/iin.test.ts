@@ -55,24 +55,30 @@ describe('IIN validation', () => {
   });
 
   it('rejects a century digit outside 1–6', () => {
-    for (const c of ['0', '7', '8', '9']) expect(checkIin(withChecksum(`900101${c}`), now)).toEqual({ valid: false, problem: 'century' });
+    for (const c of ['0', '7', '8', '9'])
+      expect(checkIin(withChecksum(`900101${c}`), now)).toEqual({ valid: false, problem: 'century' });
     // 1 and 2 are the 1800s: 1 Jan 1890 is a real date
     expect(checkIin(withChecksum('9001011'), now)).toEqual({ valid: true });
   });
 
   it('rejects any single changed check digit', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1901-01-01'), max: new Date('2020-12-31'), noInvalidDate: true }), fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1, max: 9 }), (date, serial, shift) => {
-        const yy = String(date.getUTCFullYear() % 100).padStart(2, '0');
-        const mm = String(date.getUTCMonth() + 1).padStart(2, '0');
-        const dd = String(date.getUTCDate()).padStart(2, '0');
-        const centuryDigit = date.getUTCFullYear() >= 2000 ? '5' : '3';
-        const iin = complete(`${yy}${mm}${dd}${centuryDigit}${String(serial).padStart(4, '0')}`);
-        if (!iin) return;
-        expect(checkIin(iin, now)).toEqual({ valid: true });
-        const wrong = `${iin.slice(0, 11)}${(Number(iin[11]) + shift) % 10}`;
-        expect(checkIin(wrong, now)).toEqual({ valid: false, problem: 'checksum' });
-      }),
+      fc.property(
+        fc.date({ min: new Date('1901-01-01'), max: new Date('2020-12-31'), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 1, max: 9 }),
+        (date, serial, shift) => {
+          const yy = String(date.getUTCFullYear() % 100).padStart(2, '0');
+          const mm = String(date.getUTCMonth() + 1).padStart(2, '0');
+          const dd = String(date.getUTCDate()).padStart(2, '0');
+          const centuryDigit = date.getUTCFullYear() >= 2000 ? '5' : '3';
+          const iin = complete(`${yy}${mm}${dd}${centuryDigit}${String(serial).padStart(4, '0')}`);
+          if (!iin) return;
+          expect(checkIin(iin, now)).toEqual({ valid: true });
+          const wrong = `${iin.slice(0, 11)}${(Number(iin[11]) + shift) % 10}`;
+          expect(checkIin(wrong, now)).toEqual({ valid: false, problem: 'checksum' });
+        },
+      ),
     );
   });
 

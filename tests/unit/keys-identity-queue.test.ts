@@ -3,7 +3,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { devUpstreamPublicKeyFile, plainFileProtector, provisionKiosk, ProvisionRefused } from '../../electron/core/delivery/keys/index.js';
+import {
+  devUpstreamPublicKeyFile,
+  plainFileProtector,
+  provisionKiosk,
+  ProvisionRefused,
+} from '../../electron/core/delivery/keys/index.js';
 import { Outbox } from '../../electron/core/delivery/sync/outbox.js';
 import { register, startDevUpstream } from '../../upstream/harness.js';
 import { openHeadlessKiosk, quickSettings, syntheticVisit } from '../../tools/harness/headless-kiosk.js';

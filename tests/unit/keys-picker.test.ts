@@ -31,18 +31,34 @@ const config = parseConfig({ sync: { background: false } });
 async function keyFile(file: string): Promise<{ fingerprint: string }> {
   const sodium = await getSodium();
   const kp = sodium.crypto_box_keypair();
-  writeFileSync(file, JSON.stringify({ v: 1, kind: 'kelu-upstream-public-key', publicKey: sodium.to_base64(kp.publicKey, sodium.base64_variants.ORIGINAL) }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      v: 1,
+      kind: 'kelu-upstream-public-key',
+      publicKey: sodium.to_base64(kp.publicKey, sodium.base64_variants.ORIGINAL),
+    }),
+  );
   return { fingerprint: sodium.to_hex(sodium.crypto_generichash(16, kp.publicKey, null)) };
 }
 
 async function itSession(dataDir: string, roots: string[]): Promise<{ core: Core; session: string }> {
   const db = openDatabase(join(dataDir, databaseFileName));
-  const e = await new StaffService(new AccountStore(db), new AuditLog(db), config.staff).add('cli', { username: 'it-1', displayName: 'IT', role: 'it', password: 'it-1-long-password' });
+  const e = await new StaffService(new AccountStore(db), new AuditLog(db), config.staff).add('cli', {
+    username: 'it-1',
+    displayName: 'IT',
+    role: 'it',
+    password: 'it-1-long-password',
+  });
   db.close();
   const core = await createCore({ dataDir, config, keyFileRoots: roots });
   cores.push(core);
   const secret = (URI.parse(e.otpauthUri) as { secret: Secret }).secret.base32;
-  const r = await core.router.call('staff.login', { username: 'it-1', password: 'it-1-long-password', code: totpNow(secret) }, { transport: 'test' });
+  const r = await core.router.call(
+    'staff.login',
+    { username: 'it-1', password: 'it-1-long-password', code: totpNow(secret) },
+    { transport: 'test' },
+  );
   return { core, session: (r as { value: { session: string } }).value.session };
 }
 
@@ -57,13 +73,18 @@ describe('issue 17 item 16: the key picker', () => {
     symlinkSync(join(elsewhere, 'kelu-upstream-public-key.json'), join(stick, 'other-key.json'));
     symlinkSync(elsewhere, join(stick, 'folder-link'));
     const { core, session } = await itSession(tempDir('kiosk'), [media]);
-    const r = (await core.router.call('keys.findKeyFiles', {}, { transport: 'test', session })) as { ok: boolean; value: { files: Array<{ path: string; fingerprint: string }>; distinctKeys: number } };
+    const r = (await core.router.call('keys.findKeyFiles', {}, { transport: 'test', session })) as {
+      ok: boolean;
+      value: { files: Array<{ path: string; fingerprint: string }>; distinctKeys: number };
+    };
     expect(r.ok).toBe(true);
     expect(r.value.files.map((f) => f.path)).toEqual([join(stick, 'upstream-public.json')]);
     expect(r.value.files[0]!.fingerprint).toBe(real.fingerprint);
     expect(r.value.distinctKeys).toBe(1);
     await keyFile(join(stick, 'second.json'));
-    const two = (await core.router.call('keys.findKeyFiles', {}, { transport: 'test', session })) as { value: { distinctKeys: number } };
+    const two = (await core.router.call('keys.findKeyFiles', {}, { transport: 'test', session })) as {
+      value: { distinctKeys: number };
+    };
     expect(two.value.distinctKeys).toBe(2);
   });
 
@@ -72,9 +93,17 @@ describe('issue 17 item 16: the key picker', () => {
     const file = join(usb, 'upstream-public.json');
     const key = await keyFile(file);
     const { core, session } = await itSession(tempDir('kiosk'), [usb]);
-    const provision = (extra: Record<string, unknown>) => core.router.call('keys.provision', { upstreamKeyFile: file, upstreamUrl: 'https://up.example.kz', clinicId: 'c1', ...extra }, { transport: 'test', session });
+    const provision = (extra: Record<string, unknown>) =>
+      core.router.call(
+        'keys.provision',
+        { upstreamKeyFile: file, upstreamUrl: 'https://up.example.kz', clinicId: 'c1', ...extra },
+        { transport: 'test', session },
+      );
     expect(await provision({})).toMatchObject({ ok: false });
-    expect(await provision({ upstreamKeyFingerprint: '0'.repeat(32) })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/fingerprint/) } });
+    expect(await provision({ upstreamKeyFingerprint: '0'.repeat(32) })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/fingerprint/) },
+    });
     const spaced = key.fingerprint.toUpperCase().replace(/(.{4})/g, '$1 ');
     expect(await provision({ upstreamKeyFingerprint: spaced })).toMatchObject({ ok: true });
   });

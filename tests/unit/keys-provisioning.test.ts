@@ -51,7 +51,8 @@ function safeStandIn(options: { broken?: boolean } = {}): SecretProtector & { ca
     },
     unprotect: (b: Uint8Array) => {
       p.calls++;
-      if (options.broken) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      if (options.broken)
+        throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
       return xor(b);
     },
   };
@@ -60,23 +61,46 @@ function safeStandIn(options: { broken?: boolean } = {}): SecretProtector & { ca
 const quiet = plainFileProtector(() => {});
 const config = parseConfig({ sync: { background: false } });
 
-async function upstreamKeyFile(dir: string): Promise<{ file: string; publicKey: Uint8Array; secretKey: Uint8Array; fingerprint: string }> {
+async function upstreamKeyFile(
+  dir: string,
+): Promise<{ file: string; publicKey: Uint8Array; secretKey: Uint8Array; fingerprint: string }> {
   const sodium = await getSodium();
   const kp = sodium.crypto_box_keypair();
   const file = join(dir, 'upstream-public.json');
-  writeFileSync(file, JSON.stringify({ v: 1, kind: 'kelu-upstream-public-key', publicKey: sodium.to_base64(kp.publicKey, sodium.base64_variants.ORIGINAL) }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      v: 1,
+      kind: 'kelu-upstream-public-key',
+      publicKey: sodium.to_base64(kp.publicKey, sodium.base64_variants.ORIGINAL),
+    }),
+  );
   // The fingerprint the upstream publishes, which IT confirms on the IT screen (issue 17 item 16).
-  return { file, publicKey: kp.publicKey, secretKey: kp.privateKey, fingerprint: sodium.to_hex(sodium.crypto_generichash(16, kp.publicKey, null)) };
+  return {
+    file,
+    publicKey: kp.publicKey,
+    secretKey: kp.privateKey,
+    fingerprint: sodium.to_hex(sodium.crypto_generichash(16, kp.publicKey, null)),
+  };
 }
 
 /** An IT account made the way kioskctl makes it, before the kiosk starts; returns a login for it. */
 async function seedIt(dataDir: string, role: Role = 'it'): Promise<(core: Core) => Promise<string>> {
   const db = openDatabase(join(dataDir, databaseFileName));
-  const e = await new StaffService(new AccountStore(db), new AuditLog(db), config.staff).add('cli', { username: 'it-1', displayName: 'IT', role, password: 'it-1-long-password' });
+  const e = await new StaffService(new AccountStore(db), new AuditLog(db), config.staff).add('cli', {
+    username: 'it-1',
+    displayName: 'IT',
+    role,
+    password: 'it-1-long-password',
+  });
   db.close();
   const secret = (URI.parse(e.otpauthUri) as { secret: Secret }).secret.base32;
   return async (core) => {
-    const r = await core.router.call('staff.login', { username: 'it-1', password: 'it-1-long-password', code: totpNow(secret) }, { transport: 'test' });
+    const r = await core.router.call(
+      'staff.login',
+      { username: 'it-1', password: 'it-1-long-password', code: totpNow(secret) },
+      { transport: 'test' },
+    );
     if (!r.ok) throw new Error(r.error.message);
     return (r.value as { session: string }).session;
   };
@@ -87,11 +111,14 @@ async function start(dataDir: string, protector: SecretProtector = quiet, develo
   cores.push(core);
   return core;
 }
-const call = (core: Core, method: string, input: unknown, session?: string) => core.router.call(method, input, { transport: 'test', ...(session ? { session } : {}) });
+const call = (core: Core, method: string, input: unknown, session?: string) =>
+  core.router.call(method, input, { transport: 'test', ...(session ? { session } : {}) });
 const auditActions = (dataDir: string) => {
   const db = openDatabase(join(dataDir, databaseFileName));
   try {
-    return (db.prepare('SELECT action FROM audit_log ORDER BY seq').all() as Array<{ action: string }>).map((r) => r.action);
+    return (db.prepare('SELECT action FROM audit_log ORDER BY seq').all() as Array<{ action: string }>).map(
+      (r) => r.action,
+    );
   } finally {
     db.close();
   }
@@ -118,7 +145,15 @@ describe('an unprovisioned kiosk (item 1)', () => {
     const core = await start(dataDir);
     expect(await call(core, 'system.info', {})).toMatchObject({ ok: true, value: { ready: false } });
     const status = await call(core, 'keys.status', {}, await login(core));
-    expect(status).toMatchObject({ ok: true, value: { ready: false, problem: 'not-provisioned', development: true, message: expect.stringMatching(/DEVELOPMENT/) } });
+    expect(status).toMatchObject({
+      ok: true,
+      value: {
+        ready: false,
+        problem: 'not-provisioned',
+        development: true,
+        message: expect.stringMatching(/DEVELOPMENT/),
+      },
+    });
   });
 });
 
@@ -134,13 +169,29 @@ describe('provisioning from the IT screen (item 2)', () => {
     const changed: unknown[] = [];
     core.events.subscribe((e) => changed.push(e));
 
-    const r = await call(core, 'keys.provision', { upstreamKeyFile: upstream.file, upstreamKeyFingerprint: upstream.fingerprint, upstreamUrl: 'https://upstream.example.kz/', clinicId: 'almaty-pc-4' }, session);
-    expect(r, JSON.stringify(r)).toMatchObject({ ok: true, value: { clinicId: 'almaty-pc-4', upstreamUrl: 'https://upstream.example.kz', createdDeviceKey: true } });
+    const r = await call(
+      core,
+      'keys.provision',
+      {
+        upstreamKeyFile: upstream.file,
+        upstreamKeyFingerprint: upstream.fingerprint,
+        upstreamUrl: 'https://upstream.example.kz/',
+        clinicId: 'almaty-pc-4',
+      },
+      session,
+    );
+    expect(r, JSON.stringify(r)).toMatchObject({
+      ok: true,
+      value: { clinicId: 'almaty-pc-4', upstreamUrl: 'https://upstream.example.kz', createdDeviceKey: true },
+    });
     expect(changed).toContainEqual({ topic: 'keys.changed', data: { ready: true } });
     expect(await call(core, 'system.info', {})).toMatchObject({ ok: true, value: { ready: true } });
 
     // The device key at rest is wrapped by the (stand-in) keyring, not the plain secret.
-    const file = JSON.parse(readFileSync(deviceKeyFile(dataDir), 'utf8')) as { protector: string; wrappedSecret: string };
+    const file = JSON.parse(readFileSync(deviceKeyFile(dataDir), 'utf8')) as {
+      protector: string;
+      wrappedSecret: string;
+    };
     expect(file.protector).toBe('safe-storage');
     expect(safe.calls).toBeGreaterThan(0);
     // A patient can start a check-in now.
@@ -148,9 +199,17 @@ describe('provisioning from the IT screen (item 2)', () => {
     expect(identify.ok, JSON.stringify(identify)).toBe(true);
     const db = openDatabase(join(dataDir, databaseFileName));
     try {
-      const actions = (db.prepare('SELECT action, detail FROM audit_log ORDER BY seq').all() as Array<{ action: string; detail: string }>);
+      const actions = db.prepare('SELECT action, detail FROM audit_log ORDER BY seq').all() as Array<{
+        action: string;
+        detail: string;
+      }>;
       const row = actions.find((a) => a.action === 'keys.provisioned');
-      expect(JSON.parse(row!.detail)).toMatchObject({ clinic: 'almaty-pc-4', upstream: 'https://upstream.example.kz/', newDeviceKey: true, keyProtection: 'safe-storage' });
+      expect(JSON.parse(row!.detail)).toMatchObject({
+        clinic: 'almaty-pc-4',
+        upstream: 'https://upstream.example.kz/',
+        newDeviceKey: true,
+        keyProtection: 'safe-storage',
+      });
     } finally {
       db.close();
     }
@@ -163,15 +222,45 @@ describe('provisioning from the IT screen (item 2)', () => {
     const login = await seedIt(dataDir);
     const core = await start(dataDir, safeStandIn());
     const session = await login(core);
-    const provision = (input: Record<string, unknown>) => call(core, 'keys.provision', { upstreamKeyFile: upstream.file, upstreamKeyFingerprint: upstream.fingerprint, upstreamUrl: 'https://up.example.kz', clinicId: 'c1', ...input }, session);
-    expect(await provision({ upstreamKeyFile: 'upstream-public.json' })).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/absolute path/) } });
-    expect(await provision({ upstreamKeyFile: join(usb, 'missing.json') })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/USB stick/) } });
+    const provision = (input: Record<string, unknown>) =>
+      call(
+        core,
+        'keys.provision',
+        {
+          upstreamKeyFile: upstream.file,
+          upstreamKeyFingerprint: upstream.fingerprint,
+          upstreamUrl: 'https://up.example.kz',
+          clinicId: 'c1',
+          ...input,
+        },
+        session,
+      );
+    expect(await provision({ upstreamKeyFile: 'upstream-public.json' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-input', message: expect.stringMatching(/absolute path/) },
+    });
+    expect(await provision({ upstreamKeyFile: join(usb, 'missing.json') })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/USB stick/) },
+    });
     writeFileSync(join(usb, 'big.json'), Buffer.alloc(70_000, 0x20));
-    expect(await provision({ upstreamKeyFile: join(usb, 'big.json') })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/too large/) } });
+    expect(await provision({ upstreamKeyFile: join(usb, 'big.json') })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/too large/) },
+    });
     writeFileSync(join(usb, 'junk.json'), '{"v":1,"kind":"something"}');
-    expect(await provision({ upstreamKeyFile: join(usb, 'junk.json') })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not an upstream key file/) } });
-    expect(await provision({ upstreamKeyFile: devUpstreamPublicKeyFile() })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/DEVELOPMENT/) } });
-    expect(await provision({ upstreamUrl: 'http://upstream.example.kz' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/HTTPS/) } });
+    expect(await provision({ upstreamKeyFile: join(usb, 'junk.json') })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/not an upstream key file/) },
+    });
+    expect(await provision({ upstreamKeyFile: devUpstreamPublicKeyFile() })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/DEVELOPMENT/) },
+    });
+    expect(await provision({ upstreamUrl: 'http://upstream.example.kz' })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/HTTPS/) },
+    });
     expect(await provision({ clinicId: 'a b' })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
     expect(await call(core, 'system.info', {})).toMatchObject({ ok: true, value: { ready: false } });
     expect(existsSync(deviceKeyFile(dataDir))).toBe(false);
@@ -189,7 +278,13 @@ describe('provisioning from the IT screen (item 2)', () => {
     const core = await createCore({ dataDir, config, secretProtector: safeStandIn(), keyFileRoots: [media] });
     cores.push(core);
     const r = await call(core, 'keys.findKeyFiles', {}, await login(core));
-    expect(r).toMatchObject({ ok: true, value: { files: [{ path: upstream.file, keyId: expect.any(String), fingerprint: upstream.fingerprint }], distinctKeys: 1 } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: {
+        files: [{ path: upstream.file, keyId: expect.any(String), fingerprint: upstream.fingerprint }],
+        distinctKeys: 1,
+      },
+    });
     expect(await call(core, 'keys.findKeyFiles', {})).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
   });
 
@@ -198,7 +293,14 @@ describe('provisioning from the IT screen (item 2)', () => {
     const usb = tempDir('usb');
     const upstream = await upstreamKeyFile(usb);
     // What `kioskctl provision` does outside Electron: an unwrapped key in a 0600 file.
-    await provisionKiosk({ dataDir, protector: quiet, upstreamUrl: 'https://up.example.kz', upstreamKeyFile: upstream.file, clinicId: 'c1', strandedVisits: () => 0 });
+    await provisionKiosk({
+      dataDir,
+      protector: quiet,
+      upstreamUrl: 'https://up.example.kz',
+      upstreamKeyFile: upstream.file,
+      clinicId: 'c1',
+      strandedVisits: () => 0,
+    });
     const before = await readDeviceIdentity(dataDir);
     expect(before?.protector).toBe('plain-file');
 
@@ -211,16 +313,33 @@ describe('provisioning from the IT screen (item 2)', () => {
   });
 
   it('a keyring that changed backend (basic_text) or cannot decrypt is a message for IT, not a dead kiosk', async () => {
-    for (const later of [plainFileProtector(() => {}, 'safeStorage: the keyring backend is basic_text (a fixed, public password)'), safeStandIn({ broken: true })]) {
+    for (const later of [
+      plainFileProtector(() => {}, 'safeStorage: the keyring backend is basic_text (a fixed, public password)'),
+      safeStandIn({ broken: true }),
+    ]) {
       const dataDir = tempDir();
       const usb = tempDir('usb');
       const upstream = await upstreamKeyFile(usb);
-      await provisionKiosk({ dataDir, protector: safeStandIn(), upstreamUrl: 'https://up.example.kz', upstreamKeyFile: upstream.file, clinicId: 'c1', strandedVisits: () => 0 });
+      await provisionKiosk({
+        dataDir,
+        protector: safeStandIn(),
+        upstreamUrl: 'https://up.example.kz',
+        upstreamKeyFile: upstream.file,
+        clinicId: 'c1',
+        strandedVisits: () => 0,
+      });
       const login = await seedIt(dataDir);
       const core = await start(dataDir, later);
       expect(await call(core, 'system.info', {})).toMatchObject({ ok: true, value: { ready: false } });
       const status = await call(core, 'keys.status', {}, await login(core));
-      expect(status).toMatchObject({ ok: true, value: { ready: false, problem: later.kind === 'plain-file' ? 'keyring-unavailable' : 'keyring-cannot-unwrap', message: expect.stringMatching(/keyring/) } });
+      expect(status).toMatchObject({
+        ok: true,
+        value: {
+          ready: false,
+          problem: later.kind === 'plain-file' ? 'keyring-unavailable' : 'keyring-cannot-unwrap',
+          message: expect.stringMatching(/keyring/),
+        },
+      });
       if (later.kind === 'plain-file') expect(JSON.stringify(status)).toMatch(/basic_text/);
       await cores.pop()!.close();
     }
@@ -232,7 +351,14 @@ describe('a lost device.json (item 3)', () => {
     const dataDir = tempDir();
     const usb = tempDir('usb');
     const upstream = await upstreamKeyFile(usb);
-    await provisionKiosk({ dataDir, protector: quiet, upstreamUrl: 'https://up.example.kz', upstreamKeyFile: upstream.file, clinicId: 'c1', strandedVisits: () => 0 });
+    await provisionKiosk({
+      dataDir,
+      protector: quiet,
+      upstreamUrl: 'https://up.example.kz',
+      upstreamKeyFile: upstream.file,
+      clinicId: 'c1',
+      strandedVisits: () => 0,
+    });
     const provisioned = await readDeviceIdentity(dataDir);
     unlinkSync(deviceKeyFile(dataDir));
 
@@ -242,14 +368,42 @@ describe('a lost device.json (item 3)', () => {
     expect(await call(core, 'system.info', {})).toMatchObject({ ok: true, value: { ready: false } });
     const session = await login(core);
     const status = await call(core, 'keys.status', {}, session);
-    expect(status).toMatchObject({ ok: true, value: { problem: 'device-key-missing', provisionedDeviceKeyId: provisioned!.keyId, message: expect.stringMatching(/backup/) } });
+    expect(status).toMatchObject({
+      ok: true,
+      value: {
+        problem: 'device-key-missing',
+        provisionedDeviceKeyId: provisioned!.keyId,
+        message: expect.stringMatching(/backup/),
+      },
+    });
 
     // Provisioning again without saying "new device key" is refused the same way…
-    const again = await call(core, 'keys.provision', { upstreamKeyFile: upstream.file, upstreamKeyFingerprint: upstream.fingerprint, upstreamUrl: 'https://up.example.kz', clinicId: 'c1' }, session);
+    const again = await call(
+      core,
+      'keys.provision',
+      {
+        upstreamKeyFile: upstream.file,
+        upstreamKeyFingerprint: upstream.fingerprint,
+        upstreamUrl: 'https://up.example.kz',
+        clinicId: 'c1',
+      },
+      session,
+    );
     expect(again).toMatchObject({ ok: false, error: { message: expect.stringMatching(/device key file is missing/) } });
     expect(existsSync(deviceKeyFile(dataDir))).toBe(false);
     // …and with it, a new identity is made and audited.
-    const fresh = await call(core, 'keys.provision', { upstreamKeyFile: upstream.file, upstreamKeyFingerprint: upstream.fingerprint, upstreamUrl: 'https://up.example.kz', clinicId: 'c1', newDeviceKey: true }, session);
+    const fresh = await call(
+      core,
+      'keys.provision',
+      {
+        upstreamKeyFile: upstream.file,
+        upstreamKeyFingerprint: upstream.fingerprint,
+        upstreamUrl: 'https://up.example.kz',
+        clinicId: 'c1',
+        newDeviceKey: true,
+      },
+      session,
+    );
     expect(fresh).toMatchObject({ ok: true, value: { createdDeviceKey: true } });
     expect((fresh as { ok: true; value: { deviceKeyId: string } }).value.deviceKeyId).not.toBe(provisioned!.keyId);
     expect(await call(core, 'system.info', {})).toMatchObject({ ok: true, value: { ready: true } });

@@ -71,10 +71,25 @@ describe('keys: provisioning', () => {
   });
 
   it('allows plain HTTP only to a loopback address or localhost, not to host names that look like one (issue 11 item 4)', () => {
-    for (const ok of ['http://127.0.0.1:8080', 'http://127.10.20.30', 'http://[::1]:9', 'http://localhost', 'http://LOCALHOST:7']) {
+    for (const ok of [
+      'http://127.0.0.1:8080',
+      'http://127.10.20.30',
+      'http://[::1]:9',
+      'http://localhost',
+      'http://LOCALHOST:7',
+    ]) {
       expect(() => checkUpstreamUrl(ok), ok).not.toThrow();
     }
-    for (const bad of ['http://127.evil.example', 'http://127.0.0.1.evil.example', 'http://localhost.evil.example', 'http://evil.example#@127.0.0.1', 'http://127.0.0.1@evil.example', 'http://[::ffff:7f00:1]', 'http://0.0.0.0', 'ftp://127.0.0.1']) {
+    for (const bad of [
+      'http://127.evil.example',
+      'http://127.0.0.1.evil.example',
+      'http://localhost.evil.example',
+      'http://evil.example#@127.0.0.1',
+      'http://127.0.0.1@evil.example',
+      'http://[::ffff:7f00:1]',
+      'http://0.0.0.0',
+      'ftp://127.0.0.1',
+    ]) {
       expect(() => checkUpstreamUrl(bad), bad).toThrow(/HTTPS/);
     }
   });

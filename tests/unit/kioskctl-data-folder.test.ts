@@ -12,9 +12,14 @@ const { tempDir } = useCleanups();
 const tsx = join(projectRoot, 'node_modules', '.bin', 'tsx');
 const kioskctl = (...args: string[]) =>
   new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    execFile(tsx, [join(projectRoot, 'tools/kioskctl/kioskctl.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 }, (error, out, err) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, out, err });
-    });
+    execFile(
+      tsx,
+      [join(projectRoot, 'tools/kioskctl/kioskctl.ts'), ...args],
+      { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 },
+      (error, out, err) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, out, err });
+      },
+    );
   });
 const mode = (p: string) => statSync(p).mode & 0o777;
 

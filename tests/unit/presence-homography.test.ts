@@ -48,7 +48,20 @@ describe('homography fit (planar-motion test)', () => {
   });
 
   it('refuses fewer than four point pairs', () => {
-    expect(() => fitHomographyDlt([[0, 0], [1, 0], [0, 1]], [[0, 0], [1, 0], [0, 1]])).toThrow(/at least 4/);
+    expect(() =>
+      fitHomographyDlt(
+        [
+          [0, 0],
+          [1, 0],
+          [0, 1],
+        ],
+        [
+          [0, 0],
+          [1, 0],
+          [0, 1],
+        ],
+      ),
+    ).toThrow(/at least 4/);
   });
 });
 
@@ -56,7 +69,10 @@ describe('pixel planar test (photometric alignment)', () => {
   /** A smooth random texture (sum of blobs), so alignment has gradients everywhere. */
   function texture(width: number, height: number, seed: number): RgbaFrame {
     const rnd = seeded(seed);
-    const blobs = Array.from({ length: 60 }, () => [rnd() * width, rnd() * height, 6 + rnd() * 20, rnd() * 255 - 128] as const);
+    const blobs = Array.from(
+      { length: 60 },
+      () => [rnd() * width, rnd() * height, 6 + rnd() * 20, rnd() * 255 - 128] as const,
+    );
     const data = new Uint8Array(width * height * 4);
     for (let y = 0; y < height; y++)
       for (let x = 0; x < width; x++) {
@@ -81,7 +97,10 @@ describe('pixel planar test (photometric alignment)', () => {
     const h = planeHomography(640, 480, { yawDeg: 35, pitchDeg: 10, distance: 1.3 });
     const moved = warpFrame(scene, h);
     // Start from a guess a few pixels off, as a landmark fit would be.
-    const rough = fitHomographyDlt(square, square.map((p) => apply(h, p)).map(([x, y], i) => [x + (i % 2 ? 4 : -3), y + 3] as Point));
+    const rough = fitHomographyDlt(
+      square,
+      square.map((p) => apply(h, p)).map(([x, y], i) => [x + (i % 2 ? 4 : -3), y + 3] as Point),
+    );
     const fit = photometricPlanarFit(toGray(scene), box, toGray(moved), rough);
     expect(fit.residual).toBeLessThan(0.01);
   });
@@ -97,7 +116,10 @@ describe('pixel planar test (photometric alignment)', () => {
         const o = (y * 640 + x) * 4;
         for (let c = 0; c < 3; c++) moved.data[o + c] = other.data[o + c] ?? 0;
       }
-    const guess = fitHomographyDlt(square, square.map((p) => apply(h, p)));
+    const guess = fitHomographyDlt(
+      square,
+      square.map((p) => apply(h, p)),
+    );
     expect(photometricPlanarFit(toGray(scene), box, toGray(moved), guess).residual).toBeGreaterThan(0.03);
   });
 });

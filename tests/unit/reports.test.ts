@@ -16,7 +16,11 @@ function knownVisits(): { visits: ReportVisit[]; expected: Record<string, Record
   const visits: ReportVisit[] = [];
   const expected: Record<string, Record<VisitMethod, number>> = {};
   const add = (day: string, hour: number, minute: number, method: VisitMethod, staffId?: string) => {
-    visits.push({ at: `${day}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00.000Z`, method, staffId: staffId ?? null });
+    visits.push({
+      at: `${day}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00.000Z`,
+      method,
+      staffId: staffId ?? null,
+    });
     expected[day] ??= { face: 0, 'egov-code': 0, 'egov-qr': 0, 'staff-verified': 0 };
     expected[day]![method]++;
   };
@@ -45,8 +49,24 @@ describe('report figures', () => {
     const days = dailyFigures(visits, '2026-02-19', '2026-02-22', 'UTC');
     expect(days.map((d) => d.day)).toEqual(['2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22']);
     expect(days[0]).toEqual({ day: '2026-02-19', ...expected['2026-02-19'], total: 32 + 8 + 4 + 2, askedForHelp: 0 });
-    expect(days[2]).toEqual({ day: '2026-02-21', face: 32, 'egov-code': 0, 'egov-qr': 0, 'staff-verified': 15, total: 47, askedForHelp: 0 });
-    expect(days[3]).toEqual({ day: '2026-02-22', face: 0, 'egov-code': 0, 'egov-qr': 0, 'staff-verified': 0, total: 0, askedForHelp: 0 });
+    expect(days[2]).toEqual({
+      day: '2026-02-21',
+      face: 32,
+      'egov-code': 0,
+      'egov-qr': 0,
+      'staff-verified': 15,
+      total: 47,
+      askedForHelp: 0,
+    });
+    expect(days[3]).toEqual({
+      day: '2026-02-22',
+      face: 0,
+      'egov-code': 0,
+      'egov-qr': 0,
+      'staff-verified': 0,
+      total: 0,
+      askedForHelp: 0,
+    });
   });
 
   it('buckets days in the clinic’s time zone (Almaty is UTC+5)', () => {
@@ -61,16 +81,36 @@ describe('fraud flags', () => {
     const { visits } = knownVisits();
     const flags = findAnomalies(visits, '2026-02-01', '2026-02-21', { timeZone: 'UTC' });
     expect(flags.filter((f) => f.day !== '2026-02-21')).toEqual([]); // ordinary days raise nothing
-    expect(flags).toContainEqual(expect.objectContaining({ kind: 'override-share', day: '2026-02-21', staffId: 'st_bbbbbbbbbbbb', count: 14, dayOverrides: 15 }));
-    expect(flags).toContainEqual(expect.objectContaining({ kind: 'hourly-volume', day: '2026-02-21', hour: 18, scope: 'staff-verified', count: 14 }));
-    expect(flags).toContainEqual(expect.objectContaining({ kind: 'hourly-volume', day: '2026-02-21', hour: 18, scope: 'all', count: 14 }));
+    expect(flags).toContainEqual(
+      expect.objectContaining({
+        kind: 'override-share',
+        day: '2026-02-21',
+        staffId: 'st_bbbbbbbbbbbb',
+        count: 14,
+        dayOverrides: 15,
+      }),
+    );
+    expect(flags).toContainEqual(
+      expect.objectContaining({
+        kind: 'hourly-volume',
+        day: '2026-02-21',
+        hour: 18,
+        scope: 'staff-verified',
+        count: 14,
+      }),
+    );
+    expect(flags).toContainEqual(
+      expect.objectContaining({ kind: 'hourly-volume', day: '2026-02-21', hour: 18, scope: 'all', count: 14 }),
+    );
     expect(flags.some((f) => f.kind === 'override-share' && f.staffId === 'st_aaaaaaaaaaaa')).toBe(false);
   });
 
   it('does not judge hourly volume without enough history', () => {
     const { visits } = knownVisits();
     const recent = visits.filter((v) => v.at >= '2026-02-18');
-    expect(findAnomalies(recent, '2026-02-21', '2026-02-21', { timeZone: 'UTC' }).some((f) => f.kind === 'hourly-volume')).toBe(false);
+    expect(
+      findAnomalies(recent, '2026-02-21', '2026-02-21', { timeZone: 'UTC' }).some((f) => f.kind === 'hourly-volume'),
+    ).toBe(false);
   });
 
   it('computes the tail probabilities it relies on', () => {
@@ -109,7 +149,9 @@ describe('reports over the kiosk database', () => {
   });
 
   it('reads receipts (masked) and shows today’s check-ins only', () => {
-    const insert = db.prepare('INSERT INTO receipts (visit_id, ticket, masked_iin, method, created_at) VALUES (?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO receipts (visit_id, ticket, masked_iin, method, created_at) VALUES (?, ?, ?, ?, ?)',
+    );
     insert.run('v1', 'A-001', '••••••••1234', 'face', '2026-02-21T09:00:00.000Z');
     insert.run('v2', 'A-002', '••••••••5678', 'egov-qr', '2026-02-21T10:00:00.000Z');
     insert.run('v3', 'A-009', '••••••••9999', 'face', '2026-02-20T10:00:00.000Z');

@@ -30,13 +30,22 @@ describe('role checks in the core router', () => {
     const staff = new StaffService(new AccountStore(db), new AuditLog(db), defaultConfig.staff);
     const secrets = new Map<Role, string>();
     for (const role of roles) {
-      const e = await staff.add('cli', { username: `user-${role}`, displayName: role, role, password: `password-for-${role}` });
+      const e = await staff.add('cli', {
+        username: `user-${role}`,
+        displayName: role,
+        role,
+        password: `password-for-${role}`,
+      });
       secrets.set(role, (URI.parse(e.otpauthUri) as { secret: Secret }).secret.base32);
     }
     db.close();
     core = await createCore({ dataDir: dir, developmentKeys: true, config: defaultConfig });
     for (const role of roles) {
-      const r = await core.router.call('staff.login', { username: `user-${role}`, password: `password-for-${role}`, code: totpNow(secrets.get(role)!) }, { transport: 'test' });
+      const r = await core.router.call(
+        'staff.login',
+        { username: `user-${role}`, password: `password-for-${role}`, code: totpNow(secrets.get(role)!) },
+        { transport: 'test' },
+      );
       if (!r.ok) throw new Error(`login as ${role} failed: ${r.error.message}`);
       sessions.set(role, (r.value as { session: string }).session);
     }
@@ -50,33 +59,59 @@ describe('role checks in the core router', () => {
 
   it('has privileged methods to check, including every staff-part method', () => {
     const names = privileged.map(([name]) => name);
-    for (const m of ['staff.list', 'staff.add', 'staff.unlock', 'staff.setRole', 'handoffs.list', 'handoffs.resolve', 'reports.today', 'reports.daily', 'reports.exportCsv', 'audit.verify']) {
+    for (const m of [
+      'staff.list',
+      'staff.add',
+      'staff.unlock',
+      'staff.setRole',
+      'handoffs.list',
+      'handoffs.resolve',
+      'reports.today',
+      'reports.daily',
+      'reports.exportCsv',
+      'audit.verify',
+    ]) {
       expect(names).toContain(m);
     }
   });
 
-  it.each(privileged.map(([name]) => [name]))('%s refuses a caller with no session, with a dead session, and with a wrong role', async (name) => {
-    const spec = contract[name as keyof typeof contract] as { roles?: readonly Role[] };
-    const none = await core.router.call(name, {}, { transport: 'test' });
-    expect(none).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
-    const forged = await core.router.call(name, {}, { transport: 'test', session: 'forged-token' });
-    expect(forged).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
-    for (const role of roles.filter((r) => !spec.roles!.includes(r))) {
-      const wrong = await core.router.call(name, {}, { transport: 'test', session: sessions.get(role)! });
-      expect(wrong, `${name} as ${role}`).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    }
-    // An allowed role gets past the role check (an invalid input is answered as such, not refused).
-    const allowed = await core.router.call(name, { notAField: true }, { transport: 'test', session: sessions.get(spec.roles![0]!)! });
-    if (!allowed.ok) expect(['unauthenticated', 'forbidden']).not.toContain(allowed.error.code);
-  });
+  it.each(privileged.map(([name]) => [name]))(
+    '%s refuses a caller with no session, with a dead session, and with a wrong role',
+    async (name) => {
+      const spec = contract[name as keyof typeof contract] as { roles?: readonly Role[] };
+      const none = await core.router.call(name, {}, { transport: 'test' });
+      expect(none).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+      const forged = await core.router.call(name, {}, { transport: 'test', session: 'forged-token' });
+      expect(forged).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+      for (const role of roles.filter((r) => !spec.roles!.includes(r))) {
+        const wrong = await core.router.call(name, {}, { transport: 'test', session: sessions.get(role)! });
+        expect(wrong, `${name} as ${role}`).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      }
+      // An allowed role gets past the role check (an invalid input is answered as such, not refused).
+      const allowed = await core.router.call(
+        name,
+        { notAField: true },
+        { transport: 'test', session: sessions.get(spec.roles![0]!)! },
+      );
+      if (!allowed.ok) expect(['unauthenticated', 'forbidden']).not.toContain(allowed.error.code);
+    },
+  );
 
   it('lets reception see the hand-off list and an admin the accounts, and audits both views', async () => {
-    expect(await core.router.call('handoffs.list', {}, { transport: 'test', session: sessions.get('reception')! })).toMatchObject({ ok: true, value: { entries: [] } });
+    expect(
+      await core.router.call('handoffs.list', {}, { transport: 'test', session: sessions.get('reception')! }),
+    ).toMatchObject({ ok: true, value: { entries: [] } });
     const accounts = await core.router.call('staff.list', {}, { transport: 'test', session: sessions.get('admin')! });
     expect(accounts).toMatchObject({ ok: true });
     expect(JSON.stringify(accounts)).not.toMatch(/argon2|totp_secret|passwordHash/i);
-    const recent = await core.router.call('audit.recent', { limit: 50 }, { transport: 'test', session: sessions.get('admin')! });
-    const actions = (recent as { ok: true; value: { rows: Array<{ action: string }> } }).value.rows.map((r) => r.action);
+    const recent = await core.router.call(
+      'audit.recent',
+      { limit: 50 },
+      { transport: 'test', session: sessions.get('admin')! },
+    );
+    const actions = (recent as { ok: true; value: { rows: Array<{ action: string }> } }).value.rows.map(
+      (r) => r.action,
+    );
     expect(actions).toEqual(expect.arrayContaining(['handoffs.list', 'staff.list', 'staff.login']));
   });
 });

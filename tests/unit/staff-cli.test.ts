@@ -14,7 +14,12 @@ import { projectRoot } from '../../tools/harness/fixtures.js';
 
 /** kioskctl as clinic IT runs it, the password piped on stdin. */
 const kioskctl = (args: string[], stdin = '') =>
-  spawnSync('npx', ['tsx', 'tools/kioskctl/kioskctl.ts', ...args], { cwd: projectRoot, input: stdin, encoding: 'utf8', timeout: 60_000 });
+  spawnSync('npx', ['tsx', 'tools/kioskctl/kioskctl.ts', ...args], {
+    cwd: projectRoot,
+    input: stdin,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 
 describe('kioskctl staff', () => {
   let dir: string;
@@ -24,7 +29,10 @@ describe('kioskctl staff', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('bootstraps the first admin from piped stdin and prints the enrolment once; the admin can sign in with it', async () => {
-    const r = kioskctl(['staff', 'add', '--role', 'admin', '--username', 'Aigul', '--name', 'Aigul N.', '--data-dir', dir], 'first-admin-password\n');
+    const r = kioskctl(
+      ['staff', 'add', '--role', 'admin', '--username', 'Aigul', '--name', 'Aigul N.', '--data-dir', dir],
+      'first-admin-password\n',
+    );
     expect(r.stderr).not.toContain('first-admin-password');
     expect(r.stdout).not.toContain('first-admin-password');
     expect(r.status).toBe(0);
@@ -49,10 +57,16 @@ describe('kioskctl staff', () => {
     const short = kioskctl(['staff', 'add', '--role', 'reception', '--username', 'x1', '--data-dir', dir], 'short\n');
     expect(short.status).toBe(1);
     expect(short.stderr).toMatch(/at least 10 characters/);
-    const dup = kioskctl(['staff', 'add', '--role', 'reception', '--username', 'aigul', '--data-dir', dir], 'another-long-password\n');
+    const dup = kioskctl(
+      ['staff', 'add', '--role', 'reception', '--username', 'aigul', '--data-dir', dir],
+      'another-long-password\n',
+    );
     expect(dup.status).toBe(1);
     expect(dup.stderr).toMatch(/taken/);
-    const badRole = kioskctl(['staff', 'add', '--role', 'superuser', '--username', 'x2', '--data-dir', dir], 'another-long-password\n');
+    const badRole = kioskctl(
+      ['staff', 'add', '--role', 'superuser', '--username', 'x2', '--data-dir', dir],
+      'another-long-password\n',
+    );
     expect(badRole.status).toBe(1);
     expect(badRole.stderr).toMatch(/--role/);
     // Every account change is in the chain, and the chain verifies.

@@ -13,7 +13,13 @@ import { openDatabase, type Database } from '../../electron/core/platform/store/
 let dir: string;
 let db: Database;
 let clock: number;
-const start = () => new StaffService(new AccountStore(db), new AuditLog(db, () => new Date(clock)), { ...defaultConfig.staff }, () => clock);
+const start = () =>
+  new StaffService(
+    new AccountStore(db),
+    new AuditLog(db, () => new Date(clock)),
+    { ...defaultConfig.staff },
+    () => clock,
+  );
 /** The answer's error key, as the screen shows it. */
 const answer = (staff: StaffService, name: string) =>
   staff.login(name, 'wrong-password-1', '000000').then(
@@ -53,7 +59,11 @@ describe('issue 17 item 10: username enumeration', () => {
       await answer(staff, 'nobody-here');
     }
     // The flood, cheaply: the store is the one the login uses.
-    const throttle = (staff as unknown as { throttle: { set(n: string, s: { failures: number; lockedUntil: number | null }, now: number): void } }).throttle;
+    const throttle = (
+      staff as unknown as {
+        throttle: { set(n: string, s: { failures: number; lockedUntil: number | null }, now: number): void };
+      }
+    ).throttle;
     for (let i = 0; i < 1100; i++) throttle.set(`flood-${i}`, { failures: 1, lockedUntil: null }, clock);
     expect(await answer(staff, 'nobody-here')).toBe(await answer(staff, 'aigerim'));
   }, 60_000);

@@ -14,12 +14,21 @@ import { seedStaff } from '../../tools/harness/staff.js';
 
 const languages = ['kk', 'ru', 'en'] as const;
 type Tree = { [k: string]: string | Tree };
-const staffWords = (lng: string): Tree => JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lng, 'staff.json'), 'utf8')) as Tree;
+const staffWords = (lng: string): Tree =>
+  JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lng, 'staff.json'), 'utf8')) as Tree;
 
 /** A staff screen's `t` in one language, with no fallback: a missing translation shows as its key. */
 async function staffT(lng: (typeof languages)[number]): Promise<TFunction> {
   const i18n = i18next.createInstance();
-  await i18n.init({ resources: { [lng]: { staff: staffWords(lng) } }, lng, fallbackLng: false, ns: ['staff'], defaultNS: 'staff', interpolation: { escapeValue: false }, showSupportNotice: false });
+  await i18n.init({
+    resources: { [lng]: { staff: staffWords(lng) } },
+    lng,
+    fallbackLng: false,
+    ns: ['staff'],
+    defaultNS: 'staff',
+    interpolation: { escapeValue: false },
+    showSupportNotice: false,
+  });
   return i18n.t;
 }
 
@@ -43,11 +52,15 @@ describe('staff screens: error keys', () => {
 
   it('translates by key: the same English text without a key stays core text, an unknown key is the generic message', async () => {
     const t = await staffT('ru');
-    expect(errorText(t, new KioskError('unauthenticated', 'Wrong username, password or code', 'staff.wrong-credentials'))).toBe(t('staff:errors.wrongCredentials'));
+    expect(
+      errorText(t, new KioskError('unauthenticated', 'Wrong username, password or code', 'staff.wrong-credentials')),
+    ).toBe(t('staff:errors.wrongCredentials'));
     // Text that once matched a pattern: a key problem whose words say "does not match" is not an IIN mismatch.
     const keyProblem = 'Not provisioned: The device key in /data/device.key does not match its public key.';
     expect(errorText(t, new KioskError('failed', keyProblem))).toBe(keyProblem);
-    expect(errorText(t, new KioskError('failed', 'Too many wrong attempts: locked', 'no-such-key'))).toBe(t('staff:errors.generic'));
+    expect(errorText(t, new KioskError('failed', 'Too many wrong attempts: locked', 'no-such-key'))).toBe(
+      t('staff:errors.generic'),
+    );
     expect(errorText(t, new Error('boom'))).toBe(t('staff:errors.generic'));
   });
 });
@@ -66,7 +79,12 @@ describe('staff screens: a core error reaches its translation', () => {
   });
 
   it('a wrong password and then the lockout are shown in each language, in English with the same words as before', async () => {
-    const login = () => core.router.call('staff.login', { username: 'aigerim', password: 'not-the-password', code: '000000' }, { transport: 'test' });
+    const login = () =>
+      core.router.call(
+        'staff.login',
+        { username: 'aigerim', password: 'not-the-password', code: '000000' },
+        { transport: 'test' },
+      );
     const wrong = asKioskError(await login());
     expect(wrong.key).toBe('staff.wrong-credentials');
     for (let i = 1; i < defaultConfig.staff.maxFailures - 1; i++) await login();
@@ -78,10 +96,14 @@ describe('staff screens: a core error reaches its translation', () => {
       expect(errorText(t, wrong), lng).toBe(errors.wrongCredentials);
       expect(errorText(t, locked), lng).toBe(errors.locked);
       // The key, not the wording, chooses the translation: core may reword its English freely.
-      expect(errorText(t, new KioskError(wrong.code, 'Reworded by core', wrong.key)), lng).toBe(errors.wrongCredentials);
+      expect(errorText(t, new KioskError(wrong.code, 'Reworded by core', wrong.key)), lng).toBe(
+        errors.wrongCredentials,
+      );
     }
     const en = await staffT('en');
     expect(errorText(en, wrong)).toBe('Wrong username, password or code.');
-    expect(errorText(en, locked)).toBe('Too many wrong attempts: this account is locked for a while. An admin can unlock it.');
+    expect(errorText(en, locked)).toBe(
+      'Too many wrong attempts: this account is locked for a while. An admin can unlock it.',
+    );
   });
 });

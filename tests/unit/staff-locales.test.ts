@@ -4,9 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../tools/harness/fixtures.js';
 
 type Tree = { [k: string]: string | Tree };
-const load = (lng: string): Tree => JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lng, 'staff.json'), 'utf8')) as Tree;
+const load = (lng: string): Tree =>
+  JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lng, 'staff.json'), 'utf8')) as Tree;
 const flat = (t: Tree, prefix = ''): Record<string, string> =>
-  Object.fromEntries(Object.entries(t).flatMap(([k, v]) => (typeof v === 'string' ? [[prefix + k, v]] : Object.entries(flat(v, `${prefix}${k}.`)))));
+  Object.fromEntries(
+    Object.entries(t).flatMap(([k, v]) =>
+      typeof v === 'string' ? [[prefix + k, v]] : Object.entries(flat(v, `${prefix}${k}.`)),
+    ),
+  );
 const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
 
 describe('staff screens translations', () => {

@@ -60,13 +60,18 @@ describe('lockout rules', () => {
     expect(isLocked(s, 61_000)).toBe(false);
     // Issue 11 item 19: a failure right after the delay doubles it (up to lockoutMs); a quiet
     // period of lockoutMs after the delay forgets the count.
-    expect(afterFailure(s, 61_000, { maxFailures: 5, lockoutMs: 600_000 })).toEqual({ failures: 6, lockedUntil: 61_000 + 120_000 });
+    expect(afterFailure(s, 61_000, { maxFailures: 5, lockoutMs: 600_000 })).toEqual({
+      failures: 6,
+      lockedUntil: 61_000 + 120_000,
+    });
     expect(afterFailure(s, 61_000 + 60_000, policy)).toEqual({ failures: 1, lockedUntil: null });
   });
 
   it('grows the delay from one minute, doubling, to lockoutMs (issue 11 item 19)', () => {
     const policy15 = { maxFailures: 5, lockoutMs: 900_000 };
-    expect([4, 5, 6, 7, 8, 9, 10].map((f) => delayAfter(f, policy15))).toEqual([0, 60_000, 120_000, 240_000, 480_000, 900_000, 900_000]);
+    expect([4, 5, 6, 7, 8, 9, 10].map((f) => delayAfter(f, policy15))).toEqual([
+      0, 60_000, 120_000, 240_000, 480_000, 900_000, 900_000,
+    ]);
   });
 });
 
@@ -92,10 +97,17 @@ describe('staff login, lockout, unlock and idle logout', () => {
   });
 
   it('logs in with username, password and the current code; a wrong code fails', async () => {
-    const e = await staff.add('cli', { username: 'aigerim', displayName: 'Aigerim S.', role: 'reception', password: 'reception-pass-1' });
+    const e = await staff.add('cli', {
+      username: 'aigerim',
+      displayName: 'Aigerim S.',
+      role: 'reception',
+      password: 'reception-pass-1',
+    });
     expect(e.otpauthUri).toMatch(/^otpauth:\/\/totp\/Kelu%20kiosk:aigerim\?/);
     const secret = secretOf(e.otpauthUri);
-    await expect(staff.login('aigerim', 'reception-pass-1', '000000')).rejects.toThrow(/Wrong username, password or code/);
+    await expect(staff.login('aigerim', 'reception-pass-1', '000000')).rejects.toThrow(
+      /Wrong username, password or code/,
+    );
     const session = await staff.login('Aigerim', 'reception-pass-1', totpNow(secret, clock));
     expect(session.role).toBe('reception');
     expect(staff.sessions.roleOf(session.token)).toBe('reception');
@@ -105,9 +117,15 @@ describe('staff login, lockout, unlock and idle logout', () => {
   });
 
   it('locks after 5 wrong passwords, refuses even the right one, and unlocks by time or by an admin', async () => {
-    const e = await staff.add('cli', { username: 'nurlan', displayName: 'Nurlan', role: 'reception', password: 'reception-pass-2' });
+    const e = await staff.add('cli', {
+      username: 'nurlan',
+      displayName: 'Nurlan',
+      role: 'reception',
+      password: 'reception-pass-2',
+    });
     const secret = secretOf(e.otpauthUri);
-    for (let i = 0; i < 4; i++) await expect(staff.login('nurlan', `wrong-password-${i}`, totpNow(secret, clock))).rejects.toThrow(/Wrong/);
+    for (let i = 0; i < 4; i++)
+      await expect(staff.login('nurlan', `wrong-password-${i}`, totpNow(secret, clock))).rejects.toThrow(/Wrong/);
     await expect(staff.login('nurlan', 'wrong-password-5', totpNow(secret, clock))).rejects.toThrow(/locked/);
     clock += 30_000;
     await expect(staff.login('nurlan', 'reception-pass-2', totpNow(secret, clock))).rejects.toThrow(/locked/);
@@ -122,7 +140,12 @@ describe('staff login, lockout, unlock and idle logout', () => {
     for (let i = 0; i < 5; i++) await expect(staff.login('nurlan', 'reception-pass-2', '123456')).rejects.toThrow();
     clock += 31_000;
     await expect(staff.login('nurlan', 'reception-pass-2', totpNow(secret, clock))).rejects.toThrow(/locked/);
-    const admin = await staff.add('cli', { username: 'admin', displayName: 'Admin', role: 'admin', password: 'admin-pass-123' });
+    const admin = await staff.add('cli', {
+      username: 'admin',
+      displayName: 'Admin',
+      role: 'admin',
+      password: 'admin-pass-123',
+    });
     staff.unlock({ staffId: admin.staffId }, e.staffId);
     expect((await staff.login('nurlan', 'reception-pass-2', totpNow(secret, clock))).username).toBe('nurlan');
     const actions = audit.recent().map((r) => r.action);
@@ -131,7 +154,12 @@ describe('staff login, lockout, unlock and idle logout', () => {
   });
 
   it('ends a session after the idle time, and any session when a patient touches the screen', async () => {
-    const e = await staff.add('cli', { username: 'it.person', displayName: 'IT', role: 'it', password: 'it-password-1' });
+    const e = await staff.add('cli', {
+      username: 'it.person',
+      displayName: 'IT',
+      role: 'it',
+      password: 'it-password-1',
+    });
     const secret = secretOf(e.otpauthUri);
     const s = await staff.login('it.person', 'it-password-1', totpNow(secret, clock));
     clock += defaultConfig.staff.idleLogoutMs - 1000;
@@ -149,19 +177,36 @@ describe('staff login, lockout, unlock and idle logout', () => {
   });
 
   it('never writes an unknown username (maybe a password typed in the wrong field) to the audit log; staff see a count (issue 11 item 9)', async () => {
-    await staff.add('cli', { username: 'aigerim', displayName: 'Aigerim S.', role: 'reception', password: 'reception-pass-1' });
-    await expect(staff.login('Tulip-Secret-2026', 'reception-pass-1', '123456')).rejects.toThrow(/Wrong username, password or code/);
+    await staff.add('cli', {
+      username: 'aigerim',
+      displayName: 'Aigerim S.',
+      role: 'reception',
+      password: 'reception-pass-1',
+    });
+    await expect(staff.login('Tulip-Secret-2026', 'reception-pass-1', '123456')).rejects.toThrow(
+      /Wrong username, password or code/,
+    );
     await expect(staff.login('aigerim.typo', 'reception-pass-1', '123456')).rejects.toThrow(/Wrong/);
     const everything = JSON.stringify(db.prepare('SELECT * FROM audit_log').all());
     expect(everything).not.toMatch(/tulip-secret|aigerim\.typo/i);
-    expect(audit.recent().filter((r) => r.action === 'staff.login-failed').map((r) => r.detail)).toEqual([JSON.stringify({ why: 'no-such-user' }), JSON.stringify({ why: 'no-such-user' })]);
+    expect(
+      audit
+        .recent()
+        .filter((r) => r.action === 'staff.login-failed')
+        .map((r) => r.detail),
+    ).toEqual([JSON.stringify({ why: 'no-such-user' }), JSON.stringify({ why: 'no-such-user' })]);
     expect(staff.unknownUsernameFailures24h()).toBe(2);
     clock += 86_400_000 + 1000;
     expect(staff.unknownUsernameFailures24h()).toBe(0);
   });
 
   it('answers a locked account and an unknown username the same way, every attempt (issue 11 item 19)', async () => {
-    const e = await staff.add('cli', { username: 'nurlan', displayName: 'Nurlan', role: 'reception', password: 'reception-pass-2' });
+    const e = await staff.add('cli', {
+      username: 'nurlan',
+      displayName: 'Nurlan',
+      role: 'reception',
+      password: 'reception-pass-2',
+    });
     const secret = secretOf(e.otpauthUri);
     const answers = async (username: string) => {
       const out: string[] = [];
@@ -179,7 +224,12 @@ describe('staff login, lockout, unlock and idle logout', () => {
   });
 
   it('slows a guesser with growing delays instead of locking the owner out for long (issue 11 item 19)', async () => {
-    const e = await staff.add('cli', { username: 'nurlan', displayName: 'Nurlan', role: 'reception', password: 'reception-pass-2' });
+    const e = await staff.add('cli', {
+      username: 'nurlan',
+      displayName: 'Nurlan',
+      role: 'reception',
+      password: 'reception-pass-2',
+    });
     const secret = secretOf(e.otpauthUri);
     // Someone at the screen taps five wrong passwords and walks away.
     for (let i = 0; i < 5; i++) await expect(staff.login('nurlan', `wrong-${i}-password`, '000000')).rejects.toThrow();
@@ -201,7 +251,12 @@ describe('staff login, lockout, unlock and idle logout', () => {
   });
 
   it('ends a busy session at the maximum session age (issue 11 item 19)', async () => {
-    const e = await staff.add('cli', { username: 'it.person', displayName: 'IT', role: 'it', password: 'it-password-1' });
+    const e = await staff.add('cli', {
+      username: 'it.person',
+      displayName: 'IT',
+      role: 'it',
+      password: 'it-password-1',
+    });
     const s = await staff.login('it.person', 'it-password-1', totpNow(secretOf(e.otpauthUri), clock));
     const started = clock;
     // Active every minute: idle logout never comes, but the session still has an end.
@@ -211,11 +266,19 @@ describe('staff login, lockout, unlock and idle logout', () => {
     }
     clock += 60_000;
     expect(staff.sessions.roleOf(s.token)).toBeUndefined();
-    expect(audit.recent()[0]).toMatchObject({ action: 'staff.session-ended', detail: JSON.stringify({ why: 'max-age' }) });
+    expect(audit.recent()[0]).toMatchObject({
+      action: 'staff.session-ended',
+      detail: JSON.stringify({ why: 'max-age' }),
+    });
   });
 
   it('keeps at least one admin', async () => {
-    const a = await staff.add('cli', { username: 'boss', displayName: 'Boss', role: 'admin', password: 'admin-pass-456' });
+    const a = await staff.add('cli', {
+      username: 'boss',
+      displayName: 'Boss',
+      role: 'admin',
+      password: 'admin-pass-456',
+    });
     expect(() => staff.setRole('cli', a.staffId, 'reception')).toThrow(/last admin/);
     expect(() => staff.setDisabled('cli', a.staffId, true)).toThrow(/last admin/);
   });

@@ -22,15 +22,29 @@ describe('issue 17 item 11: blobs freed before secure_delete', () => {
     const old = new BetterSqlite3(file);
     old.pragma('secure_delete = OFF');
     old.exec('CREATE TABLE blobs (id INTEGER PRIMARY KEY, b BLOB)');
-    for (let i = 0; i < 30; i++) old.prepare('INSERT INTO blobs (b) VALUES (?)').run(Buffer.from((marker + String(i).padStart(3, '0')).repeat(200)));
+    for (let i = 0; i < 30; i++)
+      old
+        .prepare('INSERT INTO blobs (b) VALUES (?)')
+        .run(Buffer.from((marker + String(i).padStart(3, '0')).repeat(200)));
     old.exec('DELETE FROM blobs');
     old.close();
-    const count = () => (readFileSync(file).toString('latin1').match(new RegExp(`${marker}\\d{3}`, 'g')) ?? []).length;
+    const count = () =>
+      (
+        readFileSync(file)
+          .toString('latin1')
+          .match(new RegExp(`${marker}\\d{3}`, 'g')) ?? []
+      ).length;
     expect(count()).toBeGreaterThan(0);
 
     const db = openDatabase(file);
     db.close();
-    const left = [...new Set(readFileSync(file).toString('latin1').match(new RegExp(`${marker}\\d{3}`, 'g')) ?? [])];
+    const left = [
+      ...new Set(
+        readFileSync(file)
+          .toString('latin1')
+          .match(new RegExp(`${marker}\\d{3}`, 'g')) ?? [],
+      ),
+    ];
     expect(left).toEqual([]);
     for (const f of ['kelu.db-wal']) {
       try {

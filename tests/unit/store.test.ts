@@ -2,7 +2,14 @@ import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync, readFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { StoreError, checkIntegrity, defaultDataDir, guardStore, openDatabase, runMigrations } from '../../electron/core/platform/store/index.js';
+import {
+  StoreError,
+  checkIntegrity,
+  defaultDataDir,
+  guardStore,
+  openDatabase,
+  runMigrations,
+} from '../../electron/core/platform/store/index.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -12,7 +19,11 @@ const tempDir = () => {
 };
 afterEach(() => {
   for (const d of dirs.splice(0)) {
-    try { chmodSync(d, 0o755); } catch { /* already gone */ }
+    try {
+      chmodSync(d, 0o755);
+    } catch {
+      /* already gone */
+    }
     rmSync(d, { recursive: true, force: true });
   }
 });
@@ -37,7 +48,11 @@ describe('store: opening the database', () => {
     bytes.fill(0x5a, 4096, bytes.length - 10); // scribble over every page after the first
     writeFileSync(file, bytes);
     let error: unknown;
-    try { openDatabase(file).close(); } catch (err) { error = err; }
+    try {
+      openDatabase(file).close();
+    } catch (err) {
+      error = err;
+    }
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).kind).toBe('corrupt');
   });
@@ -51,8 +66,14 @@ describe('store: opening the database', () => {
     const big = db.prepare('INSERT INTO t VALUES (?)');
     let error: unknown;
     try {
-      guardStore(() => db.transaction(() => { for (let i = 0; i < 100; i++) big.run('y'.repeat(4000)); })());
-    } catch (err) { error = err; }
+      guardStore(() =>
+        db.transaction(() => {
+          for (let i = 0; i < 100; i++) big.run('y'.repeat(4000));
+        })(),
+      );
+    } catch (err) {
+      error = err;
+    }
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).kind).toBe('disk-full');
     expect(db.prepare('SELECT x FROM t').all()).toEqual([{ x: 'kept' }]);
@@ -67,7 +88,11 @@ describe('store: opening the database', () => {
     db.close();
     const ro = openDatabase(file, { readonly: true });
     let error: unknown;
-    try { guardStore(() => ro.prepare('INSERT INTO t VALUES (?)').run('z')); } catch (err) { error = err; }
+    try {
+      guardStore(() => ro.prepare('INSERT INTO t VALUES (?)').run('z'));
+    } catch (err) {
+      error = err;
+    }
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).kind).toBe('read-only');
     ro.close();
@@ -84,17 +109,26 @@ describe('store: migrations per domain', () => {
     db = openDatabase(file);
     // Re-running is a no-op; appending a new migration applies only it.
     runMigrations(db, 'staff', ['CREATE TABLE staff_a (id TEXT)', 'CREATE TABLE staff_b (id TEXT)']);
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").all() as Array<{ name: string }>
+    ).map((r) => r.name);
     expect(tables).toEqual(expect.arrayContaining(['staff_a', 'staff_b', 'ob_a']));
-    const versions = db.prepare('SELECT domain, MAX(version) v FROM schema_migrations GROUP BY domain ORDER BY domain').all();
-    expect(versions).toEqual([{ domain: 'outbox', v: 2 }, { domain: 'staff', v: 2 }]);
+    const versions = db
+      .prepare('SELECT domain, MAX(version) v FROM schema_migrations GROUP BY domain ORDER BY domain')
+      .all();
+    expect(versions).toEqual([
+      { domain: 'outbox', v: 2 },
+      { domain: 'staff', v: 2 },
+    ]);
     db.close();
   });
 
   it('rolls back a failing migration and leaves the previous version in place', () => {
     const db = openDatabase(join(tempDir(), 'k.db'));
     runMigrations(db, 'x', ['CREATE TABLE x1 (id TEXT)']);
-    expect(() => runMigrations(db, 'x', ['CREATE TABLE x1 (id TEXT)', 'CREATE TABLE x2 (id TEXT); THIS IS NOT SQL'])).toThrow();
+    expect(() =>
+      runMigrations(db, 'x', ['CREATE TABLE x1 (id TEXT)', 'CREATE TABLE x2 (id TEXT); THIS IS NOT SQL']),
+    ).toThrow();
     expect(db.prepare("SELECT count(*) c FROM sqlite_master WHERE name='x2'").get()).toEqual({ c: 0 });
     expect(db.prepare("SELECT MAX(version) v FROM schema_migrations WHERE domain='x'").get()).toEqual({ v: 1 });
     db.close();

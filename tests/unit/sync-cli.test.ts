@@ -21,10 +21,19 @@ const tempDir = (n: string) => {
   return d;
 };
 const kioskctl = (...args: string[]) => {
-  const r = spawnSync(tsx, [join(projectRoot, 'tools/kioskctl/kioskctl.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(tsx, [join(projectRoot, 'tools/kioskctl/kioskctl.ts'), ...args], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
-const upstreamCli = (...args: string[]) => spawnSync(tsx, [join(projectRoot, 'upstream/cli.ts'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 60_000 });
+const upstreamCli = (...args: string[]) =>
+  spawnSync(tsx, [join(projectRoot, 'upstream/cli.ts'), ...args], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 
 let upstream: { url: string; adminToken: string; kill(): void };
 let keyDir: string;
@@ -65,9 +74,24 @@ beforeAll(async () => {
   keyDir = tempDir('upkeys');
   upDir = tempDir('up');
   const kp = sodium.crypto_box_keypair();
-  writeFileSync(join(keyDir, 'pair.json'), JSON.stringify({ v: 1, kind: 'kelu-upstream-key-pair', publicKey: toB64(kp.publicKey), secretKey: toB64(kp.privateKey) }));
-  writeFileSync(join(keyDir, 'public.json'), JSON.stringify({ v: 1, kind: 'kelu-upstream-public-key', publicKey: toB64(kp.publicKey) }));
-  const child = spawn(tsx, [join(projectRoot, 'upstream/cli.ts'), '--port', '0', '--data-dir', upDir, '--key', join(keyDir, 'pair.json')], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  writeFileSync(
+    join(keyDir, 'pair.json'),
+    JSON.stringify({
+      v: 1,
+      kind: 'kelu-upstream-key-pair',
+      publicKey: toB64(kp.publicKey),
+      secretKey: toB64(kp.privateKey),
+    }),
+  );
+  writeFileSync(
+    join(keyDir, 'public.json'),
+    JSON.stringify({ v: 1, kind: 'kelu-upstream-public-key', publicKey: toB64(kp.publicKey) }),
+  );
+  const child = spawn(
+    tsx,
+    [join(projectRoot, 'upstream/cli.ts'), '--port', '0', '--data-dir', upDir, '--key', join(keyDir, 'pair.json')],
+    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (c) => reject(new Error(`upstream exited ${c}`)));
@@ -83,9 +107,31 @@ afterAll(() => {
 describe('kioskctl: provision, status, sync, export', () => {
   it('takes a kiosk from provisioning to an empty queue, with exit codes that say what happened', async () => {
     const dataDir = tempDir('kiosk');
-    expect(kioskctl('provision', '--upstream', 'http://upstream.example.kz', '--upstream-key', join(keyDir, 'public.json'), '--clinic', 'c1', '--data-dir', dataDir).err).toMatch(/HTTPS/);
+    expect(
+      kioskctl(
+        'provision',
+        '--upstream',
+        'http://upstream.example.kz',
+        '--upstream-key',
+        join(keyDir, 'public.json'),
+        '--clinic',
+        'c1',
+        '--data-dir',
+        dataDir,
+      ).err,
+    ).toMatch(/HTTPS/);
 
-    const p = kioskctl('provision', '--upstream', upstream.url, '--upstream-key', join(keyDir, 'public.json'), '--clinic', 'c1', '--data-dir', dataDir);
+    const p = kioskctl(
+      'provision',
+      '--upstream',
+      upstream.url,
+      '--upstream-key',
+      join(keyDir, 'public.json'),
+      '--clinic',
+      'c1',
+      '--data-dir',
+      dataDir,
+    );
     expect(p.code, p.err).toBe(0);
     const deviceId = /device id:\s+(\S+)/.exec(p.out)![1]!;
     const publicKey = /device public key:\s+(\S+)/.exec(p.out)![1]!;
@@ -96,14 +142,31 @@ describe('kioskctl: provision, status, sync, export', () => {
     kiosk.close();
 
     const s1 = JSON.parse(kioskctl('status', '--json', '--data-dir', dataDir).out) as Record<string, unknown>;
-    expect(s1).toMatchObject({ development: false, deviceId, clinicId: 'c1', queueDepth: 40, deadLetters: 0, integrity: 'ok' });
+    expect(s1).toMatchObject({
+      development: false,
+      deviceId,
+      clinicId: 'c1',
+      queueDepth: 40,
+      deadLetters: 0,
+      integrity: 'ok',
+    });
 
     const notRegistered = kioskctl('sync', '--data-dir', dataDir);
     expect(notRegistered.code).toBe(4);
     expect(notRegistered.out).toMatch(/40 still queued.*not registered/);
     expect(kioskctl('status', '--data-dir', dataDir).out).toMatch(/last error\s+.*not registered/);
 
-    const reg = upstreamCli('register', '--data-dir', upDir, '--key', join(keyDir, 'pair.json'), '--device', deviceId, '--public-key', publicKey);
+    const reg = upstreamCli(
+      'register',
+      '--data-dir',
+      upDir,
+      '--key',
+      join(keyDir, 'pair.json'),
+      '--device',
+      deviceId,
+      '--public-key',
+      publicKey,
+    );
     expect(reg.status, reg.stderr).toBe(0);
     await admin('/admin/faults', { spec: '500:0.5', seed: 3 });
     const config = join(dataDir, 'quick-retries.json');
@@ -123,22 +186,63 @@ describe('kioskctl: provision, status, sync, export', () => {
     const kiosk = await openHeadlessKiosk(dataDir); // development keys, as after a first `npm start`
     await kiosk.queue.queueVisit(syntheticVisit(1));
     kiosk.close();
-    expect(JSON.parse(kioskctl('status', '--json', '--data-dir', dataDir).out)).toMatchObject({ development: true, queueDepth: 1 });
+    expect(JSON.parse(kioskctl('status', '--json', '--data-dir', dataDir).out)).toMatchObject({
+      development: true,
+      queueDepth: 1,
+    });
 
-    const refused = kioskctl('provision', '--upstream', upstream.url, '--upstream-key', join(keyDir, 'public.json'), '--clinic', 'c1', '--data-dir', dataDir);
+    const refused = kioskctl(
+      'provision',
+      '--upstream',
+      upstream.url,
+      '--upstream-key',
+      join(keyDir, 'public.json'),
+      '--clinic',
+      'c1',
+      '--data-dir',
+      dataDir,
+    );
     expect(refused.code).toBe(3);
     expect(refused.err).toMatch(/1 visit\(s\) are sealed to the current upstream key/);
-    expect(JSON.parse(kioskctl('status', '--json', '--data-dir', dataDir).out)).toMatchObject({ development: true, queueDepth: 1 });
+    expect(JSON.parse(kioskctl('status', '--json', '--data-dir', dataDir).out)).toMatchObject({
+      development: true,
+      queueDepth: 1,
+    });
 
     const out = join(tempDir('usb'), 'old.kelu');
     expect(kioskctl('export', '--out', out, '--data-dir', dataDir).code).toBe(0);
-    const kept = kioskctl('provision', '--upstream', upstream.url, '--upstream-key', join(keyDir, 'public.json'), '--clinic', 'c1', '--data-dir', dataDir, '--keep-old-visits');
+    const kept = kioskctl(
+      'provision',
+      '--upstream',
+      upstream.url,
+      '--upstream-key',
+      join(keyDir, 'public.json'),
+      '--clinic',
+      'c1',
+      '--data-dir',
+      dataDir,
+      '--keep-old-visits',
+    );
     expect(kept.code, kept.err).toBe(0);
-    expect(JSON.parse(kioskctl('status', '--json', '--data-dir', dataDir).out)).toMatchObject({ development: false, queueDepth: 0, pendingUnderOldKeys: 1 });
+    expect(JSON.parse(kioskctl('status', '--json', '--data-dir', dataDir).out)).toMatchObject({
+      development: false,
+      queueDepth: 0,
+      pendingUnderOldKeys: 1,
+    });
   });
   it('moves visits by hand: kioskctl export, then the upstream imports the bundle once however often it is given', async () => {
     const dataDir = tempDir('kiosk');
-    const p = kioskctl('provision', '--upstream', upstream.url, '--upstream-key', join(keyDir, 'public.json'), '--clinic', 'c2', '--data-dir', dataDir);
+    const p = kioskctl(
+      'provision',
+      '--upstream',
+      upstream.url,
+      '--upstream-key',
+      join(keyDir, 'public.json'),
+      '--clinic',
+      'c2',
+      '--data-dir',
+      dataDir,
+    );
     expect(p.code, p.err).toBe(0);
     const deviceId = /device id:\s+(\S+)/.exec(p.out)![1]!;
     const publicKey = /device public key:\s+(\S+)/.exec(p.out)![1]!;

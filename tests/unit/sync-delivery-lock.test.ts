@@ -16,7 +16,11 @@ describe('issue 17 item 13: the delivery lock across a clock jump', () => {
     try {
       migrateOutbox(db);
       const first = new DeliveryLock(db, () => 60_000);
-      const jumped = new DeliveryLock(db, () => 60_000, () => Date.now() + 86_400_000);
+      const jumped = new DeliveryLock(
+        db,
+        () => 60_000,
+        () => Date.now() + 86_400_000,
+      );
       expect(first.tryAcquire()).toEqual({ ok: true });
       expect(jumped.tryAcquire()).toMatchObject({ ok: false, pid: process.pid });
       first.release();
@@ -31,7 +35,14 @@ describe('issue 17 item 13: the delivery lock across a clock jump', () => {
     try {
       migrateOutbox(db);
       // The row a crashed deliverer left: its pid is alive again, but it is another process (started at another time).
-      db.prepare("INSERT INTO sync_state (key, value) VALUES ('delivery_lock', ?)").run(JSON.stringify({ holder: `${process.pid}:gone`, pid: process.pid, until: Date.now() + 3_600_000, started: 'not-this-process' }));
+      db.prepare("INSERT INTO sync_state (key, value) VALUES ('delivery_lock', ?)").run(
+        JSON.stringify({
+          holder: `${process.pid}:gone`,
+          pid: process.pid,
+          until: Date.now() + 3_600_000,
+          started: 'not-this-process',
+        }),
+      );
       expect(new DeliveryLock(db, () => 60_000).tryAcquire()).toEqual({ ok: true });
     } finally {
       db.close();

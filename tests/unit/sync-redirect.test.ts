@@ -13,7 +13,9 @@ const { cleanups, tempDir } = useCleanups();
 function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; port: number }> {
   const server = createServer(handler);
   cleanups.push(() => new Promise((r) => server.close(r)));
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port })),
+  );
 }
 
 describe('issue 17 item 4: redirects are refused', () => {
@@ -34,7 +36,11 @@ describe('issue 17 item 4: redirects are refused', () => {
       res.writeHead(307, { location: `http://0.0.0.0:${rogue.port}${req.url ?? '/'}` });
       res.end();
     });
-    const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: `http://127.0.0.1:${allowed.port}` } }, quickSettings);
+    const kiosk = await openHeadlessKiosk(
+      tempDir('kiosk'),
+      { sync: { upstreamUrl: `http://127.0.0.1:${allowed.port}` } },
+      quickSettings,
+    );
     cleanups.push(() => kiosk.close());
     await kiosk.queue.queueVisit(syntheticVisit(1));
     const p = await kiosk.sync.engine.drain({ deadlineMs: 3_000 });

@@ -15,12 +15,17 @@ const { cleanups, tempDir } = useCleanups();
 async function setup(options: { register?: boolean; settings?: typeof quickSettings } = {}) {
   const upstream = await startDevUpstream(tempDir('up'));
   cleanups.push(() => upstream.close());
-  const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: upstream.url } }, options.settings ?? quickSettings);
+  const kiosk = await openHeadlessKiosk(
+    tempDir('kiosk'),
+    { sync: { upstreamUrl: upstream.url } },
+    options.settings ?? quickSettings,
+  );
   cleanups.push(() => kiosk.close());
   if (options.register !== false) register(upstream, kiosk);
   return { upstream, kiosk };
 }
-const count = (db: { prepare(s: string): { get(...a: unknown[]): unknown } }, sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { c: number }).c;
+const count = (db: { prepare(s: string): { get(...a: unknown[]): unknown } }, sql: string, ...args: unknown[]) =>
+  (db.prepare(sql).get(...args) as { c: number }).c;
 
 describe('sync: delivering the queue', () => {
   it('delivers every queued visit once, deletes the blobs and marks receipts with the verdict', async () => {
@@ -34,8 +39,12 @@ describe('sync: delivering the queue', () => {
     const result = await kiosk.sync.engine.drain();
     expect(result).toMatchObject({ outcome: 'empty', accepted: 230, duplicate: 0, rejected: 0, remaining: 0 });
     expect(count(kiosk.db, 'SELECT count(*) c FROM outbox')).toBe(0);
-    expect(count(kiosk.db, "SELECT count(*) c FROM receipts WHERE status = 'synced' AND verdict = 'face-no-reference'")).toBe(230);
-    const received = (upstream.db.prepare('SELECT id FROM visits ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
+    expect(
+      count(kiosk.db, "SELECT count(*) c FROM receipts WHERE status = 'synced' AND verdict = 'face-no-reference'"),
+    ).toBe(230);
+    const received = (upstream.db.prepare('SELECT id FROM visits ORDER BY id').all() as Array<{ id: string }>).map(
+      (r) => r.id,
+    );
     expect(received).toEqual([...ids].sort());
     const status = kiosk.sync.status();
     expect(status).toMatchObject({ queueDepth: 0, deadLetters: 0, lastError: null, circuit: { state: 'closed' } });
@@ -68,7 +77,12 @@ describe('sync: delivering the queue', () => {
     const sodium = await getSodium();
     const other = sodium.crypto_box_keypair();
     const otherKeyId = 'other-key-0001';
-    const pinned = writeProvisioning(kiosk.dataDir, { ...kiosk.keys.provisioning, upstreamPublicKey: toB64(other.publicKey), upstreamKeyId: otherKeyId, development: false });
+    const pinned = writeProvisioning(kiosk.dataDir, {
+      ...kiosk.keys.provisioning,
+      upstreamPublicKey: toB64(other.publicKey),
+      upstreamKeyId: otherKeyId,
+      development: false,
+    });
     const original = kiosk.keys.provisioning;
     kiosk.keys.provisioning = pinned;
     const bad = await kiosk.queue.queueVisit(syntheticVisit(1));
@@ -110,7 +124,11 @@ describe('sync: delivering the queue', () => {
 
 describe('sync: the upstream address', () => {
   it('refuses plain HTTP to anything but loopback, even from the configuration file', async () => {
-    const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: 'http://upstream.example.kz' } }, quickSettings);
+    const kiosk = await openHeadlessKiosk(
+      tempDir('kiosk'),
+      { sync: { upstreamUrl: 'http://upstream.example.kz' } },
+      quickSettings,
+    );
     cleanups.push(() => kiosk.close());
     await kiosk.queue.queueVisit(syntheticVisit(1));
     const r = await kiosk.sync.engine.drain();
@@ -124,7 +142,11 @@ describe('sync: shutting down', () => {
     const upstream = await startDevUpstream(tempDir('up'));
     const url = upstream.url;
     await upstream.close(); // nothing listens there any more
-    const kiosk = await openHeadlessKiosk(tempDir('kiosk'), { sync: { upstreamUrl: url } }, { ...quickSettings, baseBackoffMs: 40_000, maxBackoffMs: 40_000, circuitThreshold: 1 });
+    const kiosk = await openHeadlessKiosk(
+      tempDir('kiosk'),
+      { sync: { upstreamUrl: url } },
+      { ...quickSettings, baseBackoffMs: 40_000, maxBackoffMs: 40_000, circuitThreshold: 1 },
+    );
     cleanups.push(() => kiosk.close());
     await kiosk.queue.queueVisit(syntheticVisit(1));
     const run = kiosk.sync.engine.drain({ untilEmpty: true, deadlineMs: 50_000 });
@@ -144,7 +166,8 @@ describe('sync: storage failures reach IT', () => {
     expect(kiosk.sync.status().storageError).toBeNull();
     kiosk.db.pragma(`max_page_count = ${kiosk.db.pragma('page_count', { simple: true }) as number}`);
     let failed = false;
-    for (let i = 2; i < 60 && !failed; i++) await kiosk.queue.queueVisit(syntheticVisit(i)).catch(() => (failed = true));
+    for (let i = 2; i < 60 && !failed; i++)
+      await kiosk.queue.queueVisit(syntheticVisit(i)).catch(() => (failed = true));
     expect(failed).toBe(true);
     const status = kiosk.sync.status();
     expect(status.storageError?.kind).toBe('disk-full');
@@ -169,7 +192,13 @@ describe('sync: waits run on a monotonic clock (issue 11 item 14)', () => {
     const { upstream, kiosk } = await setup();
     await kiosk.queue.queueVisit(syntheticVisit(1));
     let wall = Date.parse('2026-11-20T10:00:00Z');
-    const engine = createSyncEngine({ outbox: kiosk.sync.outbox, keys: () => kiosk.keys, settings: () => settingsFrom(defaultConfig, { ...quickSettings, requestTimeoutMs: 5000, upstreamUrl: upstream.url }), now: () => new Date(wall) });
+    const engine = createSyncEngine({
+      outbox: kiosk.sync.outbox,
+      keys: () => kiosk.keys,
+      settings: () =>
+        settingsFrom(defaultConfig, { ...quickSettings, requestTimeoutMs: 5000, upstreamUrl: upstream.url }),
+      now: () => new Date(wall),
+    });
     upstream.setFaults('500:1');
     // One failure or, when the first backoff ends before the drain gives up, a second (timing): either way it failed.
     const failed = await engine.drain();
@@ -185,32 +214,45 @@ describe('sync: waits run on a monotonic clock (issue 11 item 14)', () => {
 });
 
 describe('sync: one delivering process at a time (issue 11 item 15)', () => {
-  it('two engines on one database (the kiosk loop and kioskctl sync) never send the same rows at once', { timeout: 120_000 }, async () => {
-    const upstream = await startDevUpstream(tempDir('up'), { faults: 'slow:1', slowMs: 150 });
-    cleanups.push(() => upstream.close());
-    const dataDir = tempDir('kiosk');
-    const settings = { ...quickSettings, batchSize: 20, requestTimeoutMs: 10_000 };
-    const a = await openHeadlessKiosk(dataDir, { sync: { upstreamUrl: upstream.url } }, settings);
-    cleanups.push(() => a.close());
-    const b = await openHeadlessKiosk(dataDir, { sync: { upstreamUrl: upstream.url } }, settings);
-    cleanups.push(() => b.close());
-    register(upstream, a);
-    for (let i = 0; i < 100; i++) await a.queue.queueVisit(syntheticVisit(i));
+  it(
+    'two engines on one database (the kiosk loop and kioskctl sync) never send the same rows at once',
+    { timeout: 120_000 },
+    async () => {
+      const upstream = await startDevUpstream(tempDir('up'), { faults: 'slow:1', slowMs: 150 });
+      cleanups.push(() => upstream.close());
+      const dataDir = tempDir('kiosk');
+      const settings = { ...quickSettings, batchSize: 20, requestTimeoutMs: 10_000 };
+      const a = await openHeadlessKiosk(dataDir, { sync: { upstreamUrl: upstream.url } }, settings);
+      cleanups.push(() => a.close());
+      const b = await openHeadlessKiosk(dataDir, { sync: { upstreamUrl: upstream.url } }, settings);
+      cleanups.push(() => b.close());
+      register(upstream, a);
+      for (let i = 0; i < 100; i++) await a.queue.queueVisit(syntheticVisit(i));
 
-    const [ra, rb] = await Promise.all([a.sync.engine.drain({ untilEmpty: true, deadlineMs: 100_000 }), b.sync.engine.drain({ untilEmpty: true, deadlineMs: 100_000 })]);
-    expect([ra.outcome, rb.outcome]).toEqual(['empty', 'empty']);
-    expect(ra.accepted + rb.accepted).toBe(100);
-    // Without the lock both read the same pending rows and the upstream had to answer "duplicate".
-    expect(count(upstream.db, "SELECT count(*) c FROM receipts_log WHERE status = 'duplicate'")).toBe(0);
-    expect(count(upstream.db, 'SELECT count(*) c FROM receipts_log')).toBe(100);
-  });
+      const [ra, rb] = await Promise.all([
+        a.sync.engine.drain({ untilEmpty: true, deadlineMs: 100_000 }),
+        b.sync.engine.drain({ untilEmpty: true, deadlineMs: 100_000 }),
+      ]);
+      expect([ra.outcome, rb.outcome]).toEqual(['empty', 'empty']);
+      expect(ra.accepted + rb.accepted).toBe(100);
+      // Without the lock both read the same pending rows and the upstream had to answer "duplicate".
+      expect(count(upstream.db, "SELECT count(*) c FROM receipts_log WHERE status = 'duplicate'")).toBe(0);
+      expect(count(upstream.db, 'SELECT count(*) c FROM receipts_log')).toBe(100);
+    },
+  );
 
   it('while another live process holds the lock, a plain run says so and the verdict wait does not send', async () => {
     const { kiosk } = await setup();
     const { visitId } = await kiosk.queue.queueVisit(syntheticVisit(2));
     const other = process.ppid; // alive for the whole test
-    kiosk.db.prepare("INSERT INTO sync_state (key, value) VALUES ('delivery_lock', ?)").run(JSON.stringify({ holder: `${other}:y`, pid: other, until: Date.now() + 3_600_000 }));
-    expect(await kiosk.sync.engine.drain()).toMatchObject({ outcome: 'failed', lastError: `another process (pid ${other}) is delivering this kiosk's visits`, remaining: 1 });
+    kiosk.db
+      .prepare("INSERT INTO sync_state (key, value) VALUES ('delivery_lock', ?)")
+      .run(JSON.stringify({ holder: `${other}:y`, pid: other, until: Date.now() + 3_600_000 }));
+    expect(await kiosk.sync.engine.drain()).toMatchObject({
+      outcome: 'failed',
+      lastError: `another process (pid ${other}) is delivering this kiosk's visits`,
+      remaining: 1,
+    });
     expect(await kiosk.sync.engine.deliverNow(visitId, 2000)).toEqual({ outcome: 'not-delivered', why: 'busy' });
     kiosk.db.prepare("DELETE FROM sync_state WHERE key = 'delivery_lock'").run();
     expect(await kiosk.sync.engine.drain()).toMatchObject({ outcome: 'empty', accepted: 1 });
@@ -220,7 +262,9 @@ describe('sync: one delivering process at a time (issue 11 item 15)', () => {
     const { kiosk } = await setup();
     await kiosk.queue.queueVisit(syntheticVisit(1));
     const dead = spawnSync(process.execPath, ['-e', '']).pid!;
-    kiosk.db.prepare("INSERT INTO sync_state (key, value) VALUES ('delivery_lock', ?)").run(JSON.stringify({ holder: `${dead}:x`, pid: dead, until: Date.now() + 3_600_000 }));
+    kiosk.db
+      .prepare("INSERT INTO sync_state (key, value) VALUES ('delivery_lock', ?)")
+      .run(JSON.stringify({ holder: `${dead}:x`, pid: dead, until: Date.now() + 3_600_000 }));
     expect(await kiosk.sync.engine.drain()).toMatchObject({ outcome: 'empty', accepted: 1 });
     // Released after the run.
     expect(count(kiosk.db, "SELECT count(*) c FROM sync_state WHERE key = 'delivery_lock'")).toBe(0);
@@ -231,9 +275,14 @@ describe('sync: acknowledged blobs leave the disk files (issue 11 item 8)', () =
   it('no byte run of a delivered sealed blob remains in the database file or its WAL', async () => {
     const { kiosk } = await setup();
     for (let i = 0; i < 30; i++) await kiosk.queue.queueVisit(syntheticVisit(i));
-    const blobs = (kiosk.db.prepare('SELECT sealed FROM outbox').all() as Array<{ sealed: Buffer }>).map((r) => r.sealed);
+    const blobs = (kiosk.db.prepare('SELECT sealed FROM outbox').all() as Array<{ sealed: Buffer }>).map(
+      (r) => r.sealed,
+    );
     expect(await kiosk.sync.engine.drain()).toMatchObject({ outcome: 'empty', accepted: 30 });
-    const files = ['kelu.db', 'kelu.db-wal'].map((f) => join(kiosk.dataDir, f)).filter((f) => existsSync(f)).map((f) => readFileSync(f));
+    const files = ['kelu.db', 'kelu.db-wal']
+      .map((f) => join(kiosk.dataDir, f))
+      .filter((f) => existsSync(f))
+      .map((f) => readFileSync(f));
     const left = blobs.filter((b) => files.some((f) => f.includes(b.subarray(16, 80))));
     expect(left.length).toBe(0);
   });

@@ -21,7 +21,9 @@ describe('reference upstream: what it accepts', () => {
   it('accepts a signed visit once and answers duplicate after that', async () => {
     const { kiosk, item, post } = await setup();
     const deviceId = kiosk.keys.device.deviceId;
-    expect(await (await post({ deviceId, items: [item] })).json()).toEqual({ results: [{ id: item.id, status: 'accepted', verdict: 'face-no-reference' }] });
+    expect(await (await post({ deviceId, items: [item] })).json()).toEqual({
+      results: [{ id: item.id, status: 'accepted', verdict: 'face-no-reference' }],
+    });
     expect(await (await post({ deviceId, items: [item, item] })).json()).toEqual({
       results: [
         { id: item.id, status: 'duplicate', verdict: 'face-no-reference' },
@@ -39,14 +41,26 @@ describe('reference upstream: what it accepts', () => {
 
     const sodium = await getSodium();
     const impostor = sodium.crypto_sign_keypair();
-    const forgedSig = { ...item, sig: toB64(sodium.crypto_sign_detached(sodium.from_base64(item.sealed, sodium.base64_variants.ORIGINAL), impostor.privateKey)) };
+    const forgedSig = {
+      ...item,
+      sig: toB64(
+        sodium.crypto_sign_detached(
+          sodium.from_base64(item.sealed, sodium.base64_variants.ORIGINAL),
+          impostor.privateKey,
+        ),
+      ),
+    };
     const otherTime = { ...item, createdAt: '2020-01-01T00:00:00.000Z' };
-    const r = (await (await post({ deviceId, items: [forgedSig, otherTime] })).json()) as { results: Array<{ status: string; reason?: string }> };
+    const r = (await (await post({ deviceId, items: [forgedSig, otherTime] })).json()) as {
+      results: Array<{ status: string; reason?: string }>;
+    };
     expect(r.results.map((x) => [x.status, x.reason])).toEqual([
       ['rejected', 'bad-signature'],
       ['rejected', 'bad-signature'], // the time is part of what the device signed
     ]);
-    expect(await (await post({ deviceId, items: [{ ...item, id: 'not-a-uuid' }] })).json()).toMatchObject({ error: expect.stringMatching(/bad batch/) });
+    expect(await (await post({ deviceId, items: [{ ...item, id: 'not-a-uuid' }] })).json()).toMatchObject({
+      error: expect.stringMatching(/bad batch/),
+    });
     expect(upstream.db.prepare('SELECT count(*) AS c FROM visits').get()).toEqual({ c: 0 });
   });
 
@@ -56,7 +70,8 @@ describe('reference upstream: what it accepts', () => {
     const good = await kiosk.queue.queueVisit({ method: 'egov-code', iin: '990000000001', egov: { code: '123456' } });
     const bad = await kiosk.queue.queueVisit({ method: 'egov-code', iin: '990000000002', egov: { code: '123456' } });
     await kiosk.sync.engine.drain();
-    const verdict = (id: string) => (kiosk.db.prepare('SELECT verdict FROM receipts WHERE visit_id = ?').get(id) as { verdict: string }).verdict;
+    const verdict = (id: string) =>
+      (kiosk.db.prepare('SELECT verdict FROM receipts WHERE visit_id = ?').get(id) as { verdict: string }).verdict;
     expect(verdict(good.visitId)).toBe('egov-valid');
     expect(verdict(bad.visitId)).toBe('egov-invalid');
   });
@@ -64,8 +79,13 @@ describe('reference upstream: what it accepts', () => {
   it('serves its admin API only with the token', async () => {
     const { upstream } = await setup();
     expect((await fetch(`${upstream.url}/admin/visits`)).status).toBe(401);
-    expect((await fetch(`${upstream.url}/admin/visits`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
-    const ok = await fetch(`${upstream.url}/admin/stats`, { headers: { authorization: `Bearer ${upstream.adminToken}` } });
+    expect(
+      (await fetch(`${upstream.url}/admin/visits`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } }))
+        .status,
+    ).toBe(401);
+    const ok = await fetch(`${upstream.url}/admin/stats`, {
+      headers: { authorization: `Bearer ${upstream.adminToken}` },
+    });
     expect(await ok.json()).toEqual({ visits: 0, deliveries: 0, duplicatesAnswered: 0, idsAcceptedTwice: 0 });
   });
 });
@@ -103,7 +123,7 @@ describe('receiver crypto (native X25519/Ed25519 + libsodium) agrees with libsod
     const opener = sealOpener(sodium, box.publicKey, box.privateKey);
     const verifier = ed25519PublicKey(signer.publicKey);
     for (let n = 0; n < 200; n++) {
-      const message = sodium.randombytes_buf(1 + (n * 37) % 3000);
+      const message = sodium.randombytes_buf(1 + ((n * 37) % 3000));
       const sealed = sodium.crypto_box_seal(message, n % 5 === 0 ? other.publicKey : box.publicKey);
       if (n % 7 === 0) sealed[(n * 13) % sealed.length]! ^= 1;
       let expected: Uint8Array | null;
@@ -113,11 +133,15 @@ describe('receiver crypto (native X25519/Ed25519 + libsodium) agrees with libsod
         expected = null;
       }
       const got = opener.open(sealed);
-      expect(got === null ? null : Buffer.from(got).toString('hex')).toBe(expected === null ? null : Buffer.from(expected).toString('hex'));
+      expect(got === null ? null : Buffer.from(got).toString('hex')).toBe(
+        expected === null ? null : Buffer.from(expected).toString('hex'),
+      );
 
       const sig = sodium.crypto_sign_detached(message, signer.privateKey);
       if (n % 3 === 0) sig[n % 64]! ^= 4;
-      expect(verifyEd25519(verifier, message, sig)).toBe(sodium.crypto_sign_verify_detached(sig, message, signer.publicKey));
+      expect(verifyEd25519(verifier, message, sig)).toBe(
+        sodium.crypto_sign_verify_detached(sig, message, signer.publicKey),
+      );
     }
     expect(opener.open(new Uint8Array(10))).toBeNull();
   });
@@ -128,7 +152,11 @@ describe('reference upstream: what the envelope claims is checked (issue 11 item
     const { upstream, kiosk, item, post } = await setup();
     const deviceId = kiosk.keys.device.deviceId;
     upstream.receiver.registerDevice(deviceId, kiosk.keys.device.publicKey, 'clinic-elsewhere');
-    expect(await (await post({ deviceId, items: [item] })).json()).toEqual({ results: [{ id: item.id, status: 'rejected', reason: 'wrong-clinic: this device is registered to another clinic' }] });
+    expect(await (await post({ deviceId, items: [item] })).json()).toEqual({
+      results: [
+        { id: item.id, status: 'rejected', reason: 'wrong-clinic: this device is registered to another clinic' },
+      ],
+    });
     upstream.receiver.registerDevice(deviceId, kiosk.keys.device.publicKey, kiosk.keys.provisioning.clinicId);
     expect(await (await post({ deviceId, items: [item] })).json()).toMatchObject({ results: [{ status: 'accepted' }] });
   });
@@ -136,10 +164,18 @@ describe('reference upstream: what the envelope claims is checked (issue 11 item
   it('refuses visits created in the future or too long ago by its own clock', async () => {
     const { upstream, kiosk, item } = await setup();
     const key = await readUpstreamKeyPair(devUpstreamKeyPairFile());
-    const at = (offsetMs: number) => Receiver.create(upstream.db, key, { models: upstreamModels(), now: () => new Date(Date.parse(item.createdAt) + offsetMs) });
+    const at = (offsetMs: number) =>
+      Receiver.create(upstream.db, key, {
+        models: upstreamModels(),
+        now: () => new Date(Date.parse(item.createdAt) + offsetMs),
+      });
     const deviceId = kiosk.keys.device.deviceId;
-    expect((await at(-3_600_000)).receive(deviceId, [item], 'sync')).toEqual([{ id: item.id, status: 'rejected', reason: 'created-in-future: check the kiosk clock' }]);
-    expect((await at(40 * 86_400_000)).receive(deviceId, [item], 'import')).toEqual([{ id: item.id, status: 'rejected', reason: 'too-old: created longer ago than the upstream accepts' }]);
+    expect((await at(-3_600_000)).receive(deviceId, [item], 'sync')).toEqual([
+      { id: item.id, status: 'rejected', reason: 'created-in-future: check the kiosk clock' },
+    ]);
+    expect((await at(40 * 86_400_000)).receive(deviceId, [item], 'import')).toEqual([
+      { id: item.id, status: 'rejected', reason: 'too-old: created longer ago than the upstream accepts' },
+    ]);
     expect((await at(60_000)).receive(deviceId, [item], 'sync')).toMatchObject([{ status: 'accepted' }]);
   });
 
@@ -148,11 +184,15 @@ describe('reference upstream: what the envelope claims is checked (issue 11 item
     const off = syntheticVisit(3);
     const on = syntheticVisit(4);
     on.face!.presence = { ...on.face!.presence, challenge: 'head-turn', side: 'left', yawMinDeg: -20, yawMaxDeg: 2 };
-    for (const v of [off, on]) upstream.db.prepare('INSERT INTO face_references (iin, descriptor, image, model_id) VALUES (?, ?, ?, ?)').run(v.iin, JSON.stringify(v.face!.descriptor), 'test', v.face!.modelId);
+    for (const v of [off, on])
+      upstream.db
+        .prepare('INSERT INTO face_references (iin, descriptor, image, model_id) VALUES (?, ?, ?, ?)')
+        .run(v.iin, JSON.stringify(v.face!.descriptor), 'test', v.face!.modelId);
     const a = await kiosk.queue.queueVisit(off);
     const b = await kiosk.queue.queueVisit(on);
     await kiosk.sync.engine.drain();
-    const verdict = (id: string) => (kiosk.db.prepare('SELECT verdict FROM receipts WHERE visit_id = ?').get(id) as { verdict: string }).verdict;
+    const verdict = (id: string) =>
+      (kiosk.db.prepare('SELECT verdict FROM receipts WHERE visit_id = ?').get(id) as { verdict: string }).verdict;
     expect(verdict(a.visitId)).toBe('face-match-unchallenged');
     expect(verdict(b.visitId)).toBe('face-match');
   });

@@ -2,10 +2,25 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getSodium, openSealed, verifyDetached, visitSigningMessage } from '../../electron/core/platform/crypto/index.js';
-import { devUpstreamKeyPairFile, loadKioskKeys, plainFileProtector, readUpstreamKeyPair } from '../../electron/core/delivery/keys/index.js';
+import {
+  getSodium,
+  openSealed,
+  verifyDetached,
+  visitSigningMessage,
+} from '../../electron/core/platform/crypto/index.js';
+import {
+  devUpstreamKeyPairFile,
+  loadKioskKeys,
+  plainFileProtector,
+  readUpstreamKeyPair,
+} from '../../electron/core/delivery/keys/index.js';
 import { openDatabase } from '../../electron/core/platform/store/index.js';
-import { VisitNotStoredError, createVisitQueue, envelopeSchema, migrateOutbox } from '../../electron/core/delivery/visits/index.js';
+import {
+  VisitNotStoredError,
+  createVisitQueue,
+  envelopeSchema,
+  migrateOutbox,
+} from '../../electron/core/delivery/visits/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -17,7 +32,12 @@ async function setup() {
   dirs.push(dir);
   const db = openDatabase(join(dir, 'kelu.db'));
   migrateOutbox(db);
-  const keys = await loadKioskKeys(dir, plainFileProtector(() => {}), 'clinic-1', { developmentKeys: true });
+  const keys = await loadKioskKeys(
+    dir,
+    plainFileProtector(() => {}),
+    'clinic-1',
+    { developmentKeys: true },
+  );
   return { dir, db, keys, queue: createVisitQueue(db, () => keys) };
 }
 
@@ -36,22 +56,55 @@ describe('visits: sealing a check-in', () => {
     expect(result.maskedIin).toBe('••••••••0123');
     expect(result.ticket).toBe('A-001');
 
-    const row = db.prepare('SELECT * FROM outbox WHERE id = ?').get(result.visitId) as { sealed: Buffer; sig: Buffer; created_at: string; device_id: string };
-    const receipt = db.prepare('SELECT * FROM receipts WHERE visit_id = ?').get(result.visitId) as { masked_iin: string; ticket: string; status: string };
+    const row = db.prepare('SELECT * FROM outbox WHERE id = ?').get(result.visitId) as {
+      sealed: Buffer;
+      sig: Buffer;
+      created_at: string;
+      device_id: string;
+    };
+    const receipt = db.prepare('SELECT * FROM receipts WHERE visit_id = ?').get(result.visitId) as {
+      masked_iin: string;
+      ticket: string;
+      status: string;
+    };
     expect(receipt).toMatchObject({ masked_iin: '••••••••0123', ticket: 'A-001', status: 'pending' });
 
     // The device signature covers the exact sealed bytes.
-    const msg = visitSigningMessage(sodium, { id: result.visitId, deviceId: row.device_id, createdAt: row.created_at, sealed: row.sealed });
+    const msg = visitSigningMessage(sodium, {
+      id: result.visitId,
+      deviceId: row.device_id,
+      createdAt: row.created_at,
+      sealed: row.sealed,
+    });
     expect(verifyDetached(sodium, row.sig, msg, keys.device.publicKey)).toBe(true);
     const tampered = Buffer.from(row.sealed);
     tampered[tampered.length - 1]! ^= 1;
-    expect(verifyDetached(sodium, row.sig, visitSigningMessage(sodium, { id: result.visitId, deviceId: row.device_id, createdAt: row.created_at, sealed: tampered }), keys.device.publicKey)).toBe(false);
+    expect(
+      verifyDetached(
+        sodium,
+        row.sig,
+        visitSigningMessage(sodium, {
+          id: result.visitId,
+          deviceId: row.device_id,
+          createdAt: row.created_at,
+          sealed: tampered,
+        }),
+        keys.device.publicKey,
+      ),
+    ).toBe(false);
 
     // The upstream's secret opens it and finds the same envelope.
     const upstream = await readUpstreamKeyPair(devUpstreamKeyPairFile());
     const opened = openSealed(sodium, row.sealed, upstream.publicKey, upstream.secretKey);
     const envelope = envelopeSchema.parse(JSON.parse(sodium.to_string(opened!)));
-    expect(envelope).toMatchObject({ v: 1, visitId: result.visitId, iin: '900101300123', clinicId: 'clinic-1', deviceId: keys.device.deviceId, method: 'face' });
+    expect(envelope).toMatchObject({
+      v: 1,
+      visitId: result.visitId,
+      iin: '900101300123',
+      clinicId: 'clinic-1',
+      deviceId: keys.device.deviceId,
+      method: 'face',
+    });
     expect(envelope.face?.descriptor).toEqual(descriptor);
 
     // The kiosk itself cannot: no key it holds opens the box.
@@ -96,7 +149,11 @@ describe('visits: sealing a check-in', () => {
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     let error: unknown;
     for (let i = 0; i < 50 && !error; i++) {
-      try { await queue.queueVisit(faceVisit); } catch (err) { error = err; }
+      try {
+        await queue.queueVisit(faceVisit);
+      } catch (err) {
+        error = err;
+      }
     }
     expect(error).toBeInstanceOf(VisitNotStoredError);
     expect((error as VisitNotStoredError).kind).toBe('disk-full');

@@ -15,7 +15,22 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const encode = (file: string, seconds: number) =>
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=330:duration=${seconds}`, '-ac', '1', '-c:a', 'libopus', '-b:a', '6k', file]);
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=330:duration=${seconds}`,
+    '-ac',
+    '1',
+    '-c:a',
+    'libopus',
+    '-b:a',
+    '6k',
+    file,
+  ]);
 
 /** Rewrites every page's granule position to at most `cap` samples and fixes the page checksums. */
 function understateGranules(bytes: Uint8Array, cap: bigint): Uint8Array {

@@ -1,7 +1,16 @@
 // The spoken guidance clips: the shipped ones (every message key, every language, small), and the
 // checks a clinic's own recording in <data>/voice must pass (format, duration, size).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -14,7 +23,21 @@ const locales = join(projectRoot, 'renderer/src/i18n/locales');
 const shipped = defaultVoiceDir();
 
 function encode(file: string, seconds: number, codec: 'libopus' | 'libvorbis', extra: string[] = []): void {
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=330:duration=${seconds}`, '-ac', '1', '-c:a', codec, ...extra, file]);
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=330:duration=${seconds}`,
+    '-ac',
+    '1',
+    '-c:a',
+    codec,
+    ...extra,
+    file,
+  ]);
 }
 
 describe('shipped clips (npm run make-voice)', () => {
@@ -23,7 +46,11 @@ describe('shipped clips (npm run make-voice)', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     for (const lang of ['kk', 'ru', 'en']) {
-      const keys = ['presence', 'voice'].flatMap((ns) => Object.keys(JSON.parse(readFileSync(join(locales, lang, `${ns}.json`), 'utf8')) as object).map((k) => `${ns}.${k}.ogg`));
+      const keys = ['presence', 'voice'].flatMap((ns) =>
+        Object.keys(JSON.parse(readFileSync(join(locales, lang, `${ns}.json`), 'utf8')) as object).map(
+          (k) => `${ns}.${k}.ogg`,
+        ),
+      );
       expect(readdirSync(join(shipped, lang)).sort()).toEqual(keys.sort());
     }
   });
@@ -81,7 +108,24 @@ describe('a clinic’s recording', () => {
     encode(override('voice.attract.ogg'), 2, 'libopus');
     const whole = readFileSync(override('voice.attract.ogg'));
     writeFileSync(override('voice.attract.ogg'), whole.subarray(0, Math.floor(whole.length / 2)));
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=duration=2', '-f', 'lavfi', '-i', 'testsrc=duration=2:size=64x64', '-c:a', 'libopus', '-c:v', 'libtheora', override('voice.failedTry.ogg')]);
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=duration=2',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=duration=2:size=64x64',
+      '-c:a',
+      'libopus',
+      '-c:v',
+      'libtheora',
+      override('voice.failedTry.ogg'),
+    ]);
     symlinkSync(join(shipped, 'ru', 'voice.helpComing.ogg'), override('voice.helpComing.ogg'));
     encode(override('voice.noSuchPrompt.ogg'), 1, 'libopus');
     writeFileSync(override('notes.txt'), 'recorded by Aigul');
@@ -101,18 +145,37 @@ describe('a clinic’s recording', () => {
       'notes.txt': expect.stringMatching(/not an \.ogg file/),
     });
     // Each refused file plays the shipped clip instead, and IT is told once why.
-    for (const key of ['voice.identify', 'voice.consent', 'voice.camera', 'voice.decline', 'voice.ticket', 'voice.attract', 'voice.failedTry', 'voice.helpComing']) {
+    for (const key of [
+      'voice.identify',
+      'voice.consent',
+      'voice.camera',
+      'voice.decline',
+      'voice.ticket',
+      'voice.attract',
+      'voice.failedTry',
+      'voice.helpComing',
+    ]) {
       expect(lib.clip('ru', key), key).toMatchObject({ source: 'bundled' });
       expect(lib.clip('ru', key), key).toMatchObject({ source: 'bundled' });
     }
     expect(warnings).toHaveLength(8);
-    expect(warnings[0]).toMatch(/^voice: the clinic recording .*voice\.identify\.ogg is not used: lasts 12\.0 s.*The kiosk's own clip plays instead\.$/);
+    expect(warnings[0]).toMatch(
+      /^voice: the clinic recording .*voice\.identify\.ogg is not used: lasts 12\.0 s.*The kiosk's own clip plays instead\.$/,
+    );
     expect(statSync(override('voice.identify.ogg')).isFile()).toBe(true);
   });
 
   it('names only keys the kiosk has: no path, no other file', () => {
     const lib = library();
-    for (const key of ['../kelu', 'presence/../../etc/passwd', 'presence.turnLeft.ogg', 'voice.', 'staff.title', 'presence.noSuchKey']) expect(lib.clip('ru', key), key).toBeNull();
+    for (const key of [
+      '../kelu',
+      'presence/../../etc/passwd',
+      'presence.turnLeft.ogg',
+      'voice.',
+      'staff.title',
+      'presence.noSuchKey',
+    ])
+      expect(lib.clip('ru', key), key).toBeNull();
   });
 
   it('kioskctl voice-check tells IT which files are used and why the others are refused', async () => {
@@ -125,6 +188,11 @@ describe('a clinic’s recording', () => {
     } finally {
       log.mockRestore();
     }
-    expect(lines).toEqual([expect.stringMatching(/^used +.*presence\.turnLeft\.ogg \(opus, 2\.0 s\)$/), expect.stringMatching(/^REFUSED +.*presence\.turnRight\.ogg: not a usable Ogg Opus\/Vorbis file: not an Ogg file$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^used +.*presence\.turnLeft\.ogg \(opus, 2\.0 s\)$/),
+      expect.stringMatching(
+        /^REFUSED +.*presence\.turnRight\.ogg: not a usable Ogg Opus\/Vorbis file: not an Ogg file$/,
+      ),
+    ]);
   });
 });

@@ -25,7 +25,9 @@ export interface BaselineResult {
 export async function runBaseline(frames: RgbaFrame[], iterations: number): Promise<BaselineResult> {
   const faceapi = nodeRequire('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
   const core = nodeRequire('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
-  (nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')).setWasmPaths(wasmDir());
+  (nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')).setWasmPaths(
+    wasmDir(),
+  );
   core.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   await core.setBackend('wasm');
   await core.ready();
@@ -73,5 +75,9 @@ export async function runBaseline(frames: RgbaFrame[], iterations: number): Prom
     await faceapi.detectAllFaces(t, tiny416).withFaceLandmarks().withFaceDescriptors();
   });
   const r = (v: number): number => Math.round(v * 10) / 10;
-  return { baseline_detect224_p50_ms: r(detect.p50), baseline_describe416_p50_ms: r(describe.p50), baseline_describe416_cpu_ms: r(describe.cpu) };
+  return {
+    baseline_detect224_p50_ms: r(detect.p50),
+    baseline_describe416_p50_ms: r(describe.p50),
+    baseline_describe416_cpu_ms: r(describe.cpu),
+  };
 }

@@ -46,8 +46,21 @@ const round = (v: number, d = 1): number => Math.round(v * 10 ** d) / 10 ** d;
 const mb = (): number => process.memoryUsage().rss / 1024 / 1024;
 
 /** Frames a kiosk might send: one person at various sizes, a crowd, an empty scene. */
-const FRAME_FILES = ['photos/obama_480p.jpg', 'photos/alex_lacamoire_1.png', 'photos/rose_leslie_2.jpg', 'photos/biden_2.jpg', 'hard/two_people.jpg', 'hard/no_face_white.png'];
-const DESCRIBE_FILES = ['photos/obama_480p.jpg', 'photos/alex_lacamoire_1.png', 'photos/rose_leslie_2.jpg', 'photos/biden_2.jpg', 'photos/lin_manuel_miranda_1.png'];
+const FRAME_FILES = [
+  'photos/obama_480p.jpg',
+  'photos/alex_lacamoire_1.png',
+  'photos/rose_leslie_2.jpg',
+  'photos/biden_2.jpg',
+  'hard/two_people.jpg',
+  'hard/no_face_white.png',
+];
+const DESCRIBE_FILES = [
+  'photos/obama_480p.jpg',
+  'photos/alex_lacamoire_1.png',
+  'photos/rose_leslie_2.jpg',
+  'photos/biden_2.jpg',
+  'photos/lin_manuel_miranda_1.png',
+];
 
 export async function runFaceBench(options: FaceBenchOptions = {}): Promise<FaceBenchResult> {
   const frames = options.frames ?? 1000;
@@ -155,7 +168,9 @@ export async function runModelDescribeBench(
     modelsDir: join(projectRoot, 'models'),
     backend: options.backend ?? 'auto',
     requestTimeoutMs: 60_000,
-    ...(pkg.dir ? { modelPackage: { dir: pkg.dir, ...(pkg.manifestSha256 ? { manifestSha256: pkg.manifestSha256 } : {}) } } : {}),
+    ...(pkg.dir
+      ? { modelPackage: { dir: pkg.dir, ...(pkg.manifestSha256 ? { manifestSha256: pkg.manifestSha256 } : {}) } }
+      : {}),
     log: (l) => options.progress?.(l),
   });
   const coldStart = performance.now() - t0;

@@ -30,10 +30,23 @@ export async function runSyncBench(options: SyncBenchOptions = {}): Promise<Reco
   const batchSize = options.batchSize ?? 250;
   const log = options.progress ?? (() => {});
   const root = mkdtempSync(join(tmpdir(), 'kelu-syncbench-'));
-  const upstreamProc = spawn(process.execPath, [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), join(projectRoot, 'upstream/cli.ts'), '--port', '0', '--data-dir', join(root, 'up'), '--key', devUpstreamKeyPairFile()], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const upstreamProc = spawn(
+    process.execPath,
+    [
+      join(projectRoot, 'node_modules/tsx/dist/cli.mjs'),
+      join(projectRoot, 'upstream/cli.ts'),
+      '--port',
+      '0',
+      '--data-dir',
+      join(root, 'up'),
+      '--key',
+      devUpstreamKeyPairFile(),
+    ],
+    {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     const info = JSON.parse(
       await new Promise<string>((res, rej) => {
@@ -41,7 +54,11 @@ export async function runSyncBench(options: SyncBenchOptions = {}): Promise<Reco
         upstreamProc.once('exit', (c) => rej(new Error(`the upstream exited with ${c}`)));
       }),
     ) as { listening: string; adminToken: string };
-    const kiosk = await openHeadlessKiosk(join(root, 'kiosk'), { sync: { upstreamUrl: info.listening } }, { batchSize, requestTimeoutMs: 60_000 });
+    const kiosk = await openHeadlessKiosk(
+      join(root, 'kiosk'),
+      { sync: { upstreamUrl: info.listening } },
+      { batchSize, requestTimeoutMs: 60_000 },
+    );
     await fetch(`${info.listening}/admin/devices`, {
       method: 'POST',
       headers: { authorization: `Bearer ${info.adminToken}`, 'content-type': 'application/json' },
@@ -64,7 +81,8 @@ export async function runSyncBench(options: SyncBenchOptions = {}): Promise<Reco
     const result = await kiosk.sync.engine.drain({ untilEmpty: true, deadlineMs: 600_000 });
     const drainSeconds = (performance.now() - t1) / 1000;
     kiosk.close();
-    if (result.accepted !== visits || result.remaining !== 0) throw new Error(`the drain delivered ${result.accepted} of ${visits}`);
+    if (result.accepted !== visits || result.remaining !== 0)
+      throw new Error(`the drain delivered ${result.accepted} of ${visits}`);
     return {
       sync_visits_per_s: round(visits / drainSeconds, 1),
       sync_drain_s: round(drainSeconds, 2),

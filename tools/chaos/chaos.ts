@@ -71,7 +71,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     setup.close();
     const random = mulberry32(options.seed);
     const maxDelay = options.maxKillDelayMs ?? 150;
-    const args = [child, '--chaos-child', '--data-dir', kioskDir, '--upstream', upstream.url, '--visits', String(options.visits), '--seed', String(options.seed)];
+    const args = [
+      child,
+      '--chaos-child',
+      '--data-dir',
+      kioskDir,
+      '--upstream',
+      upstream.url,
+      '--visits',
+      String(options.visits),
+      '--seed',
+      String(options.seed),
+    ];
 
     let kills = 0;
     let idleRuns = 0;
@@ -107,9 +118,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const ids = new Set(Array.from({ length: options.visits }, (_, i) => chaosVisitId(options.seed, i)));
     const rows = upstream.db.prepare('SELECT id, iin FROM visits').all() as Array<{ id: string; iin: string }>;
     const delivered = rows.filter((r) => ids.has(r.id)).length;
-    const acceptedTwice = (upstream.db.prepare("SELECT count(*) AS c FROM (SELECT visit_id FROM receipts_log WHERE status = 'accepted' GROUP BY visit_id HAVING count(*) > 1)").get() as { c: number }).c;
+    const acceptedTwice = (
+      upstream.db
+        .prepare(
+          "SELECT count(*) AS c FROM (SELECT visit_id FROM receipts_log WHERE status = 'accepted' GROUP BY visit_id HAVING count(*) > 1)",
+        )
+        .get() as { c: number }
+    ).c;
     const sameVisitTwice = rows.length - new Set(rows.map((r) => r.iin)).size;
-    return { visits: options.visits, kills, delivered, lost: options.visits - delivered, duplicates: acceptedTwice + sameVisitTwice, integrity };
+    return {
+      visits: options.visits,
+      kills,
+      delivered,
+      lost: options.visits - delivered,
+      duplicates: acceptedTwice + sameVisitTwice,
+      integrity,
+    };
   } finally {
     await upstream.close();
     rmSync(child, { force: true });
@@ -118,7 +142,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { visits: { type: 'string' }, kills: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      visits: { type: 'string' },
+      kills: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
   const a = z
     .object({
       visits: z.coerce.number().int().min(1).max(1_000_000).default(1000),
@@ -129,7 +160,10 @@ async function main(): Promise<void> {
     .parse(values);
   const result = await runChaos({ ...a, log: (l) => process.stderr.write(`${l}\n`) });
   if (a.json) console.log(JSON.stringify(result));
-  else console.log(`visits ${result.visits}, kills ${result.kills}, delivered ${result.delivered}, lost ${result.lost}, duplicates ${result.duplicates}, integrity ${result.integrity}`);
+  else
+    console.log(
+      `visits ${result.visits}, kills ${result.kills}, delivered ${result.delivered}, lost ${result.lost}, duplicates ${result.duplicates}, integrity ${result.integrity}`,
+    );
   process.exitCode = result.lost === 0 && result.duplicates === 0 && result.integrity === 'ok' ? 0 : 1;
 }
 

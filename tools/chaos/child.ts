@@ -16,7 +16,11 @@ export async function runChild(argv: string[]): Promise<void> {
   const upstreamUrl = get('upstream');
   const visits = Number(get('visits'));
   const seed = Number(get('seed'));
-  const kiosk = await openHeadlessKiosk(dataDir, { sync: { upstreamUrl, intervalMs: 1000 } }, { batchSize: 10, requestTimeoutMs: 2000, baseBackoffMs: 5, maxBackoffMs: 50, intervalMs: 5 });
+  const kiosk = await openHeadlessKiosk(
+    dataDir,
+    { sync: { upstreamUrl, intervalMs: 1000 } },
+    { batchSize: 10, requestTimeoutMs: 2000, baseBackoffMs: 5, maxBackoffMs: 50, intervalMs: 5 },
+  );
   const has = kiosk.db.prepare('SELECT 1 FROM receipts WHERE visit_id = ?');
   process.stdout.write('ready\n');
   // Sync runs in the background while visits are being created, as in the kiosk.

@@ -66,13 +66,17 @@ function fileHandler(jsonPath: string): import('@tensorflow/tfjs').io.IOHandler 
       const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.length);
       return {
         modelTopology: model.modelTopology as object,
-        weightSpecs: model.weightsManifest.flatMap((g) => g.weights) as import('@tensorflow/tfjs').io.WeightsManifestEntry[],
+        weightSpecs: model.weightsManifest.flatMap(
+          (g) => g.weights,
+        ) as import('@tensorflow/tfjs').io.WeightsManifestEntry[],
         weightData,
         ...(model.format ? { format: model.format } : {}),
         ...(model.generatedBy ? { generatedBy: model.generatedBy } : {}),
         ...(model.convertedBy ? { convertedBy: model.convertedBy } : {}),
         ...(model.signature ? { signature: model.signature as object } : {}),
-        ...(model.userDefinedMetadata ? { userDefinedMetadata: model.userDefinedMetadata as Record<string, object> } : {}),
+        ...(model.userDefinedMetadata
+          ? { userDefinedMetadata: model.userDefinedMetadata as Record<string, object> }
+          : {}),
       };
     },
   };
@@ -175,7 +179,11 @@ function spoofWarp(rgb: Uint8Array): Uint8Array {
     rgba[j + 2] = rgb[i + 2] ?? 0;
     rgba[j + 3] = 255;
   }
-  const warped = warpFrame({ width: SIZE, height: SIZE, data: rgba }, planeHomography(SIZE, SIZE, { yawDeg: 40, distance: 1.2 }), 96);
+  const warped = warpFrame(
+    { width: SIZE, height: SIZE, data: rgba },
+    planeHomography(SIZE, SIZE, { yawDeg: 40, distance: 1.2 }),
+    96,
+  );
   const out = new Uint8Array(rgb.length);
   for (let i = 0, j = 0; i < out.length; i += 3, j += 4) {
     out[i] = warped.data[j] ?? 0;
@@ -209,7 +217,11 @@ async function main(): Promise<void> {
   const antispoof = await tf.loadGraphModel(fileHandler(join(humanModels, 'antispoof.json')));
   const liveness = await tf.loadGraphModel(fileHandler(join(humanModels, 'liveness.json')));
 
-  const engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {} });
+  const engine = await createFaceEngine({
+    modelsDir: join(projectRoot, 'models'),
+    requestTimeoutMs: 60_000,
+    log: () => {},
+  });
   const crops: Crop[] = [];
   const addFrom = async (source: string, frame: RgbaFrame): Promise<void> => {
     const analysis = await engine.analyze(frame, { keep: true });
@@ -217,11 +229,15 @@ async function main(): Promise<void> {
     const face = analysis.faces[0];
     if (face) crops.push({ source, rgb: cropFace(frame, face.box, cropScale) });
   };
-  for (const file of readdirSync(fixture('photos')).sort()) await addFrom(`photos/${file}`, await loadRgba(fixture(`photos/${file}`)));
+  for (const file of readdirSync(fixture('photos')).sort())
+    await addFrom(`photos/${file}`, await loadRgba(fixture(`photos/${file}`)));
   for (const file of readdirSync(fixture('crops')).sort()) {
     // The crops are already tight 150×150 faces: crop them whole (the detector rarely fires on them).
     const frame = await loadRgba(fixture(`crops/${file}`));
-    crops.push({ source: `crops/${file}`, rgb: cropFace(frame, { x: 0, y: 0, width: frame.width, height: frame.height }, 1) });
+    crops.push({
+      source: `crops/${file}`,
+      rgb: cropFace(frame, { x: 0, y: 0, width: frame.width, height: frame.height }, 1),
+    });
   }
   const ham = videoFrames(fixture('video/hamilton_clip.mp4'), 92, 172, { width: 640, height: 360 });
   for (let i = 0; i < ham.length; i += 4) await addFrom(`video/hamilton_clip.mp4#${92 + i}`, ham[i] as RgbaFrame);
@@ -230,7 +246,14 @@ async function main(): Promise<void> {
   await engine.close();
 
   const rnd = seeded(42);
-  const classes: Record<string, Uint8Array[]> = { real: crops.map((c) => c.rgb), print: [], halftone: [], screen: [], blur: [], warp: [] };
+  const classes: Record<string, Uint8Array[]> = {
+    real: crops.map((c) => c.rgb),
+    print: [],
+    halftone: [],
+    screen: [],
+    blur: [],
+    warp: [],
+  };
   for (const c of crops) {
     classes.print?.push(await spoofPrint(c.rgb, rnd));
     classes.halftone?.push(spoofHalftone(c.rgb));
@@ -241,7 +264,10 @@ async function main(): Promise<void> {
 
   const score = async (rgb: Uint8Array): Promise<{ antispoof: number; liveness: number }> => {
     const [a, l] = tf.tidy(() => {
-      const img = tf.tensor4d(Float32Array.from(rgb, (v) => v / 255), [1, SIZE, SIZE, 3]);
+      const img = tf.tensor4d(
+        Float32Array.from(rgb, (v) => v / 255),
+        [1, SIZE, SIZE, 3],
+      );
       const outA = antispoof.execute(tf.image.resizeBilinear(img, [128, 128])) as import('@tensorflow/tfjs').Tensor;
       const outL = liveness.execute(tf.image.resizeBilinear(img, [32, 32])) as import('@tensorflow/tfjs').Tensor;
       return [outA, outL];
@@ -265,7 +291,11 @@ async function main(): Promise<void> {
   const report = {
     cropScale,
     realCrops: crops.length,
-    sources: { photos: crops.filter((c) => c.source.startsWith('photos/')).length, crops: crops.filter((c) => c.source.startsWith('crops/')).length, video: crops.filter((c) => c.source.startsWith('video/')).length },
+    sources: {
+      photos: crops.filter((c) => c.source.startsWith('photos/')).length,
+      crops: crops.filter((c) => c.source.startsWith('crops/')).length,
+      video: crops.filter((c) => c.source.startsWith('video/')).length,
+    },
     models: Object.fromEntries(
       (['antispoof', 'liveness'] as const).map((model) => {
         const real = scores.real?.[model] ?? [];
@@ -274,9 +304,22 @@ async function main(): Promise<void> {
           Object.fromEntries(
             Object.entries(scores).map(([name, s]) => {
               const xs = s[model];
-              const base = { n: xs.length, p10: r3(quantile(xs, 0.1)), p50: r3(quantile(xs, 0.5)), p90: r3(quantile(xs, 0.9)) };
-              if (name === 'real') return [name, { ...base, acceptedAt05: r3(xs.filter((x) => x >= 0.5).length / xs.length) }];
-              return [name, { ...base, aucRealVsThis: r3(auc(real, xs)), rejectedAt05: r3(xs.filter((x) => x < 0.5).length / xs.length) }];
+              const base = {
+                n: xs.length,
+                p10: r3(quantile(xs, 0.1)),
+                p50: r3(quantile(xs, 0.5)),
+                p90: r3(quantile(xs, 0.9)),
+              };
+              if (name === 'real')
+                return [name, { ...base, acceptedAt05: r3(xs.filter((x) => x >= 0.5).length / xs.length) }];
+              return [
+                name,
+                {
+                  ...base,
+                  aucRealVsThis: r3(auc(real, xs)),
+                  rejectedAt05: r3(xs.filter((x) => x < 0.5).length / xs.length),
+                },
+              ];
             }),
           ),
         ];
@@ -292,20 +335,41 @@ async function main(): Promise<void> {
     log(`\n${model}`);
     log('class      n    p10    p50    p90   AUC(real>this)  at 0.5');
     for (const [name, r] of Object.entries(rows)) {
-      const row = r as { n: number; p10: number; p50: number; p90: number; aucRealVsThis?: number; acceptedAt05?: number; rejectedAt05?: number };
+      const row = r as {
+        n: number;
+        p10: number;
+        p50: number;
+        p90: number;
+        aucRealVsThis?: number;
+        acceptedAt05?: number;
+        rejectedAt05?: number;
+      };
       const at = r && 'acceptedAt05' in row ? `accepted ${row.acceptedAt05}` : `rejected ${row.rejectedAt05}`;
-      log(`${name.padEnd(9)} ${String(row.n).padStart(3)}  ${row.p10.toFixed(3)}  ${row.p50.toFixed(3)}  ${row.p90.toFixed(3)}   ${row.aucRealVsThis?.toFixed(3) ?? '   -  '}          ${at}`);
+      log(
+        `${name.padEnd(9)} ${String(row.n).padStart(3)}  ${row.p10.toFixed(3)}  ${row.p50.toFixed(3)}  ${row.p90.toFixed(3)}   ${row.aucRealVsThis?.toFixed(3) ?? '   -  '}          ${at}`,
+      );
     }
   }
 }
 
 function summary(xs: number[]): { n: number; min: number; p10: number; p50: number; p90: number; max: number } {
   const r4 = (x: number): number => Math.round(x * 10_000) / 10_000;
-  return { n: xs.length, min: r4(quantile(xs, 0)), p10: r4(quantile(xs, 0.1)), p50: r4(quantile(xs, 0.5)), p90: r4(quantile(xs, 0.9)), max: r4(quantile(xs, 1)) };
+  return {
+    n: xs.length,
+    min: r4(quantile(xs, 0)),
+    p10: r4(quantile(xs, 0.1)),
+    p50: r4(quantile(xs, 0.5)),
+    p90: r4(quantile(xs, 0.9)),
+    max: r4(quantile(xs, 1)),
+  };
 }
 
 async function planar(): Promise<void> {
-  const engine = await createFaceEngine({ modelsDir: join(projectRoot, 'models'), requestTimeoutMs: 60_000, log: () => {} });
+  const engine = await createFaceEngine({
+    modelsDir: join(projectRoot, 'models'),
+    requestTimeoutMs: 60_000,
+    log: () => {},
+  });
   const analyze = async (f: RgbaFrame): Promise<FaceAnalysis | undefined> => {
     const a = await engine.analyze(f, { keep: true });
     return a.faces.length === 1 ? a.faces[0] : undefined;
@@ -318,7 +382,14 @@ async function planar(): Promise<void> {
     bucket.landmarks.push(landmarks);
   };
   const ms: number[] = [];
-  for (const photo of ['obama_1.jpg', 'alex_lacamoire_2.jpg', 'biden_2.jpg', 'rose_leslie_2.jpg', 'alex_lacamoire_3.jpg', 'obama_2.jpg']) {
+  for (const photo of [
+    'obama_1.jpg',
+    'alex_lacamoire_2.jpg',
+    'biden_2.jpg',
+    'rose_leslie_2.jpg',
+    'alex_lacamoire_3.jpg',
+    'obama_2.jpg',
+  ]) {
     const img = await loadRgba(fixture(`photos/${photo}`));
     const found = await analyze(img);
     if (!found) continue;
@@ -331,7 +402,12 @@ async function planar(): Promise<void> {
       const f = await analyze(frame);
       if (!f) return;
       const t0 = performance.now();
-      const pixel = photometricPlanarFit(g0, ref.box, toGray(frame), landmarkHomography(ref.landmarks, f.landmarks)).residual;
+      const pixel = photometricPlanarFit(
+        g0,
+        ref.box,
+        toGray(frame),
+        landmarkHomography(ref.landmarks, f.landmarks),
+      ).residual;
       ms.push(performance.now() - t0);
       add(key(Math.abs(f.pose.yawDeg - ref.pose.yawDeg)), pixel, planarFit(ref.landmarks, f.landmarks).residual);
     };
@@ -343,7 +419,9 @@ async function planar(): Promise<void> {
       for (const pitchDeg of [0, 15]) {
         for (const yawDeg of [-60, -50, -40, -30, -20, 20, 30, 40, 50, 60]) {
           const view = { yawDeg, pitchDeg, rollDeg: pitchDeg ? 8 : 0, distance };
-          await judge(addNoise(warpFrame(base, planeHomography(640, 480, view)), 4, rnd), (d) => (d >= 18 ? 'print, |Δyaw| ≥ 18' : 'print, |Δyaw| < 18'));
+          await judge(addNoise(warpFrame(base, planeHomography(640, 480, view)), 4, rnd), (d) =>
+            d >= 18 ? 'print, |Δyaw| ≥ 18' : 'print, |Δyaw| < 18',
+          );
         }
       }
     }
@@ -360,8 +438,20 @@ async function planar(): Promise<void> {
       const f = faces[b];
       if (!f) continue;
       const d = Math.abs(f.pose.yawDeg - ref.pose.yawDeg);
-      const key = d < 5 ? 'real head, |Δyaw| < 5' : d < 18 ? 'real head, |Δyaw| 5–18' : d < 30 ? 'real head, |Δyaw| 18–30' : 'real head, |Δyaw| ≥ 30';
-      const pixel = photometricPlanarFit(g0, ref.box, toGray(frames[b] as RgbaFrame), landmarkHomography(ref.landmarks, f.landmarks)).residual;
+      const key =
+        d < 5
+          ? 'real head, |Δyaw| < 5'
+          : d < 18
+            ? 'real head, |Δyaw| 5–18'
+            : d < 30
+              ? 'real head, |Δyaw| 18–30'
+              : 'real head, |Δyaw| ≥ 30';
+      const pixel = photometricPlanarFit(
+        g0,
+        ref.box,
+        toGray(frames[b] as RgbaFrame),
+        landmarkHomography(ref.landmarks, f.landmarks),
+      ).residual;
       add(key, pixel, planarFit(ref.landmarks, f.landmarks).residual);
     }
   }
@@ -382,7 +472,9 @@ async function planar(): Promise<void> {
     log(`\n${title}`);
     log('pairs                         n      min      p10      p50      p90      max');
     for (const [k, r] of Object.entries(rows)) {
-      log(`${k.padEnd(27)} ${String(r.n).padStart(4)}  ${[r.min, r.p10, r.p50, r.p90, r.max].map((x) => x.toFixed(4).padStart(7)).join('  ')}`);
+      log(
+        `${k.padEnd(27)} ${String(r.n).padStart(4)}  ${[r.min, r.p10, r.p50, r.p90, r.max].map((x) => x.toFixed(4).padStart(7)).join('  ')}`,
+      );
     }
   }
   log(`\nfit time (ms): p50 ${report.fitMs.p50.toFixed(0)}, max ${report.fitMs.max.toFixed(0)}`);

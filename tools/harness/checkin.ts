@@ -53,4 +53,5 @@ export function outboxRows(dataDir: string): OutboxRow[] {
   }
 }
 
-export const euclidean = (a: readonly number[], b: readonly number[]): number => Math.sqrt(a.reduce((s, x, i) => s + (x - b[i]!) ** 2, 0));
+export const euclidean = (a: readonly number[], b: readonly number[]): number =>
+  Math.sqrt(a.reduce((s, x, i) => s + (x - b[i]!) ** 2, 0));

@@ -15,9 +15,19 @@ export async function qrPng(text: string | Uint8Array, width = 360): Promise<Buf
 }
 
 /** The same image as raw RGBA (through sharp), the shape zxing-wasm reads. */
-export async function qrRgba(text: string | Uint8Array, width = 360): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
-  const { data, info } = await sharp(await qrPng(text, width)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+export async function qrRgba(
+  text: string | Uint8Array,
+  width = 360,
+): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
+  const { data, info } = await sharp(await qrPng(text, width))
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+  };
 }
 
 /**
@@ -39,7 +49,8 @@ async function cached(name: string, make: (partial: string) => Promise<void>): P
 
 const keyOfPayloads = (payloads: Array<string | Uint8Array>, ...extra: unknown[]) => {
   const h = createHash('sha256');
-  for (const p of payloads) h.update(typeof p === 'string' ? `s:${p}` : `b:${Buffer.from(p).toString('hex')}`).update('\0');
+  for (const p of payloads)
+    h.update(typeof p === 'string' ? `s:${p}` : `b:${Buffer.from(p).toString('hex')}`).update('\0');
   return h.update(JSON.stringify(extra)).digest('hex').slice(0, 20);
 };
 
@@ -51,7 +62,9 @@ export async function qrImageFile(text: string | Uint8Array, width = 460): Promi
 /** A blank (white) camera picture. */
 export async function blankImageFile(): Promise<string> {
   return cached('blank-640x480.png', async (f) => {
-    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#ffffff' } }).png().toFile(f);
+    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#ffffff' } })
+      .png()
+      .toFile(f);
   });
 }
 
@@ -67,9 +80,30 @@ async function makeSequence(payloads: Array<string | Uint8Array>, secondsEach: n
   const dir = join(cacheDir, `frames-${process.pid}-${keyOfPayloads(payloads)}`);
   mkdirSync(dir, { recursive: true });
   for (const [i, p] of payloads.entries()) writeFileSync(join(dir, `qr-${i}.png`), await qrPng(p, 470));
-  const vf = 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2:color=white,setsar=1,fps=10';
+  const vf =
+    'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2:color=white,setsar=1,fps=10';
   await new Promise<void>((done, fail) => {
-    const ff = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-framerate', String(1 / secondsEach), '-i', join(dir, 'qr-%d.png'), '-vf', vf, '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ff = spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-y',
+        '-framerate',
+        String(1 / secondsEach),
+        '-i',
+        join(dir, 'qr-%d.png'),
+        '-vf',
+        vf,
+        '-pix_fmt',
+        'yuv420p',
+        '-f',
+        'yuv4mpegpipe',
+        out,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let err = '';
     ff.stderr.on('data', (d: Buffer) => (err += d.toString()));
     ff.on('error', fail);
@@ -102,7 +136,14 @@ export async function scannerType(page: Page, text: string, gapMs = 6): Promise<
     keys.push({ key: 'Enter', code: 'Enter', vk: 13, text: '\r', shift: false });
     for (const [i, k] of keys.entries()) {
       const timestamp = start + (i * gapMs) / 1000;
-      const common = { key: k.key, code: k.code, windowsVirtualKeyCode: k.vk, nativeVirtualKeyCode: k.vk, modifiers: k.shift ? 8 : 0, timestamp };
+      const common = {
+        key: k.key,
+        code: k.code,
+        windowsVirtualKeyCode: k.vk,
+        nativeVirtualKeyCode: k.vk,
+        modifiers: k.shift ? 8 : 0,
+        timestamp,
+      };
       await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', text: k.text, unmodifiedText: k.text, ...common });
       await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...common, timestamp: timestamp + 0.002 });
     }
@@ -113,7 +154,8 @@ export async function scannerType(page: Page, text: string, gapMs = 6): Promise<
 
 function keyOf(ch: string): { key: string; code: string; vk: number; text: string; shift: boolean } {
   if (/^[0-9]$/.test(ch)) return { key: ch, code: `Digit${ch}`, vk: ch.charCodeAt(0), text: ch, shift: false };
-  if (/^[a-z]$/.test(ch)) return { key: ch, code: `Key${ch.toUpperCase()}`, vk: ch.toUpperCase().charCodeAt(0), text: ch, shift: false };
+  if (/^[a-z]$/.test(ch))
+    return { key: ch, code: `Key${ch.toUpperCase()}`, vk: ch.toUpperCase().charCodeAt(0), text: ch, shift: false };
   if (/^[A-Z]$/.test(ch)) return { key: ch, code: `Key${ch}`, vk: ch.charCodeAt(0), text: ch, shift: true };
   if (ch === '.') return { key: '.', code: 'Period', vk: 190, text: '.', shift: false };
   if (ch === '-') return { key: '-', code: 'Minus', vk: 189, text: '-', shift: false };

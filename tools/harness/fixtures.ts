@@ -37,4 +37,5 @@ export function lfwDir(): string {
 export { projectRoot };
 
 /** The built-in model's same-person threshold (its manifest: the one source the kiosk and the upstream read). */
-export const builtInThreshold = (): number => openModelPackage(join(projectRoot, 'models')).manifest.recognition.threshold;
+export const builtInThreshold = (): number =>
+  openModelPackage(join(projectRoot, 'models')).manifest.recognition.threshold;

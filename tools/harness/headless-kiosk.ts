@@ -21,11 +21,20 @@ export interface HeadlessKiosk {
   close(): void;
 }
 
-export async function openHeadlessKiosk(dataDir: string, config: KioskConfigInput = {}, overrides: Partial<SyncSettings> = {}): Promise<HeadlessKiosk> {
+export async function openHeadlessKiosk(
+  dataDir: string,
+  config: KioskConfigInput = {},
+  overrides: Partial<SyncSettings> = {},
+): Promise<HeadlessKiosk> {
   const parsed = configSchema.parse(config);
   const db = openKioskStorage(dataDir);
   // A test and bench harness: development keys, as a first `npm start` from the source tree.
-  const keys = await loadKioskKeys(dataDir, plainFileProtector(() => {}), parsed.clinicId, { developmentKeys: true });
+  const keys = await loadKioskKeys(
+    dataDir,
+    plainFileProtector(() => {}),
+    parsed.clinicId,
+    { developmentKeys: true },
+  );
   const queue = createVisitQueue(db, () => keys, { onStoreError: (e) => sync.noteStorageError(e) });
   const sync = createSyncService({ db, keys: () => keys, config: parsed, faceBackend: () => 'none', overrides });
   return { dataDir, db, keys, queue, sync, close: () => db.close() };
@@ -50,4 +59,10 @@ export function syntheticVisit(i: number, visitId?: string): EnvelopeFields {
 }
 
 /** Fast settings for tests: short timeouts and backoff so faults cost little wall time. */
-export const quickSettings: Partial<SyncSettings> = { batchSize: 50, requestTimeoutMs: 400, baseBackoffMs: 10, maxBackoffMs: 200, circuitThreshold: 5 };
+export const quickSettings: Partial<SyncSettings> = {
+  batchSize: 50,
+  requestTimeoutMs: 400,
+  baseBackoffMs: 10,
+  maxBackoffMs: 200,
+  circuitThreshold: 5,
+};

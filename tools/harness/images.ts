@@ -13,4 +13,8 @@ export const loadRgba = (
 ): Promise<RgbaFrame> => loadImageFrame(path, { ...(fit ? { contain: fit } : {}), ...(region ? { region } : {}) });
 
 /** A copy of a frame (tests reuse fixtures after transferring them to the engine). */
-export const copyFrame = (f: RgbaFrame): RgbaFrame => ({ width: f.width, height: f.height, data: new Uint8Array(f.data) });
+export const copyFrame = (f: RgbaFrame): RgbaFrame => ({
+  width: f.width,
+  height: f.height,
+  data: new Uint8Array(f.data),
+});

@@ -4,7 +4,16 @@
  * landmark cloud. The kiosk judges pixels instead (electron/core/presence/photometric.ts); tests and
  * tools/eval/liveness.ts still measure this one.
  */
-import { apply, centroid, fitHomographyDlt, invert, multiply, normalise, type Homography, type Point } from '../../electron/core/presence/homography.js';
+import {
+  apply,
+  centroid,
+  fitHomographyDlt,
+  invert,
+  multiply,
+  normalise,
+  type Homography,
+  type Point,
+} from '../../electron/core/presence/homography.js';
 import { solveLinear } from '../../electron/core/presence/linear-solve.js';
 
 function sumSquaredError(h: Homography, from: readonly Point[], to: readonly Point[]): number {
@@ -21,7 +30,12 @@ function sumSquaredError(h: Homography, from: readonly Point[], to: readonly Poi
  * Refines a homography on the geometric error (Levenberg–Marquardt on the 8 free entries, h[8]=1),
  * in a normalised frame so the step sizes are well scaled.
  */
-export function refineHomography(h0: Homography, from: readonly Point[], to: readonly Point[], iterations = 20): Homography {
+export function refineHomography(
+  h0: Homography,
+  from: readonly Point[],
+  to: readonly Point[],
+  iterations = 20,
+): Homography {
   const nf = normalise(from);
   const nt = normalise(to);
   let h = multiply(nt.t, multiply(h0, invert(nf.t)));

@@ -105,7 +105,12 @@ export function syntheticFace(options: FaceOptions = {}): FaceAnalysis {
   const landmarks = viewHead(options);
   const xs = landmarks.map((p) => p[0]);
   const ys = landmarks.map((p) => p[1]);
-  const box = { x: Math.min(...xs), y: Math.min(...ys), width: Math.max(...xs) - Math.min(...xs), height: Math.max(...ys) - Math.min(...ys) };
+  const box = {
+    x: Math.min(...xs),
+    y: Math.min(...ys),
+    width: Math.max(...xs) - Math.min(...xs),
+    height: Math.max(...ys) - Math.min(...ys),
+  };
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
   return {

@@ -1,4 +1,3 @@
-
 import type { Page } from 'playwright-core';
 import { Secret, URI } from 'otpauth';
 import type { Role } from '../../electron/shared/api/define.js';
@@ -28,8 +27,18 @@ export async function seedStaff(
     const out: Record<string, SeededPerson> = {};
     for (const p of people) {
       const password = `${p.username}-long-password`;
-      const e = await staff.add('cli', { username: p.username, displayName: p.displayName ?? `${p.username} (${p.role})`, role: p.role, password });
-      out[p.username] = { username: p.username, password, secret: (URI.parse(e.otpauthUri) as { secret: Secret }).secret.base32, staffId: e.staffId };
+      const e = await staff.add('cli', {
+        username: p.username,
+        displayName: p.displayName ?? `${p.username} (${p.role})`,
+        role: p.role,
+        password,
+      });
+      out[p.username] = {
+        username: p.username,
+        password,
+        secret: (URI.parse(e.otpauthUri) as { secret: Secret }).secret.base32,
+        staffId: e.staffId,
+      };
     }
     return out;
   } finally {
@@ -41,7 +50,10 @@ export async function seedStaff(
  * A staff member signs in at the kiosk as they would: Ctrl+Alt+S from any screen (unless the
  * sign-in is already open), then username, password and a fresh code from their authenticator.
  */
-export async function signInAtKiosk(page: Page, p: Pick<SeededPerson, 'username' | 'password' | 'secret'>): Promise<void> {
+export async function signInAtKiosk(
+  page: Page,
+  p: Pick<SeededPerson, 'username' | 'password' | 'secret'>,
+): Promise<void> {
   const heading = page.getByRole('heading', { name: 'Staff sign-in' });
   if (!(await heading.isVisible())) {
     await page.keyboard.press('Control+Alt+KeyS');

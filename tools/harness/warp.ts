@@ -43,9 +43,15 @@ export function planeHomography(width: number, height: number, view: PlaneView):
   const s = d / f;
   const [sx, sy] = view.shift ?? [0, 0];
   const rt = [
-    (r[0] ?? 0) * s, (r[1] ?? 0) * s, 0,
-    (r[3] ?? 0) * s, (r[4] ?? 0) * s, 0,
-    (r[6] ?? 0) * s, (r[7] ?? 0) * s, d,
+    (r[0] ?? 0) * s,
+    (r[1] ?? 0) * s,
+    0,
+    (r[3] ?? 0) * s,
+    (r[4] ?? 0) * s,
+    0,
+    (r[6] ?? 0) * s,
+    (r[7] ?? 0) * s,
+    d,
   ];
   const k = [f, 0, cx + sx, 0, f, cy + sy, 0, 0, 1];
   const t = [1, 0, -cx, 0, 1, -cy, 0, 0, 1];
@@ -61,7 +67,9 @@ export function sampleRgba(frame: RgbaFrame, u: number, v: number, ch: number): 
   const fx = u - x0;
   const fy = v - y0;
   const p = (xx: number, yy: number): number => frame.data[(yy * frame.width + xx) * 4 + ch] ?? 0;
-  return Math.round(p(x0, y0) * (1 - fx) * (1 - fy) + p(x1, y0) * fx * (1 - fy) + p(x0, y1) * (1 - fx) * fy + p(x1, y1) * fx * fy);
+  return Math.round(
+    p(x0, y0) * (1 - fx) * (1 - fy) + p(x1, y0) * fx * (1 - fy) + p(x0, y1) * (1 - fx) * fy + p(x1, y1) * fx * fy,
+  );
 }
 
 /** Renders the print under `srcToDst` by inverse mapping with bilinear sampling; outside is a grey wall. */
@@ -136,12 +144,22 @@ export async function frameAroundFace(
  * Frames `from`..`to` (inclusive, 0-based) of a video as RGBA, decoded by ffmpeg; `filter` is an
  * ffmpeg video filter applied first (e.g. a fixed crop and scale, like a tighter camera).
  */
-export function videoFrames(file: string, from: number, to: number, size: { width: number; height: number }, filter?: string): RgbaFrame[] {
+export function videoFrames(
+  file: string,
+  from: number,
+  to: number,
+  size: { width: number; height: number },
+  filter?: string,
+): RgbaFrame[] {
   const select = `select='between(n\\,${from}\\,${to})'`;
   const vf = [filter, select].filter(Boolean).join(',');
-  const result = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-vf', vf, '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], {
-    maxBuffer: 1 << 30,
-  });
+  const result = spawnSync(
+    'ffmpeg',
+    ['-v', 'error', '-i', file, '-vf', vf, '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'],
+    {
+      maxBuffer: 1 << 30,
+    },
+  );
   if (result.status !== 0) throw new Error(`ffmpeg could not decode ${file}: ${result.stderr.toString().trim()}`);
   const bytes = size.width * size.height * 4;
   const out: RgbaFrame[] = [];

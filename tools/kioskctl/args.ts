@@ -8,4 +8,7 @@ export function parseCommandArgs<S extends z.ZodObject>(argv: string[], schema: 
 }
 
 /** `--data-dir`: the kiosk's data folder, the platform's default when left out. */
-export const dataDirSchema = z.string().min(1).default(() => defaultDataDir());
+export const dataDirSchema = z
+  .string()
+  .min(1)
+  .default(() => defaultDataDir());

@@ -8,7 +8,11 @@ import { dirname, relative, resolve, sep } from 'node:path';
 function layerOf(file, layers) {
   let best;
   for (const layer of layers) {
-    if ((file === layer.path || file.startsWith(layer.path.endsWith('/') ? layer.path : layer.path + '/')) && (!best || layer.path.length > best.path.length)) best = layer;
+    if (
+      (file === layer.path || file.startsWith(layer.path.endsWith('/') ? layer.path : layer.path + '/')) &&
+      (!best || layer.path.length > best.path.length)
+    )
+      best = layer;
   }
   return best;
 }
@@ -42,10 +46,15 @@ const allowedImports = {
       if (from.allow.includes(to.name)) return;
       if (typeOnly && (from.allowTypes ?? []).includes(to.name)) return;
       const allowed = [...from.allow, ...(from.allowTypes ?? []).map((l) => `${l} (types)`)].join(', ') || 'nothing';
-      context.report({ node, message: `${from.name} (${from.path}) may not import ${to.name} (${target}); it may import: ${allowed}` });
+      context.report({
+        node,
+        message: `${from.name} (${from.path}) may not import ${to.name} (${target}); it may import: ${allowed}`,
+      });
     };
     const isTypeOnly = (node) =>
-      node.importKind === 'type' || node.exportKind === 'type' || (node.specifiers?.length > 0 && node.specifiers.every((s) => s.importKind === 'type' || s.exportKind === 'type'));
+      node.importKind === 'type' ||
+      node.exportKind === 'type' ||
+      (node.specifiers?.length > 0 && node.specifiers.every((s) => s.importKind === 'type' || s.exportKind === 'type'));
     return {
       ImportDeclaration: (node) => check(node, node.source.value, isTypeOnly(node)),
       ExportNamedDeclaration: (node) => node.source && check(node, node.source.value, isTypeOnly(node)),

@@ -58,7 +58,11 @@ export async function* swapAttackFrames(
   const frameMs = 1000 / cadence.fps;
   // Sensor noise only: the attacker holds the photo steady (that is what passes the hold).
   for (let t = 0; t < attack.holdMs; t += frameMs) yield addNoise(still, 3, random);
-  const black: RgbaFrame = { width: cadence.width, height: cadence.height, data: new Uint8Array(cadence.width * cadence.height * 4) };
+  const black: RgbaFrame = {
+    width: cadence.width,
+    height: cadence.height,
+    data: new Uint8Array(cadence.width * cadence.height * 4),
+  };
   for (let i = 3; i < black.data.length; i += 4) black.data[i] = 255;
   for (let t = 0; t < attack.gapMs; t += frameMs) yield { ...black, data: black.data.slice() };
   yield first;
@@ -76,18 +80,44 @@ export async function* heldPhotoFrames(
   const photo = await loadImageFrame(photoFile, { maxSide: 1024 });
   const a = (await engine.analyze(photo, { keep: true })).faces[0];
   if (!a) throw new Error(`${photoFile}: no face found`);
-  const still = await frameAroundFace(photo, a.box, { width: cadence.width, height: cadence.height, faceWidthRatio: 0.35 });
+  const still = await frameAroundFace(photo, a.box, {
+    width: cadence.width,
+    height: cadence.height,
+    faceWidthRatio: 0.35,
+  });
   const random = seeded(seed);
   for (let t = 0; t < seconds * 1000; t += 1000 / cadence.fps) yield addNoise(still, 3, random);
 }
 
 /** Encodes frames into a video file (H.264 mp4, or y4m by extension) with ffmpeg. */
-export async function writeRecording(frames: AsyncIterable<RgbaFrame>, file: string, cadence: RecordingOptions = kioskCadence): Promise<void> {
+export async function writeRecording(
+  frames: AsyncIterable<RgbaFrame>,
+  file: string,
+  cadence: RecordingOptions = kioskCadence,
+): Promise<void> {
   const y4m = file.endsWith('.y4m');
-  const codec = y4m ? ['-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe'] : ['-c:v', 'libx264', '-crf', '16', '-preset', 'veryfast', '-pix_fmt', 'yuv420p'];
+  const codec = y4m
+    ? ['-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe']
+    : ['-c:v', 'libx264', '-crf', '16', '-preset', 'veryfast', '-pix_fmt', 'yuv420p'];
   const child = spawn(
     'ffmpeg',
-    ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${cadence.width}x${cadence.height}`, '-r', String(cadence.fps), '-i', '-', ...codec, file],
+    [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgba',
+      '-s',
+      `${cadence.width}x${cadence.height}`,
+      '-r',
+      String(cadence.fps),
+      '-i',
+      '-',
+      ...codec,
+      file,
+    ],
     { stdio: ['pipe', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -96,7 +126,9 @@ export async function writeRecording(frames: AsyncIterable<RgbaFrame>, file: str
   });
   const done = new Promise<void>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg could not write ${file}: ${stderr.trim().slice(0, 300)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`ffmpeg could not write ${file}: ${stderr.trim().slice(0, 300)}`)),
+    );
   });
   for await (const frame of frames) {
     if (!child.stdin.write(frame.data)) await new Promise((r) => child.stdin.once('drain', r));

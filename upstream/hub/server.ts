@@ -236,6 +236,3 @@ export async function startHubServer(store: HubStore, options: HubServerOptions)
       }),
   };
 }
-
-
-

@@ -35,7 +35,11 @@ export function installKioskBridge(config: PageBridgeConfig): void {
   const socketAllowed = SOCKET !== null && window.top === window && location.origin === SOCKET.origin;
 
   const encode = (v: unknown): unknown => {
-    if (isBytes(v)) return { [TAG]: toB64(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)), clamped: v instanceof Uint8ClampedArray };
+    if (isBytes(v))
+      return {
+        [TAG]: toB64(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)),
+        clamped: v instanceof Uint8ClampedArray,
+      };
     if (Array.isArray(v)) return v.map(encode);
     if (v && typeof v === 'object') {
       const out: Tagged = {};
@@ -88,7 +92,10 @@ export function installKioskBridge(config: PageBridgeConfig): void {
     if (opening) return opening;
     opening = new Promise<WebSocket>((resolve, reject) => {
       // The key travels as a subprotocol value, never in the URL (issue 17 item 17).
-      const ws = new WebSocket(`ws://${location.host}${socketConfig.path}`, [config.socketProtocol, config.socketKeyPrefix + socketConfig.secret]);
+      const ws = new WebSocket(`ws://${location.host}${socketConfig.path}`, [
+        config.socketProtocol,
+        config.socketKeyPrefix + socketConfig.secret,
+      ]);
       ws.binaryType = 'arraybuffer';
       ws.onopen = () => {
         socket = ws;
@@ -126,7 +133,12 @@ export function installKioskBridge(config: PageBridgeConfig): void {
     const keys = Object.keys(input).filter((k) => isBytes((input as Tagged)[k]));
     return keys.length === 1 ? keys[0]! : null;
   };
-  const viaSocket = async (socketConfig: PageFrameSocket, method: string, input: Tagged, key: string): Promise<unknown> => {
+  const viaSocket = async (
+    socketConfig: PageFrameSocket,
+    method: string,
+    input: Tagged,
+    key: string,
+  ): Promise<unknown> => {
     const ws = await openSocket(socketConfig);
     const id = nextId++;
     const header: Tagged = {};
@@ -152,8 +164,14 @@ export function installKioskBridge(config: PageBridgeConfig): void {
         }
       }
       const raw = (window as unknown as Record<string, unknown>)[config.bindingName];
-      if (typeof raw !== 'function') return { ok: false, error: { code: 'failed', message: 'kiosk host is not connected' } } satisfies Failure;
-      return decode(await (raw as (m: string, i: unknown) => Promise<unknown>)(String(method), encode(input === undefined ? {} : input))) as CallResult<never>;
+      if (typeof raw !== 'function')
+        return { ok: false, error: { code: 'failed', message: 'kiosk host is not connected' } } satisfies Failure;
+      return decode(
+        await (raw as (m: string, i: unknown) => Promise<unknown>)(
+          String(method),
+          encode(input === undefined ? {} : input),
+        ),
+      ) as CallResult<never>;
     },
     onEvent(listener: KioskEventListener) {
       if (typeof listener !== 'function') throw new TypeError('onEvent needs a function');

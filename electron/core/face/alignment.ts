@@ -52,7 +52,10 @@ export function fivePoints(landmarks: ReadonlyArray<readonly [number, number]>):
     const n = to - from + 1;
     return [x / n, y / n];
   };
-  const at = (i: number): Point => [(landmarks[i] as readonly [number, number])[0], (landmarks[i] as readonly [number, number])[1]];
+  const at = (i: number): Point => [
+    (landmarks[i] as readonly [number, number])[0],
+    (landmarks[i] as readonly [number, number])[1],
+  ];
   return [mean(36, 41), mean(42, 47), at(30), at(48), at(54)];
 }
 
@@ -67,7 +70,8 @@ export interface Similarity {
 /** The least-squares similarity mapping `from` onto `to` (Umeyama, 2-D, reflection excluded). */
 export function estimateSimilarity(from: readonly Point[], to: readonly Point[]): Similarity {
   const n = from.length;
-  if (n < 2 || to.length !== n) throw new Error('estimateSimilarity needs two equally long lists of at least two points');
+  if (n < 2 || to.length !== n)
+    throw new Error('estimateSimilarity needs two equally long lists of at least two points');
   let mx = 0;
   let my = 0;
   let ux = 0;
@@ -114,7 +118,9 @@ export function invertSimilarity(t: Similarity): Similarity {
  * [a0, a1, a2, b0, b1, b2, c0, c1]: input (x, y) = (a0·x' + a1·y' + a2, b0·x' + b1·y' + b2) for the
  * crop pixel (x', y'). `frameToCrop` is the similarity that aligns the face.
  */
-export function cropToFrameTransform(frameToCrop: Similarity): [number, number, number, number, number, number, number, number] {
+export function cropToFrameTransform(
+  frameToCrop: Similarity,
+): [number, number, number, number, number, number, number, number] {
   const inv = invertSimilarity(frameToCrop);
   return [inv.a, -inv.b, inv.tx, inv.b, inv.a, inv.ty, 0, 0];
 }

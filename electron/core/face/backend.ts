@@ -24,7 +24,10 @@ export function tfjsNodeInstalled(): boolean {
   try {
     const dir = dirname(nodeRequire.resolve('@tensorflow/tfjs-node/package.json'));
     const lib = join(dir, 'lib');
-    return existsSync(lib) && readdirSync(lib).some((d) => d.startsWith('napi-v') && existsSync(join(lib, d, 'tfjs_binding.node')));
+    return (
+      existsSync(lib) &&
+      readdirSync(lib).some((d) => d.startsWith('napi-v') && existsSync(join(lib, d, 'tfjs_binding.node')))
+    );
   } catch {
     return false;
   }
@@ -35,7 +38,12 @@ export function detectBackend(preference: BackendPreference = 'auto'): BackendCh
   if (preference === 'wasm') return { backend: 'wasm', reason: 'configured: wasm (SIMD)' };
   const native = tfjsNodeInstalled();
   if (preference === 'tensorflow') {
-    return { backend: 'tensorflow', reason: native ? 'configured: tfjs-node' : 'configured: tfjs-node, which is not installed (the engine will fail to start)' };
+    return {
+      backend: 'tensorflow',
+      reason: native
+        ? 'configured: tfjs-node'
+        : 'configured: tfjs-node, which is not installed (the engine will fail to start)',
+    };
   }
   return native
     ? { backend: 'tensorflow', reason: 'auto: @tensorflow/tfjs-node is installed' }

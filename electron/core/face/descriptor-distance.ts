@@ -12,7 +12,8 @@ export type DescriptorMetric = (typeof METRICS)[number];
  * descriptors come from different models and have no distance.
  */
 export function descriptorDistance(a: ArrayLike<number>, b: ArrayLike<number>, metric: DescriptorMetric): number {
-  if (a.length !== b.length || a.length === 0) throw new Error(`descriptors of different lengths (${a.length} and ${b.length}) cannot be compared`);
+  if (a.length !== b.length || a.length === 0)
+    throw new Error(`descriptors of different lengths (${a.length} and ${b.length}) cannot be compared`);
   if (metric === 'euclidean') {
     let sum = 0;
     for (let i = 0; i < a.length; i++) sum += ((a[i] as number) - (b[i] as number)) ** 2;

@@ -20,7 +20,8 @@ export function validateFrame(frame: unknown): RgbaFrame {
     ['width', width],
     ['height', height],
   ] as const) {
-    if (typeof v !== 'number' || !Number.isInteger(v)) return bad(`Frame ${name} must be an integer number of pixels, got ${describeValue(v)}.`);
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      return bad(`Frame ${name} must be an integer number of pixels, got ${describeValue(v)}.`);
     if (v <= 0) return bad(`Frame ${name} must be at least 1 pixel, got ${v}.`);
     if (v > MAX_SIDE) return bad(`Frame ${name} ${v} is larger than the ${MAX_SIDE} pixels accepted.`);
   }

@@ -64,7 +64,8 @@ export function poseFromLandmarks(landmarks: Pt[]): Pose {
   const chin = upright(at(8));
   const yaw = halfWidth > 0 ? Math.asin(clamp((noseX - jawMid) / (halfWidth * NOSE_DEPTH), -1, 1)) : 0;
   const faceHeight = chin[1];
-  const pitch = faceHeight > 0 ? Math.asin(clamp((NEUTRAL_NOSE_HEIGHT - nose[1] / faceHeight) / NOSE_PITCH_GAIN, -1, 1)) : 0;
+  const pitch =
+    faceHeight > 0 ? Math.asin(clamp((NEUTRAL_NOSE_HEIGHT - nose[1] / faceHeight) / NOSE_PITCH_GAIN, -1, 1)) : 0;
   return { yawDeg: round1(deg(yaw)), pitchDeg: round1(deg(pitch)), rollDeg: round1(deg(roll)) };
 }
 
@@ -116,7 +117,12 @@ export function faceQuality(frame: RgbaFrame, box: Box): Quality {
     for (let y = 1; y < r.height - 1; y++) {
       for (let x = 1; x < r.width - 1; x++) {
         const o = y * r.width + x;
-        const lap = (luma[o - 1] as number) + (luma[o + 1] as number) + (luma[o - r.width] as number) + (luma[o + r.width] as number) - 4 * (luma[o] as number);
+        const lap =
+          (luma[o - 1] as number) +
+          (luma[o + 1] as number) +
+          (luma[o - r.width] as number) +
+          (luma[o + r.width] as number) -
+          4 * (luma[o] as number);
         s += lap;
         s2 += lap * lap;
         n++;

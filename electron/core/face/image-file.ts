@@ -17,8 +17,13 @@ export async function loadImageFrame(
 ): Promise<RgbaFrame> {
   let img = sharp(path).rotate();
   if (options.region) img = img.extract(options.region);
-  if (options.contain) img = img.resize(options.contain.width, options.contain.height, { fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 1 } });
-  else if (options.maxSide) img = img.resize(options.maxSide, options.maxSide, { fit: 'inside', withoutEnlargement: true });
+  if (options.contain)
+    img = img.resize(options.contain.width, options.contain.height, {
+      fit: 'contain',
+      background: { r: 0, g: 0, b: 0, alpha: 1 },
+    });
+  else if (options.maxSide)
+    img = img.resize(options.maxSide, options.maxSide, { fit: 'inside', withoutEnlargement: true });
   const { data, info } = await img.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   // A fresh Uint8Array over its own ArrayBuffer, so it can be transferred to the engine.
   return { width: info.width, height: info.height, data: new Uint8Array(data) };

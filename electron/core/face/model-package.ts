@@ -20,7 +20,6 @@ import { FaceEngineError, RUNTIMES } from './types.js';
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 is 64 lowercase hex digits');
 const point = z.tuple([z.number(), z.number()]);
 
-
 export const alignmentSchema = z.discriminatedUnion('method', [
   /** face-api's own axis-aligned box around eyes and mouth (as face-api.js describes faces). */
   z.object({ method: z.literal('faceapi-box') }).strict(),
@@ -63,7 +62,19 @@ export const manifestSchema = z
     licence: z.object({ name: z.string().min(1), source: z.string().min(1), note: z.string().optional() }).strict(),
     recognition: recognitionSchema,
     files: z
-      .array(z.object({ file: z.string().min(1).regex(/^[^/\\]+$/, 'a file name, not a path'), sha256: sha256Schema, package: z.string().optional(), source: z.string().optional() }).strict())
+      .array(
+        z
+          .object({
+            file: z
+              .string()
+              .min(1)
+              .regex(/^[^/\\]+$/, 'a file name, not a path'),
+            sha256: sha256Schema,
+            package: z.string().optional(),
+            source: z.string().optional(),
+          })
+          .strict(),
+      )
       .min(1),
   })
   .strict();
@@ -81,14 +92,18 @@ export interface ModelPackage {
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-export const modelIdOf = (manifest: Pick<ModelManifest, 'id'>, manifestSha256: string): string => `${manifest.id}@${manifestSha256.slice(0, 12)}`;
+export const modelIdOf = (manifest: Pick<ModelManifest, 'id'>, manifestSha256: string): string =>
+  `${manifest.id}@${manifestSha256.slice(0, 12)}`;
 
 function readOrFail(dir: string, file: string): Buffer {
   try {
     return readFileSync(join(dir, file));
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new FaceEngineError('models', `Face model file ${file} is ${missing ? 'missing' : 'unreadable'} in ${dir}. Run "npm install" to restore the built-in models, or reinstall the model package.`);
+    throw new FaceEngineError(
+      'models',
+      `Face model file ${file} is ${missing ? 'missing' : 'unreadable'} in ${dir}. Run "npm install" to restore the built-in models, or reinstall the model package.`,
+    );
   }
 }
 
@@ -124,11 +139,18 @@ export function openModelPackage(dir: string, options: OpenPackageOptions = {}):
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new FaceEngineError('models', `Face model file manifest.json in ${dir} is not a valid model manifest (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}).`);
+    throw new FaceEngineError(
+      'models',
+      `Face model file manifest.json in ${dir} is not a valid model manifest (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}).`,
+    );
   }
   const manifest = parsed.data;
   const expected = new Map(manifest.files.map((f) => [f.file, f.sha256]));
-  if (!expected.has(manifest.recognition.file)) throw new FaceEngineError('models', `Face model manifest in ${dir} names ${manifest.recognition.file} but does not list its SHA-256.`);
+  if (!expected.has(manifest.recognition.file))
+    throw new FaceEngineError(
+      'models',
+      `Face model manifest in ${dir} names ${manifest.recognition.file} but does not list its SHA-256.`,
+    );
   return {
     dir,
     manifest,
@@ -136,10 +158,17 @@ export function openModelPackage(dir: string, options: OpenPackageOptions = {}):
     modelId: modelIdOf(manifest, manifestSha256),
     readVerified(file: string): Buffer {
       const hash = expected.get(file);
-      if (!hash) throw new FaceEngineError('models', `Face model file ${file} is not listed in ${join(dir, 'manifest.json')}; refusing to load it.`);
+      if (!hash)
+        throw new FaceEngineError(
+          'models',
+          `Face model file ${file} is not listed in ${join(dir, 'manifest.json')}; refusing to load it.`,
+        );
       const data = readOrFail(dir, file);
       if (sha256Hex(data) !== hash) {
-        throw new FaceEngineError('models', `Face model file ${file} does not match ${join(dir, 'manifest.json')} (tampered or corrupt). Run "npm install" to restore the models, or reinstall the package.`);
+        throw new FaceEngineError(
+          'models',
+          `Face model file ${file} does not match ${join(dir, 'manifest.json')} (tampered or corrupt). Run "npm install" to restore the models, or reinstall the package.`,
+        );
       }
       return data;
     },

@@ -10,7 +10,11 @@ import { openModelPackage, type ModelPackage } from './model-package.js';
 import { FaceEngineError } from './types.js';
 
 /** face-api nets every package uses to find faces and their landmarks, by file prefix. */
-export const DETECTION_NETS = ['tiny_face_detector_model', 'face_landmark_68_tiny_model', 'face_landmark_68_model'] as const;
+export const DETECTION_NETS = [
+  'tiny_face_detector_model',
+  'face_landmark_68_tiny_model',
+  'face_landmark_68_model',
+] as const;
 export type DetectionNet = (typeof DETECTION_NETS)[number];
 
 const weightSpecSchema = z.object({
@@ -25,7 +29,9 @@ const weightSpecSchema = z.object({
     })
     .optional(),
 });
-const weightsManifestSchema = z.array(z.object({ paths: z.array(z.string().min(1)).min(1), weights: z.array(weightSpecSchema) })).min(1);
+const weightsManifestSchema = z
+  .array(z.object({ paths: z.array(z.string().min(1)).min(1), weights: z.array(weightSpecSchema) }))
+  .min(1);
 export type WeightSpec = z.infer<typeof weightSpecSchema>;
 
 /** A face-api net's verified bytes: its weight specs and the concatenated shards, ready for tf.io.decodeWeights. */
@@ -47,7 +53,10 @@ export interface VerifiedModels {
   recognition: ModelPackage;
   detection: Map<DetectionNet, VerifiedNet>;
   /** faceapi-tfjs: the recognition net's weights; onnx: the graph's bytes; tfjs-graph: its topology and weights. */
-  recognitionModel: { kind: 'faceapi'; net: VerifiedNet } | { kind: 'onnx'; bytes: Uint8Array } | { kind: 'tfjs-graph'; graph: VerifiedGraph };
+  recognitionModel:
+    | { kind: 'faceapi'; net: VerifiedNet }
+    | { kind: 'onnx'; bytes: Uint8Array }
+    | { kind: 'tfjs-graph'; graph: VerifiedGraph };
   /** Names the model in envelopes: `<id>@<manifest hash prefix>` of the recognition package. */
   modelId: string;
 }
@@ -62,7 +71,8 @@ export function readFaceApiNet(pkg: ModelPackage, specFile: string): VerifiedNet
     specJson = null;
   }
   const groups = weightsManifestSchema.safeParse(specJson);
-  if (!groups.success) throw new FaceEngineError('models', `Face model file ${specFile} is not a valid weights manifest.`);
+  if (!groups.success)
+    throw new FaceEngineError('models', `Face model file ${specFile} is not a valid weights manifest.`);
   return concatShards(pkg, groups.data);
 }
 
@@ -73,7 +83,13 @@ export interface VerifiedGraph {
   weightData: ArrayBuffer;
 }
 
-const graphModelSchema = z.object({ format: z.literal('graph-model'), modelTopology: z.record(z.string(), z.unknown()), weightsManifest: weightsManifestSchema }).passthrough();
+const graphModelSchema = z
+  .object({
+    format: z.literal('graph-model'),
+    modelTopology: z.record(z.string(), z.unknown()),
+    weightsManifest: weightsManifestSchema,
+  })
+  .passthrough();
 
 /** Reads a tfjs graph-model JSON (`format: "graph-model"`) and the weight files it lists, all verified. */
 export function readGraphModel(pkg: ModelPackage, file: string): VerifiedGraph {
@@ -104,7 +120,9 @@ function concatShards(pkg: ModelPackage, groups: z.infer<typeof weightsManifestS
 /** Opens and verifies the built-in package in modelsDir and the active recognition package. */
 export function loadVerifiedModels(modelsDir: string, active?: ModelPackageLocation): VerifiedModels {
   const base = openModelPackage(modelsDir);
-  const recognition = active ? openModelPackage(active.dir, active.manifestSha256 ? { manifestSha256: active.manifestSha256 } : {}) : base;
+  const recognition = active
+    ? openModelPackage(active.dir, active.manifestSha256 ? { manifestSha256: active.manifestSha256 } : {})
+    : base;
   const detection = new Map<DetectionNet, VerifiedNet>();
   for (const name of DETECTION_NETS) detection.set(name, readFaceApiNet(base, `${name}-weights_manifest.json`));
   const file = recognition.manifest.recognition.file;

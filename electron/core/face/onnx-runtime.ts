@@ -29,7 +29,11 @@ export interface OnnxRecognizer {
   describe(pixels: Float32Array): Promise<number[]>;
 }
 
-export async function createOnnxRecognizer(model: Uint8Array, recognition: Recognition, modelId: string): Promise<OnnxRecognizer> {
+export async function createOnnxRecognizer(
+  model: Uint8Array,
+  recognition: Recognition,
+  modelId: string,
+): Promise<OnnxRecognizer> {
   let ort: Ort;
   try {
     ort = nodeRequire('onnxruntime-node') as Ort;
@@ -41,23 +45,37 @@ export async function createOnnxRecognizer(model: Uint8Array, recognition: Recog
     );
   }
   const norm = recognition.normalisation;
-  if (!norm) throw new FaceEngineError('models', `The face model package ${modelId} (onnx) has no normalisation in its manifest.`);
+  if (!norm)
+    throw new FaceEngineError(
+      'models',
+      `The face model package ${modelId} (onnx) has no normalisation in its manifest.`,
+    );
   let session: OrtSession;
   try {
     // One thread: the kiosk's CPU is shared with the live analysis loop.
-    session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    session = await ort.InferenceSession.create(model, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
   } catch (err) {
-    throw new FaceEngineError('models', `The face model package ${modelId} could not be opened by onnxruntime: ${err instanceof Error ? err.message : String(err)}`);
+    throw new FaceEngineError(
+      'models',
+      `The face model package ${modelId} could not be opened by onnxruntime: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   const inputName = session.inputNames[0];
   const outputName = session.outputNames[0];
-  if (!inputName || !outputName) throw new FaceEngineError('models', `The face model package ${modelId} has no input or output.`);
+  if (!inputName || !outputName)
+    throw new FaceEngineError('models', `The face model package ${modelId} has no input or output.`);
   const side = recognition.inputSize;
   const plane = side * side;
   const order = norm.channels === 'rgb' ? [0, 1, 2] : [2, 1, 0];
 
   const describe = async (pixels: Float32Array): Promise<number[]> => {
-    if (pixels.length !== plane * 3) throw new FaceEngineError('failed', `The aligned crop has ${pixels.length} values, not ${plane * 3}.`);
+    if (pixels.length !== plane * 3)
+      throw new FaceEngineError('failed', `The aligned crop has ${pixels.length} values, not ${plane * 3}.`);
     const input = new Float32Array(plane * 3);
     for (let c = 0; c < 3; c++) {
       const from = order[c] as number;

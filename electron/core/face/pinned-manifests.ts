@@ -7,5 +7,6 @@
  * it prints here; tests/unit/face-models.test.ts fails until you do.
  */
 export const PINNED_MANIFESTS: Readonly<Record<string, string>> = {
-  '470afa833860417941865035fb5b28704c57dc6ff38b9a62872aa864a7b2ebce': 'models/manifest.json (faceapi-dlib128, built in)',
+  '470afa833860417941865035fb5b28704c57dc6ff38b9a62872aa864a7b2ebce':
+    'models/manifest.json (faceapi-dlib128, built in)',
 };

@@ -15,7 +15,10 @@ export function meanTemplate(descriptors: ReadonlyArray<ArrayLike<number>>, metr
   if (!first || first.length === 0) throw new Error('a template needs at least one descriptor');
   const n = first.length;
   for (const d of descriptors) {
-    if (d.length !== n) throw new Error(`descriptors of different lengths (${n} and ${d.length}) cannot be averaged: they come from different models`);
+    if (d.length !== n)
+      throw new Error(
+        `descriptors of different lengths (${n} and ${d.length}) cannot be averaged: they come from different models`,
+      );
   }
   const sum = new Array<number>(n).fill(0);
   for (const d of descriptors) {

@@ -100,10 +100,17 @@ export function detCurve(pairs: ScoredPair[]): DetPoint[] {
   const out: DetPoint[] = [];
   let acceptedSame = 0;
   let acceptedDiff = 0;
-  const point = (threshold: number): DetPoint => ({ threshold, far: diff ? acceptedDiff / diff : 0, frr: same ? (same - acceptedSame) / same : 0 });
+  const point = (threshold: number): DetPoint => ({
+    threshold,
+    far: diff ? acceptedDiff / diff : 0,
+    frr: same ? (same - acceptedSame) / same : 0,
+  });
   for (const t of candidates(pairs)) {
     // Accepted = distance strictly under the threshold, as ratesAt.
-    while (acceptedSame + acceptedDiff < sorted.length && (sorted[acceptedSame + acceptedDiff] as ScoredPair).distance < t) {
+    while (
+      acceptedSame + acceptedDiff < sorted.length &&
+      (sorted[acceptedSame + acceptedDiff] as ScoredPair).distance < t
+    ) {
       if ((sorted[acceptedSame + acceptedDiff] as ScoredPair).same) acceptedSame++;
       else acceptedDiff++;
     }

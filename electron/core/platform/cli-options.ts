@@ -7,7 +7,13 @@ type OptionKind = { type: 'string' | 'boolean'; multiple?: boolean };
 function innerOf(schema: z.ZodType): z.ZodType {
   let s: z.ZodType = schema;
   for (let i = 0; i < 10; i++) {
-    if (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodPrefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+    if (
+      s instanceof z.ZodDefault ||
+      s instanceof z.ZodOptional ||
+      s instanceof z.ZodPrefault ||
+      s instanceof z.ZodNullable
+    )
+      s = s.unwrap() as z.ZodType;
     else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
     else break;
   }
@@ -31,14 +37,24 @@ export function optionTable(schema: z.ZodObject): Record<string, OptionKind> {
  * else is a string the schema coerces), for kioskctl, the shells and the tools alike. Unknown options
  * and bad values are refused in one readable message naming the option.
  */
-export function parseOptions<S extends z.ZodObject>(argv: string[], schema: S, options: { positionals?: boolean } = {}): { values: z.infer<S>; positionals: string[] } {
+export function parseOptions<S extends z.ZodObject>(
+  argv: string[],
+  schema: S,
+  options: { positionals?: boolean } = {},
+): { values: z.infer<S>; positionals: string[] } {
   let raw: { values: Record<string, unknown>; positionals: string[] };
   try {
-    raw = parseArgs({ args: argv, options: optionTable(schema), allowPositionals: options.positionals === true, strict: true });
+    raw = parseArgs({
+      args: argv,
+      options: optionTable(schema),
+      allowPositionals: options.positionals === true,
+      strict: true,
+    });
   } catch (err) {
     throw new Error(err instanceof Error ? err.message : String(err));
   }
   const parsed = schema.safeParse(raw.values);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.') || 'options'}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.') || 'options'}: ${i.message}`).join('; '));
   return { values: parsed.data, positionals: raw.positionals };
 }

@@ -21,7 +21,8 @@ export function shippedDir(kind: 'models' | 'voice' | 'dev-upstream'): string {
   ].filter(Boolean);
   const found = candidates.find((dir) => existsSync(join(dir, marker)));
   if (found) return found;
-  if (kind === 'models') throw new Error('models/manifest.json was not found beside the kiosk; pass the models folder explicitly.');
+  if (kind === 'models')
+    throw new Error('models/manifest.json was not found beside the kiosk; pass the models folder explicitly.');
   return candidates[candidates.length - 1]!;
 }
 

@@ -39,7 +39,10 @@ export function judgeFrame(analysis: FrameAnalysis, config: PresenceConfig): Fra
     notTooBig: q !== undefined && q.faceWidthRatio <= config.maxFaceWidthRatio,
     // A face cut by the frame edge is not centred, whatever its box says: its landmarks there are guesses.
     centred: q !== undefined && q.centreOffset <= config.maxCentreOffset && face?.truncated !== true,
-    frontal: p !== undefined && Math.abs(p.yawDeg) <= config.maxFrontalYawDeg && Math.abs(p.pitchDeg) <= config.maxFrontalPitchDeg,
+    frontal:
+      p !== undefined &&
+      Math.abs(p.yawDeg) <= config.maxFrontalYawDeg &&
+      Math.abs(p.pitchDeg) <= config.maxFrontalPitchDeg,
     lit: q !== undefined && q.brightness >= config.minBrightness,
     notGlare: q !== undefined && q.brightness <= config.maxBrightness,
     sharp: q !== undefined && q.sharpness >= config.minSharpness,

@@ -8,7 +8,6 @@
  * was measured first and is kept for tests and tools in tools/harness/planar-fit.ts.)
  */
 
-
 export type { Point } from '../face/alignment.js';
 import type { Point } from '../face/alignment.js';
 /** Row-major 3×3, h[8] normalised to 1 where possible. */
@@ -62,7 +61,17 @@ export function invert(m: Homography): Homography {
   const C = d * h - e * g;
   const det = a * A + b * B + c * C;
   if (Math.abs(det) < 1e-300) throw new Error('homography is singular');
-  const inv = [A, -(b * i - c * h), b * f - c * e, B, a * i - c * g, -(a * f - c * d), C, -(a * h - b * g), a * e - b * d];
+  const inv = [
+    A,
+    -(b * i - c * h),
+    b * f - c * e,
+    B,
+    a * i - c * g,
+    -(a * f - c * d),
+    C,
+    -(a * h - b * g),
+    a * e - b * d,
+  ];
   return inv.map((v) => v / det);
 }
 

@@ -11,8 +11,21 @@ export type {
   PresenceSessionOptions,
   PresenceState,
 } from './session.js';
-export { boxOverlap, continuityBounds, continuityBreak, type ContinuityBounds, type ContinuityBreak } from './continuity.js';
-export { judgeFrame, landmarkMotion, frameScore, type FrameChecks, type FrameJudgement, type PresenceConfig } from './guidance.js';
+export {
+  boxOverlap,
+  continuityBounds,
+  continuityBreak,
+  type ContinuityBounds,
+  type ContinuityBreak,
+} from './continuity.js';
+export {
+  judgeFrame,
+  landmarkMotion,
+  frameScore,
+  type FrameChecks,
+  type FrameJudgement,
+  type PresenceConfig,
+} from './guidance.js';
 export { fitHomographyDlt, type Point, type Homography } from './homography.js';
 export { presenceMessageKeys, type PresenceMessageKey } from './messages.js';
 export { photometricPlanarFit, toGray, type GrayImage, type PhotometricFit } from './photometric.js';

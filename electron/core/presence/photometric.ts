@@ -121,7 +121,12 @@ const GRID = 48;
  * Gain and offset changes (auto-exposure) do not count: the residual is correlation-based and the
  * Gauss–Newton model includes a gain and a bias.
  */
-export function photometricPlanarFit(reference: GrayImage, box: Box, current: GrayImage, initial: Homography): PhotometricFit {
+export function photometricPlanarFit(
+  reference: GrayImage,
+  box: Box,
+  current: GrayImage,
+  initial: Homography,
+): PhotometricFit {
   // Patch grid in normalised coordinates u,v ∈ [-1, 1] over the face box (slightly inset: the box edges are background).
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
@@ -133,7 +138,8 @@ export function photometricPlanarFit(reference: GrayImage, box: Box, current: Gr
   const s0 = p[8] ?? 1;
   p = p.map((x) => x / s0);
   const grid: Array<[number, number]> = [];
-  for (let j = 0; j < GRID; j++) for (let i = 0; i < GRID; i++) grid.push([-1 + (2 * (i + 0.5)) / GRID, -1 + (2 * (j + 0.5)) / GRID]);
+  for (let j = 0; j < GRID; j++)
+    for (let i = 0; i < GRID; i++) grid.push([-1 + (2 * (i + 0.5)) / GRID, -1 + (2 * (j + 0.5)) / GRID]);
 
   const faceScale = Math.max(box.width, box.height);
   for (const level of [0.08, 0.04, 0.02, 0]) {
@@ -154,7 +160,11 @@ export function photometricPlanarFit(reference: GrayImage, box: Box, current: Gr
       let bias = 0;
       {
         // Closed-form gain/bias for the current warp, so the iteration only solves the geometry well.
-        let sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
+        let sx = 0,
+          sy = 0,
+          sxx = 0,
+          sxy = 0,
+          m = 0;
         grid.forEach(([u, v], k) => {
           const [x, y] = apply(p, [u, v]);
           const iv = sample(cur, x, y);
@@ -206,7 +216,11 @@ export function photometricPlanarFit(reference: GrayImage, box: Box, current: Gr
         const jr = jtj[q];
         if (jr) jr[q] = (jr[q] ?? 0) * 1.01 + 1e-9;
       }
-      const step = solveLinear(jtj, jtr.map((v) => -v), 1e-12);
+      const step = solveLinear(
+        jtj,
+        jtr.map((v) => -v),
+        1e-12,
+      );
       if (!step) break;
       const next = p.slice();
       for (let q = 0; q < 8; q++) next[q] = (next[q] ?? 0) + (step[q] ?? 0);

@@ -56,15 +56,28 @@ export interface StaffPartOptions {
  */
 export async function createStaffPart(options: StaffPartOptions): Promise<StaffPart> {
   const now = options.now ?? Date.now;
-  const audit = new AuditLog(options.db, () => new Date(now()), options.auditKey?.signer, options.auditKey?.mark ? { mark: options.auditKey.mark } : {});
+  const audit = new AuditLog(
+    options.db,
+    () => new Date(now()),
+    options.auditKey?.signer,
+    options.auditKey?.mark ? { mark: options.auditKey.mark } : {},
+  );
   // kioskctl's waiting rows join the chain now, signed by the kiosk (and an unsigned tail is marked).
   audit.settle();
   auditConfiguration(options.db, audit, options.config);
   const staff = new StaffService(new AccountStore(options.db), audit, options.config.staff, now);
   const tagKey = await loadOrCreateTagKey(options.dataDir, options.secretProtector ?? plainFileProtector());
-  if (tagKey.event && tagKey.event !== 'created') audit.append({ actor: 'kiosk', action: `handoffs.tag-key-${tagKey.event}` });
+  if (tagKey.event && tagKey.event !== 'created')
+    audit.append({ actor: 'kiosk', action: `handoffs.tag-key-${tagKey.event}` });
   if (tagKey.problem) audit.append({ actor: 'kiosk', action: 'handoffs.tag-key-unavailable' });
-  const handoffs = new HandoffService(options.db, tagKey.key ?? { problem: tagKey.problem ?? 'the hand-off key is unavailable.' }, audit, options.queueVisit, () => new Date(now()), () => options.onHandoffsChanged?.());
+  const handoffs = new HandoffService(
+    options.db,
+    tagKey.key ?? { problem: tagKey.problem ?? 'the hand-off key is unavailable.' },
+    audit,
+    options.queueVisit,
+    () => new Date(now()),
+    () => options.onHandoffsChanged?.(),
+  );
   const reports = new ReportsService(options.db, { timeZone: options.timeZone }, () => new Date(now()));
   const startOfToday = () => {
     // Resolved entries since the local midnight; a 24 h look-back filtered to today's local day.
@@ -72,7 +85,8 @@ export async function createStaffPart(options: StaffPartOptions): Promise<StaffP
     const today = localDayHour(new Date(t), options.timeZone).day;
     for (let h = 24; h >= 0; h--) {
       const at = new Date(t - h * 3_600_000);
-      if (localDayHour(at, options.timeZone).day === today) return new Date(at.getTime() - (at.getTime() % 3_600_000)).toISOString();
+      if (localDayHour(at, options.timeZone).day === today)
+        return new Date(at.getTime() - (at.getTime() % 3_600_000)).toISOString();
     }
     return new Date(t).toISOString();
   };
@@ -88,7 +102,10 @@ export async function createStaffPart(options: StaffPartOptions): Promise<StaffP
     actorOf: (token) => staff.sessions.get(token, false)?.staffId,
     handlers: {
       ...staffHandlers(staff, options.config.staff.idleLogoutMs),
-      ...auditHandlers(audit, options.auditKey ? { trust: options.auditKey.trust, mark: options.auditKey.mark } : undefined),
+      ...auditHandlers(
+        audit,
+        options.auditKey ? { trust: options.auditKey.trust, mark: options.auditKey.mark } : undefined,
+      ),
       ...handoffHandlers(handoffs, staff, startOfToday),
       ...reportHandlers(reports, staff),
     },

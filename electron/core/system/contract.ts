@@ -26,9 +26,16 @@ export type KioskInfo = z.infer<typeof kioskInfoSchema>;
 /** Events of the kiosk itself (its shell): a file the kiosk saved for IT (an export, a report). */
 export const systemEvents = {
   'download.saved': event({ summary: 'A file was saved in the data folder', data: z.object({ file: z.string() }) }),
-  'keys.changed': event({ summary: 'Provisioning changed: the screens read system.info again', data: z.object({ ready: z.boolean() }) }),
+  'keys.changed': event({
+    summary: 'Provisioning changed: the screens read system.info again',
+    data: z.object({ ready: z.boolean() }),
+  }),
 };
 
 export const systemContract = {
-  'system.info': method({ summary: 'Kiosk settings the screens need', input: z.object({}).strict(), output: kioskInfoSchema }),
+  'system.info': method({
+    summary: 'Kiosk settings the screens need',
+    input: z.object({}).strict(),
+    output: kioskInfoSchema,
+  }),
 };

@@ -49,7 +49,10 @@ export interface CallContext {
 }
 
 export type Handlers<C extends Contract> = {
-  [K in keyof C]: (input: z.output<C[K]['input']>, ctx: CallContext) => Promise<z.input<C[K]['output']>> | z.input<C[K]['output']>;
+  [K in keyof C]: (
+    input: z.output<C[K]['input']>,
+    ctx: CallContext,
+  ) => Promise<z.input<C[K]['output']>> | z.input<C[K]['output']>;
 };
 
 export type ErrorCode = 'unknown-method' | 'bad-input' | 'unauthenticated' | 'forbidden' | 'failed';

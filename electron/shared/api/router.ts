@@ -18,16 +18,22 @@ export interface Router {
  * method up, validates the input against its schema, checks the caller's role, runs the handler
  * and validates what it returns. Errors come back as values with a message fit for a screen.
  */
-export function createRouter<C extends Contract>(contract: C, handlers: Handlers<C>, sessions: SessionResolver = noSessions): Router {
+export function createRouter<C extends Contract>(
+  contract: C,
+  handlers: Handlers<C>,
+  sessions: SessionResolver = noSessions,
+): Router {
   return {
     methods: () => Object.keys(contract),
     async call(method, input, ctx) {
-      if (!Object.hasOwn(contract, method)) return fail('unknown-method', `No such method: ${String(method).slice(0, 80)}`);
+      if (!Object.hasOwn(contract, method))
+        return fail('unknown-method', `No such method: ${String(method).slice(0, 80)}`);
       const spec = contract[method]!;
       if (spec.roles) {
         const role = sessions.roleOf(ctx.session);
         if (!role) return fail('unauthenticated', 'Staff login required');
-        if (!spec.roles.includes(role)) return fail('forbidden', `This needs one of the roles: ${spec.roles.join(', ')}`);
+        if (!spec.roles.includes(role))
+          return fail('forbidden', `This needs one of the roles: ${spec.roles.join(', ')}`);
       }
       const parsed = spec.input.safeParse(input);
       if (!parsed.success) {

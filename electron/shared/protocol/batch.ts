@@ -8,7 +8,10 @@ import { z } from 'zod';
 export const batchPath = '/v1/visits:batch';
 export const maxBatchItems = 1000;
 
-const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64').max(64_000);
+const b64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64')
+  .max(64_000);
 
 export const batchItemSchema = z
   .object({
@@ -28,12 +31,30 @@ export const batchRequestSchema = z
 export type BatchRequest = z.infer<typeof batchRequestSchema>;
 
 /** What the upstream concluded about the visit itself (not about its delivery). */
-export const verdicts = ['face-match', 'face-match-unchallenged', 'face-mismatch', 'face-no-reference', 'egov-valid', 'egov-invalid', 'staff-verified'] as const;
+export const verdicts = [
+  'face-match',
+  'face-match-unchallenged',
+  'face-mismatch',
+  'face-no-reference',
+  'egov-valid',
+  'egov-invalid',
+  'staff-verified',
+] as const;
 export type Verdict = (typeof verdicts)[number];
 
 export const itemResultSchema = z.discriminatedUnion('status', [
-  z.object({ id: z.string(), status: z.literal('accepted'), verdict: z.enum(verdicts), distance: z.number().optional() }),
-  z.object({ id: z.string(), status: z.literal('duplicate'), verdict: z.enum(verdicts).optional(), distance: z.number().optional() }),
+  z.object({
+    id: z.string(),
+    status: z.literal('accepted'),
+    verdict: z.enum(verdicts),
+    distance: z.number().optional(),
+  }),
+  z.object({
+    id: z.string(),
+    status: z.literal('duplicate'),
+    verdict: z.enum(verdicts).optional(),
+    distance: z.number().optional(),
+  }),
   z.object({ id: z.string(), status: z.literal('rejected'), reason: z.string().max(500) }),
 ]);
 export type ItemResult = z.infer<typeof itemResultSchema>;

@@ -4,11 +4,25 @@
  */
 
 /** Why the photo path ended without a ticket; each leads to the decline path and reception. */
-export const photoPathEnds = ['attempts', 'camera-missing', 'camera-denied', 'camera-unplugged', 'camera-failed', 'camera-refused', 'engine'] as const;
+export const photoPathEnds = [
+  'attempts',
+  'camera-missing',
+  'camera-denied',
+  'camera-unplugged',
+  'camera-failed',
+  'camera-refused',
+  'engine',
+] as const;
 export type PhotoPathEnd = (typeof photoPathEnds)[number];
 
 /** Why a patient was sent to reception (the hand-off list's reason column). */
-export const handoffReasons = ['declined-no-code', 'face-check-failed', 'too-many-wrong-codes', 'camera-fault', 'asked-for-help'] as const;
+export const handoffReasons = [
+  'declined-no-code',
+  'face-check-failed',
+  'too-many-wrong-codes',
+  'camera-fault',
+  'asked-for-help',
+] as const;
 export type HandoffReason = (typeof handoffReasons)[number];
 
 /** The patient screens "I need help" can be pressed on (reception sees which one). */

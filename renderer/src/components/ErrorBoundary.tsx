@@ -4,7 +4,10 @@ import { Component, type ReactNode } from 'react';
  * The kiosk never shows a blank screen: a screen that throws while rendering is replaced by a
  * calm message and a way back to the start (which also makes core forget the patient).
  */
-export class ErrorBoundary extends Component<{ fallback: (restart: () => void) => ReactNode; onRestart: () => void; children: ReactNode }, { failed: boolean }> {
+export class ErrorBoundary extends Component<
+  { fallback: (restart: () => void) => ReactNode; onRestart: () => void; children: ReactNode },
+  { failed: boolean }
+> {
   override state = { failed: false };
 
   static getDerivedStateFromError(): { failed: boolean } {

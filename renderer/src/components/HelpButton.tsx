@@ -11,7 +11,8 @@ const POLL_MS = 3000;
 export const HelpWaitingContext = createContext(false);
 export const useHelpWaiting = () => useContext(HelpWaitingContext);
 
-type Help = { kind: 'idle' } | { kind: 'asking' } | { kind: 'waiting'; id: string; reference: string } | { kind: 'failed' };
+type Help =
+  { kind: 'idle' } | { kind: 'asking' } | { kind: 'waiting'; id: string; reference: string } | { kind: 'failed' };
 
 /**
  * "I need help" on every patient screen: puts the patient on reception's hand-off list with the
@@ -19,7 +20,17 @@ type Help = { kind: 'idle' } | { kind: 'asking' } | { kind: 'waiting'; id: strin
  * The screen stays as it is until reception resolves the request (then the notice goes; if they
  * checked the patient in or recorded them as gone, the kiosk starts over) or the idle reset.
  */
-export function HelpButton({ screen, session, onHandled, onWaiting }: { screen: PatientScreen; session?: string; onHandled: () => void; onWaiting: (waiting: boolean) => void }) {
+export function HelpButton({
+  screen,
+  session,
+  onHandled,
+  onWaiting,
+}: {
+  screen: PatientScreen;
+  session?: string;
+  onHandled: () => void;
+  onWaiting: (waiting: boolean) => void;
+}) {
   const { t } = useTranslation('common');
   const { speak } = useVoice();
   const [help, setHelp] = useState<Help>({ kind: 'idle' });
@@ -57,14 +68,21 @@ export function HelpButton({ screen, session, onHandled, onWaiting }: { screen: 
 
   return (
     <>
-      <button type="button" className="button help-button" onClick={() => void ask()} disabled={help.kind === 'asking'} aria-describedby={help.kind === 'waiting' ? 'help-notice' : undefined}>
+      <button
+        type="button"
+        className="button help-button"
+        onClick={() => void ask()}
+        disabled={help.kind === 'asking'}
+        aria-describedby={help.kind === 'waiting' ? 'help-notice' : undefined}
+      >
         {t('help.button')}
       </button>
       {(help.kind === 'waiting' || help.kind === 'failed') && (
         <div id="help-notice" className={`help-notice${help.kind === 'failed' ? ' failed' : ''}`} role="status">
           {help.kind === 'waiting' ? (
             <>
-              <strong>{t('help.coming')}</strong> {t('help.stay')} <span className="reference">{t('help.reference', { reference: help.reference })}</span>
+              <strong>{t('help.coming')}</strong> {t('help.stay')}{' '}
+              <span className="reference">{t('help.reference', { reference: help.reference })}</span>
             </>
           ) : (
             t('help.failed')

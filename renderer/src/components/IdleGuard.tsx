@@ -5,7 +5,15 @@ import { useTranslation } from 'react-i18next';
  * WCAG 2.2.1 (timing adjustable): after `inactivityMs` without a touch or key, a warning counts
  * down for `warningMs` with an "I need more time" button; only then is everything reset.
  */
-export function IdleGuard({ inactivityMs, warningMs, onTimeout }: { inactivityMs: number; warningMs: number; onTimeout: () => void }) {
+export function IdleGuard({
+  inactivityMs,
+  warningMs,
+  onTimeout,
+}: {
+  inactivityMs: number;
+  warningMs: number;
+  onTimeout: () => void;
+}) {
   const { t } = useTranslation('common');
   const [warningUntil, setWarningUntil] = useState<number | null>(null);
   const [now, setNow] = useState(() => Date.now());
@@ -53,7 +61,13 @@ export function IdleGuard({ inactivityMs, warningMs, onTimeout }: { inactivityMs
   const seconds = Math.max(0, Math.ceil((warningUntil - now) / 1000));
   return (
     <div className="overlay">
-      <div className="dialog" role="alertdialog" aria-modal="true" aria-labelledby="idle-title" aria-describedby="idle-text">
+      <div
+        className="dialog"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="idle-title"
+        aria-describedby="idle-text"
+      >
         <h2 id="idle-title">{t('idle.title')}</h2>
         <p id="idle-text" aria-live="polite">
           {t('idle.countdown', { count: seconds })}

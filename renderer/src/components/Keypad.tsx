@@ -3,7 +3,17 @@ import { useTranslation } from 'react-i18next';
 const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 /** A large on-screen number pad (touch targets well above 44 px). */
-export function Keypad({ onDigit, onDelete, onClear, label }: { onDigit: (d: string) => void; onDelete: () => void; onClear: () => void; label: string }) {
+export function Keypad({
+  onDigit,
+  onDelete,
+  onClear,
+  label,
+}: {
+  onDigit: (d: string) => void;
+  onDelete: () => void;
+  onClear: () => void;
+  label: string;
+}) {
   const { t } = useTranslation('common');
   return (
     // Touching a key must not take the focus from the field, so a physical keyboard's Enter still

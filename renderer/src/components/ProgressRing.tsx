@@ -5,7 +5,14 @@ export function ProgressRing({ value, label, size = 96 }: { value: number; label
   const c = 2 * Math.PI * r;
   const pct = Math.round(Math.min(1, Math.max(0, value)) * 100);
   return (
-    <div className="progress-ring" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+    <div
+      className="progress-ring"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={pct}
+    >
       <svg width={size} height={size} viewBox={`0 0 ${size} ${size}`} aria-hidden="true">
         <circle cx={size / 2} cy={size / 2} r={r} fill="none" stroke="#d5dde8" strokeWidth={stroke} />
         <circle

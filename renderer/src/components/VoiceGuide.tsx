@@ -22,7 +22,14 @@ interface VoiceApi {
   reset(): void;
 }
 
-const VoiceContext = createContext<VoiceApi>({ speak: () => undefined, muted: false, setMuted: () => undefined, enabled: false, interrupt: () => undefined, reset: () => undefined });
+const VoiceContext = createContext<VoiceApi>({
+  speak: () => undefined,
+  muted: false,
+  setMuted: () => undefined,
+  enabled: false,
+  interrupt: () => undefined,
+  reset: () => undefined,
+});
 
 export const useVoice = () => useContext(VoiceContext);
 
@@ -39,7 +46,15 @@ async function loadClip(lang: string, key: string): Promise<VoiceClip | null> {
   return r.found ? { url: URL.createObjectURL(new Blob([r.data], { type: r.mime })), source: r.source } : null;
 }
 
-export function VoiceProvider({ enabled, volume, children }: { enabled: boolean; volume: number; children: ReactNode }) {
+export function VoiceProvider({
+  enabled,
+  volume,
+  children,
+}: {
+  enabled: boolean;
+  volume: number;
+  children: ReactNode;
+}) {
   const { i18n } = useTranslation();
   const [player] = useState(() => new VoicePlayer(loadClip, () => i18n.resolvedLanguage ?? i18n.language));
   const [muted, setMutedState] = useState(false);
@@ -62,7 +77,10 @@ export function VoiceProvider({ enabled, volume, children }: { enabled: boolean;
     setMutedState(false);
   }, [player]);
 
-  const api = useMemo(() => ({ speak, muted, setMuted, enabled, interrupt, reset }), [speak, muted, setMuted, enabled, interrupt, reset]);
+  const api = useMemo(
+    () => ({ speak, muted, setMuted, enabled, interrupt, reset }),
+    [speak, muted, setMuted, enabled, interrupt, reset],
+  );
   return (
     <VoiceContext.Provider value={api}>
       <audio ref={setAudio} className="voice-audio" preload="auto" aria-hidden="true" />

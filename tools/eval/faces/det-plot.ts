@@ -35,7 +35,8 @@ const W = 900;
 const M = { left: 92, right: 28, top: 78 };
 const PH = 460;
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const percent = (v: number): string => {
   const p = v * 100;
   if (p === 0) return '0 %';
@@ -68,18 +69,30 @@ export function detSvg(plot: DetPlot): string {
     parts.push(`<text x="${M.left - 8}" y="${fmt(y(v) + 5)}" text-anchor="end">${percent(v)}</text>`);
     if (d < 0) {
       for (let k = 2; k <= 9; k++) {
-        parts.push(`<line x1="${fmt(x(k * v))}" y1="${M.top}" x2="${fmt(x(k * v))}" y2="${M.top + ph}" stroke="#eee"/>`);
-        parts.push(`<line x1="${M.left}" y1="${fmt(y(k * v))}" x2="${M.left + pw}" y2="${fmt(y(k * v))}" stroke="#eee"/>`);
+        parts.push(
+          `<line x1="${fmt(x(k * v))}" y1="${M.top}" x2="${fmt(x(k * v))}" y2="${M.top + ph}" stroke="#eee"/>`,
+        );
+        parts.push(
+          `<line x1="${M.left}" y1="${fmt(y(k * v))}" x2="${M.left + pw}" y2="${fmt(y(k * v))}" stroke="#eee"/>`,
+        );
       }
     }
   }
   // FAR = FRR: where a curve crosses it is its EER.
-  parts.push(`<line x1="${fmt(x(lo))}" y1="${fmt(y(lo))}" x2="${fmt(x(1))}" y2="${fmt(y(1))}" stroke="#888" stroke-dasharray="3 4"/>`);
-  parts.push(`<text x="${fmt(x(0.5) - 6)}" y="${fmt(y(0.5) + 18)}" text-anchor="end" fill="#666" font-size="12">FAR = FRR (EER)</text>`);
+  parts.push(
+    `<line x1="${fmt(x(lo))}" y1="${fmt(y(lo))}" x2="${fmt(x(1))}" y2="${fmt(y(1))}" stroke="#888" stroke-dasharray="3 4"/>`,
+  );
+  parts.push(
+    `<text x="${fmt(x(0.5) - 6)}" y="${fmt(y(0.5) + 18)}" text-anchor="end" fill="#666" font-size="12">FAR = FRR (EER)</text>`,
+  );
   for (const t of plot.targetFars ?? []) {
     if (t <= 0 || t < lo) continue;
-    parts.push(`<line x1="${fmt(x(t))}" y1="${M.top}" x2="${fmt(x(t))}" y2="${M.top + ph}" stroke="#555" stroke-dasharray="6 3" stroke-width="1.2"/>`);
-    parts.push(`<text x="${fmt(x(t) + 4)}" y="${M.top + 14}" fill="#444" font-size="12">target FAR ${percent(t)}</text>`);
+    parts.push(
+      `<line x1="${fmt(x(t))}" y1="${M.top}" x2="${fmt(x(t))}" y2="${M.top + ph}" stroke="#555" stroke-dasharray="6 3" stroke-width="1.2"/>`,
+    );
+    parts.push(
+      `<text x="${fmt(x(t) + 4)}" y="${M.top + 14}" fill="#444" font-size="12">target FAR ${percent(t)}</text>`,
+    );
   }
 
   // Curves, then every operating point on top.
@@ -88,7 +101,9 @@ export function detSvg(plot: DetPlot): string {
     const colour = COLOURS[i % COLOURS.length] as string;
     const dash = DASHES[i % DASHES.length] as string;
     const path = s.points.map((p, k) => `${k ? 'L' : 'M'}${fmt(x(p.far))},${fmt(y(p.frr))}`).join('');
-    parts.push(`<path d="${path}" fill="none" stroke="${colour}" stroke-width="2.5"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
+    parts.push(
+      `<path d="${path}" fill="none" stroke="${colour}" stroke-width="2.5"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
+    );
     const ly = M.top + ph + 92 + i * 24;
     legend.push(
       `<line x1="${M.left}" y1="${ly - 5}" x2="${M.left + 36}" y2="${ly - 5}" stroke="${colour}" stroke-width="3"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
@@ -100,7 +115,9 @@ export function detSvg(plot: DetPlot): string {
     const colour = COLOURS[i % COLOURS.length] as string;
     const cx = fmt(x(s.operating.far));
     const cy = fmt(y(s.operating.frr));
-    parts.push(`<circle cx="${cx}" cy="${cy}" r="7" fill="${colour}" stroke="#fff" stroke-width="2"><title>${esc(s.name)} at threshold ${plot.threshold}</title></circle>`);
+    parts.push(
+      `<circle cx="${cx}" cy="${cy}" r="7" fill="${colour}" stroke="#fff" stroke-width="2"><title>${esc(s.name)} at threshold ${plot.threshold}</title></circle>`,
+    );
   });
 
   const axisY = M.top + ph;

@@ -47,14 +47,17 @@ export function readIdentities(path: string): IdentityRow[] {
   const header = records.shift() ?? [];
   const width = header.length;
   if (width < 2 || width > 4 || header.some((h, i) => h !== COLUMNS[i])) {
-    throw new Error(`${path}: the first line must be "file,identity[,group][,gender]", got "${header.join(',').slice(0, 60)}"`);
+    throw new Error(
+      `${path}: the first line must be "file,identity[,group][,gender]", got "${header.join(',').slice(0, 60)}"`,
+    );
   }
   const seen = new Map<string, number>();
   return records.map((record, i) => {
     const line = i + 2;
     if (record.length > width) throw new Error(`${path} line ${line}: more columns than the header (${width})`);
     const parsed = rowSchema.safeParse(Object.fromEntries(record.map((v, c) => [COLUMNS[c], v])));
-    if (!parsed.success) throw new Error(`${path} line ${line}: expected "${header.join(',')}" with a file and an identity`);
+    if (!parsed.success)
+      throw new Error(`${path} line ${line}: expected "${header.join(',')}" with a file and an identity`);
     const { file, identity, group, gender } = parsed.data;
     const first = seen.get(file);
     if (first !== undefined) throw new Error(`${path} line ${line}: ${file} is already listed on line ${first}`);

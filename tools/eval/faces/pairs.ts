@@ -26,7 +26,8 @@ export type PairRow = z.infer<typeof rowSchema>;
 export function readPairs(path: string): PairRow[] {
   const records = readCsvRecords(path, 'pairs');
   const header = records.shift() ?? [];
-  if (header.join(',') !== 'file_x,file_y,Decision') throw new Error(`${path}: the first line must be "file_x,file_y,Decision", got "${header.join(',').slice(0, 60)}"`);
+  if (header.join(',') !== 'file_x,file_y,Decision')
+    throw new Error(`${path}: the first line must be "file_x,file_y,Decision", got "${header.join(',').slice(0, 60)}"`);
   return records.map(([file_x, file_y, Decision, ...extra], i) => {
     const parsed = rowSchema.safeParse({ file_x, file_y, Decision });
     if (!parsed.success || extra.length) throw new Error(`${path} line ${i + 2}: expected "file_x,file_y,Yes|No"`);
@@ -45,7 +46,10 @@ export function labelPairs(rows: PairRow[], identities?: IdentityRow[]): Labelle
   const byFile = identities ? new Map(identities.map((r) => [r.file, r])) : null;
   if (byFile) {
     const missing = [...new Set(rows.flatMap((r) => [r.file_x, r.file_y]).filter((f) => !byFile.has(f)))];
-    if (missing.length) throw new Error(`${missing.length} image(s) of the pairs file are not in the identities file, e.g. ${missing.slice(0, 3).join(', ')}`);
+    if (missing.length)
+      throw new Error(
+        `${missing.length} image(s) of the pairs file are not in the identities file, e.g. ${missing.slice(0, 3).join(', ')}`,
+      );
   }
   return rows.map((r) => ({
     file_x: r.file_x,
@@ -88,7 +92,8 @@ export function makePairs(identities: IdentityRow[], options: MakePairsOptions):
   const people = new Map<string, Person>();
   for (const row of identities) {
     const person = people.get(row.identity);
-    if (!person) people.set(row.identity, { identity: row.identity, group: row.group, gender: row.gender, files: [row.file] });
+    if (!person)
+      people.set(row.identity, { identity: row.identity, group: row.group, gender: row.gender, files: [row.file] });
     else {
       if (person.group !== row.group || person.gender !== row.gender) {
         throw new Error(`identity ${row.identity} is labelled with two groups or genders (${row.file})`);
@@ -108,7 +113,8 @@ export function makePairs(identities: IdentityRow[], options: MakePairsOptions):
     for (const p of members) {
       if (p.files.length < 2) continue;
       const list: Array<[string, string]> = [];
-      for (let i = 0; i < p.files.length; i++) for (let j = i + 1; j < p.files.length; j++) list.push([p.files[i] as string, p.files[j] as string]);
+      for (let i = 0; i < p.files.length; i++)
+        for (let j = i + 1; j < p.files.length; j++) list.push([p.files[i] as string, p.files[j] as string]);
       unused.set(p, list);
     }
     let withPairs = [...unused.keys()];
@@ -126,7 +132,10 @@ export function makePairs(identities: IdentityRow[], options: MakePairsOptions):
     // Impostor pairs: rejection of repeats, with a bounded number of draws (a small group runs out).
     const rivals = new Map<Person, Person[]>();
     for (const p of members) {
-      const pool = options.impostors === 'any' ? everyone.filter((q) => q !== p) : members.filter((q) => q !== p && q.gender === p.gender);
+      const pool =
+        options.impostors === 'any'
+          ? everyone.filter((q) => q !== p)
+          : members.filter((q) => q !== p && q.gender === p.gender);
       if (pool.length) rivals.set(p, pool);
     }
     const probes = [...rivals.keys()];
@@ -150,5 +159,10 @@ export function makePairs(identities: IdentityRow[], options: MakePairsOptions):
 /** The pairs as a pairs file (file_x,file_y,Decision), to keep or to re-run with `--pairs`. */
 export function pairsCsv(pairs: readonly LabelledPair[]): string {
   const quote = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return ['file_x,file_y,Decision', ...pairs.map((p) => `${quote(p.file_x)},${quote(p.file_y)},${p.same ? 'Yes' : 'No'}`)].join('\n') + '\n';
+  return (
+    [
+      'file_x,file_y,Decision',
+      ...pairs.map((p) => `${quote(p.file_x)},${quote(p.file_y)},${p.same ? 'Yes' : 'No'}`),
+    ].join('\n') + '\n'
+  );
 }

@@ -27,22 +27,42 @@ const entry = z
   .string()
   .regex(/^[a-z-]+=[-+0-9.eE]+$/, `--gate takes RULE=VALUE[,RULE=VALUE…] with rules ${NAMES.join(', ')}`)
   .transform((s) => s.split('=') as [string, string])
-  .pipe(z.tuple([z.enum(NAMES, { error: `--gate rules are ${NAMES.join(', ')}` }), z.string().transform(Number).pipe(z.number({ error: '--gate values must be numbers' }).refine(Number.isFinite, '--gate values must be numbers'))]));
+  .pipe(
+    z.tuple([
+      z.enum(NAMES, { error: `--gate rules are ${NAMES.join(', ')}` }),
+      z
+        .string()
+        .transform(Number)
+        .pipe(
+          z.number({ error: '--gate values must be numbers' }).refine(Number.isFinite, '--gate values must be numbers'),
+        ),
+    ]),
+  );
 
 /** `min-score=0.8,max-yaw=20` → the gate; the zod schema eval-faces validates `--gate` with. */
 export const qualityGateSchema = z
   .string()
-  .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(entry).min(1, '--gate needs at least one RULE=VALUE'))
   .transform((list) => Object.fromEntries(list) as QualityGate);
 
 /** The rules this face fails (empty: it passes). */
 export function gateFailures(gate: QualityGate, face: FaceAnalysis): RuleName[] {
-  return (Object.entries(gate) as Array<[RuleName, number]>).filter(([name, limit]) => {
-    const value = RULES[name](face);
-    return name.startsWith('min-') ? !(value >= limit) : !(value <= limit);
-  }).map(([name]) => name);
+  return (Object.entries(gate) as Array<[RuleName, number]>)
+    .filter(([name, limit]) => {
+      const value = RULES[name](face);
+      return name.startsWith('min-') ? !(value >= limit) : !(value <= limit);
+    })
+    .map(([name]) => name);
 }
 
 /** The gate as it was given, for reports: `min-score=0.8,max-yaw=20`. */
-export const gateText = (gate: QualityGate): string => Object.entries(gate).map(([k, v]) => `${k}=${v}`).join(',');
+export const gateText = (gate: QualityGate): string =>
+  Object.entries(gate)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');

@@ -11,7 +11,11 @@ import type { IdentityRow } from './identities.js';
 import type { LabelledPair } from './pairs.js';
 
 /** For each pair, the reference person's images in the order they join the template (file_y first). */
-export function templateOrders(pairs: readonly LabelledPair[], identities: readonly IdentityRow[], seed: number): string[][] {
+export function templateOrders(
+  pairs: readonly LabelledPair[],
+  identities: readonly IdentityRow[],
+  seed: number,
+): string[][] {
   const identityOf = new Map(identities.map((r) => [r.file, r.identity]));
   const filesOf = new Map<string, string[]>();
   for (const r of identities) {
@@ -20,10 +24,15 @@ export function templateOrders(pairs: readonly LabelledPair[], identities: reado
     else filesOf.set(r.identity, [r.file]);
   }
   const missing = [...new Set(pairs.map((p) => p.file_y).filter((f) => !identityOf.has(f)))];
-  if (missing.length) throw new Error(`--template: ${missing.length} reference image(s) are not in the identities file, e.g. ${missing.slice(0, 3).join(', ')}`);
+  if (missing.length)
+    throw new Error(
+      `--template: ${missing.length} reference image(s) are not in the identities file, e.g. ${missing.slice(0, 3).join(', ')}`,
+    );
   const rng = xoroshiro128plus(seed);
   return pairs.map((p) => {
-    const others = (filesOf.get(identityOf.get(p.file_y) as string) as string[]).filter((f) => f !== p.file_x && f !== p.file_y);
+    const others = (filesOf.get(identityOf.get(p.file_y) as string) as string[]).filter(
+      (f) => f !== p.file_x && f !== p.file_y,
+    );
     // Fisher–Yates, seeded.
     for (let i = others.length - 1; i > 0; i--) {
       const j = uniformInt(rng, 0, i);

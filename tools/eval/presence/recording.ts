@@ -22,22 +22,37 @@ export interface RecordingOptions {
 export const kioskCadence: RecordingOptions = { width: 480, height: 360, fps: 10, maxSeconds: 60 };
 
 /** Yields the frames of `file` (any format ffmpeg reads: video, or a still image as one frame). */
-export async function* recordingFrames(file: string, options: RecordingOptions = kioskCadence): AsyncGenerator<RgbaFrame> {
+export async function* recordingFrames(
+  file: string,
+  options: RecordingOptions = kioskCadence,
+): AsyncGenerator<RgbaFrame> {
   if (!existsSync(file)) throw new Error(`recording not found: ${file}`);
   const { width, height, fps, maxSeconds } = options;
   const vf = `${options.filter ? `${options.filter},` : ''}scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=${fps}`;
-  const child = spawn('ffmpeg', ['-v', 'error', '-i', file, '-t', String(maxSeconds), '-vf', vf, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'ffmpeg',
+    ['-v', 'error', '-i', file, '-t', String(maxSeconds), '-vf', vf, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     stderr += c.toString();
   });
   const exited = new Promise<void>((resolve, reject) => {
     child.on('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(err.code === 'ENOENT' ? 'ffmpeg is not installed; it is needed to decode recordings (apt-get install ffmpeg)' : err.message)),
+      reject(
+        new Error(
+          err.code === 'ENOENT'
+            ? 'ffmpeg is not installed; it is needed to decode recordings (apt-get install ffmpeg)'
+            : err.message,
+        ),
+      ),
     );
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg could not decode ${file}: ${stderr.trim().slice(0, 300)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`ffmpeg could not decode ${file}: ${stderr.trim().slice(0, 300)}`)),
+    );
   });
   const size = width * height * 4;
   let pending: Buffer = Buffer.alloc(0);

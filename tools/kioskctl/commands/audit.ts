@@ -7,19 +7,21 @@ import { readProvisioning } from '../../../electron/core/delivery/keys/index.js'
 import { dataDirSchema, parseCommandArgs } from '../args.js';
 import { openLocalStaff } from './staff-cli-support.js';
 
-const publicKeySchema = z
-  .string()
-  .transform((s, ctx) => {
-    const k = Buffer.from(s.trim(), 'base64');
-    if (k.length === 32 && k.toString('base64') === s.trim()) return new Uint8Array(k);
-    ctx.addIssue({ code: 'custom', message: 'a device public key is 32 bytes in base64, as provisioning printed it and the upstream registered it' });
-    return z.NEVER;
+const publicKeySchema = z.string().transform((s, ctx) => {
+  const k = Buffer.from(s.trim(), 'base64');
+  if (k.length === 32 && k.toString('base64') === s.trim()) return new Uint8Array(k);
+  ctx.addIssue({
+    code: 'custom',
+    message: 'a device public key is 32 bytes in base64, as provisioning printed it and the upstream registered it',
   });
+  return z.NEVER;
+});
 
 /** `kioskctl audit verify|tail`: proves the hash chain and the signatures, or shows the newest rows. */
 export const auditCommand: Command = {
   name: 'audit',
-  summary: 'Audit log: verify --device-key KEY (the key registered upstream; exit 1 names the first bad row), tail [--limit N]',
+  summary:
+    'Audit log: verify --device-key KEY (the key registered upstream; exit 1 names the first bad row), tail [--limit N]',
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === 'verify') {
@@ -57,16 +59,22 @@ export const auditCommand: Command = {
       }
       const local = openLocalStaff(args['data-dir'], 'read');
       try {
-        const signedRows = (local.db.prepare('SELECT count(*) AS c FROM audit_log WHERE sig IS NOT NULL').get() as { c: number }).c;
+        const signedRows = (
+          local.db.prepare('SELECT count(*) AS c FROM audit_log WHERE sig IS NOT NULL').get() as { c: number }
+        ).c;
         const pending = local.audit.pendingRows().length;
         if (!trust && (signedRows > 0 || mark)) {
           const msg = `Rows of this audit log are signed, and no device key was given: pass --device-key with the device's public key as registered upstream (provisioning printed it). The key in the folder under test is not trusted.${provisionedIds[0] ? ` (This folder says it was provisioned with key ${provisionedIds[0]}.)` : ''}`;
-          if (args.json) console.log(JSON.stringify({ ok: false, rows: 0, firstBadSeq: 0, problem: 'no-key', note: msg }));
+          if (args.json)
+            console.log(JSON.stringify({ ok: false, rows: 0, firstBadSeq: 0, problem: 'no-key', note: msg }));
           else console.error(msg);
           return 1;
         }
         if (markProblem) {
-          if (args.json) console.log(JSON.stringify({ ok: false, rows: 0, firstBadSeq: 0, problem: 'mark-mismatch', note: markProblem }));
+          if (args.json)
+            console.log(
+              JSON.stringify({ ok: false, rows: 0, firstBadSeq: 0, problem: 'mark-mismatch', note: markProblem }),
+            );
           else console.log(`Audit chain BROKEN: ${markProblem}`);
           return 1;
         }
@@ -74,20 +82,39 @@ export const auditCommand: Command = {
         if (args.json) console.log(JSON.stringify({ ...v, pending }));
         else if (v.ok) {
           console.log(`Audit chain intact: ${v.rows} rows, head ${v.head}`);
-          if (!trust) console.log('No row is signed (the kiosk was never provisioned): only the hash chain was checked.');
-          else if (v.signedThrough === 0) console.log('WARNING: no row carries a signature of the given device key(s); only the hash chain was checked.');
+          if (!trust)
+            console.log('No row is signed (the kiosk was never provisioned): only the hash chain was checked.');
+          else if (v.signedThrough === 0)
+            console.log(
+              'WARNING: no row carries a signature of the given device key(s); only the hash chain was checked.',
+            );
           else {
             console.log(`Signed by device key ${v.keys?.join(', then ')} through row ${v.signedThrough}.`);
             for (const id of trustedAuditKeys(sodium, given).keyIds()) {
-              if (provisionedIds.length > 0 && !provisionedIds.includes(id)) console.log(`NOTE: the given key ${id} is not one this folder says it was provisioned with (${provisionedIds.join(', ')}).`);
+              if (provisionedIds.length > 0 && !provisionedIds.includes(id))
+                console.log(
+                  `NOTE: the given key ${id} is not one this folder says it was provisioned with (${provisionedIds.join(', ')}).`,
+                );
             }
           }
-          for (const u of v.unverified ?? []) console.log(`WARNING: rows ${u.from}–${u.to} are not signed: the kiosk wrote them while its device key was unavailable (a signed row after them says so); nothing vouches for their content.`);
-          if (v.unsignedTail) console.log(`WARNING: the newest ${v.unsignedTail} row(s) are not signed (written while the device key was unavailable, or by someone else); the kiosk marks them at its next signed row.`);
-          if (trust && !mark && v.signedThrough) console.log('WARNING: no audit-head.json beside the database: signatures stripped from the newest rows could not be told from rows never signed.');
+          for (const u of v.unverified ?? [])
+            console.log(
+              `WARNING: rows ${u.from}–${u.to} are not signed: the kiosk wrote them while its device key was unavailable (a signed row after them says so); nothing vouches for their content.`,
+            );
+          if (v.unsignedTail)
+            console.log(
+              `WARNING: the newest ${v.unsignedTail} row(s) are not signed (written while the device key was unavailable, or by someone else); the kiosk marks them at its next signed row.`,
+            );
+          if (trust && !mark && v.signedThrough)
+            console.log(
+              'WARNING: no audit-head.json beside the database: signatures stripped from the newest rows could not be told from rows never signed.',
+            );
           if (pending) console.log(`${pending} kioskctl row(s) wait for the kiosk to import and sign them.`);
           console.log(`Anchor for a later check (write it down outside the kiosk): ${v.rows}:${v.head}`);
-        } else console.log(`Audit chain BROKEN at row ${v.firstBadSeq} (${v.problem})${v.note ? `: ${v.note}` : ''}; rows before it are intact`);
+        } else
+          console.log(
+            `Audit chain BROKEN at row ${v.firstBadSeq} (${v.problem})${v.note ? `: ${v.note}` : ''}; rows before it are intact`,
+          );
         return v.ok ? 0 : 1;
       } finally {
         local.close();
@@ -100,14 +127,18 @@ export const auditCommand: Command = {
       );
       const local = openLocalStaff(args['data-dir'], 'read');
       try {
-        for (const r of local.audit.recent(args.limit).reverse()) console.log(`${String(r.seq).padStart(6)} ${r.at} ${r.actor.padEnd(16)} ${r.action.padEnd(26)} ${r.detail}`);
-        for (const r of local.audit.pendingRows()) console.log(`${'queued'.padStart(6)} ${r.at} ${r.actor.padEnd(16)} ${r.action.padEnd(26)} ${r.detail}`);
+        for (const r of local.audit.recent(args.limit).reverse())
+          console.log(`${String(r.seq).padStart(6)} ${r.at} ${r.actor.padEnd(16)} ${r.action.padEnd(26)} ${r.detail}`);
+        for (const r of local.audit.pendingRows())
+          console.log(`${'queued'.padStart(6)} ${r.at} ${r.actor.padEnd(16)} ${r.action.padEnd(26)} ${r.detail}`);
         return 0;
       } finally {
         local.close();
       }
     }
-    console.error('Usage: kioskctl audit verify --device-key KEY [--device-key KEY…] [--anchor SEQ:HASH] [--data-dir DIR] [--json] | kioskctl audit tail [--limit N] [--data-dir DIR]');
+    console.error(
+      'Usage: kioskctl audit verify --device-key KEY [--device-key KEY…] [--anchor SEQ:HASH] [--data-dir DIR] [--json] | kioskctl audit tail [--limit N] [--data-dir DIR]',
+    );
     return 2;
   },
 };

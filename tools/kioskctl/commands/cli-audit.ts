@@ -1,5 +1,10 @@
 import { userInfo } from 'node:os';
-import { AuditLog, maskDetail, maskTwelveDigits, type AuditEntry } from '../../../electron/core/platform/audit/chain.js';
+import {
+  AuditLog,
+  maskDetail,
+  maskTwelveDigits,
+  type AuditEntry,
+} from '../../../electron/core/platform/audit/chain.js';
 import type { Database } from '../../../electron/core/platform/store/index.js';
 
 /**
@@ -21,5 +26,9 @@ export function cliActor(): string {
  * outside the chain (audit_pending) until the kiosk imports it and signs it, naming this account.
  */
 export function auditCliAction(db: Database, action: string, detail: NonNullable<AuditEntry['detail']>): void {
-  AuditLog.pending(db).append({ actor: maskTwelveDigits(cliActor()), action, detail: { ...maskDetail(detail), via: 'cli' } });
+  AuditLog.pending(db).append({
+    actor: maskTwelveDigits(cliActor()),
+    action,
+    detail: { ...maskDetail(detail), via: 'cli' },
+  });
 }

@@ -16,21 +16,34 @@ export const declineCheckCommand: Command = {
   async run(argv) {
     const args = parseCommandArgs(
       argv,
-      z.object({ image: z.string({ message: 'needs the picture: --image FILE' }).min(1), json: z.boolean().default(false) }),
+      z.object({
+        image: z.string({ message: 'needs the picture: --image FILE' }).min(1),
+        json: z.boolean().default(false),
+      }),
     );
     let image: { data: Uint8ClampedArray; width: number; height: number };
     try {
       const { data, info } = await sharp(args.image).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-      image = { data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+      image = {
+        data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
+        width: info.width,
+        height: info.height,
+      };
     } catch {
       console.error(`decline-check: cannot read ${args.image} as an image`);
       return 2;
     }
     const text = await decodeQr(image);
-    const verdict = text === undefined ? { found: false as const } : { found: true as const, characters: text.length, ...summarise(text) };
+    const verdict =
+      text === undefined
+        ? { found: false as const }
+        : { found: true as const, characters: text.length, ...summarise(text) };
     if (args.json) console.log(JSON.stringify(verdict));
     else if (!verdict.found) console.log('No QR code found in the picture.');
-    else if (verdict.accepted) console.log(`QR code found (${verdict.characters} characters): accepted as ${verdict.kind === 'code' ? 'an eGov six-digit code' : 'an eGov share token (EGS1)'}.`);
+    else if (verdict.accepted)
+      console.log(
+        `QR code found (${verdict.characters} characters): accepted as ${verdict.kind === 'code' ? 'an eGov six-digit code' : 'an eGov share token (EGS1)'}.`,
+      );
     else console.log(`QR code found (${verdict.characters} characters): rejected (${verdict.reason}).`);
     return verdict.found && verdict.accepted ? 0 : 1;
   },

@@ -24,7 +24,13 @@ import { descriptorDistance } from '../../../electron/core/face/descriptor-dista
 import { meanTemplate } from '../../../electron/core/face/template.js';
 import { templateOrders } from '../../eval/faces/templates.js';
 import { gateFailures, gateText, qualityGateSchema } from '../../eval/faces/quality-gate.js';
-import { detCurve, equalErrorRate, ratesAt, thresholdForFar, type ScoredPair } from '../../../electron/core/face/verification.js';
+import {
+  detCurve,
+  equalErrorRate,
+  ratesAt,
+  thresholdForFar,
+  type ScoredPair,
+} from '../../../electron/core/face/verification.js';
 import type { Command } from '../command.js';
 import { percentile } from '../../percentile.js';
 
@@ -37,18 +43,38 @@ const USAGE = [
   '         [--max-side PX] [--detector-size PX] [--models DIR] [--model-package DIR[:SHA256]] [--json]',
 ].join('\n');
 
-const farValue = z.number({ error: '--target-far must be numbers between 0 and 1, e.g. 0.01,0.001' }).min(0, '--target-far must be ≥ 0').max(1, '--target-far must be ≤ 1');
+const farValue = z
+  .number({ error: '--target-far must be numbers between 0 and 1, e.g. 0.01,0.001' })
+  .min(0, '--target-far must be ≥ 0')
+  .max(1, '--target-far must be ≤ 1');
 const farList = z
   .string()
   .transform((s) => s.split(',').map((v) => v.trim()))
-  .pipe(z.array(z.string().min(1, '--target-far must be numbers between 0 and 1, e.g. 0.01,0.001').transform(Number).pipe(farValue)).min(1).max(6, 'at most six --target-far values'));
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .min(1, '--target-far must be numbers between 0 and 1, e.g. 0.01,0.001')
+          .transform(Number)
+          .pipe(farValue),
+      )
+      .min(1)
+      .max(6, 'at most six --target-far values'),
+  );
 
 const templateList = z
   .string()
   .transform((s) => s.split(',').map((v) => v.trim()))
   .pipe(
     z
-      .array(z.string().regex(/^\d+$/, '--template takes whole numbers of images, e.g. 1,2,3').transform(Number).pipe(z.number().int().min(1, '--template K must be at least 1').max(20, '--template K is at most 20')))
+      .array(
+        z
+          .string()
+          .regex(/^\d+$/, '--template takes whole numbers of images, e.g. 1,2,3')
+          .transform(Number)
+          .pipe(z.number().int().min(1, '--template K must be at least 1').max(20, '--template K is at most 20')),
+      )
       .min(1)
       .max(6, 'at most six --template values')
       .refine((l) => new Set(l).size === l.length, '--template values must differ'),
@@ -59,33 +85,69 @@ const optionsSchema = z
     pairs: z.string().min(1).optional(),
     identities: z.string().min(1).optional(),
     images: z.string({ error: '--images DIR is required (folder the CSV paths are relative to)' }).min(1),
-    'make-pairs': z.coerce.number({ error: '--make-pairs must be a number' }).int('--make-pairs must be a whole number').min(1, '--make-pairs must be at least 1').max(100_000, '--make-pairs is at most 100000').optional(),
-    seed: z.coerce.number({ error: '--seed must be a number' }).int('--seed must be a whole number').min(0, '--seed must be ≥ 0').max(2 ** 31 - 1, '--seed must be under 2^31').optional(),
+    'make-pairs': z.coerce
+      .number({ error: '--make-pairs must be a number' })
+      .int('--make-pairs must be a whole number')
+      .min(1, '--make-pairs must be at least 1')
+      .max(100_000, '--make-pairs is at most 100000')
+      .optional(),
+    seed: z.coerce
+      .number({ error: '--seed must be a number' })
+      .int('--seed must be a whole number')
+      .min(0, '--seed must be ≥ 0')
+      .max(2 ** 31 - 1, '--seed must be under 2^31')
+      .optional(),
     impostors: z.enum(['same-group', 'any'], { error: '--impostors must be same-group or any' }).optional(),
-    threshold: z.coerce.number({ error: '--threshold must be a number' }).min(0.05, '--threshold must be ≥ 0.05').max(2, '--threshold must be ≤ 2').optional(),
+    threshold: z.coerce
+      .number({ error: '--threshold must be a number' })
+      .min(0.05, '--threshold must be ≥ 0.05')
+      .max(2, '--threshold must be ≤ 2')
+      .optional(),
     'target-far': farList.optional().transform((v) => v ?? [0.01, 0.001]),
-    plot: z.string().regex(/\.(svg|png)$/i, '--plot FILE must end in .svg or .png').optional(),
+    plot: z
+      .string()
+      .regex(/\.(svg|png)$/i, '--plot FILE must end in .svg or .png')
+      .optional(),
     'save-pairs': z.string().min(1).optional(),
     /** Reference templates of K images (several K: each scored on the same pairs). */
     template: templateList.optional(),
     gate: qualityGateSchema.optional(),
     'save-scores': z.string().min(1).optional(),
-    'max-side': z.coerce.number({ error: '--max-side must be a number' }).int().min(64, '--max-side must be ≥ 64').max(4096, '--max-side must be ≤ 4096').default(640),
+    'max-side': z.coerce
+      .number({ error: '--max-side must be a number' })
+      .int()
+      .min(64, '--max-side must be ≥ 64')
+      .max(4096, '--max-side must be ≤ 4096')
+      .default(640),
     models: z.string().min(1).optional(),
     /** The recognition model package the kiosk runs (as `npm run bench --model-package`): IT measures the model it deploys. */
-    'model-package': z.string().regex(/^[^:]+(:[0-9a-f]{64})?$/, '--model-package takes DIR or DIR:SHA256').optional(),
+    'model-package': z
+      .string()
+      .regex(/^[^:]+(:[0-9a-f]{64})?$/, '--model-package takes DIR or DIR:SHA256')
+      .optional(),
     /** Detector input size for describe (px, multiple of 32); default: the engine's. For comparisons. */
-    'detector-size': z.coerce.number({ error: '--detector-size must be a number' }).int().min(96).max(800).multipleOf(32, '--detector-size must be a multiple of 32').optional(),
+    'detector-size': z.coerce
+      .number({ error: '--detector-size must be a number' })
+      .int()
+      .min(96)
+      .max(800)
+      .multipleOf(32, '--detector-size must be a multiple of 32')
+      .optional(),
     json: z.boolean().default(false),
   })
   .superRefine((o, ctx) => {
     const issue = (message: string): void => ctx.addIssue({ code: 'custom', message });
-    if (!o.pairs && o['make-pairs'] === undefined) issue('--pairs FILE is required (CSV file_x,file_y,Decision), or --identities FILE with --make-pairs N');
+    if (!o.pairs && o['make-pairs'] === undefined)
+      issue('--pairs FILE is required (CSV file_x,file_y,Decision), or --identities FILE with --make-pairs N');
     if (o.pairs && o['make-pairs'] !== undefined) issue('give --pairs FILE or --make-pairs N, not both');
-    if (o['make-pairs'] !== undefined && !o.identities) issue('--make-pairs N needs --identities FILE (file,identity[,group][,gender])');
-    if (o['make-pairs'] === undefined && o.impostors !== undefined) issue('--impostors only applies with --make-pairs N');
-    if (o['make-pairs'] === undefined && o.seed !== undefined && !o.template) issue('--seed only applies with --make-pairs N or --template K');
-    if (o.template && !o.identities) issue('--template K needs --identities FILE (the other images of each reference person)');
+    if (o['make-pairs'] !== undefined && !o.identities)
+      issue('--make-pairs N needs --identities FILE (file,identity[,group][,gender])');
+    if (o['make-pairs'] === undefined && o.impostors !== undefined)
+      issue('--impostors only applies with --make-pairs N');
+    if (o['make-pairs'] === undefined && o.seed !== undefined && !o.template)
+      issue('--seed only applies with --make-pairs N or --template K');
+    if (o.template && !o.identities)
+      issue('--template K needs --identities FILE (the other images of each reference person)');
   });
 type Options = z.infer<typeof optionsSchema>;
 
@@ -116,7 +178,12 @@ function summarise(list: Scored[], all: LabelledPair[], opts: Options & { thresh
     different_min_distance: diff.length ? r4(Math.min(...diff)) : null,
     targets: opts['target-far'].map((target) => {
       const t = thresholdForFar(list, target);
-      return { target_far: target, threshold: t ? r4(t.threshold) : null, far: t ? r4(t.rates.far) : null, frr: t ? r4(t.rates.frr) : null };
+      return {
+        target_far: target,
+        threshold: t ? r4(t.threshold) : null,
+        far: t ? r4(t.rates.far) : null,
+        frr: t ? r4(t.rates.frr) : null,
+      };
     }),
   };
 }
@@ -126,7 +193,11 @@ type Summary = ReturnType<typeof summarise>;
 function loadPairs(opts: Options): { pairs: LabelledPair[]; identities: IdentityRow[] | null } {
   const identities = opts.identities ? readIdentities(opts.identities) : null;
   if (opts['make-pairs'] !== undefined && identities) {
-    const pairs = makePairs(identities, { perGroup: opts['make-pairs'], seed: opts.seed ?? 1, impostors: opts.impostors ?? 'same-group' });
+    const pairs = makePairs(identities, {
+      perGroup: opts['make-pairs'],
+      seed: opts.seed ?? 1,
+      impostors: opts.impostors ?? 'same-group',
+    });
     return { pairs, identities };
   }
   return { pairs: labelPairs(readPairs(opts.pairs as string), identities ?? undefined), identities };
@@ -185,7 +256,8 @@ async function run(argv: string[]): Promise<number> {
   }
   const opts = parsed.data;
   const imagesDir = resolve(opts.images);
-  if (!existsSync(imagesDir) || !statSync(imagesDir).isDirectory()) throw new Error(`the images folder ${imagesDir} does not exist`);
+  if (!existsSync(imagesDir) || !statSync(imagesDir).isDirectory())
+    throw new Error(`the images folder ${imagesDir} does not exist`);
   checkOutputFolder(opts.plot, '--plot');
   checkOutputFolder(opts['save-pairs'], '--save-pairs');
   checkOutputFolder(opts['save-scores'], '--save-scores');
@@ -203,7 +275,8 @@ async function run(argv: string[]): Promise<number> {
   const wanted = [...pairs.flatMap((p) => [p.file_x, p.file_y]), ...(orders ?? []).flatMap((o) => o.slice(1, maxK))];
   const files = [...new Map(wanted.map((f) => [pathOf(f), f])).entries()];
   const absent = files.filter(([path]) => !existsSync(path)).map(([, f]) => f);
-  if (absent.length) throw new Error(`${absent.length} image(s) not found under ${imagesDir}, e.g. ${absent.slice(0, 3).join(', ')}`);
+  if (absent.length)
+    throw new Error(`${absent.length} image(s) not found under ${imagesDir}, e.g. ${absent.slice(0, 3).join(', ')}`);
 
   const log = (line: string): void => {
     process.stderr.write(`eval-faces: ${line}\n`);
@@ -222,7 +295,14 @@ async function run(argv: string[]): Promise<number> {
   const skipped: Array<{ file: string; reason: string }> = [];
   const times: number[] = [];
   const bar = new cliProgress.SingleBar(
-    { format: 'eval-faces: described {value}/{total} images, {skipped} skipped |{bar}| {percentage}% · eta {eta_formatted}', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 15_000, hideCursor: true },
+    {
+      format:
+        'eval-faces: described {value}/{total} images, {skipped} skipped |{bar}| {percentage}% · eta {eta_formatted}',
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 15_000,
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   /** Describes an image once (by resolved path); no face, several faces or an unreadable file: skipped and listed. */
@@ -299,7 +379,13 @@ async function run(argv: string[]): Promise<number> {
           const refs = references[i];
           if (!refs) continue;
           reference = refs.slice(0, k);
-          b = k === 1 ? descriptors.get(refs[0] as string) : meanTemplate(reference.map((r) => descriptors.get(r) as number[]), status.metric);
+          b =
+            k === 1
+              ? descriptors.get(refs[0] as string)
+              : meanTemplate(
+                  reference.map((r) => descriptors.get(r) as number[]),
+                  status.metric,
+                );
         } else {
           reference = [pathOf(pair.file_y)];
           b = descriptors.get(reference[0] as string);
@@ -313,19 +399,54 @@ async function run(argv: string[]): Promise<number> {
     const groupNames = [...new Set(pairs.map((p) => p.group))].sort();
     const overall = summarise(scored, pairs, measured);
     const groups: Record<string, Summary> = Object.fromEntries(
-      groupNames.map((g) => [g, summarise(scored.filter((p) => p.pair.group === g), pairs.filter((p) => p.group === g), measured)]),
+      groupNames.map((g) => [
+        g,
+        summarise(
+          scored.filter((p) => p.pair.group === g),
+          pairs.filter((p) => p.group === g),
+          measured,
+        ),
+      ]),
     );
-    const made = opts['make-pairs'] !== undefined ? { per_group: opts['make-pairs'], seed: opts.seed ?? 1, impostors: opts.impostors ?? 'same-group' } : null;
+    const made =
+      opts['make-pairs'] !== undefined
+        ? { per_group: opts['make-pairs'], seed: opts.seed ?? 1, impostors: opts.impostors ?? 'same-group' }
+        : null;
     const source = made ? { made_pairs: made } : { pairs_file: opts.pairs };
     const fileOf = new Map(files.map(([path, file]) => [path, file]));
     const shown = (path: string): string => fileOf.get(path) ?? path;
-    const byGroup = (list: Scored[]) => Object.fromEntries(groupNames.map((g) => [g, summarise(list.filter((p) => p.pair.group === g), pairs.filter((p) => p.group === g), measured)]));
+    const byGroup = (list: Scored[]) =>
+      Object.fromEntries(
+        groupNames.map((g) => [
+          g,
+          summarise(
+            list.filter((p) => p.pair.group === g),
+            pairs.filter((p) => p.group === g),
+            measured,
+          ),
+        ]),
+      );
     const templateReport = ks
       ? {
-          template: { k: ks, reference: 'file_y and other images of its identity, never the probe (seeded)', short_pairs: templateShort },
+          template: {
+            k: ks,
+            reference: 'file_y and other images of its identity, never the probe (seeded)',
+            short_pairs: templateShort,
+          },
           templates: perK.map(({ k, scored: list }) => {
             const all = summarise(list, pairs, measured);
-            return { k, pairs: all.pairs, accuracy: all.accuracy, far: all.far, frr: all.frr, eer: all.eer, false_accepts: all.false_accepts, false_rejects: all.false_rejects, targets: all.targets, groups: byGroup(list) };
+            return {
+              k,
+              pairs: all.pairs,
+              accuracy: all.accuracy,
+              far: all.far,
+              frr: all.frr,
+              eer: all.eer,
+              false_accepts: all.false_accepts,
+              false_rejects: all.false_rejects,
+              targets: all.targets,
+              groups: byGroup(list),
+            };
           }),
         }
       : {};
@@ -373,13 +494,32 @@ async function run(argv: string[]): Promise<number> {
     if (opts['save-scores']) {
       const quote = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
       const rows = perK.flatMap(({ k, scored: list }) =>
-        list.map((p) => [p.pair.file_x, p.pair.file_y, p.same ? 'Yes' : 'No', p.pair.group, String(k), p.reference.map(shown).join(';'), p.distance.toFixed(6)].map(quote).join(',')),
+        list.map((p) =>
+          [
+            p.pair.file_x,
+            p.pair.file_y,
+            p.same ? 'Yes' : 'No',
+            p.pair.group,
+            String(k),
+            p.reference.map(shown).join(';'),
+            p.distance.toFixed(6),
+          ]
+            .map(quote)
+            .join(','),
+        ),
       );
-      writeFileSync(opts['save-scores'], ['file_x,file_y,Decision,group,k,reference,distance', ...rows].join('\n') + '\n');
+      writeFileSync(
+        opts['save-scores'],
+        ['file_x,file_y,Decision,group,k,reference,distance', ...rows].join('\n') + '\n',
+      );
     }
 
     if (opts.plot) {
-      const impostors = !made ? `pairs from ${(opts.pairs as string).split('/').slice(-2).join('/')}` : made.impostors === 'any' ? `impostors: anyone (random pairs), seed ${made.seed}` : `impostors: same group and gender, seed ${made.seed}`;
+      const impostors = !made
+        ? `pairs from ${(opts.pairs as string).split('/').slice(-2).join('/')}`
+        : made.impostors === 'any'
+          ? `impostors: anyone (random pairs), seed ${made.seed}`
+          : `impostors: same group and gender, seed ${made.seed}`;
       await writeDetPlot(opts.plot, {
         title: `Face verification, DET per group (threshold ${measured.threshold})`,
         subtitle: `${report.pairs} pairs scored of ${pairs.length} · ${impostors}${ks ? ` · template of ${ks[0]} image(s)` : ''}${gate ? ` · gate ${gateText(gate)}` : ''} · models ${status.modelId}`,
@@ -388,7 +528,14 @@ async function run(argv: string[]): Promise<number> {
         series: groupNames
           .map((g) => ({ g, list: scored.filter((p) => p.pair.group === g), s: groups[g] as Summary }))
           .filter(({ s }) => s.same_pairs > 0 && s.different_pairs > 0)
-          .map(({ g, list, s }) => ({ name: g, points: detCurve(list), genuine: s.same_pairs, impostors: s.different_pairs, eer: s.eer ?? Number.NaN, operating: { far: s.far ?? 0, frr: s.frr ?? 0 } })),
+          .map(({ g, list, s }) => ({
+            name: g,
+            points: detCurve(list),
+            genuine: s.same_pairs,
+            impostors: s.different_pairs,
+            eer: s.eer ?? Number.NaN,
+            operating: { far: s.far ?? 0, frr: s.frr ?? 0 },
+          })),
       });
     }
     if (opts.json) {
@@ -399,7 +546,9 @@ async function run(argv: string[]): Promise<number> {
     const width = Math.max(9, ...groupNames.map((g) => g.length));
     const lines = [
       `Face verification on ${report.pairs} pairs (${files.length} images; backend ${status.detail}; models ${status.modelId})`,
-      identities ? `  groups from ${opts.identities}${made ? `; pairs made: at most ${made.per_group} genuine + ${made.per_group} impostor per group, seed ${made.seed}, impostors ${made.impostors}` : ''}` : '  groups: top folder of file_x',
+      identities
+        ? `  groups from ${opts.identities}${made ? `; pairs made: at most ${made.per_group} genuine + ${made.per_group} impostor per group, seed ${made.seed}, impostors ${made.impostors}` : ''}`
+        : '  groups: top folder of file_x',
       '',
       `  ${'set'.padEnd(width)}  pairs  same  diff  accuracy   FAR       FRR       EER       max same  min diff`,
       ...Object.entries({ all: overall, ...groups }).map(
@@ -412,7 +561,9 @@ async function run(argv: string[]): Promise<number> {
         `  threshold meeting FAR ≤ ${pct(target)}:`,
         ...Object.entries({ all: overall, ...groups }).map(([name, g]) => {
           const t = g.targets[k];
-          return t && t.threshold !== null ? `    ${name.padEnd(width)} ${String(t.threshold).padStart(7)} (FRR ${pct(t.frr)})` : `    ${name.padEnd(width)} none`;
+          return t && t.threshold !== null
+            ? `    ${name.padEnd(width)} ${String(t.threshold).padStart(7)} (FRR ${pct(t.frr)})`
+            : `    ${name.padEnd(width)} none`;
         }),
       ]),
       ...(ks
@@ -420,16 +571,23 @@ async function run(argv: string[]): Promise<number> {
             `  reference templates (mean of K images of the reference person; ${templateShort} pairs short of ${maxK} images not scored):`,
             ...perK.flatMap(({ k, scored: list }) =>
               Object.entries({ all: summarise(list, pairs, measured), ...byGroup(list) }).map(
-                ([name, g]) => `    K=${k} ${name.padEnd(width)} ${String(g.pairs).padStart(6)} pairs  FAR ${pct(g.far).padStart(8)}  FRR ${pct(g.frr).padStart(8)}  EER ${pct(g.eer).padStart(8)}  ${g.targets.map((t) => `FRR at FAR ${pct(t.target_far)}: ${pct(t.frr)}`).join('  ')}`,
+                ([name, g]) =>
+                  `    K=${k} ${name.padEnd(width)} ${String(g.pairs).padStart(6)} pairs  FAR ${pct(g.far).padStart(8)}  FRR ${pct(g.frr).padStart(8)}  EER ${pct(g.eer).padStart(8)}  ${g.targets.map((t) => `FRR at FAR ${pct(t.target_far)}: ${pct(t.frr)}`).join('  ')}`,
               ),
             ),
           ]
         : []),
-      ...(gate ? [`  gate ${gateText(gate)}: ${refused.size} of ${probes.length} probe images refused (${pct(report.gate?.refused_share ?? 0)}), ${report.gate?.refused_pairs} pairs not scored`] : []),
+      ...(gate
+        ? [
+            `  gate ${gateText(gate)}: ${refused.size} of ${probes.length} probe images refused (${pct(report.gate?.refused_share ?? 0)}), ${report.gate?.refused_pairs} pairs not scored`,
+          ]
+        : []),
       `  time per image (detect + landmarks + descriptor): p50 ${report.p50_ms} ms, p95 ${report.p95_ms} ms`,
       ...(opts.plot ? [`  DET plot written to ${opts.plot}`] : []),
       '',
-      skipped.length ? `  skipped ${skipped.length} images (${report.skipped_pairs} pairs not scored):` : '  no image skipped',
+      skipped.length
+        ? `  skipped ${skipped.length} images (${report.skipped_pairs} pairs not scored):`
+        : '  no image skipped',
       ...skipped.map((s) => `    ${s.file}: ${s.reason}`),
     ];
     console.log(lines.join('\n'));

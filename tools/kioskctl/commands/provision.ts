@@ -2,7 +2,12 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Command } from '../command.js';
 import { getSodium, keyFingerprint, toB64 } from '../../../electron/core/platform/crypto/index.js';
-import { plainFileProtector, provisionKiosk, ProvisionRefused, type ProvisionResult } from '../../../electron/core/delivery/keys/index.js';
+import {
+  plainFileProtector,
+  provisionKiosk,
+  ProvisionRefused,
+  type ProvisionResult,
+} from '../../../electron/core/delivery/keys/index.js';
 import { openKioskStorage } from '../../../electron/core/storage.js';
 import { dataDirSchema, parseCommandArgs } from '../args.js';
 import { Outbox, outboxProvisioningFacts } from '../../../electron/core/delivery/sync/outbox.js';
@@ -27,7 +32,10 @@ export const provisionCommand: Command = {
         upstream: z.string().min(1, 'the upstream URL'),
         'upstream-key': z.string().min(1, 'the upstream public key file'),
         clinic: z.string().min(1).max(64),
-        'device-id': z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, dot, dash, underscore').optional(),
+        'device-id': z
+          .string()
+          .regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, dot, dash, underscore')
+          .optional(),
         'new-device-key': z.boolean().default(false),
         'keep-old-visits': z.boolean().default(false),
         'development-keys': z.boolean().default(false),
@@ -57,29 +65,54 @@ export const provisionCommand: Command = {
       });
     } catch (err) {
       if (!(err instanceof ProvisionRefused)) throw err;
-      if (err.reason === 'bad-url' || err.reason === 'bad-key-file' || err.reason === 'development-key' || err.reason === 'fingerprint-mismatch') throw err;
-      console.error(err.reason === 'stranded-visits' ? `${err.message}\n(kioskctl sync --until-empty, kioskctl export --out FILE, or --keep-old-visits.)` : `${err.message}\n(kioskctl provision ... --new-device-key makes a new one.)`);
+      if (
+        err.reason === 'bad-url' ||
+        err.reason === 'bad-key-file' ||
+        err.reason === 'development-key' ||
+        err.reason === 'fingerprint-mismatch'
+      )
+        throw err;
+      console.error(
+        err.reason === 'stranded-visits'
+          ? `${err.message}\n(kioskctl sync --until-empty, kioskctl export --out FILE, or --keep-old-visits.)`
+          : `${err.message}\n(kioskctl provision ... --new-device-key makes a new one.)`,
+      );
       return 3;
     } finally {
       db.close();
     }
     const device = result.device;
     const url = result.provisioning.upstreamUrl;
-    if (result.strandedVisits > 0) console.warn(`${result.strandedVisits} visit(s) sealed to the old key stay queued; move them with kioskctl export.`);
-    if (result.createdDeviceKey && result.previousDeviceKeyId) console.warn('A new device key (and device id) replaces the old one: register the new one, and keep the old device registered upstream until the visits it signed are delivered (they are sent under it).');
-    if (result.developmentUpstreamKey) console.warn('WARNING: this is the DEVELOPMENT upstream key (its secret is public): the kiosk is marked development and serves patients only when started with development keys (never for patients).');
+    if (result.strandedVisits > 0)
+      console.warn(
+        `${result.strandedVisits} visit(s) sealed to the old key stay queued; move them with kioskctl export.`,
+      );
+    if (result.createdDeviceKey && result.previousDeviceKeyId)
+      console.warn(
+        'A new device key (and device id) replaces the old one: register the new one, and keep the old device registered upstream until the visits it signed are delivered (they are sent under it).',
+      );
+    if (result.developmentUpstreamKey)
+      console.warn(
+        'WARNING: this is the DEVELOPMENT upstream key (its secret is public): the kiosk is marked development and serves patients only when started with development keys (never for patients).',
+      );
     const audited = openKioskStorage(dataDir, 'write');
     try {
       auditCliAction(audited, 'sync.provision', result.auditDetail);
     } finally {
       audited.close();
     }
-    console.log(`Provisioned for clinic ${args.clinic}: upstream ${url}, pinned key ${result.provisioning.upstreamKeyId}.`);
-    console.log(`Upstream key fingerprint: ${keyFingerprint(await getSodium(), result.provisioning.upstreamPublicKeyBytes).replace(/(.{4})(?!$)/g, '$1 ')} (compare it with the one the upstream published${args['upstream-fingerprint'] ? ': confirmed' : ', or pass --upstream-fingerprint'}).`);
+    console.log(
+      `Provisioned for clinic ${args.clinic}: upstream ${url}, pinned key ${result.provisioning.upstreamKeyId}.`,
+    );
+    console.log(
+      `Upstream key fingerprint: ${keyFingerprint(await getSodium(), result.provisioning.upstreamPublicKeyBytes).replace(/(.{4})(?!$)/g, '$1 ')} (compare it with the one the upstream published${args['upstream-fingerprint'] ? ': confirmed' : ', or pass --upstream-fingerprint'}).`,
+    );
     console.log('Register this device upstream:');
     console.log(`  device id:         ${device.deviceId}`);
     console.log(`  device public key: ${toB64(device.publicKey)}`);
-    console.log(`  (reference upstream: npm run upstream -- register --data-dir DIR --key FILE --device ${device.deviceId} --public-key ${toB64(device.publicKey)})`);
+    console.log(
+      `  (reference upstream: npm run upstream -- register --data-dir DIR --key FILE --device ${device.deviceId} --public-key ${toB64(device.publicKey)})`,
+    );
     return 0;
   },
 };

@@ -40,9 +40,28 @@ export const reportCommand: Command = {
       if (args.json) {
         console.log(JSON.stringify({ days, flags }));
       } else if (!args.csv) {
-        console.log(['day       ', ...visitMethods.map((m) => m.padStart(15)), 'total'.padStart(7), 'asked-for-help'.padStart(16)].join(''));
-        for (const d of days) console.log([d.day, ...visitMethods.map((m) => String(d[m]).padStart(15)), String(d.total).padStart(7), String(d.askedForHelp).padStart(16)].join(''));
-        console.log(flags.length ? `\nFlags:\n${flags.map((f) => `  ${f.day} ${reports.describe(f)}`).join('\n')}` : '\nNo flags.');
+        console.log(
+          [
+            'day       ',
+            ...visitMethods.map((m) => m.padStart(15)),
+            'total'.padStart(7),
+            'asked-for-help'.padStart(16),
+          ].join(''),
+        );
+        for (const d of days)
+          console.log(
+            [
+              d.day,
+              ...visitMethods.map((m) => String(d[m]).padStart(15)),
+              String(d.total).padStart(7),
+              String(d.askedForHelp).padStart(16),
+            ].join(''),
+          );
+        console.log(
+          flags.length
+            ? `\nFlags:\n${flags.map((f) => `  ${f.day} ${reports.describe(f)}`).join('\n')}`
+            : '\nNo flags.',
+        );
       }
       return 0;
     } finally {

@@ -1,4 +1,3 @@
-
 import { AuditLog } from '../../../electron/core/platform/audit/chain.js';
 import { defaultConfig } from '../../../electron/core/platform/config/schema.js';
 import { AccountStore } from '../../../electron/core/staff/accounts/accounts.js';

@@ -56,13 +56,20 @@ async function printEnrolment(uri: string, username: string): Promise<void> {
 async function add(argv: string[]): Promise<number> {
   const args = parseCommandArgs(
     argv,
-    z.object({ 'data-dir': dataDirSchema, role: z.enum(roles, { message: `--role is one of ${roles.join(', ')}` }), username: z.string().optional(), name: z.string().optional() }),
+    z.object({
+      'data-dir': dataDirSchema,
+      role: z.enum(roles, { message: `--role is one of ${roles.join(', ')}` }),
+      username: z.string().optional(),
+      name: z.string().optional(),
+    }),
   );
   const tty = process.stdin.isTTY === true;
   const rawUsername = args.username ?? (tty ? await readLine('Username: ') : undefined);
   if (!rawUsername) throw new Error('Give --username when stdin is not a terminal');
   const username = usernameSchema.parse(rawUsername);
-  const displayName = displayNameSchema.parse(args.name ?? (tty ? (await readLine(`Full name [${username}]: `)) || username : username));
+  const displayName = displayNameSchema.parse(
+    args.name ?? (tty ? (await readLine(`Full name [${username}]: `)) || username : username),
+  );
   const password = await askPassword();
   const local = openLocalStaff(args['data-dir']);
   try {
@@ -86,7 +93,8 @@ async function list(argv: string[]): Promise<number> {
   const local = openLocalStaff(args['data-dir']);
   try {
     const accounts = local.staff.list();
-    if (accounts.length === 0) console.log('No staff accounts yet. Create the first admin: npm run kioskctl -- staff add --role admin');
+    if (accounts.length === 0)
+      console.log('No staff accounts yet. Create the first admin: npm run kioskctl -- staff add --role admin');
     for (const a of accounts) {
       const state = a.disabled ? 'disabled' : a.locked ? `locked until ${a.lockedUntil}` : 'active';
       console.log(`${a.username.padEnd(20)} ${a.role.padEnd(10)} ${state.padEnd(34)} ${a.displayName}`);
@@ -105,7 +113,10 @@ function findId(local: ReturnType<typeof openLocalStaff>, username: string): str
 }
 
 async function unlock(argv: string[]): Promise<number> {
-  const args = parseCommandArgs(argv, z.object({ 'data-dir': dataDirSchema, username: z.string({ message: '--username is required' }) }));
+  const args = parseCommandArgs(
+    argv,
+    z.object({ 'data-dir': dataDirSchema, username: z.string({ message: '--username is required' }) }),
+  );
   const local = openLocalStaff(args['data-dir']);
   try {
     local.staff.unlock('cli', findId(local, args.username));
@@ -117,7 +128,10 @@ async function unlock(argv: string[]): Promise<number> {
 }
 
 async function reset(argv: string[]): Promise<number> {
-  const args = parseCommandArgs(argv, z.object({ 'data-dir': dataDirSchema, username: z.string({ message: '--username is required' }) }));
+  const args = parseCommandArgs(
+    argv,
+    z.object({ 'data-dir': dataDirSchema, username: z.string({ message: '--username is required' }) }),
+  );
   const password = await askPassword();
   const local = openLocalStaff(args['data-dir']);
   try {

@@ -12,7 +12,8 @@ export const syncExitCodes = { delivered: 0, rejected: 3, remaining: 4, noUpstre
 /** `kioskctl sync [--until-empty]`: delivers the queue now, with a progress bar; the exit code says whether everything went. */
 export const syncCommand: Command = {
   name: 'sync',
-  summary: 'Deliver the queue now [--until-empty] [--timeout S]; exit 0 = all delivered, 3 = some rejected, 4 = some left, 5 = no upstream',
+  summary:
+    'Deliver the queue now [--until-empty] [--timeout S]; exit 0 = all delivered, 3 = some rejected, 4 = some left, 5 = no upstream',
   async run(argv) {
     const args = parseCommandArgs(
       argv,
@@ -25,9 +26,18 @@ export const syncCommand: Command = {
         quiet: z.boolean().default(false),
       }),
     );
-    const kiosk = await openLocalKiosk(args['data-dir'], configOrDefaults(args.config), args['batch-size'] ? { batchSize: args['batch-size'] } : {});
+    const kiosk = await openLocalKiosk(
+      args['data-dir'],
+      configOrDefaults(args.config),
+      args['batch-size'] ? { batchSize: args['batch-size'] } : {},
+    );
     const bar = new cliProgress.SingleBar(
-      { format: 'sync |{bar}| {value}/{total} sent · {accepted} new · {duplicate} already there · {rejected} rejected · {failures} failed tries', hideCursor: true, noTTYOutput: false },
+      {
+        format:
+          'sync |{bar}| {value}/{total} sent · {accepted} new · {duplicate} already there · {rejected} rejected · {failures} failed tries',
+        hideCursor: true,
+        noTTYOutput: false,
+      },
       cliProgress.Presets.shades_classic,
     );
     let started = false;
@@ -42,9 +52,19 @@ export const syncCommand: Command = {
       bar.update(p.sent, payload);
     };
     try {
-      const result = await kiosk.sync.engine.drain({ untilEmpty: args['until-empty'], deadlineMs: args.timeout * 1000, onProgress });
+      const result = await kiosk.sync.engine.drain({
+        untilEmpty: args['until-empty'],
+        deadlineMs: args.timeout * 1000,
+        onProgress,
+      });
       if (started) bar.stop();
-      auditCliAction(kiosk.db, 'sync.now', { outcome: result.outcome, accepted: result.accepted, duplicate: result.duplicate, rejected: result.rejected, remaining: result.remaining });
+      auditCliAction(kiosk.db, 'sync.now', {
+        outcome: result.outcome,
+        accepted: result.accepted,
+        duplicate: result.duplicate,
+        rejected: result.rejected,
+        remaining: result.remaining,
+      });
       const summary = `${result.accepted} delivered, ${result.duplicate} already at the upstream, ${result.rejected} rejected (dead letters), ${result.remaining} still queued`;
       if (result.outcome === 'no-upstream') {
         console.error('No upstream is configured: provision the kiosk (kioskctl provision) or set sync.upstreamUrl.');

@@ -15,8 +15,15 @@ export const voiceCheckCommand: Command = {
     const args = parseCommandArgs(argv, z.object({ 'data-dir': dataDirSchema, json: z.boolean().default(false) }));
     const files = createVoiceLibrary({ dataDir: args['data-dir'], warn: () => {} }).overrides();
     if (args.json) console.log(JSON.stringify({ files }));
-    else if (files.length === 0) console.log(`No clinic recordings in ${args['data-dir']}/voice: the kiosk's own clips play.`);
-    else for (const f of files) console.log(f.used ? `used     ${f.file} (${f.audio!.codec}, ${f.audio!.durationSec.toFixed(1)} s)` : `REFUSED  ${f.file}: ${f.problem}`);
+    else if (files.length === 0)
+      console.log(`No clinic recordings in ${args['data-dir']}/voice: the kiosk's own clips play.`);
+    else
+      for (const f of files)
+        console.log(
+          f.used
+            ? `used     ${f.file} (${f.audio!.codec}, ${f.audio!.durationSec.toFixed(1)} s)`
+            : `REFUSED  ${f.file}: ${f.problem}`,
+        );
     return files.every((f) => f.used) ? 0 : 1;
   },
 };

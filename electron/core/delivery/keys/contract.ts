@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { method } from '../../../shared/api/define.js';
 
-export const keyProblems = ['not-provisioned', 'device-key-missing', 'device-key-mismatch', 'keyring-unavailable', 'keyring-cannot-unwrap', 'key-file-damaged'] as const;
+export const keyProblems = [
+  'not-provisioned',
+  'device-key-missing',
+  'device-key-mismatch',
+  'keyring-unavailable',
+  'keyring-cannot-unwrap',
+  'key-file-damaged',
+] as const;
 
 /** Whether this kiosk can seal visits, and if not why (for the staff and IT screens). No secret. */
 export const keyStatusSchema = z.object({
@@ -28,7 +35,10 @@ const absolutePath = z
   .min(2)
   .max(1000)
   .refine((p) => !p.includes('\0'), 'no NUL characters')
-  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'an absolute path, e.g. /media/usb/upstream-public.json');
+  .refine(
+    (p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p),
+    'an absolute path, e.g. /media/usb/upstream-public.json',
+  );
 
 export const keysContract = {
   'keys.status': method({
@@ -48,7 +58,8 @@ export const keysContract = {
     roles: ['it', 'admin'],
   }),
   'keys.provision': method({
-    summary: 'Provision the kiosk: pin the upstream key (file on a USB stick) and URL, set the clinic, create the device key wrapped by safeStorage',
+    summary:
+      'Provision the kiosk: pin the upstream key (file on a USB stick) and URL, set the clinic, create the device key wrapped by safeStorage',
     input: z
       .object({
         upstreamKeyFile: absolutePath,
@@ -56,9 +67,15 @@ export const keysContract = {
         upstreamKeyFingerprint: z
           .string()
           .transform((s) => s.replace(/[\s:-]/g, '').toLowerCase())
-          .pipe(z.string().regex(/^[0-9a-f]{32}$/, 'the upstream key fingerprint: 32 hex digits, as the upstream published it')),
+          .pipe(
+            z
+              .string()
+              .regex(/^[0-9a-f]{32}$/, 'the upstream key fingerprint: 32 hex digits, as the upstream published it'),
+          ),
         upstreamUrl: z.string().min(1, 'the upstream URL').max(2000),
-        clinicId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'the clinic id: letters, digits, dot, dash, underscore (at most 64)'),
+        clinicId: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]{1,64}$/, 'the clinic id: letters, digits, dot, dash, underscore (at most 64)'),
         newDeviceKey: z.boolean().default(false),
         keepOldVisits: z.boolean().default(false),
       })

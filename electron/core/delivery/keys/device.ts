@@ -72,7 +72,10 @@ export interface DeviceKeysLoaded {
  * outside Electron) is wrapped with the process's safeStorage protector on the spot and written
  * back atomically; the opposite (a wrapped key, no keyring now) is a KeyringError.
  */
-export async function loadDeviceKeysMigrating(dataDir: string, protector: SecretProtector): Promise<DeviceKeysLoaded | null> {
+export async function loadDeviceKeysMigrating(
+  dataDir: string,
+  protector: SecretProtector,
+): Promise<DeviceKeysLoaded | null> {
   const file = deviceKeyFile(dataDir);
   const parsed = readDeviceFile(file);
   if (!parsed) return null;
@@ -86,7 +89,10 @@ export async function loadDeviceKeysMigrating(dataDir: string, protector: Secret
   }
   let secretKey: Uint8Array;
   try {
-    secretKey = parsed.protector === 'plain-file' ? fromB64(parsed.wrappedSecret) : protector.unprotect(fromB64(parsed.wrappedSecret));
+    secretKey =
+      parsed.protector === 'plain-file'
+        ? fromB64(parsed.wrappedSecret)
+        : protector.unprotect(fromB64(parsed.wrappedSecret));
   } catch {
     throw new KeyringError(
       `The OS keyring could not unwrap the device key in ${file} (the keyring was reset or belongs to another user): fix the keyring and restart, or re-provision the kiosk from the IT screen with a new device key.`,
@@ -94,15 +100,28 @@ export async function loadDeviceKeysMigrating(dataDir: string, protector: Secret
     );
   }
   const publicKey = fromB64(parsed.publicKey);
-  if (secretKey.length !== 64 || sodium.to_hex(sodium.crypto_sign_ed25519_sk_to_pk(secretKey)) !== sodium.to_hex(publicKey)) {
+  if (
+    secretKey.length !== 64 ||
+    sodium.to_hex(sodium.crypto_sign_ed25519_sk_to_pk(secretKey)) !== sodium.to_hex(publicKey)
+  ) {
     throw new Error(`The device key in ${file} does not match its public key.`);
   }
-  const keys: DeviceKeys = { deviceId: parsed.deviceId, publicKey, secretKey, keyId: keyId(sodium, publicKey), protector: protector.kind };
+  const keys: DeviceKeys = {
+    deviceId: parsed.deviceId,
+    publicKey,
+    secretKey,
+    keyId: keyId(sodium, publicKey),
+    protector: protector.kind,
+  };
   if (parsed.protector === 'plain-file' && protector.kind === 'safe-storage') {
     const wrapped = protector.protect(secretKey);
     // Check the keyring gives the secret back before the plain copy is replaced.
     const back = protector.unprotect(wrapped);
-    if (back.length !== secretKey.length || !sodium.memcmp(back, secretKey)) throw new KeyringError(`The OS keyring does not give back what it wrapped; ${file} was left as it was.`, 'keyring-cannot-unwrap');
+    if (back.length !== secretKey.length || !sodium.memcmp(back, secretKey))
+      throw new KeyringError(
+        `The OS keyring does not give back what it wrapped; ${file} was left as it was.`,
+        'keyring-cannot-unwrap',
+      );
     writeDeviceFile(file, { ...parsed, protector: 'safe-storage', wrappedSecret: toB64(wrapped) });
     return { keys, migratedFrom: 'plain-file' };
   }
@@ -114,13 +133,20 @@ export async function loadDeviceKeys(dataDir: string, protector: SecretProtector
   const parsed = readDeviceFile(file);
   if (!parsed) return null;
   if (parsed.protector !== protector.kind) {
-    throw new KeyringError(`The device key in ${file} was wrapped with ${parsed.protector}, but this process has ${protector.kind}; run the kiosk the same way it was provisioned.`, 'keyring-unavailable');
+    throw new KeyringError(
+      `The device key in ${file} was wrapped with ${parsed.protector}, but this process has ${protector.kind}; run the kiosk the same way it was provisioned.`,
+      'keyring-unavailable',
+    );
   }
   return (await loadDeviceKeysMigrating(dataDir, protector))?.keys ?? null;
 }
 
 /** Creates and stores a new device key pair (0600 file; the secret wrapped by the protector). */
-export async function createDeviceKeys(dataDir: string, protector: SecretProtector, deviceId: string = `kiosk-${randomUUID()}`): Promise<DeviceKeys> {
+export async function createDeviceKeys(
+  dataDir: string,
+  protector: SecretProtector,
+  deviceId: string = `kiosk-${randomUUID()}`,
+): Promise<DeviceKeys> {
   const sodium = await getSodium();
   const kp = sodium.crypto_sign_keypair();
   writeDeviceFile(deviceKeyFile(dataDir), {
@@ -131,7 +157,13 @@ export async function createDeviceKeys(dataDir: string, protector: SecretProtect
     wrappedSecret: toB64(protector.protect(kp.privateKey)),
     createdAt: new Date().toISOString(),
   });
-  return { deviceId, publicKey: kp.publicKey, secretKey: kp.privateKey, keyId: keyId(sodium, kp.publicKey), protector: protector.kind };
+  return {
+    deviceId,
+    publicKey: kp.publicKey,
+    secretKey: kp.privateKey,
+    keyId: keyId(sodium, kp.publicKey),
+    protector: protector.kind,
+  };
 }
 
 /** The device's public identity without unwrapping its secret (status and sync need no secret). */

@@ -1,5 +1,12 @@
 import { getSodium, toB64 } from '../../platform/crypto/index.js';
-import { createDeviceKeys, KeyringError, loadDeviceKeysMigrating, readDeviceIdentity, type DeviceIdentity, type DeviceKeys } from './device.js';
+import {
+  createDeviceKeys,
+  KeyringError,
+  loadDeviceKeysMigrating,
+  readDeviceIdentity,
+  type DeviceIdentity,
+  type DeviceKeys,
+} from './device.js';
 import { devUpstreamPublicKeyFile } from './dev-upstream.js';
 import type { SecretProtector } from '../../platform/crypto/protector.js';
 import { readProvisioning, writeProvisioning, type Provisioning } from './provisioning.js';
@@ -27,7 +34,14 @@ export interface KeyEvent {
 
 export type KioskKeyState =
   | { ready: true; keys: KioskKeys; events: KeyEvent[] }
-  | { ready: false; problem: KeyProblem; message: string; device: DeviceIdentity | null; provisioning: Provisioning | null; events: KeyEvent[] };
+  | {
+      ready: false;
+      problem: KeyProblem;
+      message: string;
+      device: DeviceIdentity | null;
+      provisioning: Provisioning | null;
+      events: KeyEvent[];
+    };
 
 export interface KioskKeyOptions {
   /**
@@ -46,7 +60,12 @@ export interface KioskKeyOptions {
  * - not provisioned (or only with development keys): without `developmentKeys` it is not ready;
  *   with it, the kiosk provisions itself against the development upstream key, as before.
  */
-export async function openKioskKeys(dataDir: string, protector: SecretProtector, clinicId: string, options: KioskKeyOptions = {}): Promise<KioskKeyState> {
+export async function openKioskKeys(
+  dataDir: string,
+  protector: SecretProtector,
+  clinicId: string,
+  options: KioskKeyOptions = {},
+): Promise<KioskKeyState> {
   await getSodium();
   const events: KeyEvent[] = [];
   let provisioning: Provisioning | null;
@@ -55,9 +74,23 @@ export async function openKioskKeys(dataDir: string, protector: SecretProtector,
     provisioning = readProvisioning(dataDir);
     identity = await readDeviceIdentity(dataDir);
   } catch (err) {
-    return { ready: false, problem: 'key-file-damaged', message: err instanceof Error ? err.message : String(err), device: null, provisioning: null, events };
+    return {
+      ready: false,
+      problem: 'key-file-damaged',
+      message: err instanceof Error ? err.message : String(err),
+      device: null,
+      provisioning: null,
+      events,
+    };
   }
-  const notReady = (problem: KeyProblem, message: string): KioskKeyState => ({ ready: false, problem, message, device: identity, provisioning, events });
+  const notReady = (problem: KeyProblem, message: string): KioskKeyState => ({
+    ready: false,
+    problem,
+    message,
+    device: identity,
+    provisioning,
+    events,
+  });
 
   if (provisioning && !provisioning.development) {
     if (!identity) {
@@ -81,7 +114,11 @@ export async function openKioskKeys(dataDir: string, protector: SecretProtector,
       return notReady('key-file-damaged', err instanceof Error ? err.message : String(err));
     }
     if (!loaded) return notReady('device-key-missing', 'The device key file disappeared while the kiosk started.');
-    if (loaded.migratedFrom) events.push({ action: 'keys.device-key-wrapped', detail: { deviceKeyId: loaded.keys.keyId, from: loaded.migratedFrom, to: protector.kind } });
+    if (loaded.migratedFrom)
+      events.push({
+        action: 'keys.device-key-wrapped',
+        detail: { deviceKeyId: loaded.keys.keyId, from: loaded.migratedFrom, to: protector.kind },
+      });
     return { ready: true, keys: { device: loaded.keys, provisioning }, events };
   }
 
@@ -98,7 +135,11 @@ export async function openKioskKeys(dataDir: string, protector: SecretProtector,
   let device: DeviceKeys;
   try {
     const loaded = await loadDeviceKeysMigrating(dataDir, protector);
-    if (loaded?.migratedFrom) events.push({ action: 'keys.device-key-wrapped', detail: { deviceKeyId: loaded.keys.keyId, from: loaded.migratedFrom, to: protector.kind } });
+    if (loaded?.migratedFrom)
+      events.push({
+        action: 'keys.device-key-wrapped',
+        detail: { deviceKeyId: loaded.keys.keyId, from: loaded.migratedFrom, to: protector.kind },
+      });
     device = loaded?.keys ?? (await createDeviceKeys(dataDir, protector));
   } catch (err) {
     if (err instanceof KeyringError) return notReady(err.problem, err.message);
@@ -116,13 +157,21 @@ export async function openKioskKeys(dataDir: string, protector: SecretProtector,
       development: true,
       provisionedAt: new Date().toISOString(),
     });
-    events.push({ action: 'keys.development-provisioned', detail: { deviceKeyId: device.keyId, upstreamKeyId: upstream.keyId } });
+    events.push({
+      action: 'keys.development-provisioned',
+      detail: { deviceKeyId: device.keyId, upstreamKeyId: upstream.keyId },
+    });
   }
   return { ready: true, keys: { device, provisioning }, events };
 }
 
 /** For tools and tests: the keys, or an error saying why there are none. */
-export async function loadKioskKeys(dataDir: string, protector: SecretProtector, clinicId: string, options: KioskKeyOptions = {}): Promise<KioskKeys> {
+export async function loadKioskKeys(
+  dataDir: string,
+  protector: SecretProtector,
+  clinicId: string,
+  options: KioskKeyOptions = {},
+): Promise<KioskKeys> {
   const state = await openKioskKeys(dataDir, protector, clinicId, options);
   if (!state.ready) throw new Error(state.message);
   return state.keys;

@@ -23,7 +23,10 @@ export interface KeysPartOptions extends KioskKeyOptions {
   /** Queued visits sealed to an upstream key id (re-provisioning must not strand them silently). */
   strandedVisits: (upstreamKeyId: string) => number;
   /** What the database knows about signing identities (queued visits, audit keys): see provisionKiosk. */
-  provisioningFacts?: () => { queuedIdentities: Array<{ deviceId: string; deviceKeyId: string | null; count: number }>; knownDeviceKeyIds: string[] };
+  provisioningFacts?: () => {
+    queuedIdentities: Array<{ deviceId: string; deviceKeyId: string | null; count: number }>;
+    knownDeviceKeyIds: string[];
+  };
   /** Where keys.findKeyFiles looks (default: where removable media are mounted). */
   keyFileRoots?: readonly string[];
   /** Called when the kiosk becomes ready after IT provisioned it (start sync, tell the screens). */
@@ -43,7 +46,8 @@ export interface KeysPart {
 
 /** The kiosk's keys as a part of core: loaded once at start, replaced when IT provisions. */
 export async function createKeysPart(options: KeysPartOptions): Promise<KeysPart> {
-  const open = () => openKioskKeys(options.dataDir, options.protector, options.clinicId, { developmentKeys: options.developmentKeys });
+  const open = () =>
+    openKioskKeys(options.dataDir, options.protector, options.clinicId, { developmentKeys: options.developmentKeys });
   let state = await open();
   let provisioning = false;
 
@@ -102,21 +106,34 @@ export async function createKeysPart(options: KeysPartOptions): Promise<KeysPart
             ...(options.provisioningFacts?.() ?? {}),
           }).catch((err: unknown) => {
             if (err instanceof ProvisionRefused) {
-              audit.append({ actor: actorOf(ctx) ?? 'unknown', action: 'keys.provision-refused', detail: { reason: err.reason, via: ctx.transport } });
+              audit.append({
+                actor: actorOf(ctx) ?? 'unknown',
+                action: 'keys.provision-refused',
+                detail: { reason: err.reason, via: ctx.transport },
+              });
               throw new UserFacingError(err.message, 'bad-input');
             }
             throw err;
           });
-          audit.append({ actor: actorOf(ctx) ?? 'unknown', action: 'keys.provisioned', detail: { ...r.auditDetail, via: ctx.transport } });
+          audit.append({
+            actor: actorOf(ctx) ?? 'unknown',
+            action: 'keys.provisioned',
+            detail: { ...r.auditDetail, via: ctx.transport },
+          });
           // A new device key while the old one still works: the old key signs a row naming the new
           // one, so verify follows the audit signatures across the change (issue 17 item 2).
           if (state.ready && state.keys.device.keyId !== r.device.keyId) {
-            audit.append({ actor: 'kiosk', action: keyRotatedAction, detail: { from: state.keys.device.keyId, to: r.device.keyId, publicKey: toB64(r.device.publicKey) } });
+            audit.append({
+              actor: 'kiosk',
+              action: keyRotatedAction,
+              detail: { from: state.keys.device.keyId, to: r.device.keyId, publicKey: toB64(r.device.publicKey) },
+            });
           }
           state = await open();
           for (const e of state.events.splice(0)) audit.append({ actor: 'kiosk', action: e.action, detail: e.detail });
           options.onChanged?.(state);
-          if (!state.ready) throw new UserFacingError(`Provisioned, but the device key cannot be used: ${state.message}`, 'failed');
+          if (!state.ready)
+            throw new UserFacingError(`Provisioned, but the device key cannot be used: ${state.message}`, 'failed');
           return {
             deviceId: r.device.deviceId,
             devicePublicKey: toB64(r.device.publicKey),

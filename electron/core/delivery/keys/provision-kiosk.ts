@@ -41,7 +41,8 @@ export interface ProvisionRequest {
   allowDevelopmentUpstreamKey?: boolean;
 }
 
-export type ProvisionRefusal = 'bad-url' | 'bad-key-file' | 'fingerprint-mismatch' | 'development-key' | 'stranded-visits' | 'device-key-missing';
+export type ProvisionRefusal =
+  'bad-url' | 'bad-key-file' | 'fingerprint-mismatch' | 'development-key' | 'stranded-visits' | 'device-key-missing';
 
 export class ProvisionRefused extends Error {
   override readonly name = 'ProvisionRefused';
@@ -77,7 +78,11 @@ export async function provisionKiosk(req: ProvisionRequest): Promise<ProvisionRe
     throw new ProvisionRefused(err instanceof Error ? err.message : String(err), 'bad-url');
   }
   const file = req.upstreamKeyFile;
-  if (!isAbsolute(file)) throw new ProvisionRefused(`The upstream key file must be an absolute path (e.g. /media/usb/upstream-public.json), not "${file.slice(0, 200)}".`, 'bad-key-file');
+  if (!isAbsolute(file))
+    throw new ProvisionRefused(
+      `The upstream key file must be an absolute path (e.g. /media/usb/upstream-public.json), not "${file.slice(0, 200)}".`,
+      'bad-key-file',
+    );
   let size: number;
   try {
     const st = statSync(file);
@@ -86,7 +91,8 @@ export async function provisionKiosk(req: ProvisionRequest): Promise<ProvisionRe
   } catch {
     throw new ProvisionRefused(`No upstream key file at ${file} (is the USB stick mounted?).`, 'bad-key-file');
   }
-  if (size > maxKeyFileBytes) throw new ProvisionRefused(`${file} is ${size} bytes: too large to be an upstream key file.`, 'bad-key-file');
+  if (size > maxKeyFileBytes)
+    throw new ProvisionRefused(`${file} is ${size} bytes: too large to be an upstream key file.`, 'bad-key-file');
   let upstreamKey: Awaited<ReturnType<typeof readUpstreamPublicKey>>;
   try {
     upstreamKey = await readUpstreamPublicKey(file);
@@ -104,7 +110,10 @@ export async function provisionKiosk(req: ProvisionRequest): Promise<ProvisionRe
   if (req.expectedFingerprint !== undefined) {
     const fingerprint = keyFingerprint(await getSodium(), upstreamKey.publicKey);
     if (req.expectedFingerprint.replace(/[\s:-]/g, '').toLowerCase() !== fingerprint) {
-      throw new ProvisionRefused(`The key in ${file} has fingerprint ${fingerprint.replace(/(.{4})(?!$)/g, '$1 ')}, not the one you confirmed: check the fingerprint the upstream published, or the file. Nothing was changed.`, 'fingerprint-mismatch');
+      throw new ProvisionRefused(
+        `The key in ${file} has fingerprint ${fingerprint.replace(/(.{4})(?!$)/g, '$1 ')}, not the one you confirmed: check the fingerprint the upstream published, or the file. Nothing was changed.`,
+        'fingerprint-mismatch',
+      );
     }
   }
 

@@ -21,7 +21,9 @@ const entrySchema = z
   })
   .strict();
 
-const fileSchema = z.object({ v: z.literal(1), current: entrySchema, previous: z.array(entrySchema).default([]) }).strict();
+const fileSchema = z
+  .object({ v: z.literal(1), current: entrySchema, previous: z.array(entrySchema).default([]) })
+  .strict();
 
 export type ProvisioningEntry = z.infer<typeof entrySchema>;
 

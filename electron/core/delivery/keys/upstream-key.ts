@@ -6,12 +6,23 @@ const b64Key = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a 32-byte key in base64
 
 /** The upstream's public key file (what a clinic's upstream hands to IT). */
 export const upstreamPublicKeyFileSchema = z
-  .object({ v: z.literal(1), kind: z.literal('kelu-upstream-public-key'), publicKey: b64Key, note: z.string().optional() })
+  .object({
+    v: z.literal(1),
+    kind: z.literal('kelu-upstream-public-key'),
+    publicKey: b64Key,
+    note: z.string().optional(),
+  })
   .strict();
 
 /** The upstream's key pair (kept by the upstream only; the development pair ships in resources/dev-upstream). */
 export const upstreamKeyPairFileSchema = z
-  .object({ v: z.literal(1), kind: z.literal('kelu-upstream-key-pair'), publicKey: b64Key, secretKey: b64Key, note: z.string().optional() })
+  .object({
+    v: z.literal(1),
+    kind: z.literal('kelu-upstream-key-pair'),
+    publicKey: b64Key,
+    secretKey: b64Key,
+    note: z.string().optional(),
+  })
   .strict();
 
 export interface UpstreamPublicKey {
@@ -62,6 +73,7 @@ export async function readUpstreamKeyPair(file: string): Promise<UpstreamKeyPair
   if (!pair.success) throw new Error(`${file} is not an upstream key pair (expected kind "kelu-upstream-key-pair")`);
   const publicKey = fromB64(pair.data.publicKey);
   const secretKey = fromB64(pair.data.secretKey);
-  if (sodium.to_hex(sodium.crypto_scalarmult_base(secretKey)) !== sodium.to_hex(publicKey)) throw new Error(`${file}: the secret key does not match the public key`);
+  if (sodium.to_hex(sodium.crypto_scalarmult_base(secretKey)) !== sodium.to_hex(publicKey))
+    throw new Error(`${file}: the secret key does not match the public key`);
   return { publicKey, secretKey, keyId: keyId(sodium, publicKey) };
 }

@@ -3,7 +3,12 @@
  * Jitter"): a random wait in [0, min(cap, base·2^attempt)], so kiosks that lost the network together
  * do not come back in lockstep and hammer the upstream.
  */
-export function fullJitterDelay(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+export function fullJitterDelay(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
   return Math.floor(random() * ceiling);
 }
@@ -61,7 +66,10 @@ export class Circuit {
   failure(nowMs: number, retryAfterMs?: number): number {
     this.failures++;
     this.trial = false;
-    const delay = retryAfterMs !== undefined ? Math.min(retryAfterMs, 3_600_000) : fullJitterDelay(this.failures, this.baseMs, this.capMs, this.random);
+    const delay =
+      retryAfterMs !== undefined
+        ? Math.min(retryAfterMs, 3_600_000)
+        : fullJitterDelay(this.failures, this.baseMs, this.capMs, this.random);
     this.nextAttemptAt = nowMs + delay;
     return delay;
   }

@@ -42,7 +42,11 @@ export type BundleCheck = { ok: true; body: BundleBody } | { ok: false; reason: 
  * Checks a bundle file's text against the registered public key of its device. The signature is
  * verified over the body bytes exactly as they appear in the file.
  */
-export function openBundle(sodium: Sodium, text: string, registeredKey: (deviceId: string) => Uint8Array | undefined): BundleCheck {
+export function openBundle(
+  sodium: Sodium,
+  text: string,
+  registeredKey: (deviceId: string) => Uint8Array | undefined,
+): BundleCheck {
   const m = /^\{"body":(\{.*\}),"sig":"([A-Za-z0-9+/=]+)"\}\s*$/s.exec(text);
   if (!m) return { ok: false, reason: 'not a Kelu export bundle' };
   let raw: unknown;
@@ -61,6 +65,7 @@ export function openBundle(sodium: Sodium, text: string, registeredKey: (deviceI
   } catch {
     return { ok: false, reason: 'the bundle signature is not base64' };
   }
-  if (!verifyDetached(sodium, sig, sodium.from_string(`kelu/export/v1\n${m[1]!}`), key)) return { ok: false, reason: 'the bundle signature does not verify: it was changed or not made by this device' };
+  if (!verifyDetached(sodium, sig, sodium.from_string(`kelu/export/v1\n${m[1]!}`), key))
+    return { ok: false, reason: 'the bundle signature does not verify: it was changed or not made by this device' };
   return { ok: true, body: parsed.data };
 }

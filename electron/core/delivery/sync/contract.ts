@@ -18,7 +18,11 @@ export const syncStatusSchema = z.object({
   deadLetters: z.number().int(),
   lastSuccessAt: z.string().nullable(),
   lastError: z.object({ at: z.string(), message: z.string() }).nullable(),
-  circuit: z.object({ state: z.enum(['closed', 'open', 'half-open']), failures: z.number().int(), nextAttemptAt: z.string().nullable() }),
+  circuit: z.object({
+    state: z.enum(['closed', 'open', 'half-open']),
+    failures: z.number().int(),
+    nextAttemptAt: z.string().nullable(),
+  }),
   syncing: z.boolean(),
   faceBackend: z.string(),
   /** The last time a visit could not be stored (disk full, read-only…), since the kiosk started. */
@@ -44,7 +48,13 @@ export const syncEvents = {
 
 export type SyncProgressDto = z.infer<typeof syncProgressSchema>;
 
-export const historyPointSchema = z.object({ at: z.string(), queueDepth: z.number(), delivered: z.number(), rejected: z.number(), failures: z.number() });
+export const historyPointSchema = z.object({
+  at: z.string(),
+  queueDepth: z.number(),
+  delivered: z.number(),
+  rejected: z.number(),
+  failures: z.number(),
+});
 
 export const deadLetterSchema = z.object({
   visitId: z.string(),
@@ -58,25 +68,46 @@ export const deadLetterSchema = z.object({
 const it = ['it', 'admin'] as const;
 
 export const syncContract = {
-  'sync.status': method({ summary: 'Queue depth, last success and error, dead letters, circuit state', input: z.object({}).strict(), output: syncStatusSchema, roles: it }),
+  'sync.status': method({
+    summary: 'Queue depth, last success and error, dead letters, circuit state',
+    input: z.object({}).strict(),
+    output: syncStatusSchema,
+    roles: it,
+  }),
   'sync.now': method({
     summary: 'Start delivering the queue now (progress on the sync.progress event and method)',
     input: z.object({ untilEmpty: z.boolean().default(true) }).strict(),
     output: z.object({ started: z.boolean(), progress: syncProgressSchema.nullable() }),
     roles: it,
   }),
-  'sync.progress': method({ summary: 'Progress of the current or last delivery run', input: z.object({}).strict(), output: syncProgressSchema.nullable(), roles: it }),
+  'sync.progress': method({
+    summary: 'Progress of the current or last delivery run',
+    input: z.object({}).strict(),
+    output: syncProgressSchema.nullable(),
+    roles: it,
+  }),
   'sync.history': method({
     summary: 'Queue depth and throughput per minute, for the IT chart',
     input: z.object({ hours: z.number().int().min(1).max(168).default(24) }).strict(),
     output: z.array(historyPointSchema),
     roles: it,
   }),
-  'sync.deadLetters': method({ summary: 'Visits the upstream rejected, with the reason', input: z.object({}).strict(), output: z.array(deadLetterSchema), roles: it }),
+  'sync.deadLetters': method({
+    summary: 'Visits the upstream rejected, with the reason',
+    input: z.object({}).strict(),
+    output: z.array(deadLetterSchema),
+    roles: it,
+  }),
   'sync.export': method({
     summary: 'Write the still-sealed visits to a signed bundle (e.g. on a USB stick) for the upstream to import',
     input: z
-      .object({ path: z.string().min(2).max(1000).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'an absolute path') })
+      .object({
+        path: z
+          .string()
+          .min(2)
+          .max(1000)
+          .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'an absolute path'),
+      })
       .strict(),
     output: z.object({ file: z.string(), items: z.number().int(), pending: z.number().int(), dead: z.number().int() }),
     roles: it,

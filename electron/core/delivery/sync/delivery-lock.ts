@@ -4,7 +4,12 @@ import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import { guardStore } from '../../platform/store/index.js';
 
-const holderSchema = z.object({ holder: z.string(), pid: z.number().int(), until: z.number(), started: z.string().nullable().optional() });
+const holderSchema = z.object({
+  holder: z.string(),
+  pid: z.number().int(),
+  until: z.number(),
+  started: z.string().nullable().optional(),
+});
 type Holder = z.infer<typeof holderSchema>;
 
 export type LockAnswer = { ok: true } | { ok: false; pid: number };
@@ -34,19 +39,32 @@ export class DeliveryLock {
     private readonly now: () => number = Date.now,
   ) {
     this.read = db.prepare("SELECT value FROM sync_state WHERE key = 'delivery_lock'");
-    this.write = db.prepare("INSERT INTO sync_state (key, value) VALUES ('delivery_lock', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-    this.remove = db.prepare("DELETE FROM sync_state WHERE key = 'delivery_lock' AND json_extract(value, '$.holder') = ?");
+    this.write = db.prepare(
+      "INSERT INTO sync_state (key, value) VALUES ('delivery_lock', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    );
+    this.remove = db.prepare(
+      "DELETE FROM sync_state WHERE key = 'delivery_lock' AND json_extract(value, '$.holder') = ?",
+    );
   }
 
   tryAcquire(): LockAnswer {
     return guardStore(() =>
-      this.db.transaction((): LockAnswer => {
-        const current = this.current();
-        const t = this.now();
-        if (current && current.holder !== this.holder && holds(current, t)) return { ok: false, pid: current.pid };
-        this.write.run(JSON.stringify({ holder: this.holder, pid: process.pid, until: t + this.leaseMs(), started: processStart(process.pid) } satisfies Holder));
-        return { ok: true };
-      }).immediate(),
+      this.db
+        .transaction((): LockAnswer => {
+          const current = this.current();
+          const t = this.now();
+          if (current && current.holder !== this.holder && holds(current, t)) return { ok: false, pid: current.pid };
+          this.write.run(
+            JSON.stringify({
+              holder: this.holder,
+              pid: process.pid,
+              until: t + this.leaseMs(),
+              started: processStart(process.pid),
+            } satisfies Holder),
+          );
+          return { ok: true };
+        })
+        .immediate(),
     );
   }
 

@@ -2,7 +2,14 @@ import { checkUpstreamUrl, type DeviceIdentity, type Provisioning } from '../key
 import { Circuit, parseRetryAfter, type CircuitState } from './backoff.js';
 import type { DeliveryLock } from './delivery-lock.js';
 import type { Outbox, PendingRow } from './outbox.js';
-import { batchErrorSchema, batchPath, batchResponseSchema, type BatchRequest, type ItemResult, type Verdict } from '../../../shared/protocol/batch.js';
+import {
+  batchErrorSchema,
+  batchPath,
+  batchResponseSchema,
+  type BatchRequest,
+  type ItemResult,
+  type Verdict,
+} from '../../../shared/protocol/batch.js';
 
 export interface SyncSettings {
   upstreamUrl: string;
@@ -100,12 +107,22 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   let halt = new AbortController();
   let lastSample = -Infinity;
 
-  async function send(url: string, rows: PendingRow[], s: SyncSettings, limit: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Attempt> {
+  async function send(
+    url: string,
+    rows: PendingRow[],
+    s: SyncSettings,
+    limit: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<Attempt> {
     // Sent under the identity that signed the rows (one per batch: Outbox.nextBatch), which after a
     // new device key is not the current one; the upstream keeps that identity's registration.
     const body: BatchRequest = {
       deviceId: rows[0]?.device_id ?? deps.keys().device.deviceId,
-      items: rows.map((r) => ({ id: r.id, createdAt: r.created_at, sealed: r.sealed.toString('base64'), sig: r.sig.toString('base64') })),
+      items: rows.map((r) => ({
+        id: r.id,
+        createdAt: r.created_at,
+        sealed: r.sealed.toString('base64'),
+        sig: r.sig.toString('base64'),
+      })),
     };
     let res: Response;
     let text: string;
@@ -124,27 +141,47 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     try {
       // Never follow a redirect (issue 17 item 4): the HTTPS rule was checked on this URL, and a 3xx
       // could send the sealed batch to a plain-HTTP host that invents verdicts. A 3xx is a failure.
-      res = await doFetch(url + batchPath, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: abort.signal });
+      res = await doFetch(url + batchPath, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: abort.signal,
+      });
       text = await res.text();
     } catch (err) {
-      return { ok: false, message: timedOut ? `no answer within ${timeoutMs} ms` : `network: ${describeNetworkError(err)}` };
+      return {
+        ok: false,
+        message: timedOut ? `no answer within ${timeoutMs} ms` : `network: ${describeNetworkError(err)}`,
+      };
     } finally {
       clearTimeout(timer);
       halt.signal.removeEventListener('abort', onHalt);
       limit.signal?.removeEventListener('abort', onHalt);
     }
     if ((res.status >= 300 && res.status < 400) || res.type === 'opaqueredirect' || res.redirected) {
-      return { ok: false, message: `upstream answered a redirect (${res.status}${res.headers.get('location') ? ` to ${redactUrl(res.headers.get('location')!)}` : ''}): refused, redirects are never followed` };
+      return {
+        ok: false,
+        message: `upstream answered a redirect (${res.status}${res.headers.get('location') ? ` to ${redactUrl(res.headers.get('location')!)}` : ''}): refused, redirects are never followed`,
+      };
     }
     // A fetch that followed anyway (a custom one): the URL answered must pass the same rule.
     if (res.url && res.url !== url + batchPath) {
       try {
         checkUpstreamUrl(res.url);
       } catch (err) {
-        return { ok: false, message: `the answer came from ${redactUrl(res.url)}: ${err instanceof Error ? err.message : String(err)}` };
+        return {
+          ok: false,
+          message: `the answer came from ${redactUrl(res.url)}: ${err instanceof Error ? err.message : String(err)}`,
+        };
       }
     }
-    if (res.status === 429) return { ok: false, message: 'upstream busy (429)', retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), now()) };
+    if (res.status === 429)
+      return {
+        ok: false,
+        message: 'upstream busy (429)',
+        retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), now()),
+      };
     if (res.status !== 200) {
       const detail = safeJson(text, batchErrorSchema)?.error;
       return { ok: false, message: `upstream answered ${res.status}${detail ? `: ${detail}` : ''}` };
@@ -174,7 +211,18 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const keyId = deps.keys().provisioning.upstreamKeyId;
     const url = (deps.keys().provisioning.upstreamUrl || s.upstreamUrl).replace(/\/$/, '');
     const startedAt = mono();
-    const p: SyncProgress = { running: true, total: 0, sent: 0, accepted: 0, duplicate: 0, rejected: 0, failures: 0, remaining: 0, lastError: null, outcome: 'running' };
+    const p: SyncProgress = {
+      running: true,
+      total: 0,
+      sent: 0,
+      accepted: 0,
+      duplicate: 0,
+      rejected: 0,
+      failures: 0,
+      remaining: 0,
+      lastError: null,
+      outcome: 'running',
+    };
     currentProgress = p;
     const report = () => {
       const snapshot = { ...p };
@@ -222,7 +270,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       const wait = circuit.waitMs(mono());
       if (wait > 0) {
         if (!options.untilEmpty) return finish('failed');
-        await sleep(Math.min(wait, options.deadlineMs !== undefined ? options.deadlineMs - (mono() - startedAt) + 1 : wait), signal);
+        await sleep(
+          Math.min(wait, options.deadlineMs !== undefined ? options.deadlineMs - (mono() - startedAt) + 1 : wait),
+          signal,
+        );
         continue;
       }
       // One process delivers at a time (the kiosk's loop, kioskctl sync): held from reading the
@@ -291,7 +342,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
 
   /** One visit, one request: the engine's own send and the outbox's own bookkeeping. */
   async function runDeliverOne(visitId: string, deadlineAt: number, giveUp: AbortSignal): Promise<DeliveryOutcome> {
-    const notDelivered = (why: Extract<DeliveryOutcome, { outcome: 'not-delivered' }>['why']): DeliveryOutcome => ({ outcome: 'not-delivered', why });
+    const notDelivered = (why: Extract<DeliveryOutcome, { outcome: 'not-delivered' }>['why']): DeliveryOutcome => ({
+      outcome: 'not-delivered',
+      why,
+    });
     if (giveUp.aborted) return notDelivered('deadline');
     if (halt.signal.aborted) return notDelivered('stopped');
     const s = deps.settings();
@@ -317,8 +371,18 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     }
   }
 
-  async function deliverOneLocked(visitId: string, deadlineAt: number, giveUp: AbortSignal, s: SyncSettings, provisioning: Provisioning, url: string): Promise<DeliveryOutcome> {
-    const notDelivered = (why: Extract<DeliveryOutcome, { outcome: 'not-delivered' }>['why']): DeliveryOutcome => ({ outcome: 'not-delivered', why });
+  async function deliverOneLocked(
+    visitId: string,
+    deadlineAt: number,
+    giveUp: AbortSignal,
+    s: SyncSettings,
+    provisioning: Provisioning,
+    url: string,
+  ): Promise<DeliveryOutcome> {
+    const notDelivered = (why: Extract<DeliveryOutcome, { outcome: 'not-delivered' }>['why']): DeliveryOutcome => ({
+      outcome: 'not-delivered',
+      why,
+    });
     const row = deps.outbox.pendingRow(visitId, provisioning.upstreamKeyId);
     // Not pending any more: a background run delivered it while this call waited its turn.
     if (!row) return receiptOutcome(visitId);
@@ -418,7 +482,12 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     circuit() {
       const t = mono();
       // The due time is kept on the monotonic clock and shown to IT on the wall clock.
-      return { state: circuit.state(t), failures: circuit.failures, nextAttemptAt: circuit.nextAttemptAt > t ? new Date(now().getTime() + (circuit.nextAttemptAt - t)).toISOString() : null };
+      return {
+        state: circuit.state(t),
+        failures: circuit.failures,
+        nextAttemptAt:
+          circuit.nextAttemptAt > t ? new Date(now().getTime() + (circuit.nextAttemptAt - t)).toISOString() : null,
+      };
     },
     progress: () => (currentProgress ? { ...currentProgress } : null),
     deliverNow(visitId, deadlineMs) {
@@ -456,7 +525,10 @@ const busyPrefix = 'another process';
 const busyMessage = (pid: number) => `${busyPrefix} (pid ${pid}) is delivering this kiosk's visits`;
 const unansweredMessage = (n: number, of: number) => `upstream left ${n} of ${of} visit(s) unanswered`;
 
-function safeJson<T>(text: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T | undefined {
+function safeJson<T>(
+  text: string,
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+): T | undefined {
   try {
     const r = schema.safeParse(JSON.parse(text));
     return r.success ? r.data : undefined;
@@ -467,7 +539,8 @@ function safeJson<T>(text: string, schema: { safeParse(v: unknown): { success: t
 
 function describeNetworkError(err: unknown): string {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : '';
+  const code =
+    typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : '';
   return code || (cause instanceof Error ? cause.message.slice(0, 120) : 'failed');
 }
 

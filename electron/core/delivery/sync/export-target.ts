@@ -10,12 +10,17 @@ import { UserFacingError } from '../../../shared/api/define.js';
  */
 export function checkExportTarget(path: string, refuseInside: readonly string[]): string {
   const parent = dirname(resolve(path));
-  if (!existsSync(parent)) throw new UserFacingError(`The folder ${parent} does not exist (is the USB stick mounted?).`, 'bad-input');
+  if (!existsSync(parent))
+    throw new UserFacingError(`The folder ${parent} does not exist (is the USB stick mounted?).`, 'bad-input');
   const target = join(realpathSync(parent), basename(path));
   if (existsSync(target)) throw new UserFacingError(`${path} already exists; choose a new file name.`, 'bad-input');
   for (const root of refuseInside) {
     const r = existsSync(root) ? realpathSync(root) : resolve(root);
-    if (isInside(target, r)) throw new UserFacingError(`${path} is inside the kiosk's own folder ${r}: export to a USB stick or a transfer folder instead.`, 'bad-input');
+    if (isInside(target, r))
+      throw new UserFacingError(
+        `${path} is inside the kiosk's own folder ${r}: export to a USB stick or a transfer folder instead.`,
+        'bad-input',
+      );
   }
   return target;
 }

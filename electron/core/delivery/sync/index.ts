@@ -1,5 +1,12 @@
 export { createSyncService, settingsFrom, type SyncService, type SyncServiceOptions } from './service.js';
-export { createSyncEngine, type SyncEngine, type SyncProgress, type SyncSettings, type DrainOptions, type DeliveryOutcome } from './engine.js';
+export {
+  createSyncEngine,
+  type SyncEngine,
+  type SyncProgress,
+  type SyncSettings,
+  type DrainOptions,
+  type DeliveryOutcome,
+} from './engine.js';
 export { Outbox, type DeadLetter, type HistoryPoint } from './outbox.js';
 export { syncContract, syncStatusSchema, syncProgressSchema, type SyncStatus } from './contract.js';
 export * from '../../../shared/protocol/batch.js';

@@ -61,12 +61,20 @@ export class Outbox {
       "SELECT seq, id, created_at, device_id, upstream_key_id, sealed, sig FROM outbox WHERE state = 'pending' AND upstream_key_id = @key AND device_id = (SELECT device_id FROM outbox WHERE state = 'pending' AND upstream_key_id = @key ORDER BY seq LIMIT 1) ORDER BY seq LIMIT @limit",
     );
     this.del = db.prepare("DELETE FROM outbox WHERE id = ? AND state = 'pending'");
-    this.markSynced = db.prepare("UPDATE receipts SET status = 'synced', verdict = ?, synced_at = ? WHERE visit_id = ?");
-    this.markDead = db.prepare("UPDATE outbox SET state = 'dead', dead_reason = ?, dead_at = ? WHERE id = ? AND state = 'pending'");
+    this.markSynced = db.prepare(
+      "UPDATE receipts SET status = 'synced', verdict = ?, synced_at = ? WHERE visit_id = ?",
+    );
+    this.markDead = db.prepare(
+      "UPDATE outbox SET state = 'dead', dead_reason = ?, dead_at = ? WHERE id = ? AND state = 'pending'",
+    );
     this.markReceiptDead = db.prepare("UPDATE receipts SET status = 'dead', verdict = ? WHERE visit_id = ?");
     this.bumpAttempts = db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
-    this.insertLog = db.prepare('INSERT INTO sync_log (at, kind, sent, accepted, duplicate, rejected, queue_depth, ms, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    this.setState = db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.insertLog = db.prepare(
+      'INSERT INTO sync_log (at, kind, sent, accepted, duplicate, rejected, queue_depth, ms, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.setState = db.prepare(
+      'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
   }
 
   nextBatch(upstreamKeyId: string, limit: number): PendingRow[] {
@@ -78,7 +86,9 @@ export class Outbox {
     return guardStore(
       () =>
         this.db
-          .prepare("SELECT seq, id, created_at, device_id, upstream_key_id, sealed, sig FROM outbox WHERE id = ? AND state = 'pending' AND upstream_key_id = ?")
+          .prepare(
+            "SELECT seq, id, created_at, device_id, upstream_key_id, sealed, sig FROM outbox WHERE id = ? AND state = 'pending' AND upstream_key_id = ?",
+          )
           .get(id, upstreamKeyId) as PendingRow | undefined,
     );
   }
@@ -86,7 +96,9 @@ export class Outbox {
   /** A visit's receipt status and the verdict sync recorded on it. */
   receiptOf(visitId: string): { status: 'pending' | 'synced' | 'dead'; verdict: string | null } | undefined {
     return guardStore(
-      () => this.db.prepare('SELECT status, verdict FROM receipts WHERE visit_id = ?').get(visitId) as { status: 'pending' | 'synced' | 'dead'; verdict: string | null } | undefined,
+      () =>
+        this.db.prepare('SELECT status, verdict FROM receipts WHERE visit_id = ?').get(visitId) as
+          { status: 'pending' | 'synced' | 'dead'; verdict: string | null } | undefined,
     );
   }
 
@@ -95,32 +107,44 @@ export class Outbox {
     const sentIds = new Set(sent.map((r) => r.id));
     const iso = at.toISOString();
     return guardStore(() =>
-      this.db.transaction(() => {
-        const counts: AppliedCounts = { accepted: 0, duplicate: 0, rejected: 0, unanswered: 0 };
-        const answered = new Set<string>();
-        for (const r of results) {
-          if (!sentIds.has(r.id) || answered.has(r.id)) continue; // never act on an id we did not send
-          answered.add(r.id);
-          if (r.status === 'rejected') {
-            if (this.markDead.run(r.reason, iso, r.id).changes) {
-              this.markReceiptDead.run(`rejected: ${r.reason}`, r.id);
-              counts.rejected++;
+      this.db
+        .transaction(() => {
+          const counts: AppliedCounts = { accepted: 0, duplicate: 0, rejected: 0, unanswered: 0 };
+          const answered = new Set<string>();
+          for (const r of results) {
+            if (!sentIds.has(r.id) || answered.has(r.id)) continue; // never act on an id we did not send
+            answered.add(r.id);
+            if (r.status === 'rejected') {
+              if (this.markDead.run(r.reason, iso, r.id).changes) {
+                this.markReceiptDead.run(`rejected: ${r.reason}`, r.id);
+                counts.rejected++;
+              }
+            } else if (this.del.run(r.id).changes) {
+              this.markSynced.run(r.verdict ?? null, iso, r.id);
+              counts[r.status]++;
             }
-          } else if (this.del.run(r.id).changes) {
-            this.markSynced.run(r.verdict ?? null, iso, r.id);
-            counts[r.status]++;
           }
-        }
-        for (const id of sentIds) {
-          if (answered.has(id)) continue;
-          this.bumpAttempts.run(id);
-          counts.unanswered++;
-        }
-        const depth = this.depthNow();
-        this.insertLog.run(iso, 'ok', sent.length, counts.accepted, counts.duplicate, counts.rejected, depth, Math.round(ms), null);
-        this.setState.run('last_success_at', iso);
-        return counts;
-      }).immediate(),
+          for (const id of sentIds) {
+            if (answered.has(id)) continue;
+            this.bumpAttempts.run(id);
+            counts.unanswered++;
+          }
+          const depth = this.depthNow();
+          this.insertLog.run(
+            iso,
+            'ok',
+            sent.length,
+            counts.accepted,
+            counts.duplicate,
+            counts.rejected,
+            depth,
+            Math.round(ms),
+            null,
+          );
+          this.setState.run('last_success_at', iso);
+          return counts;
+        })
+        .immediate(),
     );
   }
 
@@ -153,10 +177,17 @@ export class Outbox {
     return (this.db.prepare("SELECT count(*) AS c FROM outbox WHERE state = 'pending'").get() as { c: number }).c;
   }
 
-  counts(currentKeyId: string): { pending: number; pendingOldKeys: number; dead: number; oldestPendingAt: string | null } {
+  counts(currentKeyId: string): {
+    pending: number;
+    pendingOldKeys: number;
+    dead: number;
+    oldestPendingAt: string | null;
+  } {
     return guardStore(() => {
       const rows = this.db
-        .prepare("SELECT state, upstream_key_id = ? AS current, count(*) AS c, min(created_at) AS oldest FROM outbox GROUP BY state, current")
+        .prepare(
+          'SELECT state, upstream_key_id = ? AS current, count(*) AS c, min(created_at) AS oldest FROM outbox GROUP BY state, current',
+        )
         .all(currentKeyId) as Array<{ state: string; current: number; c: number; oldest: string }>;
       let pending = 0;
       let pendingOldKeys = 0;
@@ -191,7 +222,9 @@ export class Outbox {
     return guardStore(() =>
       this.db.transaction(() => {
         let n = 0;
-        const up = this.db.prepare("UPDATE outbox SET state = 'pending', dead_reason = NULL, dead_at = NULL WHERE id = ? AND state = 'dead'");
+        const up = this.db.prepare(
+          "UPDATE outbox SET state = 'pending', dead_reason = NULL, dead_at = NULL WHERE id = ? AND state = 'dead'",
+        );
         const rec = this.db.prepare("UPDATE receipts SET status = 'pending', verdict = NULL WHERE visit_id = ?");
         for (const id of ids) {
           if (up.run(id).changes) {
@@ -212,8 +245,20 @@ export class Outbox {
                 sum(kind = 'error') AS failures
          FROM sync_log WHERE at >= ? GROUP BY minute ORDER BY minute`,
       )
-      .all(since.toISOString()) as Array<{ minute: string; depth: number; delivered: number; rejected: number; failures: number }>;
-    return rows.map((r) => ({ at: `${r.minute}:00.000Z`, queueDepth: r.depth, delivered: r.delivered, rejected: r.rejected, failures: r.failures }));
+      .all(since.toISOString()) as Array<{
+      minute: string;
+      depth: number;
+      delivered: number;
+      rejected: number;
+      failures: number;
+    }>;
+    return rows.map((r) => ({
+      at: `${r.minute}:00.000Z`,
+      queueDepth: r.depth,
+      delivered: r.delivered,
+      rejected: r.rejected,
+      failures: r.failures,
+    }));
   }
 
   /** Keeps the log and the receipts bounded: old log rows and expired synced receipts go. */
@@ -237,8 +282,19 @@ export interface ProvisioningFacts {
 }
 
 export function outboxProvisioningFacts(db: Database): ProvisioningFacts {
-  const queuedIdentities = db.prepare('SELECT device_id AS deviceId, device_key_id AS deviceKeyId, count(*) AS count FROM outbox GROUP BY device_id, device_key_id').all() as ProvisioningFacts['queuedIdentities'];
-  const auditKeys = (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").get() ? db.prepare('SELECT DISTINCT key_id AS k FROM audit_log WHERE key_id IS NOT NULL').all() : []) as Array<{ k: string }>;
-  const known = new Set<string>([...queuedIdentities.flatMap((q) => (q.deviceKeyId ? [q.deviceKeyId] : [])), ...auditKeys.map((r) => r.k)]);
+  const queuedIdentities = db
+    .prepare(
+      'SELECT device_id AS deviceId, device_key_id AS deviceKeyId, count(*) AS count FROM outbox GROUP BY device_id, device_key_id',
+    )
+    .all() as ProvisioningFacts['queuedIdentities'];
+  const auditKeys = (
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").get()
+      ? db.prepare('SELECT DISTINCT key_id AS k FROM audit_log WHERE key_id IS NOT NULL').all()
+      : []
+  ) as Array<{ k: string }>;
+  const known = new Set<string>([
+    ...queuedIdentities.flatMap((q) => (q.deviceKeyId ? [q.deviceKeyId] : [])),
+    ...auditKeys.map((r) => r.k),
+  ]);
   return { queuedIdentities, knownDeviceKeyIds: [...known] };
 }

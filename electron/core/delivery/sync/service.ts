@@ -94,7 +94,9 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       keyProtection: device.protector,
       queueDepth: counts.pending,
       oldestPendingAt: counts.oldestPendingAt,
-      oldestPendingAgeS: counts.oldestPendingAt ? Math.max(0, Math.round((Date.now() - Date.parse(counts.oldestPendingAt)) / 1000)) : null,
+      oldestPendingAgeS: counts.oldestPendingAt
+        ? Math.max(0, Math.round((Date.now() - Date.parse(counts.oldestPendingAt)) / 1000))
+        : null,
       pendingUnderOldKeys: counts.pendingOldKeys,
       deadLetters: counts.dead,
       lastSuccessAt: outbox.state('last_success_at'),

@@ -72,20 +72,44 @@ export function createVisitQueue(db: Database, keys: () => KioskKeys, options: V
     `INSERT INTO ticket_counter (day, last) VALUES (?, 1)
      ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last`,
   );
-  const write = db.transaction((row: { id: string; createdAt: string; deviceId: string; deviceKeyId: string; keyId: string; sealed: Uint8Array; sig: Uint8Array; masked: string; method: string; day: string }) => {
-    const { last } = nextTicket.get(row.day) as { last: number };
-    const ticket = `A-${String(last).padStart(3, '0')}`;
-    insertOutbox.run({ id: row.id, createdAt: row.createdAt, deviceId: row.deviceId, deviceKeyId: row.deviceKeyId, keyId: row.keyId, sealed: row.sealed, sig: row.sig });
-    insertReceipt.run({ id: row.id, ticket, masked: row.masked, method: row.method, createdAt: row.createdAt });
-    return ticket;
-  });
+  const write = db.transaction(
+    (row: {
+      id: string;
+      createdAt: string;
+      deviceId: string;
+      deviceKeyId: string;
+      keyId: string;
+      sealed: Uint8Array;
+      sig: Uint8Array;
+      masked: string;
+      method: string;
+      day: string;
+    }) => {
+      const { last } = nextTicket.get(row.day) as { last: number };
+      const ticket = `A-${String(last).padStart(3, '0')}`;
+      insertOutbox.run({
+        id: row.id,
+        createdAt: row.createdAt,
+        deviceId: row.deviceId,
+        deviceKeyId: row.deviceKeyId,
+        keyId: row.keyId,
+        sealed: row.sealed,
+        sig: row.sig,
+      });
+      insertReceipt.run({ id: row.id, ticket, masked: row.masked, method: row.method, createdAt: row.createdAt });
+      return ticket;
+    },
+  );
 
   return {
     async queueVisit(input) {
       const sodium = await getSodium();
       const parsedFields = envelopeFieldsSchema.safeParse(input);
       if (!parsedFields.success) {
-        throw new UserFacingError(`The visit is not valid: ${parsedFields.error.issues.map((i) => `${i.path.join('.') || 'visit'}: ${i.message}`).join('; ')}`, 'bad-input');
+        throw new UserFacingError(
+          `The visit is not valid: ${parsedFields.error.issues.map((i) => `${i.path.join('.') || 'visit'}: ${i.message}`).join('; ')}`,
+          'bad-input',
+        );
       }
       const { device, provisioning } = keys();
       const at = now();
@@ -100,22 +124,31 @@ export function createVisitQueue(db: Database, keys: () => KioskKeys, options: V
       checkMethodFields(envelope);
       // The plaintext exists only here, for the moment of sealing.
       const sealed = sealTo(sodium, sodium.from_string(JSON.stringify(envelope)), provisioning.upstreamPublicKeyBytes);
-      const sig = signDetached(sodium, visitSigningMessage(sodium, { id: envelope.visitId, deviceId: device.deviceId, createdAt: envelope.createdAt, sealed }), device.secretKey);
+      const sig = signDetached(
+        sodium,
+        visitSigningMessage(sodium, {
+          id: envelope.visitId,
+          deviceId: device.deviceId,
+          createdAt: envelope.createdAt,
+          sealed,
+        }),
+        device.secretKey,
+      );
       let ticket: string;
       try {
         ticket = guardStore(() =>
-        write.immediate({
-          id: envelope.visitId,
-          createdAt: envelope.createdAt,
-          deviceId: device.deviceId,
-          deviceKeyId: device.keyId,
-          keyId: provisioning.upstreamKeyId,
-          sealed,
-          sig,
-          masked: maskIin(envelope.iin),
-          method: envelope.method,
-          day: localDayHour(at).day,
-        }),
+          write.immediate({
+            id: envelope.visitId,
+            createdAt: envelope.createdAt,
+            deviceId: device.deviceId,
+            deviceKeyId: device.keyId,
+            keyId: provisioning.upstreamKeyId,
+            sealed,
+            sig,
+            masked: maskIin(envelope.iin),
+            method: envelope.method,
+            day: localDayHour(at).day,
+          }),
         );
       } catch (err) {
         if (!(err instanceof StoreError)) throw err;
@@ -132,8 +165,9 @@ export function createVisitQueue(db: Database, keys: () => KioskKeys, options: V
 function checkMethodFields(e: VisitEnvelope): void {
   const missing =
     (e.method === 'face' && !e.face) ||
-    ((e.method === 'egov-code' && !e.egov?.code) || (e.method === 'egov-qr' && !e.egov?.token && !e.egov?.code)) ||
+    (e.method === 'egov-code' && !e.egov?.code) ||
+    (e.method === 'egov-qr' && !e.egov?.token && !e.egov?.code) ||
     (e.method === 'staff-verified' && !e.staff);
-  if (missing) throw new UserFacingError(`The visit is not valid: method "${e.method}" needs its evidence`, 'bad-input');
+  if (missing)
+    throw new UserFacingError(`The visit is not valid: method "${e.method}" needs its evidence`, 'bad-input');
 }
-

@@ -22,7 +22,8 @@ const decision = z.object({
 
 export const cameraContract = {
   'checkin.camera': method({
-    summary: 'Report the camera the screen opened; core answers whether the kiosk may use it (frames are refused until it is allowed)',
+    summary:
+      'Report the camera the screen opened; core answers whether the kiosk may use it (frames are refused until it is allowed)',
     input: cameraInput,
     output: z.object({ allowed: z.boolean(), reason: z.enum(cameraRefusals).optional() }),
   }),

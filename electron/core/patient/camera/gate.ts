@@ -40,7 +40,6 @@ const keptRefusals = 20;
 /** Stored labels are cut to this (a label is the screen's word; the IT screen shows it). */
 const labelChars = 120;
 
-
 export function createCameraGate(ports: CameraGatePorts): CameraGate {
   const now = ports.now ?? (() => new Date());
   /** The session whose camera is allowed; one patient at a time. */
@@ -66,12 +65,24 @@ export function createCameraGate(ports: CameraGatePorts): CameraGate {
       if (allowedFor === session) allowedFor = undefined;
       refusals.unshift(record);
       refusals.length = Math.min(refusals.length, keptRefusals);
-      ports.audit({ action: 'camera.refused', detail: { label: record.label, reason: decision.reason, ...(decision.matched ? { matched: decision.matched } : {}) } });
+      ports.audit({
+        action: 'camera.refused',
+        detail: {
+          label: record.label,
+          reason: decision.reason,
+          ...(decision.matched ? { matched: decision.matched } : {}),
+        },
+      });
       // The photo path ends here, as for a missing or unplugged camera.
       await ports.checkin['checkin.cameraProblem']({ session, reason: 'camera-refused' }, ctx);
       return { allowed: false, reason: decision.reason };
     },
-    'camera.status': () => ({ current, refusals: [...refusals], allow: [...ports.pinning.allow], deny: [...ports.pinning.deny] }),
+    'camera.status': () => ({
+      current,
+      refusals: [...refusals],
+      allow: [...ports.pinning.allow],
+      deny: [...ports.pinning.deny],
+    }),
   };
 
   const checkin: Handlers<typeof checkinContract> = {
@@ -82,7 +93,9 @@ export function createCameraGate(ports: CameraGatePorts): CameraGate {
     },
     'checkin.frame': (input, ctx) => {
       if (allowedFor !== input.session || !ports.isCurrent(input.session)) {
-        throw new UserFacingError('The camera has not been checked for this check-in: report it first (checkin.camera).');
+        throw new UserFacingError(
+          'The camera has not been checked for this check-in: report it first (checkin.camera).',
+        );
       }
       return ports.checkin['checkin.frame'](input, ctx);
     },

@@ -65,10 +65,62 @@ const norm = (s: string): string => s.normalize('NFKC').trim().replace(/\s+/g, '
  * camera names: Cyrillic, Greek, Armenian, and a few symbols), mapped to the Latin letter.
  */
 const confusables: Record<string, string> = {
-  а: 'a', в: 'b', с: 'c', ԁ: 'd', е: 'e', ё: 'e', һ: 'h', і: 'i', ї: 'i', ј: 'j', к: 'k', л: 'n', м: 'm', н: 'h', о: 'o', р: 'p', ԛ: 'q', ѕ: 's', т: 't', у: 'y', х: 'x', ԝ: 'w', ү: 'y', ӏ: 'l', ɡ: 'g',
-  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', γ: 'y', μ: 'u', ω: 'w',
-  օ: 'o', ս: 'u', ց: 'g', հ: 'h', ո: 'n', ք: 'p',
-  ı: 'i', ł: 'l', ø: 'o', đ: 'd', ħ: 'h', '0': 'o', '1': 'l', '|': 'l', $: 's', '@': 'a',
+  а: 'a',
+  в: 'b',
+  с: 'c',
+  ԁ: 'd',
+  е: 'e',
+  ё: 'e',
+  һ: 'h',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  к: 'k',
+  л: 'n',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  ԛ: 'q',
+  ѕ: 's',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  ԝ: 'w',
+  ү: 'y',
+  ӏ: 'l',
+  ɡ: 'g',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  γ: 'y',
+  μ: 'u',
+  ω: 'w',
+  օ: 'o',
+  ս: 'u',
+  ց: 'g',
+  հ: 'h',
+  ո: 'n',
+  ք: 'p',
+  ı: 'i',
+  ł: 'l',
+  ø: 'o',
+  đ: 'd',
+  ħ: 'h',
+  '0': 'o',
+  '1': 'l',
+  '|': 'l',
+  $: 's',
+  '@': 'a',
 };
 
 /**
@@ -78,8 +130,15 @@ const confusables: Record<string, string> = {
  * Camera" with a Cyrillic а and "Many\u200bCam" become "obsvirtualcamera" and "manycam".
  */
 export function labelSkeleton(s: string): string {
-  const lower = s.normalize('NFKC').toLowerCase().normalize('NFKD').replace(/[\p{M}\p{Cf}]/gu, '');
-  return [...lower].map((ch) => confusables[ch] ?? ch).join('').replace(/[^a-z]/g, '');
+  const lower = s
+    .normalize('NFKC')
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\p{M}\p{Cf}]/gu, '');
+  return [...lower]
+    .map((ch) => confusables[ch] ?? ch)
+    .join('')
+    .replace(/[^a-z]/g, '');
 }
 
 /** The USB vendor and product id Chromium appends to a camera's label, e.g. "HD Webcam (046d:082d)". */

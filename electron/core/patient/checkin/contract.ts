@@ -21,8 +21,6 @@ const frameBytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array || v inst
   message: 'expected RGBA bytes (Uint8Array)',
 });
 
-
-
 /** A face box as fractions of the frame (0–1), so the screen can draw it over any preview size. */
 const relBox = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
 
@@ -55,7 +53,11 @@ export const checkinContract = {
   'checkin.consent': method({
     summary: 'Record the patient’s choice: the camera, or a check-in without a photo',
     input: z.object({ session, choice: z.enum(['camera', 'decline']) }).strict(),
-    output: z.object({ next: z.enum(['camera', 'decline']), attemptsLeft: z.number().int().nonnegative(), challenge: z.enum(['head-turn', 'off']) }),
+    output: z.object({
+      next: z.enum(['camera', 'decline']),
+      attemptsLeft: z.number().int().nonnegative(),
+      challenge: z.enum(['head-turn', 'off']),
+    }),
   }),
   'checkin.frame': method({
     summary: 'Judge one downscaled RGBA camera frame; answers boxes, one instruction, progress, phase',
@@ -67,7 +69,10 @@ export const checkinContract = {
         data: frameBytes,
       })
       .strict()
-      .refine((f) => f.data.byteLength === f.width * f.height * 4, { message: 'data must be width × height × 4 RGBA bytes', path: ['data'] }),
+      .refine((f) => f.data.byteLength === f.width * f.height * 4, {
+        message: 'data must be width × height × 4 RGBA bytes',
+        path: ['data'],
+      }),
     output: frameSummarySchema,
   }),
   'checkin.retry': method({
@@ -83,7 +88,12 @@ export const checkinContract = {
   'checkin.cameraProblem': method({
     summary: 'The camera is missing, denied or unplugged: end the photo path and offer the decline path',
     // 'camera-refused': core's camera pinning refused the camera (electron/core/patient/camera).
-    input: z.object({ session, reason: z.enum(['camera-missing', 'camera-denied', 'camera-unplugged', 'camera-failed', 'camera-refused']) }).strict(),
+    input: z
+      .object({
+        session,
+        reason: z.enum(['camera-missing', 'camera-denied', 'camera-unplugged', 'camera-failed', 'camera-refused']),
+      })
+      .strict(),
     output: z.object({ next: z.literal('decline') }),
   }),
   'checkin.cancel': method({

@@ -55,8 +55,11 @@ export interface CheckinService {
   close(): void;
 }
 
-
-export function createCheckinService(config: KioskConfig, ports: CheckinPorts, now: () => number = Date.now): CheckinService {
+export function createCheckinService(
+  config: KioskConfig,
+  ports: CheckinPorts,
+  now: () => number = Date.now,
+): CheckinService {
   let current: Patient | undefined;
   // Core forgets the patient by itself if the screen stops talking (crash, closed window). The
   // screen's own inactivity reset comes first; this is only the safety net, and generous, because a
@@ -87,12 +90,23 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
 
   const attemptsLeft = (p: Patient) => Math.max(0, config.ui.maxFaceAttempts - p.failedAttempts);
 
-  function summarise(p: Patient, verdict: PresenceVerdict, faces: FaceAnalysis[], width: number, height: number): FrameSummary {
+  function summarise(
+    p: Patient,
+    verdict: PresenceVerdict,
+    faces: FaceAnalysis[],
+    width: number,
+    height: number,
+  ): FrameSummary {
     const summary: FrameSummary = {
       phase: verdict.phase,
       instruction: verdict.instruction,
       progress: Math.min(1, Math.max(0, verdict.progress)),
-      faces: faces.map((f) => ({ x: f.box.x / width, y: f.box.y / height, width: f.box.width / width, height: f.box.height / height })),
+      faces: faces.map((f) => ({
+        x: f.box.x / width,
+        y: f.box.y / height,
+        width: f.box.width / width,
+        height: f.box.height / height,
+      })),
       attemptsLeft: attemptsLeft(p),
       ...(verdict.challengeSide ? { challengeSide: verdict.challengeSide } : {}),
       ...(verdict.failure ? { failure: verdict.failure } : {}),
@@ -119,7 +133,15 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
       const digits = iin.trim();
       const check = checkIin(digits, new Date(now()));
       if (!check.valid) return { ok: false as const, problem: check.problem };
-      current = { id: randomUUID(), iin: digits, maskedIin: maskIin(digits), failedAttempts: 0, busy: Promise.resolve(), judging: false, touchedAt: now() };
+      current = {
+        id: randomUUID(),
+        iin: digits,
+        maskedIin: maskIin(digits),
+        failedAttempts: 0,
+        busy: Promise.resolve(),
+        judging: false,
+        touchedAt: now(),
+      };
       return { ok: true as const, session: current.id, maskedIin: current.maskedIin };
     },
 
@@ -133,7 +155,8 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
 
     'checkin.frame': ({ session, width, height, data }) => {
       const p = patient(session);
-      if (p.consent !== 'camera' || !p.attempt) throw new UserFacingError('The camera has not been chosen for this check-in.');
+      if (p.consent !== 'camera' || !p.attempt)
+        throw new UserFacingError('The camera has not been chosen for this check-in.');
       if (p.judging) throw new UserFacingError('One frame at a time, please: the previous one is still being checked.');
       p.judging = true;
       return serial(p, async () => {
@@ -162,7 +185,8 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
         return { attemptsLeft: 0, next: 'decline' as const };
       }
       // Only a failed attempt may be retried: restarting a running one would give endless tries.
-      if (p.attempt && p.last?.phase !== 'failed') throw new UserFacingError('The current face check is still running.');
+      if (p.attempt && p.last?.phase !== 'failed')
+        throw new UserFacingError('The current face check is still running.');
       p.attempt?.discard();
       p.attempt = ports.newPresenceAttempt();
       p.last = undefined;
@@ -182,7 +206,12 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
         if (current !== p) throw sessionEnded();
         const sealed = descriptor.slice();
         try {
-          const queued = await ports.queueVisit({ v: 1, method: 'face', iin: p.iin, face: { descriptor: sealed, modelId: status.modelId, presence: p.attempt.evidence() } });
+          const queued = await ports.queueVisit({
+            v: 1,
+            method: 'face',
+            iin: p.iin,
+            face: { descriptor: sealed, modelId: status.modelId, presence: p.attempt.evidence() },
+          });
           drop();
           return { ticket: queued.ticket, maskedIin: queued.maskedIin };
         } finally {
@@ -212,7 +241,11 @@ export function createCheckinService(config: KioskConfig, ports: CheckinPorts, n
     identified(session) {
       if (!current || current.id !== session) return undefined;
       current.touchedAt = now(); // the decline path is working with this patient
-      return { iin: current.iin, maskedIin: current.maskedIin, ...(current.handoff ? { handoff: current.handoff } : {}) };
+      return {
+        iin: current.iin,
+        maskedIin: current.maskedIin,
+        ...(current.handoff ? { handoff: current.handoff } : {}),
+      };
     },
     end(session) {
       if (current?.id === session) drop();

@@ -38,8 +38,11 @@ export const declineContract = {
     output: declineResultSchema,
   }),
   'decline.submitQr': method({
-    summary: 'Form-check the text of an eGov QR code (camera or USB scanner); seal and queue the visit (method egov-qr)',
-    input: z.object({ session, payload: z.string().max(MAX_TRANSPORT_TEXT), source: z.enum(['camera', 'scanner']) }).strict(),
+    summary:
+      'Form-check the text of an eGov QR code (camera or USB scanner); seal and queue the visit (method egov-qr)',
+    input: z
+      .object({ session, payload: z.string().max(MAX_TRANSPORT_TEXT), source: z.enum(['camera', 'scanner']) })
+      .strict(),
     output: declineResultSchema,
   }),
   'decline.verdicts': method({

@@ -7,7 +7,15 @@ import { parseShareToken } from './share-token.js';
  * any string in, a verdict out, never an exception, and the input is never echoed in a reason.
  */
 /** `egov-rejected` is never a parser's: the upstream refused a well-formed code (decline service). */
-export const rejectionReasons = ['empty', 'too-long', 'wrong-length', 'bad-characters', 'bad-token', 'unknown-format', 'egov-rejected'] as const;
+export const rejectionReasons = [
+  'empty',
+  'too-long',
+  'wrong-length',
+  'bad-characters',
+  'bad-token',
+  'unknown-format',
+  'egov-rejected',
+] as const;
 export type RejectionReason = (typeof rejectionReasons)[number];
 
 export type CodeResult = { ok: true; code: string } | { ok: false; reason: RejectionReason };

@@ -29,16 +29,17 @@ export interface DeclinePorts {
   verdicts(sinceIso: string): EgovVerdict[];
 }
 
-
 export interface DeclineService {
   handlers: Handlers<typeof declineContract>;
   /** For the check-in's own reset: drops the attempt count of a session. */
   forget(session: string): void;
 }
 
-
-
-export function createDeclineService(maxCodeAttempts: number, ports: DeclinePorts, now: () => number = Date.now): DeclineService {
+export function createDeclineService(
+  maxCodeAttempts: number,
+  ports: DeclinePorts,
+  now: () => number = Date.now,
+): DeclineService {
   const limiter = new AttemptLimiter(maxCodeAttempts);
   // One decline step at a time per session: the camera can send the same QR code many times a
   // second, and two concurrent valid scans must not queue two visits.
@@ -61,14 +62,27 @@ export function createDeclineService(maxCodeAttempts: number, ports: DeclinePort
     return p;
   }
 
-  async function toReception(session: string, iin: string, why: 'no-code' | 'too-many-attempts', end?: PhotoPathEnd): Promise<DeclineResult> {
-    const entry = await ports.createHandoff({ iin, reason: why === 'no-code' ? noCodeReason(end) : 'too-many-wrong-codes' });
+  async function toReception(
+    session: string,
+    iin: string,
+    why: 'no-code' | 'too-many-attempts',
+    end?: PhotoPathEnd,
+  ): Promise<DeclineResult> {
+    const entry = await ports.createHandoff({
+      iin,
+      reason: why === 'no-code' ? noCodeReason(end) : 'too-many-wrong-codes',
+    });
     limiter.end(session);
     ports.endCheckin(session);
     return { outcome: 'reception', why, maskedIin: entry.maskedIin ?? maskIin(iin), reference: referenceOf(entry.id) };
   }
 
-  async function rejected(session: string, iin: string, reason: RejectionReason, payload?: string): Promise<DeclineResult> {
+  async function rejected(
+    session: string,
+    iin: string,
+    reason: RejectionReason,
+    payload?: string,
+  ): Promise<DeclineResult> {
     const state = limiter.fail(session, payload);
     if (state.exhausted) return toReception(session, iin, 'too-many-attempts');
     return { outcome: 'rejected', reason, attemptsLeft: state.remaining, repeated: state.repeated };
@@ -80,10 +94,16 @@ export function createDeclineService(maxCodeAttempts: number, ports: DeclinePort
    * recorded upstream (and on the receipt) with its invalid verdict, which is what staff audit.
    * `fingerprint` makes a repeat of a refused code answer at once, without a second visit.
    */
-  async function queue(session: string, iin: string, envelope: Pick<CheckinEnvelope, 'method' | 'egov'>, fingerprint: string): Promise<DeclineResult> {
+  async function queue(
+    session: string,
+    iin: string,
+    envelope: Pick<CheckinEnvelope, 'method' | 'egov'>,
+    fingerprint: string,
+  ): Promise<DeclineResult> {
     if (limiter.failedBefore(session, fingerprint)) return rejected(session, iin, 'egov-rejected', fingerprint);
     const queued = await ports.queueVisit({ v: 1, iin, ...envelope });
-    if (queued.visitId && (await verdictOf(queued.visitId)) === 'egov-invalid') return rejected(session, iin, 'egov-rejected', fingerprint);
+    if (queued.visitId && (await verdictOf(queued.visitId)) === 'egov-invalid')
+      return rejected(session, iin, 'egov-rejected', fingerprint);
     limiter.end(session);
     ports.endCheckin(session);
     return { outcome: 'ticket', ticket: queued.ticket, maskedIin: queued.maskedIin };
@@ -117,10 +137,17 @@ export function createDeclineService(maxCodeAttempts: number, ports: DeclinePort
         if (!parsed.ok) return rejected(session, p.iin, parsed.reason, payload);
         const egov = parsed.kind === 'code' ? { code: parsed.code } : { token: parsed.token };
         // A QR holding a plain code shares the typed code's fingerprint: refused once, refused both ways.
-        return queue(session, p.iin, { method: 'egov-qr', egov }, parsed.kind === 'code' ? `code:${parsed.code}` : payload);
+        return queue(
+          session,
+          p.iin,
+          { method: 'egov-qr', egov },
+          parsed.kind === 'code' ? `code:${parsed.code}` : payload,
+        );
       }),
 
-    'decline.verdicts': ({ sinceHours }) => ({ items: ports.verdicts(new Date(now() - sinceHours * 3_600_000).toISOString()) }),
+    'decline.verdicts': ({ sinceHours }) => ({
+      items: ports.verdicts(new Date(now() - sinceHours * 3_600_000).toISOString()),
+    }),
 
     'decline.noCode': ({ session }) =>
       serial(session, async () => {

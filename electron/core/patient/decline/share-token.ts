@@ -19,7 +19,8 @@ export const SHARE_TOKEN_MAX_BYTES = 256;
 const CHECK_CHARS = 6;
 
 /** Longest valid token: prefix + body for 256 bytes + '.' + check. */
-export const SHARE_TOKEN_MAX_LENGTH = SHARE_TOKEN_PREFIX.length + encodedLength(SHARE_TOKEN_MAX_BYTES) + 1 + CHECK_CHARS;
+export const SHARE_TOKEN_MAX_LENGTH =
+  SHARE_TOKEN_PREFIX.length + encodedLength(SHARE_TOKEN_MAX_BYTES) + 1 + CHECK_CHARS;
 
 export type ShareTokenResult = { ok: true; token: string } | { ok: false; reason: 'bad-token' };
 

@@ -11,7 +11,12 @@ export const voiceContract = {
     summary: 'The spoken clip for a message key in a language (the clinic’s recording if valid, else the shipped one)',
     input: z.object({ lang: z.enum(voiceLanguages), key: z.string().regex(voiceKeyPattern) }).strict(),
     output: z.discriminatedUnion('found', [
-      z.object({ found: z.literal(true), source: z.enum(['clinic', 'bundled']), mime: z.literal('audio/ogg'), data: z.instanceof(Uint8Array) }),
+      z.object({
+        found: z.literal(true),
+        source: z.enum(['clinic', 'bundled']),
+        mime: z.literal('audio/ogg'),
+        data: z.instanceof(Uint8Array),
+      }),
       z.object({ found: z.literal(false) }),
     ]),
   }),
@@ -20,7 +25,16 @@ export const voiceContract = {
     roles: ['it'],
     input: z.object({}).strict(),
     output: z.object({
-      files: z.array(z.object({ file: z.string(), lang: z.string(), key: z.string(), used: z.boolean(), problem: z.string().optional(), durationSec: z.number().optional() })),
+      files: z.array(
+        z.object({
+          file: z.string(),
+          lang: z.string(),
+          key: z.string(),
+          used: z.boolean(),
+          problem: z.string().optional(),
+          durationSec: z.number().optional(),
+        }),
+      ),
     }),
   }),
 };
@@ -32,7 +46,10 @@ export function voiceHandlers(library: VoiceLibrary): Handlers<typeof voiceContr
       return clip ? { found: true, source: clip.source, mime: 'audio/ogg', data: clip.data } : { found: false };
     },
     'voice.overrides': () => ({
-      files: library.overrides().map(({ audio, ...f }) => ({ ...f, ...(audio ? { durationSec: Math.round(audio.durationSec * 100) / 100 } : {}) })),
+      files: library.overrides().map(({ audio, ...f }) => ({
+        ...f,
+        ...(audio ? { durationSec: Math.round(audio.durationSec * 100) / 100 } : {}),
+      })),
     }),
   };
 }

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { shippedDir } from '../../platform/resources.js';
 import { checkOgg, type OggAudio } from './ogg.js';
@@ -45,32 +55,45 @@ export const defaultVoiceDir = (): string => shippedDir('voice');
  * `maxBytes`), at most `maxBytes` read from it; its folders (`voice/` and `voice/<lang>/`) must not
  * be links, checked before and after the open, and the name must still be the file opened.
  */
-function readOverride(path: string, folders: readonly string[]): { ok: true; data: Uint8Array<ArrayBuffer> } | { ok: false; problem: string } {
-  const foldersReal = () => folders.every((d) => {
-    try {
-      const st = lstatSync(d);
-      return st.isDirectory() && !st.isSymbolicLink();
-    } catch {
-      return false;
-    }
-  });
+function readOverride(
+  path: string,
+  folders: readonly string[],
+): { ok: true; data: Uint8Array<ArrayBuffer> } | { ok: false; problem: string } {
+  const foldersReal = () =>
+    folders.every((d) => {
+      try {
+        const st = lstatSync(d);
+        return st.isDirectory() && !st.isSymbolicLink();
+      } catch {
+        return false;
+      }
+    });
   if (!foldersReal()) return { ok: false, problem: 'its folder is a link or not a folder (links are not followed)' };
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch (err) {
-    return { ok: false, problem: (err as NodeJS.ErrnoException).code === 'ELOOP' ? 'not a regular file (links are not followed)' : 'cannot be read' };
+    return {
+      ok: false,
+      problem:
+        (err as NodeJS.ErrnoException).code === 'ELOOP'
+          ? 'not a regular file (links are not followed)'
+          : 'cannot be read',
+    };
   }
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) return { ok: false, problem: 'not a regular file (links are not followed)' };
-    if (st.size > overrideLimits.maxBytes) return { ok: false, problem: `too large: ${st.size} bytes, at most ${overrideLimits.maxBytes}` };
+    if (st.size > overrideLimits.maxBytes)
+      return { ok: false, problem: `too large: ${st.size} bytes, at most ${overrideLimits.maxBytes}` };
     const named = lstatSync(path);
-    if (!foldersReal() || named.ino !== st.ino || named.dev !== st.dev) return { ok: false, problem: 'the file changed while it was read' };
+    if (!foldersReal() || named.ino !== st.ino || named.dev !== st.dev)
+      return { ok: false, problem: 'the file changed while it was read' };
     const data = new Uint8Array(overrideLimits.maxBytes + 1);
     let got = 0;
     for (let n = 1; n > 0 && got < data.length; got += n) n = readSync(fd, data, got, data.length - got, null);
-    if (got > overrideLimits.maxBytes) return { ok: false, problem: `too large: more than ${overrideLimits.maxBytes} bytes` };
+    if (got > overrideLimits.maxBytes)
+      return { ok: false, problem: `too large: more than ${overrideLimits.maxBytes} bytes` };
     return { ok: true, data: data.slice(0, got) };
   } finally {
     closeSync(fd);
@@ -78,7 +101,11 @@ function readOverride(path: string, folders: readonly string[]): { ok: true; dat
 }
 
 /** Judges one clinic recording; `bundled` says whether the kiosk has a message with that key. */
-export function judgeOverride(path: string, bundled: boolean, folders: readonly string[] = [dirname(dirname(path)), dirname(path)]): { ok: true; data: Uint8Array<ArrayBuffer>; audio: OggAudio } | { ok: false; problem: string } {
+export function judgeOverride(
+  path: string,
+  bundled: boolean,
+  folders: readonly string[] = [dirname(dirname(path)), dirname(path)],
+): { ok: true; data: Uint8Array<ArrayBuffer>; audio: OggAudio } | { ok: false; problem: string } {
   if (!bundled) return { ok: false, problem: 'no message has this name (see resources/voice/<lang>/ for the names)' };
   const read = readOverride(path, folders);
   if (!read.ok) return read;
@@ -87,7 +114,10 @@ export function judgeOverride(path: string, bundled: boolean, folders: readonly 
   if (!checked.ok) return { ok: false, problem: `not a usable Ogg Opus/Vorbis file: ${checked.problem}` };
   const { durationSec } = checked.audio;
   if (durationSec < overrideLimits.minSec || durationSec > overrideLimits.maxSec) {
-    return { ok: false, problem: `lasts ${durationSec.toFixed(1)} s; a prompt must last ${overrideLimits.minSec}–${overrideLimits.maxSec} s` };
+    return {
+      ok: false,
+      problem: `lasts ${durationSec.toFixed(1)} s; a prompt must last ${overrideLimits.minSec}–${overrideLimits.maxSec} s`,
+    };
   }
   return { ok: true, data, audio: checked.audio };
 }
@@ -99,7 +129,11 @@ export interface VoiceLibrary {
   overrides(): OverrideReport[];
 }
 
-export function createVoiceLibrary(options: { dataDir: string; bundledDir?: string; warn?: (message: string) => void }): VoiceLibrary {
+export function createVoiceLibrary(options: {
+  dataDir: string;
+  bundledDir?: string;
+  warn?: (message: string) => void;
+}): VoiceLibrary {
   const bundledDir = options.bundledDir ?? defaultVoiceDir();
   const overrideDir = join(options.dataDir, 'voice');
   const warn = options.warn ?? ((m: string) => console.warn(m));
@@ -155,7 +189,11 @@ export function createVoiceLibrary(options: { dataDir: string; bundledDir?: stri
             continue;
           }
           const judged = judgeOverride(file, isBundled(lang, key));
-          out.push(judged.ok ? { file, lang, key, used: true, audio: judged.audio } : { file, lang, key, used: false, problem: judged.problem });
+          out.push(
+            judged.ok
+              ? { file, lang, key, used: true, audio: judged.audio }
+              : { file, lang, key, used: false, problem: judged.problem },
+          );
         }
       }
       return out;

@@ -33,7 +33,8 @@ function pageCrc(bytes: Uint8Array, start: number, end: number): number {
   return crc;
 }
 
-const ascii = (bytes: Uint8Array, at: number, length: number) => String.fromCharCode(...bytes.subarray(at, at + length));
+const ascii = (bytes: Uint8Array, at: number, length: number) =>
+  String.fromCharCode(...bytes.subarray(at, at + length));
 
 export function checkOgg(bytes: Uint8Array): OggCheck {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -54,8 +55,10 @@ export function checkOgg(bytes: Uint8Array): OggCheck {
     packetHead = [];
   };
   while (at < bytes.length) {
-    if (sawEnd) return { ok: false, problem: 'data after the end of the stream (more than one stream is not supported)' };
-    if (bytes.length - at < 27 || ascii(bytes, at, 4) !== 'OggS') return { ok: false, problem: pages ? `damaged Ogg page at byte ${at}` : 'not an Ogg file' };
+    if (sawEnd)
+      return { ok: false, problem: 'data after the end of the stream (more than one stream is not supported)' };
+    if (bytes.length - at < 27 || ascii(bytes, at, 4) !== 'OggS')
+      return { ok: false, problem: pages ? `damaged Ogg page at byte ${at}` : 'not an Ogg file' };
     if (bytes[at + 4] !== 0) return { ok: false, problem: 'unknown Ogg version' };
     const flags = bytes[at + 5]!;
     const granule = view.getBigInt64(at + 6, true);
@@ -66,7 +69,8 @@ export function checkOgg(bytes: Uint8Array): OggCheck {
     for (let i = 0; i < segments; i++) body += bytes[at + 27 + i]!;
     const end = at + 27 + segments + body;
     if (end > bytes.length) return { ok: false, problem: 'the file is cut off' };
-    if (pageCrc(bytes, at, end) !== view.getUint32(at + 22, true)) return { ok: false, problem: `checksum error in the Ogg page at byte ${at}` };
+    if (pageCrc(bytes, at, end) !== view.getUint32(at + 22, true))
+      return { ok: false, problem: `checksum error in the Ogg page at byte ${at}` };
     if (pages === 0) {
       if (!(flags & 0x02)) return { ok: false, problem: 'the stream does not begin properly' };
       serial = pageSerial;
@@ -100,7 +104,10 @@ export function checkOgg(bytes: Uint8Array): OggCheck {
     // End trimming may drop up to one packet (120 ms); more audio than that beyond the declared end
     // would play past the length the file claims.
     if (opusSamples - Number(lastGranule) > 5760) {
-      return { ok: false, problem: `the stream holds ${(opusSamples / 48_000).toFixed(1)} s of audio but says it lasts ${durationSec.toFixed(1)} s` };
+      return {
+        ok: false,
+        problem: `the stream holds ${(opusSamples / 48_000).toFixed(1)} s of audio but says it lasts ${durationSec.toFixed(1)} s`,
+      };
     }
   } else if (first.length >= 30 && first[0] === 1 && ascii(first, 1, 6) === 'vorbis') {
     codec = 'vorbis';
@@ -120,7 +127,8 @@ export function checkOgg(bytes: Uint8Array): OggCheck {
 function opusPacketSamples(head: number[]): number {
   const toc = head[0]!;
   const config = toc >> 3;
-  const frameMs = config < 12 ? [10, 20, 40, 60][config % 4]! : config < 16 ? [10, 20][config % 2]! : [2.5, 5, 10, 20][config % 4]!;
+  const frameMs =
+    config < 12 ? [10, 20, 40, 60][config % 4]! : config < 16 ? [10, 20][config % 2]! : [2.5, 5, 10, 20][config % 4]!;
   const code = toc & 3;
   const frames = code === 0 ? 1 : code === 3 ? (head[1] ?? 0) & 0x3f : 2;
   return frames * frameMs * 48;

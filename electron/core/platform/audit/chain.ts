@@ -42,7 +42,16 @@ export type AuditVerdict =
       ok: false;
       rows: number;
       firstBadSeq: number;
-      problem: 'hash-mismatch' | 'broken-link' | 'missing-row' | 'anchor-mismatch' | 'bad-signature' | 'unsigned-row' | 'unknown-key' | 'tamper-alarm' | 'mark-mismatch';
+      problem:
+        | 'hash-mismatch'
+        | 'broken-link'
+        | 'missing-row'
+        | 'anchor-mismatch'
+        | 'bad-signature'
+        | 'unsigned-row'
+        | 'unknown-key'
+        | 'tamper-alarm'
+        | 'mark-mismatch';
       /** unknown-key: the key id the row names; tamper-alarm: what the kiosk's signed alarm says. */
       note?: string;
     };
@@ -64,7 +73,11 @@ export interface AuditSigner {
  * introduces its successor.
  */
 export interface AuditTrust {
-  check(message: Uint8Array, signature: Uint8Array, keyId: string | null): { ok: true; keyId: string } | { ok: false; why: 'bad-signature' | 'unknown-key' };
+  check(
+    message: Uint8Array,
+    signature: Uint8Array,
+    keyId: string | null,
+  ): { ok: true; keyId: string } | { ok: false; why: 'bad-signature' | 'unknown-key' };
   /** A rotation recorded by a row signed with `fromKeyId`: `toKeyId` (whose public key is given) signs from now on. */
   rotate(fromKeyId: string, toKeyId: string, publicKeyB64: string): boolean;
 }
@@ -85,7 +98,8 @@ export interface AuditMarkStore {
 }
 
 /** What is signed for row `seq`: a domain tag, the sequence number and the row hash. */
-export const auditSigningMessage = (seq: number, hash: string): Uint8Array => new TextEncoder().encode(`kelu-audit-v1\n${seq}\n${hash}`);
+export const auditSigningMessage = (seq: number, hash: string): Uint8Array =>
+  new TextEncoder().encode(`kelu-audit-v1\n${seq}\n${hash}`);
 
 /** The kiosk's signed marker for an unsigned run of rows (issue 17 items 1–2). */
 export const unsignedRowsAction = 'audit.unsigned-rows';
@@ -108,7 +122,9 @@ export const GENESIS_HASH = '0'.repeat(64);
 export function rowHash(row: Omit<AuditRow, 'hash'>): string {
   const h = createHash('sha256');
   for (const field of [String(row.seq), row.at, row.actor, row.action, row.detail, row.prevHash]) {
-    h.update(`${Buffer.byteLength(field)}:`).update(field).update('\n');
+    h.update(`${Buffer.byteLength(field)}:`)
+      .update(field)
+      .update('\n');
   }
   return h.digest('hex');
 }
@@ -130,11 +146,14 @@ const mayHoldIin = (value: unknown): boolean => {
  * its last four, as the kiosk masks an IIN, so an IIN used in a file name never reaches the
  * permanent log and a finished export is never turned into a failure by the IIN check below.
  */
-export function maskDetail(detail: Record<string, string | number | boolean | null>): Record<string, string | number | boolean | null> {
-  return Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, typeof v === 'string' ? maskTwelveDigits(v) : v]));
+export function maskDetail(
+  detail: Record<string, string | number | boolean | null>,
+): Record<string, string | number | boolean | null> {
+  return Object.fromEntries(
+    Object.entries(detail).map(([k, v]) => [k, typeof v === 'string' ? maskTwelveDigits(v) : v]),
+  );
 }
 export const maskTwelveDigits = (s: string): string => s.replace(/(?<!\d)\d{8}(\d{4})(?!\d)/g, '********$1');
-
 
 type StoredRow = AuditRow & { sig: string | null; keyId: string | null };
 
@@ -176,7 +195,9 @@ export class AuditLog {
   ) {
     runMigrations(db, 'audit', auditMigrations);
     this.pendingOnly = options.pendingOnly === true;
-    this.insert = db.prepare('INSERT INTO audit_log (seq, at, actor, action, detail, prev_hash, hash, sig, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insert = db.prepare(
+      'INSERT INTO audit_log (seq, at, actor, action, detail, prev_hash, hash, sig, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
     this.mark = options.mark?.read() ?? null;
   }
@@ -188,10 +209,13 @@ export class AuditLog {
 
   append(entry: AuditEntry): AuditRow {
     const detail = JSON.stringify(entry.detail ?? {});
-    if (mayHoldIin(entry.actor) || mayHoldIin(entry.action) || Object.values(entry.detail ?? {}).some(mayHoldIin)) throw new Error('Refusing to write a full IIN into the audit log');
+    if (mayHoldIin(entry.actor) || mayHoldIin(entry.action) || Object.values(entry.detail ?? {}).some(mayHoldIin))
+      throw new Error('Refusing to write a full IIN into the audit log');
     if (this.pendingOnly) {
       const at = this.now().toISOString();
-      this.db.prepare('INSERT INTO audit_pending (at, actor, action, detail) VALUES (?, ?, ?, ?)').run(at, entry.actor, entry.action, detail);
+      this.db
+        .prepare('INSERT INTO audit_pending (at, actor, action, detail) VALUES (?, ?, ?, ?)')
+        .run(at, entry.actor, entry.action, detail);
       return { seq: 0, at, actor: entry.actor, action: entry.action, detail, prevHash: '', hash: '' };
     }
     const row = this.db
@@ -220,15 +244,29 @@ export class AuditLog {
 
   /** kioskctl's rows not yet imported by the kiosk, oldest first. */
   pendingRows(): Array<{ at: string; actor: string; action: string; detail: string }> {
-    return this.db.prepare('SELECT at, actor, action, detail FROM audit_pending ORDER BY id').all() as Array<{ at: string; actor: string; action: string; detail: string }>;
+    return this.db.prepare('SELECT at, actor, action, detail FROM audit_pending ORDER BY id').all() as Array<{
+      at: string;
+      actor: string;
+      action: string;
+      detail: string;
+    }>;
   }
 
   private write(actor: string, action: string, detail: string): AuditRow {
     const prev = this.last.get() as { seq: number; hash: string } | undefined;
-    const base = { seq: (prev?.seq ?? 0) + 1, at: this.now().toISOString(), actor, action, detail, prevHash: prev?.hash ?? GENESIS_HASH };
+    const base = {
+      seq: (prev?.seq ?? 0) + 1,
+      at: this.now().toISOString(),
+      actor,
+      action,
+      detail,
+      prevHash: prev?.hash ?? GENESIS_HASH,
+    };
     const row: AuditRow = { ...base, hash: rowHash(base) };
     const keyId = this.signer?.keyId() ?? null;
-    const sig = keyId ? Buffer.from(this.signer!.sign(auditSigningMessage(row.seq, row.hash))).toString('base64') : null;
+    const sig = keyId
+      ? Buffer.from(this.signer!.sign(auditSigningMessage(row.seq, row.hash))).toString('base64')
+      : null;
     this.insert.run(row.seq, row.at, row.actor, row.action, row.detail, row.prevHash, row.hash, sig, keyId);
     if (sig && keyId) {
       this.mark = { seq: row.seq, hash: row.hash, keyId, sig };
@@ -251,7 +289,10 @@ export class AuditLog {
   }
 
   private lastSignedSeq(): number {
-    return (this.db.prepare('SELECT max(seq) AS s FROM audit_log WHERE sig IS NOT NULL').get() as { s: number | null }).s ?? 0;
+    return (
+      (this.db.prepare('SELECT max(seq) AS s FROM audit_log WHERE sig IS NOT NULL').get() as { s: number | null }).s ??
+      0
+    );
   }
 
   private signingBegan(): boolean {
@@ -264,7 +305,9 @@ export class AuditLog {
     const lastRow = this.last.get() as { seq: number; hash: string } | undefined;
     const lastSeq = lastRow?.seq ?? 0;
     const mark = this.mark;
-    const hashAt = (seq: number) => (this.db.prepare('SELECT hash, sig FROM audit_log WHERE seq = ?').get(seq) as { hash: string; sig: string | null } | undefined) ?? null;
+    const hashAt = (seq: number) =>
+      (this.db.prepare('SELECT hash, sig FROM audit_log WHERE seq = ?').get(seq) as
+        { hash: string; sig: string | null } | undefined) ?? null;
     let rewritten = false;
     if (mark && mark.seq > 0) {
       const at = hashAt(mark.seq);
@@ -279,26 +322,44 @@ export class AuditLog {
     }
     const from = signed + 1;
     const own = mark?.ownUnsigned;
-    const ours = own !== undefined && own.contiguous && own.from === from && own.seq === lastSeq && lastRow?.hash === own.hash;
-    const why: UnsignedWhy = rewritten ? 'signed-rows-rewritten' : ours ? 'key-unavailable' : 'not-written-by-this-kiosk';
+    const ours =
+      own !== undefined && own.contiguous && own.from === from && own.seq === lastSeq && lastRow?.hash === own.hash;
+    const why: UnsignedWhy = rewritten
+      ? 'signed-rows-rewritten'
+      : ours
+        ? 'key-unavailable'
+        : 'not-written-by-this-kiosk';
     const detail: Record<string, string | number> = { from, to: lastSeq, head: lastRow?.hash ?? GENESIS_HASH, why };
     if (rewritten && mark) Object.assign(detail, { markSeq: mark.seq, markHash: mark.hash });
     this.write('kiosk', unsignedRowsAction, JSON.stringify(detail));
   }
 
   private importPending(): void {
-    const rows = this.db.prepare('SELECT id, at, actor, action, detail FROM audit_pending ORDER BY id').all() as Array<{ id: number; at: string; actor: string; action: string; detail: string }>;
+    const rows = this.db.prepare('SELECT id, at, actor, action, detail FROM audit_pending ORDER BY id').all() as Array<{
+      id: number;
+      at: string;
+      actor: string;
+      action: string;
+      detail: string;
+    }>;
     for (const p of rows) {
       let detail: Record<string, unknown>;
       try {
         const parsed = JSON.parse(p.detail) as unknown;
-        detail = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: p.detail };
+        detail =
+          parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+            ? (parsed as Record<string, unknown>)
+            : { value: p.detail };
       } catch {
         detail = { unparsable: p.detail.slice(0, 200) };
       }
       // Masked again: the pending table is writable by whoever has the file.
       const safe = JSON.stringify({ ...detail, via: 'cli', queuedAt: p.at });
-      this.write(mayHoldIin(p.actor) ? 'os:unknown' : p.actor, mayHoldIin(p.action) ? 'unknown' : p.action, mayHoldIin(safe) ? JSON.stringify({ via: 'cli', queuedAt: p.at, refused: 'a full IIN' }) : safe);
+      this.write(
+        mayHoldIin(p.actor) ? 'os:unknown' : p.actor,
+        mayHoldIin(p.action) ? 'unknown' : p.action,
+        mayHoldIin(safe) ? JSON.stringify({ via: 'cli', queuedAt: p.at, refused: 'a full IIN' }) : safe,
+      );
       this.db.prepare('DELETE FROM audit_pending WHERE id = ?').run(p.id);
     }
   }
@@ -308,7 +369,9 @@ export class AuditLog {
     const keys = Object.keys(detail);
     if (keys.some((k) => !/^[A-Za-z][A-Za-z0-9]{0,40}$/.test(k))) throw new Error('Bad audit detail key');
     const where = keys.map((k) => ` AND json_extract(detail, '$.${k}') = ?`).join('');
-    const row = this.db.prepare(`SELECT count(*) AS c FROM audit_log WHERE action = ? AND at >= ?${where}`).get(action, sinceIso, ...keys.map((k) => detail[k])) as { c: number };
+    const row = this.db
+      .prepare(`SELECT count(*) AS c FROM audit_log WHERE action = ? AND at >= ?${where}`)
+      .get(action, sinceIso, ...keys.map((k) => detail[k])) as { c: number };
     return row.c;
   }
 
@@ -316,7 +379,9 @@ export class AuditLog {
   recent(limit = 100): AuditRow[] {
     return (
       this.db
-        .prepare('SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash FROM audit_log ORDER BY seq DESC LIMIT ?')
+        .prepare(
+          'SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash FROM audit_log ORDER BY seq DESC LIMIT ?',
+        )
         .all(Math.max(1, Math.min(1000, limit))) as AuditRow[]
     ).map((r) => ({ ...r }));
   }
@@ -330,7 +395,11 @@ export class AuditLog {
    * row; `mark` (audit-head.json, its signature checked here) must still be in the chain.
    */
   verify(anchor?: AuditAnchor, trust?: AuditTrust, mark?: AuditMark | null): AuditVerdict {
-    const rows = this.db.prepare('SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash, sig, key_id AS keyId FROM audit_log ORDER BY seq').iterate() as IterableIterator<StoredRow>;
+    const rows = this.db
+      .prepare(
+        'SELECT seq, at, actor, action, detail, prev_hash AS prevHash, hash, sig, key_id AS keyId FROM audit_log ORDER BY seq',
+      )
+      .iterate() as IterableIterator<StoredRow>;
     let expectedSeq = 1;
     let prevHash = GENESIS_HASH;
     let count = 0;
@@ -338,7 +407,11 @@ export class AuditLog {
     let spanFrom = 0;
     const unverified: Array<{ from: number; to: number }> = [];
     const keys: string[] = [];
-    const bad = (seq: number, problem: Extract<AuditVerdict, { ok: false }>['problem'], note?: string): AuditVerdict => ({ ok: false, rows: count, firstBadSeq: seq, problem, ...(note ? { note } : {}) });
+    const bad = (
+      seq: number,
+      problem: Extract<AuditVerdict, { ok: false }>['problem'],
+      note?: string,
+    ): AuditVerdict => ({ ok: false, rows: count, firstBadSeq: seq, problem, ...(note ? { note } : {}) });
     for (const row of rows) {
       count++;
       if (row.seq !== expectedSeq) return bad(expectedSeq, 'missing-row');
@@ -348,7 +421,9 @@ export class AuditLog {
       if (trust) {
         if (mark && mark.seq === row.seq && (mark.hash !== row.hash || row.sig === null)) {
           // The kiosk signed this row (audit-head.json says so): an unsigned run up to it lost its signatures.
-          return spanFrom > 0 || row.sig === null ? bad(spanFrom || row.seq, 'unsigned-row', 'signatures removed below the signed head in audit-head.json') : bad(row.seq, 'mark-mismatch');
+          return spanFrom > 0 || row.sig === null
+            ? bad(spanFrom || row.seq, 'unsigned-row', 'signatures removed below the signed head in audit-head.json')
+            : bad(row.seq, 'mark-mismatch');
         }
         if (row.sig !== null) {
           const c = trust.check(auditSigningMessage(row.seq, row.hash), Buffer.from(row.sig, 'base64'), row.keyId);
@@ -356,13 +431,25 @@ export class AuditLog {
           if (keys.at(-1) !== c.keyId) keys.push(c.keyId);
           const d = parseDetail(row.detail);
           if (row.action === unsignedRowsAction) {
-            if (d.why !== 'key-unavailable') return bad(typeof d.from === 'number' && d.from > 0 ? d.from : row.seq, 'tamper-alarm', `row ${row.seq}: ${String(d.why)}`);
-            if (spanFrom === 0 || d.from !== spanFrom || d.to !== row.seq - 1 || d.head !== prevHash) return bad(spanFrom || row.seq, 'unsigned-row');
+            if (d.why !== 'key-unavailable')
+              return bad(
+                typeof d.from === 'number' && d.from > 0 ? d.from : row.seq,
+                'tamper-alarm',
+                `row ${row.seq}: ${String(d.why)}`,
+              );
+            if (spanFrom === 0 || d.from !== spanFrom || d.to !== row.seq - 1 || d.head !== prevHash)
+              return bad(spanFrom || row.seq, 'unsigned-row');
             unverified.push({ from: spanFrom, to: row.seq - 1 });
             spanFrom = 0;
           } else if (spanFrom > 0) return bad(spanFrom, 'unsigned-row');
-          if (row.action === keyRotatedAction && d.from === c.keyId && typeof d.to === 'string' && typeof d.publicKey === 'string') {
-            if (!trust.rotate(c.keyId, d.to, d.publicKey)) return bad(row.seq, 'unknown-key', `rotation to ${d.to} names a public key that is not that key`);
+          if (
+            row.action === keyRotatedAction &&
+            d.from === c.keyId &&
+            typeof d.to === 'string' &&
+            typeof d.publicKey === 'string'
+          ) {
+            if (!trust.rotate(c.keyId, d.to, d.publicKey))
+              return bad(row.seq, 'unknown-key', `rotation to ${d.to} names a public key that is not that key`);
           }
           signedThrough = row.seq;
         } else if (signedThrough > 0 && spanFrom === 0) spanFrom = row.seq;
@@ -373,11 +460,24 @@ export class AuditLog {
     if (anchor && count < anchor.seq) return bad(count + 1, 'missing-row');
     if (trust && mark && mark.seq > count) return bad(count + 1, 'missing-row');
     // Checked last: a rotation in the chain may have introduced the key that signed the head.
-    if (trust && mark && mark.seq > 0 && !trust.check(auditSigningMessage(mark.seq, mark.hash), Buffer.from(mark.sig, 'base64'), mark.keyId).ok) {
+    if (
+      trust &&
+      mark &&
+      mark.seq > 0 &&
+      !trust.check(auditSigningMessage(mark.seq, mark.hash), Buffer.from(mark.sig, 'base64'), mark.keyId).ok
+    ) {
       return bad(mark.seq, 'mark-mismatch', 'audit-head.json is not signed by a trusted device key');
     }
     if (!trust) return { ok: true, rows: count, head: prevHash };
-    return { ok: true, rows: count, head: prevHash, signedThrough, unsignedTail: spanFrom > 0 ? count - spanFrom + 1 : 0, unverified, keys };
+    return {
+      ok: true,
+      rows: count,
+      head: prevHash,
+      signedThrough,
+      unsignedTail: spanFrom > 0 ? count - spanFrom + 1 : 0,
+      unverified,
+      keys,
+    };
   }
 }
 

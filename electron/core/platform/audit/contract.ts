@@ -6,7 +6,19 @@ export const auditVerdictSchema = z.object({
   rows: z.number().int(),
   head: z.string().optional(),
   firstBadSeq: z.number().int().optional(),
-  problem: z.enum(['hash-mismatch', 'broken-link', 'missing-row', 'anchor-mismatch', 'bad-signature', 'unsigned-row', 'unknown-key', 'tamper-alarm', 'mark-mismatch']).optional(),
+  problem: z
+    .enum([
+      'hash-mismatch',
+      'broken-link',
+      'missing-row',
+      'anchor-mismatch',
+      'bad-signature',
+      'unsigned-row',
+      'unknown-key',
+      'tamper-alarm',
+      'mark-mismatch',
+    ])
+    .optional(),
   note: z.string().optional(),
   /** The newest row with a valid device signature, and how many rows come after it. */
   signedThrough: z.number().int().optional(),
@@ -17,11 +29,20 @@ export const auditVerdictSchema = z.object({
 });
 
 export const auditContract = {
-  'audit.verify': method({ summary: 'Checks the audit hash chain and the device signatures, and names the first bad row', roles: ['admin'], input: z.object({}).strict(), output: auditVerdictSchema }),
+  'audit.verify': method({
+    summary: 'Checks the audit hash chain and the device signatures, and names the first bad row',
+    roles: ['admin'],
+    input: z.object({}).strict(),
+    output: auditVerdictSchema,
+  }),
   'audit.recent': method({
     summary: 'The newest audit rows',
     roles: ['admin'],
     input: z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(),
-    output: z.object({ rows: z.array(z.object({ seq: z.number().int(), at: z.string(), actor: z.string(), action: z.string(), detail: z.string() })) }),
+    output: z.object({
+      rows: z.array(
+        z.object({ seq: z.number().int(), at: z.string(), actor: z.string(), action: z.string(), detail: z.string() }),
+      ),
+    }),
   }),
 };

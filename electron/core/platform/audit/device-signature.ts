@@ -8,7 +8,10 @@ import type { AuditMark, AuditMarkStore, AuditSigner, AuditTrust } from './chain
  * The kiosk's device key as the audit log's signer. `secretKey` answers the current key (it appears
  * when IT provisions the kiosk); while there is none, rows are written unsigned.
  */
-export const deviceAuditSigner = (sodium: Sodium, current: () => { secretKey: Uint8Array; keyId: string } | null): AuditSigner => ({
+export const deviceAuditSigner = (
+  sodium: Sodium,
+  current: () => { secretKey: Uint8Array; keyId: string } | null,
+): AuditSigner => ({
   keyId: () => current()?.keyId ?? null,
   sign: (m) => {
     const key = current();
@@ -23,7 +26,10 @@ export const deviceAuditSigner = (sodium: Sodium, current: () => { secretKey: Ui
  * before). A row `audit.key-rotated` signed by a trusted key adds the key it names; the old key
  * signs nothing after it.
  */
-export function trustedAuditKeys(sodium: Sodium, publicKeys: readonly Uint8Array[]): AuditTrust & { keyIds(): string[] } {
+export function trustedAuditKeys(
+  sodium: Sodium,
+  publicKeys: readonly Uint8Array[],
+): AuditTrust & { keyIds(): string[] } {
   const keys = new Map<string, Uint8Array>(publicKeys.map((pk) => [keyId(sodium, pk), pk]));
   const retired = new Set<string>();
   return {
@@ -32,7 +38,8 @@ export function trustedAuditKeys(sodium: Sodium, publicKeys: readonly Uint8Array
       const candidates = hint ? (keys.has(hint) ? [[hint, keys.get(hint)!] as const] : []) : [...keys.entries()];
       if (candidates.length === 0) return { ok: false, why: 'unknown-key' };
       for (const [id, pk] of candidates) {
-        if (verifyDetached(sodium, signature, message, pk)) return retired.has(id) ? { ok: false, why: 'bad-signature' } : { ok: true, keyId: id };
+        if (verifyDetached(sodium, signature, message, pk))
+          return retired.has(id) ? { ok: false, why: 'bad-signature' } : { ok: true, keyId: id };
       }
       return { ok: false, why: 'bad-signature' };
     },
@@ -57,7 +64,10 @@ const markSchema = z
     hash: z.string().max(64),
     keyId: z.string().max(128),
     sig: z.string().max(200),
-    ownUnsigned: z.object({ from: z.number().int(), seq: z.number().int(), hash: z.string().max(64), contiguous: z.boolean() }).strict().optional(),
+    ownUnsigned: z
+      .object({ from: z.number().int(), seq: z.number().int(), hash: z.string().max(64), contiguous: z.boolean() })
+      .strict()
+      .optional(),
   })
   .strict();
 

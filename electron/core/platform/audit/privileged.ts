@@ -27,7 +27,9 @@ export function auditPrivilegedCalls<C extends Contract>(
     out[name] = (async (input: unknown, ctx: CallContext) => {
       const result = await (inner as (i: unknown, c: CallContext) => unknown)(input, ctx);
       const actor = actorOf(ctx) ?? 'unknown';
-      const key = `${actor}\n${name}\n${createHash('sha256').update(JSON.stringify(input) ?? '').digest('hex')}`;
+      const key = `${actor}\n${name}\n${createHash('sha256')
+        .update(JSON.stringify(input) ?? '')
+        .digest('hex')}`;
       const t = now();
       if ((lastSeen.get(key) ?? -Infinity) + repeatMs <= t) {
         lastSeen.set(key, t);
@@ -45,7 +47,12 @@ export function auditPrivilegedCalls<C extends Contract>(
  * Records refused calls ("forbidden": a signed-in person asked for something outside their role),
  * so someone browsing beyond their role leaves a trace. Repeats within `repeatMs` are recorded once.
  */
-export function auditRefusals(router: Router, audit: AuditLog, actorOf: (ctx: CallContext) => string | undefined, options: { repeatMs?: number; now?: () => number } = {}): Router {
+export function auditRefusals(
+  router: Router,
+  audit: AuditLog,
+  actorOf: (ctx: CallContext) => string | undefined,
+  options: { repeatMs?: number; now?: () => number } = {},
+): Router {
   const repeatMs = options.repeatMs ?? 30_000;
   const now = options.now ?? Date.now;
   const lastSeen = new Map<string, number>();

@@ -14,7 +14,9 @@ export function readConfigFile(file: string): KioskConfig {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`The configuration file ${file} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(
+      `The configuration file ${file} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return parseConfig(json, `The configuration file ${file}`);
 }

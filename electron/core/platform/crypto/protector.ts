@@ -15,14 +15,19 @@ export interface SecretProtector {
 let warned = false;
 
 /** The fallback outside Electron: no wrapping; the file's 0600 mode is the only protection. */
-export function plainFileProtector(warn: (message: string) => void = (m) => console.warn(m), unavailableReason?: string): SecretProtector {
+export function plainFileProtector(
+  warn: (message: string) => void = (m) => console.warn(m),
+  unavailableReason?: string,
+): SecretProtector {
   return {
     kind: 'plain-file',
     ...(unavailableReason ? { unavailableReason } : {}),
     protect(secret) {
       if (!warned) {
         warned = true;
-        warn(`[keys] Electron safeStorage is not available here${unavailableReason ? ` (${unavailableReason})` : ''}: the device key is kept in a 0600 file, unwrapped.`);
+        warn(
+          `[keys] Electron safeStorage is not available here${unavailableReason ? ` (${unavailableReason})` : ''}: the device key is kept in a 0600 file, unwrapped.`,
+        );
       }
       return secret.slice();
     },

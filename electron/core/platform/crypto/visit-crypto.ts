@@ -10,7 +10,10 @@ import type { Sodium } from './sodium.js';
 const signingContext = 'kelu/visit/v1';
 
 /** Bytes the device signs: the item's id, device and time bound to the exact sealed bytes. */
-export function visitSigningMessage(sodium: Sodium, item: { id: string; deviceId: string; createdAt: string; sealed: Uint8Array }): Uint8Array {
+export function visitSigningMessage(
+  sodium: Sodium,
+  item: { id: string; deviceId: string; createdAt: string; sealed: Uint8Array },
+): Uint8Array {
   const header = sodium.from_string(`${signingContext}\n${item.id}\n${item.deviceId}\n${item.createdAt}\n`);
   const out = new Uint8Array(header.length + item.sealed.length);
   out.set(header, 0);
@@ -23,7 +26,12 @@ export function sealTo(sodium: Sodium, plaintext: Uint8Array, upstreamPublicKey:
 }
 
 /** Opens a sealed envelope (upstream only); null when the bytes were not sealed to this key pair. */
-export function openSealed(sodium: Sodium, sealed: Uint8Array, publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array | null {
+export function openSealed(
+  sodium: Sodium,
+  sealed: Uint8Array,
+  publicKey: Uint8Array,
+  secretKey: Uint8Array,
+): Uint8Array | null {
   try {
     return sodium.crypto_box_seal_open(sealed, publicKey, secretKey);
   } catch {

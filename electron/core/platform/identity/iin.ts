@@ -37,7 +37,12 @@ export function checkIin(input: string, now: Date = new Date()): IinCheck {
   const month = Number(input.slice(2, 4));
   const day = Number(input.slice(4, 6));
   const date = new Date(Date.UTC(year, month - 1, day));
-  const real = month >= 1 && month <= 12 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  const real =
+    month >= 1 &&
+    month <= 12 &&
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day;
   if (!real || date.getTime() > now.getTime()) return { valid: false, problem: 'date' };
   const check = iinCheckDigit(input.slice(0, 11));
   if (check === null || check !== Number(input[11])) return { valid: false, problem: 'checksum' };

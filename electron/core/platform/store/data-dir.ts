@@ -6,7 +6,10 @@ import { join } from 'node:path';
  * an app named "kelu": %APPDATA%\kelu on Windows, ~/Library/Application Support/kelu on macOS,
  * $XDG_CONFIG_HOME/kelu or ~/.config/kelu elsewhere.
  */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (platform === 'win32') return join(env.APPDATA || join(homedir(), 'AppData', 'Roaming'), 'kelu');
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'kelu');
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'kelu');

@@ -7,4 +7,3 @@ export { DataFolderRefused, checkKioskDataFolder } from './permissions.js';
 
 /** The kiosk's one database file inside its data folder. */
 export const databaseFileName = 'kelu.db';
-

@@ -18,7 +18,10 @@ export function runMigrations(db: Database, domain: string, migrations: readonly
       } catch {
         current = 0;
       }
-      if (current < migrations.length) throw new Error(`The database's "${domain}" schema is version ${current}, older than this app (${migrations.length}): start the kiosk once (or run a kioskctl command that writes) to update it.`);
+      if (current < migrations.length)
+        throw new Error(
+          `The database's "${domain}" schema is version ${current}, older than this app (${migrations.length}): start the kiosk once (or run a kioskctl command that writes) to update it.`,
+        );
       return migrations.length;
     }
     db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -26,7 +29,9 @@ export function runMigrations(db: Database, domain: string, migrations: readonly
       PRIMARY KEY (domain, version)) STRICT`);
     const current = currentVersion(db, domain);
     if (current > migrations.length) {
-      throw new Error(`The database's "${domain}" schema is version ${current}, newer than this app knows (${migrations.length}). Update the app.`);
+      throw new Error(
+        `The database's "${domain}" schema is version ${current}, newer than this app knows (${migrations.length}). Update the app.`,
+      );
     }
     const record = db.prepare('INSERT INTO schema_migrations (domain, version, applied_at) VALUES (?, ?, ?)');
     for (let v = current + 1; v <= migrations.length; v++) {
@@ -40,6 +45,7 @@ export function runMigrations(db: Database, domain: string, migrations: readonly
 }
 
 export function currentVersion(db: Database, domain: string): number {
-  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations WHERE domain = ?').get(domain) as { v: number | null } | undefined;
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations WHERE domain = ?').get(domain) as
+    { v: number | null } | undefined;
   return row?.v ?? 0;
 }

@@ -47,7 +47,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
       const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
       const problems = rows.map((r) => r.integrity_check).filter((m) => m !== 'ok');
       if (problems.length > 0) {
-        throw new StoreError('corrupt', `The database ${file} failed its integrity check: ${problems.slice(0, 3).join('; ')}`);
+        throw new StoreError(
+          'corrupt',
+          `The database ${file} failed its integrity check: ${problems.slice(0, 3).join('; ')}`,
+        );
       }
     }
     return db;
@@ -76,5 +79,7 @@ function rebuildOnceAfterSecureDelete(db: Database): void {
     db.exec('VACUUM');
     db.pragma('wal_checkpoint(TRUNCATE)');
   }
-  db.prepare("INSERT OR REPLACE INTO store_meta (key, value) VALUES ('secure-delete-rebuilt', ?)").run(new Date().toISOString());
+  db.prepare("INSERT OR REPLACE INTO store_meta (key, value) VALUES ('secure-delete-rebuilt', ?)").run(
+    new Date().toISOString(),
+  );
 }

@@ -40,7 +40,10 @@ export function secureDataFolder(dir: string, databaseName = 'kelu.db'): Permiss
   const st = lstatSync(dir);
   if (!st.isDirectory()) throw new DataFolderRefused(`${dir} is not a folder.`);
   const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid) throw new DataFolderRefused(`${dir} belongs to another user (uid ${st.uid}); run as that user, or pass the kiosk's own --data-dir.`);
+  if (uid !== undefined && st.uid !== uid)
+    throw new DataFolderRefused(
+      `${dir} belongs to another user (uid ${st.uid}); run as that user, or pass the kiosk's own --data-dir.`,
+    );
   const fixes: PermissionFix[] = [];
   const tighten = (path: string, mode: number) => {
     if ((mode & 0o077) === 0) return;
@@ -49,7 +52,13 @@ export function secureDataFolder(dir: string, databaseName = 'kelu.db'): Permiss
     fixes.push({ path, was: octal(mode), now: octal(want) });
   };
   tighten(dir, st.mode);
-  const ours = new Set<string>([databaseName, `${databaseName}-wal`, `${databaseName}-shm`, `${databaseName}-journal`, ...kioskFolderFiles]);
+  const ours = new Set<string>([
+    databaseName,
+    `${databaseName}-wal`,
+    `${databaseName}-shm`,
+    `${databaseName}-journal`,
+    ...kioskFolderFiles,
+  ]);
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     // The kiosk's regular files only: a symlink is not followed (its target is not ours to change).
     if (!entry.isFile() || !ours.has(entry.name)) continue;
@@ -66,12 +75,17 @@ export function secureDataFolder(dir: string, databaseName = 'kelu.db'): Permiss
  */
 export function checkKioskDataFolder(dir: string, databaseName: string, mode: 'read' | 'write'): void {
   if (existsSync(join(dir, databaseName))) return;
-  if (mode === 'read') throw new DataFolderRefused(`No kiosk database in ${dir} (${databaseName}); pass the kiosk's --data-dir. Nothing was created or changed.`);
+  if (mode === 'read')
+    throw new DataFolderRefused(
+      `No kiosk database in ${dir} (${databaseName}); pass the kiosk's --data-dir. Nothing was created or changed.`,
+    );
   if (!existsSync(dir)) return;
   const known = new Set<string>(kioskFolderEntries);
   const other = readdirSync(dir).filter((n) => !known.has(n));
   if (other.length > 0) {
-    throw new DataFolderRefused(`${dir} holds other files (${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''}) and no kiosk database: it is not a kiosk's data folder. Nothing was created or changed.`);
+    throw new DataFolderRefused(
+      `${dir} holds other files (${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''}) and no kiosk database: it is not a kiosk's data folder. Nothing was created or changed.`,
+    );
   }
 }
 
@@ -86,5 +100,6 @@ export function createPrivateFile(file: string): void {
 
 /** Says on stderr what was tightened (IT reads it in the kiosk's log and in kioskctl's output). */
 export function reportPermissionFixes(fixes: PermissionFix[]): void {
-  for (const f of fixes) console.error(`[store] ${f.path} was readable by other users (mode ${f.was}); set to ${f.now}`);
+  for (const f of fixes)
+    console.error(`[store] ${f.path} was readable by other users (mode ${f.was}); set to ${f.now}`);
 }

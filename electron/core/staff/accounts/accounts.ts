@@ -10,7 +10,10 @@ export const usernameSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z][a-z0-9._-]{1,31}$/, 'A username is 2–32 letters, digits, dots, dashes or underscores, starting with a letter');
+  .regex(
+    /^[a-z][a-z0-9._-]{1,31}$/,
+    'A username is 2–32 letters, digits, dots, dashes or underscores, starting with a letter',
+  );
 export const displayNameSchema = z.string().trim().min(1).max(80);
 export const roleSchema = z.enum(roles);
 
@@ -66,13 +69,28 @@ export class AccountStore {
     return this.db;
   }
 
-
-  create(input: { username: string; displayName: string; role: Role; passwordHash: string; totpSecret: string }): StaffAccount {
+  create(input: {
+    username: string;
+    displayName: string;
+    role: Role;
+    passwordHash: string;
+    totpSecret: string;
+  }): StaffAccount {
     const id = `st_${randomBytes(6).toString('hex')}`;
     try {
       this.db
-        .prepare('INSERT INTO staff_accounts (id, username, display_name, role, password_hash, totp_secret, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(id, input.username, input.displayName, input.role, input.passwordHash, input.totpSecret, new Date().toISOString());
+        .prepare(
+          'INSERT INTO staff_accounts (id, username, display_name, role, password_hash, totp_secret, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          id,
+          input.username,
+          input.displayName,
+          input.role,
+          input.passwordHash,
+          input.totpSecret,
+          new Date().toISOString(),
+        );
     } catch (err) {
       if (err instanceof Error && /UNIQUE/.test(err.message)) throw new DuplicateUsernameError(input.username);
       throw err;
@@ -99,11 +117,17 @@ export class AccountStore {
   }
 
   activeAdmins(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM staff_accounts WHERE role = 'admin' AND disabled = 0").get() as { n: number }).n;
+    return (
+      this.db.prepare("SELECT COUNT(*) AS n FROM staff_accounts WHERE role = 'admin' AND disabled = 0").get() as {
+        n: number;
+      }
+    ).n;
   }
 
   setLockout(id: string, state: LockoutState): void {
-    this.db.prepare('UPDATE staff_accounts SET failures = ?, locked_until = ? WHERE id = ?').run(state.failures, state.lockedUntil, id);
+    this.db
+      .prepare('UPDATE staff_accounts SET failures = ?, locked_until = ? WHERE id = ?')
+      .run(state.failures, state.lockedUntil, id);
   }
 
   setTotpLastStep(id: string, step: number): void {

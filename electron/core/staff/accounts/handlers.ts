@@ -26,13 +26,30 @@ export function staffHandlers(staff: StaffService, idleLogoutMs: number): Handle
   const info = (ctx: CallContext) => {
     const s = staff.sessions.get(ctx.session);
     const a = s && staff.accounts.byId(s.staffId);
-    return s && a ? { active: true, staffId: s.staffId, username: s.username, displayName: a.displayName, role: s.role, idleLogoutMs } : { active: false, idleLogoutMs };
+    return s && a
+      ? {
+          active: true,
+          staffId: s.staffId,
+          username: s.username,
+          displayName: a.displayName,
+          role: s.role,
+          idleLogoutMs,
+        }
+      : { active: false, idleLogoutMs };
   };
   return {
     'staff.login': async ({ username, password, code }) => {
       const s = await staff.login(username, password, code);
       const a = staff.accounts.byId(s.staffId)!;
-      return { active: true, session: s.token, staffId: s.staffId, username: s.username, displayName: a.displayName, role: s.role, idleLogoutMs };
+      return {
+        active: true,
+        session: s.token,
+        staffId: s.staffId,
+        username: s.username,
+        displayName: a.displayName,
+        role: s.role,
+        idleLogoutMs,
+      };
     },
     'staff.logout': (_input, ctx) => {
       staff.logout(ctx.session);
@@ -58,6 +75,7 @@ export function staffHandlers(staff: StaffService, idleLogoutMs: number): Handle
       staff.setDisabled({ staffId: sessionOf(staff, ctx).staffId }, staffId, disabled);
       return { ok: true as const };
     },
-    'staff.reset': async ({ staffId, password }, ctx) => withQr(await staff.reset({ staffId: sessionOf(staff, ctx).staffId }, staffId, password)),
+    'staff.reset': async ({ staffId, password }, ctx) =>
+      withQr(await staff.reset({ staffId: sessionOf(staff, ctx).staffId }, staffId, password)),
   };
 }

@@ -36,7 +36,10 @@ export function delayAfter(failures: number, policy: LockoutPolicy): number {
 /** The state after one more wrong password or code (never called while locked: those are refused unchecked). */
 export function afterFailure(state: LockoutState, now: number, policy: LockoutPolicy): LockoutState {
   // Quiet for lockoutMs after the last delay ended: start a fresh count.
-  const base = state.lockedUntil !== null && now >= state.lockedUntil + policy.lockoutMs ? { failures: 0, lockedUntil: null } : state;
+  const base =
+    state.lockedUntil !== null && now >= state.lockedUntil + policy.lockoutMs
+      ? { failures: 0, lockedUntil: null }
+      : state;
   const failures = base.failures + 1;
   const delay = delayAfter(failures, policy);
   return delay > 0 ? { failures, lockedUntil: now + delay } : { failures, lockedUntil: base.lockedUntil };

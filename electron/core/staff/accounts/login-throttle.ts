@@ -20,7 +20,8 @@ export class LoginThrottle {
 
   private hash(name: string): string {
     if (!this.key) {
-      const row = this.db.prepare('SELECT key FROM login_throttle_key WHERE id = 1').get() as { key: Buffer } | undefined;
+      const row = this.db.prepare('SELECT key FROM login_throttle_key WHERE id = 1').get() as
+        { key: Buffer } | undefined;
       if (row) this.key = row.key;
       else {
         this.db.prepare('INSERT OR IGNORE INTO login_throttle_key (id, key) VALUES (1, ?)').run(randomBytes(32));
@@ -31,17 +32,25 @@ export class LoginThrottle {
   }
 
   get(name: string): LockoutState {
-    const row = this.db.prepare('SELECT failures, locked_until AS lockedUntil FROM login_throttle WHERE name_hash = ?').get(this.hash(name)) as LockoutState | undefined;
+    const row = this.db
+      .prepare('SELECT failures, locked_until AS lockedUntil FROM login_throttle WHERE name_hash = ?')
+      .get(this.hash(name)) as LockoutState | undefined;
     return row ?? { failures: 0, lockedUntil: null };
   }
 
   set(name: string, state: LockoutState, now: number = Date.now()): void {
-    this.db.prepare('INSERT INTO login_throttle (name_hash, failures, locked_until, last_at) VALUES (?, ?, ?, ?) ON CONFLICT (name_hash) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, last_at = excluded.last_at').run(this.hash(name), state.failures, state.lockedUntil, now);
+    this.db
+      .prepare(
+        'INSERT INTO login_throttle (name_hash, failures, locked_until, last_at) VALUES (?, ?, ?, ?) ON CONFLICT (name_hash) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, last_at = excluded.last_at',
+      )
+      .run(this.hash(name), state.failures, state.lockedUntil, now);
     const size = (this.db.prepare('SELECT count(*) AS c FROM login_throttle').get() as { c: number }).c;
     if (size > this.capacity) {
       // Oldest first, those no longer locked before those still locked.
       this.db
-        .prepare('DELETE FROM login_throttle WHERE name_hash IN (SELECT name_hash FROM login_throttle ORDER BY (locked_until IS NOT NULL AND locked_until > ?), last_at LIMIT ?)')
+        .prepare(
+          'DELETE FROM login_throttle WHERE name_hash IN (SELECT name_hash FROM login_throttle ORDER BY (locked_until IS NOT NULL AND locked_until > ?), last_at LIMIT ?)',
+        )
         .run(now, size - this.capacity);
     }
   }

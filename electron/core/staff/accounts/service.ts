@@ -67,7 +67,11 @@ export class StaffService {
     // copied to its row for admins to see.)
     const state = this.throttle.get(username);
     if (isLocked(state, t)) {
-      this.audit.append({ actor: account?.id ?? 'unknown', action: 'staff.login-refused', detail: { why: account ? 'locked' : 'no-such-user' } });
+      this.audit.append({
+        actor: account?.id ?? 'unknown',
+        action: 'staff.login-refused',
+        detail: { why: account ? 'locked' : 'no-such-user' },
+      });
       throw new UserFacingError(lockedMessage(state.lockedUntil!), 'unauthenticated', 'staff.locked');
     }
     if (!account) {
@@ -75,8 +79,13 @@ export class StaffService {
       const next = afterFailure(state, t, this.policy);
       this.throttle.set(username, next, t);
       // Never the typed name: it may be a password typed into the wrong field (docs/staff.md).
-      this.audit.append({ actor: found?.id ?? 'unknown', action: 'staff.login-failed', detail: { why: found ? 'disabled' : 'no-such-user' } });
-      if (isLocked(next, t)) throw new UserFacingError(lockedMessage(next.lockedUntil!), 'unauthenticated', 'staff.locked');
+      this.audit.append({
+        actor: found?.id ?? 'unknown',
+        action: 'staff.login-failed',
+        detail: { why: found ? 'disabled' : 'no-such-user' },
+      });
+      if (isLocked(next, t))
+        throw new UserFacingError(lockedMessage(next.lockedUntil!), 'unauthenticated', 'staff.locked');
       throw new UserFacingError(WRONG, 'unauthenticated', 'staff.wrong-credentials');
     }
     const passwordOk = await verifyPassword(account.passwordHash, password);
@@ -86,10 +95,18 @@ export class StaffService {
       const next = afterFailure(state, t, this.policy);
       this.throttle.set(username, next, t);
       this.accounts.setLockout(account.id, next);
-      this.audit.append({ actor: account.id, action: 'staff.login-failed', detail: { why: !passwordOk ? 'password' : 'code', failures: next.failures } });
+      this.audit.append({
+        actor: account.id,
+        action: 'staff.login-failed',
+        detail: { why: !passwordOk ? 'password' : 'code', failures: next.failures },
+      });
       if (isLocked(next, t)) {
         this.sessions.endFor(account.id);
-        this.audit.append({ actor: account.id, action: 'staff.locked', detail: { until: new Date(next.lockedUntil!).toISOString() } });
+        this.audit.append({
+          actor: account.id,
+          action: 'staff.locked',
+          detail: { until: new Date(next.lockedUntil!).toISOString() },
+        });
         throw new UserFacingError(lockedMessage(next.lockedUntil!), 'unauthenticated', 'staff.locked');
       }
       throw new UserFacingError(WRONG, 'unauthenticated', 'staff.wrong-credentials');
@@ -104,7 +121,9 @@ export class StaffService {
 
   /** Failed logins with a username that is no account in the last 24 h: a count for staff, never the names. */
   unknownUsernameFailures24h(): number {
-    return this.audit.count('staff.login-failed', new Date(this.now() - 86_400_000).toISOString(), { why: 'no-such-user' });
+    return this.audit.count('staff.login-failed', new Date(this.now() - 86_400_000).toISOString(), {
+      why: 'no-such-user',
+    });
   }
 
   logout(token: string | undefined): void {
@@ -117,18 +136,31 @@ export class StaffService {
     return this.sessions.endAll('patient-touch');
   }
 
-  async add(actor: Actor, input: { username: string; displayName: string; role: Role; password: string }): Promise<Enrolment> {
+  async add(
+    actor: Actor,
+    input: { username: string; displayName: string; role: Role; password: string },
+  ): Promise<Enrolment> {
     const problem = passwordProblem(input.password);
     if (problem) throw new UserFacingError(problem, 'bad-input');
     const totpSecret = newTotpSecret();
     let account: StaffAccount;
     try {
-      account = this.accounts.create({ username: input.username, displayName: input.displayName, role: input.role, passwordHash: await hashPassword(input.password), totpSecret });
+      account = this.accounts.create({
+        username: input.username,
+        displayName: input.displayName,
+        role: input.role,
+        passwordHash: await hashPassword(input.password),
+        totpSecret,
+      });
     } catch (err) {
       if (err instanceof DuplicateUsernameError) throw new UserFacingError(err.message, 'bad-input');
       throw err;
     }
-    this.audit.append({ actor: actorName(actor), action: 'staff.account-created', detail: { staffId: account.id, username: account.username, role: account.role } });
+    this.audit.append({
+      actor: actorName(actor),
+      action: 'staff.account-created',
+      detail: { staffId: account.id, username: account.username, role: account.role },
+    });
     return { staffId: account.id, username: account.username, otpauthUri: totpUri(totpSecret, account.username) };
   }
 
@@ -157,18 +189,28 @@ export class StaffService {
   setRole(actor: Actor, staffId: string, role: Role): void {
     const a = this.mustGet(staffId);
     if (a.role === role) return;
-    if (a.role === 'admin' && !a.disabled && this.accounts.activeAdmins() <= 1) throw new UserFacingError('The last admin cannot lose the admin role', 'bad-input');
+    if (a.role === 'admin' && !a.disabled && this.accounts.activeAdmins() <= 1)
+      throw new UserFacingError('The last admin cannot lose the admin role', 'bad-input');
     this.accounts.setRole(a.id, role);
     this.sessions.endFor(a.id);
-    this.audit.append({ actor: actorName(actor), action: 'staff.role-changed', detail: { staffId: a.id, from: a.role, to: role } });
+    this.audit.append({
+      actor: actorName(actor),
+      action: 'staff.role-changed',
+      detail: { staffId: a.id, from: a.role, to: role },
+    });
   }
 
   setDisabled(actor: Actor, staffId: string, disabled: boolean): void {
     const a = this.mustGet(staffId);
-    if (disabled && a.role === 'admin' && !a.disabled && this.accounts.activeAdmins() <= 1) throw new UserFacingError('The last admin cannot be disabled', 'bad-input');
+    if (disabled && a.role === 'admin' && !a.disabled && this.accounts.activeAdmins() <= 1)
+      throw new UserFacingError('The last admin cannot be disabled', 'bad-input');
     this.accounts.setDisabled(a.id, disabled);
     if (disabled) this.sessions.endFor(a.id);
-    this.audit.append({ actor: actorName(actor), action: disabled ? 'staff.account-disabled' : 'staff.account-enabled', detail: { staffId: a.id } });
+    this.audit.append({
+      actor: actorName(actor),
+      action: disabled ? 'staff.account-disabled' : 'staff.account-enabled',
+      detail: { staffId: a.id },
+    });
   }
 
   /** New password and a new TOTP secret (a lost phone); the new enrolment is shown once. */

@@ -25,7 +25,12 @@ export function rememberStaffSessions(router: Router): Router {
         if (session) held.set(ctx.transport, session);
         return { ok: true, value: rest };
       }
-      if (method === 'staff.logout' || method === 'staff.patientTouch' || (!result.ok && result.error.code === 'unauthenticated')) held.delete(ctx.transport);
+      if (
+        method === 'staff.logout' ||
+        method === 'staff.patientTouch' ||
+        (!result.ok && result.error.code === 'unauthenticated')
+      )
+        held.delete(ctx.transport);
       return result;
     },
   };

@@ -33,7 +33,12 @@ export class SessionManager implements SessionResolver {
 
   start(staff: { staffId: string; username: string; role: Role }): StaffSession {
     const t = this.now();
-    const session: StaffSession = { token: randomBytes(32).toString('base64url'), ...staff, startedAt: t, lastActivity: t };
+    const session: StaffSession = {
+      token: randomBytes(32).toString('base64url'),
+      ...staff,
+      startedAt: t,
+      lastActivity: t,
+    };
     this.sessions.set(session.token, session);
     return session;
   }
@@ -44,7 +49,12 @@ export class SessionManager implements SessionResolver {
     const session = this.sessions.get(token);
     if (!session) return undefined;
     const t = this.now();
-    const why = t - session.startedAt >= this.maxAgeMs ? 'max-age' : t - session.lastActivity >= this.idleLogoutMs ? 'idle' : undefined;
+    const why =
+      t - session.startedAt >= this.maxAgeMs
+        ? 'max-age'
+        : t - session.lastActivity >= this.idleLogoutMs
+          ? 'idle'
+          : undefined;
     if (why) {
       this.sessions.delete(token);
       this.events.onExpired?.(session, why);

@@ -13,7 +13,14 @@ export function newTotpSecret(): string {
 }
 
 function totpFor(secretBase32: string, label: string): TOTP {
-  return new TOTP({ issuer: ISSUER, label, secret: Secret.fromBase32(secretBase32), algorithm: 'SHA1', digits: 6, period: TOTP_PERIOD_S });
+  return new TOTP({
+    issuer: ISSUER,
+    label,
+    secret: Secret.fromBase32(secretBase32),
+    algorithm: 'SHA1',
+    digits: 6,
+    period: TOTP_PERIOD_S,
+  });
 }
 
 /** The enrolment URI an authenticator app scans; shown once, at account creation. */
@@ -30,7 +37,12 @@ export function totpNow(secretBase32: string, timestamp = Date.now()): string {
  * Checks a code; returns the time step it belongs to, or undefined when it is wrong or replayed
  * (its step is not after `lastStep`).
  */
-export function verifyTotp(secretBase32: string, code: string, lastStep: number | null, timestamp = Date.now()): number | undefined {
+export function verifyTotp(
+  secretBase32: string,
+  code: string,
+  lastStep: number | null,
+  timestamp = Date.now(),
+): number | undefined {
   if (!/^\d{6}$/.test(code)) return undefined;
   const totp = totpFor(secretBase32, 'x');
   const delta = totp.validate({ token: code, timestamp, window: 1 });

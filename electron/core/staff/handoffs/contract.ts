@@ -7,7 +7,10 @@ export const handoffSchema = z.object({
   id: z.string(),
   createdAt: z.string(),
   /** Null when the patient asked for help before entering an IIN. */
-  maskedIin: z.string().regex(/^•*\d{4}$/).nullable(),
+  maskedIin: z
+    .string()
+    .regex(/^•*\d{4}$/)
+    .nullable(),
   reason: z.enum(handoffReasons),
   screen: z.enum(patientScreens).nullable(),
   status: z.enum(['waiting', 'checked-in', 'left']),
@@ -19,7 +22,10 @@ export const handoffSchema = z.object({
 });
 
 export const handoffsEvents = {
-  'handoffs.changed': event({ summary: 'A patient was added to the hand-off list (no data: the screen offers a refresh)', data: z.object({}) }),
+  'handoffs.changed': event({
+    summary: 'A patient was added to the hand-off list (no data: the screen offers a refresh)',
+    data: z.object({}),
+  }),
 };
 
 export const handoffsContract = {

@@ -4,7 +4,11 @@ import type { StaffService } from '../accounts/service.js';
 import type { handoffsContract } from './contract.js';
 import type { HandoffService } from './service.js';
 
-export function handoffHandlers(handoffs: HandoffService, staff: StaffService, startOfToday: () => string): Handlers<typeof handoffsContract> {
+export function handoffHandlers(
+  handoffs: HandoffService,
+  staff: StaffService,
+  startOfToday: () => string,
+): Handlers<typeof handoffsContract> {
   return {
     'handoffs.list': () => ({ entries: handoffs.list({ includeResolvedSince: startOfToday() }) }),
     'handoffs.resolve': ({ id, resolution }, ctx) => handoffs.resolve(sessionOf(staff, ctx).staffId, id, resolution),

@@ -27,7 +27,14 @@ export const IIN_TAG_KEY_FILE = 'keys/handoff-iin.json';
 /** The unwrapped 32-byte key of earlier versions; moved into IIN_TAG_KEY_FILE at start. */
 export const LEGACY_IIN_TAG_KEY_FILE = 'handoff-iin.key';
 
-const keyFileSchema = z.object({ v: z.literal(1), protector: z.enum(['safe-storage', 'plain-file']), wrappedKey: z.string(), createdAt: z.string() }).strict();
+const keyFileSchema = z
+  .object({
+    v: z.literal(1),
+    protector: z.enum(['safe-storage', 'plain-file']),
+    wrappedKey: z.string(),
+    createdAt: z.string(),
+  })
+  .strict();
 
 export interface TagKeyLoad {
   /** Undefined when the key exists but cannot be unwrapped (keyring gone): hand-offs are refused, the kiosk stays up. */
@@ -38,7 +45,19 @@ export interface TagKeyLoad {
 }
 
 function writeTagKey(file: string, protector: SecretProtector, key: Uint8Array): void {
-  writeFileAtomic(file, JSON.stringify({ v: 1, protector: protector.kind, wrappedKey: toB64(protector.protect(key)), createdAt: new Date().toISOString() }, null, 2));
+  writeFileAtomic(
+    file,
+    JSON.stringify(
+      {
+        v: 1,
+        protector: protector.kind,
+        wrappedKey: toB64(protector.protect(key)),
+        createdAt: new Date().toISOString(),
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 /**
@@ -70,11 +89,16 @@ export async function loadOrCreateTagKey(dataDir: string, protector: SecretProte
     }
     if (parsed) {
       if (parsed.protector === 'safe-storage' && protector.kind !== 'safe-storage') {
-        return { problem: `The hand-off key ${file} is wrapped by the OS keyring, which this process does not have${protector.unavailableReason ? ` (${protector.unavailableReason})` : ''}.` };
+        return {
+          problem: `The hand-off key ${file} is wrapped by the OS keyring, which this process does not have${protector.unavailableReason ? ` (${protector.unavailableReason})` : ''}.`,
+        };
       }
       let key: Uint8Array;
       try {
-        key = parsed.protector === 'plain-file' ? fromB64(parsed.wrappedKey) : protector.unprotect(fromB64(parsed.wrappedKey));
+        key =
+          parsed.protector === 'plain-file'
+            ? fromB64(parsed.wrappedKey)
+            : protector.unprotect(fromB64(parsed.wrappedKey));
       } catch {
         return { problem: `The OS keyring could not unwrap the hand-off key ${file}.` };
       }
@@ -104,7 +128,14 @@ export async function iinTag(key: Uint8Array, iin: string): Promise<string> {
   const keyed = sodium.crypto_generichash(32, `kelu-handoff-iin:${iin}`, key);
   // The salt is fixed per kiosk (derived from the key): the tag must be recomputable from the IIN alone.
   const salt = sodium.crypto_generichash(sodium.crypto_pwhash_SALTBYTES, 'kelu-handoff-iin-salt', key);
-  const slow = sodium.crypto_pwhash(32, keyed, salt, sodium.crypto_pwhash_OPSLIMIT_INTERACTIVE, sodium.crypto_pwhash_MEMLIMIT_INTERACTIVE, sodium.crypto_pwhash_ALG_ARGON2ID13);
+  const slow = sodium.crypto_pwhash(
+    32,
+    keyed,
+    salt,
+    sodium.crypto_pwhash_OPSLIMIT_INTERACTIVE,
+    sodium.crypto_pwhash_MEMLIMIT_INTERACTIVE,
+    sodium.crypto_pwhash_ALG_ARGON2ID13,
+  );
   return slowPrefix + sodium.to_hex(slow);
 }
 

@@ -8,7 +8,12 @@ import { runMigrations } from '../../platform/store/index.js';
 import { iinMatchesTag, iinTag } from './iin-tag.js';
 import { handoffMigrations } from './migrations.js';
 
-import { handoffReasons, patientScreens, type HandoffReason, type PatientScreen } from '../../../shared/vocabulary/reasons.js';
+import {
+  handoffReasons,
+  patientScreens,
+  type HandoffReason,
+  type PatientScreen,
+} from '../../../shared/vocabulary/reasons.js';
 
 export { handoffReasons, type HandoffReason } from '../../../shared/vocabulary/reasons.js';
 
@@ -36,7 +41,9 @@ export interface StaffVerifiedVisit {
   iin: string;
   staff: { staffId: string; documentType: string; documentLast4: string; reason: string };
 }
-export type QueueStaffVisit = (visit: StaffVerifiedVisit) => Promise<{ visitId: string; ticket: string; maskedIin: string }>;
+export type QueueStaffVisit = (
+  visit: StaffVerifiedVisit,
+) => Promise<{ visitId: string; ticket: string; maskedIin: string }>;
 
 export const resolutionSchema = z.discriminatedUnion('outcome', [
   z
@@ -111,15 +118,25 @@ export class HandoffService {
     const cutoff = new Date(this.now().getTime() - this.maxWaitMs).toISOString();
     const at = this.now().toISOString();
     const r = this.db
-      .prepare("UPDATE handoffs SET status = 'left', resolved_at = ?, resolved_by = 'kiosk:expired', iin_tag = '' WHERE status = 'waiting' AND (created_at < ? OR (iin_tag != '' AND iin_tag NOT LIKE 'a2id$%'))")
+      .prepare(
+        "UPDATE handoffs SET status = 'left', resolved_at = ?, resolved_by = 'kiosk:expired', iin_tag = '' WHERE status = 'waiting' AND (created_at < ? OR (iin_tag != '' AND iin_tag NOT LIKE 'a2id$%'))",
+      )
       .run(at, cutoff);
-    if (r.changes > 0) this.audit.append({ actor: 'kiosk', action: 'handoffs.expired', detail: { count: r.changes, afterHours: Math.round(this.maxWaitMs / 3_600_000) } });
+    if (r.changes > 0)
+      this.audit.append({
+        actor: 'kiosk',
+        action: 'handoffs.expired',
+        detail: { count: r.changes, afterHours: Math.round(this.maxWaitMs / 3_600_000) },
+      });
   }
 
   private get tagKey(): Uint8Array {
     const k = this.tagKeyOrProblem;
     if (k instanceof Uint8Array) return k;
-    throw new UserFacingError(`Hand-offs are unavailable: ${k.problem} Fix the keyring and restart the kiosk.`, 'failed');
+    throw new UserFacingError(
+      `Hand-offs are unavailable: ${k.problem} Fix the keyring and restart the kiosk.`,
+      'failed',
+    );
   }
 
   /**
@@ -127,28 +144,53 @@ export class HandoffService {
    * stored. Only `asked-for-help` may come without an IIN (pressed before one was entered) and
    * carries the screen it was pressed on.
    */
-  createHandoff = async (input: { iin?: string; reason: HandoffReason; screen?: PatientScreen }): Promise<{ id: string; maskedIin: string | null; createdAt: string }> => {
+  createHandoff = async (input: {
+    iin?: string;
+    reason: HandoffReason;
+    screen?: PatientScreen;
+  }): Promise<{ id: string; maskedIin: string | null; createdAt: string }> => {
     if (!handoffReasons.includes(input.reason)) throw new UserFacingError('Unknown hand-off reason', 'bad-input');
-    if (input.iin === undefined ? input.reason !== 'asked-for-help' : !/^\d{12}$/.test(input.iin)) throw new UserFacingError('A hand-off needs the 12-digit IIN', 'bad-input');
-    if (input.screen !== undefined && !patientScreens.includes(input.screen)) throw new UserFacingError('Unknown patient screen', 'bad-input');
+    if (input.iin === undefined ? input.reason !== 'asked-for-help' : !/^\d{12}$/.test(input.iin))
+      throw new UserFacingError('A hand-off needs the 12-digit IIN', 'bad-input');
+    if (input.screen !== undefined && !patientScreens.includes(input.screen))
+      throw new UserFacingError('Unknown patient screen', 'bad-input');
     const maskedIin = input.iin === undefined ? null : maskIin(input.iin);
     this.expireStale();
-    const entry = { id: randomUUID(), createdAt: this.now().toISOString(), maskedIin, tag: input.iin === undefined ? '' : await iinTag(this.tagKey, input.iin) };
+    const entry = {
+      id: randomUUID(),
+      createdAt: this.now().toISOString(),
+      maskedIin,
+      tag: input.iin === undefined ? '' : await iinTag(this.tagKey, input.iin),
+    };
     this.db
       .prepare('INSERT INTO handoffs (id, created_at, masked_iin, iin_tag, reason, screen) VALUES (?, ?, ?, ?, ?, ?)')
       .run(entry.id, entry.createdAt, maskedIin ?? '', entry.tag, input.reason, input.screen ?? null);
-    this.audit.append({ actor: 'kiosk', action: 'handoffs.created', detail: { handoffId: entry.id, maskedIin: maskedIin ?? 'none', reason: input.reason, ...(input.screen ? { screen: input.screen } : {}) } });
+    this.audit.append({
+      actor: 'kiosk',
+      action: 'handoffs.created',
+      detail: {
+        handoffId: entry.id,
+        maskedIin: maskedIin ?? 'none',
+        reason: input.reason,
+        ...(input.screen ? { screen: input.screen } : {}),
+      },
+    });
     this.onChange();
     return { id: entry.id, maskedIin, createdAt: entry.createdAt };
   };
 
-
   /** Waiting entries first (oldest first), then today's resolved ones. */
   list(options: { includeResolvedSince?: string } = {}): Handoff[] {
     this.expireStale();
-    const waiting = (this.db.prepare("SELECT * FROM handoffs WHERE status = 'waiting' ORDER BY created_at").all() as Row[]).map(toHandoff);
+    const waiting = (
+      this.db.prepare("SELECT * FROM handoffs WHERE status = 'waiting' ORDER BY created_at").all() as Row[]
+    ).map(toHandoff);
     if (!options.includeResolvedSince) return waiting;
-    const done = (this.db.prepare("SELECT * FROM handoffs WHERE status != 'waiting' AND resolved_at >= ? ORDER BY resolved_at DESC").all(options.includeResolvedSince) as Row[]).map(toHandoff);
+    const done = (
+      this.db
+        .prepare("SELECT * FROM handoffs WHERE status != 'waiting' AND resolved_at >= ? ORDER BY resolved_at DESC")
+        .all(options.includeResolvedSince) as Row[]
+    ).map(toHandoff);
     return [...waiting, ...done];
   }
 
@@ -164,38 +206,80 @@ export class HandoffService {
     if (row.status !== 'waiting') throw new UserFacingError('This hand-off is already resolved', 'bad-input');
     const at = this.now().toISOString();
     if (resolution.outcome === 'left') {
-      this.db.prepare("UPDATE handoffs SET status = 'left', resolved_at = ?, resolved_by = ?, iin_tag = '' WHERE id = ? AND status = 'waiting'").run(at, staffId, id);
-      this.audit.append({ actor: staffId, action: 'handoffs.resolved', detail: { handoffId: id, outcome: 'left', maskedIin: row.masked_iin } });
+      this.db
+        .prepare(
+          "UPDATE handoffs SET status = 'left', resolved_at = ?, resolved_by = ?, iin_tag = '' WHERE id = ? AND status = 'waiting'",
+        )
+        .run(at, staffId, id);
+      this.audit.append({
+        actor: staffId,
+        action: 'handoffs.resolved',
+        detail: { handoffId: id, outcome: 'left', maskedIin: row.masked_iin },
+      });
       return this.get(id)!;
     }
     if (!row.iin_tag) {
       // Help asked before an IIN was entered: there is no patient to match, so no visit can be sealed.
-      throw new UserFacingError('This patient asked for help before entering an IIN: help them check in at the kiosk, or record that they left', 'bad-input');
+      throw new UserFacingError(
+        'This patient asked for help before entering an IIN: help them check in at the kiosk, or record that they left',
+        'bad-input',
+      );
     }
     if (!checkIin(resolution.iin).valid || !(await iinMatchesTag(this.tagKey, resolution.iin, row.iin_tag))) {
-      this.audit.append({ actor: staffId, action: 'handoffs.iin-mismatch', detail: { handoffId: id, maskedIin: row.masked_iin } });
+      this.audit.append({
+        actor: staffId,
+        action: 'handoffs.iin-mismatch',
+        detail: { handoffId: id, maskedIin: row.masked_iin },
+      });
       throw new UserFacingError('The IIN typed does not match this patient’s', 'bad-input', 'handoffs.iin-mismatch');
     }
     // Claim the entry first so two staff members cannot seal two visits for one patient.
-    const claimed = this.db.prepare("UPDATE handoffs SET status = 'checked-in', resolved_at = ?, resolved_by = ?, document_type = ?, iin_tag = '' WHERE id = ? AND status = 'waiting'").run(at, staffId, resolution.documentType, id);
+    const claimed = this.db
+      .prepare(
+        "UPDATE handoffs SET status = 'checked-in', resolved_at = ?, resolved_by = ?, document_type = ?, iin_tag = '' WHERE id = ? AND status = 'waiting'",
+      )
+      .run(at, staffId, resolution.documentType, id);
     if (claimed.changes !== 1) throw new UserFacingError('This hand-off is already resolved', 'bad-input');
     let visit: { visitId: string; ticket: string };
     try {
       visit = await this.queueVisit({
         iin: resolution.iin,
-        staff: { staffId, documentType: resolution.documentType, documentLast4: resolution.documentLast4, reason: `id-document-checked; handoff: ${row.reason}` },
+        staff: {
+          staffId,
+          documentType: resolution.documentType,
+          documentLast4: resolution.documentLast4,
+          reason: `id-document-checked; handoff: ${row.reason}`,
+        },
       });
     } catch (err) {
-      this.db.prepare("UPDATE handoffs SET status = 'waiting', resolved_at = NULL, resolved_by = NULL, document_type = NULL, iin_tag = ? WHERE id = ?").run(row.iin_tag, id);
+      this.db
+        .prepare(
+          "UPDATE handoffs SET status = 'waiting', resolved_at = NULL, resolved_by = NULL, document_type = NULL, iin_tag = ? WHERE id = ?",
+        )
+        .run(row.iin_tag, id);
       throw err;
     }
     this.db.prepare('UPDATE handoffs SET visit_id = ?, ticket = ? WHERE id = ?').run(visit.visitId, visit.ticket, id);
-    this.audit.append({ actor: staffId, action: 'handoffs.resolved', detail: { handoffId: id, outcome: 'document-checked', documentType: resolution.documentType, visitId: visit.visitId, maskedIin: row.masked_iin } });
+    this.audit.append({
+      actor: staffId,
+      action: 'handoffs.resolved',
+      detail: {
+        handoffId: id,
+        outcome: 'document-checked',
+        documentType: resolution.documentType,
+        visitId: visit.visitId,
+        maskedIin: row.masked_iin,
+      },
+    });
     return this.get(id)!;
   }
 
   /** Staff-verified visits per staff member, for the override report. */
   overrides(sinceIso: string, untilIso: string): Array<{ at: string; staffId: string }> {
-    return (this.db.prepare("SELECT resolved_at AS at, resolved_by AS staffId FROM handoffs WHERE status = 'checked-in' AND resolved_at >= ? AND resolved_at < ? ORDER BY resolved_at").all(sinceIso, untilIso) as Array<{ at: string; staffId: string }>);
+    return this.db
+      .prepare(
+        "SELECT resolved_at AS at, resolved_by AS staffId FROM handoffs WHERE status = 'checked-in' AND resolved_at >= ? AND resolved_at < ? ORDER BY resolved_at",
+      )
+      .all(sinceIso, untilIso) as Array<{ at: string; staffId: string }>;
   }
 }

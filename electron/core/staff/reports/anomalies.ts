@@ -27,12 +27,33 @@ export interface AnomalyOptions {
 }
 
 export type AnomalyFlag =
-  | { kind: 'override-share'; day: string; staffId: string; count: number; dayOverrides: number; expected: number; pValue: number }
-  | { kind: 'hourly-volume'; day: string; hour: number; scope: 'all' | 'staff-verified'; count: number; expected: number; pValue: number };
+  | {
+      kind: 'override-share';
+      day: string;
+      staffId: string;
+      count: number;
+      dayOverrides: number;
+      expected: number;
+      pValue: number;
+    }
+  | {
+      kind: 'hourly-volume';
+      day: string;
+      hour: number;
+      scope: 'all' | 'staff-verified';
+      count: number;
+      expected: number;
+      pValue: number;
+    };
 
 const DAY_MS = 86_400_000;
 
-export function findAnomalies(visits: readonly ReportVisit[], from: string, to: string, options: AnomalyOptions = {}): AnomalyFlag[] {
+export function findAnomalies(
+  visits: readonly ReportVisit[],
+  from: string,
+  to: string,
+  options: AnomalyOptions = {},
+): AnomalyFlag[] {
   const alpha = options.alpha ?? 0.001;
   const minCount = options.minCount ?? 5;
   const baselineDays = options.baselineDays ?? 28;
@@ -46,19 +67,33 @@ export function findAnomalies(visits: readonly ReportVisit[], from: string, to: 
     const today = byDay.get(day) ?? [];
     if (today.length === 0) continue;
     const start = Date.parse(`${day}T00:00:00Z`);
-    const baseline = daysBetween(new Date(start - baselineDays * DAY_MS).toISOString().slice(0, 10), new Date(start - DAY_MS).toISOString().slice(0, 10))
+    const baseline = daysBetween(
+      new Date(start - baselineDays * DAY_MS).toISOString().slice(0, 10),
+      new Date(start - DAY_MS).toISOString().slice(0, 10),
+    )
       .map((d) => byDay.get(d) ?? [])
       .filter((vs) => vs.length > 0);
 
     // override-share
     const overrides = today.filter((v) => v.method === 'staff-verified' && v.staffId);
-    const team = new Set([...baseline.flat(), ...today].filter((v) => v.method === 'staff-verified' && v.staffId).map((v) => v.staffId!));
+    const team = new Set(
+      [...baseline.flat(), ...today].filter((v) => v.method === 'staff-verified' && v.staffId).map((v) => v.staffId!),
+    );
     if (overrides.length > 0 && team.size >= 2) {
       const perStaff = new Map<string, number>();
       for (const v of overrides) perStaff.set(v.staffId!, (perStaff.get(v.staffId!) ?? 0) + 1);
       for (const [staffId, count] of perStaff) {
         const pValue = binomialUpperTail(count, overrides.length, 1 / team.size);
-        if (count >= minCount && pValue < alpha) flags.push({ kind: 'override-share', day, staffId, count, dayOverrides: overrides.length, expected: overrides.length / team.size, pValue });
+        if (count >= minCount && pValue < alpha)
+          flags.push({
+            kind: 'override-share',
+            day,
+            staffId,
+            count,
+            dayOverrides: overrides.length,
+            expected: overrides.length / team.size,
+            pValue,
+          });
       }
     }
 
@@ -77,7 +112,8 @@ export function findAnomalies(visits: readonly ReportVisit[], from: string, to: 
         // A floor on λ: an hour that was always empty still has some chance of a visit or two.
         const expected = Math.max(normal[hour]!, 0.5);
         const pValue = poissonUpperTail(count, expected);
-        if (count >= minCount && pValue < alpha) flags.push({ kind: 'hourly-volume', day, hour, scope, count, expected: normal[hour]!, pValue });
+        if (count >= minCount && pValue < alpha)
+          flags.push({ kind: 'hourly-volume', day, hour, scope, count, expected: normal[hour]!, pValue });
       });
     }
   }

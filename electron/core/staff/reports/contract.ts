@@ -39,7 +39,16 @@ export const reportsContract = {
     roles: ['reception'],
     input: z.object({}).strict(),
     output: z.object({
-      checkins: z.array(z.object({ at: z.string(), ticket: z.string(), maskedIin: z.string().regex(/^•*\d{4}$/), method: z.enum(visitMethods), status: z.string(), verdict: z.string().nullable() })),
+      checkins: z.array(
+        z.object({
+          at: z.string(),
+          ticket: z.string(),
+          maskedIin: z.string().regex(/^•*\d{4}$/),
+          method: z.enum(visitMethods),
+          status: z.string(),
+          verdict: z.string().nullable(),
+        }),
+      ),
     }),
   }),
   'reports.daily': method({

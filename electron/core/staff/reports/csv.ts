@@ -18,6 +18,15 @@ export function describeFlag(f: AnomalyFlag): string {
 /** Daily figures as CSV (one row per day), with that day's flags in the last column. */
 export function reportCsv(days: readonly DayFigures[], flags: readonly AnomalyFlag[]): string {
   const header = ['day', ...visitMethods, 'total', 'asked-for-help', 'flags'];
-  const rows = days.map((d) => [d.day, ...visitMethods.map((m) => d[m]), d.total, d.askedForHelp, flags.filter((f) => f.day === d.day).map(describeFlag).join('; ')]);
+  const rows = days.map((d) => [
+    d.day,
+    ...visitMethods.map((m) => d[m]),
+    d.total,
+    d.askedForHelp,
+    flags
+      .filter((f) => f.day === d.day)
+      .map(describeFlag)
+      .join('; '),
+  ]);
   return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

@@ -26,7 +26,8 @@ export { localDayHour };
 export function daysBetween(from: string, to: string): string[] {
   const out: string[] = [];
   const end = Date.parse(`${to}T00:00:00Z`);
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end && out.length <= 3660; t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end && out.length <= 3660; t += 86_400_000)
+    out.push(new Date(t).toISOString().slice(0, 10));
   return out;
 }
 
@@ -34,7 +35,13 @@ export function daysBetween(from: string, to: string): string[] {
  * Check-ins per day by method, and help requests (`helpAt`: when each "I need help" was pressed),
  * one row for every day of the range (zero days included).
  */
-export function dailyFigures(visits: readonly ReportVisit[], from: string, to: string, timeZone?: string, helpAt: readonly string[] = []): DayFigures[] {
+export function dailyFigures(
+  visits: readonly ReportVisit[],
+  from: string,
+  to: string,
+  timeZone?: string,
+  helpAt: readonly string[] = [],
+): DayFigures[] {
   const byDay = new Map(daysBetween(from, to).map((d) => [d, zeroCounts()]));
   const help = new Map<string, number>();
   for (const v of visits) {
@@ -45,5 +52,10 @@ export function dailyFigures(visits: readonly ReportVisit[], from: string, to: s
     const day = localDayHour(at, timeZone).day;
     help.set(day, (help.get(day) ?? 0) + 1);
   }
-  return [...byDay].map(([day, c]) => ({ day, ...c, total: visitMethods.reduce((s, m) => s + c[m], 0), askedForHelp: help.get(day) ?? 0 }));
+  return [...byDay].map(([day, c]) => ({
+    day,
+    ...c,
+    total: visitMethods.reduce((s, m) => s + c[m], 0),
+    askedForHelp: help.get(day) ?? 0,
+  }));
 }

@@ -11,9 +11,16 @@ export function reportHandlers(reports: ReportsService, staff: StaffService): Ha
       const { days, flags } = reports.daily(from, to);
       return {
         days,
-        flags: flags.map((f) => ({ ...f, ...(f.kind === 'override-share' ? { staffName: nameOf(f.staffId) } : {}), description: reports.describe(f) })),
+        flags: flags.map((f) => ({
+          ...f,
+          ...(f.kind === 'override-share' ? { staffName: nameOf(f.staffId) } : {}),
+          description: reports.describe(f),
+        })),
       };
     },
-    'reports.exportCsv': ({ from, to }) => ({ filename: `kelu-checkins-${from}-to-${to}.csv`, csv: reports.csv(from, to) }),
+    'reports.exportCsv': ({ from, to }) => ({
+      filename: `kelu-checkins-${from}-to-${to}.csv`,
+      csv: reports.csv(from, to),
+    }),
   };
 }

@@ -34,23 +34,34 @@ export class ReportsService {
           : 'SELECT created_at AS at, method, NULL AS staffId FROM receipts WHERE created_at >= ? AND created_at < ? ORDER BY created_at',
       )
       .all(sinceIso, untilIso) as Array<{ at: string; method: string; staffId: string | null }>;
-    return rows.filter((r) => isMethod(r.method)).map((r) => ({ at: r.at, method: r.method as VisitMethod, staffId: r.staffId }));
+    return rows
+      .filter((r) => isMethod(r.method))
+      .map((r) => ({ at: r.at, method: r.method as VisitMethod, staffId: r.staffId }));
   }
 
   /** When each "I need help" was pressed in [sinceIso, untilIso) (hand-offs with reason `asked-for-help`). */
   helpRequests(sinceIso: string, untilIso: string): string[] {
     if (!this.hasTable('handoffs')) return [];
-    const rows = this.db.prepare("SELECT created_at AS at FROM handoffs WHERE reason = 'asked-for-help' AND created_at >= ? AND created_at < ? ORDER BY created_at").all(sinceIso, untilIso) as Array<{ at: string }>;
+    const rows = this.db
+      .prepare(
+        "SELECT created_at AS at FROM handoffs WHERE reason = 'asked-for-help' AND created_at >= ? AND created_at < ? ORDER BY created_at",
+      )
+      .all(sinceIso, untilIso) as Array<{ at: string }>;
     return rows.map((r) => r.at);
   }
 
   daily(from: string, to: string): { days: DayFigures[]; flags: AnomalyFlag[] } {
     // A day's local boundaries may sit up to 14 h either side of UTC midnight; take a margin
     // and let the local-day bucketing decide. The baseline needs the 28 days before `from`.
-    const since = new Date(Date.parse(`${from}T00:00:00Z`) - ((this.options.baselineDays ?? 28) + 1) * DAY_MS).toISOString();
+    const since = new Date(
+      Date.parse(`${from}T00:00:00Z`) - ((this.options.baselineDays ?? 28) + 1) * DAY_MS,
+    ).toISOString();
     const until = new Date(Date.parse(`${to}T00:00:00Z`) + 2 * DAY_MS).toISOString();
     const visits = this.visits(since, until);
-    return { days: dailyFigures(visits, from, to, this.options.timeZone, this.helpRequests(since, until)), flags: findAnomalies(visits, from, to, this.options) };
+    return {
+      days: dailyFigures(visits, from, to, this.options.timeZone, this.helpRequests(since, until)),
+      flags: findAnomalies(visits, from, to, this.options),
+    };
   }
 
   csv(from: string, to: string): string {
@@ -61,13 +72,29 @@ export class ReportsService {
   describe = describeFlag;
 
   /** Today's check-ins (local day), newest first, IIN masked as stored, with the upstream's verdict once synced. */
-  today(): Array<{ at: string; ticket: string; maskedIin: string; method: VisitMethod; status: string; verdict: string | null }> {
+  today(): Array<{
+    at: string;
+    ticket: string;
+    maskedIin: string;
+    method: VisitMethod;
+    status: string;
+    verdict: string | null;
+  }> {
     if (!this.hasTable('receipts')) return [];
     const now = this.now();
     const today = localDayHour(now, this.options.timeZone).day;
     const rows = this.db
-      .prepare('SELECT created_at AS at, ticket, masked_iin AS maskedIin, method, status, verdict FROM receipts WHERE created_at >= ? ORDER BY created_at DESC LIMIT 500')
-      .all(new Date(now.getTime() - DAY_MS).toISOString()) as Array<{ at: string; ticket: string; maskedIin: string; method: VisitMethod; status: string; verdict: string | null }>;
+      .prepare(
+        'SELECT created_at AS at, ticket, masked_iin AS maskedIin, method, status, verdict FROM receipts WHERE created_at >= ? ORDER BY created_at DESC LIMIT 500',
+      )
+      .all(new Date(now.getTime() - DAY_MS).toISOString()) as Array<{
+      at: string;
+      ticket: string;
+      maskedIin: string;
+      method: VisitMethod;
+      status: string;
+      verdict: string | null;
+    }>;
     return rows.filter((r) => localDayHour(r.at, this.options.timeZone).day === today && isMethod(r.method));
   }
 

@@ -23,6 +23,7 @@ export function binomialUpperTail(k: number, n: number, p: number): number {
   if (p >= 1) return 1;
   const lf = (m: number) => logFactorial(m);
   let tail = 0;
-  for (let i = k; i <= n; i++) tail += Math.exp(lf(n) - lf(i) - lf(n - i) + i * Math.log(p) + (n - i) * Math.log(1 - p));
+  for (let i = k; i <= n; i++)
+    tail += Math.exp(lf(n) - lf(i) - lf(n - i) + i * Math.log(p) + (n - i) * Math.log(1 - p));
   return Math.min(1, tail);
 }

@@ -5,18 +5,21 @@ import { call } from '../../kiosk';
 const MAX_WIDTH = 480;
 const MAX_HEIGHT = 360;
 
-
 /** Opens the front camera; answers a problem code instead of throwing. */
 export async function openCamera(): Promise<{ stream: MediaStream } | { problem: CameraProblem }> {
   if (!navigator.mediaDevices?.getUserMedia) return { problem: 'camera-missing' };
   try {
-    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
+    const stream = await navigator.mediaDevices.getUserMedia({
+      video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' },
+      audio: false,
+    });
     if (stream.getVideoTracks().length === 0) return { problem: 'camera-missing' };
     return { stream };
   } catch (err) {
     const name = err instanceof DOMException ? err.name : '';
     if (name === 'NotAllowedError' || name === 'SecurityError') return { problem: 'camera-denied' };
-    if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError') return { problem: 'camera-missing' };
+    if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError')
+      return { problem: 'camera-missing' };
     return { problem: 'camera-failed' };
   }
 }
@@ -29,7 +32,10 @@ export function stopCamera(stream: MediaStream | null | undefined): void {
  * Grabs the current video frame, downscaled, as RGBA bytes. The canvas is reused and cleared, and
  * the bytes go straight to core: nothing is kept on the screen's side.
  */
-export function grabFrame(video: HTMLVideoElement, canvas: HTMLCanvasElement): { width: number; height: number; data: Uint8Array } | null {
+export function grabFrame(
+  video: HTMLVideoElement,
+  canvas: HTMLCanvasElement,
+): { width: number; height: number; data: Uint8Array } | null {
   const vw = video.videoWidth;
   const vh = video.videoHeight;
   if (!vw || !vh || video.readyState < 2) return null;

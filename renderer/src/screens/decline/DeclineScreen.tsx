@@ -17,7 +17,11 @@ const CODE_LENGTH = 6;
 const MAX_SENT = 8192;
 
 type DeclineResult = MethodOutput<KioskContract, 'decline.submitCode'>;
-type Problem = { reason: Extract<DeclineResult, { outcome: 'rejected' }>['reason']; attemptsLeft: number; from: 'code' | 'qr' };
+type Problem = {
+  reason: Extract<DeclineResult, { outcome: 'rejected' }>['reason'];
+  attemptsLeft: number;
+  from: 'code' | 'qr';
+};
 type Reception = Extract<DeclineResult, { outcome: 'reception' }>;
 
 /**
@@ -172,10 +176,20 @@ export function DeclineScreen({ route, go, reset, settings }: ScreenProps<'decli
       <h1 id="decline-title">{t('title')}</h1>
       {reason && <p className="hint">{t('photoUnavailable')}</p>}
       <div className="decline-modes" role="group" aria-label={t('howLabel')}>
-        <button type="button" className={`button ${mode === 'code' ? 'primary' : 'secondary'}`} aria-pressed={mode === 'code'} onClick={() => setMode('code')}>
+        <button
+          type="button"
+          className={`button ${mode === 'code' ? 'primary' : 'secondary'}`}
+          aria-pressed={mode === 'code'}
+          onClick={() => setMode('code')}
+        >
           {t('mode.code')}
         </button>
-        <button type="button" className={`button ${mode === 'qr' ? 'primary' : 'secondary'}`} aria-pressed={mode === 'qr'} onClick={() => setMode('qr')}>
+        <button
+          type="button"
+          className={`button ${mode === 'qr' ? 'primary' : 'secondary'}`}
+          aria-pressed={mode === 'qr'}
+          onClick={() => setMode('qr')}
+        >
           {t('mode.qr')}
         </button>
       </div>

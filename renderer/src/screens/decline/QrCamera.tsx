@@ -24,7 +24,10 @@ export function QrCamera({ onText }: { onText: (text: string) => void }) {
     const canvas = canvasRef.current;
     void (async () => {
       try {
-        stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
+        stream = await navigator.mediaDevices.getUserMedia({
+          video: { width: { ideal: 640 }, height: { ideal: 480 } },
+          audio: false,
+        });
       } catch {
         if (!stopped) setState('unavailable');
         return;

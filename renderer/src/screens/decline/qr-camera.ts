@@ -24,7 +24,11 @@ const MAX_SIDE = 640;
  * is decoded unless the previous one is still being decoded, so the screen never queues work.
  * The decoded text goes to `onText` and nowhere else: never logged, never put into the page.
  */
-export function scanVideo(video: HTMLVideoElement, canvas: HTMLCanvasElement, onText: (text: string) => void): () => void {
+export function scanVideo(
+  video: HTMLVideoElement,
+  canvas: HTMLCanvasElement,
+  onText: (text: string) => void,
+): () => void {
   prepare();
   let stopped = false;
   let decoding = false;

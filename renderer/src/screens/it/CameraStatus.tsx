@@ -10,14 +10,19 @@ export function CameraStatus({ version }: { version: number }) {
   const { t } = useTranslation('it');
   const status = useCoreValue('camera.status', version);
   if (!status) return null;
-  const verdict = (allowed: boolean, reason?: string) => (allowed ? t('camera.allowed') : t(`camera.reason.${reason ?? 'virtual'}`));
+  const verdict = (allowed: boolean, reason?: string) =>
+    allowed ? t('camera.allowed') : t(`camera.reason.${reason ?? 'virtual'}`);
   return (
     <section className="it-camera" aria-labelledby="it-camera-title">
       <h3 id="it-camera-title">{t('camera.title')}</h3>
       <dl className="it-figures" aria-label={t('camera.title')}>
         <div>
           <dt>{t('camera.inUse')}</dt>
-          <dd className="it-long">{status.current ? `${status.current.label || '—'} (${verdict(status.current.allowed, status.current.reason)})` : t('camera.none')}</dd>
+          <dd className="it-long">
+            {status.current
+              ? `${status.current.label || '—'} (${verdict(status.current.allowed, status.current.reason)})`
+              : t('camera.none')}
+          </dd>
         </div>
         <div>
           <dt>{t('camera.allowList')}</dt>

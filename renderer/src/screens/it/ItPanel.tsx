@@ -34,7 +34,17 @@ export function ItPanel() {
   // reloading then would count as staff activity and keep the session from going idle.
   const startedHere = useRef(false);
 
-  const fail = useCallback((err: unknown) => setProblem(err instanceof KioskError && err.code === 'forbidden' ? t('errors.forbidden') : err instanceof KioskError ? err.message : t('errors.generic')), [t]);
+  const fail = useCallback(
+    (err: unknown) =>
+      setProblem(
+        err instanceof KioskError && err.code === 'forbidden'
+          ? t('errors.forbidden')
+          : err instanceof KioskError
+            ? err.message
+            : t('errors.generic'),
+      ),
+    [t],
+  );
 
   useEffect(() => {
     let live = true;
@@ -100,7 +110,10 @@ export function ItPanel() {
       <ProblemLine text={problem} />
       {status?.storageError && (
         <p className="it-warning" role="alert">
-          {t('storageError', { kind: t(`storageKind.${status.storageError.kind}`, { defaultValue: status.storageError.kind }), when: ago(status.storageError.at, t) })}
+          {t('storageError', {
+            kind: t(`storageKind.${status.storageError.kind}`, { defaultValue: status.storageError.kind }),
+            when: ago(status.storageError.at, t),
+          })}
         </p>
       )}
       {status?.development && (
@@ -110,7 +123,14 @@ export function ItPanel() {
       )}
       {progress && (
         <div className="it-progress">
-          <div className="it-bar" role="progressbar" aria-label={t('progress.label')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+          <div
+            className="it-bar"
+            role="progressbar"
+            aria-label={t('progress.label')}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={pct}
+          >
             <div className="it-bar-fill" style={{ width: `${pct}%` }} />
           </div>
           <p role="status">
@@ -122,7 +142,9 @@ export function ItPanel() {
               rejected: progress.rejected,
               remaining: progress.remaining,
             })}
-            {progress.lastError && !running && progress.remaining > 0 ? ` ${t('progress.lastError', { message: progress.lastError })}` : ''}
+            {progress.lastError && !running && progress.remaining > 0
+              ? ` ${t('progress.lastError', { message: progress.lastError })}`
+              : ''}
           </p>
         </div>
       )}
@@ -150,7 +172,9 @@ export function ItPanel() {
           </div>
           <div>
             <dt>{t('lastError')}</dt>
-            <dd className="it-long">{status.lastError ? `${ago(status.lastError.at, t)}: ${status.lastError.message}` : '—'}</dd>
+            <dd className="it-long">
+              {status.lastError ? `${ago(status.lastError.at, t)}: ${status.lastError.message}` : '—'}
+            </dd>
           </div>
           <div>
             <dt>{t('oldKeys')}</dt>
@@ -176,7 +200,13 @@ export function ItPanel() {
       <form className="staff-form staff-inline" onSubmit={exportNow} aria-label={t('export.title')}>
         <label>
           {t('export.path')}
-          <input type="text" value={exportPath} onChange={(e) => setExportPath(e.target.value)} placeholder="/media/usb/kelu-visits.kelu" spellCheck={false} />
+          <input
+            type="text"
+            value={exportPath}
+            onChange={(e) => setExportPath(e.target.value)}
+            placeholder="/media/usb/kelu-visits.kelu"
+            spellCheck={false}
+          />
         </label>
         <button type="submit" className="button secondary" disabled={exportPath.trim().length < 2}>
           {t('export.button')}
@@ -187,7 +217,10 @@ export function ItPanel() {
       {dead.length === 0 ? (
         <p className="hint">{t('dead.none')}</p>
       ) : (
-        <StaffTable label={t('dead.title')} columns={[t('dead.when'), t('dead.ticket'), t('dead.iin'), t('dead.reason'), t('dead.action')]}>
+        <StaffTable
+          label={t('dead.title')}
+          columns={[t('dead.when'), t('dead.ticket'), t('dead.iin'), t('dead.reason'), t('dead.action')]}
+        >
           {dead.map((d) => (
             <tr key={d.visitId}>
               <td>{new Date(d.createdAt).toLocaleString()}</td>
@@ -195,7 +228,12 @@ export function ItPanel() {
               <td className="masked">{d.maskedIin ?? '—'}</td>
               <td>{d.reason}</td>
               <td>
-                <button type="button" className="button secondary" onClick={() => requeue(d.visitId)} aria-label={t('dead.retryFor', { ticket: d.ticket ?? d.visitId })}>
+                <button
+                  type="button"
+                  className="button secondary"
+                  onClick={() => requeue(d.visitId)}
+                  aria-label={t('dead.retryFor', { ticket: d.ticket ?? d.visitId })}
+                >
                   {t('dead.retry')}
                 </button>
               </td>

@@ -22,9 +22,19 @@ export function ProvisionPanel() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState('');
   const [done, setDone] = useState('');
-  const [found, setFound] = useState<{ files: Array<{ path: string; keyId: string; fingerprint: string }>; distinctKeys: number } | null>(null);
+  const [found, setFound] = useState<{
+    files: Array<{ path: string; keyId: string; fingerprint: string }>;
+    distinctKeys: number;
+  } | null>(null);
 
-  const fail = (err: unknown) => setProblem(err instanceof KioskError && err.code === 'forbidden' ? tIt('errors.forbidden') : err instanceof KioskError ? err.message : tIt('errors.generic'));
+  const fail = (err: unknown) =>
+    setProblem(
+      err instanceof KioskError && err.code === 'forbidden'
+        ? tIt('errors.forbidden')
+        : err instanceof KioskError
+          ? err.message
+          : tIt('errors.generic'),
+    );
   const findKeyFiles = () => {
     setProblem('');
     call('keys.findKeyFiles', {}).then((r) => setFound(r), fail);
@@ -35,20 +45,30 @@ export function ProvisionPanel() {
     setBusy(true);
     setProblem('');
     setDone('');
-    call('keys.provision', { upstreamKeyFile: keyFile.trim(), upstreamKeyFingerprint: fingerprint, upstreamUrl: url.trim(), clinicId: clinicId.trim(), newDeviceKey, keepOldVisits })
-      .then(
-        (r) => {
-          setDone(t('provision.done', { clinic: r.clinicId, device: r.deviceId }));
-          setNewDeviceKey(false);
-          setKeepOldVisits(false);
-          reload();
-        },
-        fail,
-      )
+    call('keys.provision', {
+      upstreamKeyFile: keyFile.trim(),
+      upstreamKeyFingerprint: fingerprint,
+      upstreamUrl: url.trim(),
+      clinicId: clinicId.trim(),
+      newDeviceKey,
+      keepOldVisits,
+    })
+      .then((r) => {
+        setDone(t('provision.done', { clinic: r.clinicId, device: r.deviceId }));
+        setNewDeviceKey(false);
+        setKeepOldVisits(false);
+        reload();
+      }, fail)
       .finally(() => setBusy(false));
   };
 
-  const stateText = !status ? t('provision.none') : status.ready ? (status.development ? t('provision.readyDevelopment') : t('provision.ready')) : t('provision.notReady');
+  const stateText = !status
+    ? t('provision.none')
+    : status.ready
+      ? status.development
+        ? t('provision.readyDevelopment')
+        : t('provision.ready')
+      : t('provision.notReady');
   return (
     <section className="it-provision" aria-labelledby="provision-title">
       <h3 id="provision-title">{t('provision.title')}</h3>
@@ -99,7 +119,9 @@ export function ProvisionPanel() {
               <button type="button" className="button secondary" onClick={() => setKeyFile(f.path)}>
                 {t('provision.use', { path: f.path, keyId: f.keyId })}
               </button>
-              <span className="it-mono">{t('provision.fingerprintOf', { fingerprint: f.fingerprint.replace(/(.{4})(?!$)/g, '$1 ') })}</span>
+              <span className="it-mono">
+                {t('provision.fingerprintOf', { fingerprint: f.fingerprint.replace(/(.{4})(?!$)/g, '$1 ') })}
+              </span>
             </li>
           ))}
         </ul>
@@ -107,19 +129,48 @@ export function ProvisionPanel() {
       <form className="staff-form" onSubmit={submit} aria-label={t('provision.form')}>
         <label>
           {t('provision.keyFile')}
-          <input type="text" value={keyFile} onChange={(e) => setKeyFile(e.target.value)} placeholder="/media/usb/upstream-public.json" spellCheck={false} required />
+          <input
+            type="text"
+            value={keyFile}
+            onChange={(e) => setKeyFile(e.target.value)}
+            placeholder="/media/usb/upstream-public.json"
+            spellCheck={false}
+            required
+          />
         </label>
         <label>
           {t('provision.fingerprint')}
-          <input type="text" value={fingerprint} onChange={(e) => setFingerprint(e.target.value)} placeholder="0a1b 2c3d 4e5f 6a7b 8c9d 0e1f 2a3b 4c5d" spellCheck={false} autoComplete="off" required />
+          <input
+            type="text"
+            value={fingerprint}
+            onChange={(e) => setFingerprint(e.target.value)}
+            placeholder="0a1b 2c3d 4e5f 6a7b 8c9d 0e1f 2a3b 4c5d"
+            spellCheck={false}
+            autoComplete="off"
+            required
+          />
         </label>
         <label>
           {t('provision.url')}
-          <input type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://upstream.example.kz" spellCheck={false} required />
+          <input
+            type="url"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            placeholder="https://upstream.example.kz"
+            spellCheck={false}
+            required
+          />
         </label>
         <label>
           {t('provision.clinicId')}
-          <input type="text" value={clinicId} onChange={(e) => setClinicId(e.target.value)} placeholder="almaty-pc-4" spellCheck={false} required />
+          <input
+            type="text"
+            value={clinicId}
+            onChange={(e) => setClinicId(e.target.value)}
+            placeholder="almaty-pc-4"
+            spellCheck={false}
+            required
+          />
         </label>
         <label className="check">
           <input type="checkbox" checked={newDeviceKey} onChange={(e) => setNewDeviceKey(e.target.checked)} />

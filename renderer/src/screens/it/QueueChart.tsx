@@ -20,8 +20,22 @@ export function QueueChart({ points }: { points: HistoryPoint[] }) {
             <YAxis yAxisId="rate" orientation="right" allowDecimals={false} />
             <Tooltip labelFormatter={(v) => time(String(v))} />
             <Legend />
-            <Bar yAxisId="rate" dataKey="delivered" name={t('chart.delivered')} fill="#2e7d32" isAnimationActive={false} />
-            <Line yAxisId="depth" dataKey="queueDepth" name={t('chart.queueDepth')} stroke="#0b4f8a" strokeWidth={2} dot={false} isAnimationActive={false} />
+            <Bar
+              yAxisId="rate"
+              dataKey="delivered"
+              name={t('chart.delivered')}
+              fill="#2e7d32"
+              isAnimationActive={false}
+            />
+            <Line
+              yAxisId="depth"
+              dataKey="queueDepth"
+              name={t('chart.queueDepth')}
+              stroke="#0b4f8a"
+              strokeWidth={2}
+              dot={false}
+              isAnimationActive={false}
+            />
           </ComposedChart>
         </ResponsiveContainer>
       </div>

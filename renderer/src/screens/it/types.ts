@@ -11,6 +11,7 @@ export function asProgress(data: unknown): SyncProgress | null {
   if (typeof data !== 'object' || data === null) return null;
   const d = data as Record<string, unknown>;
   const nums = ['total', 'sent', 'accepted', 'duplicate', 'rejected', 'failures', 'remaining'] as const;
-  if (typeof d.running !== 'boolean' || !nums.every((k) => typeof d[k] === 'number') || typeof d.outcome !== 'string') return null;
+  if (typeof d.running !== 'boolean' || !nums.every((k) => typeof d[k] === 'number') || typeof d.outcome !== 'string')
+    return null;
   return data as SyncProgress;
 }

@@ -4,10 +4,15 @@ import type { KioskContract, MethodName } from '../../../../electron/core/contra
 import { call } from '../../kiosk';
 
 /** Methods that take no input: the IT screens' read-only figures. */
-type NoInputMethod = { [K in MethodName]: Record<string, never> extends Parameters<typeof call<K>>[1] ? K : never }[MethodName];
+type NoInputMethod = {
+  [K in MethodName]: Record<string, never> extends Parameters<typeof call<K>>[1] ? K : never;
+}[MethodName];
 
 /** Core's answer to `method` (no input), loaded again whenever `version` changes; null until loaded or when it fails. */
-export function useCoreValue<K extends NoInputMethod>(method: K, version: number): MethodOutput<KioskContract, K> | null {
+export function useCoreValue<K extends NoInputMethod>(
+  method: K,
+  version: number,
+): MethodOutput<KioskContract, K> | null {
   const [value, setValue] = useState<MethodOutput<KioskContract, K> | null>(null);
   useEffect(() => {
     let live = true;

@@ -60,7 +60,16 @@ export function AccountsPanel() {
       {notice && <Notice>{notice}</Notice>}
       {list && <p>{t('accounts.unknownFailures', { count: list.unknownUsernameFailures24h })}</p>}
       {accounts && (
-        <StaffTable label={t('accounts.table')} columns={[t('col.username'), t('col.name'), t('col.role'), t('col.state'), <HiddenHeader key="action" text={t('col.action')} />]}>
+        <StaffTable
+          label={t('accounts.table')}
+          columns={[
+            t('col.username'),
+            t('col.name'),
+            t('col.role'),
+            t('col.state'),
+            <HiddenHeader key="action" text={t('col.action')} />,
+          ]}
+        >
           {accounts.map((a) => (
             <tr key={a.id}>
               <td>{a.username}</td>
@@ -69,29 +78,63 @@ export function AccountsPanel() {
                 <select
                   aria-label={t('accounts.roleOf', { username: a.username })}
                   value={a.role}
-                  onChange={(e) => void act(() => call('staff.setRole', { staffId: a.id, role: e.target.value as StaffRole }), t('accounts.roleChanged', { username: a.username }))}
+                  onChange={(e) =>
+                    void act(
+                      () => call('staff.setRole', { staffId: a.id, role: e.target.value as StaffRole }),
+                      t('accounts.roleChanged', { username: a.username }),
+                    )
+                  }
                 >
                   <Options values={roleList} label={(r) => t(`role.${r}`)} />
                 </select>
               </td>
-              <td>{a.disabled ? t('accounts.disabled') : a.locked ? t('accounts.lockedUntil', { time: new Date(a.lockedUntil ?? '').toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) }) : t('accounts.active')}</td>
+              <td>
+                {a.disabled
+                  ? t('accounts.disabled')
+                  : a.locked
+                    ? t('accounts.lockedUntil', {
+                        time: new Date(a.lockedUntil ?? '').toLocaleTimeString([], {
+                          hour: '2-digit',
+                          minute: '2-digit',
+                        }),
+                      })
+                    : t('accounts.active')}
+              </td>
               <td>
                 <div className="staff-row-actions">
-                {a.locked && (
-                  <button type="button" className="button primary small" onClick={() => void act(() => call('staff.unlock', { staffId: a.id }), t('accounts.unlocked', { username: a.username }))}>
-                    {t('accounts.unlock', { username: a.username })}
+                  {a.locked && (
+                    <button
+                      type="button"
+                      className="button primary small"
+                      onClick={() =>
+                        void act(
+                          () => call('staff.unlock', { staffId: a.id }),
+                          t('accounts.unlocked', { username: a.username }),
+                        )
+                      }
+                    >
+                      {t('accounts.unlock', { username: a.username })}
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    onClick={() =>
+                      void act(
+                        () => call('staff.setDisabled', { staffId: a.id, disabled: !a.disabled }),
+                        t(a.disabled ? 'accounts.enabledNotice' : 'accounts.disabledNotice', { username: a.username }),
+                      )
+                    }
+                  >
+                    {t(a.disabled ? 'accounts.enable' : 'accounts.disable', { username: a.username })}
                   </button>
-                )}
-                <button
-                  type="button"
-                  className="button secondary small"
-                  onClick={() => void act(() => call('staff.setDisabled', { staffId: a.id, disabled: !a.disabled }), t(a.disabled ? 'accounts.enabledNotice' : 'accounts.disabledNotice', { username: a.username }))}
-                >
-                  {t(a.disabled ? 'accounts.enable' : 'accounts.disable', { username: a.username })}
-                </button>
-                <button type="button" className="button secondary small" onClick={() => setResetting({ id: a.id, username: a.username })}>
-                  {t('accounts.reset', { username: a.username })}
-                </button>
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    onClick={() => setResetting({ id: a.id, username: a.username })}
+                  >
+                    {t('accounts.reset', { username: a.username })}
+                  </button>
                 </div>
               </td>
             </tr>
@@ -102,11 +145,23 @@ export function AccountsPanel() {
         <h3 id="add-title">{t('accounts.add')}</h3>
         <label>
           {t('col.username')}
-          <input autoComplete="off" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} required maxLength={32} />
+          <input
+            autoComplete="off"
+            value={form.username}
+            onChange={(e) => setForm({ ...form, username: e.target.value })}
+            required
+            maxLength={32}
+          />
         </label>
         <label>
           {t('col.name')}
-          <input autoComplete="off" value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} required maxLength={80} />
+          <input
+            autoComplete="off"
+            value={form.displayName}
+            onChange={(e) => setForm({ ...form, displayName: e.target.value })}
+            required
+            maxLength={80}
+          />
         </label>
         <label>
           {t('col.role')}
@@ -116,21 +171,46 @@ export function AccountsPanel() {
         </label>
         <label>
           {t('accounts.initialPassword')}
-          <input type="password" autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} required minLength={10} maxLength={256} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={form.password}
+            onChange={(e) => setForm({ ...form, password: e.target.value })}
+            required
+            minLength={10}
+            maxLength={256}
+          />
         </label>
         <button type="submit" className="button primary">
           {t('accounts.create')}
         </button>
       </form>
       {resetting && (
-        <DialogForm titleId="reset-title" title={t('accounts.resetTitle', { username: resetting.username })} onSubmit={reset}>
+        <DialogForm
+          titleId="reset-title"
+          title={t('accounts.resetTitle', { username: resetting.username })}
+          onSubmit={reset}
+        >
           <p className="hint">{t('accounts.resetExplain')}</p>
           <label>
             {t('accounts.newPassword')}
-            <input type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} required minLength={10} maxLength={256} autoFocus />
+            <input
+              type="password"
+              autoComplete="new-password"
+              value={newPassword}
+              onChange={(e) => setNewPassword(e.target.value)}
+              required
+              minLength={10}
+              maxLength={256}
+              autoFocus
+            />
           </label>
           <ProblemLine text={problem} />
-          <FormActions cancelLabel={t('cancel')} onCancel={() => setResetting(null)} submitLabel={t('accounts.resetConfirm')} />
+          <FormActions
+            cancelLabel={t('cancel')}
+            onCancel={() => setResetting(null)}
+            submitLabel={t('accounts.resetConfirm')}
+          />
         </DialogForm>
       )}
       {enrolment && <EnrolmentQr enrolment={enrolment} onDone={() => setEnrolment(null)} />}

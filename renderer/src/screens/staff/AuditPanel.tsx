@@ -37,11 +37,19 @@ export function AuditPanel() {
       <ProblemLine text={problem} />
       {verdict && (
         <p className={verdict.ok ? 'staff-notice' : 'problem'} role="status">
-          {verdict.ok ? t('audit.ok', { rows: verdict.rows }) : t('audit.bad', { seq: verdict.firstBadSeq, problem: t(`audit.problem.${verdict.problem ?? 'hash-mismatch'}`) })}
+          {verdict.ok
+            ? t('audit.ok', { rows: verdict.rows })
+            : t('audit.bad', {
+                seq: verdict.firstBadSeq,
+                problem: t(`audit.problem.${verdict.problem ?? 'hash-mismatch'}`),
+              })}
         </p>
       )}
       {rows && (
-        <StaffTable label={t('audit.recent')} columns={['#', t('col.time'), t('audit.who'), t('audit.what'), t('audit.detail')]}>
+        <StaffTable
+          label={t('audit.recent')}
+          columns={['#', t('col.time'), t('audit.who'), t('audit.what'), t('audit.detail')]}
+        >
           {rows.map((r) => (
             <tr key={r.seq}>
               <td>{r.seq}</td>

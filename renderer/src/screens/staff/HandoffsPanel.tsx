@@ -16,10 +16,13 @@ const referenceOf = (id: string) => id.replace(/-/g, '').slice(0, 6).toUpperCase
 
 /** The reason as reception reads it; "I need help" says where the patient was. */
 function reasonText(t: (key: string) => string, e: HandoffEntry): string {
-  return e.reason === 'asked-for-help' && e.screen ? `${t('reason.asked-for-help')} (${t(`helpScreen.${e.screen}`)})` : t(`reason.${e.reason}`);
+  return e.reason === 'asked-for-help' && e.screen
+    ? `${t('reason.asked-for-help')} (${t(`helpScreen.${e.screen}`)})`
+    : t(`reason.${e.reason}`);
 }
 
-const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '');
+const time = (iso: string | null) =>
+  iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '';
 
 /** Reception: patients waiting for a hand-off (IIN masked) and resolving each with a reason. */
 export function HandoffsPanel() {
@@ -54,7 +57,16 @@ export function HandoffsPanel() {
       {changed && <Notice>{t('handoffs.changed')}</Notice>}
       {entries && waiting.length === 0 && <p className="hint">{t('handoffs.none')}</p>}
       {waiting.length > 0 && (
-        <StaffTable label={t('handoffs.waitingTable')} columns={[t('col.time'), t('col.reference'), t('col.iin'), t('col.reason'), <HiddenHeader key="action" text={t('col.action')} />]}>
+        <StaffTable
+          label={t('handoffs.waitingTable')}
+          columns={[
+            t('col.time'),
+            t('col.reference'),
+            t('col.iin'),
+            t('col.reason'),
+            <HiddenHeader key="action" text={t('col.action')} />,
+          ]}
+        >
           {waiting.map((e) => (
             <tr key={e.id}>
               <td>{time(e.createdAt)}</td>
@@ -62,7 +74,12 @@ export function HandoffsPanel() {
               <td className="masked">{masked(e)}</td>
               <td>{reasonText(t, e)}</td>
               <td>
-                <button type="button" className="button primary small" onClick={() => setOpen(e)} aria-label={t('handoffs.resolveFor', { masked: masked(e) })}>
+                <button
+                  type="button"
+                  className="button primary small"
+                  onClick={() => setOpen(e)}
+                  aria-label={t('handoffs.resolveFor', { masked: masked(e) })}
+                >
                   {t('handoffs.resolve')}
                 </button>
               </td>
@@ -76,7 +93,11 @@ export function HandoffsPanel() {
           onClose={() => setOpen(null)}
           onResolved={(r) => {
             setOpen(null);
-            setDone(r.status === 'checked-in' ? t('handoffs.checkedIn', { masked: masked(r), ticket: r.ticket }) : t('handoffs.markedLeft', { masked: masked(r) }));
+            setDone(
+              r.status === 'checked-in'
+                ? t('handoffs.checkedIn', { masked: masked(r), ticket: r.ticket })
+                : t('handoffs.markedLeft', { masked: masked(r) }),
+            );
             reload();
           }}
         />
@@ -84,7 +105,10 @@ export function HandoffsPanel() {
       {resolved.length > 0 && (
         <>
           <h3>{t('handoffs.resolvedToday')}</h3>
-          <StaffTable label={t('handoffs.resolvedTable')} columns={[t('col.time'), t('col.iin'), t('col.outcome'), t('col.ticket')]}>
+          <StaffTable
+            label={t('handoffs.resolvedTable')}
+            columns={[t('col.time'), t('col.iin'), t('col.outcome'), t('col.ticket')]}
+          >
             {resolved.map((e) => (
               <tr key={e.id}>
                 <td>{time(e.resolvedAt)}</td>
@@ -100,7 +124,15 @@ export function HandoffsPanel() {
   );
 }
 
-function ResolveDialog({ entry, onClose, onResolved }: { entry: HandoffEntry; onClose: () => void; onResolved: (r: HandoffEntry) => void }) {
+function ResolveDialog({
+  entry,
+  onClose,
+  onResolved,
+}: {
+  entry: HandoffEntry;
+  onClose: () => void;
+  onResolved: (r: HandoffEntry) => void;
+}) {
   const { t } = useTranslation('staff');
   const [outcome, setOutcome] = useState<'document-checked' | 'left'>('document-checked');
   const [documentType, setDocumentType] = useState<DocumentType>('id-card');
@@ -111,7 +143,10 @@ function ResolveDialog({ entry, onClose, onResolved }: { entry: HandoffEntry; on
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     await run(async () => {
-      const resolution = outcome === 'left' ? { outcome: 'left' as const } : { outcome: 'document-checked' as const, iin, documentType, documentLast4: last4 };
+      const resolution =
+        outcome === 'left'
+          ? { outcome: 'left' as const }
+          : { outcome: 'document-checked' as const, iin, documentType, documentLast4: last4 };
       const r = await call('handoffs.resolve', { id: entry.id, resolution });
       setIin('');
       onResolved(r);
@@ -119,12 +154,21 @@ function ResolveDialog({ entry, onClose, onResolved }: { entry: HandoffEntry; on
   };
 
   return (
-    <DialogForm titleId="resolve-title" title={t('resolve.title', { masked: entry.maskedIin ?? t('handoffs.noIin') })} onSubmit={submit}>
+    <DialogForm
+      titleId="resolve-title"
+      title={t('resolve.title', { masked: entry.maskedIin ?? t('handoffs.noIin') })}
+      onSubmit={submit}
+    >
       <p className="hint">{reasonText(t, entry)}</p>
       <fieldset>
         <legend>{t('resolve.outcome')}</legend>
         <label className="staff-radio">
-          <input type="radio" name="outcome" checked={outcome === 'document-checked'} onChange={() => setOutcome('document-checked')} />
+          <input
+            type="radio"
+            name="outcome"
+            checked={outcome === 'document-checked'}
+            onChange={() => setOutcome('document-checked')}
+          />
           {t('resolve.documentChecked')}
         </label>
         <label className="staff-radio">
@@ -142,12 +186,27 @@ function ResolveDialog({ entry, onClose, onResolved }: { entry: HandoffEntry; on
           </label>
           <label>
             {t('resolve.iin')}
-            <input inputMode="numeric" autoComplete="off" maxLength={12} value={iin} onChange={(e) => setIin(e.target.value.replace(/\D/g, ''))} required pattern="\d{12}" />
+            <input
+              inputMode="numeric"
+              autoComplete="off"
+              maxLength={12}
+              value={iin}
+              onChange={(e) => setIin(e.target.value.replace(/\D/g, ''))}
+              required
+              pattern="\d{12}"
+            />
           </label>
           <p className="hint">{t('resolve.iinHint')}</p>
           <label>
             {t('resolve.last4')}
-            <input autoComplete="off" maxLength={4} value={last4} onChange={(e) => setLast4(e.target.value.replace(/[^0-9A-Za-z]/g, ''))} required pattern="[0-9A-Za-z]{4}" />
+            <input
+              autoComplete="off"
+              maxLength={4}
+              value={last4}
+              onChange={(e) => setLast4(e.target.value.replace(/[^0-9A-Za-z]/g, ''))}
+              required
+              pattern="[0-9A-Za-z]{4}"
+            />
           </label>
         </>
       )}

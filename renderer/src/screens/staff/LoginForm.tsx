@@ -6,7 +6,15 @@ import type { SessionInfo } from './types';
 import { useAction } from './useAction';
 
 /** Username, password and the 6-digit code from the person's authenticator app. */
-export function LoginForm({ notice, onLoggedIn, onLeave }: { notice?: string; onLoggedIn: (s: SessionInfo) => void; onLeave: () => void }) {
+export function LoginForm({
+  notice,
+  onLoggedIn,
+  onLeave,
+}: {
+  notice?: string;
+  onLoggedIn: (s: SessionInfo) => void;
+  onLeave: () => void;
+}) {
   const { t } = useTranslation('staff');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -35,11 +43,27 @@ export function LoginForm({ notice, onLoggedIn, onLeave }: { notice?: string; on
       <form className="staff-form" onSubmit={(e) => void submit(e)}>
         <label>
           {t('login.username')}
-          <input name="username" autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} required maxLength={64} autoFocus />
+          <input
+            name="username"
+            autoComplete="off"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            required
+            maxLength={64}
+            autoFocus
+          />
         </label>
         <label>
           {t('login.password')}
-          <input name="password" type="password" autoComplete="off" value={password} onChange={(e) => setPassword(e.target.value)} required maxLength={256} />
+          <input
+            name="password"
+            type="password"
+            autoComplete="off"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            maxLength={256}
+          />
         </label>
         <label>
           {t('login.code')}

@@ -8,9 +8,15 @@ import { useLoaded } from './useLoaded';
 
 const methods = ['face', 'egov-code', 'egov-qr', 'staff-verified'] as const;
 // Distinct in hue and lightness (readable for the common colour-vision deficiencies).
-const colours: Record<(typeof methods)[number], string> = { face: '#0b4f94', 'egov-code': '#2a9d8f', 'egov-qr': '#e9c46a', 'staff-verified': '#c0392b' };
+const colours: Record<(typeof methods)[number], string> = {
+  face: '#0b4f94',
+  'egov-code': '#2a9d8f',
+  'egov-qr': '#e9c46a',
+  'staff-verified': '#c0392b',
+};
 
-const isoDay = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+const isoDay = (d: Date) =>
+  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 
 /** Admin: check-ins per day by method (chart and table), fraud flags, and the CSV export. */
 export function ReportPanel() {
@@ -27,7 +33,11 @@ export function ReportPanel() {
     try {
       const r = await call('reports.exportCsv', { from, to });
       if (exported) URL.revokeObjectURL(exported.url);
-      setExported({ filename: r.filename, url: URL.createObjectURL(new Blob([r.csv], { type: 'text/csv' })), rows: r.csv.trimEnd().split('\r\n').length - 1 });
+      setExported({
+        filename: r.filename,
+        url: URL.createObjectURL(new Blob([r.csv], { type: 'text/csv' })),
+        rows: r.csv.trimEnd().split('\r\n').length - 1,
+      });
     } catch (err) {
       setProblem(errorText(t, err));
     }
@@ -71,7 +81,14 @@ export function ReportPanel() {
               <Tooltip />
               <Legend formatter={(value: string) => <span className="staff-legend">{value}</span>} />
               {methods.map((m) => (
-                <Bar key={m} dataKey={m} name={t(`method.${m}`)} stackId="a" fill={colours[m]} isAnimationActive={false} />
+                <Bar
+                  key={m}
+                  dataKey={m}
+                  name={t(`method.${m}`)}
+                  stackId="a"
+                  fill={colours[m]}
+                  isAnimationActive={false}
+                />
               ))}
             </BarChart>
           </figure>
@@ -84,13 +101,24 @@ export function ReportPanel() {
                 <li key={i}>
                   <strong>{f.day}</strong>{' '}
                   {f.kind === 'override-share'
-                    ? t('report.flagShare', { name: f.staffName ?? f.staffId, count: f.count, expected: f.expected.toFixed(1) })
-                    : t(f.scope === 'all' ? 'report.flagHour' : 'report.flagHourStaff', { hour: String(f.hour).padStart(2, '0'), count: f.count, expected: f.expected.toFixed(1) })}
+                    ? t('report.flagShare', {
+                        name: f.staffName ?? f.staffId,
+                        count: f.count,
+                        expected: f.expected.toFixed(1),
+                      })
+                    : t(f.scope === 'all' ? 'report.flagHour' : 'report.flagHourStaff', {
+                        hour: String(f.hour).padStart(2, '0'),
+                        count: f.count,
+                        expected: f.expected.toFixed(1),
+                      })}
                 </li>
               ))}
             </ul>
           )}
-          <StaffTable label={t('report.table')} columns={[t('col.day'), ...methods.map((m) => t(`method.${m}`)), t('col.total'), t('col.askedForHelp')]}>
+          <StaffTable
+            label={t('report.table')}
+            columns={[t('col.day'), ...methods.map((m) => t(`method.${m}`)), t('col.total'), t('col.askedForHelp')]}
+          >
             {report.days.map((d) => (
               <tr key={d.day}>
                 <th scope="row">{d.day}</th>

@@ -13,7 +13,9 @@ import './staff.css';
 const DEFAULT_IDLE_MS = 120_000;
 
 const idleNotice = (t: TFunction, ms: number) =>
-  ms < 60_000 ? t('staff:login.idleNoticeSeconds', { seconds: Math.round(ms / 1000) }) : t('staff:login.idleNotice', { minutes: Math.round(ms / 60_000) });
+  ms < 60_000
+    ? t('staff:login.idleNoticeSeconds', { seconds: Math.round(ms / 1000) })
+    : t('staff:login.idleNotice', { minutes: Math.round(ms / 60_000) });
 
 /**
  * Staff mode: the login, then the console for the person's role. Leaving staff mode, or going
@@ -73,7 +75,9 @@ export function StaffScreen({ reset }: ScreenProps<'staff'>) {
     <section className="screen staff-console" aria-labelledby="staff-console-title">
       <div className="staff-panel-head">
         <h1 id="staff-console-title">{t('console.title')}</h1>
-        <p className="who">{t('console.signedInAs', { name: session.displayName ?? session.username, role: t(`role.${session.role}`) })}</p>
+        <p className="who">
+          {t('console.signedInAs', { name: session.displayName ?? session.username, role: t(`role.${session.role}`) })}
+        </p>
         <button type="button" className="button secondary" onClick={() => signOut()}>
           {t('console.signOut')}
         </button>
@@ -85,7 +89,14 @@ export function StaffScreen({ reset }: ScreenProps<'staff'>) {
       {mine.length > 1 && (
         <div className="staff-tabs" role="tablist" aria-label={t('console.sections')}>
           {mine.map((p) => (
-            <button key={p.id} type="button" role="tab" aria-selected={p.id === current?.id} className="button secondary" onClick={() => setTab(p.id)}>
+            <button
+              key={p.id}
+              type="button"
+              role="tab"
+              aria-selected={p.id === current?.id}
+              className="button secondary"
+              onClick={() => setTab(p.id)}
+            >
               {t(p.label)}
             </button>
           ))}

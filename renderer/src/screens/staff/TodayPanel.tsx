@@ -15,14 +15,21 @@ export function TodayPanel() {
       <ProblemLine text={problem} />
       {rows && rows.length === 0 && <p className="hint">{t('today.none')}</p>}
       {rows && rows.length > 0 && (
-        <StaffTable label={t('today.table')} columns={[t('col.time'), t('col.ticket'), t('col.iin'), t('col.method'), t('col.upstream')]}>
+        <StaffTable
+          label={t('today.table')}
+          columns={[t('col.time'), t('col.ticket'), t('col.iin'), t('col.method'), t('col.upstream')]}
+        >
           {rows.map((r) => (
             <tr key={`${r.ticket}-${r.at}`}>
               <td>{new Date(r.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</td>
               <td>{r.ticket}</td>
               <td className="masked">{r.maskedIin}</td>
               <td>{t(`method.${r.method}`)}</td>
-              <td>{r.status === 'synced' ? t(`verdict.${r.verdict ?? 'accepted'}`, { defaultValue: r.verdict ?? '' }) : t(`sync.${r.status}`, { defaultValue: r.status })}</td>
+              <td>
+                {r.status === 'synced'
+                  ? t(`verdict.${r.verdict ?? 'accepted'}`, { defaultValue: r.verdict ?? '' })
+                  : t(`sync.${r.status}`, { defaultValue: r.status })}
+              </td>
             </tr>
           ))}
         </StaffTable>

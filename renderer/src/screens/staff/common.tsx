@@ -8,7 +8,19 @@ import type { FormEvent, ReactNode } from 'react';
  */
 
 /** A panel's heading with its Refresh button; further buttons (e.g. "Sync now") follow it. */
-export function PanelHead({ titleId, title, refreshLabel, onRefresh, children }: { titleId: string; title: string; refreshLabel: string; onRefresh: () => void; children?: ReactNode }) {
+export function PanelHead({
+  titleId,
+  title,
+  refreshLabel,
+  onRefresh,
+  children,
+}: {
+  titleId: string;
+  title: string;
+  refreshLabel: string;
+  onRefresh: () => void;
+  children?: ReactNode;
+}) {
   return (
     <div className="staff-panel-head">
       <h2 id={titleId}>{title}</h2>
@@ -62,10 +74,26 @@ export function StaffTable({ label, columns, children }: { label: string; column
 }
 
 /** A modal dialog that is a form, named by its heading. */
-export function DialogForm({ titleId, title, onSubmit, children }: { titleId: string; title: string; onSubmit: (e: FormEvent) => Promise<void>; children: ReactNode }) {
+export function DialogForm({
+  titleId,
+  title,
+  onSubmit,
+  children,
+}: {
+  titleId: string;
+  title: string;
+  onSubmit: (e: FormEvent) => Promise<void>;
+  children: ReactNode;
+}) {
   return (
     <div className="overlay" role="presentation">
-      <form className="dialog staff-form staff-dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} onSubmit={(e) => void onSubmit(e)}>
+      <form
+        className="dialog staff-form staff-dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        onSubmit={(e) => void onSubmit(e)}
+      >
         <h2 id={titleId}>{title}</h2>
         {children}
       </form>
@@ -74,7 +102,17 @@ export function DialogForm({ titleId, title, onSubmit, children }: { titleId: st
 }
 
 /** A form's footer: the way out on the left, the submit button (disabled while busy) on the right. */
-export function FormActions({ cancelLabel, onCancel, submitLabel, busy }: { cancelLabel: string; onCancel: () => void; submitLabel: string; busy?: boolean }) {
+export function FormActions({
+  cancelLabel,
+  onCancel,
+  submitLabel,
+  busy,
+}: {
+  cancelLabel: string;
+  onCancel: () => void;
+  submitLabel: string;
+  busy?: boolean;
+}) {
   return (
     <div className="actions">
       <button type="button" className="button secondary" onClick={onCancel}>

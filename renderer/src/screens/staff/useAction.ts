@@ -7,7 +7,11 @@ import { errorText } from './errors';
  * the form busy, and on failure shows the translated reason after `onError` (e.g. clearing a
  * password field) has run.
  */
-export function useAction(): { problem: string; busy: boolean; run: (work: () => Promise<void>, onError?: () => void) => Promise<void> } {
+export function useAction(): {
+  problem: string;
+  busy: boolean;
+  run: (work: () => Promise<void>, onError?: () => void) => Promise<void>;
+} {
   const { t } = useTranslation('staff');
   const [problem, setProblem] = useState('');
   const [busy, setBusy] = useState(false);

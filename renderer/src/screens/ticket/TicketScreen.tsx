@@ -12,7 +12,9 @@ export function TicketScreen({ route, reset, settings }: ScreenProps<'ticket'>) 
   const whereToGo = settings.ui.ticketMessage[lang] ?? t('ticket.whereToGo');
   // The moment the visit was queued (this screen follows it at once), in the kiosk's clock and the patient's language.
   const [checkedInAt] = useState(() => new Date());
-  const time = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(checkedInAt);
+  const time = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    checkedInAt,
+  );
   // While the patient waits for staff ("I need help"), the ticket stays on screen.
   const helpWaiting = useHelpWaiting();
   useEffect(() => {
