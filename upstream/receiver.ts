@@ -46,7 +46,7 @@ export class Receiver {
     if (publicKey.length !== 32) throw new Error('A device public key has 32 bytes');
     this.db
       .prepare(
-        'INSERT INTO devices (device_id, public_key, registered_at, clinic_id) VALUES (?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key, clinic_id = excluded.clinic_id',
+        'INSERT INTO devices (device_id, public_key, registered_at, clinic_id) VALUES (?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key, clinic_id = COALESCE(excluded.clinic_id, devices.clinic_id)',
       )
       .run(deviceId, publicKey, this.now().toISOString(), clinicId ?? null);
   }
@@ -69,7 +69,7 @@ export class Receiver {
     const checked = items.map((item) => this.core.check(deviceId, [verifier], item));
     const now = this.now();
     const at = now.toISOString();
-    const existing = this.db.prepare('SELECT verdict, distance FROM visits WHERE id = ?');
+    const existing = this.db.prepare('SELECT verdict, distance, device_id FROM visits WHERE id = ?');
     const insert = this.db.prepare(
       'INSERT INTO visits (id, device_id, clinic_id, method, iin, created_at, received_at, verdict, distance, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -81,7 +81,11 @@ export class Receiver {
         checked.map((c): ItemResult => {
           if ('reason' in c) return { id: c.id, status: 'rejected', reason: c.reason };
           const e = c.envelope;
-          const seen = existing.get(e.visitId) as { verdict: Verdict; distance: number | null } | undefined;
+          const seen = existing.get(e.visitId) as
+            { verdict: Verdict; distance: number | null; device_id: string } | undefined;
+          // Another device's visit id: no verdict for it, ever (issue 17 item 12).
+          if (seen && seen.device_id !== deviceId)
+            return { id: e.visitId, status: 'rejected', reason: 'visit-id-taken' };
           if (seen) {
             log.run(e.visitId, 'duplicate', at);
             return {
