@@ -6,22 +6,52 @@
  */
 import { createRequire } from 'node:module';
 import type { Recognition } from './model-package.js';
-import { FaceEngineError } from './types.js';
+import { FaceEngineError, type FaceErrorCode } from './types.js';
 
 // Named so it cannot clash with the require shim electron-vite injects into ESM bundles.
 const nodeRequire = createRequire(import.meta.url);
 
-interface OrtTensor {
+export interface OrtTensor {
   data: ArrayLike<number>;
 }
-interface OrtSession {
+export interface OrtSession {
   inputNames: readonly string[];
   outputNames: readonly string[];
   run(feeds: Record<string, unknown>): Promise<Record<string, OrtTensor>>;
 }
-interface Ort {
+export interface Ort {
   InferenceSession: { create(model: Uint8Array, options: Record<string, unknown>): Promise<OrtSession> };
   Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
+}
+
+/**
+ * onnxruntime-node, or a FaceEngineError saying who needs it (`what`, e.g. "The texture model X")
+ * and what to do. The one place the kiosk loads it: recognition packages and the texture model.
+ */
+export function requireOrt(what: string, remedy: string, code: FaceErrorCode): Ort {
+  try {
+    return nodeRequire('onnxruntime-node') as Ort;
+  } catch (err) {
+    const why = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+    throw new FaceEngineError(code, `${what} needs onnxruntime-node, which does not load here (${why}). ${remedy}`);
+  }
+}
+
+/** One CPU session of an ONNX graph, one thread: the kiosk's CPU is shared with the live analysis loop. */
+export async function openOrtSession(ort: Ort, model: Uint8Array, what: string): Promise<OrtSession> {
+  try {
+    return await ort.InferenceSession.create(model, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+  } catch (err) {
+    throw new FaceEngineError(
+      'models',
+      `${what} could not be opened by onnxruntime: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
 }
 
 export interface OnnxRecognizer {
@@ -34,37 +64,18 @@ export async function createOnnxRecognizer(
   recognition: Recognition,
   modelId: string,
 ): Promise<OnnxRecognizer> {
-  let ort: Ort;
-  try {
-    ort = nodeRequire('onnxruntime-node') as Ort;
-  } catch (err) {
-    const why = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-    throw new FaceEngineError(
-      'failed',
-      `The face model package ${modelId} needs onnxruntime-node, which does not load here (${why}). Install it (npm install onnxruntime-node) or remove face.model from the configuration to use the built-in model.`,
-    );
-  }
+  const ort = requireOrt(
+    `The face model package ${modelId}`,
+    'Install it (npm install onnxruntime-node) or remove face.model from the configuration to use the built-in model.',
+    'failed',
+  );
   const norm = recognition.normalisation;
   if (!norm)
     throw new FaceEngineError(
       'models',
       `The face model package ${modelId} (onnx) has no normalisation in its manifest.`,
     );
-  let session: OrtSession;
-  try {
-    // One thread: the kiosk's CPU is shared with the live analysis loop.
-    session = await ort.InferenceSession.create(model, {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-    });
-  } catch (err) {
-    throw new FaceEngineError(
-      'models',
-      `The face model package ${modelId} could not be opened by onnxruntime: ${err instanceof Error ? err.message : String(err)}`,
-    );
-  }
+  const session = await openOrtSession(ort, model, `The face model package ${modelId}`);
   const inputName = session.inputNames[0];
   const outputName = session.outputNames[0];
   if (!inputName || !outputName)

@@ -5,12 +5,9 @@
  * 80×80, BGR, channels first, raw 0–255; the softmax's index 1 is "real". The score of a frame is
  * the mean of the nets' real probabilities (the original sums them). Runs in the face worker.
  */
-import { createRequire } from 'node:module';
+import { openOrtSession, requireOrt, type OrtSession } from './onnx-runtime.js';
 import type { Box, RgbaFrame } from './types.js';
 import { FaceEngineError } from './types.js';
-
-// Named so it cannot clash with the require shim electron-vite injects into ESM bundles.
-const nodeRequire = createRequire(import.meta.url);
 
 export interface TextureNet {
   /** The ONNX graph's bytes (verified against the package manifest before this is called). */
@@ -21,19 +18,6 @@ export interface TextureNet {
   inputSize: number;
   /** Index of "real" in the net's output. */
   realIndex: number;
-}
-
-interface OrtTensor {
-  data: ArrayLike<number>;
-}
-interface OrtSession {
-  inputNames: readonly string[];
-  outputNames: readonly string[];
-  run(feeds: Record<string, unknown>): Promise<Record<string, OrtTensor>>;
-}
-interface Ort {
-  InferenceSession: { create(model: Uint8Array, options: Record<string, unknown>): Promise<OrtSession> };
-  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
 }
 
 /**
@@ -131,33 +115,14 @@ export interface TextureScorer {
 }
 
 export async function createTextureScorer(nets: readonly TextureNet[], modelId: string): Promise<TextureScorer> {
-  let ort: Ort;
-  try {
-    ort = nodeRequire('onnxruntime-node') as Ort;
-  } catch (err) {
-    const why = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-    throw new FaceEngineError(
-      'models',
-      `The texture model ${modelId} needs onnxruntime-node, which does not load here (${why}). Reinstall the kiosk software; the photo check stays off until it loads.`,
-    );
-  }
+  const ort = requireOrt(
+    `The texture model ${modelId}`,
+    'Reinstall the kiosk software; the photo check stays off until it loads.',
+    'models',
+  );
   const sessions: Array<{ net: TextureNet; session: OrtSession; input: string; output: string }> = [];
   for (const net of nets) {
-    let session: OrtSession;
-    try {
-      // One thread: the kiosk's CPU is shared with the live analysis loop.
-      session = await ort.InferenceSession.create(net.bytes, {
-        executionProviders: ['cpu'],
-        intraOpNumThreads: 1,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-      });
-    } catch (err) {
-      throw new FaceEngineError(
-        'models',
-        `The texture model ${modelId} could not be opened by onnxruntime: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
+    const session = await openOrtSession(ort, net.bytes, `The texture model ${modelId}`);
     const input = session.inputNames[0];
     const output = session.outputNames[0];
     if (!input || !output) throw new FaceEngineError('models', `The texture model ${modelId} has no input or output.`);
