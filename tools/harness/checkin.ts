@@ -2,9 +2,12 @@
 // only, as a patient (or an outside Playwright script) would.
 import type { Page } from 'playwright-core';
 import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { databaseFileName } from '../../electron/core/platform/store/index.js';
 import { iinCheckDigit } from '../../electron/core/platform/identity/iin.js';
+import type { Language } from '../../electron/shared/vocabulary/languages.js';
+import { projectRoot } from './fixtures.js';
 
 /** A valid IIN for 1 March 1990 (century digit 3), made with the real check-digit rule. */
 export function validIin(serial = 1234): string {
@@ -55,3 +58,78 @@ export function outboxRows(dataDir: string): OutboxRow[] {
 
 export const euclidean = (a: readonly number[], b: readonly number[]): number =>
   Math.sqrt(a.reduce((s, x, i) => s + (x - b[i]!) ** 2, 0));
+
+type Strings = Record<string, Record<string, string> | string>;
+
+/** One namespace of the renderer's strings in `lang`, for finding controls by their visible names. */
+export function localeStrings(lang: Language, ns: string): Strings {
+  return JSON.parse(
+    readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lang, `${ns}.json`), 'utf8'),
+  ) as Strings;
+}
+
+const text = (strings: Strings, section: string, key: string): string => {
+  const value = (strings[section] as Record<string, string> | undefined)?.[key];
+  if (typeof value !== 'string') throw new Error(`no string ${section}.${key}`);
+  return value;
+};
+
+export interface FaceCheckEnd {
+  /** `ticket`, the decline path, or a screen that is neither (an error the test should look at). */
+  outcome: 'ticket' | 'decline' | 'elsewhere';
+  /** Tries the patient made, counting the first. */
+  tries: number;
+}
+
+/**
+ * As a patient on the camera screen: "Try again" after every failed try, until a ticket or the kiosk
+ * leaves the camera screen. The kiosk decides how many tries there are; this only answers the screen.
+ * After a press it waits for the button to go, so one failed try is never answered twice.
+ */
+export async function untilTheEnd(page: Page, lang: Language = 'en', timeoutMs = 300_000): Promise<FaceCheckEnd> {
+  const checkin = localeStrings(lang, 'checkin');
+  const ticket = page.getByRole('heading', { name: text(checkin, 'ticket', 'title') });
+  const retry = page.getByRole('button', { name: text(checkin, 'camera', 'tryAgain') });
+  const camera = page.getByRole('heading', { name: text(checkin, 'camera', 'title') });
+  const declineTitle = localeStrings(lang, 'decline').title;
+  const decline = page.getByRole('heading', { name: typeof declineTitle === 'string' ? declineTitle : '' });
+  let tries = 1;
+  for (const t0 = Date.now(); Date.now() - t0 < timeoutMs; await new Promise((r) => setTimeout(r, 100))) {
+    if (await ticket.isVisible()) return { outcome: 'ticket', tries };
+    if ((await retry.isVisible()) && (await retry.isEnabled())) {
+      await retry.click({ timeout: 10_000 });
+      tries++;
+      await retry.waitFor({ state: 'hidden', timeout: 30_000 });
+      continue;
+    }
+    if (!(await camera.isVisible())) {
+      // Off the camera screen: the ticket (it may still be rendering) or the decline path.
+      await ticket
+        .or(decline)
+        .first()
+        .waitFor({ timeout: 10_000 })
+        .catch(() => undefined);
+      const outcome = (await ticket.isVisible()) ? 'ticket' : (await decline.isVisible()) ? 'decline' : 'elsewhere';
+      return { outcome, tries };
+    }
+  }
+  throw new Error(`the face check did not end in ${timeoutMs / 1000} s (${tries} tries)`);
+}
+
+/**
+ * Starts noting every text the camera screen's status line shows (what the patient read, in order);
+ * the returned function answers them so far.
+ */
+export async function recordInstructions(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __said: string[] }).__said = seen;
+    const note = () => {
+      const text = document.querySelector('[role="status"]')?.textContent?.trim();
+      if (text && seen.at(-1) !== text) seen.push(text);
+    };
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+    note();
+  });
+  return () => page.evaluate(() => (window as unknown as { __said: string[] }).__said.slice());
+}

@@ -14,7 +14,7 @@ type Status =
   | { kind: 'starting' }
   | { kind: 'live' }
   | { kind: 'finishing' }
-  | { kind: 'retry'; attemptsLeft: number; reason: string }
+  | { kind: 'retry'; attemptsLeft: number; reason: string; pressed?: boolean }
   | { kind: 'error' };
 
 /** Presence keys look like `presence.moveCloser`; the `presence` namespace holds their words. */
@@ -130,6 +130,10 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
   }, [session, maskedIin, go, attempt]);
 
   async function retry() {
+    // A second tap (or a double tap) must not ask core for a second try; the button stays where it is,
+    // disabled, so that the tap does not land on the button that would slide into its place.
+    if (status.kind !== 'retry' || status.pressed) return;
+    setStatus({ ...status, pressed: true });
     try {
       const answer = await call('checkin.retry', { session });
       if (answer.next === 'decline') return go({ screen: 'decline', session, maskedIin, reason: 'attempts' });
@@ -195,7 +199,7 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
       </div>
       <div className="actions">
         {status.kind === 'retry' && (
-          <button type="button" className="button primary" onClick={() => void retry()}>
+          <button type="button" className="button primary" disabled={status.pressed} onClick={() => void retry()}>
             {t('camera.tryAgain')}
           </button>
         )}
