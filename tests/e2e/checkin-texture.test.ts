@@ -15,7 +15,7 @@ import { writeRecording } from '../../tools/recordings/swap-attack.js';
 import { startTestKiosk } from '../../tools/harness/browser.js';
 import { projectRoot } from '../../tools/harness/fixtures.js';
 import { writeFramedHeadTurn } from '../support/head-turn.js';
-import { outboxRows, startPhotoCheckin, validIin } from '../../tools/harness/checkin.js';
+import { outboxRows, startPhotoCheckin, untilTheEnd, validIin } from '../../tools/harness/checkin.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kelu-e2e-texture-'));
 /** Every kind, each in one of the two rooms (eval-presence measures both rooms of every kind). */
@@ -55,59 +55,39 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** As an attacker would: "Try again" after every failed try, until the kiosk stops offering it. */
-async function untilTheEnd(page: import('playwright-core').Page): Promise<{ ticket: boolean; declined: boolean }> {
-  const ticket = page.getByRole('heading', { name: 'You are checked in' });
-  const retry = page.getByRole('button', { name: 'Try again' });
-  const decline = page.getByRole('heading', { name: 'Check in without a photo' });
-  for (let tries = 0; tries <= defaultConfig.ui.maxFaceAttempts; tries++) {
-    await ticket.or(retry).or(decline).first().waitFor({ timeout: 150_000 });
-    if ((await ticket.count()) > 0 || (await decline.isVisible())) break;
-    // The button can go as it is clicked (the kiosk moved on to the decline path): look again.
-    await retry.click({ timeout: 5_000 }).catch(() => undefined);
-  }
-  return { ticket: (await ticket.count()) > 0, declined: await decline.isVisible() };
-}
-
 /**
- * SKIPPED kinds, each for a reason measured in the final CI run of 7 December 2026 (not a bound opened):
- * - replay-tablet: a tablet filling the frame in a dim room GOT A TICKET played plainly (the texture
- *   model scores a clean, frame-filling screen like a face: 0.48-0.57 in a side check). A security gap
- *   the texture evidence does not close; the next layer is light from the kiosk's own screen. Through
- *   the simulator the test stalled waiting for "Try again".
- * - print-flat (dim), print-curved (office): no ticket was given, but the test stalled waiting for
- *   "Try again" after a failed try (undiagnosed; the harness or the failed-try screen).
+ * SKIPPED, played plainly only, for a reason measured in the CI run of 7 December 2026 (not a bound
+ * opened): a tablet filling the frame in a dim room GOT A TICKET (the texture model scores a clean,
+ * frame-filling screen like a face: 0.48-0.57 in a side check). A security gap the texture evidence
+ * does not close, documented in README and docs/presence.md; the next layer is light from the
+ * kiosk's own screen. The same tablet through the simulator is refused and runs above.
  */
-const knownGaps = new Set<string>(['replay-tablet', 'print-flat', 'print-curved']);
+const knownGaps = new Set<string>(['replay-tablet']);
 
 describe('screen replays played responsively through the patient simulator, default configuration', () => {
   for (const kind of ['replay-phone', 'replay-tablet'] as const) {
-    it.skipIf(knownGaps.has(kind))(
-      `${kind}: the replay turns when asked, and still gets no ticket in the configured tries`,
-      async () => {
-        const kiosk = await startTestKiosk({
-          camera: `simulate:${await fileFor(kind)}`,
-          lang: 'en',
-          simulator: { profile: 'cooperative', seed: 7 },
-        });
-        try {
-          await startPhotoCheckin(kiosk.page, validIin(7200 + (kind === 'replay-phone' ? 0 : 1)));
-          const end = await untilTheEnd(kiosk.page);
-          const keys = kiosk.simulator!.patients.at(-1)?.instructions.map((i) => i.key) ?? [];
-          // The simulator answered the kiosk: it was asked to turn (the challenge ran on the replay).
-          expect(
-            keys.some((k) => k === 'turnLeft' || k === 'turnRight'),
-            keys.join(' '),
-          ).toBe(true);
-          expect(end.ticket, `${kind} through the simulator got a ticket; it was told ${keys.join(' ')}`).toBe(false);
-          expect(end.declined).toBe(true);
-          expect(outboxRows(kiosk.dataDir)).toHaveLength(0);
-        } finally {
-          await kiosk.close();
-        }
-      },
-      600_000,
-    );
+    it(`${kind}: the replay turns when asked, and still gets no ticket in the configured tries`, async () => {
+      const kiosk = await startTestKiosk({
+        camera: `simulate:${await fileFor(kind)}`,
+        lang: 'en',
+        simulator: { profile: 'cooperative', seed: 7 },
+      });
+      try {
+        await startPhotoCheckin(kiosk.page, validIin(7200 + (kind === 'replay-phone' ? 0 : 1)));
+        const end = await untilTheEnd(kiosk.page);
+        const keys = kiosk.simulator!.patients.at(-1)?.instructions.map((i) => i.key) ?? [];
+        // The simulator answered the kiosk: it was asked to turn (the challenge ran on the replay).
+        expect(
+          keys.some((k) => k === 'turnLeft' || k === 'turnRight'),
+          keys.join(' '),
+        ).toBe(true);
+        expect(end.outcome, `${kind} through the simulator: it was told ${keys.join(' ')}`).toBe('decline');
+        expect(end.tries).toBe(defaultConfig.ui.maxFaceAttempts);
+        expect(outboxRows(kiosk.dataDir)).toHaveLength(0);
+      } finally {
+        await kiosk.close();
+      }
+    }, 600_000);
   }
 });
 
@@ -119,20 +99,11 @@ describe('screen replays and prints with the default configuration', () => {
         expect(defaultConfig.presence.texture.mode).toBe('on');
         const kiosk = await startTestKiosk({ camera: await fileFor(kind), lang: 'en' });
         try {
-          const { page } = kiosk;
-          await startPhotoCheckin(page, validIin(7100 + attacks.findIndex((a) => a.kind === kind)));
-          const ticket = page.getByRole('heading', { name: 'You are checked in' });
-          const retry = page.getByRole('button', { name: 'Try again' });
-          const decline = page.getByRole('heading', { name: 'Check in without a photo' });
+          await startPhotoCheckin(kiosk.page, validIin(7100 + attacks.findIndex((a) => a.kind === kind)));
           // As an attacker would: "Try again" after every failed try, until the kiosk stops offering it.
-          for (let tries = 0; tries <= defaultConfig.ui.maxFaceAttempts; tries++) {
-            await ticket.or(retry).or(decline).first().waitFor({ timeout: 150_000 });
-            if ((await ticket.count()) > 0 || (await decline.isVisible())) break;
-            // The button can go as it is clicked (the kiosk moved on to the decline path): look again.
-            await retry.click({ timeout: 5_000 }).catch(() => undefined);
-          }
-          expect(await ticket.count(), `${kind} got a ticket`).toBe(0);
-          expect(await decline.isVisible()).toBe(true);
+          const end = await untilTheEnd(kiosk.page);
+          expect(end.outcome, `${kind} got a ticket in ${end.tries} tries`).toBe('decline');
+          expect(end.tries).toBe(defaultConfig.ui.maxFaceAttempts);
           expect(outboxRows(kiosk.dataDir)).toHaveLength(0);
         } finally {
           await kiosk.close();

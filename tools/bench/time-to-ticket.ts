@@ -36,7 +36,7 @@ import { readFaceApiNet } from '../../electron/core/face/models.js';
 import type { RgbaFrame } from '../../electron/core/face/types.js';
 import { ensureBuilt } from '../harness/browser.js';
 import { fixture, projectRoot } from '../harness/fixtures.js';
-import { startPhotoCheckin, validIin } from '../harness/checkin.js';
+import { startPhotoCheckin, untilTheEnd, validIin } from '../harness/checkin.js';
 
 /** Fixture recordings of people turning their heads (face fixtures' video/). */
 export const simulatorRecordings = [
@@ -188,33 +188,10 @@ async function onePatient(
   story: () => SimulatedPatient | undefined,
 ): Promise<PatientResult> {
   await startPhotoCheckin(page, iin);
-  const ticket = page.getByRole('heading', { name: 'You are checked in' });
-  const retry = page.getByRole('button', { name: 'Try again' });
-  const leftCamera = page.getByRole('heading', { name: 'Look at the camera' });
-  let tries = 1;
-  let outcome: PatientResult['outcome'] = 'decline';
-  // As a patient: watch the screen; "Try again" after a failed try; anything else off the camera screen ends it.
-  for (const t0 = performance.now(); performance.now() - t0 < 180_000; await new Promise((r) => setTimeout(r, 100))) {
-    if (await ticket.isVisible()) {
-      outcome = 'ticket';
-      break;
-    }
-    if (await retry.isVisible()) {
-      tries++;
-      await retry.click();
-      continue;
-    }
-    if (!(await leftCamera.isVisible())) {
-      // Off the camera screen: the ticket (it may still be rendering) or the decline path.
-      outcome = (await ticket.waitFor({ timeout: 5000 }).then(
-        () => true,
-        () => false,
-      ))
-        ? 'ticket'
-        : 'decline';
-      break;
-    }
-  }
+  // As a patient: "Try again" after a failed try, until a ticket or the kiosk leaves the camera screen.
+  const end = await untilTheEnd(page, 'en', 180_000);
+  const outcome: PatientResult['outcome'] = end.outcome === 'ticket' ? 'ticket' : 'decline';
+  const tries = end.tries;
   // The simulator's page script sees the camera screen go within a tick.
   for (let i = 0; i < 50 && story()?.cameraGoneAtMs === undefined; i++) await new Promise((r) => setTimeout(r, 20));
   const s = story();
