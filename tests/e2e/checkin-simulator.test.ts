@@ -115,12 +115,10 @@ describe('simulated cooperative patients with the default configuration', () => 
   }
 });
 
-// SKIPPED, a known defect of the simulator (not a bound opened): since the texture evidence is on by
-// default, these two fail 3 tries of 3 on turn_fsgan_abe and pass in ~9 s with presence.texture.mode
-// 'off' (measured 7 December 2026). The simulator enlarges and unsharp-masks the recording's frames
-// (pose-index.ts) and MiniFASNet scores those frames near or below 0.12; the same recording played
-// plainly scores ~0.5. The fix belongs in the simulator's frame path (issue 18), then these run again.
-describe.skip('simulated patients who are slow or turn the wrong way first pass within the tries', () => {
+// These failed 3 tries of 3 while the simulator drew its recording smaller than the camera frame, on a
+// grey border: a picture held up to the camera, which the texture model scored 0.00-0.04. The
+// simulator now covers the frame as a camera sees a room (player.ts); the frames score ~1.0.
+describe('simulated patients who are slow or turn the wrong way first pass within the tries', () => {
   for (const profile of ['slow', 'wrong-way-first'] as PatientProfile[]) {
     it(`${profile}: a ticket within ${defaultConfig.ui.maxFaceAttempts} tries`, async () => {
       const kiosk = await startTestKiosk({
