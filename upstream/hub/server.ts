@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { z } from 'zod';
 import { batchPath, batchRequestSchema } from '../../electron/shared/protocol/batch.js';
+import { enrolPath, enrolRequestSchema } from '../../electron/shared/protocol/enrolment.js';
 import { readMigrations, schemaVersion } from './db.js';
 import { EnrolRefused, type HubStore } from './store.js';
 import { json, notJson, readJson, tooLarge } from '../http.js';
@@ -47,13 +48,6 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
-const enrolSchema = z
-  .object({
-    token: z.string().min(8).max(200),
-    deviceId: z.string().min(1).max(128),
-    publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 Ed25519 public key'),
-  })
-  .strict();
 const cursorSchema = z.object({
   after: z
     .string()
@@ -150,7 +144,7 @@ export async function startHubServer(store: HubStore, options: HubServerOptions)
       return void res.end(text);
     }
     if (req.method === 'POST' && url.pathname === batchPath) return batch(req, res);
-    if (req.method === 'POST' && url.pathname === '/v1/devices:enrol') return enrol(req, res);
+    if (req.method === 'POST' && url.pathname === enrolPath) return enrol(req, res);
     if (req.method === 'GET' && url.pathname === '/v1/verdicts') return verdicts(req, res, url);
     return json(res, 404, { error: 'not found' });
   }
@@ -194,7 +188,7 @@ export async function startHubServer(store: HubStore, options: HubServerOptions)
 
   async function enrol(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJson(req, 10_000);
-    const r = enrolSchema.safeParse(body);
+    const r = enrolRequestSchema.safeParse(body);
     if (!r.success) return json(res, 400, { error: 'expected {token, deviceId, publicKey}' });
     try {
       const done = await store.enrolDevice(r.data.token, r.data.deviceId, Buffer.from(r.data.publicKey, 'base64'));

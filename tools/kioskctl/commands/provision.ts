@@ -12,6 +12,10 @@ import { openKioskStorage } from '../../../electron/core/storage.js';
 import { dataDirSchema, parseCommandArgs } from '../args.js';
 import { Outbox, outboxProvisioningFacts } from '../../../electron/core/delivery/sync/outbox.js';
 import { auditCliAction } from './cli-audit.js';
+import { enrolWithHub, EnrolFailed } from '../../../electron/core/delivery/sync/enrol.js';
+
+/** Exit code when provisioning is done but the hub did not enrol the device (the message says why). */
+export const enrolmentFailedExit = 6;
 
 /**
  * `kioskctl provision --upstream URL --upstream-key FILE --clinic ID`: creates the device key pair
@@ -40,6 +44,7 @@ export const provisionCommand: Command = {
         'keep-old-visits': z.boolean().default(false),
         'development-keys': z.boolean().default(false),
         'upstream-fingerprint': z.string().optional(),
+        'enrolment-token': z.string().min(8, 'the one-time token IT issued (npm run hub -- token)').max(200).optional(),
       }),
     );
     const dataDir = args['data-dir'];
@@ -107,6 +112,15 @@ export const provisionCommand: Command = {
     console.log(
       `Upstream key fingerprint: ${keyFingerprint(await getSodium(), result.provisioning.upstreamPublicKeyBytes).replace(/(.{4})(?!$)/g, '$1 ')} (compare it with the one the upstream published${args['upstream-fingerprint'] ? ': confirmed' : ', or pass --upstream-fingerprint'}).`,
     );
+    const token = args['enrolment-token'];
+    if (token)
+      return enrol(dataDir, {
+        upstreamUrl: url,
+        token,
+        deviceId: device.deviceId,
+        clinic: args.clinic,
+        publicKeyB64: toB64(device.publicKey),
+      });
     console.log('Register this device upstream:');
     console.log(`  device id:         ${device.deviceId}`);
     console.log(`  device public key: ${toB64(device.publicKey)}`);
@@ -116,3 +130,40 @@ export const provisionCommand: Command = {
     return 0;
   },
 };
+
+/** Spends IT's one-time enrolment token at the hub (POST /v1/devices:enrol); audited without the token. */
+async function enrol(
+  dataDir: string,
+  e: { upstreamUrl: string; token: string; deviceId: string; clinic: string; publicKeyB64: string },
+): Promise<number> {
+  let outcome: { ok: true; clinicId: string; keys: number } | { ok: false; why: string };
+  try {
+    const done = await enrolWithHub(e);
+    outcome = { ok: true, clinicId: done.clinicId, keys: done.keys };
+  } catch (err) {
+    if (!(err instanceof EnrolFailed)) throw err;
+    outcome = { ok: false, why: err.message };
+  }
+  const db = openKioskStorage(dataDir, 'write');
+  try {
+    auditCliAction(db, 'sync.enrol', { deviceId: e.deviceId, ...outcome });
+  } finally {
+    db.close();
+  }
+  if (!outcome.ok) {
+    console.error(
+      `${outcome.why}.\nThe kiosk is provisioned; enrol it again with a new token, or register device ${e.deviceId} by hand (public key ${e.publicKeyB64}).`,
+    );
+    return enrolmentFailedExit;
+  }
+  if (outcome.clinicId !== e.clinic) {
+    console.error(
+      `The hub enrolled device ${e.deviceId} for clinic ${outcome.clinicId}, but this kiosk was provisioned for clinic ${e.clinic}: the token was issued for another clinic. Ask IT to revoke it at the hub and issue one for ${e.clinic}.`,
+    );
+    return enrolmentFailedExit;
+  }
+  console.log(
+    `Enrolled at the hub: device ${e.deviceId} of clinic ${outcome.clinicId} (${outcome.keys} key${outcome.keys === 1 ? '' : 's'} registered).`,
+  );
+  return 0;
+}

@@ -1,5 +1,6 @@
 import { checkUpstreamUrl, type DeviceIdentity, type Provisioning } from '../keys/index.js';
 import { Circuit, parseRetryAfter, type CircuitState } from './backoff.js';
+import { describeNetworkError, redactUrl } from './upstream-http.js';
 import type { DeliveryLock } from './delivery-lock.js';
 import type { Outbox, PendingRow } from './outbox.js';
 import {
@@ -534,22 +535,5 @@ function safeJson<T>(
     return r.success ? r.data : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function describeNetworkError(err: unknown): string {
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  const code =
-    typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : '';
-  return code || (cause instanceof Error ? cause.message.slice(0, 120) : 'failed');
-}
-
-/** Origin and path only: a Location may carry credentials or tokens. */
-function redactUrl(u: string): string {
-  try {
-    const x = new URL(u);
-    return x.origin + x.pathname;
-  } catch {
-    return '(not a URL)';
   }
 }
