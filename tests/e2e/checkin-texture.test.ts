@@ -65,10 +65,10 @@ afterAll(async () => {
  */
 const knownGaps = new Set<string>(['replay-tablet']);
 
-describe('screen replays played responsively through the patient simulator, default configuration', () => {
-  for (const kind of ['replay-phone', 'replay-tablet'] as const) {
+describe('screen replays and prints played responsively through the patient simulator, default configuration', () => {
+  for (const { kind } of attacks) {
     it.skipIf(knownGaps.has(kind))(
-      `${kind}: the replay turns when asked, and still gets no ticket in the configured tries`,
+      `${kind}: the attack turns when asked, and still gets no ticket in the configured tries`,
       async () => {
         const kiosk = await startTestKiosk({
           camera: `simulate:${await fileFor(kind)}`,
@@ -76,7 +76,7 @@ describe('screen replays played responsively through the patient simulator, defa
           simulator: { profile: 'cooperative', seed: 7 },
         });
         try {
-          await startPhotoCheckin(kiosk.page, validIin(7200 + (kind === 'replay-phone' ? 0 : 1)));
+          await startPhotoCheckin(kiosk.page, validIin(7200 + attacks.findIndex((a) => a.kind === kind)));
           const end = await untilTheEnd(kiosk.page);
           const keys = kiosk.simulator!.patients.at(-1)?.instructions.map((i) => i.key) ?? [];
           // The simulator answered the kiosk: it was asked to turn (the challenge ran on the replay).
