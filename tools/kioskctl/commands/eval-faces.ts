@@ -19,6 +19,7 @@ import { readIdentities, type IdentityRow } from '../../eval/faces/identities.js
 import { labelPairs, makePairs, pairsCsv, readPairs, type LabelledPair } from '../../eval/faces/pairs.js';
 import { loadImageFrame } from '../../../electron/core/face/image-file.js';
 import { shippedDir } from '../../../electron/core/platform/resources.js';
+import { csvText } from '../../../electron/core/platform/csv/write.js';
 import { FaceEngineError, type FaceAnalysis, type RgbaFrame } from '../../../electron/core/face/types.js';
 import { descriptorDistance } from '../../../electron/core/face/descriptor-distance.js';
 import { meanTemplate } from '../../../electron/core/face/template.js';
@@ -492,25 +493,20 @@ async function run(argv: string[]): Promise<number> {
     };
 
     if (opts['save-scores']) {
-      const quote = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
       const rows = perK.flatMap(({ k, scored: list }) =>
-        list.map((p) =>
-          [
-            p.pair.file_x,
-            p.pair.file_y,
-            p.same ? 'Yes' : 'No',
-            p.pair.group,
-            String(k),
-            p.reference.map(shown).join(';'),
-            p.distance.toFixed(6),
-          ]
-            .map(quote)
-            .join(','),
-        ),
+        list.map((p) => [
+          p.pair.file_x,
+          p.pair.file_y,
+          p.same ? 'Yes' : 'No',
+          p.pair.group,
+          String(k),
+          p.reference.map(shown).join(';'),
+          p.distance.toFixed(6),
+        ]),
       );
       writeFileSync(
         opts['save-scores'],
-        ['file_x,file_y,Decision,group,k,reference,distance', ...rows].join('\n') + '\n',
+        csvText([['file_x', 'file_y', 'Decision', 'group', 'k', 'reference', 'distance'], ...rows]),
       );
     }
 

@@ -11,9 +11,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { parseConfig, type KioskConfig } from '../../../electron/core/platform/config/schema.js';
+import { csvLineError, readCsv } from '../../../electron/core/platform/csv/read.js';
 import { createFaceEngine } from '../../../electron/core/face/engine.js';
 import { shippedDir } from '../../../electron/core/platform/resources.js';
 import { kioskCadence, recordingFrames } from '../../eval/presence/recording.js';
@@ -58,28 +58,19 @@ const optionsSchema = z.object({
 
 /** Reads the recordings CSV (header `file,label`); paths are relative to the CSV's folder. */
 export function readRecordings(path: string): Array<RecordingRow & { path: string }> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new Error(`cannot read the recordings file ${path}`);
-  }
-  let records: string[][];
-  try {
-    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
-  } catch (err) {
-    throw new Error(`${path}: not a valid CSV file (${err instanceof Error ? err.message : String(err)})`);
-  }
-  const header = records.shift() ?? [];
+  const records = readCsv(path, 'recordings');
+  const header = records.shift()?.fields ?? [];
   if (header.join(',') !== 'file,label')
     throw new Error(`${path}: the first line must be "file,label", got "${header.join(',').slice(0, 60)}"`);
   if (records.length === 0) throw new Error(`${path}: no recordings listed`);
   const base = dirname(resolve(path));
-  return records.map(([file, label, ...extra], i) => {
+  return records.map(({ fields: [file, label, ...extra], line }) => {
     const parsed = rowSchema.safeParse({ file, label });
     if (!parsed.success || extra.length) {
-      throw new Error(
-        `${path} line ${i + 2}: expected "file,bona-fide|attack:<kind>"${parsed.success ? '' : ` (${parsed.error.issues[0]?.message ?? ''})`}`,
+      throw csvLineError(
+        path,
+        line,
+        `expected "file,bona-fide|attack:<kind>"${parsed.success ? '' : ` (${parsed.error.issues[0]?.message ?? ''})`}`,
       );
     }
     return { ...parsed.data, path: isAbsolute(parsed.data.file) ? parsed.data.file : resolve(base, parsed.data.file) };
