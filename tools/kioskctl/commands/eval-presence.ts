@@ -10,10 +10,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { parseConfig, type KioskConfig } from '../../../electron/core/platform/config/schema.js';
 import { csvLineError, readCsv } from '../../../electron/core/platform/csv/read.js';
+import { parseOptions } from '../../../electron/core/platform/cli-options.js';
 import { createFaceEngine } from '../../../electron/core/face/engine.js';
 import { shippedDir } from '../../../electron/core/platform/resources.js';
 import { kioskCadence, recordingFrames } from '../../eval/presence/recording.js';
@@ -41,6 +41,9 @@ const labelSchema = z.union([
 ]);
 const rowSchema = z.object({ file: z.string().min(1).max(1000), label: labelSchema });
 export type RecordingRow = z.infer<typeof rowSchema>;
+
+const USAGE =
+  'Usage: npm run kioskctl -- eval-presence --videos CSV [--config FILE] [--fps N] [--sides both|left|right] [--json] [--plot det.svg|det.png] [--target-bpcer 0.02] [--margin 0.5] [--write-config FILE --data-dir DIR]';
 
 const optionsSchema = z.object({
   videos: z.string({ error: '--videos CSV is required (file,label; label bona-fide or attack:<kind>)' }).min(1),
@@ -174,32 +177,14 @@ export function textureReport(
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      videos: { type: 'string' },
-      config: { type: 'string' },
-      fps: { type: 'string' },
-      sides: { type: 'string' },
-      models: { type: 'string' },
-      json: { type: 'boolean' },
-      plot: { type: 'string' },
-      'target-bpcer': { type: 'string' },
-      margin: { type: 'string' },
-      'write-config': { type: 'string' },
-      'data-dir': { type: 'string' },
-    },
-    strict: true,
-  });
-  const parsed = optionsSchema.safeParse(values);
-  if (!parsed.success) {
-    console.error(`eval-presence: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-    console.error(
-      'Usage: npm run kioskctl -- eval-presence --videos CSV [--config FILE] [--fps N] [--sides both|left|right] [--json] [--plot det.svg|det.png] [--target-bpcer 0.02] [--margin 0.5] [--write-config FILE --data-dir DIR]',
-    );
+  let opts: z.infer<typeof optionsSchema>;
+  try {
+    opts = parseOptions(argv, optionsSchema).values;
+  } catch (err) {
+    console.error(`eval-presence: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(USAGE);
     return 2;
   }
-  const opts = parsed.data;
   const rows = readRecordings(opts.videos);
   const config: KioskConfig = opts.config ? parseConfig(readJson(opts.config), opts.config) : parseConfig({});
   const progress = (line: string): void => {
