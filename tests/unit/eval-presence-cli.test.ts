@@ -1,5 +1,17 @@
-import { describe, expect, it, vi } from 'vitest';
-import { evalPresenceCommand } from '../../tools/kioskctl/commands/eval-presence.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { evalPresenceCommand, type PresenceReport } from '../../tools/kioskctl/commands/eval-presence.js';
+import { fixture } from '../../tools/harness/fixtures.js';
+import { foreignModelPackage } from '../../tools/harness/model-packages.js';
+
+const temp = mkdtempSync(join(tmpdir(), 'kelu-eval-presence-'));
+const pkg = foreignModelPackage();
+afterAll(() => {
+  rmSync(temp, { recursive: true, force: true });
+  rmSync(pkg.dir, { recursive: true, force: true });
+});
 
 /** Runs the command in this process: exit code and what it printed on stderr. */
 async function runInProcess(argv: string[]): Promise<{ code: number; err: string }> {
@@ -26,4 +38,44 @@ describe('kioskctl eval-presence: its options', () => {
       expect(r.err).toMatch(/Usage: npm run kioskctl -- eval-presence --videos CSV/);
     }
   });
+});
+
+describe('kioskctl eval-presence --model-package DIR[:SHA256]', () => {
+  // One still photo as the recording (one frame, one side): enough to start the engine and run once.
+  const videos = join(temp, 'recordings.csv');
+  writeFileSync(videos, `file,label\n${fixture('photos/obama_1.jpg')},bona-fide\n`);
+  const args = ['--videos', videos, '--sides', 'left', '--json'];
+
+  it('refuses a package whose manifest is not the SHA-256 given, or not pinned when none is given', async () => {
+    await expect(evalPresenceCommand.run([...args, '--model-package', `${pkg.dir}:${'a'.repeat(64)}`])).rejects.toThrow(
+      new RegExp(`has SHA-256 ${pkg.sha}, not the a{64}`),
+    );
+    await expect(evalPresenceCommand.run([...args, '--model-package', pkg.dir])).rejects.toThrow(
+      /is not one this build pins/,
+    );
+  });
+
+  it(
+    'runs the recognition model of the package given with its SHA-256, and says so',
+    { timeout: 180_000 },
+    async () => {
+      const out: string[] = [];
+      const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        out.push(String(chunk));
+        return true;
+      });
+      const progress = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      let code: number;
+      try {
+        code = await evalPresenceCommand.run([...args, '--model-package', `${pkg.dir}:${pkg.sha}`]);
+      } finally {
+        write.mockRestore();
+        progress.mockRestore();
+      }
+      expect(code).toBe(0);
+      const report = JSON.parse(out.join('')) as PresenceReport;
+      expect(report.recognitionModelId).toBe(`clinic-test-model@${pkg.sha.slice(0, 12)}`);
+      expect(report.presentations).toBe(1);
+    },
+  );
 });

@@ -6,7 +6,8 @@
  * refused), APCER per attack kind (attacks passed) and the failure-to-acquire rate, with the
  * texture evidence at the configured threshold and without it; the texture score per label, a DET
  * plot of it (`--plot`), and a threshold suggested at a target BPCER (`--target-bpcer`), written to
- * the configuration with an audit row (`--write-config`).
+ * the configuration with an audit row (`--write-config`). `--model-package DIR[:SHA256]` runs the
+ * recognition model package the kiosk runs, as `npm run bench` and `eval-faces` do.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import { z } from 'zod';
 import { parseConfig, type KioskConfig } from '../../../electron/core/platform/config/schema.js';
 import { csvLineError, readCsv } from '../../../electron/core/platform/csv/read.js';
 import { parseOptions } from '../../../electron/core/platform/cli-options.js';
+import { modelPackageOption } from '../../../electron/core/face/model-package.js';
 import { createFaceEngine } from '../../../electron/core/face/engine.js';
 import { shippedDir } from '../../../electron/core/platform/resources.js';
 import { kioskCadence, recordingFrames } from '../../eval/presence/recording.js';
@@ -43,7 +45,7 @@ const rowSchema = z.object({ file: z.string().min(1).max(1000), label: labelSche
 export type RecordingRow = z.infer<typeof rowSchema>;
 
 const USAGE =
-  'Usage: npm run kioskctl -- eval-presence --videos CSV [--config FILE] [--fps N] [--sides both|left|right] [--json] [--plot det.svg|det.png] [--target-bpcer 0.02] [--margin 0.5] [--write-config FILE --data-dir DIR]';
+  'Usage: npm run kioskctl -- eval-presence --videos CSV [--config FILE] [--fps N] [--sides both|left|right] [--json] [--plot det.svg|det.png] [--target-bpcer 0.02] [--margin 0.5] [--write-config FILE --data-dir DIR] [--models DIR] [--model-package DIR[:SHA256]]';
 
 const optionsSchema = z.object({
   videos: z.string({ error: '--videos CSV is required (file,label; label bona-fide or attack:<kind>)' }).min(1),
@@ -51,6 +53,8 @@ const optionsSchema = z.object({
   fps: z.coerce.number({ error: '--fps must be a number' }).int().min(2).max(30).default(kioskCadence.fps),
   sides: z.enum(['both', 'left', 'right']).default('both'),
   models: z.string().min(1).optional(),
+  /** The recognition model package the kiosk runs (as `npm run bench` and `eval-faces`): IT measures the model it deploys. */
+  'model-package': modelPackageOption.optional(),
   json: z.boolean().default(false),
   plot: z.string().min(1).optional(),
   'target-bpcer': z.coerce.number({ error: '--target-bpcer must be a number' }).min(0).max(0.5).default(0.02),
@@ -86,6 +90,8 @@ export interface PresenceResult extends PresenceRun {
 }
 
 export interface PresenceReport {
+  /** The recognition model the runs used (the built-in one, or `--model-package`); set by the command. */
+  recognitionModelId?: string;
   /** Bona fide presentations refused, over those acquired (reached the challenge); with the texture evidence when the report has it. */
   bpcer: number | null;
   /** Per attack kind: attacks that passed, over those acquired. */
@@ -199,12 +205,14 @@ async function run(argv: string[]): Promise<number> {
     requestTimeoutMs: 60_000,
     log: progress,
     texture: { dir: join(modelsDir, TEXTURE_PACKAGE_DIR) },
+    ...(opts['model-package'] ? { modelPackage: opts['model-package'] } : {}),
   });
   const judgedWithout: KioskConfig['presence'] = {
     ...config.presence,
     texture: { ...config.presence.texture, mode: 'off' },
   };
   let modelId: string | null = null;
+  let recognitionModelId = '';
   const sides = opts.sides === 'both' ? (['left', 'right'] as const) : [opts.sides];
   const results: PresenceResult[] = [];
   try {
@@ -216,18 +224,23 @@ async function run(argv: string[]): Promise<number> {
         progress(`${i + 1}/${rows.length} ${row.file} (${row.label}, ${side}): ${describeRun(result)}`);
       }
     }
-    modelId = (await engine.status()).textureModelId ?? null;
+    const status = await engine.status();
+    modelId = status.textureModelId ?? null;
+    recognitionModelId = status.modelId;
   } finally {
     await engine.close();
   }
   const t = config.presence.texture;
-  const report = textureReport(results, rows.length, {
-    modelId,
-    threshold: t.minRealScore,
-    minFrames: t.minFrames,
-    targetBpcer: opts['target-bpcer'],
-    margin: opts.margin,
-  });
+  const report: PresenceReport = {
+    recognitionModelId,
+    ...textureReport(results, rows.length, {
+      modelId,
+      threshold: t.minRealScore,
+      minFrames: t.minFrames,
+      targetBpcer: opts['target-bpcer'],
+      margin: opts.margin,
+    }),
+  };
   if (opts.plot) await writeTexturePlot(opts.plot, report);
   if (opts['write-config']) {
     const code = writeSuggestedThreshold(opts['write-config'], opts['data-dir'], report);
@@ -323,7 +336,7 @@ const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toF
 export function formatReport(report: PresenceReport, fps: number): string {
   const width = Math.min(60, Math.max(10, ...report.results.map((r) => r.file.length)));
   return [
-    `Presence check on ${report.recordings} recordings, ${report.presentations} presentations (each side; ${fps} frames/s)`,
+    `Presence check on ${report.recordings} recordings, ${report.presentations} presentations (each side; ${fps} frames/s)${report.recognitionModelId ? `; recognition model ${report.recognitionModelId}` : ''}`,
     '',
     `  ${'recording'.padEnd(width)}  ${'label'.padEnd(18)} side   result`,
     ...report.results.map(
