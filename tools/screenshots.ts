@@ -7,9 +7,9 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { z } from 'zod';
+import { parseOptionsOrExit } from '../electron/core/platform/cli-options.js';
 import { startTestKiosk } from './harness/browser.js';
 import { qrSequenceFeed } from './harness/decline-qr.js';
 import { projectRoot } from './harness/fixtures.js';
@@ -339,13 +339,17 @@ const groups = ['patient', 'decline', 'staff'] as const;
 type Group = (typeof groups)[number];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' } }, allowPositionals: false });
-  const only = z
-    .string()
-    .transform((v) => v.split(',').map((g) => g.trim()))
-    .pipe(z.array(z.enum(groups, { message: `--only takes a comma-separated list of: ${groups.join(', ')}` })))
-    .optional()
-    .parse(values.only);
+  const { only } = parseOptionsOrExit(
+    'screenshots',
+    process.argv.slice(2),
+    z.object({
+      only: z
+        .string()
+        .transform((v) => v.split(',').map((g) => g.trim()))
+        .pipe(z.array(z.enum(groups, { message: `--only takes a comma-separated list of: ${groups.join(', ')}` })))
+        .optional(),
+    }),
+  ).values;
   const wanted = (g: Group) => !only || only.includes(g);
   // A partial run keeps the other groups' files from an earlier full run.
   if (!only) rmSync(outDir, { recursive: true, force: true });

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { csvLineError, readCsv } from '../electron/core/platform/csv/read.js';
 import type { FaceEngine } from '../electron/core/face/types.js';
-import { parse } from 'csv-parse/sync';
 import { loadImageFrame } from '../electron/core/face/image-file.js';
 import { meanTemplate } from '../electron/core/face/template.js';
 
@@ -39,17 +38,7 @@ export async function enrolFromCsv(
   csvFile: string,
   engine: () => Promise<Pick<FaceEngine, 'describe' | 'status'>>,
 ): Promise<EnrolResult> {
-  let records: string[][];
-  try {
-    records = parse(readFileSync(csvFile, 'utf8'), {
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-    }) as string[][];
-  } catch (err) {
-    throw new Error(`${csvFile}: not a valid CSV file (${err instanceof Error ? err.message : String(err)})`);
-  }
+  const records = readCsv(csvFile);
   const result: EnrolResult = { faces: 0, photos: 0, templates: 0, codes: 0 };
   const putRef = db.prepare(
     'INSERT INTO face_references (iin, descriptor, image, model_id, photos) VALUES (?, ?, ?, ?, ?) ON CONFLICT (iin) DO UPDATE SET descriptor = excluded.descriptor, image = excluded.image, model_id = excluded.model_id, photos = excluded.photos',
@@ -57,10 +46,16 @@ export async function enrolFromCsv(
   const putCode = db.prepare('INSERT OR IGNORE INTO egov_codes (iin, code) VALUES (?, ?)');
   // Every row is checked before anything is described; the photos of one IIN are kept together.
   const photos = new Map<string, string[]>();
-  for (const [n, [iin = '', image = '', code = '']] of records.entries()) {
+  for (const [
+    n,
+    {
+      fields: [iin = '', image = '', code = ''],
+      line,
+    },
+  ] of records.entries()) {
     if (n === 0 && iin.toLowerCase() === 'iin') continue;
     const row = rowSchema.safeParse({ iin, image, code });
-    if (!row.success) throw new Error(`${csvFile} line ${n + 1}: ${row.error.issues[0]?.message}`);
+    if (!row.success) throw csvLineError(csvFile, line, row.error.issues[0]?.message ?? 'not a valid row');
     if (row.data.image) photos.set(row.data.iin, [...(photos.get(row.data.iin) ?? []), row.data.image]);
     if (row.data.code) {
       putCode.run(row.data.iin, row.data.code);

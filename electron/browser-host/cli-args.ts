@@ -1,9 +1,9 @@
 // The browser host's command line, parsed and validated (zod) into host options.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { defaultDataDir } from '../core/platform/store/data-dir.js';
 import { readConfigFile } from '../core/platform/config/file.js';
+import { parseOptions } from '../core/platform/cli-options.js';
 import type { BrowserHostOptions } from './host.js';
 import { patientProfiles } from './simulator/patient.js';
 import { languageChoices, languages } from '../shared/vocabulary/languages.js';
@@ -58,26 +58,7 @@ const argsSchema = z
 
 /** Parses the command line into host options; throws one readable message on bad input. */
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): BrowserHostOptions | 'help' {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      camera: { type: 'string' },
-      'data-dir': { type: 'string' },
-      config: { type: 'string' },
-      headless: { type: 'boolean' },
-      lang: { type: 'string' },
-      'remote-debugging-port': { type: 'string' },
-      'dev-keys': { type: 'boolean' },
-      'simulator-profile': { type: 'string' },
-      'simulator-seed': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const parsed = argsSchema.safeParse(values);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
-  const a = parsed.data;
+  const a = parseOptions(argv, argsSchema, { short: { help: 'h' } }).values;
   if (a.help) return 'help';
   return {
     camera: a.camera,

@@ -1,5 +1,6 @@
 // The Electron app's own command line, validated. Pure: a unit test reads it.
 import { z } from 'zod';
+import { optionTable } from '../core/platform/cli-options.js';
 import { isDebuggingSwitch } from './debug-switches.js';
 import { languageChoices, languages, type Language } from '../shared/vocabulary/languages.js';
 
@@ -26,6 +27,11 @@ const schema = z
   })
   .strict();
 
+// The options are named once, in the schema; the scan below reads its table (flags and valued options).
+const table = Object.entries(optionTable(schema));
+const flags = table.filter(([, o]) => o.type === 'boolean').map(([name]) => name);
+const valued = table.filter(([, o]) => o.type === 'string').map(([name]) => name);
+
 /**
  * Reads `--dev`, `--dev-keys`, `--data-dir=DIR`, `--config=FILE`, `--lang=xx` from Electron's argv; anything
  * else (Chromium's own switches, the app path) is ignored. A packaged kiosk ignores --dev, so
@@ -40,8 +46,7 @@ export function parseShellArgs(
   const raw: Record<string, string | boolean> = { dev: false, 'dev-keys': false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--dev') raw.dev = true;
-    if (arg === '--dev-keys') raw['dev-keys'] = true;
+    for (const name of flags) if (arg === `--${name}`) raw[name] = true;
     // Chromium would open an unauthenticated DevTools port (or pipe, or a Node inspector) for
     // anyone on the machine: a packaged kiosk refuses to start with one.
     // Every spelling Chromium reads as the same switch (-x, /x and upper case on Windows: issue 17
@@ -50,7 +55,7 @@ export function parseShellArgs(
     if (isPackaged && isDebuggingSwitch(arg, platform)) {
       throw new Error(`${arg.split('=')[0]} is refused: a kiosk never opens a debugging port.`);
     }
-    for (const name of ['data-dir', 'config', 'lang'] as const) {
+    for (const name of valued) {
       if (arg.startsWith(`--${name}=`)) raw[name] = arg.slice(name.length + 3);
       else if (arg === `--${name}` && i + 1 < argv.length) raw[name] = argv[++i]!;
     }

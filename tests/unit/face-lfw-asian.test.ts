@@ -2,12 +2,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { descriptorDistance } from '../../electron/core/face/descriptor-distance.js';
 import { createFaceEngine, type FaceEngineClient } from '../../electron/core/face/engine.js';
 import { loadImageFrame } from '../../electron/core/face/image-file.js';
 import { lfwDir, projectRoot } from '../../tools/harness/fixtures.js';
+import { readIdentities } from '../../tools/eval/faces/identities.js';
 
 /**
  * East/Southeast-Asian LFW identities, same-gender impostors (the impostor a fraudster picks):
@@ -45,11 +45,7 @@ const described = { shipped: new Map<string, number[]>(), previous: new Map<stri
 beforeAll(async () => {
   const lfw = lfwDir();
   // Every image used is labelled east-southeast-asian, and each impostor pair has one gender.
-  const rows = parse(readFileSync(join(lfw, 'identities.csv'), 'utf8'), { columns: true }) as Array<{
-    file: string;
-    group: string;
-    gender: string;
-  }>;
+  const rows = readIdentities(join(lfw, 'identities.csv'));
   const label = new Map(rows.map((r) => [r.file, r]));
   for (const [a, b] of IMPOSTORS) {
     expect([label.get(fileOf(a))?.group, label.get(fileOf(b))?.group]).toEqual([

@@ -10,6 +10,7 @@ import { openModelPackage } from '../../electron/core/face/model-package.js';
 import { PINNED_MANIFESTS } from '../../electron/core/face/pinned-manifests.js';
 import { FaceEngineError } from '../../electron/core/face/types.js';
 import { projectRoot } from '../../tools/harness/fixtures.js';
+import { foreignModelPackage, type EditableManifest } from '../../tools/harness/model-packages.js';
 import { defaultConfig } from '../../electron/core/platform/config/schema.js';
 
 const modelsDir = join(projectRoot, 'models');
@@ -39,27 +40,10 @@ async function startError(dir: string): Promise<FaceEngineError> {
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
 
 /** A model package in a temp folder: the built-in recognition net under a manifest of our own (not pinned). */
-function foreignPackage(
-  edit: (manifest: {
-    id: string;
-    files: Array<{ file: string; sha256: string }>;
-    recognition: Record<string, unknown>;
-  }) => void = () => undefined,
-): { dir: string; sha: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'kelu-pkg-'));
-  temps.push(dir);
-  const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as {
-    id: string;
-    files: Array<{ file: string; sha256: string }>;
-    recognition: Record<string, unknown>;
-  };
-  manifest.id = 'clinic-test-model';
-  manifest.files = manifest.files.filter((f) => f.file.startsWith('face_recognition_model'));
-  for (const f of manifest.files) cpSync(join(modelsDir, f.file), join(dir, f.file));
-  edit(manifest);
-  const text = JSON.stringify(manifest, null, 2);
-  writeFileSync(join(dir, 'manifest.json'), text);
-  return { dir, sha: sha256(text) };
+function foreignPackage(edit?: (manifest: EditableManifest) => void): { dir: string; sha: string } {
+  const pkg = foreignModelPackage(edit);
+  temps.push(pkg.dir);
+  return pkg;
 }
 
 describe('model verification', () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findAnomalies } from '../../electron/core/staff/reports/anomalies.js';
-import { csvField, reportCsv } from '../../electron/core/staff/reports/csv.js';
+import { reportCsv } from '../../electron/core/staff/reports/csv.js';
+import { csvText } from '../../electron/core/platform/csv/write.js';
 import { dailyFigures, type ReportVisit } from '../../electron/core/staff/reports/figures.js';
 import { ReportsService } from '../../electron/core/staff/reports/service.js';
 import { binomialUpperTail, poissonUpperTail } from '../../electron/core/staff/reports/stats.js';
@@ -131,7 +132,7 @@ describe('CSV export', () => {
     expect(lines[0]).toBe('day,face,egov-code,egov-qr,staff-verified,total,asked-for-help,flags');
     expect(lines[1]).toBe('2026-02-20,32,8,4,2,46,0,');
     expect(lines[2]).toMatch(/^2026-02-21,32,0,0,15,47,0,"override-share: staff st_bbbbbbbbbbbb made 14 of 15/);
-    expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvText([['=HYPERLINK("x")']], { eol: '\r\n', escapeFormulas: true })).toBe(`"'=HYPERLINK(""x"")"\r\n`);
   });
 });
 

@@ -11,8 +11,9 @@ import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseOptions } from '../../electron/core/platform/cli-options.js';
+import { modelPackageOption } from '../../electron/core/face/model-package.js';
 import { runBaseline } from './baseline.js';
 import { runJudgedFpsBench } from './judged-fps.js';
 import { runTimeToTicketBench } from './time-to-ticket.js';
@@ -40,39 +41,17 @@ const argsSchema = z.object({
   'only-time-to-ticket': z.boolean().default(false),
   'ttt-rounds': z.coerce.number().int().min(1).max(50).default(3),
   /** DIR or DIR:SHA256 of further model packages to compare (docs/face-engine.md, "Models measured"). */
-  'model-package': z
-    .array(z.string().regex(/^[^:]+(:[0-9a-f]{64})?$/, '--model-package takes DIR or DIR:SHA256'))
-    .default([]),
+  'model-package': z.array(modelPackageOption).default([]),
 });
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      json: { type: 'boolean' },
-      sync: { type: 'boolean' },
-      frames: { type: 'string' },
-      describes: { type: 'string' },
-      'analyze-size': { type: 'string' },
-      'describe-size': { type: 'string' },
-      backend: { type: 'string' },
-      'no-baseline': { type: 'boolean' },
-      'fps-seconds': { type: 'string' },
-      'no-judged-fps': { type: 'boolean' },
-      'only-judged-fps': { type: 'boolean' },
-      'quick-fps': { type: 'boolean' },
-      'no-time-to-ticket': { type: 'boolean' },
-      'only-time-to-ticket': { type: 'boolean' },
-      'ttt-rounds': { type: 'string' },
-      'model-package': { type: 'string', multiple: true },
-    },
-    strict: true,
-  });
-  const parsed = argsSchema.safeParse(values);
-  if (!parsed.success) {
-    console.error(`bench: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  let args: z.infer<typeof argsSchema>;
+  try {
+    args = parseOptions(process.argv.slice(2), argsSchema).values;
+  } catch (err) {
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
   }
-  const args = parsed.data;
   const progress = (line: string): void => {
     process.stderr.write(`bench: ${line}\n`);
   };
@@ -112,15 +91,8 @@ async function main(): Promise<number> {
   if (args['model-package'].length) {
     progress('describe with the built-in model package again, then each --model-package');
     models.push(await runModelDescribeBench({}, { describes: args.describes, backend: args.backend, progress }));
-    for (const spec of args['model-package']) {
-      const [dir = '', sha] = spec.split(':');
-      models.push(
-        await runModelDescribeBench(
-          { dir, ...(sha ? { manifestSha256: sha } : {}) },
-          { describes: args.describes, backend: args.backend, progress },
-        ),
-      );
-    }
+    for (const pkg of args['model-package'])
+      models.push(await runModelDescribeBench(pkg, { describes: args.describes, backend: args.backend, progress }));
   }
   // After the engine is closed (its RSS figures are taken), the plain face-api calls on the same frames.
   let baseline: Awaited<ReturnType<typeof runBaseline>> | null = null;

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { z } from 'zod';
+import { parseOptionsOrExit } from '../../electron/core/platform/cli-options.js';
 import { checkIntegrity, databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
 import { chaosVisitId } from './child.js';
 import { mulberry32 } from '../../upstream/faults.js';
@@ -142,22 +142,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      visits: { type: 'string' },
-      kills: { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  });
-  const a = z
-    .object({
+  const a = parseOptionsOrExit(
+    'chaos',
+    process.argv.slice(2),
+    z.object({
       visits: z.coerce.number().int().min(1).max(1_000_000).default(1000),
       kills: z.coerce.number().int().min(0).max(100_000).default(200),
       seed: z.coerce.number().int().default(1),
       json: z.boolean().default(false),
-    })
-    .parse(values);
+    }),
+  ).values;
   const result = await runChaos({ ...a, log: (l) => process.stderr.write(`${l}\n`) });
   if (a.json) console.log(JSON.stringify(result));
   else

@@ -12,7 +12,7 @@
  *   blur       Gaussian blur (σ = 2 px at 128 px)
  *   warp       the crop as a flat print turned 40° about its vertical axis
  *
- * Usage: npx tsx tools/eval/liveness.ts [--json] [--crop-scale=1.4]
+ * Usage: npx tsx tools/eval/liveness.ts [--json] [--crop-scale=1.4] [--planar]
  * Prints per model and class the score distribution, the AUC of real vs. each spoof class and the
  * accuracy at a 0.5 threshold. Nothing is written; the figures go into docs/presence.md.
  *
@@ -27,6 +27,7 @@ import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { wasmDir } from '../../electron/core/face/backend.js';
+import { parseOptionsOrExit } from '../../electron/core/platform/cli-options.js';
 import { createFaceEngine } from '../../electron/core/face/engine.js';
 import type { Box, RgbaFrame } from '../../electron/core/face/types.js';
 import { fixture, projectRoot } from '../harness/fixtures.js';
@@ -41,7 +42,19 @@ type Tf = typeof import('@tensorflow/tfjs');
 const tf = require('@tensorflow/tfjs') as Tf;
 const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
 
-const json = process.argv.includes('--json');
+const options = parseOptionsOrExit(
+  'liveness',
+  process.argv.slice(2),
+  z.object({
+    json: z.boolean().default(false),
+    planar: z.boolean().default(false),
+    'crop-scale': z.coerce
+      .number({ error: '--crop-scale must be a number' })
+      .gt(0, '--crop-scale must be above 0')
+      .default(1.4),
+  }),
+).values;
+const json = options.json;
 const log = (line: string): void => {
   if (!json) console.log(line);
 };
@@ -206,8 +219,7 @@ const quantile = (xs: number[], q: number): number => {
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 async function main(): Promise<void> {
-  const scaleArg = process.argv.find((a) => a.startsWith('--crop-scale='));
-  const cropScale = scaleArg ? Number(scaleArg.split('=')[1]) : 1.4;
+  const cropScale = options['crop-scale'];
   wasm.setWasmPaths(wasmDir());
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   await tf.setBackend('wasm');
@@ -480,7 +492,7 @@ async function planar(): Promise<void> {
   log(`\nfit time (ms): p50 ${report.fitMs.p50.toFixed(0)}, max ${report.fitMs.max.toFixed(0)}`);
 }
 
-(process.argv.includes('--planar') ? planar() : main()).catch((err: unknown) => {
+(options.planar ? planar() : main()).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
 });

@@ -5,7 +5,6 @@
 // impostors, and what an impostor's own visits would do to a reference (docs/face-accuracy.md).
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { z } from 'zod';
@@ -15,7 +14,8 @@ import { readIdentities } from '../eval/faces/identities.js';
 import { loadImageFrame } from '../../electron/core/face/image-file.js';
 import { shippedDir } from '../../electron/core/platform/resources.js';
 import { FaceEngineError } from '../../electron/core/face/types.js';
-import { modelPackageSpec } from '../kioskctl/commands/eval-faces.js';
+import { parseOptions } from '../../electron/core/platform/cli-options.js';
+import { modelPackageOption } from '../../electron/core/face/model-package.js';
 import { growthCurves, type Person } from '../eval/faces/growth.js';
 
 const list = (what: string) =>
@@ -37,33 +37,18 @@ const schema = z.object({
   max: z.coerce.number().int().min(1).max(50).default(4),
   seed: z.coerce.number().int().min(0).default(1),
   'target-far': list('--target-far').default([0.01, 0.001]),
-  'model-package': z
-    .string()
-    .regex(/^[^:]+(:[0-9a-f]{64})?$/, '--model-package takes DIR or DIR:SHA256')
-    .optional(),
+  'model-package': modelPackageOption.optional(),
   json: z.boolean().default(false),
 });
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      identities: { type: 'string' },
-      images: { type: 'string' },
-      visits: { type: 'string' },
-      bounds: { type: 'string' },
-      max: { type: 'string' },
-      seed: { type: 'string' },
-      'target-far': { type: 'string' },
-      'model-package': { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  });
-  const parsed = schema.safeParse(values);
-  if (!parsed.success) {
-    console.error(`eval-growth: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  let o: z.infer<typeof schema>;
+  try {
+    o = parseOptions(process.argv.slice(2), schema).values;
+  } catch (err) {
+    console.error(`eval-growth: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
   }
-  const o = parsed.data;
   const rows = readIdentities(o.identities);
   const need = 2 + Math.max(...o.visits);
   const byId = new Map<string, typeof rows>();
@@ -72,7 +57,7 @@ async function main(): Promise<number> {
     modelsDir: shippedDir('models'),
     backend: defaultConfig.face.backend,
     requestTimeoutMs: 60_000,
-    ...(o['model-package'] ? { modelPackage: modelPackageSpec(o['model-package']) } : {}),
+    ...(o['model-package'] ? { modelPackage: o['model-package'] } : {}),
     log: (l) => process.stderr.write(`eval-growth: ${l}\n`),
   });
   const rng = xoroshiro128plus(o.seed);

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { z } from 'zod';
@@ -27,6 +26,7 @@ import { addClinic, enrolDevice, issueToken } from '../../upstream/hub/registry.
 import { HubStore } from '../../upstream/hub/store.js';
 import { ReceiverCore } from '../../upstream/core.js';
 import { upstreamModels } from '../../upstream/app.js';
+import { parseOptionsOrExit } from '../../electron/core/platform/cli-options.js';
 import { descriptorOf, sealedItem, simKiosk, type SimKiosk, type VisitFields } from '../../upstream/hub/sim-kiosk.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,9 +42,10 @@ const argsSchema = z.object({
   'in-flight': z.coerce.number().int().min(1).max(1000).default(24),
   'reference-kiosks': z.coerce.number().int().min(0).max(20_000).default(100),
   'database-url': z.string().default(process.env.KELU_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
-  faults: z.boolean().default(true),
+  'no-faults': z.boolean().default(false),
   json: z.string().optional(),
   keep: z.boolean().default(false),
+  help: z.boolean().default(false),
 });
 
 interface Batch {
@@ -60,29 +61,13 @@ interface Expected {
 const log = (s: string) => console.error(`[hub:load ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      kiosks: { type: 'string' },
-      clinics: { type: 'string' },
-      'visits-per-kiosk': { type: 'string' },
-      batch: { type: 'string' },
-      nodes: { type: 'string' },
-      'in-flight': { type: 'string' },
-      'reference-kiosks': { type: 'string' },
-      'database-url': { type: 'string' },
-      'no-faults': { type: 'boolean' },
-      json: { type: 'string' },
-      keep: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
+  const a = parseOptionsOrExit('hub:load', process.argv.slice(2), argsSchema, { short: { help: 'h' } }).values;
+  if (a.help) {
     console.log(
       'npm run hub:load -- [--kiosks 1000] [--clinics 50] [--visits-per-kiosk 40] [--batch 20] [--nodes 2] [--in-flight 24] [--no-faults] [--reference-kiosks 100] [--database-url URL] [--json FILE] [--keep]',
     );
     return;
   }
-  const a = argsSchema.parse({ ...values, faults: !values['no-faults'] });
   const sodium = await getSodium();
   const work = mkdtempSync(join(tmpdir(), 'kelu-hub-load-'));
   const children = new Set<ChildProcess>();
@@ -302,7 +287,7 @@ async function main(): Promise<void> {
     let pgRestarted = false;
     const total = batches.length;
     const onProgress = (done: number) => {
-      if (!a.faults) return;
+      if (a['no-faults']) return;
       if (!killed && done >= total * 0.25) {
         killed = true;
         const victim = nodes[0]!;

@@ -1,4 +1,4 @@
-/** One kioskctl command: parses its own arguments (node:util parseArgs + zod) and returns an exit code. */
+/** One kioskctl command: parses its own arguments (parseOptions: each option named once, in a zod object) and returns an exit code. */
 export interface Command {
   name: string;
   summary: string;

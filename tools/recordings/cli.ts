@@ -4,16 +4,26 @@
 // The face fixtures come from KELU_FIXTURES (default ../shared/fixtures/faces); nothing is written
 // into the project unless DIR is inside it (default .tmp/presence-recordings, git-ignored).
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { parseOptionsOrExit } from '../../electron/core/platform/cli-options.js';
 import { createFaceEngine } from '../../electron/core/face/engine.js';
 import { shippedDir } from '../../electron/core/platform/resources.js';
 import { fixturesDir, projectRoot } from '../harness/fixtures.js';
 import { makePresenceRecordings } from './recordings.js';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' } }, strict: true });
+const { values } = parseOptionsOrExit(
+  'presence-recordings',
+  process.argv.slice(2),
+  z.object({
+    out: z.string().min(1).optional(),
+    only: z
+      .enum(['swap', 'medium'], {
+        message: '--only is swap (photo and swap attacks) or medium (screen replays and prints)',
+      })
+      .optional(),
+  }),
+);
 const only = values.only;
-if (only !== undefined && only !== 'swap' && only !== 'medium')
-  throw new Error('--only is swap (photo and swap attacks) or medium (screen replays and prints)');
 const out = resolve(values.out ?? join(projectRoot, '.tmp', 'presence-recordings'));
 const engine = await createFaceEngine({ modelsDir: shippedDir('models'), requestTimeoutMs: 60_000, log: () => {} });
 try {

@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { csvText } from '../../electron/core/platform/csv/write.js';
 import type { FaceEngine } from '../../electron/core/face/types.js';
 import { kioskCadence, recordingFrames, type RecordingOptions } from '../eval/presence/recording.js';
 import { lightings, mediumAttackFrames, mediumKinds } from './screen-attack.js';
@@ -151,6 +152,6 @@ export async function makePresenceRecordings(
       }
     }
   }
-  writeFileSync(join(outDir, 'recordings.csv'), `file,label\n${made.map((m) => `${m.file},${m.label}`).join('\n')}\n`);
+  writeFileSync(join(outDir, 'recordings.csv'), csvText([['file', 'label'], ...made.map((m) => [m.file, m.label])]));
   return made;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The hub: protocol v1 on PostgreSQL for many kiosks of many clinics (docs/hub.md).
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { checkOptions, readOptions } from '../../electron/core/platform/cli-options.js';
+import { modelPackageOption } from '../../electron/core/face/model-package.js';
 import { createPool, migrate } from './db.js';
 import { startHub } from './app.js';
 import { writeReferenceKey, writeUpstreamKeyPair } from './keys.js';
@@ -35,87 +36,113 @@ Key files must be readable by their owner only (chmod 600); the hub refuses loos
 Endpoints: POST /v1/visits:batch, POST /v1/devices:enrol, GET /v1/verdicts, GET /healthz, /readyz, /metrics.
 Logs: one JSON line per event on stdout, with ids, counts and times only (never an IIN, a code or a descriptor).`;
 
+const id = z.string().min(1).max(128);
+const pk = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 Ed25519 public key');
+// Each command's options, named once here (cli-options: the parse table is their union).
+const commonSchema = z.object({ 'database-url': z.string().min(1).optional(), help: z.boolean().optional() });
+const keygenSchema = z.object({
+  'upstream-key': z.string().min(1).optional(),
+  'reference-key': z.string().min(1).optional(),
+});
+const serveSchema = z.object({
+  key: z.array(z.string().min(1)).min(1, 'at least one --key FILE (the upstream key pair)').max(2).prefault([]),
+  'reference-key': z.string().min(1, 'the reference key file'),
+  port: z.coerce.number().int().min(0).max(65535).default(8443),
+  host: z.string().default('127.0.0.1'),
+  node: z.string().max(64).optional(),
+  pool: z.coerce.number().int().min(1).max(200).default(10),
+  'rate-limit': z.coerce.number().int().min(1).default(6000),
+  migrate: z.boolean().optional(),
+  threshold: z.coerce.number().min(0.05).max(2).optional(),
+  'template-threshold': z.coerce.number().min(0.05).max(2).optional(),
+  'growth-threshold': z.coerce.number().min(0.05).max(2).optional(),
+  'growth-max': z.coerce.number().int().min(1).max(50).default(4),
+  'model-package': modelPackageOption.optional(),
+});
+const clinicSchema = z.object({ id: z.string().min(1).max(64), name: z.string().max(200).default('') });
+const tokenSchema = z.object({
+  clinic: z.string().min(1).max(64),
+  device: id,
+  'ttl-hours': z.coerce
+    .number()
+    .min(1)
+    .max(24 * 30)
+    .default(72),
+});
+const enrolSchema = z.object({ token: z.string().min(8), device: id, 'public-key': pk });
+const revokeSchema = z.object({ device: id, 'public-key': pk });
+const consumerSchema = z.object({ id: z.string().min(1).max(64), clinic: z.string().min(1).max(64) });
+const referencesSchema = z.object({
+  csv: z.string().min(1),
+  'reference-key': z.string().min(1),
+  'model-package': modelPackageOption.optional(),
+  actor: z
+    .string()
+    .min(1)
+    .max(64)
+    .default(process.env.USER ?? 'it'),
+});
+const purgeSchema = z.object({ 'older-than-days': z.coerce.number().int().min(1) });
+
+/** The command's options, or undefined when they do not fit (the caller prints the command's usage). */
+function optionsOf<S extends z.ZodObject>(values: Record<string, unknown>, schema: S): z.infer<S> | undefined {
+  const parsed = schema.safeParse(values);
+  return parsed.success ? parsed.data : undefined;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'database-url': { type: 'string' },
-      key: { type: 'string', multiple: true },
-      'reference-key': { type: 'string' },
-      'upstream-key': { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      node: { type: 'string' },
-      pool: { type: 'string' },
-      'rate-limit': { type: 'string' },
-      migrate: { type: 'boolean' },
-      threshold: { type: 'string' },
-      'template-threshold': { type: 'string' },
-      'growth-threshold': { type: 'string' },
-      'growth-max': { type: 'string' },
-      'model-package': { type: 'string' },
-      id: { type: 'string' },
-      name: { type: 'string' },
-      clinic: { type: 'string' },
-      device: { type: 'string' },
-      token: { type: 'string' },
-      'public-key': { type: 'string' },
-      'ttl-hours': { type: 'string' },
-      'older-than-days': { type: 'string' },
-      csv: { type: 'string' },
-      actor: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let values: Record<string, unknown>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = readOptions(
+      argv,
+      [
+        commonSchema,
+        keygenSchema,
+        serveSchema,
+        clinicSchema,
+        tokenSchema,
+        enrolSchema,
+        consumerSchema,
+        referencesSchema,
+        purgeSchema,
+      ],
+      { positionals: true, short: { help: 'h' } },
+    ));
+  } catch (err) {
+    return bad(err instanceof Error ? err.message : String(err));
+  }
   const [command, sub] = positionals;
   if (values.help || !command) {
     console.log(usage);
     return values.help ? 0 : 2;
   }
   if (command === 'keygen') {
-    if (values['upstream-key']) {
-      const pub = await writeUpstreamKeyPair(values['upstream-key']);
-      console.log(`wrote ${values['upstream-key']} (mode 0600); the kiosks' upstream public key: ${pub}`);
+    const k = optionsOf(values, keygenSchema);
+    if (k?.['upstream-key']) {
+      const pub = await writeUpstreamKeyPair(k['upstream-key']);
+      console.log(`wrote ${k['upstream-key']} (mode 0600); the kiosks' upstream public key: ${pub}`);
     }
-    if (values['reference-key']) {
-      await writeReferenceKey(values['reference-key']);
-      console.log(`wrote ${values['reference-key']} (mode 0600): keep it outside the database and its backups`);
+    if (k?.['reference-key']) {
+      await writeReferenceKey(k['reference-key']);
+      console.log(`wrote ${k['reference-key']} (mode 0600): keep it outside the database and its backups`);
     }
-    if (!values['upstream-key'] && !values['reference-key'])
+    if (!k?.['upstream-key'] && !k?.['reference-key'])
       return bad('keygen needs --upstream-key FILE or --reference-key FILE');
     return 0;
   }
-  const databaseUrl = values['database-url'] ?? process.env.KELU_HUB_DATABASE_URL;
+  const databaseUrl = (values['database-url'] as string | undefined) ?? process.env.KELU_HUB_DATABASE_URL;
   if (!databaseUrl) return bad('give the database: --database-url URL or KELU_HUB_DATABASE_URL');
-  const id = z.string().min(1).max(128);
-  const pk = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 Ed25519 public key');
 
   if (command === 'serve') {
-    const a = z
-      .object({
-        key: z.array(z.string().min(1)).min(1, 'at least one --key FILE (the upstream key pair)').max(2),
-        'reference-key': z.string().min(1, 'the reference key file'),
-        port: z.coerce.number().int().min(0).max(65535).default(8443),
-        host: z.string().default('127.0.0.1'),
-        node: z.string().max(64).optional(),
-        pool: z.coerce.number().int().min(1).max(200).default(10),
-        'rate-limit': z.coerce.number().int().min(1).default(6000),
-        threshold: z.coerce.number().min(0.05).max(2).optional(),
-        'template-threshold': z.coerce.number().min(0.05).max(2).optional(),
-        'growth-threshold': z.coerce.number().min(0.05).max(2).optional(),
-        'growth-max': z.coerce.number().int().min(1).max(50).default(4),
-        'model-package': z
-          .string()
-          .regex(/^[^:]+(:[0-9a-f]{64})?$/, 'DIR or DIR:SHA256')
-          .optional(),
-      })
-      .safeParse({ ...values, key: values.key ?? [] });
-    if (!a.success) return bad(a.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
-    const o = a.data;
+    let o: z.infer<typeof serveSchema>;
+    try {
+      o = checkOptions(values, serveSchema);
+    } catch (err) {
+      return bad(err instanceof Error ? err.message : String(err));
+    }
     if (o['growth-threshold'] !== undefined && o['template-threshold'] === undefined)
       return bad('--growth-threshold makes references templates: give --template-threshold too');
-    const [dir, sha] = o['model-package']?.split(':') ?? [];
     const hub = await startHub({
       databaseUrl,
       keyFiles: o.key,
@@ -125,12 +152,12 @@ async function main(argv: string[]): Promise<number> {
       poolSize: o.pool,
       rateLimitPerMinute: o['rate-limit'],
       growthMax: o['growth-max'],
-      ...(values.migrate ? { migrate: true } : {}),
+      ...(o.migrate ? { migrate: true } : {}),
       ...(o.node ? { node: o.node } : {}),
       ...(o.threshold ? { faceThreshold: o.threshold } : {}),
       ...(o['template-threshold'] ? { templateThreshold: o['template-threshold'] } : {}),
       ...(o['growth-threshold'] ? { growthThreshold: o['growth-threshold'] } : {}),
-      ...(dir ? { modelPackage: { dir, ...(sha ? { manifestSha256: sha } : {}) } } : {}),
+      ...(o['model-package'] ? { modelPackage: o['model-package'] } : {}),
       log: (e) => console.log(JSON.stringify({ t: new Date().toISOString(), ...e })),
     });
     // One JSON line first, so scripts and tests can read the port.
@@ -149,94 +176,68 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === 'clinic' && sub === 'add') {
-      const a = z.object({ id: z.string().min(1).max(64), name: z.string().max(200).default('') }).safeParse(values);
-      if (!a.success) return bad('clinic add --id CLINIC [--name NAME]');
-      await addClinic(pool, a.data.id, a.data.name);
-      console.log(`clinic ${a.data.id} registered`);
+      const a = optionsOf(values, clinicSchema);
+      if (!a) return bad('clinic add --id CLINIC [--name NAME]');
+      await addClinic(pool, a.id, a.name);
+      console.log(`clinic ${a.id} registered`);
       return 0;
     }
     if (command === 'token') {
-      const a = z
-        .object({
-          clinic: z.string().min(1).max(64),
-          device: id,
-          'ttl-hours': z.coerce
-            .number()
-            .min(1)
-            .max(24 * 30)
-            .default(72),
-        })
-        .safeParse(values);
-      if (!a.success) return bad('token --clinic CLINIC --device DEVICE [--ttl-hours H]');
-      const token = await issueToken(pool, a.data.clinic, a.data.device, a.data['ttl-hours']);
+      const a = optionsOf(values, tokenSchema);
+      if (!a) return bad('token --clinic CLINIC --device DEVICE [--ttl-hours H]');
+      const token = await issueToken(pool, a.clinic, a.device, a['ttl-hours']);
       console.log(token);
       console.error(
-        `one-time enrolment token for ${a.data.device} of clinic ${a.data.clinic}, valid ${a.data['ttl-hours']} h (shown once; only its hash is stored)`,
+        `one-time enrolment token for ${a.device} of clinic ${a.clinic}, valid ${a['ttl-hours']} h (shown once; only its hash is stored)`,
       );
       return 0;
     }
     if (command === 'enrol') {
-      const a = z.object({ token: z.string().min(8), device: id, 'public-key': pk }).safeParse(values);
-      if (!a.success) return bad('enrol --token TOKEN --device DEVICE --public-key BASE64');
-      const r = await enrolDevice(pool, a.data.token, a.data.device, Buffer.from(a.data['public-key'], 'base64'));
-      console.log(`${a.data.device} enrolled for clinic ${r.clinicId} (${r.keys} live key(s))`);
+      const a = optionsOf(values, enrolSchema);
+      if (!a) return bad('enrol --token TOKEN --device DEVICE --public-key BASE64');
+      const r = await enrolDevice(pool, a.token, a.device, Buffer.from(a['public-key'], 'base64'));
+      console.log(`${a.device} enrolled for clinic ${r.clinicId} (${r.keys} live key(s))`);
       return 0;
     }
     if (command === 'revoke-key') {
-      const a = z.object({ device: id, 'public-key': pk }).safeParse(values);
-      if (!a.success) return bad('revoke-key --device DEVICE --public-key BASE64');
-      const done = await revokeKey(pool, a.data.device, Buffer.from(a.data['public-key'], 'base64'));
+      const a = optionsOf(values, revokeSchema);
+      if (!a) return bad('revoke-key --device DEVICE --public-key BASE64');
+      const done = await revokeKey(pool, a.device, Buffer.from(a['public-key'], 'base64'));
       console.log(done ? 'key revoked' : 'no such live key');
       return done ? 0 : 3;
     }
     if (command === 'consumer' && sub === 'add') {
-      const a = z.object({ id: z.string().min(1).max(64), clinic: z.string().min(1).max(64) }).safeParse(values);
-      if (!a.success) return bad('consumer add --id MIS --clinic CLINIC');
-      console.log(await addConsumer(pool, a.data.id, a.data.clinic));
+      const a = optionsOf(values, consumerSchema);
+      if (!a) return bad('consumer add --id MIS --clinic CLINIC');
+      console.log(await addConsumer(pool, a.id, a.clinic));
       console.error(
-        `consumer ${a.data.id} reads clinic ${a.data.clinic}'s verdicts with this key (shown once; only its hash is stored)`,
+        `consumer ${a.id} reads clinic ${a.clinic}'s verdicts with this key (shown once; only its hash is stored)`,
       );
       return 0;
     }
     if (command === 'references') {
-      const a = z
-        .object({
-          csv: z.string().min(1),
-          'reference-key': z.string().min(1),
-          'model-package': z
-            .string()
-            .regex(/^[^:]+(:[0-9a-f]{64})?$/)
-            .optional(),
-          actor: z
-            .string()
-            .min(1)
-            .max(64)
-            .default(process.env.USER ?? 'it'),
-        })
-        .safeParse(values);
-      if (!a.success)
-        return bad('references --csv FILE --reference-key FILE [--model-package DIR[:SHA256]] [--actor NAME]');
+      const a = optionsOf(values, referencesSchema);
+      if (!a) return bad('references --csv FILE --reference-key FILE [--model-package DIR[:SHA256]] [--actor NAME]');
       const { References } = await import('./store.js');
       const { ReferenceVault } = await import('./keys.js');
       const { enrolReferencesFromCsv } = await import('./references.js');
       const { createFaceEngine } = await import('../../electron/core/face/engine.js');
       const { shippedDir } = await import('../../electron/core/platform/resources.js');
-      const [dir = '', sha] = a.data['model-package']?.split(':') ?? [];
       const engine = await createFaceEngine({
         modelsDir: shippedDir('models'),
         requestTimeoutMs: 60_000,
         log: () => {},
-        ...(dir ? { modelPackage: { dir, ...(sha ? { manifestSha256: sha } : {}) } } : {}),
+        ...(a['model-package'] ? { modelPackage: a['model-package'] } : {}),
       });
       try {
         const r = await enrolReferencesFromCsv(
-          new References(pool, await ReferenceVault.fromFile(a.data['reference-key'])),
-          a.data.csv,
+          new References(pool, await ReferenceVault.fromFile(a['reference-key'])),
+          a.csv,
           engine,
-          a.data.actor,
+          a.actor,
         );
         console.log(
-          `enrolled ${r.people} reference(s) from ${r.photos} photo(s) and ${r.codes} eGov code(s), encrypted, audited as ${a.data.actor}`,
+          `enrolled ${r.people} reference(s) from ${r.photos} photo(s) and ${r.codes} eGov code(s), encrypted, audited as ${a.actor}`,
         );
       } finally {
         await engine.close();
@@ -244,10 +245,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === 'purge') {
-      const a = z.object({ 'older-than-days': z.coerce.number().int().min(1) }).safeParse(values);
-      if (!a.success) return bad('purge --older-than-days N');
+      const a = optionsOf(values, purgeSchema);
+      if (!a) return bad('purge --older-than-days N');
       const r = await pool.query('DELETE FROM verdicts WHERE received_at < now() - make_interval(days => $1)', [
-        a.data['older-than-days'],
+        a['older-than-days'],
       ]);
       console.log(`deleted ${r.rowCount ?? 0} verdict(s)`);
       return 0;

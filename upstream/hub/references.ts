@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import { csvLineError, readCsv } from '../../electron/core/platform/csv/read.js';
 import { descriptorDistance, type DescriptorMetric } from '../../electron/core/face/descriptor-distance.js';
 import { loadImageFrame } from '../../electron/core/face/image-file.js';
 import type { FaceEngine } from '../../electron/core/face/types.js';
@@ -63,23 +62,19 @@ export async function enrolReferencesFromCsv(
   engine: Pick<FaceEngine, 'describe' | 'status'>,
   actor: string,
 ): Promise<ReferenceEnrolment> {
-  let records: string[][];
-  try {
-    records = parse(readFileSync(csvFile, 'utf8'), {
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-    }) as string[][];
-  } catch (err) {
-    throw new Error(`${csvFile}: not a valid CSV file (${err instanceof Error ? err.message : String(err)})`);
-  }
+  const records = readCsv(csvFile);
   const photos = new Map<string, string[]>();
   const codes: Array<[string, string]> = [];
-  for (const [n, [iin = '', image = '', code = '']] of records.entries()) {
+  for (const [
+    n,
+    {
+      fields: [iin = '', image = '', code = ''],
+      line,
+    },
+  ] of records.entries()) {
     if (n === 0 && iin.toLowerCase() === 'iin') continue;
     const row = rowSchema.safeParse({ iin, image, code });
-    if (!row.success) throw new Error(`${csvFile} line ${n + 1}: ${row.error.issues[0]?.message}`);
+    if (!row.success) throw csvLineError(csvFile, line, row.error.issues[0]?.message ?? 'not a valid row');
     if (row.data.image) photos.set(row.data.iin, [...(photos.get(row.data.iin) ?? []), row.data.image]);
     if (row.data.code) codes.push([row.data.iin, row.data.code]);
   }

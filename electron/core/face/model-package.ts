@@ -112,6 +112,25 @@ export interface OpenPackageOptions {
   manifestSha256?: string;
 }
 
+/** A model package to load: its folder and, for one this build does not pin, its manifest's SHA-256. */
+export interface ModelPackageSpec {
+  dir: string;
+  manifestSha256?: string;
+}
+
+/**
+ * `--model-package DIR[:SHA256]`, the one spelling of the option for the tools and the hub (`npm run
+ * bench`, `eval-faces`, `eval-presence`, `hub serve`): the package the kiosk runs, so what is measured
+ * or matched is the model that is deployed. The hash is checked when the package is opened.
+ */
+export const modelPackageOption = z
+  .string()
+  .regex(/^[^:]+(:[0-9a-f]{64})?$/, '--model-package takes DIR or DIR:SHA256')
+  .transform((spec): ModelPackageSpec => {
+    const [dir = '', sha] = spec.split(':');
+    return { dir, ...(sha ? { manifestSha256: sha } : {}) };
+  });
+
 /**
  * Opens a model package: reads manifest.json, refuses it unless its SHA-256 is pinned in code or
  * given by the configuration, validates it, and returns a reader that verifies every file it hands

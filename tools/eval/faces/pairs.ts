@@ -7,7 +7,9 @@
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { z } from 'zod';
-import { readCsvRecords, type IdentityRow } from './identities.js';
+import { csvLineError, readCsv } from '../../../electron/core/platform/csv/read.js';
+import { csvText } from '../../../electron/core/platform/csv/write.js';
+import type { IdentityRow } from './identities.js';
 
 export interface LabelledPair {
   file_x: string;
@@ -24,13 +26,13 @@ export type PairRow = z.infer<typeof rowSchema>;
 
 /** Reads the pairs CSV (header file_x,file_y,Decision; Yes = same person); errors name the line. */
 export function readPairs(path: string): PairRow[] {
-  const records = readCsvRecords(path, 'pairs');
-  const header = records.shift() ?? [];
+  const records = readCsv(path, 'pairs');
+  const header = records.shift()?.fields ?? [];
   if (header.join(',') !== 'file_x,file_y,Decision')
     throw new Error(`${path}: the first line must be "file_x,file_y,Decision", got "${header.join(',').slice(0, 60)}"`);
-  return records.map(([file_x, file_y, Decision, ...extra], i) => {
+  return records.map(({ fields: [file_x, file_y, Decision, ...extra], line }) => {
     const parsed = rowSchema.safeParse({ file_x, file_y, Decision });
-    if (!parsed.success || extra.length) throw new Error(`${path} line ${i + 2}: expected "file_x,file_y,Yes|No"`);
+    if (!parsed.success || extra.length) throw csvLineError(path, line, 'expected "file_x,file_y,Yes|No"');
     return parsed.data;
   });
 }
@@ -158,11 +160,5 @@ export function makePairs(identities: IdentityRow[], options: MakePairsOptions):
 
 /** The pairs as a pairs file (file_x,file_y,Decision), to keep or to re-run with `--pairs`. */
 export function pairsCsv(pairs: readonly LabelledPair[]): string {
-  const quote = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return (
-    [
-      'file_x,file_y,Decision',
-      ...pairs.map((p) => `${quote(p.file_x)},${quote(p.file_y)},${p.same ? 'Yes' : 'No'}`),
-    ].join('\n') + '\n'
-  );
+  return csvText([['file_x', 'file_y', 'Decision'], ...pairs.map((p) => [p.file_x, p.file_y, p.same ? 'Yes' : 'No'])]);
 }

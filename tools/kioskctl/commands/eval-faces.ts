@@ -9,7 +9,6 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { defaultConfig } from '../../../electron/core/platform/config/schema.js';
@@ -19,6 +18,9 @@ import { readIdentities, type IdentityRow } from '../../eval/faces/identities.js
 import { labelPairs, makePairs, pairsCsv, readPairs, type LabelledPair } from '../../eval/faces/pairs.js';
 import { loadImageFrame } from '../../../electron/core/face/image-file.js';
 import { shippedDir } from '../../../electron/core/platform/resources.js';
+import { parseOptions } from '../../../electron/core/platform/cli-options.js';
+import { modelPackageOption } from '../../../electron/core/face/model-package.js';
+import { csvText } from '../../../electron/core/platform/csv/write.js';
 import { FaceEngineError, type FaceAnalysis, type RgbaFrame } from '../../../electron/core/face/types.js';
 import { descriptorDistance } from '../../../electron/core/face/descriptor-distance.js';
 import { meanTemplate } from '../../../electron/core/face/template.js';
@@ -121,10 +123,7 @@ const optionsSchema = z
       .default(640),
     models: z.string().min(1).optional(),
     /** The recognition model package the kiosk runs (as `npm run bench --model-package`): IT measures the model it deploys. */
-    'model-package': z
-      .string()
-      .regex(/^[^:]+(:[0-9a-f]{64})?$/, '--model-package takes DIR or DIR:SHA256')
-      .optional(),
+    'model-package': modelPackageOption.optional(),
     /** Detector input size for describe (px, multiple of 32); default: the engine's. For comparisons. */
     'detector-size': z.coerce
       .number({ error: '--detector-size must be a number' })
@@ -203,12 +202,6 @@ function loadPairs(opts: Options): { pairs: LabelledPair[]; identities: Identity
   return { pairs: labelPairs(readPairs(opts.pairs as string), identities ?? undefined), identities };
 }
 
-/** `DIR[:SHA256]`: the package folder and, optionally, the manifest hash it must have. */
-export function modelPackageSpec(spec: string): { dir: string; manifestSha256?: string } {
-  const [dir = '', sha] = spec.split(':');
-  return { dir, ...(sha ? { manifestSha256: sha } : {}) };
-}
-
 /** Fails before any image is described when an output could not be written at the end. */
 function checkOutputFolder(file: string | undefined, option: string): void {
   if (!file) return;
@@ -217,44 +210,14 @@ function checkOutputFolder(file: string | undefined, option: string): void {
 }
 
 async function run(argv: string[]): Promise<number> {
-  let values: Record<string, unknown>;
+  let opts: Options;
   try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        pairs: { type: 'string' },
-        identities: { type: 'string' },
-        images: { type: 'string' },
-        'make-pairs': { type: 'string' },
-        seed: { type: 'string' },
-        impostors: { type: 'string' },
-        threshold: { type: 'string' },
-        'target-far': { type: 'string' },
-        plot: { type: 'string' },
-        'save-pairs': { type: 'string' },
-        template: { type: 'string' },
-        gate: { type: 'string' },
-        'save-scores': { type: 'string' },
-        'max-side': { type: 'string' },
-        models: { type: 'string' },
-        'model-package': { type: 'string' },
-        'detector-size': { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      strict: true,
-    }).values;
+    opts = parseOptions(argv, optionsSchema).values;
   } catch (err) {
     console.error(`eval-faces: ${err instanceof Error ? err.message : String(err)}`);
     console.error(USAGE);
     return 2;
   }
-  const parsed = optionsSchema.safeParse(values);
-  if (!parsed.success) {
-    console.error(`eval-faces: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-    console.error(USAGE);
-    return 2;
-  }
-  const opts = parsed.data;
   const imagesDir = resolve(opts.images);
   if (!existsSync(imagesDir) || !statSync(imagesDir).isDirectory())
     throw new Error(`the images folder ${imagesDir} does not exist`);
@@ -286,7 +249,7 @@ async function run(argv: string[]): Promise<number> {
     backend: defaultConfig.face.backend,
     requestTimeoutMs: 60_000,
     ...(opts['detector-size'] ? { describeInputSize: opts['detector-size'] } : {}),
-    ...(opts['model-package'] ? { modelPackage: modelPackageSpec(opts['model-package']) } : {}),
+    ...(opts['model-package'] ? { modelPackage: opts['model-package'] } : {}),
     log,
   });
   const descriptors = new Map<string, number[]>();
@@ -492,25 +455,20 @@ async function run(argv: string[]): Promise<number> {
     };
 
     if (opts['save-scores']) {
-      const quote = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
       const rows = perK.flatMap(({ k, scored: list }) =>
-        list.map((p) =>
-          [
-            p.pair.file_x,
-            p.pair.file_y,
-            p.same ? 'Yes' : 'No',
-            p.pair.group,
-            String(k),
-            p.reference.map(shown).join(';'),
-            p.distance.toFixed(6),
-          ]
-            .map(quote)
-            .join(','),
-        ),
+        list.map((p) => [
+          p.pair.file_x,
+          p.pair.file_y,
+          p.same ? 'Yes' : 'No',
+          p.pair.group,
+          String(k),
+          p.reference.map(shown).join(';'),
+          p.distance.toFixed(6),
+        ]),
       );
       writeFileSync(
         opts['save-scores'],
-        ['file_x,file_y,Decision,group,k,reference,distance', ...rows].join('\n') + '\n',
+        csvText([['file_x', 'file_y', 'Decision', 'group', 'k', 'reference', 'distance'], ...rows]),
       );
     }
 

@@ -6,14 +6,16 @@
  * refused), APCER per attack kind (attacks passed) and the failure-to-acquire rate, with the
  * texture evidence at the configured threshold and without it; the texture score per label, a DET
  * plot of it (`--plot`), and a threshold suggested at a target BPCER (`--target-bpcer`), written to
- * the configuration with an audit row (`--write-config`).
+ * the configuration with an audit row (`--write-config`). `--model-package DIR[:SHA256]` runs the
+ * recognition model package the kiosk runs, as `npm run bench` and `eval-faces` do.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { parseConfig, type KioskConfig } from '../../../electron/core/platform/config/schema.js';
+import { csvLineError, readCsv } from '../../../electron/core/platform/csv/read.js';
+import { parseOptions } from '../../../electron/core/platform/cli-options.js';
+import { modelPackageOption } from '../../../electron/core/face/model-package.js';
 import { createFaceEngine } from '../../../electron/core/face/engine.js';
 import { shippedDir } from '../../../electron/core/platform/resources.js';
 import { kioskCadence, recordingFrames } from '../../eval/presence/recording.js';
@@ -42,12 +44,17 @@ const labelSchema = z.union([
 const rowSchema = z.object({ file: z.string().min(1).max(1000), label: labelSchema });
 export type RecordingRow = z.infer<typeof rowSchema>;
 
+const USAGE =
+  'Usage: npm run kioskctl -- eval-presence --videos CSV [--config FILE] [--fps N] [--sides both|left|right] [--json] [--plot det.svg|det.png] [--target-bpcer 0.02] [--margin 0.5] [--write-config FILE --data-dir DIR] [--models DIR] [--model-package DIR[:SHA256]]';
+
 const optionsSchema = z.object({
   videos: z.string({ error: '--videos CSV is required (file,label; label bona-fide or attack:<kind>)' }).min(1),
   config: z.string().min(1).optional(),
   fps: z.coerce.number({ error: '--fps must be a number' }).int().min(2).max(30).default(kioskCadence.fps),
   sides: z.enum(['both', 'left', 'right']).default('both'),
   models: z.string().min(1).optional(),
+  /** The recognition model package the kiosk runs (as `npm run bench` and `eval-faces`): IT measures the model it deploys. */
+  'model-package': modelPackageOption.optional(),
   json: z.boolean().default(false),
   plot: z.string().min(1).optional(),
   'target-bpcer': z.coerce.number({ error: '--target-bpcer must be a number' }).min(0).max(0.5).default(0.02),
@@ -58,28 +65,19 @@ const optionsSchema = z.object({
 
 /** Reads the recordings CSV (header `file,label`); paths are relative to the CSV's folder. */
 export function readRecordings(path: string): Array<RecordingRow & { path: string }> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new Error(`cannot read the recordings file ${path}`);
-  }
-  let records: string[][];
-  try {
-    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
-  } catch (err) {
-    throw new Error(`${path}: not a valid CSV file (${err instanceof Error ? err.message : String(err)})`);
-  }
-  const header = records.shift() ?? [];
+  const records = readCsv(path, 'recordings');
+  const header = records.shift()?.fields ?? [];
   if (header.join(',') !== 'file,label')
     throw new Error(`${path}: the first line must be "file,label", got "${header.join(',').slice(0, 60)}"`);
   if (records.length === 0) throw new Error(`${path}: no recordings listed`);
   const base = dirname(resolve(path));
-  return records.map(([file, label, ...extra], i) => {
+  return records.map(({ fields: [file, label, ...extra], line }) => {
     const parsed = rowSchema.safeParse({ file, label });
     if (!parsed.success || extra.length) {
-      throw new Error(
-        `${path} line ${i + 2}: expected "file,bona-fide|attack:<kind>"${parsed.success ? '' : ` (${parsed.error.issues[0]?.message ?? ''})`}`,
+      throw csvLineError(
+        path,
+        line,
+        `expected "file,bona-fide|attack:<kind>"${parsed.success ? '' : ` (${parsed.error.issues[0]?.message ?? ''})`}`,
       );
     }
     return { ...parsed.data, path: isAbsolute(parsed.data.file) ? parsed.data.file : resolve(base, parsed.data.file) };
@@ -92,6 +90,8 @@ export interface PresenceResult extends PresenceRun {
 }
 
 export interface PresenceReport {
+  /** The recognition model the runs used (the built-in one, or `--model-package`); set by the command. */
+  recognitionModelId?: string;
   /** Bona fide presentations refused, over those acquired (reached the challenge); with the texture evidence when the report has it. */
   bpcer: number | null;
   /** Per attack kind: attacks that passed, over those acquired. */
@@ -183,32 +183,14 @@ export function textureReport(
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      videos: { type: 'string' },
-      config: { type: 'string' },
-      fps: { type: 'string' },
-      sides: { type: 'string' },
-      models: { type: 'string' },
-      json: { type: 'boolean' },
-      plot: { type: 'string' },
-      'target-bpcer': { type: 'string' },
-      margin: { type: 'string' },
-      'write-config': { type: 'string' },
-      'data-dir': { type: 'string' },
-    },
-    strict: true,
-  });
-  const parsed = optionsSchema.safeParse(values);
-  if (!parsed.success) {
-    console.error(`eval-presence: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-    console.error(
-      'Usage: npm run kioskctl -- eval-presence --videos CSV [--config FILE] [--fps N] [--sides both|left|right] [--json] [--plot det.svg|det.png] [--target-bpcer 0.02] [--margin 0.5] [--write-config FILE --data-dir DIR]',
-    );
+  let opts: z.infer<typeof optionsSchema>;
+  try {
+    opts = parseOptions(argv, optionsSchema).values;
+  } catch (err) {
+    console.error(`eval-presence: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(USAGE);
     return 2;
   }
-  const opts = parsed.data;
   const rows = readRecordings(opts.videos);
   const config: KioskConfig = opts.config ? parseConfig(readJson(opts.config), opts.config) : parseConfig({});
   const progress = (line: string): void => {
@@ -223,12 +205,14 @@ async function run(argv: string[]): Promise<number> {
     requestTimeoutMs: 60_000,
     log: progress,
     texture: { dir: join(modelsDir, TEXTURE_PACKAGE_DIR) },
+    ...(opts['model-package'] ? { modelPackage: opts['model-package'] } : {}),
   });
   const judgedWithout: KioskConfig['presence'] = {
     ...config.presence,
     texture: { ...config.presence.texture, mode: 'off' },
   };
   let modelId: string | null = null;
+  let recognitionModelId = '';
   const sides = opts.sides === 'both' ? (['left', 'right'] as const) : [opts.sides];
   const results: PresenceResult[] = [];
   try {
@@ -240,18 +224,23 @@ async function run(argv: string[]): Promise<number> {
         progress(`${i + 1}/${rows.length} ${row.file} (${row.label}, ${side}): ${describeRun(result)}`);
       }
     }
-    modelId = (await engine.status()).textureModelId ?? null;
+    const status = await engine.status();
+    modelId = status.textureModelId ?? null;
+    recognitionModelId = status.modelId;
   } finally {
     await engine.close();
   }
   const t = config.presence.texture;
-  const report = textureReport(results, rows.length, {
-    modelId,
-    threshold: t.minRealScore,
-    minFrames: t.minFrames,
-    targetBpcer: opts['target-bpcer'],
-    margin: opts.margin,
-  });
+  const report: PresenceReport = {
+    recognitionModelId,
+    ...textureReport(results, rows.length, {
+      modelId,
+      threshold: t.minRealScore,
+      minFrames: t.minFrames,
+      targetBpcer: opts['target-bpcer'],
+      margin: opts.margin,
+    }),
+  };
   if (opts.plot) await writeTexturePlot(opts.plot, report);
   if (opts['write-config']) {
     const code = writeSuggestedThreshold(opts['write-config'], opts['data-dir'], report);
@@ -347,7 +336,7 @@ const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toF
 export function formatReport(report: PresenceReport, fps: number): string {
   const width = Math.min(60, Math.max(10, ...report.results.map((r) => r.file.length)));
   return [
-    `Presence check on ${report.recordings} recordings, ${report.presentations} presentations (each side; ${fps} frames/s)`,
+    `Presence check on ${report.recordings} recordings, ${report.presentations} presentations (each side; ${fps} frames/s)${report.recognitionModelId ? `; recognition model ${report.recognitionModelId}` : ''}`,
     '',
     `  ${'recording'.padEnd(width)}  ${'label'.padEnd(18)} side   result`,
     ...report.results.map(

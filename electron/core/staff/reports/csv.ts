@@ -1,13 +1,7 @@
 import { visitMethods } from '../../../shared/protocol/envelope.js';
+import { csvText } from '../../platform/csv/write.js';
 import type { AnomalyFlag } from './anomalies.js';
 import type { DayFigures } from './figures.js';
-
-/** RFC 4180 field: quoted when needed; a leading =+-@ is prefixed so spreadsheets do not run it. */
-export function csvField(value: string | number): string {
-  let s = String(value);
-  if (/^[=+\-@\t\r]/.test(s) && typeof value === 'string') s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 export function describeFlag(f: AnomalyFlag): string {
   return f.kind === 'override-share'
@@ -28,5 +22,6 @@ export function reportCsv(days: readonly DayFigures[], flags: readonly AnomalyFl
       .map(describeFlag)
       .join('; '),
   ]);
-  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+  // CRLF for spreadsheets; a leading = + - @ is defused so a spreadsheet shows the text instead of running it.
+  return csvText([header, ...rows], { eol: '\r\n', escapeFormulas: true });
 }
