@@ -1,18 +1,18 @@
-import { dirname, isAbsolute, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import { csvLineError, readCsv } from '../electron/core/platform/csv/read.js';
 import type { FaceEngine } from '../electron/core/face/types.js';
-import { loadImageFrame } from '../electron/core/face/image-file.js';
 import { meanTemplate } from '../electron/core/face/template.js';
+import { describeOnePerson, readEnrolmentCsv } from './reference-photos.js';
 
 /**
  * `--enroll CSV`: rows `iin,image[,egov_code]` (a header line is allowed). The image, relative to
  * the CSV, gives the person's reference descriptor, computed with the kiosk's own face engine on a
  * 640×480 letterboxed frame like the kiosk's camera frames, and stored with the engine's model id; the
  * optional code goes to the eGov table. Several rows with images for one IIN are several photos of
- * that person: their descriptors are averaged into one reference template in the model's metric
- * (`meanTemplate`), which refuses fewer genuine visits at the same threshold (docs/face-accuracy.md).
+ * that person, checked to be one person (`describeOnePerson`, reference-photos.ts; a set that is not
+ * is refused and nothing is stored): their descriptors are averaged into one reference template in
+ * the model's metric (`meanTemplate`), which refuses fewer genuine visits at the same threshold
+ * (docs/face-accuracy.md).
  */
 const rowSchema = z.object({
   iin: z.string().regex(/^\d{12}$/, 'the IIN has 12 digits'),
@@ -38,44 +38,22 @@ export async function enrolFromCsv(
   csvFile: string,
   engine: () => Promise<Pick<FaceEngine, 'describe' | 'status'>>,
 ): Promise<EnrolResult> {
-  const records = readCsv(csvFile);
+  const { photos, codes } = readEnrolmentCsv(csvFile, rowSchema);
   const result: EnrolResult = { faces: 0, photos: 0, templates: 0, codes: 0 };
   const putRef = db.prepare(
     'INSERT INTO face_references (iin, descriptor, image, model_id, photos) VALUES (?, ?, ?, ?, ?) ON CONFLICT (iin) DO UPDATE SET descriptor = excluded.descriptor, image = excluded.image, model_id = excluded.model_id, photos = excluded.photos',
   );
   const putCode = db.prepare('INSERT OR IGNORE INTO egov_codes (iin, code) VALUES (?, ?)');
-  // Every row is checked before anything is described; the photos of one IIN are kept together.
-  const photos = new Map<string, string[]>();
-  for (const [
-    n,
-    {
-      fields: [iin = '', image = '', code = ''],
-      line,
-    },
-  ] of records.entries()) {
-    if (n === 0 && iin.toLowerCase() === 'iin') continue;
-    const row = rowSchema.safeParse({ iin, image, code });
-    if (!row.success) throw csvLineError(csvFile, line, row.error.issues[0]?.message ?? 'not a valid row');
-    if (row.data.image) photos.set(row.data.iin, [...(photos.get(row.data.iin) ?? []), row.data.image]);
-    if (row.data.code) {
-      putCode.run(row.data.iin, row.data.code);
-      result.codes++;
-    }
+  // Every IIN's photos are described and checked before anything is stored.
+  const described: Array<{ iin: string; images: string[]; descriptors: number[][] }> = [];
+  for (const [iin, images] of photos)
+    described.push({ iin, images, descriptors: await describeOnePerson(csvFile, images, await engine()) });
+  for (const [iin, code] of codes) {
+    putCode.run(iin, code);
+    result.codes++;
   }
-  for (const [iin, images] of photos) {
+  for (const { iin, images, descriptors } of described) {
     const e = await engine();
-    const descriptors: number[][] = [];
-    for (const image of images) {
-      const path = isAbsolute(image) ? image : join(dirname(csvFile), image);
-      const frame = await loadImageFrame(path, { contain: { width: 640, height: 480 } });
-      try {
-        descriptors.push((await e.describe(frame)).descriptor);
-      } catch (err) {
-        throw new Error(
-          `${csvFile}: the photo ${image} cannot be enrolled (${err instanceof Error ? err.message : String(err)})`,
-        );
-      }
-    }
     const { modelId, metric } = await e.status();
     // The reference names the model that made it: only descriptors of that model are compared with it.
     putRef.run(iin, JSON.stringify(meanTemplate(descriptors, metric)), images.join(';'), modelId, images.length);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { growthCurves, type Person } from '../../tools/eval/faces/growth.js';
 import { mulberry32 } from '../../upstream/faults.js';
-import { oddPhoto } from '../../upstream/hub/references.js';
+import { oddPhoto, onePersonBound } from '../../upstream/reference-photos.js';
 
 /** Synthetic people: a centre per person and photos scattered around it (seeded), one group, one gender. */
 function people(n: number, photos: number, spread: number): Person[] {
@@ -71,5 +71,12 @@ describe('enrolment from ID photos: one person per IIN', () => {
         0.44,
       ),
     ).toEqual(names);
+  });
+});
+
+describe('the one-person bound', () => {
+  it('is the measured 0.50 for the built-in model and the match threshold for a model not measured', () => {
+    expect(onePersonBound({ modelId: 'faceapi-dlib128@470afa833860', threshold: 0.44 })).toBe(0.5);
+    expect(onePersonBound({ modelId: 'clinic-model@abc', threshold: 0.3 })).toBe(0.3);
   });
 });

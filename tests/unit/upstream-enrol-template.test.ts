@@ -40,17 +40,33 @@ describe('reference upstream: enrolment from several photos', () => {
       const dir = tempDir('enrol');
       const csv = join(dir, 'enrol.csv');
       const photo = (name: string) => fixture(`photos/${name}`);
+      const upDir = tempDir('up');
+      // A wrong file in IT's folder: another man's photo under the patient's IIN is refused, named, and
+      // nothing is stored (issue 17 item 12: the mean of two people breaks the patient's matches).
+      writeFileSync(
+        csv,
+        [
+          'iin,image',
+          `${PATIENT},${photo('alex_lacamoire_1.png')}`,
+          `${PATIENT},${photo('lin_manuel_miranda_1.png')}`,
+          `${PATIENT},${photo('alex_lacamoire_3.jpg')}`,
+        ].join('\n'),
+      );
+      await expect(
+        startDevUpstream(tempDir('up-mixed'), { enrollCsv: csv, templateThreshold: TEMPLATE_THRESHOLD }),
+      ).rejects.toThrow(
+        /not one person: \S*lin_manuel_miranda_1\.png is not the person in the others\. Nothing was enrolled\./,
+      );
       // The same man enrolled twice: from two photos, and (another record) from the first photo only.
       writeFileSync(
         csv,
         [
           'iin,image',
           `${PATIENT},${photo('alex_lacamoire_1.png')}`,
-          `${PATIENT},${photo('alex_lacamoire_2.jpg')}`,
+          `${PATIENT},${photo('alex_lacamoire_3.jpg')}`,
           `${SAME_PATIENT_ONE_PHOTO},${photo('alex_lacamoire_1.png')}`,
         ].join('\n'),
       );
-      const upDir = tempDir('up');
       // Judged at the one-photo threshold, a template lets more impostors through: without a threshold of its own the upstream does not start.
       await expect(startDevUpstream(upDir, { enrollCsv: csv })).rejects.toThrow(
         /1 face reference\(s\) are templates of several photos, and no --template-threshold is set/,
@@ -64,11 +80,11 @@ describe('reference upstream: enrolment from several photos', () => {
         .prepare('SELECT descriptor, image, model_id, photos FROM face_references WHERE iin = ?')
         .get(PATIENT) as { descriptor: string; image: string; model_id: string; photos: number };
       expect(ref.photos).toBe(2);
-      expect(ref.image).toBe(`${photo('alex_lacamoire_1.png')};${photo('alex_lacamoire_2.jpg')}`);
+      expect(ref.image).toBe(`${photo('alex_lacamoire_1.png')};${photo('alex_lacamoire_3.jpg')}`);
       expect(ref.model_id).toBe((await engine.status()).modelId);
       const stored = JSON.parse(ref.descriptor) as number[];
       const template = meanTemplate(
-        [await describePhoto('alex_lacamoire_1.png'), await describePhoto('alex_lacamoire_2.jpg')],
+        [await describePhoto('alex_lacamoire_1.png'), await describePhoto('alex_lacamoire_3.jpg')],
         'euclidean',
       );
       expect(descriptorDistance(stored, template, 'euclidean')).toBeLessThan(1e-4);
@@ -98,7 +114,7 @@ describe('reference upstream: enrolment from several photos', () => {
         });
         return ((await res.json()) as { results: Array<{ status: string; verdict?: string }> }).results[0];
       };
-      const third = await describePhoto('alex_lacamoire_3.jpg');
+      const third = await describePhoto('alex_lacamoire_2.jpg');
       expect(await send(third)).toMatchObject({ status: 'accepted', verdict: 'face-match' });
       // The first photo alone is too far from the third one at the model's threshold: the template is what accepts it.
       expect(await send(third, SAME_PATIENT_ONE_PHOTO)).toMatchObject({ status: 'accepted', verdict: 'face-mismatch' });
