@@ -187,7 +187,7 @@ describe('photo check-in', () => {
       expect(await page.getByRole('status').innerText()).toBe(
         'That did not work. You can try once more. We could not confirm the head turn.',
       );
-      await page.getByRole('button', { name: 'Try again' }).click();
+      // Nobody presses "Try again": the next try starts by itself (ui.retryAfterMs, default 4 s).
       await expect
         .poll(() => page.getByRole('status').innerText(), { timeout: 90_000, interval: 300 })
         .toMatch(/turn your head to your (left|right)/);

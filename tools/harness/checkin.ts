@@ -84,7 +84,8 @@ export interface FaceCheckEnd {
 /**
  * As a patient on the camera screen: "Try again" after every failed try, until a ticket or the kiosk
  * leaves the camera screen. The kiosk decides how many tries there are; this only answers the screen.
- * After a press it waits for the button to go, so one failed try is never answered twice.
+ * Each failed try is counted once, when its "Try again" appears; the kiosk may start the next try by
+ * itself (ui.retryAfterMs) before the press lands, so a press that finds the button gone is fine.
  */
 export async function untilTheEnd(page: Page, lang: Language = 'en', timeoutMs = 300_000): Promise<FaceCheckEnd> {
   const checkin = localeStrings(lang, 'checkin');
@@ -96,9 +97,9 @@ export async function untilTheEnd(page: Page, lang: Language = 'en', timeoutMs =
   let tries = 1;
   for (const t0 = Date.now(); Date.now() - t0 < timeoutMs; await new Promise((r) => setTimeout(r, 100))) {
     if (await ticket.isVisible()) return { outcome: 'ticket', tries };
-    if ((await retry.isVisible()) && (await retry.isEnabled())) {
-      await retry.click({ timeout: 10_000 });
+    if (await retry.isVisible()) {
       tries++;
+      await retry.click({ timeout: 2_000 }).catch(() => undefined);
       await retry.waitFor({ state: 'hidden', timeout: 30_000 });
       continue;
     }

@@ -13,6 +13,7 @@ export const kioskInfoSchema = z.object({
     inactivityMs: z.number(),
     warningMs: z.number(),
     maxFaceAttempts: z.number(),
+    retryAfterMs: z.number(),
     ticketMs: z.number(),
     voice: z.enum(['on', 'off']),
     voiceVolume: z.number(),

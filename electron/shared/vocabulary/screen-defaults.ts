@@ -9,6 +9,7 @@ export const uiDefaults = {
   inactivityMs: 60_000,
   warningMs: 20_000,
   maxFaceAttempts: 3,
+  retryAfterMs: 4_000,
   ticketMs: 15_000,
   voice: 'on',
   voiceVolume: 0.8,

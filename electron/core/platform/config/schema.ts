@@ -102,6 +102,11 @@ export const configSchema = z
         inactivityMs: z.number().int().min(5_000).max(600_000).default(uiDefaults.inactivityMs),
         warningMs: z.number().int().min(3_000).max(120_000).default(uiDefaults.warningMs),
         maxFaceAttempts: z.number().int().min(1).max(10).default(uiDefaults.maxFaceAttempts),
+        /**
+         * After a failed face try, the next starts by itself after this long (the reason is shown and
+         * spoken first; "Try again" starts it sooner); 0: only the button starts it.
+         */
+        retryAfterMs: z.number().int().min(0).max(60_000).default(uiDefaults.retryAfterMs),
         ticketMs: z.number().int().min(3_000).max(120_000).default(uiDefaults.ticketMs),
         /** Spoken guidance (resources/voice, or the clinic's recordings in <data>/voice); the patient can mute it on screen. */
         voice: z.enum(['on', 'off']).default(uiDefaults.voice),

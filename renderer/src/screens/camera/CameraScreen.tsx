@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FrameSummary } from '../../core-types';
 import { ProgressRing } from '../../components/ProgressRing';
@@ -25,7 +25,7 @@ const presenceKey = (key: string) => `presence:${key.replace(/^presence\./, '')}
  * core one at a time (never queued); core's presence policy decides, so the screen cannot pass
  * anyone by itself. Any camera problem leads to the decline path, never to a blank screen.
  */
-export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
+export function CameraScreen({ route, go, reset, settings }: ScreenProps<'camera'>) {
   const { t } = useTranslation('checkin');
   const { session, maskedIin } = route;
   const videoRef = useRef<HTMLVideoElement>(null);
@@ -144,6 +144,17 @@ export function CameraScreen({ route, go, reset }: ScreenProps<'camera'>) {
       setStatus({ kind: 'error' });
     }
   }
+
+  // A failed try starts again by itself once its reason has been shown and spoken (ui.retryAfterMs);
+  // "Try again" starts it sooner. The timer goes with the failed-try screen.
+  const retryAfterMs = settings.ui.retryAfterMs;
+  const failedTry = status.kind === 'retry' && !status.pressed;
+  const retryOnItsOwn = useEffectEvent(() => void retry());
+  useEffect(() => {
+    if (!failedTry || retryAfterMs <= 0) return;
+    const timer = setTimeout(retryOnItsOwn, retryAfterMs);
+    return () => clearTimeout(timer);
+  }, [failedTry, retryAfterMs]);
 
   // Spoken as each instruction first appears (presence keys are voice keys); a failed try says so.
   useSpoken(summary?.instruction);

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { call, KioskError } from '../../kiosk';
 import { Notice, PanelHead, ProblemLine, StaffTable } from '../staff/common';
 import { ProvisionPanel } from './ProvisionPanel';
+import { TextField } from '../../components/TextField';
 import { CameraStatus } from './CameraStatus';
 import { QueueChart } from './QueueChart';
 import { asProgress, type DeadLetter, type HistoryPoint, type SyncProgress, type SyncStatus } from './types';
@@ -198,16 +199,12 @@ export function ItPanel() {
       <ProvisionPanel />
       <CameraStatus version={version} />
       <form className="staff-form staff-inline" onSubmit={exportNow} aria-label={t('export.title')}>
-        <label>
-          {t('export.path')}
-          <input
-            type="text"
-            value={exportPath}
-            onChange={(e) => setExportPath(e.target.value)}
-            placeholder="/media/usb/kelu-visits.kelu"
-            spellCheck={false}
-          />
-        </label>
+        <TextField
+          label={t('export.path')}
+          value={exportPath}
+          onChange={setExportPath}
+          placeholder="/media/usb/kelu-visits.kelu"
+        />
         <button type="submit" className="button secondary" disabled={exportPath.trim().length < 2}>
           {t('export.button')}
         </button>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { call, KioskError } from '../../kiosk';
 import { Notice, ProblemLine } from '../staff/common';
 import { useKeyStatus } from './useKeyStatus';
+import { TextField } from '../../components/TextField';
 
 /**
  * Provisioning from the IT screen: the upstream's public key file (a path on the USB stick, read
@@ -127,51 +128,36 @@ export function ProvisionPanel() {
         </ul>
       )}
       <form className="staff-form" onSubmit={submit} aria-label={t('provision.form')}>
-        <label>
-          {t('provision.keyFile')}
-          <input
-            type="text"
-            value={keyFile}
-            onChange={(e) => setKeyFile(e.target.value)}
-            placeholder="/media/usb/upstream-public.json"
-            spellCheck={false}
-            required
-          />
-        </label>
-        <label>
-          {t('provision.fingerprint')}
-          <input
-            type="text"
-            value={fingerprint}
-            onChange={(e) => setFingerprint(e.target.value)}
-            placeholder="0a1b 2c3d 4e5f 6a7b 8c9d 0e1f 2a3b 4c5d"
-            spellCheck={false}
-            autoComplete="off"
-            required
-          />
-        </label>
-        <label>
-          {t('provision.url')}
-          <input
-            type="url"
-            value={url}
-            onChange={(e) => setUrl(e.target.value)}
-            placeholder="https://upstream.example.kz"
-            spellCheck={false}
-            required
-          />
-        </label>
-        <label>
-          {t('provision.clinicId')}
-          <input
-            type="text"
-            value={clinicId}
-            onChange={(e) => setClinicId(e.target.value)}
-            placeholder="almaty-pc-4"
-            spellCheck={false}
-            required
-          />
-        </label>
+        <TextField
+          label={t('provision.keyFile')}
+          value={keyFile}
+          onChange={setKeyFile}
+          placeholder="/media/usb/upstream-public.json"
+          required
+        />
+        <TextField
+          label={t('provision.fingerprint')}
+          value={fingerprint}
+          onChange={setFingerprint}
+          placeholder="0a1b 2c3d 4e5f 6a7b 8c9d 0e1f 2a3b 4c5d"
+          autoComplete="off"
+          required
+        />
+        <TextField
+          label={t('provision.url')}
+          value={url}
+          onChange={setUrl}
+          type="url"
+          placeholder="https://upstream.example.kz"
+          required
+        />
+        <TextField
+          label={t('provision.clinicId')}
+          value={clinicId}
+          onChange={setClinicId}
+          placeholder="almaty-pc-4"
+          required
+        />
         <label className="check">
           <input type="checkbox" checked={newDeviceKey} onChange={(e) => setNewDeviceKey(e.target.checked)} />
           {t('provision.newDeviceKey')}
