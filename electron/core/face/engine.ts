@@ -12,6 +12,7 @@ import { validateFrame } from './frame.js';
 import { workerMessageSchema, type WorkerInit, type WorkerRequest } from './protocol.js';
 import {
   FaceEngineError,
+  type Box,
   type EngineStatus,
   type FaceDescription,
   type FaceEngine,
@@ -66,6 +67,8 @@ interface OutgoingRequest {
   id: number;
   op: WorkerRequest['op'];
   frame?: RgbaFrame;
+  around?: Box;
+  texture?: boolean;
 }
 
 /**
@@ -251,7 +254,15 @@ export async function createFaceEngine(options: FaceEngineClientOptions): Promis
   return {
     async analyze(frame, opts) {
       const { frame: f, transfer } = framed(frame, opts);
-      return (await call({ id: nextId++, op: 'analyze', frame: f }, transfer)) as FrameAnalysis;
+      const around = opts?.around;
+      const req: OutgoingRequest = {
+        id: nextId++,
+        op: 'analyze',
+        frame: f,
+        ...(around ? { around: { x: around.x, y: around.y, width: around.width, height: around.height } } : {}),
+        ...(opts?.texture !== undefined ? { texture: opts.texture } : {}),
+      };
+      return (await call(req, transfer)) as FrameAnalysis;
     },
     async describe(frame, opts) {
       const { frame: f, transfer } = framed(frame, opts);

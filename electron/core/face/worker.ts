@@ -89,7 +89,11 @@ async function main(): Promise<void> {
     };
     try {
       let value: unknown;
-      if (req.op === 'analyze') value = await pipeline.analyze(validateFrame(req.frame));
+      if (req.op === 'analyze')
+        value = await pipeline.analyze(validateFrame(req.frame), {
+          ...(req.around ? { around: req.around } : {}),
+          ...(req.texture !== undefined ? { texture: req.texture } : {}),
+        });
       else if (req.op === 'describe') value = await pipeline.describe(validateFrame(req.frame));
       else if (req.op === 'status') value = pipeline.status();
       else {
