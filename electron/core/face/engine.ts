@@ -32,6 +32,8 @@ export interface FaceEngineClientOptions extends FaceEngineOptions {
   /** Detector input sizes (px, multiples of 32); the defaults are the measured choice. */
   analyzeInputSize?: number;
   describeInputSize?: number;
+  /** Keep tfjs's stock wasm kernels (wasm-kernels.ts): only to measure the difference. */
+  stockKernels?: boolean;
   /** Override the worker script (normally found beside this module). */
   workerPath?: string;
 }
@@ -99,6 +101,7 @@ export async function createFaceEngine(options: FaceEngineClientOptions): Promis
     ...(options.describeInputSize ? { describeInputSize: options.describeInputSize } : {}),
     ...(options.modelPackage ? { modelPackage: options.modelPackage } : {}),
     ...(options.texture ? { texture: options.texture } : {}),
+    ...(options.stockKernels ? { stockKernels: true } : {}),
   };
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));

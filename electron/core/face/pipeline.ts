@@ -26,6 +26,7 @@ import {
 import type { Recognition } from './model-package.js';
 import { createOnnxRecognizer, type OnnxRecognizer } from './onnx-runtime.js';
 import { openTexturePackage } from './texture-package.js';
+import { registerFastConcat } from './wasm-kernels.js';
 import { createTextureScorer, type TextureScorer } from './texture.js';
 import {
   FaceEngineError,
@@ -83,6 +84,7 @@ type TfCore = typeof import('@tensorflow/tfjs');
 async function setUpBackend(
   tf: TfCore,
   preference: BackendPreference,
+  stockKernels = false,
 ): Promise<{ backend: FaceBackend; detail: string }> {
   let nativeError = '';
   if (preference !== 'wasm') {
@@ -106,6 +108,8 @@ async function setUpBackend(
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (!(await tf.setBackend('wasm'))) throw new FaceEngineError('failed', 'The wasm backend did not initialise.');
   await tf.ready();
+  // The stock wasm Concat costs ~9 ms a frame in face-api's input normalisation (wasm-kernels.ts).
+  if (!stockKernels) registerFastConcat(tf);
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   return {
     backend: 'wasm',
@@ -121,6 +125,8 @@ export interface PipelineOptions {
   modelPackage?: ModelPackageLocation;
   /** The texture model package's folder; when given it must verify and load, or the engine does not start. */
   texture?: { dir: string };
+  /** Keep tfjs's stock wasm kernels (wasm-kernels.ts replaces Concat): only to measure the difference. */
+  stockKernels?: boolean;
 }
 
 /** The `tfjs-graph` runtime: a tfjs graph model (verified bytes, loaded from memory) on the engine's own tfjs backend. */
@@ -191,7 +197,7 @@ export async function createPipeline(
   const tf = faceapi.tf;
   // The full tfjs API (backends, flags, memory) of that same instance: node resolves one module.
   const core = nodeRequire('@tensorflow/tfjs') as TfCore;
-  const { backend, detail } = await setUpBackend(core, preference);
+  const { backend, detail } = await setUpBackend(core, preference, sizes.stockKernels === true);
 
   type WeightMap = ReturnType<Tf['io']['decodeWeights']>;
   const decode = (
@@ -239,15 +245,20 @@ export async function createPipeline(
 
   /**
    * RGBA bytes → float RGB tensor [h, w, 3] in one pass (tfjs has no RGBA input in Node); of the
-   * whole frame, or only of `region` (integer pixels inside the frame).
+   * whole frame, or only of `region` (integer pixels inside the frame). On wasm the pixels are copied
+   * into the wasm heap as the tensor is made, so one scratch array serves every frame (wiped at once):
+   * no 2 MB allocation per frame for the garbage collector to chase.
    */
+  let scratch = new Float32Array(0);
   const toTensor = (frame: RgbaFrame, region?: Box): Tensor3D => {
     const { data } = frame;
     const x0 = region?.x ?? 0;
     const y0 = region?.y ?? 0;
     const width = region?.width ?? frame.width;
     const height = region?.height ?? frame.height;
-    const rgb = new Float32Array(width * height * 3);
+    const size = width * height * 3;
+    if (backend === 'wasm' && scratch.length < size) scratch = new Float32Array(size);
+    const rgb = backend === 'wasm' ? scratch.subarray(0, size) : new Float32Array(size);
     for (let y = 0, j = 0; y < height; y++) {
       for (let i = ((y0 + y) * frame.width + x0) * 4, end = i + width * 4; i < end; i += 4, j += 3) {
         rgb[j] = data[i] as number;
@@ -256,8 +267,9 @@ export async function createPipeline(
       }
     }
     const tensor = tf.tensor3d(rgb, [height, width, 3], 'float32');
-    // Wiped once the tensor is disposed (tfjs-node may read the array lazily until then).
-    wipeAfterDispose.set(tensor, rgb);
+    // wasm has copied the pixels; tfjs-node may read the array lazily, so it is wiped once the tensor is disposed.
+    if (backend === 'wasm') rgb.fill(0);
+    else wipeAfterDispose.set(tensor, rgb);
     return tensor;
   };
 

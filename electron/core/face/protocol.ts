@@ -73,4 +73,6 @@ export interface WorkerInit {
   describeInputSize?: number;
   modelPackage?: { dir: string; manifestSha256?: string };
   texture?: { dir: string };
+  /** Keep tfjs's stock wasm kernels (face/wasm-kernels.ts): only to measure the difference. */
+  stockKernels?: boolean;
 }

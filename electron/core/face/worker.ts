@@ -30,6 +30,7 @@ const initSchema = z.object({
     .object({ dir: z.string().min(1) })
     .strict()
     .optional(),
+  stockKernels: z.boolean().optional(),
 });
 
 const toWire = (err: unknown): WireError =>
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
           }
         : {}),
       ...(init.texture ? { texture: init.texture } : {}),
+      ...(init.stockKernels ? { stockKernels: true } : {}),
     });
   } catch (err) {
     send({ type: 'fatal', error: toWire(err) });

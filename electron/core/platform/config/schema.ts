@@ -91,7 +91,8 @@ export const configSchema = z
          * frame (and whenever that square does not show exactly one face well inside it), so a second
          * face is seen within that many frames; the texture model scores the frames of the hold and
          * the challenge only, every one until the session has `texture.minFrames` scores, then every
-         * `textureEvery`-th. `whole`: every frame whole and scored (the earlier path, for measuring).
+         * `textureEvery`-th. `whole`: every frame whole and scored, on tfjs's stock wasm kernels (the
+         * earlier path, for measuring).
          */
         analysis: z
           .object({
