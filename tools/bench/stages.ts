@@ -6,7 +6,9 @@
  * - each stage of the face worker's analysis, timed alone with face-api and the texture model as
  *   pipeline.ts calls them (CPU ms per frame, `process.cpuUsage`, so the machine's load counts less
  *   than in wall time): the RGBA → float tensor, the tiny detector at 224, the tiny 68 landmarks,
- *   pose + quality, the texture model (two 80×80 nets), and core's frame copies;
+ *   pose + quality, the texture model (two 80×80 nets), and core's frame copies; the same detector
+ *   on the square around the face at 160 px (a tracked frame); both detectors again with the face
+ *   worker's Concat kernel (face/wasm-kernels.ts) instead of tfjs's stock one;
  * - the whole kiosk path per frame: `checkin.frame` through a real core (router, check-in session,
  *   engine client, worker thread, presence attempt), CPU of the whole process per judged frame,
  *   once per variant of `presence.analysis` (presence/tracking.ts), one after the other in this run:
@@ -23,7 +25,9 @@ import { join } from 'node:path';
 import { createCore } from '../../electron/core/kiosk.js';
 import { parseConfig } from '../../electron/core/platform/config/schema.js';
 import { wasmDir } from '../../electron/core/face/backend.js';
-import { faceQuality, poseFromLandmarks } from '../../electron/core/face/geometry.js';
+import { faceQuality, poseFromLandmarks, trackedSquare } from '../../electron/core/face/geometry.js';
+import { TRACK_INPUT_SIZE } from '../../electron/core/face/pipeline.js';
+import { registerFastConcat } from '../../electron/core/face/wasm-kernels.js';
 import { openModelPackage } from '../../electron/core/face/model-package.js';
 import { readFaceApiNet } from '../../electron/core/face/models.js';
 import { openTexturePackage, TEXTURE_PACKAGE_DIR } from '../../electron/core/face/texture-package.js';
@@ -32,6 +36,7 @@ import type { RgbaFrame } from '../../electron/core/face/types.js';
 import { fixture, projectRoot } from '../harness/fixtures.js';
 import { videoFrames } from '../harness/warp.js';
 import { validIin } from '../harness/checkin.js';
+import { busiestWorker, threadCpuMs } from './threads.js';
 
 type FaceApi = typeof import('@vladmandic/face-api/dist/face-api.node-wasm.js');
 const nodeRequire = createRequire(import.meta.url);
@@ -114,6 +119,7 @@ export async function runStageProfile(options: StageOptions = {}): Promise<Recor
       let faces = 0;
       const t0 = performance.now();
       const c0 = process.cpuUsage();
+      const threads0 = threadCpuMs();
       for (const f of frames) {
         const answer = await call('checkin.frame', { session, ...f, data: new Uint8Array(f.data) });
         judged++;
@@ -121,13 +127,15 @@ export async function runStageProfile(options: StageOptions = {}): Promise<Recor
         if (answer.phase === 'failed' || answer.phase === 'passed') await start();
       }
       const cpu = cpuMs(process.cpuUsage(c0));
+      const worker = busiestWorker(threads0, threadCpuMs()).ms;
       const wall = performance.now() - t0;
       // The copy made here for the router stands where the transport's buffer stands; counted apart below.
       out[`stages_kiosk_node_cpu_ms_${path}`] = r1(cpu / judged);
+      out[`stages_kiosk_face_worker_cpu_ms_${path}`] = r1(worker / judged);
       out[`stages_kiosk_wall_ms_${path}`] = r1(wall / judged);
       out[`stages_kiosk_faces_per_frame_${path}`] = r2(faces / judged);
       progress(
-        `kiosk path, ${path}: ${r1(cpu / judged)} ms CPU, ${r1(wall / judged)} ms wall per judged frame (${r2(faces / judged)} faces a frame)`,
+        `kiosk path, ${path}: ${r1(cpu / judged)} ms CPU (face worker ${r1(worker / judged)} ms), ${r1(wall / judged)} ms wall per judged frame (${r2(faces / judged)} faces a frame)`,
       );
     } finally {
       await core.close();
@@ -155,15 +163,18 @@ export async function runStageProfile(options: StageOptions = {}): Promise<Recor
   load(faceapi.nets.faceLandmark68TinyNet, 'face_landmark_68_tiny_model');
   const texturePkg = openTexturePackage(join(projectRoot, 'models', TEXTURE_PACKAGE_DIR));
   const texture = await createTextureScorer(texturePkg.nets, texturePkg.modelId);
-  const toTensor = (f: RgbaFrame) => {
-    const rgb = new Float32Array(f.width * f.height * 3);
-    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
-      rgb[j] = f.data[i] as number;
-      rgb[j + 1] = f.data[i + 1] as number;
-      rgb[j + 2] = f.data[i + 2] as number;
+  const toTensor = (f: RgbaFrame, r = { x: 0, y: 0, width: f.width, height: f.height }) => {
+    const rgb = new Float32Array(r.width * r.height * 3);
+    for (let y = 0, j = 0; y < r.height; y++) {
+      for (let i = ((r.y + y) * f.width + r.x) * 4, end = i + r.width * 4; i < end; i += 4, j += 3) {
+        rgb[j] = f.data[i] as number;
+        rgb[j + 1] = f.data[i + 1] as number;
+        rgb[j + 2] = f.data[i + 2] as number;
+      }
     }
-    return tf.tensor3d(rgb, [f.height, f.width, 3]);
+    return tf.tensor3d(rgb, [r.height, r.width, 3]);
   };
+  const oAround = new faceapi.TinyFaceDetectorOptions({ inputSize: TRACK_INPUT_SIZE, scoreThreshold: 0.5 });
   const o224 = new faceapi.TinyFaceDetectorOptions({ inputSize: 224, scoreThreshold: 0.5 });
   const o416 = new faceapi.TinyFaceDetectorOptions();
   // Warm every net.
@@ -173,8 +184,21 @@ export async function runStageProfile(options: StageOptions = {}): Promise<Recor
     await faceapi.detectAllFaces(t, o416).withFaceLandmarks();
     t.dispose();
   }
-  const acc = { copy: 0, tensor: 0, detect: 0, landmarks: 0, poseQuality: 0, texture: 0, plain416: 0, plain224: 0 };
+  const acc = {
+    copy: 0,
+    tensor: 0,
+    detect: 0,
+    landmarks: 0,
+    poseQuality: 0,
+    texture: 0,
+    plain416: 0,
+    plain224: 0,
+    aroundTensor: 0,
+    aroundDetect: 0,
+    aroundLandmarks: 0,
+  };
   let textured = 0;
+  let tracked = 0;
   for (const f of frames) {
     let c = process.cpuUsage();
     const lap = (): number => {
@@ -209,12 +233,47 @@ export async function runStageProfile(options: StageOptions = {}): Promise<Recor
       textured++;
     }
     acc.texture += lap();
+    // The same face looked for only in the square around its box (as on a tracked frame).
+    const square = faces.length === 1 ? trackedSquare(f, faces[0]!.box) : null;
+    if (square) {
+      tracked++;
+      lap();
+      const ta = toTensor(f, square);
+      acc.aroundTensor += lap();
+      await faceapi.detectAllFaces(ta, oAround);
+      acc.aroundDetect += lap();
+      await faceapi.detectAllFaces(ta, oAround).withFaceLandmarks(true);
+      acc.aroundLandmarks += lap();
+      ta.dispose();
+    }
     await faceapi.detectAllFaces(t, o416).withFaceLandmarks();
     acc.plain416 += lap();
     await faceapi.detectAllFaces(t, o224).withFaceLandmarks(true);
     acc.plain224 += lap();
     t.dispose();
   }
+  // The detector again with the face worker's Concat (face/wasm-kernels.ts) in place of the stock one.
+  registerFastConcat(tfc);
+  let fastWhole = 0;
+  let fastAround = 0;
+  for (const f of frames) {
+    const t = toTensor(f);
+    let c = process.cpuUsage();
+    const found = await faceapi.detectAllFaces(t, o224);
+    fastWhole += cpuMs(process.cpuUsage(c));
+    t.dispose();
+    const only = found.length === 1 ? found[0]!.box : undefined;
+    const square = only ? trackedSquare(f, { x: only.x, y: only.y, width: only.width, height: only.height }) : null;
+    if (square) {
+      const ta = toTensor(f, square);
+      c = process.cpuUsage();
+      await faceapi.detectAllFaces(ta, oAround);
+      fastAround += cpuMs(process.cpuUsage(c));
+      ta.dispose();
+    }
+  }
+  out.stages_detect224_fast_concat_ms = r1(fastWhole / n);
+  out.stages_around_detect160_fast_concat_ms = tracked ? r1(fastAround / tracked) : Number.NaN;
   const per = (x: number) => r1(x / n);
   out.stages_copy_ms = per(acc.copy);
   out.stages_rgba_to_tensor_ms = per(acc.tensor);
@@ -223,6 +282,11 @@ export async function runStageProfile(options: StageOptions = {}): Promise<Recor
   out.stages_pose_quality_ms = per(acc.poseQuality);
   out.stages_texture_ms_per_scored_frame = textured ? r1(acc.texture / textured) : Number.NaN;
   out.stages_texture_scored_frames = textured;
+  const perTracked = (x: number) => (tracked ? r1(x / tracked) : Number.NaN);
+  out.stages_around_frames = tracked;
+  out.stages_around_rgba_to_tensor_ms = perTracked(acc.aroundTensor);
+  out.stages_around_detect160_ms = perTracked(acc.aroundDetect);
+  out.stages_around_landmarks_tiny_ms = perTracked(acc.aroundLandmarks - acc.aroundDetect);
   out.stages_plain416_ms = per(acc.plain416);
   out.stages_plain224_tiny_ms = per(acc.plain224);
   for (const path of Object.keys(variants)) {

@@ -17,8 +17,9 @@
  *   thread: `judged_cpu_node_engine_ms_per_frame`, every thread but the main one (the face worker,
  *   onnxruntime, V8's helpers), and `judged_cpu_node_main_ms_per_frame`, the main thread, which runs
  *   core's handlers but also Playwright and the patient simulator's host side (its frames, its
- *   bindings at 30 per second): not the kiosk's cost. `npm run bench -- --only-stages` measures the
- *   kiosk's own Node path alone.
+ *   bindings at 30 per second): not the kiosk's cost; `judged_cpu_face_worker_ms_per_frame`, the face
+ *   worker thread alone (tools/bench/threads.ts), the kiosk's analysis of the frame.
+ *   `npm run bench -- --only-stages` measures the kiosk's own Node path alone, without a browser.
  *
  * The first patient of each browser warms the engine and is not counted. The challenge side is the
  * kiosk's own CSPRNG draw (the simulator cannot choose it), so "both sides" is what the draws gave;
@@ -40,6 +41,7 @@ import { openModelPackage } from '../../electron/core/face/model-package.js';
 import { readFaceApiNet } from '../../electron/core/face/models.js';
 import type { RgbaFrame } from '../../electron/core/face/types.js';
 import { ensureBuilt } from '../harness/browser.js';
+import { busiestWorker, mainThreadCpuMs, threadCpuMs } from './threads.js';
 import { fixture, projectRoot } from '../harness/fixtures.js';
 import { startPhotoCheckin, validIin } from '../harness/checkin.js';
 
@@ -89,6 +91,7 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
   let cpuMs = 0;
   let nodeCpuMs = 0;
   let mainCpuMs = 0;
+  let workerCpuMs = 0;
   const config = parseConfig(
     options.analysis ? { presence: { analysis: options.analysis } } : {},
     'time-to-ticket configuration',
@@ -129,10 +132,12 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
         const cpu0 = treeCpuMs(process.pid);
         const node0 = process.cpuUsage();
         const main0 = mainThreadCpuMs();
+        const threads0 = threadCpuMs();
         const r = await onePatient(host.page, validIin(1000 + round * 100 + i), () => host.simulator!.patients.at(-1));
         const cpu1 = treeCpuMs(process.pid);
         const node1 = process.cpuUsage(node0);
         const main1 = mainThreadCpuMs();
+        const threads1 = threadCpuMs();
         if (i === 0) {
           progress(`warm-up patient: ${r.outcome} in ${r.totalS.toFixed(1)} s`);
           continue;
@@ -140,6 +145,7 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
         cpuMs += cpu1 - cpu0;
         nodeCpuMs += (node1.user + node1.system) / 1000;
         mainCpuMs += main1 - main0;
+        workerCpuMs += busiestWorker(threads0, threads1).ms;
         results.push(r);
         if (r.story) progress(`  ${r.story}`);
         progress(
@@ -192,6 +198,8 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
     judged_cpu_node_ms_per_frame: r1(judged > 0 ? nodeCpuMs / judged : Number.NaN),
     judged_cpu_node_engine_ms_per_frame: r1(judged > 0 ? (nodeCpuMs - mainCpuMs) / judged : Number.NaN),
     judged_cpu_node_main_ms_per_frame: r1(judged > 0 ? mainCpuMs / judged : Number.NaN),
+    judged_cpu_face_worker_ms_per_frame: r1(judged > 0 ? workerCpuMs / judged : Number.NaN),
+    judged_cpu_face_worker_vs_plain: r2((judged > 0 ? workerCpuMs / judged : Number.NaN) / plain.cpu416),
     plain_faceapi_detect_landmarks_cpu_ms: r1(plain.cpu416),
     plain_faceapi_detect224_tiny_landmarks_cpu_ms: r1(plain.cpu224),
     judged_cpu_vs_plain: r2(perFrame / plain.cpu416),
@@ -275,13 +283,6 @@ async function onePatient(
 function findLast<T>(xs: T[], p: (x: T) => boolean): T | undefined {
   for (let i = xs.length - 1; i >= 0; i--) if (p(xs[i]!)) return xs[i];
   return undefined;
-}
-
-/** CPU ms (user + system) of this process's main thread (Linux: its task whose id is the pid). */
-function mainThreadCpuMs(): number {
-  const text = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 /** CPU ms (user + system) of this process and all its descendants (Chromium), from /proc. */
