@@ -314,7 +314,7 @@ type FaceApi = typeof import('@vladmandic/face-api/dist/face-api.node-wasm.js');
 const nodeRequire = createRequire(import.meta.url);
 
 /** Plain face-api on the sampled judged frames: full-frame detect + landmarks, CPU ms per frame. */
-async function plainFaceApiCpu(frames: RgbaFrame[]): Promise<{ cpu416: number; cpu224: number }> {
+export async function plainFaceApiCpu(frames: RgbaFrame[]): Promise<{ cpu416: number; cpu224: number }> {
   if (frames.length === 0) return { cpu416: Number.NaN, cpu224: Number.NaN };
   const faceapi = nodeRequire('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
   const tfc = nodeRequire('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
