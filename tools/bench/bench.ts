@@ -1,10 +1,13 @@
 /**
  * npm run bench -- [--json] [--frames N] [--sync] [--fps-seconds N] [--no-judged-fps] [--only-judged-fps] [--quick-fps]
- *   [--no-time-to-ticket] [--only-time-to-ticket] [--ttt-rounds N]
+ *   [--no-time-to-ticket] [--only-time-to-ticket] [--ttt-rounds N] [--ttt-before] [--only-stages] [--stage-frames N]
  * Face engine figures (tools/bench/face.ts) against the DESIGN.md baselines and the issue's
  * targets; judged frames per second end to end in the browser host (tools/bench/judged-fps.ts);
  * time to ticket with simulated cooperative patients (tools/bench/time-to-ticket.ts);
- * with --sync, the sync part's figures (tools/bench/sync.ts) are merged in.
+ * with --sync, the sync part's figures (tools/bench/sync.ts) are merged in; --only-stages: where the
+ * kiosk's Node CPU per judged frame goes, with and without face tracking (tools/bench/stages.ts);
+ * --ttt-before: time to ticket first with `presence.analysis.mode: "whole"` (the path before
+ * tracking), then as shipped, in the same run; keys of the first end in `_before`.
  * Progress goes to stderr; with --json, stdout holds exactly one JSON object.
  */
 import { existsSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { modelPackageOption } from '../../electron/core/face/model-package.js';
 import { runBaseline } from './baseline.js';
 import { runJudgedFpsBench } from './judged-fps.js';
 import { runTimeToTicketBench } from './time-to-ticket.js';
+import { runStageProfile } from './stages.js';
 import { describeFrames, runFaceBench, runModelDescribeBench, type ModelPackageBench } from './face.js';
 
 /** Plain face-api calls measured on this machine class (DESIGN.md, "Environment facts"). */
@@ -40,6 +44,9 @@ const argsSchema = z.object({
   'no-time-to-ticket': z.boolean().default(false),
   'only-time-to-ticket': z.boolean().default(false),
   'ttt-rounds': z.coerce.number().int().min(1).max(50).default(3),
+  'ttt-before': z.boolean().default(false),
+  'only-stages': z.boolean().default(false),
+  'stage-frames': z.coerce.number().int().min(10).max(1000).default(60),
   /** DIR or DIR:SHA256 of further model packages to compare (docs/face-engine.md, "Models measured"). */
   'model-package': z.array(modelPackageOption).default([]),
 });
@@ -55,16 +62,63 @@ async function main(): Promise<number> {
   const progress = (line: string): void => {
     process.stderr.write(`bench: ${line}\n`);
   };
-  if (args['only-time-to-ticket']) {
-    const ttt = await runTimeToTicketBench({ rounds: args['ttt-rounds'], progress });
+  if (args['only-stages']) {
+    const stages = await runStageProfile({ framesPerRecording: args['stage-frames'], progress });
     const result = {
-      ...ttt,
+      ...stages,
       machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
       measured_at: new Date().toISOString(),
       load_average_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
     };
     if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else console.log(timeToTicketLines(ttt).join('\n'));
+    else for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(48)} ${v}`);
+    return 0;
+  }
+  if (args['only-time-to-ticket']) {
+    let before: Record<string, number | string> = {};
+    if (args['ttt-before']) {
+      const load = Math.round((loadavg()[0] ?? 0) * 10) / 10;
+      progress(`time to ticket BEFORE (presence.analysis.mode "whole"), load ${load}`);
+      const b = await runTimeToTicketBench({ rounds: args['ttt-rounds'], analysis: { mode: 'whole' }, progress });
+      before = Object.fromEntries(
+        [...Object.entries(b), ['load_average_1m', load] as const].map(([k, v]) => [
+          `${k}_before`,
+          v as number | string,
+        ]),
+      );
+      if (!args.json) console.log(`before:\n${timeToTicketLines(b).join('\n')}\nafter:`);
+      progress(`time to ticket AFTER (as shipped), load ${Math.round((loadavg()[0] ?? 0) * 10) / 10}`);
+    }
+    const ttt = await runTimeToTicketBench({ rounds: args['ttt-rounds'], progress });
+    const ratio = (k: string) =>
+      typeof ttt[k] === 'number' && typeof before[`${k}_before`] === 'number'
+        ? Math.round(((ttt[k] as number) / (before[`${k}_before`] as number)) * 100) / 100
+        : undefined;
+    const ratios = Object.fromEntries(
+      [
+        'judged_cpu_ms_per_frame',
+        'judged_cpu_node_ms_per_frame',
+        'judged_cpu_node_engine_ms_per_frame',
+        'judged_cpu_node_main_ms_per_frame',
+        'judged_cpu_vs_plain',
+        'face_step_s_p50',
+      ]
+        .map((k) => [`${k}_after_vs_before`, ratio(k)] as const)
+        .filter(([, v]) => v !== undefined),
+    );
+    const result = {
+      ...before,
+      ...ttt,
+      ...ratios,
+      machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
+      measured_at: new Date().toISOString(),
+      load_average_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
+    };
+    if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else {
+      console.log(timeToTicketLines(ttt).join('\n'));
+      for (const [k, v] of Object.entries(ratios)) console.log(`  ${k} ${v}`);
+    }
     return 0;
   }
   if (args['only-judged-fps']) {
@@ -215,7 +269,7 @@ function timeToTicketLines(t: Record<string, number | string>): string[] {
     `  phases p50 / p95: guidance ${n('face_step_guidance_s_p50')} / ${n('face_step_guidance_s_p95')} s, hold ${n('face_step_hold_s_p50')} / ${n('face_step_hold_s_p95')} s, challenge ${n('face_step_challenge_s_p50')} / ${n('face_step_challenge_s_p95')} s, describe + seal ${n('face_step_describe_seal_s_p50')} / ${n('face_step_describe_seal_s_p95')} s`,
     `  waiting for the kiosk after the head is back: p50 ${n('face_wait_after_turn_ms_p50')} ms, p95 ${n('face_wait_after_turn_ms_p95')} ms (${meets('face_wait_after_turn_ms_p95')} ≤ ${TTT_TARGETS.face_wait_after_turn_ms_p95})`,
     `  passed on the first try ${n('face_first_try_pass_pct')} %, within the tries ${n('face_within_tries_pass_pct')} %${t.face_step_failures ? `; not first try: ${String(t.face_step_failures)}` : ''}`,
-    `  CPU per judged frame (kiosk Node + Chromium): ${n('judged_cpu_ms_per_frame')} ms over ${n('judged_frames')} frames; plain face-api detect + 68 landmarks (tiny 416) on the same frames ${n('plain_faceapi_detect_landmarks_cpu_ms')} ms (tiny 224 + tiny landmarks ${n('plain_faceapi_detect224_tiny_landmarks_cpu_ms')} ms): judged_cpu_vs_plain ${n('judged_cpu_vs_plain')} (${meets('judged_cpu_vs_plain')} ≤ ${TTT_TARGETS.judged_cpu_vs_plain})`,
+    `  CPU per judged frame (kiosk Node + Chromium): ${n('judged_cpu_ms_per_frame')} ms (Node ${n('judged_cpu_node_ms_per_frame')} ms: off the main thread, the face worker, ${n('judged_cpu_node_engine_ms_per_frame')} ms; main thread, core + Playwright + the simulator's host side, ${n('judged_cpu_node_main_ms_per_frame')} ms) over ${n('judged_frames')} frames; plain face-api detect + 68 landmarks (tiny 416) on the same frames ${n('plain_faceapi_detect_landmarks_cpu_ms')} ms (tiny 224 + tiny landmarks ${n('plain_faceapi_detect224_tiny_landmarks_cpu_ms')} ms): judged_cpu_vs_plain ${n('judged_cpu_vs_plain')} (${meets('judged_cpu_vs_plain')} ≤ ${TTT_TARGETS.judged_cpu_vs_plain})`,
   ];
 }
 

@@ -6,6 +6,10 @@
  *
  * - `judged_fps`: the camera screen's frame loop over the binary frame socket (what ships);
  * - `judged_fps_busy`: the same while a child process spins on one core (a busy machine);
+ * - `judged_fps_whole`: the same loop on a core with `presence.analysis.mode: "whole"` (the analysis
+ *   path before tracking and the faster Concat kernel), measured right before `judged_fps`; both
+ *   with their CPU per frame against plain face-api's full-frame detect + 68 landmarks (tiny 416) on
+ *   60 of the judged frames (`judged_fps_cpu_vs_plain`, `judged_fps_whole_cpu_vs_plain`);
  * - `judged_fps_binding`: the same loop with frames as base64 over the Playwright binding;
  * - `judged_fps_old_loop`: the loop as it was (120 ms pause after each answer, base64 binding),
  *   replayed by a page script with the same capture code against the same core.
@@ -33,6 +37,8 @@ import { percentile } from '../percentile.js';
 import { ensureBuilt } from '../harness/browser.js';
 import { cameraFeed } from '../harness/camera.js';
 import { startPhotoCheckin, validIin } from '../harness/checkin.js';
+import type { RgbaFrame } from '../../electron/core/face/types.js';
+import { plainFaceApiCpu } from './time-to-ticket.js';
 
 export interface JudgedFpsOptions {
   /** Length of each counting window. */
@@ -75,6 +81,17 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
     ),
     developmentKeys: true,
   });
+  // The same core with the analysis path before tracking (presence.analysis.mode 'whole').
+  const wholeDir = mkdtempSync(join(tmpdir(), 'kelu-bench-fps-whole-'));
+  const whole = await createCore({
+    dataDir: wholeDir,
+    config: parseConfig(
+      { presence: { holdMs: 10_000, analysis: { mode: 'whole' } }, sync: { background: false } },
+      'bench configuration',
+    ),
+    developmentKeys: true,
+  });
+  const sampled: RgbaFrame[] = [];
   let active: Core = real;
   let answered: Answered[] = [];
   // For the carried_fps variants: checkin.frame answered at once (after the size check), no engine.
@@ -94,7 +111,13 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
           return ok ? { ok: true, value: instant } : { ok: false, error: { code: 'bad-input', message: 'bad frame' } };
         }
         const result = await active.router.call(method, input, ctx);
-        if (method === 'checkin.frame' && result.ok) answered.push({ start, end: performance.now() });
+        if (method === 'checkin.frame' && result.ok) {
+          answered.push({ start, end: performance.now() });
+          const f = input as { width?: number; height?: number; data?: Uint8Array };
+          // Every 10th judged frame, copied for the plain face-api comparison (in memory, bench only).
+          if (answered.length % 10 === 0 && f.data instanceof Uint8Array && sampled.length < 60)
+            sampled.push({ width: f.width ?? 0, height: f.height ?? 0, data: new Uint8Array(f.data) });
+        }
         return result;
       },
     },
@@ -162,6 +185,9 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
     };
     progress(`judged frames: ${seconds} s windows, fake camera ${result.judged_fps_camera}`);
     Object.assign(result, await engineCost(options.video ?? 'video/hamilton_clip.mp4', progress));
+    active = whole;
+    Object.assign(result, await measure('judged_fps_whole', 'screen', 'socket', false));
+    active = real;
     Object.assign(result, await measure('judged_fps', 'screen', 'socket', false));
     active = noTexture;
     Object.assign(result, await measure('judged_fps_no_texture', 'screen', 'socket', false));
@@ -174,6 +200,16 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
       result.judged_fps_no_texture_cpu_node_ms_per_frame,
     );
     Object.assign(result, await measure('judged_fps_busy', 'screen', 'socket', true));
+    const plain = await plainFaceApiCpu(sampled);
+    result.plain_faceapi_detect_landmarks_cpu_ms = Math.round(plain.cpu416 * 10) / 10;
+    for (const name of ['judged_fps', 'judged_fps_whole']) {
+      const node = result[`${name}_cpu_node_ms_per_frame`];
+      const chromium = result[`${name}_cpu_chromium_ms_per_frame`];
+      if (typeof node === 'number' && typeof chromium === 'number') {
+        result[`${name}_cpu_vs_plain`] = ratio(node + chromium, plain.cpu416);
+        result[`${name}_cpu_node_vs_plain`] = ratio(node, plain.cpu416);
+      }
+    }
     if (!options.quick) {
       Object.assign(result, await measure('judged_fps_binding', 'screen', 'binding', false));
       Object.assign(result, await measure('judged_fps_old_loop', 'old-loop', 'binding', false));
@@ -187,6 +223,8 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
   } finally {
     await real.close();
     await noTexture.close();
+    await whole.close();
+    rmSync(wholeDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(noTextureDir, { recursive: true, force: true });
   }

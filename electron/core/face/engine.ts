@@ -12,6 +12,7 @@ import { validateFrame } from './frame.js';
 import { workerMessageSchema, type WorkerInit, type WorkerRequest } from './protocol.js';
 import {
   FaceEngineError,
+  type Box,
   type EngineStatus,
   type FaceDescription,
   type FaceEngine,
@@ -31,6 +32,8 @@ export interface FaceEngineClientOptions extends FaceEngineOptions {
   /** Detector input sizes (px, multiples of 32); the defaults are the measured choice. */
   analyzeInputSize?: number;
   describeInputSize?: number;
+  /** Keep tfjs's stock wasm kernels (wasm-kernels.ts): only to measure the difference. */
+  stockKernels?: boolean;
   /** Override the worker script (normally found beside this module). */
   workerPath?: string;
 }
@@ -66,6 +69,8 @@ interface OutgoingRequest {
   id: number;
   op: WorkerRequest['op'];
   frame?: RgbaFrame;
+  around?: Box;
+  texture?: boolean;
 }
 
 /**
@@ -96,6 +101,7 @@ export async function createFaceEngine(options: FaceEngineClientOptions): Promis
     ...(options.describeInputSize ? { describeInputSize: options.describeInputSize } : {}),
     ...(options.modelPackage ? { modelPackage: options.modelPackage } : {}),
     ...(options.texture ? { texture: options.texture } : {}),
+    ...(options.stockKernels ? { stockKernels: true } : {}),
   };
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -251,7 +257,15 @@ export async function createFaceEngine(options: FaceEngineClientOptions): Promis
   return {
     async analyze(frame, opts) {
       const { frame: f, transfer } = framed(frame, opts);
-      return (await call({ id: nextId++, op: 'analyze', frame: f }, transfer)) as FrameAnalysis;
+      const around = opts?.around;
+      const req: OutgoingRequest = {
+        id: nextId++,
+        op: 'analyze',
+        frame: f,
+        ...(around ? { around: { x: around.x, y: around.y, width: around.width, height: around.height } } : {}),
+        ...(opts?.texture !== undefined ? { texture: opts.texture } : {}),
+      };
+      return (await call(req, transfer)) as FrameAnalysis;
     },
     async describe(frame, opts) {
       const { frame: f, transfer } = framed(frame, opts);

@@ -71,6 +71,39 @@ export function poseFromLandmarks(landmarks: Pt[]): Pose {
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
 
+/** Side of the square looked at around a tracked face, in multiples of the face box's larger side. */
+export const TRACK_SQUARE_SCALE = 2.2;
+
+/**
+ * The square (integer frame pixels) the engine looks at around a tracked face box: `scale`× the
+ * box's larger side about its centre, at most the frame's shorter side, moved to lie inside the
+ * frame. Null when the box is not a usable box.
+ */
+export function trackedSquare(
+  frame: { width: number; height: number },
+  box: Box,
+  scale = TRACK_SQUARE_SCALE,
+): Box | null {
+  const { x, y, width, height } = box;
+  if (![x, y, width, height].every(Number.isFinite) || width < 1 || height < 1) return null;
+  const side = Math.max(1, Math.min(Math.round(Math.max(width, height) * scale), frame.width, frame.height));
+  const x0 = clamp(Math.round(x + width / 2 - side / 2), 0, frame.width - side);
+  const y0 = clamp(Math.round(y + height / 2 - side / 2), 0, frame.height - side);
+  return { x: x0, y: y0, width: side, height: side };
+}
+
+/**
+ * True when `box` lies inside `square` with a margin on every side the square cut from the frame (a
+ * side on the frame's own edge needs none): a face touching a cut side may go on outside it.
+ */
+export function wellInside(frame: { width: number; height: number }, square: Box, box: Box, margin: number): boolean {
+  const left = square.x > 0 ? square.x + margin : -Infinity;
+  const top = square.y > 0 ? square.y + margin : -Infinity;
+  const right = square.x + square.width < frame.width ? square.x + square.width - margin : Infinity;
+  const bottom = square.y + square.height < frame.height ? square.y + square.height - margin : Infinity;
+  return box.x >= left && box.y >= top && box.x + box.width <= right && box.y + box.height <= bottom;
+}
+
 /** Clips a box to the frame; null when nothing of it is inside. */
 export function clipBox(box: Box, width: number, height: number): Box | null {
   const x0 = clamp(Math.floor(box.x), 0, width);

@@ -4,14 +4,17 @@
  *
  * Speed choices (measured in `npm run bench`, see docs/face-engine.md):
  *  - analyze: tiny face detector at 224 px + tiny 68-point landmarks per face; pose and quality in
- *    plain JS.
+ *    plain JS. Given the box of a tracked face (`around`), only the square around it is converted
+ *    and searched, at 160 px (half the detector's work; the same landmarks within 0.02 face widths,
+ *    docs/presence.md "Cost"); the whole frame when that square does not show exactly one face
+ *    well inside it.
  *  - describe: the same 224 px detection (retried at 416 px, then with a border, only when nothing
  *    is found; no SSD), full 68-point landmarks refined once on their own box, the dlib-aligned
  *    crop, then the recognition net once, on the one face only.
  */
 import { createRequire } from 'node:module';
 import { wasmDir, type BackendPreference } from './backend.js';
-import { faceQuality, poseFromLandmarks } from './geometry.js';
+import { faceQuality, poseFromLandmarks, trackedSquare, wellInside } from './geometry.js';
 import { cropToFrameTransform, estimateSimilarity, fivePoints, type Point } from './alignment.js';
 import {
   loadVerifiedModels,
@@ -23,10 +26,12 @@ import {
 import type { Recognition } from './model-package.js';
 import { createOnnxRecognizer, type OnnxRecognizer } from './onnx-runtime.js';
 import { openTexturePackage } from './texture-package.js';
+import { registerFastConcat } from './wasm-kernels.js';
 import { createTextureScorer, type TextureScorer } from './texture.js';
 import {
   FaceEngineError,
   type EngineStatus,
+  type Box,
   type FaceAnalysis,
   type FaceBackend,
   type FaceDescription,
@@ -52,11 +57,24 @@ export const DESCRIBE_INPUT_SIZE = 224;
 export const DESCRIBE_RETRY_INPUT_SIZE = 416;
 /** Border added on each side (fraction of the frame) for describe's last try on tight face crops. */
 export const CROP_PAD = 0.3;
+/**
+ * Detector input for the square around a tracked face (2.2× the face, so the face fills about 45 %
+ * of it): measured on the fixture recordings at the kiosk's 480×360, no face missed that the whole
+ * frame at 224 found (128 missed 12 %).
+ */
+export const TRACK_INPUT_SIZE = 160;
 /** Detections under this score are not faces. */
 export const MIN_SCORE = 0.5;
 
+export interface AnalyzeOptions {
+  /** The tracked face's box (frame pixels): look in the square around it first. */
+  around?: Box;
+  /** Score the texture model on the one face (default true). */
+  texture?: boolean;
+}
+
 export interface Pipeline {
-  analyze(frame: RgbaFrame): Promise<FrameAnalysis>;
+  analyze(frame: RgbaFrame, options?: AnalyzeOptions): Promise<FrameAnalysis>;
   describe(frame: RgbaFrame): Promise<FaceDescription>;
   status(): EngineStatus;
 }
@@ -66,6 +84,7 @@ type TfCore = typeof import('@tensorflow/tfjs');
 async function setUpBackend(
   tf: TfCore,
   preference: BackendPreference,
+  stockKernels = false,
 ): Promise<{ backend: FaceBackend; detail: string }> {
   let nativeError = '';
   if (preference !== 'wasm') {
@@ -89,6 +108,8 @@ async function setUpBackend(
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (!(await tf.setBackend('wasm'))) throw new FaceEngineError('failed', 'The wasm backend did not initialise.');
   await tf.ready();
+  // The stock wasm Concat costs ~9 ms a frame in face-api's input normalisation (wasm-kernels.ts).
+  if (!stockKernels) registerFastConcat(tf);
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   return {
     backend: 'wasm',
@@ -104,6 +125,8 @@ export interface PipelineOptions {
   modelPackage?: ModelPackageLocation;
   /** The texture model package's folder; when given it must verify and load, or the engine does not start. */
   texture?: { dir: string };
+  /** Keep tfjs's stock wasm kernels (wasm-kernels.ts replaces Concat): only to measure the difference. */
+  stockKernels?: boolean;
 }
 
 /** The `tfjs-graph` runtime: a tfjs graph model (verified bytes, loaded from memory) on the engine's own tfjs backend. */
@@ -174,7 +197,7 @@ export async function createPipeline(
   const tf = faceapi.tf;
   // The full tfjs API (backends, flags, memory) of that same instance: node resolves one module.
   const core = nodeRequire('@tensorflow/tfjs') as TfCore;
-  const { backend, detail } = await setUpBackend(core, preference);
+  const { backend, detail } = await setUpBackend(core, preference, sizes.stockKernels === true);
 
   type WeightMap = ReturnType<Tf['io']['decodeWeights']>;
   const decode = (
@@ -205,6 +228,10 @@ export async function createPipeline(
     inputSize: sizes.describeInputSize ?? DESCRIBE_INPUT_SIZE,
     scoreThreshold: MIN_SCORE,
   });
+  const trackOptions = new faceapi.TinyFaceDetectorOptions({
+    inputSize: TRACK_INPUT_SIZE,
+    scoreThreshold: MIN_SCORE,
+  });
   const retryOptions = new faceapi.TinyFaceDetectorOptions({
     inputSize: DESCRIBE_RETRY_INPUT_SIZE,
     scoreThreshold: MIN_SCORE,
@@ -216,18 +243,33 @@ export async function createPipeline(
     wipeAfterDispose.get(t)?.fill(0);
   };
 
-  /** RGBA bytes → float RGB tensor [h, w, 3] in one pass (tfjs has no RGBA input in Node). */
-  const toTensor = (frame: RgbaFrame): Tensor3D => {
-    const { width, height, data } = frame;
-    const rgb = new Float32Array(width * height * 3);
-    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
-      rgb[j] = data[i] as number;
-      rgb[j + 1] = data[i + 1] as number;
-      rgb[j + 2] = data[i + 2] as number;
+  /**
+   * RGBA bytes → float RGB tensor [h, w, 3] in one pass (tfjs has no RGBA input in Node); of the
+   * whole frame, or only of `region` (integer pixels inside the frame). On wasm the pixels are copied
+   * into the wasm heap as the tensor is made, so one scratch array serves every frame (wiped at once):
+   * no 2 MB allocation per frame for the garbage collector to chase.
+   */
+  let scratch = new Float32Array(0);
+  const toTensor = (frame: RgbaFrame, region?: Box): Tensor3D => {
+    const { data } = frame;
+    const x0 = region?.x ?? 0;
+    const y0 = region?.y ?? 0;
+    const width = region?.width ?? frame.width;
+    const height = region?.height ?? frame.height;
+    const size = width * height * 3;
+    if (backend === 'wasm' && scratch.length < size) scratch = new Float32Array(size);
+    const rgb = backend === 'wasm' ? scratch.subarray(0, size) : new Float32Array(size);
+    for (let y = 0, j = 0; y < height; y++) {
+      for (let i = ((y0 + y) * frame.width + x0) * 4, end = i + width * 4; i < end; i += 4, j += 3) {
+        rgb[j] = data[i] as number;
+        rgb[j + 1] = data[i + 1] as number;
+        rgb[j + 2] = data[i + 2] as number;
+      }
     }
     const tensor = tf.tensor3d(rgb, [height, width, 3], 'float32');
-    // Wiped once the tensor is disposed (tfjs-node may read the array lazily until then).
-    wipeAfterDispose.set(tensor, rgb);
+    // wasm has copied the pixels; tfjs-node may read the array lazily, so it is wiped once the tensor is disposed.
+    if (backend === 'wasm') rgb.fill(0);
+    else wipeAfterDispose.set(tensor, rgb);
     return tensor;
   };
 
@@ -260,21 +302,45 @@ export async function createPipeline(
   const detect = async (input: Tensor3D, tiny: boolean, options: InstanceType<FaceApi['TinyFaceDetectorOptions']>) =>
     faceapi.detectAllFaces(input, options).withFaceLandmarks(tiny);
 
-  const analyze = async (frame: RgbaFrame): Promise<FrameAnalysis> => {
-    const t0 = performance.now();
-    const input = toTensor(frame);
+  /** The faces in the square around a tracked face, when it shows exactly one well inside it; else null. */
+  const analyzeAround = async (frame: RgbaFrame, around: Box): Promise<FaceAnalysis | null> => {
+    const square = trackedSquare(frame, around);
+    if (!square) return null;
+    const input = toTensor(frame, square);
     try {
-      const results = await detect(input, true, analyzeOptions);
-      const faces = results
-        .map((r) => toFace(frame, r))
-        .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
-      // The texture model on the one face (a frame with several faces fails presence anyway).
-      const only = faces.length === 1 ? faces[0] : undefined;
-      if (texture && only) only.texture = await texture.score(frame, only.box);
-      return { width: frame.width, height: frame.height, faces, ms: performance.now() - t0 };
+      const results = await detect(input, true, trackOptions);
+      if (results.length !== 1) return null;
+      // Back to frame pixels: toFace subtracts the shift.
+      const face = toFace(frame, results[0] as WithLandmarks, undefined, { x: -square.x, y: -square.y });
+      return wellInside(frame, square, face.box, Math.max(2, square.width * 0.02)) ? face : null;
     } finally {
       release(input);
     }
+  };
+
+  const analyze = async (frame: RgbaFrame, options: AnalyzeOptions = {}): Promise<FrameAnalysis> => {
+    const t0 = performance.now();
+    let scope: FrameAnalysis['scope'] = 'frame';
+    let faces: FaceAnalysis[];
+    const tracked = options.around ? await analyzeAround(frame, options.around) : null;
+    if (tracked) {
+      scope = 'around';
+      faces = [tracked];
+    } else {
+      const input = toTensor(frame);
+      try {
+        const results = await detect(input, true, analyzeOptions);
+        faces = results
+          .map((r) => toFace(frame, r))
+          .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+      } finally {
+        release(input);
+      }
+    }
+    // The texture model on the one face (a frame with several faces fails presence anyway).
+    const only = faces.length === 1 ? faces[0] : undefined;
+    if (texture && only && options.texture !== false) only.texture = await texture.score(frame, only.box);
+    return { width: frame.width, height: frame.height, faces, ms: performance.now() - t0, scope };
   };
 
   /**

@@ -10,8 +10,18 @@ const frameShape = z.object({
   data: z.union([z.instanceof(Uint8Array), z.instanceof(Uint8ClampedArray)]),
 });
 
+const boxShape = z
+  .object({ x: z.number().finite(), y: z.number().finite(), width: z.number().finite(), height: z.number().finite() })
+  .strict();
+
 export const requestSchema = z.discriminatedUnion('op', [
-  z.object({ id: z.number().int(), op: z.literal('analyze'), frame: frameShape }),
+  z.object({
+    id: z.number().int(),
+    op: z.literal('analyze'),
+    frame: frameShape,
+    around: boxShape.optional(),
+    texture: z.boolean().optional(),
+  }),
   z.object({ id: z.number().int(), op: z.literal('describe'), frame: frameShape }),
   z.object({ id: z.number().int(), op: z.literal('status') }),
   /** Makes the worker die with an uncaught error: lets tests prove the client restarts it. */
@@ -63,4 +73,6 @@ export interface WorkerInit {
   describeInputSize?: number;
   modelPackage?: { dir: string; manifestSha256?: string };
   texture?: { dir: string };
+  /** Keep tfjs's stock wasm kernels (face/wasm-kernels.ts): only to measure the difference. */
+  stockKernels?: boolean;
 }

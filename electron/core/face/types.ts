@@ -64,6 +64,12 @@ export interface FrameAnalysis {
   faces: FaceAnalysis[];
   /** Engine time for this frame. */
   ms: number;
+  /**
+   * What the engine looked at: `frame`, the whole frame (every face in it is in `faces`); `around`,
+   * only the square around the box the caller gave (`FrameOptions.around`), where it found exactly
+   * one face well inside. A face elsewhere in the frame is not seen on an `around` frame. Absent: `frame`.
+   */
+  scope?: 'frame' | 'around';
 }
 
 export interface FaceDescription {
@@ -138,6 +144,16 @@ export interface FrameOptions {
    * Pass keep: true to have it copied instead, e.g. to describe the same frame later.
    */
   keep?: boolean;
+  /**
+   * analyze: where the caller tracks one face (its box in the previous frame). The engine looks only
+   * in a square around it, at a smaller detector input, and falls back to the whole frame unless it
+   * finds exactly one face well inside the square (`FrameAnalysis.scope` says which). A second face
+   * elsewhere is not seen on such a frame: the caller must look at the whole frame every few frames
+   * (presence does: presence/tracking.ts).
+   */
+  around?: Box;
+  /** analyze: score the texture model on the frame's one face (default true when the engine runs it). */
+  texture?: boolean;
 }
 
 /** The client of the face engine worker. */

@@ -30,6 +30,7 @@ const initSchema = z.object({
     .object({ dir: z.string().min(1) })
     .strict()
     .optional(),
+  stockKernels: z.boolean().optional(),
 });
 
 const toWire = (err: unknown): WireError =>
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
           }
         : {}),
       ...(init.texture ? { texture: init.texture } : {}),
+      ...(init.stockKernels ? { stockKernels: true } : {}),
     });
   } catch (err) {
     send({ type: 'fatal', error: toWire(err) });
@@ -89,7 +91,11 @@ async function main(): Promise<void> {
     };
     try {
       let value: unknown;
-      if (req.op === 'analyze') value = await pipeline.analyze(validateFrame(req.frame));
+      if (req.op === 'analyze')
+        value = await pipeline.analyze(validateFrame(req.frame), {
+          ...(req.around ? { around: req.around } : {}),
+          ...(req.texture !== undefined ? { texture: req.texture } : {}),
+        });
       else if (req.op === 'describe') value = await pipeline.describe(validateFrame(req.frame));
       else if (req.op === 'status') value = pipeline.status();
       else {

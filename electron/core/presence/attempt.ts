@@ -7,6 +7,7 @@ import { meanTemplate } from '../face/template.js';
 import type { ContinuityBounds } from './continuity.js';
 import { createPresenceSession, type PresenceFailure, type PresencePhase, type PresenceState } from './session.js';
 import { createTextureEvidence, median, type TextureSummary } from './texture.js';
+import { createAnalysisPlan, type AnalysisRequest } from './tracking.js';
 import type { VisitEnvelope } from '../../shared/protocol/envelope.js';
 
 /** One presence decision after a frame (the presence policy's answer). */
@@ -28,6 +29,11 @@ export interface PresenceAttempt {
    * `atMs`: when the frame was taken (monotonic ms; default now).
    */
   push(analysis: FrameAnalysis, frame: RgbaFrame, atMs?: number): Promise<PresenceVerdict>;
+  /**
+   * How to analyse the next frame (presence/tracking.ts): around the tracked face or whole, scored
+   * by the texture model or not. Pass it to the engine's analyze with that frame.
+   */
+  next(): AnalysisRequest;
   /** The verified descriptor to seal, in memory only; undefined before a pass. */
   descriptor(): number[] | undefined;
   /** Wipes kept frames and the descriptor (reset, retry, camera lost, sealed). */
@@ -74,6 +80,7 @@ export function createPresenceAttempt(
   // Texture evidence (presence/texture.ts): the texture model's scores from the hold to the pass.
   const texture = createTextureEvidence(config.texture);
   let textureSummary: TextureSummary | undefined;
+  const plan = createAnalysisPlan(config.analysis, config.texture.minFrames);
 
   const wipeKept = (): void => {
     kept.held?.data.fill(0);
@@ -151,6 +158,7 @@ export function createPresenceAttempt(
         frame.data.fill(0);
         return verdictOf(session.state);
       }
+      plan.seen(analysis);
       // The planar test needs the pixels; push copies what it needs before the frame is wiped.
       const state = session.push(analysis, atMs, frame);
       if (state.phase === 'guide') {
@@ -172,6 +180,14 @@ export function createPresenceAttempt(
       if (state.phase === 'passed' && !failure) await verifyIdentity();
       if (failure) wipeKept();
       return verdictOf(state);
+    },
+    next() {
+      const { phase, progress, message } = session.state;
+      // The challenge, or a hold begun (a good still face: "hold still"): the frames whose texture
+      // scores the evidence keeps.
+      const judging =
+        phase === 'challenge' || (phase === 'guide' && (progress > 0 || message === 'presence.holdStill'));
+      return plan.next(judging, texture.scores().length);
     },
     descriptor: () => (session.state.phase === 'passed' && !failure ? descriptor : undefined),
     /** The texture evidence so far (judged at a pass; for a session that ended earlier, its frames until then): for kioskctl eval-presence. */

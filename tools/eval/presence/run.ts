@@ -48,7 +48,8 @@ export async function runPresence(
     for await (const frame of frames) {
       const atMs = n * frameMs;
       n++;
-      const analysis = await engine.analyze(frame, { keep: true });
+      // As the kiosk analyses: around the tracked face, texture where presence needs it (presence/tracking.ts).
+      const analysis = await engine.analyze(frame, { keep: true, ...attempt.next() });
       const verdict = await attempt.push(analysis, frame, atMs);
       if (verdict.phase === 'challenge' && challengeAtMs === undefined) challengeAtMs = atMs;
       if (verdict.phase === 'passed' || verdict.phase === 'failed') {

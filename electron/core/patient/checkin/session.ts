@@ -166,7 +166,8 @@ export function createCheckinService(
         const attempt = p.attempt!;
         // Copy into a buffer core owns: the transport's buffer may be reused or detached.
         const frame: RgbaFrame = { width, height, data: new Uint8ClampedArray(data) };
-        const analysis = await ports.engine.analyze(frame, { keep: true });
+        // Around the tracked face, and scored for texture only where presence needs it (presence/tracking.ts).
+        const analysis = await ports.engine.analyze(frame, { keep: true, ...attempt.next() });
         if (current !== p || p.attempt !== attempt) throw sessionEnded();
         // The attempt now owns the frame: it keeps the best one and wipes the rest.
         const verdict = await attempt.push(analysis, frame);

@@ -39,6 +39,8 @@ export function createPhotoCheckin(options: PhotoCheckinOptions): CheckinService
             },
           }
         : {}),
+      // `whole` is the analysis path before it was made cheaper (docs/presence.md, "Cost"), kernels included.
+      ...(options.config.presence.analysis.mode === 'whole' ? { stockKernels: true } : {}),
       // Screen and print detection: the engine refuses to start without its verified model.
       ...(options.config.presence.texture.mode === 'on'
         ? { texture: { dir: join(options.modelsDir, TEXTURE_PACKAGE_DIR) } }

@@ -85,6 +85,23 @@ export const configSchema = z
          * scored frames; the model package must load, or the photo path stops. `off` only for a
          * kiosk whose clinic accepts replays and prints (the README says what that gives up).
          */
+        /**
+         * How each judged frame is analysed (docs/presence.md, "Cost"). `tracked`: the detector looks
+         * only in the square around the tracked face, and at the whole frame every `fullFrameEvery`-th
+         * frame (and whenever that square does not show exactly one face well inside it), so a second
+         * face is seen within that many frames; the texture model scores the frames of the hold and
+         * the challenge only, every one until the session has `texture.minFrames` scores, then every
+         * `textureEvery`-th. `whole`: every frame whole and scored, on tfjs's stock wasm kernels (the
+         * earlier path, for measuring).
+         */
+        analysis: z
+          .object({
+            mode: z.enum(['tracked', 'whole']).default('tracked'),
+            fullFrameEvery: z.number().int().min(1).max(10).default(3),
+            textureEvery: z.number().int().min(1).max(4).default(2),
+          })
+          .strict()
+          .prefault({}),
         texture: z
           .object({
             mode: z.enum(['on', 'off']).default('on'),
