@@ -51,6 +51,23 @@ describe('presence guidance (synthetic analyses)', () => {
     );
   });
 
+  it('does not flicker between two instructions at a bound: a distance or position problem stays until the face is clearly past it', () => {
+    const session = createPresenceSession({ config });
+    // The face width (px of the synthetic head) whose measured width ratio is the bound.
+    const min = (config.minFaceWidthRatio / syntheticFace({ faceWidthPx: 100 }).quality.faceWidthRatio) * 100;
+    // A face whose width wavers across the bound, frame to frame (detection noise, a sway).
+    const wavering = Array.from({ length: 12 }, (_, i) => ({ faceWidthPx: i % 2 ? min * 1.02 : min * 0.98 }));
+    const ratios = wavering.map((f) => syntheticFace(f).quality.faceWidthRatio);
+    expect(Math.min(...ratios)).toBeLessThan(config.minFaceWidthRatio);
+    expect(Math.max(...ratios)).toBeGreaterThan(config.minFaceWidthRatio);
+    const messages = run(session, wavering).map((st) => st.message);
+    expect(new Set(messages)).toEqual(new Set(['presence.moveCloser']));
+    // Clearly past the bound, the hold begins.
+    expect(run(session, still(3, { faceWidthPx: min * 1.2 }), 12 * FRAME_MS).at(-1)!.message).toBe(
+      'presence.holdStill',
+    );
+  });
+
   it('asks to hold still while the face moves, and passes with the challenge off once it holds', () => {
     const session = createPresenceSession({ config: configOff });
     const moving = run(

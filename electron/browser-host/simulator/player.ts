@@ -123,58 +123,15 @@ export function createRecordingPlayer(recording: IndexedRecording, recordingNumb
       const c = fits ? before : pick(pose.yawDeg, pose.pitchDeg, before, mirror);
       const box = mirror ? { ...c.box, x: index.width - c.box.x - c.box.width } : c.box;
       // Scale so the face is as wide (frontal) as the person stands close; place its centre where they stand.
-      const fx = box.x + box.width / 2;
-      const fy = box.y + box.height / 2;
-      const wanted = (pose.faceWidth * cameraWidth * heightPerWidth) / box.height;
-      const k = coverScale(
-        wanted,
-        pose,
-        { fx, fy, width: index.width, height: index.height },
-        box.height / heightPerWidth,
-      );
+      const k = (pose.faceWidth * cameraWidth * heightPerWidth) / box.height;
       const dw = index.width * k;
       const dh = index.height * k;
-      const dx = clampCover(pose.cx * cameraWidth - fx * k, dw, cameraWidth);
-      const dy = clampCover(pose.cy * cameraHeight - fy * k, dh, cameraHeight);
+      const dx = pose.cx * cameraWidth - (box.x + box.width / 2) * k;
+      const dy = pose.cy * cameraHeight - (box.y + box.height / 2) * k;
       return { recording: recordingNumber, n: c.n, mirror, dx: round(dx), dy: round(dy), dw: round(dw), dh: round(dh) };
     },
   };
 }
-
-/**
- * A camera sees the room around a person, never the edge of a picture: the recording must cover the
- * whole camera frame (a recording drawn smaller, with a plain border around it, is a picture held in
- * front of the camera, and the texture model rightly scores it as one). So the scale is at least what
- * covers the frame with the face where the person stands; a person who wants to stand further than a
- * close-up recording allows appears a little closer. Only where covering would make the face larger
- * than `maxCoverFaceWidth` of the frame (a recording that is nearly all face) does a border show.
- */
-function coverScale(
-  wanted: number,
-  pose: PatientPose,
-  face: { fx: number; fy: number; width: number; height: number },
-  frontalFaceWidth: number,
-): number {
-  const px = pose.cx * cameraWidth;
-  const py = pose.cy * cameraHeight;
-  const cover = Math.max(
-    cameraWidth / face.width,
-    cameraHeight / face.height,
-    px / Math.max(1, face.fx),
-    (cameraWidth - px) / Math.max(1, face.width - face.fx),
-    py / Math.max(1, face.fy),
-    (cameraHeight - py) / Math.max(1, face.height - face.fy),
-  );
-  const largest = (maxCoverFaceWidth * cameraWidth) / frontalFaceWidth;
-  return Math.max(wanted, Math.min(cover, Math.max(wanted, largest)));
-}
-
-/** The offset that keeps a drawn length `drawn` over the whole `side` (when it can), nearest `offset`. */
-const clampCover = (offset: number, drawn: number, side: number): number =>
-  drawn >= side ? Math.min(0, Math.max(side - drawn, offset)) : offset;
-
-/** Widest the face may be drawn to keep the camera frame covered (the kiosk accepts up to 0.75). */
-const maxCoverFaceWidth = 0.6;
 
 /** How far the wanted pose may be from the frame shown before another frame is picked. */
 const stillYawDeg = 2.5;

@@ -261,6 +261,23 @@ function pageScript(): string {
     }
     return p;
   };
+  let flip = null;
+  // The recording where the person stands; around it, its own edge rows and columns stretched
+  // outward (a camera sees more of the same room and clothes), never a plain border: a picture
+  // with a border is what a photo or a screen held up to the camera looks like.
+  const drawPadded = (src, dx, dy, dw, dh) => {
+    const W = src.width, H = src.height, CW = C.width, CH = C.height;
+    const x0 = Math.max(0, dx), y0 = Math.max(0, dy), x1 = Math.min(CW, dx + dw), y1 = Math.min(CH, dy + dh);
+    ctx.drawImage(src, dx, dy, dw, dh);
+    if (dy > 0) ctx.drawImage(src, 0, 0, W, 1, dx, 0, dw, dy);
+    if (y1 < CH) ctx.drawImage(src, 0, H - 1, W, 1, dx, y1, dw, CH - y1);
+    if (dx > 0) ctx.drawImage(src, 0, 0, 1, H, 0, dy, dx, dh);
+    if (x1 < CW) ctx.drawImage(src, W - 1, 0, 1, H, x1, dy, CW - x1, dh);
+    if (dx > 0 && dy > 0) ctx.drawImage(src, 0, 0, 1, 1, 0, 0, dx, dy);
+    if (x1 < CW && dy > 0) ctx.drawImage(src, W - 1, 0, 1, 1, x1, 0, CW - x1, dy);
+    if (dx > 0 && y1 < CH) ctx.drawImage(src, 0, H - 1, 1, 1, 0, y1, dx, CH - y1);
+    if (x1 < CW && y1 < CH) ctx.drawImage(src, W - 1, H - 1, 1, 1, x1, y1, CW - x1, CH - y1);
+  };
   const screen = () => document.querySelector('section[aria-labelledby="camera-title"]');
   const tick = async () => {
     const s = screen();
@@ -273,10 +290,16 @@ function pageScript(): string {
     if (cmd && ctx) {
       try {
         const img = await load(C.framePath + cmd.recording + '/' + cmd.n + '.jpg');
-        ctx.fillStyle = '#6e6e6e';
-        ctx.fillRect(0, 0, C.width, C.height);
-        if (cmd.mirror) { ctx.save(); ctx.translate(cmd.dx + cmd.dw, cmd.dy); ctx.scale(-1, 1); ctx.drawImage(img, 0, 0, cmd.dw, cmd.dh); ctx.restore(); }
-        else ctx.drawImage(img, cmd.dx, cmd.dy, cmd.dw, cmd.dh);
+        let src = img;
+        if (cmd.mirror) {
+          flip = flip || document.createElement('canvas');
+          if (flip.width !== img.width || flip.height !== img.height) { flip.width = img.width; flip.height = img.height; }
+          const f = flip.getContext('2d');
+          f.setTransform(-1, 0, 0, 1, img.width, 0);
+          f.drawImage(img, 0, 0);
+          src = flip;
+        }
+        drawPadded(src, cmd.dx, cmd.dy, cmd.dw, cmd.dh);
       } catch (e) { /* a frame that failed to load: the previous picture stays */ }
     }
     return !!s;

@@ -98,6 +98,8 @@ export interface PresenceSession {
 
 /** At least this many consecutive good, still frames (besides holdMs) before the face is accepted. */
 const MIN_HOLD_FRAMES = 3;
+/** How far past a bound a face must be before a "move" instruction gives way (a share of the bound). */
+const stickyMargin = 0.08;
 
 const defaultRandom = (): number => randomInt(0, 2 ** 32) / 2 ** 32;
 
@@ -133,6 +135,8 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
   let previous: FaceAnalysis | null = null;
   let previousAt = 0;
   let holdSince: number | null = null;
+  /** The distance or position problem shown on the last guidance frame (stickyProblem). */
+  let lastGuideProblem: PresenceMessageKey | null = null;
   let holdFrames = 0;
 
   // Challenge.
@@ -194,13 +198,33 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
   const grayOf = (frame: RgbaFrame | undefined): GrayImage | null =>
     frame && frame.width > 0 && frame.data.length === frame.width * frame.height * 4 ? toGray(frame) : null;
 
+  /**
+   * Hysteresis for the instructions a patient follows by moving: "move closer", "move back" and
+   * "centre" stay until the face is clearly past the bound (by `stickyMargin` of it), so a face that
+   * wavers across a bound from frame to frame (detection noise, a sway) is not told "move closer"
+   * and "hold still" ten times a second, which nobody can follow (found with the patient simulator).
+   */
+  function stickyProblem(
+    problem: PresenceMessageKey | null,
+    face: FaceAnalysis | null,
+    last: PresenceMessageKey | null,
+  ): PresenceMessageKey | null {
+    if (problem !== null || !face || last === null) return problem;
+    const q = face.quality;
+    if (last === 'presence.moveCloser' && q.faceWidthRatio < config.minFaceWidthRatio * (1 + stickyMargin)) return last;
+    if (last === 'presence.moveBack' && q.faceWidthRatio > config.maxFaceWidthRatio * (1 - stickyMargin)) return last;
+    if (last === 'presence.centre' && q.centreOffset > config.maxCentreOffset * (1 - stickyMargin)) return last;
+    return problem;
+  }
+
   function guide(analysis: FrameAnalysis, atMs: number, frame: RgbaFrame | undefined): PresenceState {
     const judged = judgeFrame(analysis, config);
     // Guidance that ends: a patient who never reaches a good hold gets a failed attempt (then
     // "Try again", then the decline path), not the same instruction forever.
     if (atMs - (startedAt ?? atMs) > config.guideTimeoutMs) return fail('guide-timeout', judged.checks);
     const face = judged.face;
-    let message = judged.problem;
+    let message = stickyProblem(judged.problem, face, lastGuideProblem);
+    lastGuideProblem = message;
     // Within a hold, each frame must continue the one before (same face, close in time) and be still.
     if (message === null && face && holdSince !== null && previous) {
       const broken = continuityBreak(previous, face, cameraGap(analysis, atMs), bounds) !== null;
