@@ -19,27 +19,21 @@
  *   landmarks on the same frames: the ratios `stages_kiosk_node_vs_plain`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore } from '../../electron/core/kiosk.js';
 import { parseConfig } from '../../electron/core/platform/config/schema.js';
-import { wasmDir } from '../../electron/core/face/backend.js';
 import { faceQuality, poseFromLandmarks, trackedSquare } from '../../electron/core/face/geometry.js';
 import { TRACK_INPUT_SIZE } from '../../electron/core/face/pipeline.js';
 import { registerFastConcat } from '../../electron/core/face/wasm-kernels.js';
-import { openModelPackage } from '../../electron/core/face/model-package.js';
-import { readFaceApiNet } from '../../electron/core/face/models.js';
 import { openTexturePackage, TEXTURE_PACKAGE_DIR } from '../../electron/core/face/texture-package.js';
 import { createTextureScorer } from '../../electron/core/face/texture.js';
 import type { RgbaFrame } from '../../electron/core/face/types.js';
 import { fixture, projectRoot } from '../harness/fixtures.js';
+import { loadPlainFaceApi } from './plain-faceapi.js';
 import { videoFrames } from '../harness/warp.js';
 import { validIin } from '../harness/checkin.js';
 import { busiestWorker, threadCpuMs } from './threads.js';
-
-type FaceApi = typeof import('@vladmandic/face-api/dist/face-api.node-wasm.js');
-const nodeRequire = createRequire(import.meta.url);
 
 export interface StageOptions {
   /** Recordings (face fixtures' video/) and how many frames of each (every other frame from the first). */
@@ -144,36 +138,13 @@ export async function runStageProfile(options: StageOptions = {}): Promise<Recor
   }
 
   // The stages alone, in this thread, as pipeline.ts runs them.
-  const faceapi = nodeRequire('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
-  const tfc = nodeRequire('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
-  (nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')).setWasmPaths(
-    wasmDir(),
-  );
-  tfc.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  await tfc.setBackend('wasm');
-  await tfc.ready();
-  const tf = faceapi.tf;
-  const pkg = openModelPackage(join(projectRoot, 'models'));
-  const load = (net: { loadFromWeightMap(m: unknown): void }, name: string) => {
-    const m = readFaceApiNet(pkg, `${name}-weights_manifest.json`);
-    net.loadFromWeightMap(tf.io.decodeWeights(m.data, m.specs as Parameters<typeof tf.io.decodeWeights>[1]));
-  };
-  load(faceapi.nets.tinyFaceDetector, 'tiny_face_detector_model');
-  load(faceapi.nets.faceLandmark68Net, 'face_landmark_68_model');
-  load(faceapi.nets.faceLandmark68TinyNet, 'face_landmark_68_tiny_model');
+  const { faceapi, tfc, toTensor } = await loadPlainFaceApi([
+    'tinyFaceDetector',
+    'faceLandmark68Net',
+    'faceLandmark68TinyNet',
+  ]);
   const texturePkg = openTexturePackage(join(projectRoot, 'models', TEXTURE_PACKAGE_DIR));
   const texture = await createTextureScorer(texturePkg.nets, texturePkg.modelId);
-  const toTensor = (f: RgbaFrame, r = { x: 0, y: 0, width: f.width, height: f.height }) => {
-    const rgb = new Float32Array(r.width * r.height * 3);
-    for (let y = 0, j = 0; y < r.height; y++) {
-      for (let i = ((r.y + y) * f.width + r.x) * 4, end = i + r.width * 4; i < end; i += 4, j += 3) {
-        rgb[j] = f.data[i] as number;
-        rgb[j + 1] = f.data[i + 1] as number;
-        rgb[j + 2] = f.data[i + 2] as number;
-      }
-    }
-    return tf.tensor3d(rgb, [r.height, r.width, 3]);
-  };
   const oAround = new faceapi.TinyFaceDetectorOptions({ inputSize: TRACK_INPUT_SIZE, scoreThreshold: 0.5 });
   const o224 = new faceapi.TinyFaceDetectorOptions({ inputSize: 224, scoreThreshold: 0.5 });
   const o416 = new faceapi.TinyFaceDetectorOptions();

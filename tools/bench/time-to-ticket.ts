@@ -26,7 +26,6 @@
  * the side each patient got is counted.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,13 +35,11 @@ import type { SimulatedPatient } from '../../electron/browser-host/simulator/sim
 import { createCore, type Core } from '../../electron/core/kiosk.js';
 import { parseConfig } from '../../electron/core/platform/config/schema.js';
 import { percentile } from '../percentile.js';
-import { wasmDir } from '../../electron/core/face/backend.js';
-import { openModelPackage } from '../../electron/core/face/model-package.js';
-import { readFaceApiNet } from '../../electron/core/face/models.js';
 import type { RgbaFrame } from '../../electron/core/face/types.js';
 import { ensureBuilt } from '../harness/browser.js';
 import { busiestWorker, mainThreadCpuMs, threadCpuMs } from './threads.js';
-import { fixture, projectRoot } from '../harness/fixtures.js';
+import { fixture } from '../harness/fixtures.js';
+import { loadPlainFaceApi } from './plain-faceapi.js';
 import { startPhotoCheckin, untilTheEnd, validIin } from '../harness/checkin.js';
 
 /** Fixture recordings of people turning their heads (face fixtures' video/). */
@@ -287,38 +284,14 @@ function treeCpuMs(root: number): number {
   return total;
 }
 
-type FaceApi = typeof import('@vladmandic/face-api/dist/face-api.node-wasm.js');
-const nodeRequire = createRequire(import.meta.url);
-
 /** Plain face-api on the sampled judged frames: full-frame detect + landmarks, CPU ms per frame. */
 export async function plainFaceApiCpu(frames: RgbaFrame[]): Promise<{ cpu416: number; cpu224: number }> {
   if (frames.length === 0) return { cpu416: Number.NaN, cpu224: Number.NaN };
-  const faceapi = nodeRequire('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
-  const tfc = nodeRequire('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
-  (nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')).setWasmPaths(
-    wasmDir(),
-  );
-  tfc.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  await tfc.setBackend('wasm');
-  await tfc.ready();
-  const tf = faceapi.tf;
-  const pkg = openModelPackage(join(projectRoot, 'models'));
-  const load = (net: { loadFromWeightMap(m: unknown): void }, name: string) => {
-    const m = readFaceApiNet(pkg, `${name}-weights_manifest.json`);
-    net.loadFromWeightMap(tf.io.decodeWeights(m.data, m.specs as Parameters<typeof tf.io.decodeWeights>[1]));
-  };
-  load(faceapi.nets.tinyFaceDetector, 'tiny_face_detector_model');
-  load(faceapi.nets.faceLandmark68Net, 'face_landmark_68_model');
-  load(faceapi.nets.faceLandmark68TinyNet, 'face_landmark_68_tiny_model');
-  const toTensor = (f: RgbaFrame) => {
-    const rgb = new Float32Array(f.width * f.height * 3);
-    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
-      rgb[j] = f.data[i] as number;
-      rgb[j + 1] = f.data[i + 1] as number;
-      rgb[j + 2] = f.data[i + 2] as number;
-    }
-    return tf.tensor3d(rgb, [f.height, f.width, 3]);
-  };
+  const { faceapi, toTensor } = await loadPlainFaceApi([
+    'tinyFaceDetector',
+    'faceLandmark68Net',
+    'faceLandmark68TinyNet',
+  ]);
   const cpu = async (fn: (t: ReturnType<typeof toTensor>) => Promise<unknown>): Promise<number> => {
     for (const f of frames.slice(0, 3)) {
       const t = toTensor(f);
