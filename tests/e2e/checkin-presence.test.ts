@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSodium, openSealed } from '../../electron/core/platform/crypto/index.js';
 import { defaultConfig } from '../../electron/core/platform/config/schema.js';
+import { sessionBound } from '../../electron/core/presence/attempt.js';
 import { createFaceEngine, type FaceEngineClient } from '../../electron/core/face/engine.js';
 import { devUpstreamKeyPairFile, readUpstreamKeyPair } from '../../electron/core/delivery/keys/index.js';
 import { kioskCadence, recordingFrames } from '../../tools/eval/presence/recording.js';
@@ -53,14 +54,8 @@ afterAll(async () => {
 describe('presence with the default head-turn challenge', () => {
   it('a real head turn gets a ticket, and the sealed descriptor is the man who turned', async () => {
     expect(defaultConfig.presence.challenge).toBe('head-turn');
-    // The challenge and every other setting at their defaults but one: this dim 2012 webcam recording,
-    // turning left, comes back 0.442–0.47 from its held frame (measured, eval-presence), just over the
-    // built-in model's 0.44, so the same-session bound is set as a clinic with such a camera would.
-    const kiosk = await startTestKiosk({
-      camera: turn.file,
-      lang: 'en',
-      config: { presence: { maxSessionDistance: 0.5 } },
-    });
+    // Every setting at its default, the challenge included.
+    const kiosk = await startTestKiosk({ camera: turn.file, lang: 'en' });
     try {
       const { page } = kiosk;
       await startPhotoCheckin(page, validIin(4321));
@@ -85,7 +80,8 @@ describe('presence with the default head-turn challenge', () => {
       expect(presence.texture).toMatchObject({ modelId: expect.stringMatching(/^minifasnet-v2-v1se@/) });
       expect(presence.texture!.score).toBeGreaterThanOrEqual(defaultConfig.presence.texture.minRealScore);
       expect(presence.texture!.frames).toBeGreaterThanOrEqual(defaultConfig.presence.texture.minFrames);
-      const bound = 0.5; // the same-session bound this kiosk runs with
+      // The same-session bound this kiosk runs with: the default, 1.15× the model's threshold.
+      const bound = sessionBound(defaultConfig.presence, (await engine.status()).threshold);
       expect(presence.sessionDistance).toBeLessThan(bound);
       // Within the same-session bound of him (a frontal frame of the recording), beyond it for the photo's man.
       const frames = recordingFrames(turn.source, { ...kioskCadence, filter: turn.framing, maxSeconds: 1 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPresenceAttempt } from '../../electron/core/presence/attempt.js';
+import { createPresenceAttempt, sessionBound } from '../../electron/core/presence/attempt.js';
 import { parseConfig } from '../../electron/core/platform/config/schema.js';
 import { createFaceEngine, type FaceEngineClient } from '../../electron/core/face/engine.js';
 import { euclidean } from '../../electron/core/face/verification.js';
@@ -9,6 +9,7 @@ import { kioskCadence, recordingFrames } from '../../tools/eval/presence/recordi
 import { runPresence } from '../../tools/eval/presence/run.js';
 import { kioskFraming } from '../../tools/recordings/recordings.js';
 import { swapAttackFrames } from '../../tools/recordings/swap-attack.js';
+import { mediumAttackFrames } from '../../tools/recordings/screen-attack.js';
 import { fixture, projectRoot } from '../../tools/harness/fixtures.js';
 import { loadRgba } from '../../tools/harness/images.js';
 
@@ -94,6 +95,58 @@ describe('a photo held still, then another person turning in its place', { timeo
   });
 });
 
+describe(
+  'a print of the patient held through the hold, then a live look-alike turning in its place',
+  { timeout: 240_000 },
+  () => {
+    // The worst look-alike there is: the printed man himself, live, and a look-alike the descriptor
+    // cannot tell from the print at all (the same-session bound opened to its maximum). With every
+    // tracking bound opened the cut is not seen either, and the swap comes as soon as the turn is
+    // asked, so most of the session's frames are the live head (their median alone would pass: 0.49).
+    // Only the texture of the hold itself (a print) can refuse it.
+    it("is refused by the hold's texture, whatever the rest of the session shows", async () => {
+      const attempt = createPresenceAttempt(
+        { ...config, maxSessionDistance: 2 },
+        {
+          describe: (f, o) => engine.describe(f, o),
+          model: () => engine.status(),
+          random: () => 0.75,
+          continuity: {
+            minBoxOverlap: 0,
+            maxLandmarkMotion: Number.POSITIVE_INFINITY,
+            maxFrameGapMs: Number.POSITIVE_INFINITY,
+            maxProfileGapMs: Number.POSITIVE_INFINITY,
+          },
+        },
+      );
+      const print = mediumAttackFrames(engine, video(), { kind: 'print-flat', lighting: 'office', seed: 5 }, cadence);
+      const live = recordingFrames(video(), cadence);
+      let n = 0;
+      let swapped = false;
+      const phases: string[] = [];
+      let verdict: Awaited<ReturnType<typeof attempt.push>> | undefined;
+      for (;;) {
+        const next = swapped ? await live.next() : await print.next();
+        if (next.done) break;
+        const frame = next.value;
+        const analysis = await engine.analyze(frame, { keep: true, ...attempt.next() });
+        verdict = await attempt.push(analysis, frame, n++ * 100);
+        phases.push(verdict.phase);
+        // The attacker sees "turn your head" and swaps the print for the live look-alike.
+        if (verdict.phase === 'challenge' && !swapped) {
+          swapped = true;
+          await print.return(undefined);
+        }
+        if (verdict.phase === 'passed' || verdict.phase === 'failed') break;
+      }
+      await live.return(undefined);
+      expect(swapped, 'the print alone passes the hold').toBe(true);
+      expect(verdict).toMatchObject({ phase: 'failed', failure: 'texture' });
+      expect(attempt.descriptor()).toBeUndefined();
+    });
+  },
+);
+
 describe('the same person from the hold to the pass', { timeout: 240_000 }, () => {
   it('passes a real head turn and seals his own descriptor (within the same-session bound of a later frame of him)', async () => {
     const attempt = createPresenceAttempt(config, {
@@ -118,8 +171,9 @@ describe('the same person from the hold to the pass', { timeout: 240_000 }, () =
     // The texture evidence is sealed with it: the session's median real-face score, never a frame.
     expect(evidence.texture).toMatchObject({ modelId: expect.stringMatching(/^minifasnet-v2-v1se@/) });
     expect(evidence.texture!.score).toBeGreaterThanOrEqual(config.texture.minRealScore);
-    // With no presence.maxSessionDistance set, the bound is the model's own same-person threshold.
-    const bound = (await engine.status()).threshold;
+    // With no presence.maxSessionDistance set, the bound is 1.15× the model's same-person threshold.
+    const bound = sessionBound(config, (await engine.status()).threshold);
+    expect(bound).toBeCloseTo((await engine.status()).threshold * 1.15, 3);
     expect(evidence.sessionDistance).toBeLessThan(bound);
     const sealed = attempt.descriptor();
     expect(sealed).toHaveLength(128);

@@ -139,13 +139,38 @@ describe('the session texture evidence', () => {
 
   it('passes a live-looking session and fails closed on too few scored frames', () => {
     const live = createTextureEvidence(config);
+    for (const s of [0.6, 0.5]) live.hold(frameWith(s));
     live.startChallenge();
     for (const s of [0.5, 0.6, 0.4, 0.7, 0.05, 0.55]) live.challenge(frameWith(s));
-    expect(live.judge('m@1')).toMatchObject({ pass: true, summary: { score: 0.525, frames: 6 } });
+    expect(live.judge('m@1')).toMatchObject({ pass: true, summary: { score: 0.525, frames: 8 } });
     const few = createTextureEvidence(config);
     few.challenge(frameWith(0.9));
     few.challenge(frameWith(undefined));
     expect(few.judge('m@1')).toMatchObject({ pass: false, why: 'too-few-frames' });
+  });
+
+  it('judges the hold and the challenge each by its own median: a print held through the hold, then a live head, fails', () => {
+    // The live head after the swap has most of the frames: the session's median alone would pass.
+    const swap = createTextureEvidence(config);
+    for (const s of [0.01, 0.02, 0.01]) swap.hold(frameWith(s));
+    swap.startChallenge();
+    for (const s of [0.5, 0.6, 0.4, 0.7, 0.55, 0.6, 0.5]) swap.challenge(frameWith(s));
+    expect(swap.judge('m@1')).toMatchObject({
+      pass: false,
+      why: 'low-hold-score',
+      summary: { score: 0.5, frames: 10 },
+    });
+    // The other order: a live hold, then a screen that turns.
+    const late = createTextureEvidence(config);
+    for (const s of [0.6, 0.5, 0.7, 0.6, 0.5, 0.6, 0.7]) late.hold(frameWith(s));
+    late.startChallenge();
+    for (const s of [0.01, 0.02, 0.01, 0.03]) late.challenge(frameWith(s));
+    expect(late.judge('m@1')).toMatchObject({ pass: false, why: 'low-challenge-score' });
+    // A challenge whose hold the model never scored fails closed.
+    const blind = createTextureEvidence(config);
+    blind.startChallenge();
+    for (const s of [0.5, 0.6, 0.4, 0.7, 0.55, 0.6]) blind.challenge(frameWith(s));
+    expect(blind.judge('m@1')).toMatchObject({ pass: false, why: 'too-few-frames' });
   });
 
   it('calibration: the suggested threshold keeps the target share of honest sessions, and the kiosk outcome follows it', () => {
@@ -157,10 +182,12 @@ describe('the session texture evidence', () => {
       outcome: 'passed' as const,
       frames: 40,
       label: 'bona-fide',
-      texture: { score: 0.3, frames: 20 },
+      texture: { score: 0.3, frames: 20, judged: 0.3 },
     };
     expect(withTexture(run, 0.2, 5)).toBe('passed');
     expect(withTexture(run, 0.4, 5)).toBe('refused');
-    expect(withTexture({ ...run, texture: { score: 0.9, frames: 3 } }, 0.2, 5)).toBe('refused');
+    expect(withTexture({ ...run, texture: { score: 0.9, frames: 3, judged: 0.9 } }, 0.2, 5)).toBe('refused');
+    // What the kiosk judges is the lower of the hold's and the challenge's medians, not the session's median.
+    expect(withTexture({ ...run, texture: { score: 0.5, frames: 20, judged: 0.01 } }, 0.2, 5)).toBe('refused');
   });
 });

@@ -139,14 +139,13 @@ describe('texture scores where the evidence uses them', () => {
     ] as const) {
       const plan = createAnalysisPlan(config.analysis, config.texture.minFrames);
       const evidence = createTextureEvidence(config.texture);
-      for (const s of scores) {
+      // The first frames are the hold (as in a session: presence/attempt.ts), the rest the challenge.
+      for (const [i, s] of scores.entries()) {
         const scored = plan.next(true, evidence.scores().length).texture !== false;
-        evidence.challenge({
-          width: W,
-          height: H,
-          ms: 1,
-          faces: [{ ...tracked(), ...(scored ? { texture: s } : {}) }],
-        });
+        const frame = { width: W, height: H, ms: 1, faces: [{ ...tracked(), ...(scored ? { texture: s } : {}) }] };
+        if (i === 6) evidence.startChallenge();
+        if (i < 6) evidence.hold(frame);
+        else evidence.challenge(frame);
       }
       const verdict = evidence.judge('test');
       expect(verdict.pass).toBe(pass);

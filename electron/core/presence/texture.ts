@@ -5,6 +5,11 @@
  * blink or the turn (the model was trained on near-frontal faces), a session's median does not. A
  * session whose frames carry no score while texture is on fails closed (the engine runs without
  * the model only if the configuration turned it off).
+ *
+ * The hold and the challenge are also judged **each by its own median**: a print or a phone held
+ * through the hold and swapped for a live head as soon as the turn is asked leaves the live head
+ * most of the session's frames, and the session's median alone would pass it. The hold is where
+ * the descriptor's first half comes from (presence/attempt.ts), so it must be a live face's too.
  */
 import type { FrameAnalysis } from '../face/types.js';
 
@@ -24,7 +29,11 @@ export interface TextureSummary {
 
 export type TextureVerdict =
   | { pass: true; summary: TextureSummary }
-  | { pass: false; summary?: TextureSummary; why: 'low-score' | 'too-few-frames' };
+  | {
+      pass: false;
+      summary?: TextureSummary;
+      why: 'low-score' | 'low-hold-score' | 'low-challenge-score' | 'too-few-frames';
+    };
 
 export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,7 +48,9 @@ export const median = (xs: readonly number[]): number => {
  */
 export function createTextureEvidence(config: TextureConfig) {
   let hold: number[] = [];
-  const session: number[] = [];
+  // The scores of the hold that led to the challenge, and of the challenge.
+  const held: number[] = [];
+  const challenged: number[] = [];
   const scoreOf = (analysis: FrameAnalysis): number | undefined =>
     analysis.faces.length === 1 ? analysis.faces[0]?.texture : undefined;
   return {
@@ -52,28 +63,46 @@ export function createTextureEvidence(config: TextureConfig) {
     },
     /** The hold reached the challenge: its scores belong to the session. */
     startChallenge(): void {
-      session.push(...hold);
+      held.push(...hold);
       hold = [];
     },
     challenge(analysis: FrameAnalysis): void {
       const s = scoreOf(analysis);
-      if (s !== undefined && Number.isFinite(s)) session.push(s);
+      if (s !== undefined && Number.isFinite(s)) challenged.push(s);
     },
     /** The scores so far (hold and challenge): for the evaluation tools. */
     scores(): readonly number[] {
-      return [...session, ...hold];
+      return [...held, ...challenged, ...hold];
+    },
+    /**
+     * The score the verdict compares with the threshold: the lower of the hold's and the
+     * challenge's medians (the session's median lies between them), or the median of what there
+     * is when the session has no challenge yet. For the evaluation tools and the verdict alike.
+     */
+    judgedScore(): number {
+      if (held.length > 0 && challenged.length > 0) return Math.min(median(held), median(challenged));
+      return median([...held, ...challenged, ...hold]);
     },
     judge(modelId: string): TextureVerdict {
-      const frames = session.length + hold.length;
-      const all = [...session, ...hold];
+      const all = [...held, ...challenged, ...hold];
+      const frames = all.length;
       if (frames === 0) return { pass: false, why: 'too-few-frames' };
       const summary: TextureSummary = { score: Math.round(median(all) * 1000) / 1000, frames, modelId };
       if (frames < config.minFrames) return { pass: false, summary, why: 'too-few-frames' };
-      return median(all) >= config.minRealScore ? { pass: true, summary } : { pass: false, summary, why: 'low-score' };
+      // With a challenge, the hold behind it was always scored (its first frames are: presence/tracking.ts);
+      // no score there is a hold the model never saw, and fails closed.
+      if (challenged.length > 0 && held.length === 0) return { pass: false, summary, why: 'too-few-frames' };
+      if (!(median(all) >= config.minRealScore)) return { pass: false, summary, why: 'low-score' };
+      if (held.length > 0 && !(median(held) >= config.minRealScore))
+        return { pass: false, summary, why: 'low-hold-score' };
+      if (challenged.length > 0 && !(median(challenged) >= config.minRealScore))
+        return { pass: false, summary, why: 'low-challenge-score' };
+      return { pass: true, summary };
     },
     wipe(): void {
       hold = [];
-      session.length = 0;
+      held.length = 0;
+      challenged.length = 0;
     },
   };
 }

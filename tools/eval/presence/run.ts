@@ -3,7 +3,7 @@
  * and judged by the real presence attempt (policy + identity check), timed at the recording's own
  * cadence so the result does not depend on how fast this machine is.
  */
-import { createPresenceAttempt } from '../../../electron/core/presence/attempt.js';
+import { createPresenceAttempt, type SessionTexture } from '../../../electron/core/presence/attempt.js';
 import type { KioskConfig } from '../../../electron/core/platform/config/schema.js';
 import type { FaceEngine, RgbaFrame } from '../../../electron/core/face/types.js';
 import type { ChallengeSide, PresenceFailure } from '../../../electron/core/presence/session.js';
@@ -26,8 +26,11 @@ export interface PresenceRun {
   challengeAtMs?: number;
   decidedAtMs?: number;
   sessionDistance?: number;
-  /** The texture model's median real-face score over the session (hold to decision) and its frames, when the engine runs it. */
-  texture?: { score: number; frames: number };
+  /**
+   * The texture evidence when the engine runs the model: the session's median real-face score (hold
+   * to decision), its frames, and the score the kiosk judges (the lower of the hold's and the challenge's medians).
+   */
+  texture?: SessionTexture;
 }
 
 export async function runPresence(

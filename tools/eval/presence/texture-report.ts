@@ -1,8 +1,8 @@
 /**
  * The texture evidence in `kioskctl eval-presence`: every presentation runs once with the texture
- * verdict off and its session median recorded, so one run gives the outcome without texture, the
- * outcome at any threshold (what the kiosk does: a pass also needs the median ≥ threshold over at
- * least `minFrames` frames), the score per label, a DET curve per attack kind, and a threshold
+ * verdict off and its judged score recorded (the lower of the hold's and the challenge's medians:
+ * presence/texture.ts), so one run gives the outcome without texture, the outcome at any threshold
+ * (what the kiosk does: a pass also needs that score ≥ threshold over at least `minFrames` frames), the score per label, a DET curve per attack kind, and a threshold
  * suggested from the bona fide recordings at a target BPCER. Pure arithmetic.
  */
 import { detCurve, type DetPoint, type ScoredPair } from '../../../electron/core/face/verification.js';
@@ -15,7 +15,7 @@ export interface LabelledRun extends PresenceRun {
 /** The outcome the kiosk gives with texture on at `threshold` (the run itself was judged without it). */
 export function withTexture(r: LabelledRun, threshold: number, minFrames: number): PresenceOutcome {
   if (r.outcome !== 'passed') return r.outcome;
-  return r.texture && r.texture.frames >= minFrames && r.texture.score >= threshold ? 'passed' : 'refused';
+  return r.texture && r.texture.frames >= minFrames && r.texture.judged >= threshold ? 'passed' : 'refused';
 }
 
 export interface ScoreStats {
@@ -41,7 +41,7 @@ export function scoresByLabel(runs: LabelledRun[], minFrames: number): Record<st
   const out: Record<string, number[]> = {};
   for (const r of runs) {
     if (r.outcome === 'not-acquired' || !r.texture || r.texture.frames < minFrames) continue;
-    (out[r.label] ??= []).push(r.texture.score);
+    (out[r.label] ??= []).push(r.texture.judged);
   }
   return out;
 }

@@ -74,7 +74,8 @@ export const configSchema = z
         /**
          * Largest descriptor distance between the held frame and the frame back at frontal: at or
          * above it the person who turned is not the person who held still (`face-changed`). Absent:
-         * the face model's own same-person threshold (its manifest), measured on real recordings in
+         * the face model's own same-person threshold (its manifest) × `SESSION_BOUND_RATIO` (1.15:
+         * 0.506 for the built-in model; presence/attempt.ts), measured on real recordings in
          * docs/presence.md. In the model's metric, so set it only with the model it was measured on.
          */
         maxSessionDistance: z.number().min(0.01).max(2).optional(),
