@@ -1,6 +1,6 @@
 import type { Contract, EventContract } from '../shared/api/define.js';
 import { systemContract, systemEvents } from './system/contract.js';
-import { syncContract, syncEvents } from './delivery/sync/contract.js';
+import { enrolContract, syncContract, syncEvents } from './delivery/sync/contract.js';
 import { checkinContract } from './patient/checkin/contract.js';
 import { staffPartContract } from './staff/contract.js';
 import { handoffsEvents } from './staff/handoffs/contract.js';
@@ -17,6 +17,7 @@ import { voiceContract } from './patient/voice/contract.js';
 export const contract = {
   ...systemContract,
   ...syncContract,
+  ...enrolContract,
   ...checkinContract,
   ...staffPartContract,
   ...declineContract,

@@ -12,6 +12,7 @@ import { Outbox, outboxProvisioningFacts } from './delivery/sync/outbox.js';
 import { createVisitQueue } from './delivery/visits/index.js';
 import { openKioskStorage } from './storage.js';
 import { createSyncService } from './delivery/sync/index.js';
+import { enrolHandlers } from './delivery/sync/enrol-handler.js';
 import type { SecretProtector } from './delivery/keys/index.js';
 import { detectBackend } from './face/backend.js';
 import { createStaffPart } from './staff/part.js';
@@ -179,6 +180,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
     ...keysPart.handlers(staff.audit, actorOf),
     ...sync.handlers,
+    // IT enrols the kiosk at its hub with a one-time token: what `kioskctl provision --enrolment-token` does.
+    ...enrolHandlers({
+      identity: () => {
+        const s = keysPart.status();
+        return s.deviceId && s.devicePublicKey && s.clinicId && s.upstreamUrl
+          ? { deviceId: s.deviceId, publicKeyB64: s.devicePublicKey, clinicId: s.clinicId, upstreamUrl: s.upstreamUrl }
+          : null;
+      },
+      audit: staff.audit,
+      actorOf,
+    }),
     ...staff.handlers,
     ...decline.handlers,
     ...voiceHandlers(createVoiceLibrary({ dataDir: options.dataDir })),

@@ -1,6 +1,7 @@
 /**
  * One labelled text input of the staff and IT forms: paths, URLs, ids and fingerprints, so never
  * spell-checked. The label wraps the input (its accessible name, for screen readers and tests).
+ * `password` is for one-time secrets such as an enrolment token: never shown as typed.
  */
 export function TextField({
   label,
@@ -14,7 +15,7 @@ export function TextField({
   label: string;
   value: string;
   onChange: (value: string) => void;
-  type?: 'text' | 'url';
+  type?: 'text' | 'url' | 'password';
   placeholder?: string;
   required?: boolean;
   autoComplete?: string;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { event, method } from '../../../shared/api/define.js';
+import { enrolRequestSchema } from '../../../shared/protocol/enrolment.js';
+import { checkUpstreamUrl } from '../keys/index.js';
 
 /** What clinic IT sees about the queue (kioskctl status, the IT screen). No patient data. */
 export const syncStatusSchema = z.object({
@@ -118,6 +120,64 @@ export const syncContract = {
     summary: 'Send rejected visits again (an explicit IT decision)',
     input: z.object({ visitIds: z.array(z.uuid()).min(1).max(1000) }).strict(),
     output: z.object({ requeued: z.number().int() }),
+    roles: it,
+  }),
+};
+
+/** Why the IT screen's enrolment did not happen: enrolWithHub's failures, and this kiosk's own checks. */
+export const enrolRefusals = [
+  'invalid-request',
+  'no-answer',
+  'redirect',
+  'no-endpoint',
+  'refused',
+  'malformed',
+  /** The hub enrolled the device for another clinic than the one this kiosk is provisioned for. */
+  'wrong-clinic',
+  /** The kiosk has no device key or upstream yet: provision it first. */
+  'not-provisioned',
+  /** The URL typed is not the upstream this kiosk delivers to. */
+  'other-upstream',
+] as const;
+
+/** The hub's URL as IT types it: HTTPS, plain HTTP only to loopback (the one check, checkUpstreamUrl). */
+const hubUrlSchema = z
+  .string()
+  .trim()
+  .min(1, 'the hub URL')
+  .max(2000)
+  .superRefine((url, ctx) => {
+    try {
+      checkUpstreamUrl(url);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : 'not a URL' });
+    }
+  });
+
+/**
+ * The IT screen's enrolment at the hub: the same `enrolWithHub` as `kioskctl provision
+ * --enrolment-token`, audited as `sync.enrol` (never the token). A refusal is an answer, not an
+ * error: the screen says it in its own words, with the hub's reason.
+ */
+export const enrolContract = {
+  'sync.enrolAtHub': method({
+    summary: 'Enrol this kiosk at its hub with IT’s one-time enrolment token (POST /v1/devices:enrol)',
+    input: z
+      .object({
+        hubUrl: hubUrlSchema,
+        /** As the protocol's schema says; never echoed, logged or audited. */
+        token: z.string().trim().pipe(enrolRequestSchema.shape.token),
+      })
+      .strict(),
+    output: z.discriminatedUnion('enrolled', [
+      z.object({ enrolled: z.literal(true), deviceId: z.string(), clinicId: z.string(), keys: z.number().int() }),
+      z.object({
+        enrolled: z.literal(false),
+        refusal: z.enum(enrolRefusals),
+        /** The hub's own words when it refused; otherwise what went wrong, in English, for IT. */
+        reason: z.string(),
+      }),
+    ]),
     roles: it,
   }),
 };

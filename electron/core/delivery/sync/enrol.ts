@@ -17,8 +17,21 @@ export interface EnrolOutcome {
   keys: number;
 }
 
+/** Why enrolment did not happen, for a screen to say in its own words. */
+export type EnrolFailure = 'invalid-request' | 'no-answer' | 'redirect' | 'no-endpoint' | 'refused' | 'malformed';
+
 /** Enrolment did not happen; `message` says why, for IT (never the token). */
-export class EnrolFailed extends Error {}
+export class EnrolFailed extends Error {
+  override readonly name = 'EnrolFailed';
+  constructor(
+    message: string,
+    readonly kind: EnrolFailure,
+    /** The hub's own words when it refused (`refused`), else the message. */
+    readonly reason: string = message,
+  ) {
+    super(message);
+  }
+}
 
 export async function enrolWithHub(request: {
   upstreamUrl: string;
@@ -36,7 +49,10 @@ export async function enrolWithHub(request: {
   });
   if (!body.success) {
     const issue = body.error.issues[0];
-    throw new EnrolFailed(`The enrolment request is not valid: ${issue?.path.join('.')} ${issue?.message}`);
+    throw new EnrolFailed(
+      `The enrolment request is not valid: ${issue?.path.join('.')} ${issue?.message}`,
+      'invalid-request',
+    );
   }
   let res: Response;
   let text: string;
@@ -50,10 +66,13 @@ export async function enrolWithHub(request: {
     });
     text = await res.text();
   } catch (err) {
-    throw new EnrolFailed(`The hub at ${redactUrl(base)} did not answer: ${describeNetworkError(err)}`);
+    throw new EnrolFailed(`The hub at ${redactUrl(base)} did not answer: ${describeNetworkError(err)}`, 'no-answer');
   }
   if ((res.status >= 300 && res.status < 400) || res.type === 'opaqueredirect' || res.redirected)
-    throw new EnrolFailed(`The hub answered a redirect (${res.status}): refused, redirects are never followed`);
+    throw new EnrolFailed(
+      `The hub answered a redirect (${res.status}): refused, redirects are never followed`,
+      'redirect',
+    );
   const json = (() => {
     try {
       return JSON.parse(text) as unknown;
@@ -64,14 +83,15 @@ export async function enrolWithHub(request: {
   if (res.status !== 200) {
     const detail = enrolErrorSchema.safeParse(json);
     const why = detail.success ? detail.data.error.slice(0, 300) : `status ${res.status}`;
-    throw new EnrolFailed(
-      res.status === 404
-        ? `This upstream has no enrolment endpoint (${redactUrl(base + enrolPath)}): register the device there by hand`
-        : `The hub refused the enrolment: ${why}`,
-    );
+    if (res.status === 404)
+      throw new EnrolFailed(
+        `This upstream has no enrolment endpoint (${redactUrl(base + enrolPath)}): register the device there by hand`,
+        'no-endpoint',
+      );
+    throw new EnrolFailed(`The hub refused the enrolment: ${why}`, 'refused', why);
   }
   const ok = enrolResponseSchema.safeParse(json);
   if (!ok.success || ok.data.enrolled !== request.deviceId)
-    throw new EnrolFailed('The hub answered the enrolment with a malformed body');
+    throw new EnrolFailed('The hub answered the enrolment with a malformed body', 'malformed');
   return { deviceId: ok.data.enrolled, clinicId: ok.data.clinicId, keys: ok.data.keys };
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { call, KioskError } from '../../kiosk';
 import { Notice, PanelHead, ProblemLine, StaffTable } from '../staff/common';
 import { ProvisionPanel } from './ProvisionPanel';
+import { EnrolPanel } from './EnrolPanel';
 import { TextField } from '../../components/TextField';
 import { CameraStatus } from './CameraStatus';
 import { QueueChart } from './QueueChart';
@@ -197,6 +198,7 @@ export function ItPanel() {
       )}
       <QueueChart points={history} />
       <ProvisionPanel />
+      <EnrolPanel />
       <CameraStatus version={version} />
       <form className="staff-form staff-inline" onSubmit={exportNow} aria-label={t('export.title')}>
         <TextField
