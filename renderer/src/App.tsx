@@ -5,7 +5,9 @@ import { HelpButton, HelpWaitingContext } from './components/HelpButton';
 import { MuteButton, useVoice, VoiceProvider } from './components/VoiceGuide';
 import { IdleGuard } from './components/IdleGuard';
 import { LanguageBar } from './components/LanguageBar';
+import type { KioskInfo } from './core-types';
 import { call } from './kiosk';
+import { useCoreData } from './use-core-data';
 import { screenDefaults } from '../../electron/shared/vocabulary/screen-defaults';
 import type { Route, ScreenName, ScreenProps, ScreenSettings } from './navigation';
 import { AttractScreen } from './screens/attract/AttractScreen';
@@ -49,23 +51,38 @@ const screenVoice: Partial<Record<ScreenName, string>> = {
   ticket: 'voice.ticket',
 };
 
+const fetchInfo = () => call('system.info', {});
+
 export function App({ initialLanguage }: { initialLanguage?: string }) {
-  const [settings, setSettings] = useState<ScreenSettings>(defaults);
+  // Asked again when core says the keys changed (provisioning makes the kiosk ready). A failed
+  // answer changes nothing: the last one (or the embedded defaults) stays.
+  const { data: info, reload: reloadInfo } = useCoreData(fetchInfo);
+  useEffect(() => {
+    if (typeof window.kiosk?.onEvent !== 'function') return undefined;
+    return window.kiosk.onEvent((event) => {
+      if (event.topic === 'keys.changed') reloadInfo();
+    });
+  }, [reloadInfo]);
+  const settings = useMemo<ScreenSettings>(
+    () => (info ? { ui: info.ui, languages: info.languages, presence: info.presence } : defaults),
+    [info],
+  );
   return (
     <VoiceProvider enabled={settings.ui.voice === 'on'} volume={settings.ui.voiceVolume}>
-      <Kiosk initialLanguage={initialLanguage} settings={settings} setSettings={setSettings} />
+      <Kiosk initialLanguage={initialLanguage} info={info} settings={settings} />
     </VoiceProvider>
   );
 }
 
 function Kiosk({
   initialLanguage,
+  info,
   settings,
-  setSettings,
 }: {
   initialLanguage?: string;
+  /** Core's last `system.info` answer; null until the first. */
+  info: KioskInfo | null;
   settings: ScreenSettings;
-  setSettings: (s: ScreenSettings) => void;
 }) {
   const { t, i18n } = useTranslation();
   const voice = useVoice();
@@ -76,27 +93,14 @@ function Kiosk({
   const sessionRef = useRef<string | undefined>(undefined);
   const homeLanguage = useRef(initialLanguage ?? 'kk');
   // False while the kiosk cannot seal a visit (not provisioned): patients are sent to reception.
-  const [ready, setReady] = useState(true);
-  const [infoVersion, setInfoVersion] = useState(0);
+  const ready = info?.ready ?? true;
+  // Each answer from core sets the kiosk's home language (unless the URL chose one).
   useEffect(() => {
-    if (typeof window.kiosk?.onEvent !== 'function') return undefined;
-    return window.kiosk.onEvent((event) => {
-      if (event.topic === 'keys.changed') setInfoVersion((v) => v + 1);
-    });
-  }, []);
-
-  useEffect(() => {
-    call('system.info', {})
-      .then((info) => {
-        setReady(info.ready);
-        setSettings({ ui: info.ui, languages: info.languages, presence: info.presence });
-        if (!initialLanguage && info.languages[0]) {
-          homeLanguage.current = info.languages[0];
-          void i18n.changeLanguage(info.languages[0]);
-        }
-      })
-      .catch(() => undefined);
-  }, [i18n, initialLanguage, setSettings, infoVersion]);
+    const home = info?.languages[0];
+    if (initialLanguage || !home) return;
+    homeLanguage.current = home;
+    void i18n.changeLanguage(home);
+  }, [i18n, initialLanguage, info]);
 
   const go = useCallback((next: Route) => {
     if ('session' in next) sessionRef.current = next.session;

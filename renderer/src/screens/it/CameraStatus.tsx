@@ -1,14 +1,17 @@
 import { useTranslation } from 'react-i18next';
+import type { MethodOutput } from '../../../../electron/shared/api/define';
+import type { KioskContract } from '../../../../electron/core/contract';
 import { StaffTable } from '../staff/common';
-import { useCoreValue } from './useCoreValue';
+
+/** Core's `camera.status`, loaded (and reloaded) by the IT panel with its own figures. */
+export type CameraStatusInfo = MethodOutput<KioskContract, 'camera.status'>;
 
 /**
  * The camera core last judged (its label, and whether it may be used) and the cameras it refused
  * since the kiosk started (camera pinning, electron/core/patient/camera). Each refusal is also an audit row.
  */
-export function CameraStatus({ version }: { version: number }) {
+export function CameraStatus({ status }: { status: CameraStatusInfo | null }) {
   const { t } = useTranslation('it');
-  const status = useCoreValue('camera.status', version);
   if (!status) return null;
   const verdict = (allowed: boolean, reason?: string) =>
     allowed ? t('camera.allowed') : t(`camera.reason.${reason ?? 'virtual'}`);

@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call, KioskError } from '../../kiosk';
+import { useCoreData } from '../../use-core-data';
 import { Notice, PanelHead, ProblemLine, StaffTable } from '../staff/common';
 import { ProvisionPanel } from './ProvisionPanel';
 import { EnrolPanel } from './EnrolPanel';
 import { TextField } from '../../components/TextField';
 import { CameraStatus } from './CameraStatus';
 import { QueueChart } from './QueueChart';
-import { asProgress, type DeadLetter, type HistoryPoint, type SyncProgress, type SyncStatus } from './types';
+import { asProgress, type SyncProgress } from './types';
 import './it.css';
 
 function ago(iso: string | null, t: (k: string, o?: Record<string, unknown>) => string): string {
@@ -18,6 +19,16 @@ function ago(iso: string | null, t: (k: string, o?: Record<string, unknown>) => 
   return t('agoHours', { count: Math.round(s / 3600) });
 }
 
+const fetchFigures = async () => {
+  const [status, history, dead] = await Promise.all([
+    call('sync.status', {}),
+    call('sync.history', { hours: 24 }),
+    call('sync.deadLetters', {}),
+  ]);
+  return { status, history, dead };
+};
+const fetchCameraStatus = () => call('camera.status', {});
+
 /**
  * Clinic IT's view of the outbox: the same figures as `kioskctl status`, the queue over time,
  * "sync now" with live progress (core's `sync.progress` events, no polling: a poll would count as
@@ -25,45 +36,31 @@ function ago(iso: string | null, t: (k: string, o?: Record<string, unknown>) => 
  */
 export function ItPanel() {
   const { t } = useTranslation('it');
-  const [status, setStatus] = useState<SyncStatus | null>(null);
-  const [history, setHistory] = useState<HistoryPoint[]>([]);
-  const [dead, setDead] = useState<DeadLetter[]>([]);
+  const describe = (err: unknown) =>
+    err instanceof KioskError && err.code === 'forbidden'
+      ? t('errors.forbidden')
+      : err instanceof KioskError
+        ? err.message
+        : t('errors.generic');
+  const { data: figures, error: loadProblem, reload: reloadFigures } = useCoreData(fetchFigures, [], describe);
+  const { data: camera, failed: cameraFailed, reload: reloadCamera } = useCoreData(fetchCameraStatus);
+  const status = figures?.status ?? null;
+  const history = figures?.history ?? [];
+  const dead = figures?.dead ?? [];
   const [progress, setProgress] = useState<SyncProgress | null>(null);
-  const [problem, setProblem] = useState('');
-  const [version, setVersion] = useState(0);
-  const reload = useCallback(() => setVersion((v) => v + 1), []);
+  // A failed action's words; the next reload clears them (as a successful load always did).
+  const [actionProblem, setActionProblem] = useState('');
+  const problem = actionProblem || loadProblem;
+  const reload = useCallback(() => {
+    setActionProblem('');
+    reloadFigures();
+    reloadCamera();
+  }, [reloadFigures, reloadCamera]);
   // Reload after a run only when this person started it: background runs end every interval, and
   // reloading then would count as staff activity and keep the session from going idle.
   const startedHere = useRef(false);
 
-  const fail = useCallback(
-    (err: unknown) =>
-      setProblem(
-        err instanceof KioskError && err.code === 'forbidden'
-          ? t('errors.forbidden')
-          : err instanceof KioskError
-            ? err.message
-            : t('errors.generic'),
-      ),
-    [t],
-  );
-
-  useEffect(() => {
-    let live = true;
-    Promise.all([call('sync.status', {}), call('sync.history', { hours: 24 }), call('sync.deadLetters', {})]).then(
-      ([s, h, d]) => {
-        if (!live) return;
-        setStatus(s);
-        setHistory(h);
-        setDead(d);
-        setProblem('');
-      },
-      (err: unknown) => live && fail(err),
-    );
-    return () => {
-      live = false;
-    };
-  }, [version, fail]);
+  const fail = (err: unknown) => setActionProblem(describe(err));
 
   useEffect(() => {
     if (typeof window.kiosk?.onEvent !== 'function') return undefined;
@@ -74,10 +71,10 @@ export function ItPanel() {
       setProgress(p);
       if (!p.running && startedHere.current) {
         startedHere.current = false;
-        setVersion((v) => v + 1);
+        reload();
       }
     });
-  }, []);
+  }, [reload]);
 
   const syncNow = () => {
     startedHere.current = true;
@@ -91,7 +88,7 @@ export function ItPanel() {
     e.preventDefault();
     setExported('');
     call('sync.export', { path: exportPath.trim() }).then((r) => {
-      setProblem('');
+      setActionProblem('');
       setExported(t('export.done', { count: r.items, file: r.file }));
     }, fail);
   };
@@ -199,7 +196,7 @@ export function ItPanel() {
       <QueueChart points={history} />
       <ProvisionPanel />
       <EnrolPanel />
-      <CameraStatus version={version} />
+      <CameraStatus status={cameraFailed ? null : camera} />
       <form className="staff-form staff-inline" onSubmit={exportNow} aria-label={t('export.title')}>
         <TextField
           label={t('export.path')}

@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
+import { useCoreData } from '../../use-core-data';
 import { DialogForm, FormActions, HiddenHeader, Notice, Options, ProblemLine, StaffTable } from './common';
 import { EnrolmentQr } from './EnrolmentQr';
+import { errorText } from './errors';
 import type { Enrolment, StaffRole } from './types';
 import { useAction } from './useAction';
-import { useLoaded } from './useLoaded';
 
 const fetchAccounts = () => call('staff.list', {});
 
@@ -14,7 +15,7 @@ const roleList: StaffRole[] = ['reception', 'it', 'admin'];
 /** Admin: personal accounts, roles, unlocks, disabling, and new accounts with their TOTP enrolment. */
 export function AccountsPanel() {
   const { t } = useTranslation('staff');
-  const { data: list, problem: loadProblem, reload } = useLoaded(fetchAccounts);
+  const { data: list, error: loadProblem, reload } = useCoreData(fetchAccounts, [], (err) => errorText(t, err));
   const accounts = list?.accounts;
   const { problem: actionProblem, run } = useAction();
   const problem = actionProblem || loadProblem;

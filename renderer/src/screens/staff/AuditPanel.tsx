@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
+import { useCoreData } from '../../use-core-data';
 import { ProblemLine, StaffTable } from './common';
 import { errorText } from './errors';
 import type { AuditVerdict } from './types';
-import { useLoaded } from './useLoaded';
 
 const fetchRecent = async () => {
   const [{ rows }, { accounts }] = await Promise.all([call('audit.recent', { limit: 50 }), call('staff.list', {})]);
@@ -17,7 +17,8 @@ export function AuditPanel() {
   const { t } = useTranslation('staff');
   const [verdict, setVerdict] = useState<AuditVerdict | null>(null);
   const [problem, setProblem] = useState('');
-  const { data: rows, reload } = useLoaded(fetchRecent);
+  // A failed load shows no rows (the verify button still works and says what went wrong).
+  const { data: rows, reload } = useCoreData(fetchRecent);
   const verify = async () => {
     try {
       setVerdict(await call('audit.verify', {}));

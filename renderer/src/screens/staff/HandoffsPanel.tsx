@@ -1,10 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
+import { useCoreData } from '../../use-core-data';
 import { DialogForm, FormActions, HiddenHeader, Notice, Options, PanelHead, ProblemLine, StaffTable } from './common';
+import { errorText } from './errors';
 import type { HandoffEntry } from './types';
 import { useAction } from './useAction';
-import { useLoaded } from './useLoaded';
 
 const fetchHandoffs = () => call('handoffs.list', {}).then((r) => r.entries);
 
@@ -27,7 +28,7 @@ const time = (iso: string | null) =>
 /** Reception: patients waiting for a hand-off (IIN masked) and resolving each with a reason. */
 export function HandoffsPanel() {
   const { t } = useTranslation('staff');
-  const { data: entries, problem, reload: load } = useLoaded(fetchHandoffs);
+  const { data: entries, error: problem, reload: load } = useCoreData(fetchHandoffs, [], (err) => errorText(t, err));
   // Core signals (without data) when the list changes; the screen offers a refresh instead of
   // reloading by itself, so a stream of patients does not keep an unattended session alive.
   const [changed, setChanged] = useState(false);

@@ -1,10 +1,10 @@
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import { call } from '../../kiosk';
+import { useCoreData } from '../../use-core-data';
 import { Notice, ProblemLine, StaffTable } from './common';
 import { errorText } from './errors';
-import { useLoaded } from './useLoaded';
 
 const methods = ['face', 'egov-code', 'egov-qr', 'staff-verified'] as const;
 // Distinct in hue and lightness (readable for the common colour-vision deficiencies).
@@ -23,8 +23,9 @@ export function ReportPanel() {
   const { t } = useTranslation('staff');
   const [from, setFrom] = useState(() => isoDay(new Date(Date.now() - 13 * 86_400_000)));
   const [to, setTo] = useState(() => isoDay(new Date()));
-  const fetchReport = useCallback(() => call('reports.daily', { from, to }), [from, to]);
-  const { data: report, problem: loadProblem, reload } = useLoaded(fetchReport);
+  // Loaded on opening and on "Show" (with the dates then chosen), not as the dates are typed.
+  const fetchReport = () => call('reports.daily', { from, to });
+  const { data: report, error: loadProblem, reload } = useCoreData(fetchReport, [], (err) => errorText(t, err));
   const [exportProblem, setProblem] = useState('');
   const problem = exportProblem || loadProblem;
   const [exported, setExported] = useState<{ filename: string; url: string; rows: number } | null>(null);

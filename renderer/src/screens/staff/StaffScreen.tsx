@@ -2,6 +2,7 @@ import type { TFunction } from 'i18next';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
+import { useCoreData } from '../../use-core-data';
 import type { ScreenProps } from '../../navigation';
 import { KeyStatusBanner } from '../it/KeyStatusBanner';
 import { LoginForm } from './LoginForm';
@@ -11,6 +12,8 @@ import { useIdleLogout } from './useIdleLogout';
 import './staff.css';
 
 const DEFAULT_IDLE_MS = 120_000;
+
+const fetchSession = () => call('staff.session', {});
 
 const idleNotice = (t: TFunction, ms: number) =>
   ms < 60_000
@@ -23,25 +26,23 @@ const idleNotice = (t: TFunction, ms: number) =>
  */
 export function StaffScreen({ reset }: ScreenProps<'staff'>) {
   const { t } = useTranslation('staff');
-  const [session, setSession] = useState<SessionInfo | null>(null);
+  // Whoever is still signed in when staff mode opens goes straight to the console (a failed check: the login).
+  const { data: found } = useCoreData(fetchSession);
+  // Then the person signing in or out here decides; undefined until they do.
+  const [chosen, setSession] = useState<SessionInfo | null | undefined>(undefined);
+  const session = chosen === undefined ? (found?.active ? found : null) : chosen;
   const [notice, setNotice] = useState<string | undefined>();
   const [tab, setTab] = useState<string | null>(null);
   const idleMs = session?.idleLogoutMs ?? DEFAULT_IDLE_MS;
   const loggedIn = session?.active === true;
 
-  useEffect(() => {
-    let live = true;
-    call('staff.session', {})
-      .then((s) => {
-        if (live && s.active) setSession(s);
-      })
-      .catch(() => undefined);
-    return () => {
-      live = false;
+  useEffect(
+    () => () => {
       // Leaving staff mode for any reason ends the session.
       void call('staff.logout', {}).catch(() => undefined);
-    };
-  }, []);
+    },
+    [],
+  );
 
   const signOut = useCallback(
     (why?: 'idle' | 'expired') => {

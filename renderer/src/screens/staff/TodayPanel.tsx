@@ -1,14 +1,15 @@
 import { useTranslation } from 'react-i18next';
 import { call } from '../../kiosk';
+import { useCoreData } from '../../use-core-data';
 import { PanelHead, ProblemLine, StaffTable } from './common';
-import { useLoaded } from './useLoaded';
+import { errorText } from './errors';
 
 const fetchToday = () => call('reports.today', {}).then((r) => r.checkins);
 
 /** Reception: today's check-ins at this kiosk. Only the masked IIN; no birth date, no phone. */
 export function TodayPanel() {
   const { t } = useTranslation('staff');
-  const { data: rows, problem, reload } = useLoaded(fetchToday);
+  const { data: rows, error: problem, reload } = useCoreData(fetchToday, [], (err) => errorText(t, err));
   return (
     <section className="staff-panel" aria-labelledby="today-title">
       <PanelHead titleId="today-title" title={t('today.title')} refreshLabel={t('refresh')} onRefresh={reload} />
