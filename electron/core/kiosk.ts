@@ -24,8 +24,8 @@ import { shippedDir } from './platform/resources.js';
 import { fromB64, getSodium } from './platform/crypto/index.js';
 import { deviceAuditSigner, fileAuditMark, trustedAuditKeys } from './platform/audit/device-signature.js';
 import { createCameraGate } from './patient/camera/gate.js';
-import { helpHandlers } from './patient/help.js';
-import { voiceHandlers } from './patient/voice/contract.js';
+import { helpHandlers } from './patient/help/handlers.js';
+import { voiceHandlers } from './patient/voice/handlers.js';
 import { createVoiceLibrary } from './patient/voice/library.js';
 
 export interface CoreOptions {

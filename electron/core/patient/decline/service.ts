@@ -1,6 +1,6 @@
 import type { Handlers } from '../../../shared/api/define.js';
 import type { CheckinEnvelope } from '../checkin/ports.js';
-import { referenceOf } from '../help.js';
+import { referenceOf } from '../help/reference.js';
 import { maskIin } from '../../platform/identity/iin.js';
 import { noCodeReason, type HandoffReason, type PhotoPathEnd } from '../../../shared/vocabulary/reasons.js';
 import { AttemptLimiter } from './attempts.js';
