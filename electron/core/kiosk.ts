@@ -15,7 +15,7 @@ import { createSyncService } from './delivery/sync/index.js';
 import { enrolHandlers } from './delivery/sync/enrol-handler.js';
 import type { SecretProtector } from './delivery/keys/index.js';
 import { detectBackend } from './face/backend.js';
-import { createStaffPart } from './staff/part.js';
+import { createStaffPart } from './staff/services.js';
 import { auditPrivilegedCalls, auditRefusals } from './platform/audit/privileged.js';
 import { rememberStaffSessions } from './staff/accounts/session-tracker.js';
 import { createDeclineService } from './patient/decline/service.js';
