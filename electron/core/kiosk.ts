@@ -6,7 +6,8 @@ import { createEventHub, type EventHub } from '../shared/api/bridge.js';
 
 import { createPhotoCheckin } from './patient/checkin/wire.js';
 import { plainFileProtector } from './delivery/keys/index.js';
-import { createKeysPart, KioskNotReadyError } from './delivery/keys/part.js';
+import { createKeysPart, KioskNotReadyError } from './delivery/keys/current-keys.js';
+import { keysHandlers } from './delivery/keys/handlers.js';
 import { UserFacingError } from '../shared/api/define.js';
 import { Outbox, outboxProvisioningFacts } from './delivery/sync/outbox.js';
 import { createVisitQueue } from './delivery/visits/index.js';
@@ -178,7 +179,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       if (!keysPart.ready()) throw new KioskNotReadyError();
       return camera.checkin['checkin.identify'](input, ctx);
     },
-    ...keysPart.handlers(staff.audit, actorOf),
+    ...keysHandlers(keysPart, staff.audit, actorOf),
     ...sync.handlers,
     // IT enrols the kiosk at its hub with a one-time token: what `kioskctl provision --enrolment-token` does.
     ...enrolHandlers({
