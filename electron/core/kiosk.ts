@@ -26,6 +26,7 @@ import { fromB64, getSodium } from './platform/crypto/index.js';
 import { deviceAuditSigner, fileAuditMark, trustedAuditKeys } from './platform/audit/device-signature.js';
 import { createCameraGate } from './patient/camera/gate.js';
 import { helpHandlers } from './patient/help/handlers.js';
+import { systemHandlers } from './system/handlers.js';
 import { voiceHandlers } from './patient/voice/handlers.js';
 import { createVoiceLibrary } from './patient/voice/library.js';
 
@@ -163,15 +164,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   keysPart.auditStartup(staff.audit);
   const actorOf = (ctx: { session?: string }) => staff.actorOf(ctx.session);
   const handlers: Handlers<KioskContract> = {
-    'system.info': () => ({
-      ready: keysPart.ready(),
-      version: options.version ?? '0.1.0',
-      clinicId: config.clinicId,
-      languages: config.languages,
-      ui: config.ui,
-      presence: { challenge: config.presence.challenge },
-      decline: config.decline,
-    }),
+    ...systemHandlers({ ready: () => keysPart.ready(), version: options.version ?? '0.1.0', config }),
     ...camera.checkin,
     ...camera.handlers,
     // No check-in starts (no camera, no codes) on a kiosk that cannot seal the visit.
