@@ -13,7 +13,7 @@ import { Outbox, outboxProvisioningFacts } from './delivery/sync/outbox.js';
 import { createVisitQueue } from './delivery/visits/index.js';
 import { openKioskStorage } from './storage.js';
 import { createSyncService } from './delivery/sync/index.js';
-import { enrolHandlers } from './delivery/sync/enrol-handler.js';
+import { enrolHandlers } from './delivery/sync/handlers.js';
 import type { SecretProtector } from './delivery/keys/index.js';
 import { detectBackend } from './face/backend.js';
 import { createStaffPart } from './staff/services.js';
