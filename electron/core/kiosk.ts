@@ -24,7 +24,7 @@ import { egovVerdicts } from './patient/decline/verdicts.js';
 import { shippedDir } from './platform/resources.js';
 import { fromB64, getSodium } from './platform/crypto/index.js';
 import { deviceAuditSigner, fileAuditMark, trustedAuditKeys } from './platform/audit/device-signature.js';
-import { createCameraGate } from './patient/camera/gate.js';
+import { createCameraGate } from './patient/camera/handlers.js';
 import { helpHandlers } from './patient/help/handlers.js';
 import { systemHandlers } from './system/handlers.js';
 import { voiceHandlers } from './patient/voice/handlers.js';
