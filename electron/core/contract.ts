@@ -7,7 +7,7 @@ import { handoffsEvents } from './staff/handoffs/contract.js';
 import { declineContract } from './patient/decline/contract.js';
 import { keysContract } from './delivery/keys/contract.js';
 import { cameraContract } from './patient/camera/contract.js';
-import { helpContract } from './patient/help.js';
+import { helpContract } from './patient/help/contract.js';
 import { voiceContract } from './patient/voice/contract.js';
 
 /**

@@ -6,16 +6,17 @@ import { createEventHub, type EventHub } from '../shared/api/bridge.js';
 
 import { createPhotoCheckin } from './patient/checkin/wire.js';
 import { plainFileProtector } from './delivery/keys/index.js';
-import { createKeysPart, KioskNotReadyError } from './delivery/keys/part.js';
+import { createKeysPart, KioskNotReadyError } from './delivery/keys/current-keys.js';
+import { keysHandlers } from './delivery/keys/handlers.js';
 import { UserFacingError } from '../shared/api/define.js';
 import { Outbox, outboxProvisioningFacts } from './delivery/sync/outbox.js';
 import { createVisitQueue } from './delivery/visits/index.js';
 import { openKioskStorage } from './storage.js';
 import { createSyncService } from './delivery/sync/index.js';
-import { enrolHandlers } from './delivery/sync/enrol-handler.js';
+import { enrolHandlers } from './delivery/sync/handlers.js';
 import type { SecretProtector } from './delivery/keys/index.js';
 import { detectBackend } from './face/backend.js';
-import { createStaffPart } from './staff/part.js';
+import { createStaffPart } from './staff/services.js';
 import { auditPrivilegedCalls, auditRefusals } from './platform/audit/privileged.js';
 import { rememberStaffSessions } from './staff/accounts/session-tracker.js';
 import { createDeclineService } from './patient/decline/service.js';
@@ -23,9 +24,10 @@ import { egovVerdicts } from './patient/decline/verdicts.js';
 import { shippedDir } from './platform/resources.js';
 import { fromB64, getSodium } from './platform/crypto/index.js';
 import { deviceAuditSigner, fileAuditMark, trustedAuditKeys } from './platform/audit/device-signature.js';
-import { createCameraGate } from './patient/camera/gate.js';
-import { helpHandlers } from './patient/help.js';
-import { voiceHandlers } from './patient/voice/contract.js';
+import { createCameraGate } from './patient/camera/handlers.js';
+import { helpHandlers } from './patient/help/handlers.js';
+import { systemHandlers } from './system/handlers.js';
+import { voiceHandlers } from './patient/voice/handlers.js';
 import { createVoiceLibrary } from './patient/voice/library.js';
 
 export interface CoreOptions {
@@ -162,15 +164,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   keysPart.auditStartup(staff.audit);
   const actorOf = (ctx: { session?: string }) => staff.actorOf(ctx.session);
   const handlers: Handlers<KioskContract> = {
-    'system.info': () => ({
-      ready: keysPart.ready(),
-      version: options.version ?? '0.1.0',
-      clinicId: config.clinicId,
-      languages: config.languages,
-      ui: config.ui,
-      presence: { challenge: config.presence.challenge },
-      decline: config.decline,
-    }),
+    ...systemHandlers({ ready: () => keysPart.ready(), version: options.version ?? '0.1.0', config }),
     ...camera.checkin,
     ...camera.handlers,
     // No check-in starts (no camera, no codes) on a kiosk that cannot seal the visit.
@@ -178,7 +172,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       if (!keysPart.ready()) throw new KioskNotReadyError();
       return camera.checkin['checkin.identify'](input, ctx);
     },
-    ...keysPart.handlers(staff.audit, actorOf),
+    ...keysHandlers(keysPart, staff.audit, actorOf),
     ...sync.handlers,
     // IT enrols the kiosk at its hub with a one-time token: what `kioskctl provision --enrolment-token` does.
     ...enrolHandlers({

@@ -20,7 +20,7 @@ import {
 } from '../../electron/core/staff/handoffs/iin-tag.js';
 import { checkIin } from '../../electron/core/platform/identity/iin.js';
 import type { SecretProtector } from '../../electron/core/delivery/keys/index.js';
-import { helpHandlers } from '../../electron/core/patient/help.js';
+import { helpHandlers } from '../../electron/core/patient/help/handlers.js';
 import { HandoffService } from '../../electron/core/staff/handoffs/service.js';
 import { ReportsService } from '../../electron/core/staff/reports/service.js';
 import {

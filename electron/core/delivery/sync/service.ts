@@ -9,6 +9,7 @@ import type { syncContract, SyncStatus } from './contract.js';
 import { createSyncEngine, type SyncEngine, type SyncProgress, type SyncSettings } from './engine.js';
 import { DeliveryLock } from './delivery-lock.js';
 import { Outbox } from './outbox.js';
+import { syncHandlers } from './handlers.js';
 
 export interface SyncServiceOptions {
   db: Database;
@@ -108,21 +109,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     };
   }
 
-  const handlers: Handlers<typeof syncContract> = {
-    'sync.status': () => status(),
-    'sync.now': ({ untilEmpty }) => {
-      const running = engine.progress()?.running ?? false;
-      if (!running) {
-        // Bounded so a dead upstream cannot keep "sync now" spinning forever.
-        void engine.drain({ untilEmpty, deadlineMs: 10 * 60_000 }).catch(() => undefined);
-      }
-      return { started: !running, progress: engine.progress() };
-    },
-    'sync.progress': () => engine.progress(),
-    'sync.history': ({ hours }) => outbox.history(new Date(Date.now() - hours * 3_600_000)),
-    'sync.deadLetters': () => outbox.deadLetters(),
-    'sync.requeueDead': ({ visitIds }) => ({ requeued: outbox.requeueDead(visitIds) }),
-    'sync.export': async ({ path }) => {
+  const handlers = syncHandlers({
+    engine,
+    outbox,
+    status,
+    exportTo: async (path) => {
       // Inside the kiosk the device secret is at hand (unwrapped by safeStorage at start), which
       // kioskctl outside Electron cannot do: this is how a production kiosk exports.
       const device = options.keys().device;
@@ -130,7 +121,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       const r = await exportBundle(options.db, device, path);
       return { file: path, ...r };
     },
-  };
+  });
 
   return {
     outbox,

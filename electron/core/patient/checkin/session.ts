@@ -5,6 +5,7 @@ import type { FaceAnalysis, RgbaFrame } from '../../face/types.js';
 import { checkIin, maskIin } from '../../platform/identity/iin.js';
 import type { PhotoPathEnd } from '../../../shared/vocabulary/reasons.js';
 import type { checkinContract, FrameSummary } from './contract.js';
+import { checkinHandlers } from './handlers.js';
 import type { CheckinPorts } from './ports.js';
 import type { PresenceAttempt, PresenceVerdict } from '../../presence/attempt.js';
 import { sessionEnded } from '../session-ended.js';
@@ -127,8 +128,8 @@ export function createCheckinService(
     return run;
   }
 
-  const handlers: Handlers<typeof checkinContract> = {
-    'checkin.identify': ({ iin }) => {
+  const handlers = checkinHandlers({
+    identify: ({ iin }) => {
       drop();
       const digits = iin.trim();
       const check = checkIin(digits, new Date(now()));
@@ -145,7 +146,7 @@ export function createCheckinService(
       return { ok: true as const, session: current.id, maskedIin: current.maskedIin };
     },
 
-    'checkin.consent': ({ session, choice }) => {
+    consent: ({ session, choice }) => {
       const p = patient(session);
       p.consent = choice;
       // Choosing the camera again must not restart a running attempt (that would dodge its failure).
@@ -153,7 +154,7 @@ export function createCheckinService(
       return { next: choice, attemptsLeft: attemptsLeft(p), challenge: config.presence.challenge };
     },
 
-    'checkin.frame': ({ session, width, height, data }) => {
+    frame: ({ session, width, height, data }) => {
       const p = patient(session);
       if (p.consent !== 'camera' || !p.attempt)
         throw new UserFacingError('The camera has not been chosen for this check-in.');
@@ -179,7 +180,7 @@ export function createCheckinService(
       });
     },
 
-    'checkin.retry': ({ session }) => {
+    retry: ({ session }) => {
       const p = patient(session);
       if (attemptsLeft(p) === 0) {
         p.handoff = 'attempts';
@@ -194,7 +195,7 @@ export function createCheckinService(
       return { attemptsLeft: attemptsLeft(p), next: 'camera' as const };
     },
 
-    'checkin.finish': ({ session }) => {
+    finish: ({ session }) => {
       const p = patient(session);
       return serial(p, async () => {
         if (current !== p) throw sessionEnded();
@@ -222,7 +223,7 @@ export function createCheckinService(
       });
     },
 
-    'checkin.cameraProblem': ({ session, reason }) => {
+    cameraProblem: ({ session, reason }) => {
       const p = patient(session);
       p.attempt?.discard();
       p.attempt = undefined;
@@ -230,12 +231,12 @@ export function createCheckinService(
       return { next: 'decline' as const };
     },
 
-    'checkin.cancel': ({ session }) => {
+    cancel: ({ session }) => {
       // Cancelling an older session must not end the current patient's check-in.
       if (!session || current?.id === session) drop();
       return {};
     },
-  };
+  });
 
   return {
     handlers,

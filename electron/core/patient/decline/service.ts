@@ -1,10 +1,11 @@
 import type { Handlers } from '../../../shared/api/define.js';
 import type { CheckinEnvelope } from '../checkin/ports.js';
-import { referenceOf } from '../help.js';
+import { referenceOf } from '../help/reference.js';
 import { maskIin } from '../../platform/identity/iin.js';
 import { noCodeReason, type HandoffReason, type PhotoPathEnd } from '../../../shared/vocabulary/reasons.js';
 import { AttemptLimiter } from './attempts.js';
 import type { declineContract, DeclineResult } from './contract.js';
+import { declineHandlers } from './handlers.js';
 import { parseCode, parseQrPayload, type RejectionReason } from './payload.js';
 import type { EgovVerdict } from './verdicts.js';
 import { sessionEnded } from '../session-ended.js';
@@ -119,8 +120,8 @@ export function createDeclineService(
     }
   }
 
-  const handlers: Handlers<typeof declineContract> = {
-    'decline.submitCode': ({ session, code }) =>
+  const handlers = declineHandlers({
+    submitCode: (session, code) =>
       serial(session, async () => {
         const p = patient(session);
         if (limiter.state(session).exhausted) return toReception(session, p.iin, 'too-many-attempts');
@@ -129,7 +130,7 @@ export function createDeclineService(
         return queue(session, p.iin, { method: 'egov-code', egov: { code: parsed.code } }, `code:${parsed.code}`);
       }),
 
-    'decline.submitQr': ({ session, payload }) =>
+    submitQr: (session, payload) =>
       serial(session, async () => {
         const p = patient(session);
         if (limiter.state(session).exhausted) return toReception(session, p.iin, 'too-many-attempts');
@@ -145,16 +146,14 @@ export function createDeclineService(
         );
       }),
 
-    'decline.verdicts': ({ sinceHours }) => ({
-      items: ports.verdicts(new Date(now() - sinceHours * 3_600_000).toISOString()),
-    }),
+    verdicts: (sinceHours) => ports.verdicts(new Date(now() - sinceHours * 3_600_000).toISOString()),
 
-    'decline.noCode': ({ session }) =>
+    noCode: (session) =>
       serial(session, async () => {
         const p = patient(session);
         return toReception(session, p.iin, 'no-code', p.handoff);
       }),
-  };
+  });
 
   return { handlers, forget: (session) => limiter.end(session) };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { method, type Handlers } from '../../../shared/api/define.js';
-import { voiceKeyPattern, voiceLanguages, type VoiceLibrary } from './library.js';
+import { method } from '../../../shared/api/define.js';
+import { voiceKeyPattern, voiceLanguages } from './library.js';
 
 /**
  * Spoken guidance for the patient screen. The page names a language and a message key (checked
@@ -38,18 +38,3 @@ export const voiceContract = {
     }),
   }),
 };
-
-export function voiceHandlers(library: VoiceLibrary): Handlers<typeof voiceContract> {
-  return {
-    'voice.clip': ({ lang, key }) => {
-      const clip = library.clip(lang, key);
-      return clip ? { found: true, source: clip.source, mime: 'audio/ogg', data: clip.data } : { found: false };
-    },
-    'voice.overrides': () => ({
-      files: library.overrides().map(({ audio, ...f }) => ({
-        ...f,
-        ...(audio ? { durationSec: Math.round(audio.durationSec * 100) / 100 } : {}),
-      })),
-    }),
-  };
-}

@@ -1,13 +1,41 @@
-// The IT screen's side of enrolment (`sync.enrolAtHub`): the same enrolWithHub and the same audit
-// row as `kioskctl provision --enrolment-token`, for IT signed in at the kiosk (the router checks
-// the role). The token goes to the hub and nowhere else: not into the audit row, not into the answer.
 import type { CallContext, Handlers } from '../../../shared/api/define.js';
 import { UserFacingError } from '../../../shared/api/define.js';
 import { maskDetail, type AuditLog } from '../../platform/audit/chain.js';
 import { checkUpstreamUrl } from '../keys/index.js';
-import type { enrolContract } from './contract.js';
+import type { enrolContract, syncContract, SyncStatus } from './contract.js';
+import type { SyncEngine } from './engine.js';
 import { enrolWithHub, EnrolFailed } from './enrol.js';
+import type { Outbox } from './outbox.js';
 import { redactUrl } from './upstream-http.js';
+
+/** What the sync part's methods are made of (service.ts builds them around the engine). */
+export interface SyncLogic {
+  engine: SyncEngine;
+  outbox: Outbox;
+  status(): SyncStatus;
+  /** Writes a signed export bundle to `path` (the device secret must be at hand). */
+  exportTo(path: string): ReturnType<Handlers<typeof syncContract>['sync.export']>;
+}
+
+/** IT's view of the outbox and the engine: status, sync now, history, dead letters, export. */
+export function syncHandlers({ engine, outbox, status, exportTo }: SyncLogic): Handlers<typeof syncContract> {
+  return {
+    'sync.status': () => status(),
+    'sync.now': ({ untilEmpty }) => {
+      const running = engine.progress()?.running ?? false;
+      if (!running) {
+        // Bounded so a dead upstream cannot keep "sync now" spinning forever.
+        void engine.drain({ untilEmpty, deadlineMs: 10 * 60_000 }).catch(() => undefined);
+      }
+      return { started: !running, progress: engine.progress() };
+    },
+    'sync.progress': () => engine.progress(),
+    'sync.history': ({ hours }) => outbox.history(new Date(Date.now() - hours * 3_600_000)),
+    'sync.deadLetters': () => outbox.deadLetters(),
+    'sync.requeueDead': ({ visitIds }) => ({ requeued: outbox.requeueDead(visitIds) }),
+    'sync.export': ({ path }) => exportTo(path),
+  };
+}
 
 /** What the kiosk presents to the hub, from its provisioning; null before it is provisioned. */
 export interface EnrolIdentity {
@@ -25,6 +53,11 @@ export interface EnrolHandlerOptions {
   fetch?: typeof fetch;
 }
 
+/**
+ * The IT screen's side of enrolment (`sync.enrolAtHub`): the same enrolWithHub and the same audit
+ * row as `kioskctl provision --enrolment-token`, for IT signed in at the kiosk (the router checks
+ * the role). The token goes to the hub and nowhere else: not into the audit row, not into the answer.
+ */
 export function enrolHandlers(options: EnrolHandlerOptions): Handlers<typeof enrolContract> {
   let enrolling = false;
   return {

@@ -33,6 +33,9 @@ export interface KeysPartOptions extends KioskKeyOptions {
   onChanged?: (state: KioskKeyState) => void;
 }
 
+type KeysHandlers = Handlers<typeof keysContract>;
+type KeysAnswer<K extends keyof KeysHandlers> = Awaited<ReturnType<KeysHandlers[K]>>;
+
 export interface KeysPart {
   state(): KioskKeyState;
   ready(): boolean;
@@ -41,7 +44,17 @@ export interface KeysPart {
   status(): KeyStatus;
   /** Writes what loading did (a key wrapped into safeStorage, development provisioning) to the audit log. */
   auditStartup(audit: AuditLog): void;
-  handlers(audit: AuditLog, actorOf: (ctx: CallContext) => string | undefined): Handlers<typeof keysContract>;
+  /** The upstream key files on removable media (keys.findKeyFiles). */
+  findKeyFiles(): Promise<KeysAnswer<'keys.findKeyFiles'>>;
+  /**
+   * Provisions the kiosk (keys.provision): one at a time, every outcome audited as `actor()` via
+   * `via`, the keys reloaded and `onChanged` told.
+   */
+  provision(
+    input: Parameters<KeysHandlers['keys.provision']>[0],
+    audit: AuditLog,
+    by: { actor: () => string; via: CallContext['transport'] },
+  ): Promise<KeysAnswer<'keys.provision'>>;
 }
 
 /** The kiosk's keys as a part of core: loaded once at start, replaced when IT provisions. */
@@ -83,71 +96,68 @@ export async function createKeysPart(options: KeysPartOptions): Promise<KeysPart
       for (const e of state.events.splice(0)) audit.append({ actor: 'kiosk', action: e.action, detail: e.detail });
       if (!state.ready) audit.append({ actor: 'kiosk', action: 'keys.not-ready', detail: { problem: state.problem } });
     },
-    handlers: (audit, actorOf) => ({
-      'keys.status': () => status(),
-      'keys.findKeyFiles': async () => {
-        const files = await findUpstreamKeyFiles(options.keyFileRoots ?? removableMediaRoots());
-        return { files, distinctKeys: new Set(files.map((f) => f.fingerprint)).size };
-      },
-      'keys.provision': async (input, ctx) => {
-        if (provisioning) throw new UserFacingError('Provisioning is already running.', 'failed');
-        provisioning = true;
-        try {
-          const r = await provisionKiosk({
-            dataDir: options.dataDir,
-            protector: options.protector,
-            upstreamUrl: input.upstreamUrl,
-            upstreamKeyFile: input.upstreamKeyFile,
-            expectedFingerprint: input.upstreamKeyFingerprint,
-            clinicId: input.clinicId,
-            newDeviceKey: input.newDeviceKey,
-            keepOldVisits: input.keepOldVisits,
-            strandedVisits: options.strandedVisits,
-            ...(options.provisioningFacts?.() ?? {}),
-          }).catch((err: unknown) => {
-            if (err instanceof ProvisionRefused) {
-              audit.append({
-                actor: actorOf(ctx) ?? 'unknown',
-                action: 'keys.provision-refused',
-                detail: { reason: err.reason, via: ctx.transport },
-              });
-              throw new UserFacingError(err.message, 'bad-input');
-            }
-            throw err;
-          });
-          audit.append({
-            actor: actorOf(ctx) ?? 'unknown',
-            action: 'keys.provisioned',
-            detail: { ...r.auditDetail, via: ctx.transport },
-          });
-          // A new device key while the old one still works: the old key signs a row naming the new
-          // one, so verify follows the audit signatures across the change (issue 17 item 2).
-          if (state.ready && state.keys.device.keyId !== r.device.keyId) {
+    findKeyFiles: async () => {
+      const files = await findUpstreamKeyFiles(options.keyFileRoots ?? removableMediaRoots());
+      return { files, distinctKeys: new Set(files.map((f) => f.fingerprint)).size };
+    },
+    provision: async (input, audit, by) => {
+      if (provisioning) throw new UserFacingError('Provisioning is already running.', 'failed');
+      provisioning = true;
+      try {
+        const r = await provisionKiosk({
+          dataDir: options.dataDir,
+          protector: options.protector,
+          upstreamUrl: input.upstreamUrl,
+          upstreamKeyFile: input.upstreamKeyFile,
+          expectedFingerprint: input.upstreamKeyFingerprint,
+          clinicId: input.clinicId,
+          newDeviceKey: input.newDeviceKey,
+          keepOldVisits: input.keepOldVisits,
+          strandedVisits: options.strandedVisits,
+          ...(options.provisioningFacts?.() ?? {}),
+        }).catch((err: unknown) => {
+          if (err instanceof ProvisionRefused) {
             audit.append({
-              actor: 'kiosk',
-              action: keyRotatedAction,
-              detail: { from: state.keys.device.keyId, to: r.device.keyId, publicKey: toB64(r.device.publicKey) },
+              actor: by.actor(),
+              action: 'keys.provision-refused',
+              detail: { reason: err.reason, via: by.via },
             });
+            throw new UserFacingError(err.message, 'bad-input');
           }
-          state = await open();
-          for (const e of state.events.splice(0)) audit.append({ actor: 'kiosk', action: e.action, detail: e.detail });
-          options.onChanged?.(state);
-          if (!state.ready)
-            throw new UserFacingError(`Provisioned, but the device key cannot be used: ${state.message}`, 'failed');
-          return {
-            deviceId: r.device.deviceId,
-            devicePublicKey: toB64(r.device.publicKey),
-            deviceKeyId: r.device.keyId,
-            upstreamKeyId: r.provisioning.upstreamKeyId,
-            upstreamUrl: r.provisioning.upstreamUrl,
-            clinicId: r.provisioning.clinicId,
-            createdDeviceKey: r.createdDeviceKey,
-            strandedVisits: r.strandedVisits,
-          };
-        } finally {
-          provisioning = false;
+          throw err;
+        });
+        audit.append({
+          actor: by.actor(),
+          action: 'keys.provisioned',
+          detail: { ...r.auditDetail, via: by.via },
+        });
+        // A new device key while the old one still works: the old key signs a row naming the new
+        // one, so verify follows the audit signatures across the change (issue 17 item 2).
+        if (state.ready && state.keys.device.keyId !== r.device.keyId) {
+          audit.append({
+            actor: 'kiosk',
+            action: keyRotatedAction,
+            detail: { from: state.keys.device.keyId, to: r.device.keyId, publicKey: toB64(r.device.publicKey) },
+          });
         }
-      },
-    }),
+        state = await open();
+        for (const e of state.events.splice(0)) audit.append({ actor: 'kiosk', action: e.action, detail: e.detail });
+        options.onChanged?.(state);
+        if (!state.ready)
+          throw new UserFacingError(`Provisioned, but the device key cannot be used: ${state.message}`, 'failed');
+        return {
+          deviceId: r.device.deviceId,
+          devicePublicKey: toB64(r.device.publicKey),
+          deviceKeyId: r.device.keyId,
+          upstreamKeyId: r.provisioning.upstreamKeyId,
+          upstreamUrl: r.provisioning.upstreamUrl,
+          clinicId: r.provisioning.clinicId,
+          createdDeviceKey: r.createdDeviceKey,
+          strandedVisits: r.strandedVisits,
+        };
+      } finally {
+        provisioning = false;
+      }
+    },
   };
 }

@@ -3,18 +3,15 @@ import type { Handlers } from '../../shared/api/define.js';
 import type { SessionResolver } from '../../shared/api/router.js';
 import { AuditLog, type AuditMarkStore, type AuditSigner, type AuditTrust } from '../platform/audit/chain.js';
 import { auditConfiguration } from '../platform/audit/config-audit.js';
-import { auditHandlers } from '../platform/audit/handlers.js';
 import type { KioskConfig } from '../platform/config/schema.js';
-import { handoffHandlers } from './handoffs/handlers.js';
 import { loadOrCreateTagKey } from './handoffs/iin-tag.js';
 import { plainFileProtector, type SecretProtector } from '../platform/crypto/protector.js';
 import { HandoffService, type QueueStaffVisit } from './handoffs/service.js';
 import { localDayHour } from './reports/figures.js';
-import { reportHandlers } from './reports/handlers.js';
 import { ReportsService } from './reports/service.js';
 import { AccountStore } from './accounts/accounts.js';
 import type { staffPartContract } from './contract.js';
-import { staffHandlers } from './accounts/handlers.js';
+import { staffPartHandlers } from './handlers.js';
 import { StaffService } from './accounts/service.js';
 
 export type StaffPartContract = typeof staffPartContract;
@@ -100,15 +97,15 @@ export async function createStaffPart(options: StaffPartOptions): Promise<StaffP
     reports,
     sessions: staff.sessions,
     actorOf: (token) => staff.sessions.get(token, false)?.staffId,
-    handlers: {
-      ...staffHandlers(staff, options.config.staff.idleLogoutMs),
-      ...auditHandlers(
-        audit,
-        options.auditKey ? { trust: options.auditKey.trust, mark: options.auditKey.mark } : undefined,
-      ),
-      ...handoffHandlers(handoffs, staff, startOfToday),
-      ...reportHandlers(reports, staff),
-    },
+    handlers: staffPartHandlers({
+      staff,
+      idleLogoutMs: options.config.staff.idleLogoutMs,
+      audit,
+      auditKeys: options.auditKey ? { trust: options.auditKey.trust, mark: options.auditKey.mark } : undefined,
+      handoffs,
+      startOfToday,
+      reports,
+    }),
     close: () => clearInterval(sweep),
   };
 }
