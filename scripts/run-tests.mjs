@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: type-check each runtime's program, lint (the layer allow-list), the import graph (no
-// cycle, nothing back up a level), the format, build the app, run every vitest suite, then print the
-// one closing line CI reads: `N passed, N failed` (each check before the suites counts as one).
+// cycle, nothing back up a level), the function length (check:functions), the format, build the app,
+// run every vitest suite, then print the one closing line CI reads: `N passed, N failed` (each check
+// before the suites counts as one).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 
@@ -23,6 +24,7 @@ for (const [label, cmd, args] of [
   ]),
   ['lint', 'npx', ['eslint', '--max-warnings=0', '.']],
   ['import graph', 'npx', ['tsx', 'tools/import-graph.ts', 'electron', 'electron/core', 'upstream', 'tools']],
+  ['function length', 'npx', ['tsx', 'tools/long-functions.ts', '--max', '231']],
   ['format', 'npx', ['prettier', '--check', '.']],
   ['build', 'npx', ['electron-vite', 'build']],
 ]) {

@@ -51,8 +51,10 @@ const argsSchema = z.object({
   'model-package': z.array(modelPackageOption).default([]),
 });
 
+type Args = z.infer<typeof argsSchema>;
+
 async function main(): Promise<number> {
-  let args: z.infer<typeof argsSchema>;
+  let args: Args;
   try {
     args = parseOptions(process.argv.slice(2), argsSchema).values;
   } catch (err) {
@@ -62,76 +64,9 @@ async function main(): Promise<number> {
   const progress = (line: string): void => {
     process.stderr.write(`bench: ${line}\n`);
   };
-  if (args['only-stages']) {
-    const stages = await runStageProfile({ framesPerRecording: args['stage-frames'], progress });
-    const result = {
-      ...stages,
-      machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
-      measured_at: new Date().toISOString(),
-      load_average_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
-    };
-    if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(48)} ${v}`);
-    return 0;
-  }
-  if (args['only-time-to-ticket']) {
-    let before: Record<string, number | string> = {};
-    if (args['ttt-before']) {
-      const load = Math.round((loadavg()[0] ?? 0) * 10) / 10;
-      progress(`time to ticket BEFORE (presence.analysis.mode "whole"), load ${load}`);
-      const b = await runTimeToTicketBench({ rounds: args['ttt-rounds'], analysis: { mode: 'whole' }, progress });
-      before = Object.fromEntries(
-        [...Object.entries(b), ['load_average_1m', load] as const].map(([k, v]) => [
-          `${k}_before`,
-          v as number | string,
-        ]),
-      );
-      if (!args.json) console.log(`before:\n${timeToTicketLines(b).join('\n')}\nafter:`);
-      progress(`time to ticket AFTER (as shipped), load ${Math.round((loadavg()[0] ?? 0) * 10) / 10}`);
-    }
-    const ttt = await runTimeToTicketBench({ rounds: args['ttt-rounds'], progress });
-    const ratio = (k: string) =>
-      typeof ttt[k] === 'number' && typeof before[`${k}_before`] === 'number'
-        ? Math.round(((ttt[k] as number) / (before[`${k}_before`] as number)) * 100) / 100
-        : undefined;
-    const ratios = Object.fromEntries(
-      [
-        'judged_cpu_ms_per_frame',
-        'judged_cpu_node_ms_per_frame',
-        'judged_cpu_node_engine_ms_per_frame',
-        'judged_cpu_node_main_ms_per_frame',
-        'judged_cpu_vs_plain',
-        'face_step_s_p50',
-      ]
-        .map((k) => [`${k}_after_vs_before`, ratio(k)] as const)
-        .filter(([, v]) => v !== undefined),
-    );
-    const result = {
-      ...before,
-      ...ttt,
-      ...ratios,
-      machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
-      measured_at: new Date().toISOString(),
-      load_average_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
-    };
-    if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else {
-      console.log(timeToTicketLines(ttt).join('\n'));
-      for (const [k, v] of Object.entries(ratios)) console.log(`  ${k} ${v}`);
-    }
-    return 0;
-  }
-  if (args['only-judged-fps']) {
-    const fps = await runJudgedFpsBench({ seconds: args['fps-seconds'], progress, quick: args['quick-fps'] });
-    const result = {
-      ...fps,
-      machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
-      measured_at: new Date().toISOString(),
-    };
-    if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else console.log(judgedFpsLines(fps).join('\n'));
-    return 0;
-  }
+  if (args['only-stages']) return onlyStages(args, progress);
+  if (args['only-time-to-ticket']) return onlyTimeToTicket(args, progress);
+  if (args['only-judged-fps']) return onlyJudgedFps(args, progress);
   const face = await runFaceBench({
     frames: args.frames,
     describes: args.describes,
@@ -206,6 +141,96 @@ async function main(): Promise<number> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   }
+  console.log(fullBenchLines(args, { result, face, baseline, models, fps, ttt }).join('\n'));
+  return 0;
+}
+
+/** --only-stages: where the kiosk's Node CPU per judged frame goes. */
+async function onlyStages(args: Args, progress: (line: string) => void): Promise<number> {
+  const stages = await runStageProfile({ framesPerRecording: args['stage-frames'], progress });
+  const result = {
+    ...stages,
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
+    measured_at: new Date().toISOString(),
+    load_average_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
+  };
+  if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(48)} ${v}`);
+  return 0;
+}
+
+/** --only-time-to-ticket: time to ticket as shipped (with --ttt-before, first the path before tracking) and the ratios. */
+async function onlyTimeToTicket(args: Args, progress: (line: string) => void): Promise<number> {
+  let before: Record<string, number | string> = {};
+  if (args['ttt-before']) {
+    const load = Math.round((loadavg()[0] ?? 0) * 10) / 10;
+    progress(`time to ticket BEFORE (presence.analysis.mode "whole"), load ${load}`);
+    const b = await runTimeToTicketBench({ rounds: args['ttt-rounds'], analysis: { mode: 'whole' }, progress });
+    before = Object.fromEntries(
+      [...Object.entries(b), ['load_average_1m', load] as const].map(([k, v]) => [`${k}_before`, v as number | string]),
+    );
+    if (!args.json) console.log(`before:\n${timeToTicketLines(b).join('\n')}\nafter:`);
+    progress(`time to ticket AFTER (as shipped), load ${Math.round((loadavg()[0] ?? 0) * 10) / 10}`);
+  }
+  const ttt = await runTimeToTicketBench({ rounds: args['ttt-rounds'], progress });
+  const ratio = (k: string) =>
+    typeof ttt[k] === 'number' && typeof before[`${k}_before`] === 'number'
+      ? Math.round(((ttt[k] as number) / (before[`${k}_before`] as number)) * 100) / 100
+      : undefined;
+  const ratios = Object.fromEntries(
+    [
+      'judged_cpu_ms_per_frame',
+      'judged_cpu_node_ms_per_frame',
+      'judged_cpu_node_engine_ms_per_frame',
+      'judged_cpu_node_main_ms_per_frame',
+      'judged_cpu_vs_plain',
+      'face_step_s_p50',
+    ]
+      .map((k) => [`${k}_after_vs_before`, ratio(k)] as const)
+      .filter(([, v]) => v !== undefined),
+  );
+  const result = {
+    ...before,
+    ...ttt,
+    ...ratios,
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
+    measured_at: new Date().toISOString(),
+    load_average_1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
+  };
+  if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    console.log(timeToTicketLines(ttt).join('\n'));
+    for (const [k, v] of Object.entries(ratios)) console.log(`  ${k} ${v}`);
+  }
+  return 0;
+}
+
+/** --only-judged-fps: judged frames per second end to end. */
+async function onlyJudgedFps(args: Args, progress: (line: string) => void): Promise<number> {
+  const fps = await runJudgedFpsBench({ seconds: args['fps-seconds'], progress, quick: args['quick-fps'] });
+  const result = {
+    ...fps,
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`,
+    measured_at: new Date().toISOString(),
+  };
+  if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else console.log(judgedFpsLines(fps).join('\n'));
+  return 0;
+}
+
+/** The full bench's text: the face engine against its baselines and targets, then each further part measured. */
+function fullBenchLines(
+  args: Args,
+  measured: {
+    result: Record<string, number | string>;
+    face: Awaited<ReturnType<typeof runFaceBench>>;
+    baseline: Awaited<ReturnType<typeof runBaseline>> | null;
+    models: ModelPackageBench[];
+    fps: Awaited<ReturnType<typeof runJudgedFpsBench>> | null;
+    ttt: Awaited<ReturnType<typeof runTimeToTicketBench>> | null;
+  },
+): string[] {
+  const { result, face, baseline, models, fps, ttt } = measured;
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
   const meets = (ok: boolean): string => (ok ? 'meets' : 'MISSES');
   const lines = [
@@ -249,8 +274,7 @@ async function main(): Promise<number> {
     );
     lines.push('', 'sync:', ...syncKeys.map((k) => `  ${k}: ${String(result[k])}`));
   }
-  console.log(lines.join('\n'));
-  return 0;
+  return lines;
 }
 
 const TTT_TARGETS = {

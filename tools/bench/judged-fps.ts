@@ -59,6 +59,75 @@ interface Answered {
 
 type Variant = 'screen' | 'old-loop';
 
+/** One judged-frames window, as the screen (or the old loop) sends frames; `answered` is the router's count. */
+interface MeasureContext {
+  core: Core;
+  dataDir: string;
+  camera: Awaited<ReturnType<typeof cameraFeed>>;
+  seconds: number;
+  progress: (line: string) => void;
+  answered: () => Answered[];
+  restart: () => void;
+}
+
+/** One variant measured for `seconds`: judged frames per second, core time, intervals, CPU per frame. */
+async function measureWindow(
+  m: MeasureContext,
+  name: string,
+  variant: Variant,
+  transport: 'socket' | 'binding',
+  busy: boolean,
+): Promise<JudgedFpsResult> {
+  const { core, dataDir, camera, seconds, progress } = m;
+  const host = await startBrowserHost({
+    core,
+    dataDir,
+    camera,
+    headless: true,
+    lang: 'en',
+    frameTransport: transport,
+  });
+  let spinner: ChildProcess | undefined;
+  try {
+    m.restart();
+    if (variant === 'screen') await startPhotoCheckin(host.page, validIin());
+    else await startOldLoop(host.page);
+    // Warm: the engine has answered, and the loop has run a second.
+    for (const t0 = performance.now(); m.answered().length < 3; await sleep(100)) {
+      if (performance.now() - t0 > 90_000) throw new Error(`${name}: no frame was judged within 90 s`);
+    }
+    if (busy) spinner = spin();
+    await sleep(1000);
+    const from = performance.now();
+    const load = loadavg()[0] ?? 0;
+    const exclude = new Set(spinner?.pid !== undefined ? [spinner.pid] : []);
+    const cpu0 = treeCpuMs(process.pid, exclude);
+    await sleep(seconds * 1000);
+    const to = performance.now();
+    const cpu1 = treeCpuMs(process.pid, exclude);
+    const inWindow = m.answered().filter((a) => a.end >= from && a.end <= to);
+    const fps = inWindow.length / ((to - from) / 1000);
+    const core = inWindow.map((a) => a.end - a.start);
+    const gaps = inWindow.slice(1).map((a, i) => a.end - inWindow[i]!.end);
+    const perFrame = (ms: number) => (inWindow.length > 0 ? round1(ms / inWindow.length) : Number.NaN);
+    progress(
+      `${name}: ${fps.toFixed(1)} judged frames/s (${inWindow.length} in ${seconds} s; core p50 ${percentile(core, 50).toFixed(0)} ms; CPU per frame: kiosk Node ${perFrame(cpu1.self - cpu0.self)} ms + Chromium ${perFrame(cpu1.children - cpu0.children)} ms; load ${load.toFixed(1)})`,
+    );
+    return {
+      [name]: round1(fps),
+      [`${name}_core_p50_ms`]: round1(percentile(core, 50)),
+      [`${name}_interval_p50_ms`]: round1(percentile(gaps, 50)),
+      [`${name}_interval_p95_ms`]: round1(percentile(gaps, 95)),
+      [`${name}_cpu_node_ms_per_frame`]: perFrame(cpu1.self - cpu0.self),
+      [`${name}_cpu_chromium_ms_per_frame`]: perFrame(cpu1.children - cpu0.children),
+      [`${name}_load_1m`]: round1(load),
+    };
+  } finally {
+    spinner?.kill('SIGKILL');
+    await host.close();
+  }
+}
+
 export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise<JudgedFpsResult> {
   const seconds = options.seconds ?? 10;
   const progress = options.progress ?? (() => {});
@@ -123,60 +192,17 @@ export async function runJudgedFpsBench(options: JudgedFpsOptions = {}): Promise
     },
   };
 
-  const measure = async (
-    name: string,
-    variant: Variant,
-    transport: 'socket' | 'binding',
-    busy: boolean,
-  ): Promise<JudgedFpsResult> => {
-    const host = await startBrowserHost({
-      core,
-      dataDir,
-      camera,
-      headless: true,
-      lang: 'en',
-      frameTransport: transport,
-    });
-    let spinner: ChildProcess | undefined;
-    try {
-      answered = [];
-      if (variant === 'screen') await startPhotoCheckin(host.page, validIin());
-      else await startOldLoop(host.page);
-      // Warm: the engine has answered, and the loop has run a second.
-      for (const t0 = performance.now(); answered.length < 3; await sleep(100)) {
-        if (performance.now() - t0 > 90_000) throw new Error(`${name}: no frame was judged within 90 s`);
-      }
-      if (busy) spinner = spin();
-      await sleep(1000);
-      const from = performance.now();
-      const load = loadavg()[0] ?? 0;
-      const exclude = new Set(spinner?.pid !== undefined ? [spinner.pid] : []);
-      const cpu0 = treeCpuMs(process.pid, exclude);
-      await sleep(seconds * 1000);
-      const to = performance.now();
-      const cpu1 = treeCpuMs(process.pid, exclude);
-      const inWindow = answered.filter((a) => a.end >= from && a.end <= to);
-      const fps = inWindow.length / ((to - from) / 1000);
-      const core = inWindow.map((a) => a.end - a.start);
-      const gaps = inWindow.slice(1).map((a, i) => a.end - inWindow[i]!.end);
-      const perFrame = (ms: number) => (inWindow.length > 0 ? round1(ms / inWindow.length) : Number.NaN);
-      progress(
-        `${name}: ${fps.toFixed(1)} judged frames/s (${inWindow.length} in ${seconds} s; core p50 ${percentile(core, 50).toFixed(0)} ms; CPU per frame: kiosk Node ${perFrame(cpu1.self - cpu0.self)} ms + Chromium ${perFrame(cpu1.children - cpu0.children)} ms; load ${load.toFixed(1)})`,
-      );
-      return {
-        [name]: round1(fps),
-        [`${name}_core_p50_ms`]: round1(percentile(core, 50)),
-        [`${name}_interval_p50_ms`]: round1(percentile(gaps, 50)),
-        [`${name}_interval_p95_ms`]: round1(percentile(gaps, 95)),
-        [`${name}_cpu_node_ms_per_frame`]: perFrame(cpu1.self - cpu0.self),
-        [`${name}_cpu_chromium_ms_per_frame`]: perFrame(cpu1.children - cpu0.children),
-        [`${name}_load_1m`]: round1(load),
-      };
-    } finally {
-      spinner?.kill('SIGKILL');
-      await host.close();
-    }
+  const measuring: MeasureContext = {
+    core,
+    dataDir,
+    camera,
+    seconds,
+    progress,
+    answered: () => answered,
+    restart: () => (answered = []),
   };
+  const measure = (name: string, variant: Variant, transport: 'socket' | 'binding', busy: boolean) =>
+    measureWindow(measuring, name, variant, transport, busy);
 
   try {
     const result: JudgedFpsResult = {

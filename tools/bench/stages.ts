@@ -68,18 +68,17 @@ export function kioskFrames(recordings: string[], perRecording: number): RgbaFra
 
 const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
 
-export async function runStageProfile(options: StageOptions = {}): Promise<Record<string, number | string>> {
-  const progress = options.progress ?? (() => {});
-  const frames = kioskFrames(options.recordings ?? stageRecordings, options.framesPerRecording ?? 60);
-  const n = frames.length;
-  progress(`stages: ${n} frames at ${W}×${H}`);
-  const out: Record<string, number | string> = { stages_frames: n };
-  const r1 = (x: number) => Math.round(x * 10) / 10;
-  const r2 = (x: number) => Math.round(x * 100) / 100;
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
 
-  // The whole kiosk path first (its worker has the CPU to itself while this thread waits).
+/** Each analysis path through the whole kiosk (core, router, face worker): CPU and wall per judged frame, into `out`; the load averages seen. */
+async function profileKioskPaths(
+  frames: RgbaFrame[],
+  variants: NonNullable<StageOptions['variants']>,
+  progress: (line: string) => void,
+  out: Record<string, number | string>,
+): Promise<number[]> {
   const loads: number[] = [];
-  const variants = options.variants ?? analysisVariants;
   for (const [path, analysis] of Object.entries(variants)) {
     const dataDir = mkdtempSync(join(tmpdir(), 'kelu-bench-stages-'));
     // holdMs at its maximum keeps the attempt judging (guidance and hold) for every frame.
@@ -136,6 +135,19 @@ export async function runStageProfile(options: StageOptions = {}): Promise<Recor
       rmSync(dataDir, { recursive: true, force: true });
     }
   }
+  return loads;
+}
+
+export async function runStageProfile(options: StageOptions = {}): Promise<Record<string, number | string>> {
+  const progress = options.progress ?? (() => {});
+  const frames = kioskFrames(options.recordings ?? stageRecordings, options.framesPerRecording ?? 60);
+  const n = frames.length;
+  progress(`stages: ${n} frames at ${W}×${H}`);
+  const out: Record<string, number | string> = { stages_frames: n };
+
+  // The whole kiosk path first (its worker has the CPU to itself while this thread waits).
+  const variants = options.variants ?? analysisVariants;
+  const loads = await profileKioskPaths(frames, variants, progress, out);
 
   // The stages alone, in this thread, as pipeline.ts runs them.
   const { faceapi, tfc, toTensor } = await loadPlainFaceApi([

@@ -60,6 +60,263 @@ interface Expected {
 
 const log = (s: string) => console.error(`[hub:load ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
+type Args = z.infer<typeof argsSchema>;
+
+/** A fresh schema, the keys, the clinics and every simulated kiosk enrolled with its one-time token. */
+async function setUpRegistry(a: Args, dbName: string, dbUrl: string, work: string) {
+  // ---- keys, schema, registry ----
+  const upstreamKey = join(work, 'upstream-key.json');
+  const referenceKey = join(work, 'reference.key');
+  await writeUpstreamKeyPair(upstreamKey);
+  await writeReferenceKey(referenceKey);
+  const upstream = await readUpstreamKeyPair(upstreamKey);
+  const pool = createPool(dbUrl, 4);
+  await migrate(pool);
+  const modelId = openModelPackage(join(root, 'models')).modelId;
+  const store = new HubStore(
+    pool,
+    await ReceiverCore.create([upstream], { models: upstreamModels() }),
+    await ReferenceVault.fromFile(referenceKey),
+  );
+  log(`database ${dbName}: enrolling ${a.clinics} clinics and ${a.kiosks} kiosks with one-time tokens`);
+  for (let c = 0; c < a.clinics; c++) await addClinic(pool, `clinic-${c}`, `Polyclinic ${c + 1}`);
+  const kiosks: SimKiosk[] = [];
+  for (let k = 0; k < a.kiosks; k++) {
+    const kiosk = await simKiosk(`kiosk-${String(k).padStart(5, '0')}`, `clinic-${k % a.clinics}`);
+    await enrolDevice(pool, await issueToken(pool, kiosk.clinicId, kiosk.deviceId), kiosk.deviceId, kiosk.publicKey);
+    kiosks.push(kiosk);
+  }
+  return { upstreamKey, referenceKey, upstream, pool, modelId, store, kiosks };
+}
+
+/** Every kiosk's visits sealed and signed (a mix of face, eGov and staff paths), in batches, with the verdict each must get. */
+function sealEnvelopes(
+  a: Args,
+  sodium: Awaited<ReturnType<typeof getSodium>>,
+  kiosks: SimKiosk[],
+  upstreamPublicKey: Uint8Array,
+  modelId: string,
+) {
+  const expected = new Map<string, Expected>();
+  const batches: Batch[] = [];
+  let patient = 0;
+  const references: Array<{ iin: string; d: number[] }> = [];
+  for (const [k, kiosk] of kiosks.entries()) {
+    const items = [];
+    for (let v = 0; v < a['visits-per-kiosk']; v++) {
+      const p = patient++;
+      const iin = `9${String(p).padStart(11, '0')}`;
+      const kind = p % 10;
+      let fields: VisitFields;
+      let verdict: Verdict;
+      if (kind < 4) {
+        // A patient with an enrolled reference, matching (head turn passed).
+        references.push({ iin, d: descriptorOf(p) });
+        fields = {
+          method: 'face',
+          iin,
+          face: {
+            descriptor: descriptorOf(p, 0.01),
+            modelId,
+            presence: { challenge: 'head-turn', side: 'left', frames: 12, durationMs: 2000 },
+          },
+        };
+        verdict = 'face-match';
+      } else if (kind < 7) {
+        fields = {
+          method: 'face',
+          iin,
+          face: {
+            descriptor: descriptorOf(p, 0.01),
+            modelId,
+            presence: { challenge: 'head-turn', side: 'right', frames: 12, durationMs: 2000 },
+          },
+        };
+        verdict = 'face-no-reference';
+      } else if (kind < 9) {
+        fields = { method: 'egov-code', iin, egov: { code: String(100000 + (p % 899999)) } };
+        verdict = 'egov-invalid';
+      } else {
+        fields = {
+          method: 'staff-verified',
+          iin,
+          staff: { staffId: 'nurse-1', documentType: 'id-card', documentLast4: '1234', reason: 'no phone' },
+        };
+        verdict = 'staff-verified';
+      }
+      const it = sealedItem(sodium, kiosk, upstreamPublicKey, {
+        ...fields,
+        createdAt: new Date(Date.now() - 3_600_000 + v * 1000).toISOString(),
+      });
+      expected.set(it.id, { verdict });
+      items.push(it);
+    }
+    for (let i = 0; i < items.length; i += a.batch) {
+      const part = items.slice(i, i + a.batch);
+      batches.push({
+        kiosk: k,
+        ids: part.map((x) => x.id),
+        body: JSON.stringify({ deviceId: kiosk.deviceId, items: part }),
+      });
+    }
+  }
+  return { expected, batches, references };
+}
+
+/** The SQLite reference receiver, one process, on the first kiosks' batches: its rate and CPU per visit beside the hub's. */
+async function runReferenceReceiver(
+  a: Args,
+  children: Set<ChildProcess>,
+  kiosks: SimKiosk[],
+  batches: Batch[],
+  upstreamKey: string,
+  work: string,
+) {
+  const n = Math.min(a['reference-kiosks'], kiosks.length);
+  const refDir = join(work, 'reference');
+  const ref = await startChild(children, [
+    'upstream/cli.ts',
+    '--port',
+    '0',
+    '--data-dir',
+    refDir,
+    '--key',
+    upstreamKey,
+  ]);
+  const info = ref.first as { listening: string; adminToken: string };
+  for (const kiosk of kiosks.slice(0, n)) {
+    const r = await fetch(`${info.listening}/admin/devices`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${info.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        deviceId: kiosk.deviceId,
+        publicKey: toB64(kiosk.publicKey),
+        clinicId: kiosk.clinicId,
+      }),
+    });
+    if (!r.ok) throw new Error(`reference receiver refused a device: ${r.status}`);
+  }
+  const sample = batches.filter((b) => b.kiosk < n);
+  const cpu0 = procCpuSeconds(ref.child.pid!);
+  const res = await drive(sample, [info.listening], a['in-flight'], () => {});
+  const cpuUs = ((procCpuSeconds(ref.child.pid!) - cpu0) * 1e6) / res.answered.size;
+  const reference = {
+    visits: res.answered.size,
+    seconds: Math.round(res.seconds * 10) / 10,
+    perSecond: Math.round(res.timedVisits / res.seconds),
+    p50Ms: Math.round(percentile(res.latencies, 50)),
+    p99Ms: Math.round(percentile(res.latencies, 99)),
+    cpuUsPerVisit: Math.round(cpuUs),
+  };
+  log(
+    `SQLite reference receiver (1 process): ${reference.visits} visits in ${reference.seconds} s = ${reference.perSecond}/s, p99 ${reference.p99Ms} ms, ${reference.cpuUsPerVisit} µs CPU per visit`,
+  );
+  ref.child.kill('SIGTERM');
+  children.delete(ref.child);
+  return reference;
+}
+
+/** The hub's nodes under the batches, with a node SIGKILLed and PostgreSQL restarted on the way (unless --no-faults). */
+async function runHubNodes(
+  a: Args,
+  children: Set<ChildProcess>,
+  batches: Batch[],
+  files: { dbUrl: string; upstreamKey: string; referenceKey: string },
+) {
+  const { dbUrl, upstreamKey, referenceKey } = files;
+  const nodeArgs = (port: number, i: number) => [
+    'upstream/hub/cli.ts',
+    'serve',
+    '--database-url',
+    dbUrl,
+    '--key',
+    upstreamKey,
+    '--reference-key',
+    referenceKey,
+    '--port',
+    String(port),
+    '--node',
+    `load-${i}`,
+    '--pool',
+    '6',
+    '--rate-limit',
+    '100000',
+  ];
+  const nodes: Array<{ child: ChildProcess; url: string; port: number }> = [];
+  const faults: string[] = [];
+  let finished = false;
+  // A node that ends by itself is a fault of the hub (recorded), restarted as a supervisor would.
+  const watch = (i: number) => {
+    const node = nodes[i]!;
+    node.child.once('exit', (code, signal) => {
+      if (finished || !children.has(node.child)) return;
+      children.delete(node.child);
+      faults.push(`UNEXPECTED: node load-${i} ended by itself (${code ?? signal})`);
+      log(faults.at(-1)!);
+      setTimeout(() => void relaunch(i), 1000);
+    });
+  };
+  const relaunch = async (i: number) => {
+    const node = nodes[i]!;
+    try {
+      node.child = (await startChild(children, nodeArgs(node.port, i))).child;
+      watch(i);
+      faults.push(`node load-${i} restarted on its port`);
+      log(faults.at(-1)!);
+    } catch (err) {
+      log(`restart failed: ${String(err)}`);
+    }
+  };
+  for (let i = 0; i < a.nodes; i++) {
+    const n = await startChild(children, nodeArgs(0, i));
+    const first = n.first as { listening: string; port: number };
+    nodes.push({ child: n.child, url: first.listening, port: first.port });
+    watch(i);
+  }
+  log(`${a.nodes} hub node(s): ${nodes.map((n) => n.url).join(', ')}; ${a['in-flight']} batches in flight`);
+  let killed = false;
+  let pgRestarted = false;
+  const total = batches.length;
+  const onProgress = (done: number) => {
+    if (a['no-faults']) return;
+    if (!killed && done >= total * 0.25) {
+      killed = true;
+      const victim = nodes[0]!;
+      children.delete(victim.child);
+      victim.child.kill('SIGKILL');
+      faults.push(`SIGKILL node load-0 at ${done}/${total} batches`);
+      log(faults.at(-1)!);
+      setTimeout(() => void relaunch(0), 1000);
+    }
+    if (!pgRestarted && done >= total * 0.55) {
+      pgRestarted = true;
+      const version = readdirSync('/etc/postgresql')[0] ?? '15';
+      const t = performance.now();
+      faults.push(`PostgreSQL restart at ${done}/${total} batches`);
+      log(faults.at(-1)!);
+      void run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart']).then(
+        () => {
+          faults.push(`PostgreSQL back after ${((performance.now() - t) / 1000).toFixed(1)} s`);
+          log(faults.at(-1)!);
+        },
+        (err: unknown) => {
+          faults.push(`PostgreSQL restart failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+          log(faults.at(-1)!);
+        },
+      );
+    }
+  };
+  const res = await drive(
+    batches,
+    nodes.map((n) => n.url),
+    a['in-flight'],
+    onProgress,
+  );
+  finished = true;
+  log(`hub: ${res.answered.size} visits answered in ${res.seconds.toFixed(1)} s; ${res.retries} batch retries`);
+  return { res, nodes, faults, total };
+}
+
 async function main(): Promise<void> {
   const a = parseOptionsOrExit('hub:load', process.argv.slice(2), argsSchema, { short: { help: 'h' } }).values;
   if (a.help) {
@@ -86,93 +343,16 @@ async function main(): Promise<void> {
   await admin(`CREATE DATABASE ${dbName}`);
   try {
     // ---- keys, schema, registry ----
-    const upstreamKey = join(work, 'upstream-key.json');
-    const referenceKey = join(work, 'reference.key');
-    await writeUpstreamKeyPair(upstreamKey);
-    await writeReferenceKey(referenceKey);
-    const upstream = await readUpstreamKeyPair(upstreamKey);
-    const pool = createPool(dbUrl, 4);
-    await migrate(pool);
-    const modelId = openModelPackage(join(root, 'models')).modelId;
-    const store = new HubStore(
-      pool,
-      await ReceiverCore.create([upstream], { models: upstreamModels() }),
-      await ReferenceVault.fromFile(referenceKey),
+    const { upstreamKey, referenceKey, upstream, pool, modelId, store, kiosks } = await setUpRegistry(
+      a,
+      dbName,
+      dbUrl,
+      work,
     );
-    log(`database ${dbName}: enrolling ${a.clinics} clinics and ${a.kiosks} kiosks with one-time tokens`);
-    for (let c = 0; c < a.clinics; c++) await addClinic(pool, `clinic-${c}`, `Polyclinic ${c + 1}`);
-    const kiosks: SimKiosk[] = [];
-    for (let k = 0; k < a.kiosks; k++) {
-      const kiosk = await simKiosk(`kiosk-${String(k).padStart(5, '0')}`, `clinic-${k % a.clinics}`);
-      await enrolDevice(pool, await issueToken(pool, kiosk.clinicId, kiosk.deviceId), kiosk.deviceId, kiosk.publicKey);
-      kiosks.push(kiosk);
-    }
 
     // ---- envelopes, sealed before timing (sealing is the kiosks' cost) ----
-    const expected = new Map<string, Expected>();
-    const batches: Batch[] = [];
     const tSeal = performance.now();
-    let patient = 0;
-    const references: Array<{ iin: string; d: number[] }> = [];
-    for (const [k, kiosk] of kiosks.entries()) {
-      const items = [];
-      for (let v = 0; v < a['visits-per-kiosk']; v++) {
-        const p = patient++;
-        const iin = `9${String(p).padStart(11, '0')}`;
-        const kind = p % 10;
-        let fields: VisitFields;
-        let verdict: Verdict;
-        if (kind < 4) {
-          // A patient with an enrolled reference, matching (head turn passed).
-          references.push({ iin, d: descriptorOf(p) });
-          fields = {
-            method: 'face',
-            iin,
-            face: {
-              descriptor: descriptorOf(p, 0.01),
-              modelId,
-              presence: { challenge: 'head-turn', side: 'left', frames: 12, durationMs: 2000 },
-            },
-          };
-          verdict = 'face-match';
-        } else if (kind < 7) {
-          fields = {
-            method: 'face',
-            iin,
-            face: {
-              descriptor: descriptorOf(p, 0.01),
-              modelId,
-              presence: { challenge: 'head-turn', side: 'right', frames: 12, durationMs: 2000 },
-            },
-          };
-          verdict = 'face-no-reference';
-        } else if (kind < 9) {
-          fields = { method: 'egov-code', iin, egov: { code: String(100000 + (p % 899999)) } };
-          verdict = 'egov-invalid';
-        } else {
-          fields = {
-            method: 'staff-verified',
-            iin,
-            staff: { staffId: 'nurse-1', documentType: 'id-card', documentLast4: '1234', reason: 'no phone' },
-          };
-          verdict = 'staff-verified';
-        }
-        const it = sealedItem(sodium, kiosk, upstream.publicKey, {
-          ...fields,
-          createdAt: new Date(Date.now() - 3_600_000 + v * 1000).toISOString(),
-        });
-        expected.set(it.id, { verdict });
-        items.push(it);
-      }
-      for (let i = 0; i < items.length; i += a.batch) {
-        const part = items.slice(i, i + a.batch);
-        batches.push({
-          kiosk: k,
-          ids: part.map((x) => x.id),
-          body: JSON.stringify({ deviceId: kiosk.deviceId, items: part }),
-        });
-      }
-    }
+    const { expected, batches, references } = sealEnvelopes(a, sodium, kiosks, upstream.publicKey, modelId);
     const sealMs = performance.now() - tSeal;
     log(
       `sealed and signed ${expected.size} envelopes in ${(sealMs / 1000).toFixed(1)} s (${((sealMs * 1000) / expected.size).toFixed(0)} µs each, the kiosks' cost); ${batches.length} batches`,
@@ -185,146 +365,13 @@ async function main(): Promise<void> {
     await pool.end();
 
     // ---- the SQLite reference receiver, same kind of batches, in the same run ----
-    let reference:
-      | { visits: number; seconds: number; perSecond: number; p50Ms: number; p99Ms: number; cpuUsPerVisit: number }
-      | undefined;
-    if (a['reference-kiosks'] > 0) {
-      const n = Math.min(a['reference-kiosks'], kiosks.length);
-      const refDir = join(work, 'reference');
-      const ref = await startChild(children, [
-        'upstream/cli.ts',
-        '--port',
-        '0',
-        '--data-dir',
-        refDir,
-        '--key',
-        upstreamKey,
-      ]);
-      const info = ref.first as { listening: string; adminToken: string };
-      for (const kiosk of kiosks.slice(0, n)) {
-        const r = await fetch(`${info.listening}/admin/devices`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${info.adminToken}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            deviceId: kiosk.deviceId,
-            publicKey: toB64(kiosk.publicKey),
-            clinicId: kiosk.clinicId,
-          }),
-        });
-        if (!r.ok) throw new Error(`reference receiver refused a device: ${r.status}`);
-      }
-      const sample = batches.filter((b) => b.kiosk < n);
-      const cpu0 = procCpuSeconds(ref.child.pid!);
-      const res = await drive(sample, [info.listening], a['in-flight'], () => {});
-      const cpuUs = ((procCpuSeconds(ref.child.pid!) - cpu0) * 1e6) / res.answered.size;
-      reference = {
-        visits: res.answered.size,
-        seconds: Math.round(res.seconds * 10) / 10,
-        perSecond: Math.round(res.timedVisits / res.seconds),
-        p50Ms: Math.round(percentile(res.latencies, 50)),
-        p99Ms: Math.round(percentile(res.latencies, 99)),
-        cpuUsPerVisit: Math.round(cpuUs),
-      };
-      log(
-        `SQLite reference receiver (1 process): ${reference.visits} visits in ${reference.seconds} s = ${reference.perSecond}/s, p99 ${reference.p99Ms} ms, ${reference.cpuUsPerVisit} µs CPU per visit`,
-      );
-      ref.child.kill('SIGTERM');
-      children.delete(ref.child);
-    }
+    const reference =
+      a['reference-kiosks'] > 0
+        ? await runReferenceReceiver(a, children, kiosks, batches, upstreamKey, work)
+        : undefined;
 
     // ---- the hub: N nodes ----
-    const nodeArgs = (port: number, i: number) => [
-      'upstream/hub/cli.ts',
-      'serve',
-      '--database-url',
-      dbUrl,
-      '--key',
-      upstreamKey,
-      '--reference-key',
-      referenceKey,
-      '--port',
-      String(port),
-      '--node',
-      `load-${i}`,
-      '--pool',
-      '6',
-      '--rate-limit',
-      '100000',
-    ];
-    const nodes: Array<{ child: ChildProcess; url: string; port: number }> = [];
-    const faults: string[] = [];
-    let finished = false;
-    // A node that ends by itself is a fault of the hub (recorded), restarted as a supervisor would.
-    const watch = (i: number) => {
-      const node = nodes[i]!;
-      node.child.once('exit', (code, signal) => {
-        if (finished || !children.has(node.child)) return;
-        children.delete(node.child);
-        faults.push(`UNEXPECTED: node load-${i} ended by itself (${code ?? signal})`);
-        log(faults.at(-1)!);
-        setTimeout(() => void relaunch(i), 1000);
-      });
-    };
-    const relaunch = async (i: number) => {
-      const node = nodes[i]!;
-      try {
-        node.child = (await startChild(children, nodeArgs(node.port, i))).child;
-        watch(i);
-        faults.push(`node load-${i} restarted on its port`);
-        log(faults.at(-1)!);
-      } catch (err) {
-        log(`restart failed: ${String(err)}`);
-      }
-    };
-    for (let i = 0; i < a.nodes; i++) {
-      const n = await startChild(children, nodeArgs(0, i));
-      const first = n.first as { listening: string; port: number };
-      nodes.push({ child: n.child, url: first.listening, port: first.port });
-      watch(i);
-    }
-    log(`${a.nodes} hub node(s): ${nodes.map((n) => n.url).join(', ')}; ${a['in-flight']} batches in flight`);
-    let killed = false;
-    let pgRestarted = false;
-    const total = batches.length;
-    const onProgress = (done: number) => {
-      if (a['no-faults']) return;
-      if (!killed && done >= total * 0.25) {
-        killed = true;
-        const victim = nodes[0]!;
-        children.delete(victim.child);
-        victim.child.kill('SIGKILL');
-        faults.push(`SIGKILL node load-0 at ${done}/${total} batches`);
-        log(faults.at(-1)!);
-        setTimeout(() => void relaunch(0), 1000);
-      }
-      if (!pgRestarted && done >= total * 0.55) {
-        pgRestarted = true;
-        const version = readdirSync('/etc/postgresql')[0] ?? '15';
-        const t = performance.now();
-        faults.push(`PostgreSQL restart at ${done}/${total} batches`);
-        log(faults.at(-1)!);
-        void run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart']).then(
-          () => {
-            faults.push(`PostgreSQL back after ${((performance.now() - t) / 1000).toFixed(1)} s`);
-            log(faults.at(-1)!);
-          },
-          (err: unknown) => {
-            faults.push(
-              `PostgreSQL restart failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
-            );
-            log(faults.at(-1)!);
-          },
-        );
-      }
-    };
-    const res = await drive(
-      batches,
-      nodes.map((n) => n.url),
-      a['in-flight'],
-      onProgress,
-    );
-    finished = true;
-    log(`hub: ${res.answered.size} visits answered in ${res.seconds.toFixed(1)} s; ${res.retries} batch retries`);
+    const { res, nodes, faults, total } = await runHubNodes(a, children, batches, { dbUrl, upstreamKey, referenceKey });
 
     // ---- what arrived ----
     const check = createPool(dbUrl, 2);

@@ -151,6 +151,81 @@ const rot = (yaw: number, pitch: number, roll: number): number[] => {
 const col = (r: number[], j: number): Vec => [r[j] as number, r[3 + j] as number, r[6 + j] as number];
 const dot = (p: Vec, q: Vec): number => p[0] * q[0] + p[1] * q[1] + p[2] * q[2];
 
+/** Tremor: a few slow sinusoids with random phases per axis (a hand, ~0.3–1.5 Hz). */
+function handTremor(random: () => number): (axis: number, t: number) => number {
+  const waves = Array.from({ length: 5 }, () =>
+    Array.from({ length: 3 }, () => ({ f: 0.3 + random() * 1.2, p: random() * 2 * Math.PI })),
+  );
+  return (axis: number, t: number): number =>
+    (waves[axis] ?? []).reduce((s, w) => s + Math.sin(2 * Math.PI * w.f * t + w.p), 0) / 2;
+}
+
+/** Lens blur σ ≈ 0.4 sample px: the grid's contrast after the lens at its frequency (cycles per sample px). */
+function gridContrastOf(medium: (typeof MEDIA)[MediumKind], W: number): number {
+  return medium.pxPerMm
+    ? 0.5 *
+        Math.exp(-2 * Math.PI ** 2 * 0.16 * (medium.pxPerMm / (W / (2 * medium.distance * Math.tan(Math.PI / 6)))) ** 2)
+    : 0;
+}
+
+/** The content's linear light at (cu, cv), bilinear between its four pixels, per channel. */
+function bilinear(d: Uint8Array | Uint8ClampedArray, cw: number, table: Float32Array, cu: number, cv: number): Vec {
+  const x0 = Math.floor(cu);
+  const y0 = Math.floor(cv);
+  const fx = cu - x0;
+  const fy = cv - y0;
+  const i00 = (y0 * cw + x0) * 4;
+  const i10 = i00 + cw * 4;
+  const w00 = (1 - fx) * (1 - fy);
+  const w01 = fx * (1 - fy);
+  const w10 = (1 - fx) * fy;
+  const w11 = fx * fy;
+  const channel = (c: number): number =>
+    (table[d[i00 + c] as number] as number) * w00 +
+    (table[d[i00 + 4 + c] as number] as number) * w01 +
+    (table[d[i10 + c] as number] as number) * w10 +
+    (table[d[i10 + 4 + c] as number] as number) * w11;
+  return [channel(0), channel(1), channel(2)];
+}
+
+/**
+ * The camera's side of one frame: auto-exposure (`exposure`: the previous frame's gain, 0 at first),
+ * the samples averaged per output pixel, shot and read noise, the camera's gamma.
+ */
+function cameraFrame(
+  linear: Float32Array,
+  sum: number,
+  grid: { W: number; H: number; S: number },
+  out: { width: number; height: number },
+  exposure: number,
+  random: () => number,
+): { frame: RgbaFrame; exposure: number } {
+  const { W, H, S } = grid;
+  // Auto-exposure to a mid-grey mean (0.18 linear), smoothed over frames; gain sets the noise.
+  const target = 0.18 / Math.max(1e-4, sum / (W * H));
+  const exposed = exposure === 0 ? target : exposure * 0.7 + target * 0.3;
+  const gain = exposed;
+  const frame: RgbaFrame = { width: out.width, height: out.height, data: new Uint8Array(out.width * out.height * 4) };
+  // Approximately normal, σ = 1 (a triangular variate, scaled).
+  const noise = (): number => (random() + random() - 1) * 2.449;
+  for (let y = 0; y < out.height; y++) {
+    for (let x = 0; x < out.width; x++) {
+      for (let c = 0; c < 3; c++) {
+        let acc = 0;
+        for (let sy = 0; sy < S; sy++)
+          for (let sx = 0; sx < S; sx++) acc += linear[((y * S + sy) * W + x * S + sx) * 3 + c] as number;
+        let v = (acc / (S * S)) * gain;
+        // Shot noise ∝ √(signal·gain), read noise ∝ gain (photon counts: 1.0 linear ≈ 2,000 e⁻ at gain 1).
+        v += noise() * Math.sqrt((Math.max(0, v) * gain) / 2000) * 0.8 + noise() * 0.0009 * gain;
+        v = Math.min(1, Math.max(0, v));
+        frame.data[(y * out.width + x) * 4 + c] = ENCODE[Math.round(v * 4095)] as number;
+      }
+      frame.data[(y * out.width + x) * 4 + 3] = 255;
+    }
+  }
+  return { frame, exposure: exposed };
+}
+
 /** A renderer for one presentation: call it with each content frame and its time (s). */
 export function createMediumRenderer(
   view: MediumView,
@@ -159,12 +234,7 @@ export function createMediumRenderer(
   const medium = MEDIA[view.kind];
   const room = ROOM[view.lighting];
   const random = seeded(view.seed);
-  // Tremor: a few slow sinusoids with random phases per axis (a hand, ~0.3–1.5 Hz).
-  const waves = Array.from({ length: 5 }, () =>
-    Array.from({ length: 3 }, () => ({ f: 0.3 + random() * 1.2, p: random() * 2 * Math.PI })),
-  );
-  const tremor = (axis: number, t: number): number =>
-    (waves[axis] ?? []).reduce((s, w) => s + Math.sin(2 * Math.PI * w.f * t + w.p), 0) / 2;
+  const tremor = handTremor(random);
   // Samples per output pixel per axis: 2 (the sensor's native pitch, as the pixel grid needs) for a
   // screen with a visible grid, else 1 (nothing finer than an output pixel to integrate).
   const S = medium.pxPerMm && medium.pxPerMm < 10 ? 2 : 1;
@@ -178,11 +248,7 @@ export function createMediumRenderer(
   // Glare: a spot of the room's light reflected at a fixed place on the medium (moves with it).
   const glareAt: [number, number] = [(random() - 0.3) * medium.width * 0.4, (random() - 0.6) * medium.height * 0.4];
   const glareSigma = medium.width * (0.12 + random() * 0.08);
-  // Lens blur σ ≈ 0.4 sample px: the grid's contrast after the lens at its frequency (cycles per sample px).
-  const gridContrast = medium.pxPerMm
-    ? 0.5 *
-      Math.exp(-2 * Math.PI ** 2 * 0.16 * (medium.pxPerMm / (W / (2 * medium.distance * Math.tan(Math.PI / 6)))) ** 2)
-    : 0;
+  const gridContrast = gridContrastOf(medium, W);
   let exposure = 0;
   const linear = new Float32Array(W * H * 3);
 
@@ -273,31 +339,7 @@ export function createMediumRenderer(
         } else {
           const cu = Math.min(cw - 1.001, Math.max(0, fcx + lx * cpm));
           const cv = Math.min(content.height - 1.001, Math.max(0, fcy + ly * cpm));
-          const x0 = Math.floor(cu);
-          const y0 = Math.floor(cv);
-          const fx = cu - x0;
-          const fy = cv - y0;
-          const i00 = (y0 * cw + x0) * 4;
-          const i10 = i00 + cw * 4;
-          const w00 = (1 - fx) * (1 - fy);
-          const w01 = fx * (1 - fy);
-          const w10 = (1 - fx) * fy;
-          const w11 = fx * fy;
-          const p0 =
-            (table[d[i00] as number] as number) * w00 +
-            (table[d[i00 + 4] as number] as number) * w01 +
-            (table[d[i10] as number] as number) * w10 +
-            (table[d[i10 + 4] as number] as number) * w11;
-          const p1 =
-            (table[d[i00 + 1] as number] as number) * w00 +
-            (table[d[i00 + 5] as number] as number) * w01 +
-            (table[d[i10 + 1] as number] as number) * w10 +
-            (table[d[i10 + 5] as number] as number) * w11;
-          const p2 =
-            (table[d[i00 + 2] as number] as number) * w00 +
-            (table[d[i00 + 6] as number] as number) * w01 +
-            (table[d[i10 + 2] as number] as number) * w10 +
-            (table[d[i10 + 6] as number] as number) * w11;
+          const [p0, p1, p2] = bilinear(d, cw, table, cu, cv);
           if (medium.emissive) {
             // Screen: emitted light (independent of the room) + the room reflected by the glass.
             const ppm = medium.pxPerMm ?? 0;
@@ -328,29 +370,9 @@ export function createMediumRenderer(
         sum += (r0 + r1 + r2) / 3 + glare;
       }
     }
-    // Auto-exposure to a mid-grey mean (0.18 linear), smoothed over frames; gain sets the noise.
-    const target = 0.18 / Math.max(1e-4, sum / (W * H));
-    exposure = exposure === 0 ? target : exposure * 0.7 + target * 0.3;
-    const gain = exposure;
-    const frame: RgbaFrame = { width: out.width, height: out.height, data: new Uint8Array(out.width * out.height * 4) };
-    // Approximately normal, σ = 1 (a triangular variate, scaled).
-    const noise = (): number => (random() + random() - 1) * 2.449;
-    for (let y = 0; y < out.height; y++) {
-      for (let x = 0; x < out.width; x++) {
-        for (let c = 0; c < 3; c++) {
-          let acc = 0;
-          for (let sy = 0; sy < S; sy++)
-            for (let sx = 0; sx < S; sx++) acc += linear[((y * S + sy) * W + x * S + sx) * 3 + c] as number;
-          let v = (acc / (S * S)) * gain;
-          // Shot noise ∝ √(signal·gain), read noise ∝ gain (photon counts: 1.0 linear ≈ 2,000 e⁻ at gain 1).
-          v += noise() * Math.sqrt((Math.max(0, v) * gain) / 2000) * 0.8 + noise() * 0.0009 * gain;
-          v = Math.min(1, Math.max(0, v));
-          frame.data[(y * out.width + x) * 4 + c] = ENCODE[Math.round(v * 4095)] as number;
-        }
-        frame.data[(y * out.width + x) * 4 + 3] = 255;
-      }
-    }
-    return frame;
+    const shot = cameraFrame(linear, sum, { W, H, S }, out, exposure, random);
+    exposure = shot.exposure;
+    return shot.frame;
   };
 }
 

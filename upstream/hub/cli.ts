@@ -117,146 +117,165 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return values.help ? 0 : 2;
   }
-  if (command === 'keygen') {
-    const k = optionsOf(values, keygenSchema);
-    if (k?.['upstream-key']) {
-      const pub = await writeUpstreamKeyPair(k['upstream-key']);
-      console.log(`wrote ${k['upstream-key']} (mode 0600); the kiosks' upstream public key: ${pub}`);
-    }
-    if (k?.['reference-key']) {
-      await writeReferenceKey(k['reference-key']);
-      console.log(`wrote ${k['reference-key']} (mode 0600): keep it outside the database and its backups`);
-    }
-    if (!k?.['upstream-key'] && !k?.['reference-key'])
-      return bad('keygen needs --upstream-key FILE or --reference-key FILE');
-    return 0;
-  }
+  if (command === 'keygen') return keygen(values);
   const databaseUrl = (values['database-url'] as string | undefined) ?? process.env.KELU_HUB_DATABASE_URL;
   if (!databaseUrl) return bad('give the database: --database-url URL or KELU_HUB_DATABASE_URL');
 
-  if (command === 'serve') {
-    let o: z.infer<typeof serveSchema>;
-    try {
-      o = checkOptions(values, serveSchema);
-    } catch (err) {
-      return bad(err instanceof Error ? err.message : String(err));
-    }
-    if (o['growth-threshold'] !== undefined && o['template-threshold'] === undefined)
-      return bad('--growth-threshold makes references templates: give --template-threshold too');
-    const hub = await startHub({
-      databaseUrl,
-      keyFiles: o.key,
-      referenceKeyFile: o['reference-key'],
-      port: o.port,
-      host: o.host,
-      poolSize: o.pool,
-      rateLimitPerMinute: o['rate-limit'],
-      growthMax: o['growth-max'],
-      ...(o.migrate ? { migrate: true } : {}),
-      ...(o.node ? { node: o.node } : {}),
-      ...(o.threshold ? { faceThreshold: o.threshold } : {}),
-      ...(o['template-threshold'] ? { templateThreshold: o['template-threshold'] } : {}),
-      ...(o['growth-threshold'] ? { growthThreshold: o['growth-threshold'] } : {}),
-      ...(o['model-package'] ? { modelPackage: o['model-package'] } : {}),
-      log: (e) => console.log(JSON.stringify({ t: new Date().toISOString(), ...e })),
-    });
-    // One JSON line first, so scripts and tests can read the port.
-    console.log(JSON.stringify({ listening: hub.url, port: hub.port }));
-    const stop = () => void hub.close().then(() => process.exit(0));
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    return -1;
-  }
+  if (command === 'serve') return serve(values, databaseUrl);
 
   const pool = createPool(databaseUrl, 2);
   try {
-    if (command === 'migrate') {
-      const applied = await migrate(pool);
-      console.log(applied.length ? `applied migration(s) ${applied.join(', ')}` : 'the database is up to date');
-      return 0;
-    }
-    if (command === 'clinic' && sub === 'add') {
-      const a = optionsOf(values, clinicSchema);
-      if (!a) return bad('clinic add --id CLINIC [--name NAME]');
-      await addClinic(pool, a.id, a.name);
-      console.log(`clinic ${a.id} registered`);
-      return 0;
-    }
-    if (command === 'token') {
-      const a = optionsOf(values, tokenSchema);
-      if (!a) return bad('token --clinic CLINIC --device DEVICE [--ttl-hours H]');
-      const token = await issueToken(pool, a.clinic, a.device, a['ttl-hours']);
-      console.log(token);
-      console.error(
-        `one-time enrolment token for ${a.device} of clinic ${a.clinic}, valid ${a['ttl-hours']} h (shown once; only its hash is stored)`,
-      );
-      return 0;
-    }
-    if (command === 'enrol') {
-      const a = optionsOf(values, enrolSchema);
-      if (!a) return bad('enrol --token TOKEN --device DEVICE --public-key BASE64');
-      const r = await enrolDevice(pool, a.token, a.device, Buffer.from(a['public-key'], 'base64'));
-      console.log(`${a.device} enrolled for clinic ${r.clinicId} (${r.keys} live key(s))`);
-      return 0;
-    }
-    if (command === 'revoke-key') {
-      const a = optionsOf(values, revokeSchema);
-      if (!a) return bad('revoke-key --device DEVICE --public-key BASE64');
-      const done = await revokeKey(pool, a.device, Buffer.from(a['public-key'], 'base64'));
-      console.log(done ? 'key revoked' : 'no such live key');
-      return done ? 0 : 3;
-    }
-    if (command === 'consumer' && sub === 'add') {
-      const a = optionsOf(values, consumerSchema);
-      if (!a) return bad('consumer add --id MIS --clinic CLINIC');
-      console.log(await addConsumer(pool, a.id, a.clinic));
-      console.error(
-        `consumer ${a.id} reads clinic ${a.clinic}'s verdicts with this key (shown once; only its hash is stored)`,
-      );
-      return 0;
-    }
-    if (command === 'references') {
-      const a = optionsOf(values, referencesSchema);
-      if (!a) return bad('references --csv FILE --reference-key FILE [--model-package DIR[:SHA256]] [--actor NAME]');
-      const { References } = await import('./store.js');
-      const { ReferenceVault } = await import('./keys.js');
-      const { enrolReferencesFromCsv } = await import('./references.js');
-      const { createFaceEngine } = await import('../../electron/core/face/engine.js');
-      const { shippedDir } = await import('../../electron/core/platform/resources.js');
-      const engine = await createFaceEngine({
-        modelsDir: shippedDir('models'),
-        requestTimeoutMs: 60_000,
-        log: () => {},
-        ...(a['model-package'] ? { modelPackage: a['model-package'] } : {}),
-      });
-      try {
-        const r = await enrolReferencesFromCsv(
-          new References(pool, await ReferenceVault.fromFile(a['reference-key'])),
-          a.csv,
-          engine,
-          a.actor,
-        );
-        console.log(
-          `enrolled ${r.people} reference(s) from ${r.photos} photo(s) and ${r.codes} eGov code(s), encrypted, audited as ${a.actor}`,
-        );
-      } finally {
-        await engine.close();
-      }
-      return 0;
-    }
-    if (command === 'purge') {
-      const a = optionsOf(values, purgeSchema);
-      if (!a) return bad('purge --older-than-days N');
-      const r = await pool.query('DELETE FROM verdicts WHERE received_at < now() - make_interval(days => $1)', [
-        a['older-than-days'],
-      ]);
-      console.log(`deleted ${r.rowCount ?? 0} verdict(s)`);
-      return 0;
-    }
-    return bad(`unknown command "${command.slice(0, 40)}"`);
+    return await databaseCommand(pool, command, sub, values);
   } finally {
     await pool.end();
   }
+}
+
+/** keygen: the upstream key pair and/or the reference key, each in its own file. */
+async function keygen(values: Record<string, unknown>): Promise<number> {
+  const k = optionsOf(values, keygenSchema);
+  if (k?.['upstream-key']) {
+    const pub = await writeUpstreamKeyPair(k['upstream-key']);
+    console.log(`wrote ${k['upstream-key']} (mode 0600); the kiosks' upstream public key: ${pub}`);
+  }
+  if (k?.['reference-key']) {
+    await writeReferenceKey(k['reference-key']);
+    console.log(`wrote ${k['reference-key']} (mode 0600): keep it outside the database and its backups`);
+  }
+  if (!k?.['upstream-key'] && !k?.['reference-key'])
+    return bad('keygen needs --upstream-key FILE or --reference-key FILE');
+  return 0;
+}
+
+/** serve: one hub node until SIGINT or SIGTERM (-1: the process keeps running). */
+async function serve(values: Record<string, unknown>, databaseUrl: string): Promise<number> {
+  let o: z.infer<typeof serveSchema>;
+  try {
+    o = checkOptions(values, serveSchema);
+  } catch (err) {
+    return bad(err instanceof Error ? err.message : String(err));
+  }
+  if (o['growth-threshold'] !== undefined && o['template-threshold'] === undefined)
+    return bad('--growth-threshold makes references templates: give --template-threshold too');
+  const hub = await startHub({
+    databaseUrl,
+    keyFiles: o.key,
+    referenceKeyFile: o['reference-key'],
+    port: o.port,
+    host: o.host,
+    poolSize: o.pool,
+    rateLimitPerMinute: o['rate-limit'],
+    growthMax: o['growth-max'],
+    ...(o.migrate ? { migrate: true } : {}),
+    ...(o.node ? { node: o.node } : {}),
+    ...(o.threshold ? { faceThreshold: o.threshold } : {}),
+    ...(o['template-threshold'] ? { templateThreshold: o['template-threshold'] } : {}),
+    ...(o['growth-threshold'] ? { growthThreshold: o['growth-threshold'] } : {}),
+    ...(o['model-package'] ? { modelPackage: o['model-package'] } : {}),
+    log: (e) => console.log(JSON.stringify({ t: new Date().toISOString(), ...e })),
+  });
+  // One JSON line first, so scripts and tests can read the port.
+  console.log(JSON.stringify({ listening: hub.url, port: hub.port }));
+  const stop = () => void hub.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return -1;
+}
+
+/** The commands that only talk to the database (migrate, clinic add, token, enrol, revoke-key, consumer add, references, purge). */
+async function databaseCommand(
+  pool: ReturnType<typeof createPool>,
+  command: string,
+  sub: string | undefined,
+  values: Record<string, unknown>,
+): Promise<number> {
+  if (command === 'migrate') {
+    const applied = await migrate(pool);
+    console.log(applied.length ? `applied migration(s) ${applied.join(', ')}` : 'the database is up to date');
+    return 0;
+  }
+  if (command === 'clinic' && sub === 'add') {
+    const a = optionsOf(values, clinicSchema);
+    if (!a) return bad('clinic add --id CLINIC [--name NAME]');
+    await addClinic(pool, a.id, a.name);
+    console.log(`clinic ${a.id} registered`);
+    return 0;
+  }
+  if (command === 'token') {
+    const a = optionsOf(values, tokenSchema);
+    if (!a) return bad('token --clinic CLINIC --device DEVICE [--ttl-hours H]');
+    const token = await issueToken(pool, a.clinic, a.device, a['ttl-hours']);
+    console.log(token);
+    console.error(
+      `one-time enrolment token for ${a.device} of clinic ${a.clinic}, valid ${a['ttl-hours']} h (shown once; only its hash is stored)`,
+    );
+    return 0;
+  }
+  if (command === 'enrol') {
+    const a = optionsOf(values, enrolSchema);
+    if (!a) return bad('enrol --token TOKEN --device DEVICE --public-key BASE64');
+    const r = await enrolDevice(pool, a.token, a.device, Buffer.from(a['public-key'], 'base64'));
+    console.log(`${a.device} enrolled for clinic ${r.clinicId} (${r.keys} live key(s))`);
+    return 0;
+  }
+  if (command === 'revoke-key') {
+    const a = optionsOf(values, revokeSchema);
+    if (!a) return bad('revoke-key --device DEVICE --public-key BASE64');
+    const done = await revokeKey(pool, a.device, Buffer.from(a['public-key'], 'base64'));
+    console.log(done ? 'key revoked' : 'no such live key');
+    return done ? 0 : 3;
+  }
+  if (command === 'consumer' && sub === 'add') {
+    const a = optionsOf(values, consumerSchema);
+    if (!a) return bad('consumer add --id MIS --clinic CLINIC');
+    console.log(await addConsumer(pool, a.id, a.clinic));
+    console.error(
+      `consumer ${a.id} reads clinic ${a.clinic}'s verdicts with this key (shown once; only its hash is stored)`,
+    );
+    return 0;
+  }
+  if (command === 'references') return await references(pool, values);
+  if (command === 'purge') {
+    const a = optionsOf(values, purgeSchema);
+    if (!a) return bad('purge --older-than-days N');
+    const r = await pool.query('DELETE FROM verdicts WHERE received_at < now() - make_interval(days => $1)', [
+      a['older-than-days'],
+    ]);
+    console.log(`deleted ${r.rowCount ?? 0} verdict(s)`);
+    return 0;
+  }
+  return bad(`unknown command "${command.slice(0, 40)}"`);
+}
+
+/** references: enrol reference people from a CSV of photos and eGov codes, through the face engine. */
+async function references(pool: ReturnType<typeof createPool>, values: Record<string, unknown>): Promise<number> {
+  const a = optionsOf(values, referencesSchema);
+  if (!a) return bad('references --csv FILE --reference-key FILE [--model-package DIR[:SHA256]] [--actor NAME]');
+  const { References } = await import('./store.js');
+  const { ReferenceVault } = await import('./keys.js');
+  const { enrolReferencesFromCsv } = await import('./references.js');
+  const { createFaceEngine } = await import('../../electron/core/face/engine.js');
+  const { shippedDir } = await import('../../electron/core/platform/resources.js');
+  const engine = await createFaceEngine({
+    modelsDir: shippedDir('models'),
+    requestTimeoutMs: 60_000,
+    log: () => {},
+    ...(a['model-package'] ? { modelPackage: a['model-package'] } : {}),
+  });
+  try {
+    const r = await enrolReferencesFromCsv(
+      new References(pool, await ReferenceVault.fromFile(a['reference-key'])),
+      a.csv,
+      engine,
+      a.actor,
+    );
+    console.log(
+      `enrolled ${r.people} reference(s) from ${r.photos} photo(s) and ${r.codes} eGov code(s), encrypted, audited as ${a.actor}`,
+    );
+  } finally {
+    await engine.close();
+  }
+  return 0;
 }
 
 function bad(message: string): number {

@@ -30,39 +30,52 @@ function fromB64(b64: string): Uint8Array<ArrayBuffer> {
   return u8;
 }
 
+/** Every byte array in `v` as a tagged base64 string (the binding carries JSON-like values only). */
+function encodeBytes(v: unknown, tag: string): unknown {
+  if (isBytes(v))
+    return {
+      [tag]: toB64(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)),
+      clamped: v instanceof Uint8ClampedArray,
+    };
+  if (Array.isArray(v)) return v.map((x) => encodeBytes(x, tag));
+  if (v && typeof v === 'object') {
+    const out: Tagged = {};
+    for (const k of Object.keys(v)) out[k] = encodeBytes((v as Tagged)[k], tag);
+    return out;
+  }
+  return v;
+}
+
+/** encodeBytes undone: each tagged base64 string back to its byte array. */
+function decodeBytes(v: unknown, tag: string): unknown {
+  if (Array.isArray(v)) return v.map((x) => decodeBytes(x, tag));
+  if (v && typeof v === 'object') {
+    const record = v as Tagged;
+    const b64 = record[tag];
+    if (typeof b64 === 'string') {
+      const u8 = fromB64(b64);
+      return record.clamped ? new Uint8ClampedArray(u8.buffer) : u8;
+    }
+    const out: Tagged = {};
+    for (const k of Object.keys(record)) out[k] = decodeBytes(record[k], tag);
+    return out;
+  }
+  return v;
+}
+
+// The one top-level byte array of a call's input, or null (then the binding carries it).
+const payloadOf = (input: unknown): string | null => {
+  if (!input || typeof input !== 'object') return null;
+  const keys = Object.keys(input).filter((k) => isBytes((input as Tagged)[k]));
+  return keys.length === 1 ? keys[0]! : null;
+};
+
 export function installKioskBridge(config: PageBridgeConfig): void {
   const { bytesTag: TAG, frameSocket: SOCKET } = config;
   const socketAllowed = SOCKET !== null && window.top === window && location.origin === SOCKET.origin;
 
-  const encode = (v: unknown): unknown => {
-    if (isBytes(v))
-      return {
-        [TAG]: toB64(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)),
-        clamped: v instanceof Uint8ClampedArray,
-      };
-    if (Array.isArray(v)) return v.map(encode);
-    if (v && typeof v === 'object') {
-      const out: Tagged = {};
-      for (const k of Object.keys(v)) out[k] = encode((v as Tagged)[k]);
-      return out;
-    }
-    return v;
-  };
-  const decode = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(decode);
-    if (v && typeof v === 'object') {
-      const record = v as Tagged;
-      const b64 = record[TAG];
-      if (typeof b64 === 'string') {
-        const u8 = fromB64(b64);
-        return record.clamped ? new Uint8ClampedArray(u8.buffer) : u8;
-      }
-      const out: Tagged = {};
-      for (const k of Object.keys(record)) out[k] = decode(record[k]);
-      return out;
-    }
-    return v;
-  };
+  const encode = (v: unknown): unknown => encodeBytes(v, TAG);
+  const decode = (v: unknown): unknown => decodeBytes(v, TAG);
 
   const listeners = new Set<KioskEventListener>();
   Object.defineProperty(window, config.dispatchName, {
@@ -126,12 +139,6 @@ export function installKioskBridge(config: PageBridgeConfig): void {
       };
     });
     return opening;
-  };
-  // The one top-level byte array of a call's input, or null (then the binding carries it).
-  const payloadOf = (input: unknown): string | null => {
-    if (!input || typeof input !== 'object') return null;
-    const keys = Object.keys(input).filter((k) => isBytes((input as Tagged)[k]));
-    return keys.length === 1 ? keys[0]! : null;
   };
   const viaSocket = async (
     socketConfig: PageFrameSocket,

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { UserFacingError, type Handlers } from '../../../shared/api/define.js';
 import type { KioskConfig } from '../../platform/config/schema.js';
-import type { FaceAnalysis, RgbaFrame } from '../../face/types.js';
 import { checkIin, maskIin } from '../../platform/identity/iin.js';
 import type { PhotoPathEnd } from '../../../shared/vocabulary/reasons.js';
-import type { checkinContract, FrameSummary } from './contract.js';
+import type { checkinContract } from './contract.js';
 import { checkinHandlers } from './handlers.js';
+import { judgeFrame } from './judge-frame.js';
+import { attemptsLeft as attemptsLeftOf, serial, type Patient } from './patient.js';
+import { queueVisit } from './queue-visit.js';
 import type { CheckinPorts } from './ports.js';
-import type { PresenceAttempt, PresenceVerdict } from '../../presence/attempt.js';
 import { sessionEnded } from '../session-ended.js';
 
 /**
@@ -16,23 +17,6 @@ import { sessionEnded } from '../session-ended.js';
  * ticket. The full IIN and the descriptor never leave this module except into the sealed envelope;
  * frames are dropped as soon as they are judged, except the best one until the visit is sealed.
  */
-
-interface Patient {
-  id: string;
-  iin: string;
-  maskedIin: string;
-  consent?: 'camera' | 'decline';
-  failedAttempts: number;
-  attempt?: PresenceAttempt;
-  last?: FrameSummary;
-  /** Why the photo path ended without a ticket (decline path and reception follow). */
-  handoff?: PhotoPathEnd;
-  /** Serialises frames and finish: one in flight per patient. */
-  busy: Promise<unknown>;
-  /** A frame is being judged: another one is refused, not queued (the screen sends one at a time). */
-  judging: boolean;
-  touchedAt: number;
-}
 
 export interface IdentifiedPatient {
   iin: string;
@@ -89,44 +73,7 @@ export function createCheckinService(
     return current;
   }
 
-  const attemptsLeft = (p: Patient) => Math.max(0, config.ui.maxFaceAttempts - p.failedAttempts);
-
-  function summarise(
-    p: Patient,
-    verdict: PresenceVerdict,
-    faces: FaceAnalysis[],
-    width: number,
-    height: number,
-  ): FrameSummary {
-    const summary: FrameSummary = {
-      phase: verdict.phase,
-      instruction: verdict.instruction,
-      progress: Math.min(1, Math.max(0, verdict.progress)),
-      faces: faces.map((f) => ({
-        x: f.box.x / width,
-        y: f.box.y / height,
-        width: f.box.width / width,
-        height: f.box.height / height,
-      })),
-      attemptsLeft: attemptsLeft(p),
-      ...(verdict.challengeSide ? { challengeSide: verdict.challengeSide } : {}),
-      ...(verdict.failure ? { failure: verdict.failure } : {}),
-    };
-    if (verdict.phase === 'failed') {
-      p.failedAttempts++;
-      summary.attemptsLeft = attemptsLeft(p);
-      summary.next = summary.attemptsLeft > 0 ? 'retry' : 'decline';
-      if (summary.next === 'decline') p.handoff = 'attempts';
-    }
-    return summary;
-  }
-
-  /** Runs one step at a time for the patient; a call for an older patient finds the session ended. */
-  function serial<T>(p: Patient, step: () => Promise<T>): Promise<T> {
-    const run = p.busy.then(step, step);
-    p.busy = run.catch(() => undefined);
-    return run;
-  }
+  const attemptsLeft = (p: Patient) => attemptsLeftOf(p, config.ui.maxFaceAttempts);
 
   const handlers = checkinHandlers({
     identify: ({ iin }) => {
@@ -160,22 +107,13 @@ export function createCheckinService(
         throw new UserFacingError('The camera has not been chosen for this check-in.');
       if (p.judging) throw new UserFacingError('One frame at a time, please: the previous one is still being checked.');
       p.judging = true;
-      return serial(p, async () => {
-        if (current !== p) throw sessionEnded();
-        // A finished attempt answers the same verdict until the screen retries or moves on.
-        if (p.last && (p.last.phase === 'passed' || p.last.phase === 'failed')) return p.last;
-        const attempt = p.attempt!;
-        // Copy into a buffer core owns: the transport's buffer may be reused or detached.
-        const frame: RgbaFrame = { width, height, data: new Uint8ClampedArray(data) };
-        // Around the tracked face, and scored for texture only where presence needs it (presence/tracking.ts).
-        const analysis = await ports.engine.analyze(frame, { keep: true, ...attempt.next() });
-        if (current !== p || p.attempt !== attempt) throw sessionEnded();
-        // The attempt now owns the frame: it keeps the best one and wipes the rest.
-        const verdict = await attempt.push(analysis, frame);
-        if (current !== p || p.attempt !== attempt) throw sessionEnded();
-        p.last = summarise(p, verdict, analysis.faces, analysis.width || width, analysis.height || height);
-        return p.last;
-      }).finally(() => {
+      return serial(p, () =>
+        judgeFrame(
+          p,
+          { width, height, data },
+          { ports, maxFaceAttempts: config.ui.maxFaceAttempts, isCurrent: () => current === p },
+        ),
+      ).finally(() => {
         p.judging = false;
       });
     },
@@ -197,30 +135,7 @@ export function createCheckinService(
 
     finish: ({ session }) => {
       const p = patient(session);
-      return serial(p, async () => {
-        if (current !== p) throw sessionEnded();
-        if (p.last?.phase !== 'passed' || !p.attempt) throw new UserFacingError('The face check has not passed yet.');
-        const descriptor = p.attempt.descriptor();
-        if (!descriptor) throw new UserFacingError('The face check has not passed yet.');
-        // From here a failure is the kiosk's, not the patient's: the decline path learns why.
-        p.handoff = 'engine';
-        const status = await ports.engine.status();
-        if (current !== p) throw sessionEnded();
-        const sealed = descriptor.slice();
-        try {
-          const queued = await ports.queueVisit({
-            v: 1,
-            method: 'face',
-            iin: p.iin,
-            face: { descriptor: sealed, modelId: status.modelId, presence: p.attempt.evidence() },
-          });
-          drop();
-          return { ticket: queued.ticket, maskedIin: queued.maskedIin };
-        } finally {
-          sealed.fill(0);
-          p.attempt.discard();
-        }
-      });
+      return serial(p, () => queueVisit(p, { ports, isCurrent: () => current === p, drop }));
     },
 
     cameraProblem: ({ session, reason }) => {
