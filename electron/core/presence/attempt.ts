@@ -6,7 +6,7 @@ import { descriptorDistance, type DescriptorMetric } from '../face/descriptor-di
 import { meanTemplate } from '../face/template.js';
 import type { ContinuityBounds } from './continuity.js';
 import { createPresenceSession, type PresenceFailure, type PresencePhase, type PresenceState } from './session.js';
-import { createTextureEvidence, median, type TextureSummary } from './texture.js';
+import { createTextureEvidence, type SessionTexture, type TextureSummary } from './texture.js';
 import { createAnalysisPlan, type AnalysisRequest } from './tracking.js';
 import type { VisitEnvelope } from '../../shared/protocol/envelope.js';
 
@@ -59,15 +59,6 @@ export const SESSION_BOUND_RATIO = 1.15;
 export const sessionBound = (config: Pick<KioskConfig['presence'], 'maxSessionDistance'>, threshold: number): number =>
   config.maxSessionDistance ?? Math.round(threshold * SESSION_BOUND_RATIO * 1000) / 1000;
 
-/** The texture evidence of a session, for the evaluation tools (presence/texture.ts). */
-export interface SessionTexture {
-  /** The median real-face score of the session's scored frames (what the envelope carries). */
-  score: number;
-  frames: number;
-  /** The score the verdict compares with the threshold: the lower of the hold's and the challenge's medians. */
-  judged: number;
-}
-
 export interface PresenceAttemptOptions {
   /** Describes a kept frame (the real engine's describe). */
   describe: FaceEngine['describe'];
@@ -107,7 +98,8 @@ export function createPresenceAttempt(
   // Texture evidence (presence/texture.ts): the texture model's scores from the hold to the pass.
   const texture = createTextureEvidence(config.texture);
   let textureSummary: TextureSummary | undefined;
-  let textureJudged: number | undefined;
+  /** The texture figures at the pass, kept for the evaluation tools once the scores are wiped. */
+  let textureAtPass: SessionTexture | undefined;
   const plan = createAnalysisPlan(config.analysis, config.texture.minFrames);
 
   const wipeKept = (): void => {
@@ -174,7 +166,7 @@ export function createPresenceAttempt(
       return;
     }
     const verdict = texture.judge(modelId);
-    textureJudged = texture.judgedScore();
+    textureAtPass = texture.snapshot();
     texture.wipe();
     if (verdict.summary) textureSummary = verdict.summary;
     // `off`: the summary is still measured (kioskctl eval-presence), never judged.
@@ -220,18 +212,7 @@ export function createPresenceAttempt(
     },
     descriptor: () => (session.state.phase === 'passed' && !failure ? descriptor : undefined),
     /** The texture evidence so far (judged at a pass; for a session that ended earlier, its frames until then): for kioskctl eval-presence. */
-    texture() {
-      const round = (x: number): number => Math.round(x * 1000) / 1000;
-      if (textureSummary)
-        return {
-          score: textureSummary.score,
-          frames: textureSummary.frames,
-          judged: round(textureJudged ?? textureSummary.score),
-        };
-      const scores = texture.scores();
-      if (!scores.length) return undefined;
-      return { score: round(median(scores)), frames: scores.length, judged: round(texture.judgedScore()) };
-    },
+    texture: () => textureAtPass ?? texture.snapshot(),
     discard() {
       texture.wipe();
       wipeKept();

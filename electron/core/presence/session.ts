@@ -4,14 +4,16 @@ import type { FaceAnalysis, FrameAnalysis, RgbaFrame } from '../face/types.js';
 import type { presenceEvidenceSchema } from '../../shared/protocol/envelope.js';
 import { continuityBounds, continuityBreak, type ContinuityBounds } from './continuity.js';
 import { judgeFrame, landmarkMotion, type FrameChecks, type PresenceConfig } from './guidance.js';
-import { landmarkHomography, photometricPlanarFit, toGray, type GrayImage } from './photometric.js';
+import { landmarkHomography, photometricPlanarFit } from './photometric.js';
 import type { PresenceMessageKey } from './messages.js';
+import { startTurn, type ChallengeSide, type PlanarityJudge, type Turn } from './turn.js';
+
+export type { ChallengeSample, ChallengeSide, PlanarityJudge } from './turn.js';
 
 export type PresenceEvidence = z.infer<typeof presenceEvidenceSchema>;
 /** The presence policy's phases: live guidance, the head-turn challenge, and the two endings. */
 export const presencePhases = ['guide', 'challenge', 'passed', 'failed'] as const;
 export type PresencePhase = (typeof presencePhases)[number];
-export type ChallengeSide = 'left' | 'right';
 /**
  * Why a session failed:
  * - `guide-timeout`: no good, still face within `guideTimeoutMs` (the patient never reached the hold);
@@ -37,18 +39,6 @@ export type PresenceFailure = (typeof presenceFailures)[number];
 
 /** Which frame the caller must keep for the descriptors: the held frame or the frame back at frontal. */
 export type KeptFrame = 'held' | 'back';
-
-/** One judged frame kept for the planar test: the analysis and, when given, its luma. */
-export interface ChallengeSample {
-  face: FaceAnalysis;
-  gray: GrayImage | null;
-}
-
-/**
- * How far the motion from the held frame to the furthest turn is from a plane's: 0 for a flat
- * photo. NaN when it cannot be judged. The default aligns pixels (photometric.ts).
- */
-export type PlanarityJudge = (reference: ChallengeSample, turned: ChallengeSample) => number;
 
 export const photometricJudge: PlanarityJudge = (reference, turned) => {
   if (!reference.gray || !turned.gray) return Number.NaN;
@@ -139,83 +129,31 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
   let lastGuideProblem: PresenceMessageKey | null = null;
   let holdFrames = 0;
 
-  // Challenge.
-  let side: ChallengeSide | undefined;
-  let challengeAt = 0;
-  let reference: FaceAnalysis | null = null;
-  let referenceGray: GrayImage | null = null;
-  let turned = false;
-  let peak: FaceAnalysis | null = null;
-  let peakGray: GrayImage | null = null;
-  /** The first frame past the threshold: the least extreme turn, where a tilted print is easiest to align. */
-  let crossing: ChallengeSample | null = null;
-  let peakToward = 0;
-  /** How far the last seen face was turned towards the asked side (degrees from the held yaw). */
-  let lastToward = 0;
+  // Challenge: the turn asked (turn.ts).
+  let turn: Turn | null = null;
   /** Since when the face turned towards profile has been out of the detector's sight (null: in sight). */
   let lostSince: number | null = null;
-  let yawMin = Number.POSITIVE_INFINITY;
-  let yawMax = Number.NEGATIVE_INFINITY;
 
   let state: PresenceState = { phase, message: 'presence.noFace', progress: 0, keep: null, checks: noChecks };
-
-  /**
-   * The time since the previous judged frame that was not the kiosk's own work on this one: the
-   * engine's time for this frame (`analysis.ms`) is subtracted. On a busy kiosk the analysis itself
-   * can take longer than the gap bound; that is the kiosk being slow, not the camera stopping or the
-   * face leaving, and must not fail an honest patient. A stalled camera or page still counts.
-   */
-  const cameraGap = (analysis: FrameAnalysis, atMs: number): number =>
-    atMs - previousAt - Math.max(0, Number.isFinite(analysis.ms) ? analysis.ms : 0);
 
   const finish = (next: Omit<PresenceState, 'keep'>, keep: KeptFrame | null = null): PresenceState => {
     state = { ...next, keep };
     return state;
   };
 
+  const sideOf = (): { side?: ChallengeSide } => (turn ? { side: turn.side } : {});
+
   const fail = (failure: PresenceFailure, checks: FrameChecks): PresenceState => {
     phase = 'failed';
-    return finish({ phase, message: failureMessage[failure], progress: 0, checks, failure, ...(side ? { side } : {}) });
+    return finish({ phase, message: failureMessage[failure], progress: 0, checks, failure, ...sideOf() });
   };
 
   const pass = (checks: FrameChecks, atMs: number, keep: KeptFrame, planarResidual?: number): PresenceState => {
     phase = 'passed';
-    const evidence: PresenceEvidence = {
-      challenge: config.challenge,
-      frames,
-      durationMs: Math.round(Math.max(0, atMs - (startedAt ?? atMs))),
-      ...(side ? { side } : {}),
-      ...(Number.isFinite(yawMin) ? { yawMinDeg: round(yawMin), yawMaxDeg: round(yawMax) } : {}),
-      ...(planarResidual !== undefined ? { planarResidual: round(planarResidual, 4) } : {}),
-    };
-    return finish(
-      { phase, message: 'presence.passed', progress: 1, checks, evidence, ...(side ? { side } : {}) },
-      keep,
-    );
+    const durationMs = Math.max(0, atMs - (startedAt ?? atMs));
+    const evidence = evidenceOf(config, { frames, durationMs, turn, planarResidual });
+    return finish({ phase, message: 'presence.passed', progress: 1, checks, evidence, ...sideOf() }, keep);
   };
-
-  // A frame whose buffer was transferred to the engine (detached) is as good as no frame.
-  const grayOf = (frame: RgbaFrame | undefined): GrayImage | null =>
-    frame && frame.width > 0 && frame.data.length === frame.width * frame.height * 4 ? toGray(frame) : null;
-
-  /**
-   * Hysteresis for the instructions a patient follows by moving: "move closer", "move back" and
-   * "centre" stay until the face is clearly past the bound (by `stickyMargin` of it), so a face that
-   * wavers across a bound from frame to frame (detection noise, a sway) is not told "move closer"
-   * and "hold still" ten times a second, which nobody can follow (found with the patient simulator).
-   */
-  function stickyProblem(
-    problem: PresenceMessageKey | null,
-    face: FaceAnalysis | null,
-    last: PresenceMessageKey | null,
-  ): PresenceMessageKey | null {
-    if (problem !== null || !face || last === null) return problem;
-    const q = face.quality;
-    if (last === 'presence.moveCloser' && q.faceWidthRatio < config.minFaceWidthRatio * (1 + stickyMargin)) return last;
-    if (last === 'presence.moveBack' && q.faceWidthRatio > config.maxFaceWidthRatio * (1 - stickyMargin)) return last;
-    if (last === 'presence.centre' && q.centreOffset > config.maxCentreOffset * (1 - stickyMargin)) return last;
-    return problem;
-  }
 
   function guide(analysis: FrameAnalysis, atMs: number, frame: RgbaFrame | undefined): PresenceState {
     const judged = judgeFrame(analysis, config);
@@ -223,11 +161,11 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     // "Try again", then the decline path), not the same instruction forever.
     if (atMs - (startedAt ?? atMs) > config.guideTimeoutMs) return fail('guide-timeout', judged.checks);
     const face = judged.face;
-    let message = stickyProblem(judged.problem, face, lastGuideProblem);
+    let message = stickyProblem(config, judged.problem, face, lastGuideProblem);
     lastGuideProblem = message;
     // Within a hold, each frame must continue the one before (same face, close in time) and be still.
     if (message === null && face && holdSince !== null && previous) {
-      const broken = continuityBreak(previous, face, cameraGap(analysis, atMs), bounds) !== null;
+      const broken = continuityBreak(previous, face, cameraGap(analysis, atMs, previousAt), bounds) !== null;
       if (broken || landmarkMotion(previous, face) > config.maxHoldMotion) message = 'presence.holdStill';
     }
     previous = face;
@@ -244,11 +182,8 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
     if (held >= 1 && holdFrames >= MIN_HOLD_FRAMES) {
       if (config.challenge === 'off') return pass(judged.checks, atMs, 'held');
       phase = 'challenge';
-      side = random() < 0.5 ? 'left' : 'right';
-      challengeAt = atMs;
-      reference = face;
-      referenceGray = grayOf(frame);
-      yawMin = yawMax = face.pose.yawDeg;
+      const side = random() < 0.5 ? 'left' : 'right';
+      turn = startTurn(config, { side, held: face, heldFrame: frame, atMs });
       return finish({ phase, message: turnKey(side), progress: weight, checks: judged.checks, side }, 'held');
     }
     return finish({ phase, message: 'presence.holdStill', progress: weight * held, checks: judged.checks });
@@ -256,25 +191,26 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
 
   function challenge(analysis: FrameAnalysis, atMs: number, frame: RgbaFrame | undefined): PresenceState {
     const judged = judgeFrame(analysis, config);
-    const asked = side ?? 'left';
-    if (atMs - challengeAt > config.challengeTimeoutMs) return fail('timeout', judged.checks);
+    if (!turn) return fail('no-frame', judged.checks);
+    const asked = turn.side;
+    if (atMs - turn.askedAt > config.challengeTimeoutMs) return fail('timeout', judged.checks);
     // From the hold to the pass, every frame shows the one tracked face: no face, a second face, a
     // jump or a gap ends the attempt (a photo pulled away and a head put in its place never counts).
     if (analysis.faces.length > 1) return fail('face-changed', judged.checks);
     const face = judged.face;
-    if (!previous || !reference) return fail('face-lost', judged.checks);
+    if (!previous) return fail('face-lost', judged.checks);
     // A head turned towards the asked side (past half the angle asked) may turn on towards profile,
     // where the small detector loses it: that is a patient doing more than asked, not a swap. The
     // attempt waits (at most maxProfileGapMs, still within the challenge's time) for the face to come
     // back. Whoever comes back must be the only face, and at the pass the identity check compares
     // the held frame with the frame back at frontal, so a head swapped in behind the gap fails there.
     // Before the head has turned that far (a photo held still, a covered lens) a lost face ends the attempt.
-    const mayTurnOutOfSight = lastToward >= config.challengeYawDeg / 2;
+    const mayTurnOutOfSight = turn.lastToward >= config.challengeYawDeg / 2;
     if (!face) {
       if (!mayTurnOutOfSight) return fail('face-lost', judged.checks);
       lostSince ??= previousAt;
       if (atMs - lostSince > bounds.maxProfileGapMs) return fail('face-lost', judged.checks);
-      const message = turned ? 'presence.turnBack' : turnKey(asked);
+      const message = turn.turned ? 'presence.turnBack' : turnKey(asked);
       return finish({ phase, message, progress: state.progress, checks: judged.checks, side: asked });
     }
     if (lostSince !== null) {
@@ -283,53 +219,24 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
       if (atMs - lostSince > bounds.maxProfileGapMs) return fail('face-lost', judged.checks);
       lostSince = null;
     } else {
-      const broken = continuityBreak(previous, face, cameraGap(analysis, atMs), bounds);
+      const broken = continuityBreak(previous, face, cameraGap(analysis, atMs, previousAt), bounds);
       if (broken) return fail(broken === 'gap' ? 'face-lost' : 'face-changed', judged.checks);
     }
     previous = face;
     previousAt = atMs;
-    const yaw = face.pose.yawDeg;
-    yawMin = Math.min(yawMin, yaw);
-    yawMax = Math.max(yawMax, yaw);
-    // Pose convention (face/types.ts): yaw > 0 is the person turning to their own left.
-    const toward = asked === 'left' ? yaw - reference.pose.yawDeg : reference.pose.yawDeg - yaw;
-    lastToward = toward;
-    if (!turned) {
-      if (toward >= config.challengeYawDeg) {
-        turned = true;
-        peak = face;
-        peakGray = grayOf(frame);
-        peakToward = toward;
-        crossing = { face, gray: peakGray };
-      }
-      const progress = 0.4 + 0.4 * Math.min(1, Math.max(0, toward) / config.challengeYawDeg);
-      return finish({
-        phase,
-        message: turned ? 'presence.turnBack' : turnKey(asked),
-        progress,
-        checks: judged.checks,
-        side: asked,
-      });
+    const wasTurned = turn.turned;
+    const toward = turn.observe(face, frame);
+    const progress = turn.progress(toward);
+    if (!wasTurned) {
+      const message = turn.turned ? 'presence.turnBack' : turnKey(asked);
+      return finish({ phase, message, progress, checks: judged.checks, side: asked });
     }
-    if (toward > peakToward) {
-      peak = face;
-      peakGray = grayOf(frame);
-      peakToward = toward;
-    }
-    const back = Math.abs(yaw) <= config.maxFrontalYawDeg;
-    if (!back) {
-      const progress = 0.8 + 0.15 * Math.min(1, Math.max(0, 1 - toward / config.challengeYawDeg));
+    if (!(Math.abs(face.pose.yawDeg) <= config.maxFrontalYawDeg))
       return finish({ phase, message: 'presence.turnBack', progress, checks: judged.checks, side: asked });
-    }
     // Back to frontal: judge the shape of the motion from the held frame to the first frame past the
     // threshold and to the furthest turn; both must be non-planar (a real head is, at every angle).
-    const held: ChallengeSample = { face: reference, gray: referenceGray };
-    const judgedSamples = [crossing, peak && peak !== crossing?.face ? { face: peak, gray: peakGray } : null].filter(
-      (x): x is ChallengeSample => x !== null,
-    );
-    const residual = judgedSamples.length ? Math.min(...judgedSamples.map((t) => planarity(held, t))) : Number.NaN;
-    referenceGray = peakGray = null;
-    crossing = null;
+    const residual = turn.planarResidual(planarity);
+    turn.wipe();
     if (Number.isNaN(residual)) return fail('no-frame', judged.checks);
     if (residual < config.minPlanarResidual) return fail('planar', judged.checks);
     return pass(judged.checks, atMs, 'back', residual);
@@ -342,15 +249,57 @@ export function createPresenceSession(options: PresenceSessionOptions): Presence
       startedAt ??= atMs;
       const next = phase === 'guide' ? guide(analysis, atMs, frame) : challenge(analysis, atMs, frame);
       // Frames live only as long as the decision needs them.
-      if (next.phase === 'passed' || next.phase === 'failed') {
-        referenceGray = peakGray = null;
-        crossing = null;
-      }
+      if (next.phase === 'passed' || next.phase === 'failed') turn?.wipe();
       return next;
     },
     get state() {
       return state;
     },
+  };
+}
+
+/**
+ * Hysteresis for the instructions a patient follows by moving: "move closer", "move back" and
+ * "centre" stay until the face is clearly past the bound (by `stickyMargin` of it), so a face that
+ * wavers across a bound from frame to frame (detection noise, a sway) is not told "move closer"
+ * and "hold still" ten times a second, which nobody can follow (found with the patient simulator).
+ */
+function stickyProblem(
+  config: PresenceConfig,
+  problem: PresenceMessageKey | null,
+  face: FaceAnalysis | null,
+  last: PresenceMessageKey | null,
+): PresenceMessageKey | null {
+  if (problem !== null || !face || last === null) return problem;
+  const q = face.quality;
+  if (last === 'presence.moveCloser' && q.faceWidthRatio < config.minFaceWidthRatio * (1 + stickyMargin)) return last;
+  if (last === 'presence.moveBack' && q.faceWidthRatio > config.maxFaceWidthRatio * (1 - stickyMargin)) return last;
+  if (last === 'presence.centre' && q.centreOffset > config.maxCentreOffset * (1 - stickyMargin)) return last;
+  return problem;
+}
+
+/**
+ * The time since the previous judged frame that was not the kiosk's own work on this one: the
+ * engine's time for this frame (`analysis.ms`) is subtracted. On a busy kiosk the analysis itself
+ * can take longer than the gap bound; that is the kiosk being slow, not the camera stopping or the
+ * face leaving, and must not fail an honest patient. A stalled camera or page still counts.
+ */
+const cameraGap = (analysis: FrameAnalysis, atMs: number, previousAt: number): number =>
+  atMs - previousAt - Math.max(0, Number.isFinite(analysis.ms) ? analysis.ms : 0);
+
+/** What a pass seals about the session (visits/envelope.ts): never a frame, only figures. */
+function evidenceOf(
+  config: PresenceConfig,
+  session: { frames: number; durationMs: number; turn: Turn | null; planarResidual: number | undefined },
+): PresenceEvidence {
+  const { turn, planarResidual } = session;
+  return {
+    challenge: config.challenge,
+    frames: session.frames,
+    durationMs: Math.round(session.durationMs),
+    ...(turn ? { side: turn.side } : {}),
+    ...(turn ? { yawMinDeg: round(turn.yawRange.min), yawMaxDeg: round(turn.yawRange.max) } : {}),
+    ...(planarResidual !== undefined ? { planarResidual: round(planarResidual, 4) } : {}),
   };
 }
 

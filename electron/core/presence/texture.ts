@@ -27,6 +27,15 @@ export interface TextureSummary {
   modelId: string;
 }
 
+/** The texture evidence of a session so far, for the evaluation tools (3 decimals). */
+export interface SessionTexture {
+  /** The median real-face score of the session's scored frames (what the envelope carries). */
+  score: number;
+  frames: number;
+  /** The score the verdict compares with the threshold: the lower of the hold's and the challenge's medians. */
+  judged: number;
+}
+
 export type TextureVerdict =
   | { pass: true; summary: TextureSummary }
   | {
@@ -53,6 +62,15 @@ export function createTextureEvidence(config: TextureConfig) {
   const challenged: number[] = [];
   const scoreOf = (analysis: FrameAnalysis): number | undefined =>
     analysis.faces.length === 1 ? analysis.faces[0]?.texture : undefined;
+  /**
+   * The score the verdict compares with the threshold: the lower of the hold's and the
+   * challenge's medians (the session's median lies between them), or the median of what there
+   * is when the session has no challenge yet. For the evaluation tools and the verdict alike.
+   */
+  const judgedScore = (): number => {
+    if (held.length > 0 && challenged.length > 0) return Math.min(median(held), median(challenged));
+    return median([...held, ...challenged, ...hold]);
+  };
   return {
     hold(analysis: FrameAnalysis): void {
       const s = scoreOf(analysis);
@@ -74,14 +92,13 @@ export function createTextureEvidence(config: TextureConfig) {
     scores(): readonly number[] {
       return [...held, ...challenged, ...hold];
     },
-    /**
-     * The score the verdict compares with the threshold: the lower of the hold's and the
-     * challenge's medians (the session's median lies between them), or the median of what there
-     * is when the session has no challenge yet. For the evaluation tools and the verdict alike.
-     */
-    judgedScore(): number {
-      if (held.length > 0 && challenged.length > 0) return Math.min(median(held), median(challenged));
-      return median([...held, ...challenged, ...hold]);
+    judgedScore,
+    /** The figures so far (undefined before any scored frame). */
+    snapshot(): SessionTexture | undefined {
+      const all = [...held, ...challenged, ...hold];
+      if (all.length === 0) return undefined;
+      const round = (x: number): number => Math.round(x * 1000) / 1000;
+      return { score: round(median(all)), frames: all.length, judged: round(judgedScore()) };
     },
     judge(modelId: string): TextureVerdict {
       const all = [...held, ...challenged, ...hold];

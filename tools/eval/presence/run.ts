@@ -3,7 +3,8 @@
  * and judged by the real presence attempt (policy + identity check), timed at the recording's own
  * cadence so the result does not depend on how fast this machine is.
  */
-import { createPresenceAttempt, type SessionTexture } from '../../../electron/core/presence/attempt.js';
+import { createPresenceAttempt } from '../../../electron/core/presence/attempt.js';
+import type { SessionTexture } from '../../../electron/core/presence/texture.js';
 import type { KioskConfig } from '../../../electron/core/platform/config/schema.js';
 import type { FaceEngine, RgbaFrame } from '../../../electron/core/face/types.js';
 import type { ChallengeSide, PresenceFailure } from '../../../electron/core/presence/session.js';
