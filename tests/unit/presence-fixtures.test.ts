@@ -6,7 +6,7 @@ import { createFaceEngine, type FaceEngineClient } from '../../electron/core/fac
 import type { FaceAnalysis, RgbaFrame } from '../../electron/core/face/types.js';
 import {
   continuityBounds,
-  createPresenceSession,
+  createPresencePolicy,
   judgeFrame,
   photometricPlanarFit,
   toGray,
@@ -80,19 +80,19 @@ describe('guidance on real frames', () => {
 
   it('asks two people to come one at a time', async () => {
     const two = await loadRgba(fixture('hard/two_people.jpg'), { width: 640, height: 480 });
-    const state = createPresenceSession({ config }).push(await analyze(two), 0, two);
+    const state = createPresencePolicy({ config }).push(await analyze(two), 0, two);
     expect(state.message).toBe('presence.oneAtATime');
   });
 
   it('says so when no face is in view', async () => {
     const blank = await loadRgba(fixture('hard/no_face_white.png'), { width: 640, height: 480 });
-    const state = createPresenceSession({ config }).push(await analyze(blank), 0, blank);
+    const state = createPresencePolicy({ config }).push(await analyze(blank), 0, blank);
     expect(state).toMatchObject({ phase: 'guide', message: 'presence.noFace', progress: 0 });
   });
 
   it('passes a good frontal face that holds still, with the challenge off, and names the frame to describe', async () => {
     const off = parseConfig({ presence: { challenge: 'off' } }).presence;
-    const session = createPresenceSession({ config: off });
+    const session = createPresencePolicy({ config: off });
     const base = await patientFrame('photos/rose_leslie_2.jpg');
     const rnd = seeded(21);
     let state: PresenceState | undefined;
@@ -109,7 +109,7 @@ describe('guidance on real frames', () => {
 describe('head-turn challenge on real frames', () => {
   it('fails a still photo shown to the camera (slight jitter and sensor noise, no pose change)', async () => {
     const base = await patientFrame('photos/biden_2.jpg');
-    const session = createPresenceSession({ config, random: () => 0.3 });
+    const session = createPresencePolicy({ config, random: () => 0.3 });
     const rnd = seeded(4);
     const states: PresenceState[] = [];
     // One frame every 400 ms until past the challenge timeout (the clock is the frames' time).
@@ -126,7 +126,7 @@ describe('head-turn challenge on real frames', () => {
   it('fails a printed photo rotated in front of the camera even when its pose fools the yaw estimate', async () => {
     const base = await patientFrame('photos/biden_2.jpg');
     // The person's left is asked; tilting the print this way makes the engine report a yaw past the threshold.
-    const session = createPresenceSession({ config, random: () => 0.1 });
+    const session = createPresencePolicy({ config, random: () => 0.1 });
     const rnd = seeded(11);
     const views = [0, 0, 0, 0, 0, 0, -10, -20, -30, -40, -45, -50, -45, -40, -30, -20, -10, 0, 0];
     const states: PresenceState[] = [];
@@ -190,7 +190,7 @@ describe('head-turn challenge on real frames', () => {
       // here only his own (largest) face is kept, frames where the detector loses him in profile are
       // skipped and the tracking bounds opened, to judge the challenge's pose and shape tests on his
       // real turns.
-      const session = createPresenceSession({
+      const session = createPresencePolicy({
         config: performer,
         random: () => random,
         continuity: {

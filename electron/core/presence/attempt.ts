@@ -5,7 +5,7 @@ import { FaceEngineError } from '../face/types.js';
 import { descriptorDistance, type DescriptorMetric } from '../face/descriptor-distance.js';
 import { meanTemplate } from '../face/template.js';
 import type { ContinuityBounds } from './continuity.js';
-import { createPresenceSession, type PresenceFailure, type PresencePhase, type PresenceState } from './session.js';
+import { createPresencePolicy, type PresenceFailure, type PresencePhase, type PresenceState } from './policy.js';
 import { createTextureEvidence, type SessionTexture, type TextureSummary } from './texture.js';
 import { createAnalysisPlan, type AnalysisRequest } from './tracking.js';
 import type { VisitEnvelope } from '../../shared/protocol/envelope.js';
@@ -72,7 +72,7 @@ export interface PresenceAttemptOptions {
 
 /**
  * One attempt of the presence check as check-in runs it: the presence policy judges each frame
- * (presence/session.ts); this adds the **identity** half of "the same person from start to end".
+ * (presence/policy.ts); this adds the **identity** half of "the same person from start to end".
  *
  * The policy names two frames to keep, in memory only: the still frontal frame at the end of the
  * hold, and the frame back at frontal after the turn. At the pass both are described, and their
@@ -86,7 +86,7 @@ export function createPresenceAttempt(
   config: KioskConfig['presence'],
   options: PresenceAttemptOptions,
 ): PresenceAttempt & { texture(): SessionTexture | undefined } {
-  const session = createPresenceSession({
+  const session = createPresencePolicy({
     config,
     ...(options.random ? { random: options.random } : {}),
     ...(options.continuity ? { continuity: options.continuity } : {}),

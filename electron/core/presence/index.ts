@@ -1,4 +1,4 @@
-export { createPresenceSession, photometricJudge } from './session.js';
+export { createPresencePolicy, photometricJudge } from './policy.js';
 export type {
   KeptFrame,
   ChallengeSample,
@@ -7,10 +7,10 @@ export type {
   PresenceEvidence,
   PresenceFailure,
   PresencePhase,
-  PresenceSession,
-  PresenceSessionOptions,
+  PresencePolicy,
+  PresencePolicyOptions,
   PresenceState,
-} from './session.js';
+} from './policy.js';
 export {
   boxOverlap,
   continuityBounds,

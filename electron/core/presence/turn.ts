@@ -1,5 +1,5 @@
 /**
- * The head turn of one challenge, as the presence policy (session.ts) follows it frame by frame:
+ * The head turn of one challenge, as the presence policy (policy.ts) follows it frame by frame:
  * how far the tracked face has turned towards the asked side from the held frame, the furthest
  * turn and the first frame past the asked angle (kept, with their luma, for the planar test), and
  * the yaw range sealed in the evidence. It judges poses and shapes only; whether each frame

@@ -7,7 +7,7 @@ import { createPresenceAttempt } from '../../../electron/core/presence/attempt.j
 import type { SessionTexture } from '../../../electron/core/presence/texture.js';
 import type { KioskConfig } from '../../../electron/core/platform/config/schema.js';
 import type { FaceEngine, RgbaFrame } from '../../../electron/core/face/types.js';
-import type { ChallengeSide, PresenceFailure } from '../../../electron/core/presence/session.js';
+import type { ChallengeSide, PresenceFailure } from '../../../electron/core/presence/policy.js';
 
 export type PresenceOutcome =
   /** The check passed: a ticket would be issued. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { presencePhases } from '../../presence/session.js';
+import { presencePhases } from '../../presence/policy.js';
 import { method } from '../../../shared/api/define.js';
-import { presenceFailures } from '../../presence/session.js';
+import { presenceFailures } from '../../presence/policy.js';
 
 /**
  * The patient's photo check-in (DESIGN.md, "Photo path"). The renderer holds only an opaque
@@ -36,7 +36,7 @@ export const frameSummarySchema = z.object({
   attemptsLeft: z.number().int().nonnegative(),
   /** Set when this attempt is over: retry the camera, or go to the decline path. */
   next: z.enum(['retry', 'decline']).optional(),
-  /** Why the attempt failed (presence/session.ts `PresenceFailure`), for the screen's logs and IT. */
+  /** Why the attempt failed (presence/policy.ts `PresenceFailure`), for the screen's logs and IT. */
   failure: z.enum(presenceFailures).optional(),
 });
 export type FrameSummary = z.infer<typeof frameSummarySchema>;

@@ -66,7 +66,7 @@ export interface PresenceState {
   evidence?: PresenceEvidence;
 }
 
-export interface PresenceSessionOptions {
+export interface PresencePolicyOptions {
   config: PresenceConfig;
   /** Uniform in [0, 1); decides the side to turn to. Defaults to a CSPRNG. */
   random?: () => number;
@@ -76,7 +76,7 @@ export interface PresenceSessionOptions {
   continuity?: ContinuityBounds;
 }
 
-export interface PresenceSession {
+export interface PresencePolicy {
   /**
    * Judges one analysed frame taken at `atMs` (monotonic milliseconds) and answers the new state.
    * Pass the frame itself too: the planar test needs the pixels of the held frame and of the
@@ -112,7 +112,7 @@ const noChecks: FrameChecks = {
  * held and the turned frame passed with them (photometric.ts); it keeps no frame itself. Tested on
  * synthetic sequences as well as on real frames.
  */
-export function createPresenceSession(options: PresenceSessionOptions): PresenceSession {
+export function createPresencePolicy(options: PresencePolicyOptions): PresencePolicy {
   const config = options.config;
   const random = options.random ?? defaultRandom;
   const planarity = options.planarity ?? photometricJudge;

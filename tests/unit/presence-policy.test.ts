@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../electron/core/platform/config/schema.js';
 import {
   continuityBounds,
-  createPresenceSession,
+  createPresencePolicy,
   type PlanarityJudge,
   type PresenceState,
 } from '../../electron/core/presence/index.js';
@@ -20,7 +20,7 @@ const FRAME_MS = 50;
 const planarity: PlanarityJudge = (ref, turned) => planarFit(ref.face.landmarks, turned.face.landmarks).residual;
 
 /** Feeds a sequence of synthetic face options at 20 frames a second; answers every state. */
-function run(session: ReturnType<typeof createPresenceSession>, frames: FaceOptions[], start = 0): PresenceState[] {
+function run(session: ReturnType<typeof createPresencePolicy>, frames: FaceOptions[], start = 0): PresenceState[] {
   return frames.map((f, i) => session.push(frameOf([syntheticFace(f)]), start + i * FRAME_MS));
 }
 
@@ -33,7 +33,7 @@ const turn = (peak: number, n = 10): FaceOptions[] => [
 
 describe('presence guidance (synthetic analyses)', () => {
   it('gives one instruction at a time, the most important first', () => {
-    const s = () => createPresenceSession({ config });
+    const s = () => createPresencePolicy({ config });
     expect(s().push(frameOf([]), 0).message).toBe('presence.noFace');
     expect(s().push(frameOf([syntheticFace(), syntheticFace({ centre: [100, 100] })]), 0).message).toBe(
       'presence.oneAtATime',
@@ -52,7 +52,7 @@ describe('presence guidance (synthetic analyses)', () => {
   });
 
   it('does not flicker between two instructions at a bound: a distance or position problem stays until the face is clearly past it', () => {
-    const session = createPresenceSession({ config });
+    const session = createPresencePolicy({ config });
     // The face width (px of the synthetic head) whose measured width ratio is the bound.
     const min = (config.minFaceWidthRatio / syntheticFace({ faceWidthPx: 100 }).quality.faceWidthRatio) * 100;
     // A face whose width wavers across the bound, frame to frame (detection noise, a sway).
@@ -69,7 +69,7 @@ describe('presence guidance (synthetic analyses)', () => {
   });
 
   it('asks to hold still while the face moves, and passes with the challenge off once it holds', () => {
-    const session = createPresenceSession({ config: configOff });
+    const session = createPresencePolicy({ config: configOff });
     const moving = run(
       session,
       Array.from({ length: 10 }, (_, i) => ({ centre: [300 + i * 8, 240] as [number, number] })),
@@ -94,7 +94,7 @@ describe('head-turn challenge (synthetic analyses)', () => {
       [0.1, 'left', 25],
       [0.9, 'right', -25],
     ] as const) {
-      const session = createPresenceSession({ config, random: () => r, planarity });
+      const session = createPresencePolicy({ config, random: () => r, planarity });
       const hold = run(session, still(15));
       const started = hold.find((st) => st.phase === 'challenge');
       expect(started?.message).toBe(side === 'left' ? 'presence.turnLeft' : 'presence.turnRight');
@@ -109,7 +109,7 @@ describe('head-turn challenge (synthetic analyses)', () => {
   });
 
   it('does not count a turn to the wrong side', () => {
-    const session = createPresenceSession({ config, random: () => 0.1, planarity }); // left
+    const session = createPresencePolicy({ config, random: () => 0.1, planarity }); // left
     run(session, still(15));
     const states = run(session, turn(-25), 15 * FRAME_MS);
     expect(states.every((st) => st.phase === 'challenge' && st.message === 'presence.turnLeft')).toBe(true);
@@ -117,7 +117,7 @@ describe('head-turn challenge (synthetic analyses)', () => {
 
   it('fails a still face when the time runs out', () => {
     const rnd = seeded(3);
-    const session = createPresenceSession({ config, random: () => 0.2, planarity });
+    const session = createPresencePolicy({ config, random: () => 0.2, planarity });
     const n = Math.ceil(config.challengeTimeoutMs / FRAME_MS) + 30;
     const states = run(session, still(n, { noisePx: 0.7, random: rnd }));
     const last = states.at(-1);
@@ -125,7 +125,7 @@ describe('head-turn challenge (synthetic analyses)', () => {
   });
 
   it('fails a flat face turned like a head: its landmark motion fits a homography', () => {
-    const session = createPresenceSession({ config, random: () => 0.1, planarity });
+    const session = createPresencePolicy({ config, random: () => 0.1, planarity });
     run(session, still(15, { flat: true }));
     const states = run(
       session,
@@ -136,14 +136,14 @@ describe('head-turn challenge (synthetic analyses)', () => {
   });
 
   it('fails when the face that turns is not the face that held still', () => {
-    const session = createPresenceSession({ config, random: () => 0.1, planarity });
+    const session = createPresencePolicy({ config, random: () => 0.1, planarity });
     run(session, still(15));
     const st = session.push(frameOf([syntheticFace({ centre: [460, 240] })]), 15 * FRAME_MS);
     expect(st).toMatchObject({ phase: 'failed', failure: 'face-changed' });
   });
 
   it('stays failed or passed whatever comes next', () => {
-    const session = createPresenceSession({ config: configOff });
+    const session = createPresencePolicy({ config: configOff });
     run(session, still(20));
     expect(session.state.phase).toBe('passed');
     expect(session.push(frameOf([]), 10_000).phase).toBe('passed');
@@ -154,7 +154,7 @@ describe('one tracked face from the hold to the pass (synthetic analyses)', () =
   // The attack of issue 9: a photo held still until the challenge starts, then the lens covered (or
   // the photo pulled away) and a real head turning in its place. Each break ends the attempt.
   const challenged = () => {
-    const session = createPresenceSession({ config, random: () => 0.1, planarity }); // left
+    const session = createPresencePolicy({ config, random: () => 0.1, planarity }); // left
     run(session, still(15));
     expect(session.state.phase).toBe('challenge');
     return session;
@@ -267,7 +267,7 @@ describe('one tracked face from the hold to the pass (synthetic analyses)', () =
   });
 
   it('restarts the hold when the face is replaced during it', () => {
-    const session = createPresenceSession({ config, random: () => 0.1, planarity });
+    const session = createPresencePolicy({ config, random: () => 0.1, planarity });
     run(session, still(5));
     expect(session.state.progress).toBeGreaterThan(0);
     const swapped = session.push(frameOf([syntheticFace({ faceWidthPx: 170 })]), 5 * FRAME_MS);
@@ -275,7 +275,7 @@ describe('one tracked face from the hold to the pass (synthetic analyses)', () =
   });
 
   it('names the frames to keep for the identity check: the held frame and the frame back at frontal', () => {
-    const session = createPresenceSession({ config, random: () => 0.1, planarity });
+    const session = createPresencePolicy({ config, random: () => 0.1, planarity });
     const hold = run(session, still(15));
     expect(hold.filter((st) => st.keep === 'held')).toHaveLength(1);
     expect(hold.find((st) => st.keep === 'held')?.phase).toBe('challenge');
@@ -288,7 +288,7 @@ describe('one tracked face from the hold to the pass (synthetic analyses)', () =
 
 describe('guidance that ends', () => {
   it('fails the attempt when no good hold is reached within guideTimeoutMs', () => {
-    const session = createPresenceSession({ config, random: () => 0.1, planarity });
+    const session = createPresencePolicy({ config, random: () => 0.1, planarity });
     const n = Math.ceil(config.guideTimeoutMs / FRAME_MS) + 2;
     const states = run(session, still(n, { faceWidthPx: 60 })); // always too far away
     expect(states.slice(0, -2).every((st) => st.phase === 'guide' && st.message === 'presence.moveCloser')).toBe(true);
@@ -302,7 +302,7 @@ describe('guidance that ends', () => {
 
 describe('head-turn challenge without frames', () => {
   it('fails closed when the frames needed for the planar test were not given', () => {
-    const session = createPresenceSession({ config, random: () => 0.1 }); // default pixel judge, no frames pushed
+    const session = createPresencePolicy({ config, random: () => 0.1 }); // default pixel judge, no frames pushed
     run(session, still(15));
     const states = run(session, turn(25), 15 * FRAME_MS);
     expect(states.at(-1)).toMatchObject({ phase: 'failed', failure: 'no-frame' });
