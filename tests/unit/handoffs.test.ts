@@ -22,7 +22,7 @@ import { checkIin } from '../../electron/core/platform/identity/iin.js';
 import type { SecretProtector } from '../../electron/core/delivery/keys/index.js';
 import { helpHandlers } from '../../electron/core/patient/help/handlers.js';
 import { HandoffService } from '../../electron/core/staff/handoffs/service.js';
-import { ReportsService } from '../../electron/core/staff/reports/service.js';
+import { createReportsService } from '../../electron/core/staff/reports/service.js';
 import {
   devUpstreamKeyPairFile,
   loadKioskKeys,
@@ -211,7 +211,7 @@ describe('reception hand-offs', () => {
     expect(help['handoffs.helpStatus']({ id: declined.id }, ctx)).toEqual({ status: 'unknown' });
 
     const today = new Date().toISOString().slice(0, 10);
-    const report = new ReportsService(db, { timeZone: 'UTC' }).daily(today, today);
+    const report = createReportsService(db, { timeZone: 'UTC' }).daily(today, today);
     expect(report.days).toEqual([
       expect.objectContaining({ day: today, askedForHelp: 3, 'staff-verified': 1, total: 1 }),
     ]);

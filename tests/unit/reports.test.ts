@@ -6,7 +6,7 @@ import { findAnomalies } from '../../electron/core/staff/reports/anomalies.js';
 import { reportCsv } from '../../electron/core/staff/reports/csv.js';
 import { csvText } from '../../electron/core/platform/csv/write.js';
 import { dailyFigures, type ReportVisit } from '../../electron/core/staff/reports/figures.js';
-import { ReportsService } from '../../electron/core/staff/reports/service.js';
+import { createReportsService } from '../../electron/core/staff/reports/service.js';
 import { binomialUpperTail, poissonUpperTail } from '../../electron/core/staff/reports/stats.js';
 import { openDatabase, type Database } from '../../electron/core/platform/store/index.js';
 import { migrateOutbox } from '../../electron/core/delivery/visits/index.js';
@@ -156,7 +156,7 @@ describe('reports over the kiosk database', () => {
     insert.run('v1', 'A-001', '••••••••1234', 'face', '2026-02-21T09:00:00.000Z');
     insert.run('v2', 'A-002', '••••••••5678', 'egov-qr', '2026-02-21T10:00:00.000Z');
     insert.run('v3', 'A-009', '••••••••9999', 'face', '2026-02-20T10:00:00.000Z');
-    const reports = new ReportsService(db, { timeZone: 'UTC' }, () => new Date('2026-02-21T12:00:00.000Z'));
+    const reports = createReportsService(db, { timeZone: 'UTC' }, () => new Date('2026-02-21T12:00:00.000Z'));
     expect(reports.today().map((r) => r.ticket)).toEqual(['A-002', 'A-001']);
     expect(reports.daily('2026-02-20', '2026-02-21').days.map((d) => [d.day, d.face, d['egov-qr']])).toEqual([
       ['2026-02-20', 1, 0],

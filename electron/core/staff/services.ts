@@ -8,7 +8,7 @@ import { loadOrCreateTagKey } from './handoffs/iin-tag.js';
 import { plainFileProtector, type SecretProtector } from '../platform/crypto/protector.js';
 import { HandoffService, type QueueStaffVisit } from './handoffs/service.js';
 import { localDayHour } from './reports/figures.js';
-import { ReportsService } from './reports/service.js';
+import { createReportsService, type ReportsService } from './reports/service.js';
 import { AccountStore } from './accounts/accounts.js';
 import type { staffPartContract } from './contract.js';
 import { staffPartHandlers } from './handlers.js';
@@ -75,7 +75,7 @@ export async function createStaffPart(options: StaffPartOptions): Promise<StaffP
     () => new Date(now()),
     () => options.onHandoffsChanged?.(),
   );
-  const reports = new ReportsService(options.db, { timeZone: options.timeZone }, () => new Date(now()));
+  const reports = createReportsService(options.db, { timeZone: options.timeZone }, () => new Date(now()));
   const startOfToday = () => {
     // Resolved entries since the local midnight; a 24 h look-back filtered to today's local day.
     const t = now();

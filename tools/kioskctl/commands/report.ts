@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ReportsService } from '../../../electron/core/staff/reports/service.js';
+import { createReportsService } from '../../../electron/core/staff/reports/service.js';
 import { visitMethods } from '../../../electron/shared/protocol/envelope.js';
 import { dataDirSchema, parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -28,7 +28,7 @@ export const reportCommand: Command = {
     if (args.from > args.to) throw new Error('--from must not be after --to');
     const local = openLocalStaff(args['data-dir']);
     try {
-      const reports = new ReportsService(local.db, { timeZone: args['time-zone'] });
+      const reports = createReportsService(local.db, { timeZone: args['time-zone'] });
       const { days, flags } = reports.daily(args.from, args.to);
       if (args.csv) {
         writeFileSync(args.csv, reports.csv(args.from, args.to), { mode: 0o600 });

@@ -12,22 +12,16 @@ const isMethod = (m: string): m is VisitMethod => (visitMethods as readonly stri
  * `receipts.retentionDays`) joined with resolved hand-offs for the staff member behind each
  * staff-verified visit. Nothing here can see a full IIN.
  */
-export class ReportsService {
-  constructor(
-    private readonly db: Database,
-    private readonly options: AnomalyOptions = {},
-    private readonly now: () => Date = () => new Date(),
-  ) {}
-
-  private hasTable(name: string): boolean {
-    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+export function createReportsService(db: Database, options: AnomalyOptions = {}, now: () => Date = () => new Date()) {
+  function hasTable(name: string): boolean {
+    return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
   }
 
   /** Visits created in [sinceIso, untilIso). */
-  visits(sinceIso: string, untilIso: string): ReportVisit[] {
-    if (!this.hasTable('receipts')) return [];
-    const join = this.hasTable('handoffs');
-    const rows = this.db
+  function visits(sinceIso: string, untilIso: string): ReportVisit[] {
+    if (!hasTable('receipts')) return [];
+    const join = hasTable('handoffs');
+    const rows = db
       .prepare(
         join
           ? 'SELECT r.created_at AS at, r.method AS method, h.resolved_by AS staffId FROM receipts r LEFT JOIN handoffs h ON h.visit_id = r.visit_id WHERE r.created_at >= ? AND r.created_at < ? ORDER BY r.created_at'
@@ -40,9 +34,9 @@ export class ReportsService {
   }
 
   /** When each "I need help" was pressed in [sinceIso, untilIso) (hand-offs with reason `asked-for-help`). */
-  helpRequests(sinceIso: string, untilIso: string): string[] {
-    if (!this.hasTable('handoffs')) return [];
-    const rows = this.db
+  function helpRequests(sinceIso: string, untilIso: string): string[] {
+    if (!hasTable('handoffs')) return [];
+    const rows = db
       .prepare(
         "SELECT created_at AS at FROM handoffs WHERE reason = 'asked-for-help' AND created_at >= ? AND created_at < ? ORDER BY created_at",
       )
@@ -50,29 +44,25 @@ export class ReportsService {
     return rows.map((r) => r.at);
   }
 
-  daily(from: string, to: string): { days: DayFigures[]; flags: AnomalyFlag[] } {
+  function daily(from: string, to: string): { days: DayFigures[]; flags: AnomalyFlag[] } {
     // A day's local boundaries may sit up to 14 h either side of UTC midnight; take a margin
     // and let the local-day bucketing decide. The baseline needs the 28 days before `from`.
-    const since = new Date(
-      Date.parse(`${from}T00:00:00Z`) - ((this.options.baselineDays ?? 28) + 1) * DAY_MS,
-    ).toISOString();
+    const since = new Date(Date.parse(`${from}T00:00:00Z`) - ((options.baselineDays ?? 28) + 1) * DAY_MS).toISOString();
     const until = new Date(Date.parse(`${to}T00:00:00Z`) + 2 * DAY_MS).toISOString();
-    const visits = this.visits(since, until);
+    const found = visits(since, until);
     return {
-      days: dailyFigures(visits, from, to, this.options.timeZone, this.helpRequests(since, until)),
-      flags: findAnomalies(visits, from, to, this.options),
+      days: dailyFigures(found, from, to, options.timeZone, helpRequests(since, until)),
+      flags: findAnomalies(found, from, to, options),
     };
   }
 
-  csv(from: string, to: string): string {
-    const { days, flags } = this.daily(from, to);
+  function csv(from: string, to: string): string {
+    const { days, flags } = daily(from, to);
     return reportCsv(days, flags);
   }
 
-  describe = describeFlag;
-
   /** Today's check-ins (local day), newest first, IIN masked as stored, with the upstream's verdict once synced. */
-  today(): Array<{
+  function today(): Array<{
     at: string;
     ticket: string;
     maskedIin: string;
@@ -80,14 +70,14 @@ export class ReportsService {
     status: string;
     verdict: string | null;
   }> {
-    if (!this.hasTable('receipts')) return [];
-    const now = this.now();
-    const today = localDayHour(now, this.options.timeZone).day;
-    const rows = this.db
+    if (!hasTable('receipts')) return [];
+    const t = now();
+    const day = localDayHour(t, options.timeZone).day;
+    const rows = db
       .prepare(
         'SELECT created_at AS at, ticket, masked_iin AS maskedIin, method, status, verdict FROM receipts WHERE created_at >= ? ORDER BY created_at DESC LIMIT 500',
       )
-      .all(new Date(now.getTime() - DAY_MS).toISOString()) as Array<{
+      .all(new Date(t.getTime() - DAY_MS).toISOString()) as Array<{
       at: string;
       ticket: string;
       maskedIin: string;
@@ -95,10 +85,14 @@ export class ReportsService {
       status: string;
       verdict: string | null;
     }>;
-    return rows.filter((r) => localDayHour(r.at, this.options.timeZone).day === today && isMethod(r.method));
+    return rows.filter((r) => localDayHour(r.at, options.timeZone).day === day && isMethod(r.method));
   }
 
-  todayDay(): string {
-    return localDayHour(this.now(), this.options.timeZone).day;
+  function todayDay(): string {
+    return localDayHour(now(), options.timeZone).day;
   }
+
+  return { visits, helpRequests, daily, csv, describe: describeFlag, today, todayDay };
 }
+
+export type ReportsService = ReturnType<typeof createReportsService>;
