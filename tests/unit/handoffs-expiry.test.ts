@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../electron/core/platform/audit/chain.js';
 import { getSodium } from '../../electron/core/platform/crypto/index.js';
 import { loadOrCreateTagKey } from '../../electron/core/staff/handoffs/iin-tag.js';
-import { HandoffService } from '../../electron/core/staff/handoffs/service.js';
+import { createHandoffService, type HandoffService } from '../../electron/core/staff/handoffs/service.js';
 import { plainFileProtector } from '../../electron/core/delivery/keys/index.js';
 import { openDatabase, type Database } from '../../electron/core/platform/store/index.js';
 
@@ -31,7 +31,7 @@ beforeEach(async () => {
     )
   ).key!;
   audit = new AuditLog(db, () => new Date(clock));
-  handoffs = new HandoffService(
+  handoffs = createHandoffService(
     db,
     key,
     audit,

@@ -21,7 +21,7 @@ import {
 import { checkIin } from '../../electron/core/platform/identity/iin.js';
 import type { SecretProtector } from '../../electron/core/delivery/keys/index.js';
 import { helpHandlers } from '../../electron/core/patient/help/handlers.js';
-import { HandoffService } from '../../electron/core/staff/handoffs/service.js';
+import { createHandoffService, type HandoffService } from '../../electron/core/staff/handoffs/service.js';
 import { createReportsService } from '../../electron/core/staff/reports/service.js';
 import {
   devUpstreamKeyPairFile,
@@ -55,7 +55,7 @@ describe('reception hand-offs', () => {
     const queue = createVisitQueue(db, () => keys);
     audit = new AuditLog(db);
     added = 0;
-    handoffs = new HandoffService(
+    handoffs = createHandoffService(
       db,
       (
         await loadOrCreateTagKey(
@@ -280,7 +280,7 @@ describe('hand-off tag key (issue 11 item 6)', () => {
       const keys = await loadKioskKeys(dir, quiet, 'clinic-1', { developmentKeys: true });
       const queue = createVisitQueue(db, () => keys);
       const tagKey = (await loadOrCreateTagKey(dir, quiet)).key!;
-      const service = new HandoffService(db, tagKey, new AuditLog(db), (v) =>
+      const service = createHandoffService(db, tagKey, new AuditLog(db), (v) =>
         queue.queueVisit({ method: 'staff-verified', iin: v.iin, staff: v.staff }),
       );
       const created = await service.createHandoff({ iin: IIN, reason: 'declined-no-code' });

@@ -6,7 +6,7 @@ import { auditConfiguration } from '../platform/audit/config-audit.js';
 import type { KioskConfig } from '../platform/config/schema.js';
 import { loadOrCreateTagKey } from './handoffs/iin-tag.js';
 import { plainFileProtector, type SecretProtector } from '../platform/crypto/protector.js';
-import { HandoffService, type QueueStaffVisit } from './handoffs/service.js';
+import { createHandoffService, type HandoffService, type QueueStaffVisit } from './handoffs/service.js';
 import { localDayHour } from './reports/figures.js';
 import { createReportsService, type ReportsService } from './reports/service.js';
 import { AccountStore } from './accounts/accounts.js';
@@ -67,7 +67,7 @@ export async function createStaffPart(options: StaffPartOptions): Promise<StaffP
   if (tagKey.event && tagKey.event !== 'created')
     audit.append({ actor: 'kiosk', action: `handoffs.tag-key-${tagKey.event}` });
   if (tagKey.problem) audit.append({ actor: 'kiosk', action: 'handoffs.tag-key-unavailable' });
-  const handoffs = new HandoffService(
+  const handoffs = createHandoffService(
     options.db,
     tagKey.key ?? { problem: tagKey.problem ?? 'the hand-off key is unavailable.' },
     audit,

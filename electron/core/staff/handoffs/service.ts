@@ -88,50 +88,135 @@ const toHandoff = (r: Row): Handoff => ({
   ticket: r.ticket,
 });
 
+/** What resolving an entry needs from its service. */
+interface ResolveDeps {
+  db: Database;
+  audit: AuditLog;
+  queueVisit: QueueStaffVisit;
+  now: () => Date;
+  tagKey: () => Uint8Array;
+  get: (id: string) => Handoff | undefined;
+}
+
+/**
+ * Entries nobody resolved within `maxWaitMs` (every "I need help" makes one) are closed as left by
+ * `kiosk:expired`, their IIN tag cleared, one audit row per sweep; entries holding an old fast tag
+ * (no longer accepted) are closed the same way. Runs before every list, creation and resolution.
+ */
+function expireStale(db: Database, audit: AuditLog, now: () => Date, maxWaitMs: number): void {
+  const cutoff = new Date(now().getTime() - maxWaitMs).toISOString();
+  const at = now().toISOString();
+  const r = db
+    .prepare(
+      "UPDATE handoffs SET status = 'left', resolved_at = ?, resolved_by = 'kiosk:expired', iin_tag = '' WHERE status = 'waiting' AND (created_at < ? OR (iin_tag != '' AND iin_tag NOT LIKE 'a2id$%'))",
+    )
+    .run(at, cutoff);
+  if (r.changes > 0)
+    audit.append({
+      actor: 'kiosk',
+      action: 'handoffs.expired',
+      detail: { count: r.changes, afterHours: Math.round(maxWaitMs / 3_600_000) },
+    });
+}
+
+async function resolveHandoff(
+  deps: ResolveDeps,
+  staffId: string,
+  id: string,
+  resolution: Resolution,
+): Promise<Handoff> {
+  const { db, audit } = deps;
+  const row = db.prepare('SELECT * FROM handoffs WHERE id = ?').get(id) as Row | undefined;
+  if (!row) throw new UserFacingError('No such hand-off', 'bad-input');
+  if (row.status !== 'waiting') throw new UserFacingError('This hand-off is already resolved', 'bad-input');
+  const at = deps.now().toISOString();
+  if (resolution.outcome === 'left') {
+    db.prepare(
+      "UPDATE handoffs SET status = 'left', resolved_at = ?, resolved_by = ?, iin_tag = '' WHERE id = ? AND status = 'waiting'",
+    ).run(at, staffId, id);
+    audit.append({
+      actor: staffId,
+      action: 'handoffs.resolved',
+      detail: { handoffId: id, outcome: 'left', maskedIin: row.masked_iin },
+    });
+    return deps.get(id)!;
+  }
+  if (!row.iin_tag) {
+    // Help asked before an IIN was entered: there is no patient to match, so no visit can be sealed.
+    throw new UserFacingError(
+      'This patient asked for help before entering an IIN: help them check in at the kiosk, or record that they left',
+      'bad-input',
+    );
+  }
+  if (!checkIin(resolution.iin).valid || !(await iinMatchesTag(deps.tagKey(), resolution.iin, row.iin_tag))) {
+    audit.append({
+      actor: staffId,
+      action: 'handoffs.iin-mismatch',
+      detail: { handoffId: id, maskedIin: row.masked_iin },
+    });
+    throw new UserFacingError('The IIN typed does not match this patient’s', 'bad-input', 'handoffs.iin-mismatch');
+  }
+  // Claim the entry first so two staff members cannot seal two visits for one patient.
+  const claimed = db
+    .prepare(
+      "UPDATE handoffs SET status = 'checked-in', resolved_at = ?, resolved_by = ?, document_type = ?, iin_tag = '' WHERE id = ? AND status = 'waiting'",
+    )
+    .run(at, staffId, resolution.documentType, id);
+  if (claimed.changes !== 1) throw new UserFacingError('This hand-off is already resolved', 'bad-input');
+  let visit: { visitId: string; ticket: string };
+  try {
+    visit = await deps.queueVisit({
+      iin: resolution.iin,
+      staff: {
+        staffId,
+        documentType: resolution.documentType,
+        documentLast4: resolution.documentLast4,
+        reason: `id-document-checked; handoff: ${row.reason}`,
+      },
+    });
+  } catch (err) {
+    db.prepare(
+      "UPDATE handoffs SET status = 'waiting', resolved_at = NULL, resolved_by = NULL, document_type = NULL, iin_tag = ? WHERE id = ?",
+    ).run(row.iin_tag, id);
+    throw err;
+  }
+  db.prepare('UPDATE handoffs SET visit_id = ?, ticket = ? WHERE id = ?').run(visit.visitId, visit.ticket, id);
+  audit.append({
+    actor: staffId,
+    action: 'handoffs.resolved',
+    detail: {
+      handoffId: id,
+      outcome: 'document-checked',
+      documentType: resolution.documentType,
+      visitId: visit.visitId,
+      maskedIin: row.masked_iin,
+    },
+  });
+  return deps.get(id)!;
+}
+
 /**
  * The reception hand-off list: patients the kiosk could not check in by itself. Resolution by a
  * logged-in staff member either seals a `staff-verified` visit carrying their staff id and the
  * document they checked, or records that the patient left. Both are audited.
  */
-export class HandoffService {
-  constructor(
-    private readonly db: Database,
-    /** Undefined when the key cannot be unwrapped (keyring gone): hand-offs are refused with the reason. */
-    private readonly tagKeyOrProblem: Uint8Array | { problem: string },
-    private readonly audit: AuditLog,
-    private readonly queueVisit: QueueStaffVisit,
-    private readonly now: () => Date = () => new Date(),
-    /** Told (with no data) when a patient is added, so a reception screen can offer a refresh. */
-    private readonly onChange: () => void = () => {},
-    /** How long an entry waits before it expires (issue 17 item 8): its tag is cleared, audited. */
-    private readonly maxWaitMs: number = 12 * 3_600_000,
-  ) {
-    runMigrations(db, 'handoffs', handoffMigrations);
-  }
+export function createHandoffService(
+  db: Database,
+  /** The key, or why it cannot be unwrapped (keyring gone): hand-offs are refused with the reason. */
+  tagKeyOrProblem: Uint8Array | { problem: string },
+  audit: AuditLog,
+  queueVisit: QueueStaffVisit,
+  now: () => Date = () => new Date(),
+  /** Told (with no data) when a patient is added, so a reception screen can offer a refresh. */
+  onChange: () => void = () => {},
+  /** How long an entry waits before it expires (issue 17 item 8): its tag is cleared, audited. */
+  maxWaitMs: number = 12 * 3_600_000,
+) {
+  runMigrations(db, 'handoffs', handoffMigrations);
+  const expire = () => expireStale(db, audit, now, maxWaitMs);
 
-  /**
-   * Entries nobody resolved within `maxWaitMs` (every "I need help" makes one) are closed as left by
-   * `kiosk:expired`, their IIN tag cleared, one audit row per sweep; entries holding an old fast tag
-   * (no longer accepted) are closed the same way. Runs before every list, creation and resolution.
-   */
-  private expireStale(): void {
-    const cutoff = new Date(this.now().getTime() - this.maxWaitMs).toISOString();
-    const at = this.now().toISOString();
-    const r = this.db
-      .prepare(
-        "UPDATE handoffs SET status = 'left', resolved_at = ?, resolved_by = 'kiosk:expired', iin_tag = '' WHERE status = 'waiting' AND (created_at < ? OR (iin_tag != '' AND iin_tag NOT LIKE 'a2id$%'))",
-      )
-      .run(at, cutoff);
-    if (r.changes > 0)
-      this.audit.append({
-        actor: 'kiosk',
-        action: 'handoffs.expired',
-        detail: { count: r.changes, afterHours: Math.round(this.maxWaitMs / 3_600_000) },
-      });
-  }
-
-  private get tagKey(): Uint8Array {
-    const k = this.tagKeyOrProblem;
+  function tagKey(): Uint8Array {
+    const k = tagKeyOrProblem;
     if (k instanceof Uint8Array) return k;
     throw new UserFacingError(
       `Hand-offs are unavailable: ${k.problem} Fix the keyring and restart the kiosk.`,
@@ -144,28 +229,28 @@ export class HandoffService {
    * stored. Only `asked-for-help` may come without an IIN (pressed before one was entered) and
    * carries the screen it was pressed on.
    */
-  createHandoff = async (input: {
+  async function createHandoff(input: {
     iin?: string;
     reason: HandoffReason;
     screen?: PatientScreen;
-  }): Promise<{ id: string; maskedIin: string | null; createdAt: string }> => {
+  }): Promise<{ id: string; maskedIin: string | null; createdAt: string }> {
     if (!handoffReasons.includes(input.reason)) throw new UserFacingError('Unknown hand-off reason', 'bad-input');
     if (input.iin === undefined ? input.reason !== 'asked-for-help' : !/^\d{12}$/.test(input.iin))
       throw new UserFacingError('A hand-off needs the 12-digit IIN', 'bad-input');
     if (input.screen !== undefined && !patientScreens.includes(input.screen))
       throw new UserFacingError('Unknown patient screen', 'bad-input');
     const maskedIin = input.iin === undefined ? null : maskIin(input.iin);
-    this.expireStale();
+    expire();
     const entry = {
       id: randomUUID(),
-      createdAt: this.now().toISOString(),
+      createdAt: now().toISOString(),
       maskedIin,
-      tag: input.iin === undefined ? '' : await iinTag(this.tagKey, input.iin),
+      tag: input.iin === undefined ? '' : await iinTag(tagKey(), input.iin),
     };
-    this.db
-      .prepare('INSERT INTO handoffs (id, created_at, masked_iin, iin_tag, reason, screen) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(entry.id, entry.createdAt, maskedIin ?? '', entry.tag, input.reason, input.screen ?? null);
-    this.audit.append({
+    db.prepare(
+      'INSERT INTO handoffs (id, created_at, masked_iin, iin_tag, reason, screen) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(entry.id, entry.createdAt, maskedIin ?? '', entry.tag, input.reason, input.screen ?? null);
+    audit.append({
       actor: 'kiosk',
       action: 'handoffs.created',
       detail: {
@@ -175,111 +260,45 @@ export class HandoffService {
         ...(input.screen ? { screen: input.screen } : {}),
       },
     });
-    this.onChange();
+    onChange();
     return { id: entry.id, maskedIin, createdAt: entry.createdAt };
-  };
+  }
 
   /** Waiting entries first (oldest first), then today's resolved ones. */
-  list(options: { includeResolvedSince?: string } = {}): Handoff[] {
-    this.expireStale();
+  function list(options: { includeResolvedSince?: string } = {}): Handoff[] {
+    expire();
     const waiting = (
-      this.db.prepare("SELECT * FROM handoffs WHERE status = 'waiting' ORDER BY created_at").all() as Row[]
+      db.prepare("SELECT * FROM handoffs WHERE status = 'waiting' ORDER BY created_at").all() as Row[]
     ).map(toHandoff);
     if (!options.includeResolvedSince) return waiting;
     const done = (
-      this.db
+      db
         .prepare("SELECT * FROM handoffs WHERE status != 'waiting' AND resolved_at >= ? ORDER BY resolved_at DESC")
         .all(options.includeResolvedSince) as Row[]
     ).map(toHandoff);
     return [...waiting, ...done];
   }
 
-  get(id: string): Handoff | undefined {
-    const r = this.db.prepare('SELECT * FROM handoffs WHERE id = ?').get(id) as Row | undefined;
+  function get(id: string): Handoff | undefined {
+    const r = db.prepare('SELECT * FROM handoffs WHERE id = ?').get(id) as Row | undefined;
     return r && toHandoff(r);
   }
 
-  async resolve(staffId: string, id: string, resolution: Resolution): Promise<Handoff> {
-    this.expireStale();
-    const row = this.db.prepare('SELECT * FROM handoffs WHERE id = ?').get(id) as Row | undefined;
-    if (!row) throw new UserFacingError('No such hand-off', 'bad-input');
-    if (row.status !== 'waiting') throw new UserFacingError('This hand-off is already resolved', 'bad-input');
-    const at = this.now().toISOString();
-    if (resolution.outcome === 'left') {
-      this.db
-        .prepare(
-          "UPDATE handoffs SET status = 'left', resolved_at = ?, resolved_by = ?, iin_tag = '' WHERE id = ? AND status = 'waiting'",
-        )
-        .run(at, staffId, id);
-      this.audit.append({
-        actor: staffId,
-        action: 'handoffs.resolved',
-        detail: { handoffId: id, outcome: 'left', maskedIin: row.masked_iin },
-      });
-      return this.get(id)!;
-    }
-    if (!row.iin_tag) {
-      // Help asked before an IIN was entered: there is no patient to match, so no visit can be sealed.
-      throw new UserFacingError(
-        'This patient asked for help before entering an IIN: help them check in at the kiosk, or record that they left',
-        'bad-input',
-      );
-    }
-    if (!checkIin(resolution.iin).valid || !(await iinMatchesTag(this.tagKey, resolution.iin, row.iin_tag))) {
-      this.audit.append({
-        actor: staffId,
-        action: 'handoffs.iin-mismatch',
-        detail: { handoffId: id, maskedIin: row.masked_iin },
-      });
-      throw new UserFacingError('The IIN typed does not match this patient’s', 'bad-input', 'handoffs.iin-mismatch');
-    }
-    // Claim the entry first so two staff members cannot seal two visits for one patient.
-    const claimed = this.db
-      .prepare(
-        "UPDATE handoffs SET status = 'checked-in', resolved_at = ?, resolved_by = ?, document_type = ?, iin_tag = '' WHERE id = ? AND status = 'waiting'",
-      )
-      .run(at, staffId, resolution.documentType, id);
-    if (claimed.changes !== 1) throw new UserFacingError('This hand-off is already resolved', 'bad-input');
-    let visit: { visitId: string; ticket: string };
-    try {
-      visit = await this.queueVisit({
-        iin: resolution.iin,
-        staff: {
-          staffId,
-          documentType: resolution.documentType,
-          documentLast4: resolution.documentLast4,
-          reason: `id-document-checked; handoff: ${row.reason}`,
-        },
-      });
-    } catch (err) {
-      this.db
-        .prepare(
-          "UPDATE handoffs SET status = 'waiting', resolved_at = NULL, resolved_by = NULL, document_type = NULL, iin_tag = ? WHERE id = ?",
-        )
-        .run(row.iin_tag, id);
-      throw err;
-    }
-    this.db.prepare('UPDATE handoffs SET visit_id = ?, ticket = ? WHERE id = ?').run(visit.visitId, visit.ticket, id);
-    this.audit.append({
-      actor: staffId,
-      action: 'handoffs.resolved',
-      detail: {
-        handoffId: id,
-        outcome: 'document-checked',
-        documentType: resolution.documentType,
-        visitId: visit.visitId,
-        maskedIin: row.masked_iin,
-      },
-    });
-    return this.get(id)!;
+  async function resolve(staffId: string, id: string, resolution: Resolution): Promise<Handoff> {
+    expire();
+    return await resolveHandoff({ db, audit, queueVisit, now, tagKey, get }, staffId, id, resolution);
   }
 
   /** Staff-verified visits per staff member, for the override report. */
-  overrides(sinceIso: string, untilIso: string): Array<{ at: string; staffId: string }> {
-    return this.db
+  function overrides(sinceIso: string, untilIso: string): Array<{ at: string; staffId: string }> {
+    return db
       .prepare(
         "SELECT resolved_at AS at, resolved_by AS staffId FROM handoffs WHERE status = 'checked-in' AND resolved_at >= ? AND resolved_at < ? ORDER BY resolved_at",
       )
       .all(sinceIso, untilIso) as Array<{ at: string; staffId: string }>;
   }
+
+  return { createHandoff, list, get, resolve, overrides };
 }
+
+export type HandoffService = ReturnType<typeof createHandoffService>;
