@@ -11,7 +11,7 @@ import { AuditLog } from '../../electron/core/platform/audit/chain.js';
 import { parseConfig } from '../../electron/core/platform/config/schema.js';
 import { getSodium } from '../../electron/core/platform/crypto/index.js';
 import { AccountStore } from '../../electron/core/staff/accounts/accounts.js';
-import { StaffService } from '../../electron/core/staff/accounts/service.js';
+import { createStaffService } from '../../electron/core/staff/accounts/service.js';
 import { totpNow } from '../../electron/core/staff/accounts/totp.js';
 import { databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
 
@@ -44,7 +44,7 @@ async function keyFile(file: string): Promise<{ fingerprint: string }> {
 
 async function itSession(dataDir: string, roots: string[]): Promise<{ core: Core; session: string }> {
   const db = openDatabase(join(dataDir, databaseFileName));
-  const e = await new StaffService(new AccountStore(db), new AuditLog(db), config.staff).add('cli', {
+  const e = await createStaffService(new AccountStore(db), new AuditLog(db), config.staff).add('cli', {
     username: 'it-1',
     displayName: 'IT',
     role: 'it',

@@ -22,7 +22,7 @@ import {
   type SecretProtector,
 } from '../../electron/core/delivery/keys/index.js';
 import { AccountStore } from '../../electron/core/staff/accounts/accounts.js';
-import { StaffService } from '../../electron/core/staff/accounts/service.js';
+import { createStaffService } from '../../electron/core/staff/accounts/service.js';
 import { totpNow } from '../../electron/core/staff/accounts/totp.js';
 import { databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
 
@@ -87,7 +87,7 @@ async function upstreamKeyFile(
 /** An IT account made the way kioskctl makes it, before the kiosk starts; returns a login for it. */
 async function seedIt(dataDir: string, role: Role = 'it'): Promise<(core: Core) => Promise<string>> {
   const db = openDatabase(join(dataDir, databaseFileName));
-  const e = await new StaffService(new AccountStore(db), new AuditLog(db), config.staff).add('cli', {
+  const e = await createStaffService(new AccountStore(db), new AuditLog(db), config.staff).add('cli', {
     username: 'it-1',
     displayName: 'IT',
     role,

@@ -9,7 +9,7 @@ import { createCore, type Core } from '../../electron/core/kiosk.js';
 import { AuditLog } from '../../electron/core/platform/audit/chain.js';
 import { defaultConfig } from '../../electron/core/platform/config/schema.js';
 import { AccountStore } from '../../electron/core/staff/accounts/accounts.js';
-import { StaffService } from '../../electron/core/staff/accounts/service.js';
+import { createStaffService } from '../../electron/core/staff/accounts/service.js';
 import { totpNow } from '../../electron/core/staff/accounts/totp.js';
 import { databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
 
@@ -27,7 +27,7 @@ describe('role checks in the core router', () => {
     dir = mkdtempSync(join(tmpdir(), 'kelu-roles-'));
     // One account per role, created before the kiosk starts (as kioskctl would).
     const db = openDatabase(join(dir, databaseFileName));
-    const staff = new StaffService(new AccountStore(db), new AuditLog(db), defaultConfig.staff);
+    const staff = createStaffService(new AccountStore(db), new AuditLog(db), defaultConfig.staff);
     const secrets = new Map<Role, string>();
     for (const role of roles) {
       const e = await staff.add('cli', {

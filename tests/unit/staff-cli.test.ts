@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../electron/core/platform/audit/chain.js';
 import { defaultConfig } from '../../electron/core/platform/config/schema.js';
 import { AccountStore } from '../../electron/core/staff/accounts/accounts.js';
-import { StaffService } from '../../electron/core/staff/accounts/service.js';
+import { createStaffService } from '../../electron/core/staff/accounts/service.js';
 import { totpNow } from '../../electron/core/staff/accounts/totp.js';
 import { databaseFileName, openDatabase } from '../../electron/core/platform/store/index.js';
 import { projectRoot } from '../../tools/harness/fixtures.js';
@@ -42,7 +42,7 @@ describe('kioskctl staff', () => {
 
     const db = openDatabase(join(dir, databaseFileName));
     try {
-      const staff = new StaffService(new AccountStore(db), new AuditLog(db), defaultConfig.staff);
+      const staff = createStaffService(new AccountStore(db), new AuditLog(db), defaultConfig.staff);
       const session = await staff.login('aigul', 'first-admin-password', totpNow(secret));
       expect(session.role).toBe('admin');
       // Nothing in the database holds the password or the enrolment URI.

@@ -8,7 +8,7 @@ import { openDatabase, type Database } from '../../electron/core/platform/store/
 import { AccountStore } from '../../electron/core/staff/accounts/accounts.js';
 import { afterFailure, delayAfter, isLocked } from '../../electron/core/staff/accounts/lockout.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../../electron/core/staff/accounts/password.js';
-import { StaffService } from '../../electron/core/staff/accounts/service.js';
+import { createStaffService, type StaffService } from '../../electron/core/staff/accounts/service.js';
 import { totpNow, verifyTotp } from '../../electron/core/staff/accounts/totp.js';
 import { Secret, URI } from 'otpauth';
 
@@ -88,7 +88,7 @@ describe('staff login, lockout, unlock and idle logout', () => {
     db = openDatabase(join(dir, 'kelu.db'));
     clock = Date.parse('2026-03-02T08:00:00Z');
     audit = new AuditLog(db, () => new Date(clock));
-    staff = new StaffService(new AccountStore(db), audit, { ...defaultConfig.staff }, () => clock);
+    staff = createStaffService(new AccountStore(db), audit, { ...defaultConfig.staff }, () => clock);
     secretOf = (uri) => (URI.parse(uri) as { secret: Secret }).secret.base32;
   });
   afterEach(() => {

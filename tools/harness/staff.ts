@@ -4,7 +4,7 @@ import type { Role } from '../../electron/shared/api/define.js';
 import { AuditLog } from '../../electron/core/platform/audit/chain.js';
 import { defaultConfig } from '../../electron/core/platform/config/schema.js';
 import { AccountStore } from '../../electron/core/staff/accounts/accounts.js';
-import { StaffService } from '../../electron/core/staff/accounts/service.js';
+import { createStaffService } from '../../electron/core/staff/accounts/service.js';
 import { totpNow } from '../../electron/core/staff/accounts/totp.js';
 import { openKioskStorage } from '../../electron/core/storage.js';
 
@@ -23,7 +23,7 @@ export async function seedStaff(
 ): Promise<Record<string, SeededPerson>> {
   const db = openKioskStorage(dataDir);
   try {
-    const staff = new StaffService(new AccountStore(db), new AuditLog(db), defaultConfig.staff);
+    const staff = createStaffService(new AccountStore(db), new AuditLog(db), defaultConfig.staff);
     const out: Record<string, SeededPerson> = {};
     for (const p of people) {
       const password = `${p.username}-long-password`;

@@ -12,7 +12,7 @@ import { createReportsService, type ReportsService } from './reports/service.js'
 import { AccountStore } from './accounts/accounts.js';
 import type { staffPartContract } from './contract.js';
 import { staffPartHandlers } from './handlers.js';
-import { StaffService } from './accounts/service.js';
+import { createStaffService, type StaffService } from './accounts/service.js';
 
 export type StaffPartContract = typeof staffPartContract;
 
@@ -62,7 +62,7 @@ export async function createStaffPart(options: StaffPartOptions): Promise<StaffP
   // kioskctl's waiting rows join the chain now, signed by the kiosk (and an unsigned tail is marked).
   audit.settle();
   auditConfiguration(options.db, audit, options.config);
-  const staff = new StaffService(new AccountStore(options.db), audit, options.config.staff, now);
+  const staff = createStaffService(new AccountStore(options.db), audit, options.config.staff, now);
   const tagKey = await loadOrCreateTagKey(options.dataDir, options.secretProtector ?? plainFileProtector());
   if (tagKey.event && tagKey.event !== 'created')
     audit.append({ actor: 'kiosk', action: `handoffs.tag-key-${tagKey.event}` });

@@ -1,7 +1,7 @@
 import { AuditLog } from '../../../electron/core/platform/audit/chain.js';
 import { defaultConfig } from '../../../electron/core/platform/config/schema.js';
 import { AccountStore } from '../../../electron/core/staff/accounts/accounts.js';
-import { StaffService } from '../../../electron/core/staff/accounts/service.js';
+import { createStaffService, type StaffService } from '../../../electron/core/staff/accounts/service.js';
 import type { Database } from '../../../electron/core/platform/store/index.js';
 import { openKioskStorage } from '../../../electron/core/storage.js';
 
@@ -19,7 +19,7 @@ export interface LocalStaff {
 export function openLocalStaff(dataDir: string, mode: 'read' | 'write' = 'write'): LocalStaff {
   const db = openKioskStorage(dataDir, mode);
   const audit = AuditLog.pending(db);
-  const staff = new StaffService(new AccountStore(db), audit, defaultConfig.staff);
+  const staff = createStaffService(new AccountStore(db), audit, defaultConfig.staff);
   return { db, audit, staff, close: () => db.close() };
 }
 
