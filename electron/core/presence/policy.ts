@@ -287,7 +287,7 @@ function stickyProblem(
 const cameraGap = (analysis: FrameAnalysis, atMs: number, previousAt: number): number =>
   atMs - previousAt - Math.max(0, Number.isFinite(analysis.ms) ? analysis.ms : 0);
 
-/** What a pass seals about the session (visits/envelope.ts): never a frame, only figures. */
+/** What a pass seals about the attempt (shared/protocol/envelope.ts): never a frame, only figures. */
 function evidenceOf(
   config: PresenceConfig,
   session: { frames: number; durationMs: number; turn: Turn | null; planarResidual: number | undefined },
