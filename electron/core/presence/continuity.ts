@@ -1,4 +1,4 @@
-import type { FaceAnalysis } from '../face/types.js';
+import type { FaceAnalysis, FrameAnalysis } from '../face/types.js';
 import { landmarkMotion } from './guidance.js';
 
 /**
@@ -67,3 +67,12 @@ export function continuityBreak(
   if (!(landmarkMotion(previous, next) <= bounds.maxLandmarkMotion)) return 'landmarks';
   return null;
 }
+
+/**
+ * The time since the previous judged frame that was not the kiosk's own work on this one: the
+ * engine's time for this frame (`analysis.ms`) is subtracted. On a busy kiosk the analysis itself
+ * can take longer than the gap bound; that is the kiosk being slow, not the camera stopping or the
+ * face leaving, and must not fail an honest patient. A stalled camera or page still counts.
+ */
+export const cameraGap = (analysis: FrameAnalysis, atMs: number, previousAt: number): number =>
+  atMs - previousAt - Math.max(0, Number.isFinite(analysis.ms) ? analysis.ms : 0);

@@ -2,8 +2,9 @@ import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import type { FaceAnalysis, FrameAnalysis, RgbaFrame } from '../face/types.js';
 import type { presenceEvidenceSchema } from '../../shared/protocol/envelope.js';
-import { continuityBounds, continuityBreak, type ContinuityBounds } from './continuity.js';
-import { judgeFrame, landmarkMotion, type FrameChecks, type PresenceConfig } from './guidance.js';
+import { cameraGap, continuityBounds, continuityBreak, type ContinuityBounds } from './continuity.js';
+import { judgeFrame, type FrameChecks, type PresenceConfig } from './guidance.js';
+import { createHold } from './hold.js';
 import { landmarkHomography, photometricPlanarFit } from './photometric.js';
 import type { PresenceMessageKey } from './messages.js';
 import { startTurn, type ChallengeSide, type PlanarityJudge, type Turn } from './turn.js';
@@ -86,11 +87,6 @@ export interface PresencePolicy {
   readonly state: PresenceState;
 }
 
-/** At least this many consecutive good, still frames (besides holdMs) before the face is accepted. */
-const MIN_HOLD_FRAMES = 3;
-/** How far past a bound a face must be before a "move" instruction gives way (a share of the bound). */
-const stickyMargin = 0.08;
-
 const defaultRandom = (): number => randomInt(0, 2 ** 32) / 2 ** 32;
 
 const noChecks: FrameChecks = {
@@ -124,10 +120,7 @@ export function createPresencePolicy(options: PresencePolicyOptions): PresencePo
   /** The face of the last judged frame and when it was seen: what the next frame must continue. */
   let previous: FaceAnalysis | null = null;
   let previousAt = 0;
-  let holdSince: number | null = null;
-  /** The distance or position problem shown on the last guidance frame (stickyProblem). */
-  let lastGuideProblem: PresenceMessageKey | null = null;
-  let holdFrames = 0;
+  const hold = createHold(config, bounds);
 
   // Challenge: the turn asked (turn.ts).
   let turn: Turn | null = null;
@@ -155,38 +148,25 @@ export function createPresencePolicy(options: PresencePolicyOptions): PresencePo
     return finish({ phase, message: 'presence.passed', progress: 1, checks, evidence, ...sideOf() }, keep);
   };
 
+  /** The hold fills this share of the progress ring; the challenge the rest. */
+  const holdWeight = config.challenge === 'off' ? 1 : 0.4;
+
   function guide(analysis: FrameAnalysis, atMs: number, frame: RgbaFrame | undefined): PresenceState {
-    const judged = judgeFrame(analysis, config);
+    const step = hold.push(analysis, atMs);
+    const { face, checks } = step;
     // Guidance that ends: a patient who never reaches a good hold gets a failed attempt (then
     // "Try again", then the decline path), not the same instruction forever.
-    if (atMs - (startedAt ?? atMs) > config.guideTimeoutMs) return fail('guide-timeout', judged.checks);
-    const face = judged.face;
-    let message = stickyProblem(config, judged.problem, face, lastGuideProblem);
-    lastGuideProblem = message;
-    // Within a hold, each frame must continue the one before (same face, close in time) and be still.
-    if (message === null && face && holdSince !== null && previous) {
-      const broken = continuityBreak(previous, face, cameraGap(analysis, atMs, previousAt), bounds) !== null;
-      if (broken || landmarkMotion(previous, face) > config.maxHoldMotion) message = 'presence.holdStill';
-    }
+    if (atMs - (startedAt ?? atMs) > config.guideTimeoutMs) return fail('guide-timeout', checks);
+    if (!step.complete || !face)
+      return finish({ phase, message: step.message, progress: holdWeight * step.progress, checks });
+    // The challenge continues the tracking from the held face.
     previous = face;
     previousAt = atMs;
-    if (message !== null || !face) {
-      holdSince = null;
-      holdFrames = 0;
-      return finish({ phase, message: message ?? 'presence.noFace', progress: 0, checks: judged.checks });
-    }
-    holdSince ??= atMs;
-    holdFrames++;
-    const held = Math.min(1, (atMs - holdSince) / config.holdMs);
-    const weight = config.challenge === 'off' ? 1 : 0.4;
-    if (held >= 1 && holdFrames >= MIN_HOLD_FRAMES) {
-      if (config.challenge === 'off') return pass(judged.checks, atMs, 'held');
-      phase = 'challenge';
-      const side = random() < 0.5 ? 'left' : 'right';
-      turn = startTurn(config, { side, held: face, heldFrame: frame, atMs });
-      return finish({ phase, message: turnKey(side), progress: weight, checks: judged.checks, side }, 'held');
-    }
-    return finish({ phase, message: 'presence.holdStill', progress: weight * held, checks: judged.checks });
+    if (config.challenge === 'off') return pass(checks, atMs, 'held');
+    phase = 'challenge';
+    const side = random() < 0.5 ? 'left' : 'right';
+    turn = startTurn(config, { side, held: face, heldFrame: frame, atMs });
+    return finish({ phase, message: turnKey(side), progress: holdWeight, checks, side }, 'held');
   }
 
   function challenge(analysis: FrameAnalysis, atMs: number, frame: RgbaFrame | undefined): PresenceState {
@@ -257,35 +237,6 @@ export function createPresencePolicy(options: PresencePolicyOptions): PresencePo
     },
   };
 }
-
-/**
- * Hysteresis for the instructions a patient follows by moving: "move closer", "move back" and
- * "centre" stay until the face is clearly past the bound (by `stickyMargin` of it), so a face that
- * wavers across a bound from frame to frame (detection noise, a sway) is not told "move closer"
- * and "hold still" ten times a second, which nobody can follow (found with the patient simulator).
- */
-function stickyProblem(
-  config: PresenceConfig,
-  problem: PresenceMessageKey | null,
-  face: FaceAnalysis | null,
-  last: PresenceMessageKey | null,
-): PresenceMessageKey | null {
-  if (problem !== null || !face || last === null) return problem;
-  const q = face.quality;
-  if (last === 'presence.moveCloser' && q.faceWidthRatio < config.minFaceWidthRatio * (1 + stickyMargin)) return last;
-  if (last === 'presence.moveBack' && q.faceWidthRatio > config.maxFaceWidthRatio * (1 - stickyMargin)) return last;
-  if (last === 'presence.centre' && q.centreOffset > config.maxCentreOffset * (1 - stickyMargin)) return last;
-  return problem;
-}
-
-/**
- * The time since the previous judged frame that was not the kiosk's own work on this one: the
- * engine's time for this frame (`analysis.ms`) is subtracted. On a busy kiosk the analysis itself
- * can take longer than the gap bound; that is the kiosk being slow, not the camera stopping or the
- * face leaving, and must not fail an honest patient. A stalled camera or page still counts.
- */
-const cameraGap = (analysis: FrameAnalysis, atMs: number, previousAt: number): number =>
-  atMs - previousAt - Math.max(0, Number.isFinite(analysis.ms) ? analysis.ms : 0);
 
 /** What a pass seals about the attempt (shared/protocol/envelope.ts): never a frame, only figures. */
 function evidenceOf(
