@@ -268,7 +268,7 @@ async function writeTexturePlot(file: string, report: PresenceReport): Promise<v
   });
   await writeDetPlot(file, {
     title: 'Texture evidence (screen and print detection), DET per attack kind',
-    subtitle: `session median of the real-face score · FAR = attacks accepted (APCER), FRR = patients refused (BPCER) · ${bona.length} bona fide sessions · model ${t.modelId ?? '?'}`,
+    subtitle: `judged real-face score (the lower of the hold's and the challenge's medians) · FAR = attacks accepted (APCER), FRR = patients refused (BPCER) · ${bona.length} bona fide sessions · model ${t.modelId ?? '?'}`,
     threshold: t.threshold,
     series: kinds.map((k) => {
       const attacks = byLabel[k] ?? [];
@@ -362,7 +362,7 @@ function formatTexture(t: TextureReport): string[] {
     `  without it: BPCER ${pct(t.withoutTexture.bpcer)}${Object.entries(t.withoutTexture.apcer)
       .map(([k, v]) => `, APCER ${k} ${pct(v)}`)
       .join('')}`,
-    `  ${'label'.padEnd(26)} sessions  median    min      max   (session median of the real-face score)`,
+    `  ${'label'.padEnd(26)} sessions  median    min      max   (judged real-face score: the lower of the hold's and the challenge's medians)`,
     ...labels.map((l) => {
       const s = t.scores[l] as ScoreStats;
       return `  ${l.padEnd(26)} ${String(s.scored).padStart(8)}  ${score(s.median).padStart(6)}  ${score(s.min).padStart(6)}  ${score(s.max).padStart(6)}`;
