@@ -17,6 +17,7 @@ import { presenceEvidenceSchema } from '../../electron/shared/protocol/envelope.
 import { fixture, projectRoot } from '../../tools/harness/fixtures.js';
 import { loadRgba } from '../../tools/harness/images.js';
 import { seeded } from '../../tools/harness/presence.js';
+import { runPresence } from '../../tools/eval/presence/run.js';
 import { addNoise, frameAroundFace, planeHomography, videoFrames, warpFrame } from '../../tools/harness/warp.js';
 
 /**
@@ -51,6 +52,17 @@ async function blurFrame(frame: RgbaFrame, sigma: number): Promise<RgbaFrame> {
 }
 
 describe('guidance on real frames', () => {
+  it('eval-presence says why a presentation was not acquired: the instruction guidance kept giving', async () => {
+    const far = await patientFrame('photos/obama_1.jpg', 0.18);
+    async function* frames(): AsyncGenerator<RgbaFrame> {
+      // The attempt wipes each frame it is done with: a fresh copy each time, as a camera gives.
+      for (let i = 0; i < 12; i++) yield { ...far, data: far.data.slice() };
+    }
+    const run = await runPresence(engine, config, frames(), { side: 'left', fps: 10 });
+    expect(run).toMatchObject({ outcome: 'not-acquired', failure: 'ended', frames: 12 });
+    expect(run.guidance).toEqual([{ instruction: 'presence.moveCloser', share: 1 }]);
+  });
+
   it('asks a patient who stands far away to come closer', async () => {
     const far = await patientFrame('photos/obama_1.jpg', 0.18);
     const analysis = await analyze(far);

@@ -28,6 +28,11 @@ export interface PresenceRun {
   decidedAtMs?: number;
   sessionDistance?: number;
   /**
+   * Not acquired: the instructions guidance gave, by share of the guidance frames, most frequent
+   * first (at most three): why the presentation never reached the challenge.
+   */
+  guidance?: { instruction: string; share: number }[];
+  /**
    * The texture evidence when the engine runs the model: the session's median real-face score (hold
    * to decision), its frames, and the score the kiosk judges (the lower of the hold's and the challenge's medians).
    */
@@ -48,6 +53,13 @@ export async function runPresence(
   const frameMs = 1000 / options.fps;
   let n = 0;
   let challengeAtMs: number | undefined;
+  const shown = new Map<string, number>();
+  const guidance = (): { guidance?: PresenceRun['guidance'] } => {
+    if (challengeAtMs !== undefined) return {};
+    const total = [...shown.values()].reduce((a, b) => a + b, 0);
+    const top = [...shown.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    return total ? { guidance: top.map(([instruction, k]) => ({ instruction, share: round2(k / total) })) } : {};
+  };
   try {
     for await (const frame of frames) {
       const atMs = n * frameMs;
@@ -55,6 +67,7 @@ export async function runPresence(
       // As the kiosk analyses: around the tracked face, texture where presence needs it (presence/tracking.ts).
       const analysis = await engine.analyze(frame, { keep: true, ...attempt.next() });
       const verdict = await attempt.push(analysis, frame, atMs);
+      if (verdict.phase === 'guide') shown.set(verdict.instruction, (shown.get(verdict.instruction) ?? 0) + 1);
       if (verdict.phase === 'challenge' && challengeAtMs === undefined) challengeAtMs = atMs;
       if (verdict.phase === 'passed' || verdict.phase === 'failed') {
         const acquired =
@@ -67,6 +80,7 @@ export async function runPresence(
           side: options.side,
           outcome: verdict.phase === 'passed' ? 'passed' : acquired ? 'refused' : 'not-acquired',
           ...(verdict.failure ? { failure: verdict.failure } : {}),
+          ...guidance(),
           frames: n,
           ...(challengeAtMs !== undefined ? { challengeAtMs: Math.round(challengeAtMs) } : {}),
           decidedAtMs: Math.round(atMs),
@@ -81,6 +95,7 @@ export async function runPresence(
       side: options.side,
       outcome: challengeAtMs === undefined ? 'not-acquired' : 'refused',
       failure: 'ended',
+      ...guidance(),
       frames: n,
       ...(challengeAtMs !== undefined ? { challengeAtMs: Math.round(challengeAtMs) } : {}),
     };
@@ -88,3 +103,5 @@ export async function runPresence(
     attempt.discard();
   }
 }
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;

@@ -329,7 +329,11 @@ function writeSuggestedThreshold(file: string, dataDir: string, report: Presence
 const describeRun = (r: PresenceRun): string =>
   r.outcome === 'passed'
     ? `passed at ${((r.decidedAtMs ?? 0) / 1000).toFixed(1)} s`
-    : `${r.outcome} (${r.failure ?? '?'})${r.decidedAtMs !== undefined ? ` at ${(r.decidedAtMs / 1000).toFixed(1)} s` : ''}`;
+    : `${r.outcome} (${r.failure ?? '?'})${r.decidedAtMs !== undefined ? ` at ${(r.decidedAtMs / 1000).toFixed(1)} s` : ''}${
+        r.guidance
+          ? `; shown ${r.guidance.map((g) => `${g.instruction} ${Math.round(g.share * 100)} %`).join(', ')}`
+          : ''
+      }`;
 
 const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(1)} %`);
 
