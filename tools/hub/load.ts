@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run hub:load -- [--kiosks 1000] [--clinics 50] [--visits-per-kiosk 40] [--batch 20] [--nodes 2]
-//                     [--in-flight 24] [--no-faults] [--reference-kiosks 100] [--database-url URL] [--json FILE]
+//                     [--in-flight 24] [--no-faults] [--reference-kiosks 100] [--database-url URL] [--json FILE] [--cpu-prof DIR]
 // Load and faults on loopback (docs/hub.md): simulated kiosks send real sealed, signed envelopes in
 // protocol v1 batches to hub nodes (child processes) on one PostgreSQL; one node is SIGKILLed and
 // restarted, PostgreSQL is restarted; then every visit is checked: lost, duplicated, verdict.
@@ -44,6 +44,8 @@ const argsSchema = z.object({
   'database-url': z.string().default(process.env.KELU_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
   'no-faults': z.boolean().default(false),
   json: z.string().optional(),
+  /** Profile the hub nodes: each writes a V8 .cpuprofile into this folder when it ends (not a SIGKILLed one). */
+  'cpu-prof': z.string().optional(),
   keep: z.boolean().default(false),
   help: z.boolean().default(false),
 });
@@ -242,6 +244,7 @@ async function runHubNodes(
     '--rate-limit',
     '100000',
   ];
+  const profile = a['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', a['cpu-prof']] : [];
   const nodes: Array<{ child: ChildProcess; url: string; port: number }> = [];
   const faults: string[] = [];
   let finished = false;
@@ -259,7 +262,7 @@ async function runHubNodes(
   const relaunch = async (i: number) => {
     const node = nodes[i]!;
     try {
-      node.child = (await startChild(children, nodeArgs(node.port, i))).child;
+      node.child = (await startChild(children, nodeArgs(node.port, i), profile)).child;
       watch(i);
       faults.push(`node load-${i} restarted on its port`);
       log(faults.at(-1)!);
@@ -268,7 +271,7 @@ async function runHubNodes(
     }
   };
   for (let i = 0; i < a.nodes; i++) {
-    const n = await startChild(children, nodeArgs(0, i));
+    const n = await startChild(children, nodeArgs(0, i), profile);
     const first = n.first as { listening: string; port: number };
     nodes.push({ child: n.child, url: first.listening, port: first.port });
     watch(i);
@@ -321,7 +324,7 @@ async function main(): Promise<void> {
   const a = parseOptionsOrExit('hub:load', process.argv.slice(2), argsSchema, { short: { help: 'h' } }).values;
   if (a.help) {
     console.log(
-      'npm run hub:load -- [--kiosks 1000] [--clinics 50] [--visits-per-kiosk 40] [--batch 20] [--nodes 2] [--in-flight 24] [--no-faults] [--reference-kiosks 100] [--database-url URL] [--json FILE] [--keep]',
+      'npm run hub:load -- [--kiosks 1000] [--clinics 50] [--visits-per-kiosk 40] [--batch 20] [--nodes 2] [--in-flight 24] [--no-faults] [--reference-kiosks 100] [--database-url URL] [--json FILE] [--cpu-prof DIR] [--keep]',
     );
     return;
   }
@@ -481,8 +484,12 @@ function procCpuSeconds(pid: number): number {
 async function startChild(
   children: Set<ChildProcess>,
   args: string[],
+  nodeFlags: string[] = [],
 ): Promise<{ child: ChildProcess; first: unknown }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(0, 20_000)));
