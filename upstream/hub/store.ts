@@ -1,10 +1,8 @@
-import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
 import type { BatchItem, ItemResult, Verdict } from '../../electron/shared/protocol/batch.js';
 import type { VisitEnvelope } from '../../electron/shared/protocol/envelope.js';
 import { meanTemplate } from '../../electron/core/face/template.js';
 import { ReceiverCore, egovSecret, type FaceReference, type StageClock } from '../core.js';
-import { ed25519PublicKey } from '../fast-crypto.js';
 import { inTransaction } from './db.js';
 import { addClinic, addConsumer, enrolDevice, issueToken } from './registry.js';
 export { EnrolRefused } from './registry.js';
@@ -42,8 +40,6 @@ interface ReferenceBody {
 const defaultRate = 6000;
 
 export class HubStore {
-  private readonly verifiers = new Map<string, KeyObject>();
-
   constructor(
     readonly pool: pg.Pool,
     readonly core: ReceiverCore,
@@ -113,10 +109,9 @@ export class HubStore {
       };
 
     const clock = { verify: 0, open: 0, parse: 0, lookup: 0, match: 0, insert: 0 };
-    const verifiers = device.keys.map((k) => this.verifier(k));
     const now = new Date();
     const checked = items.map((item) => {
-      const c = this.core.check(deviceId, verifiers, item, clock);
+      const c = this.core.check(deviceId, device.keys, item, clock);
       if ('reason' in c) return c;
       const refused = this.core.refusal(c.envelope, now, device.clinic_id);
       return refused ? { id: c.id, reason: refused } : c;
@@ -154,16 +149,6 @@ export class HubStore {
       return { id: c.id, status: 'duplicate' };
     });
     return { status: 200, results, clock };
-  }
-
-  private verifier(raw: Buffer): KeyObject {
-    const hex = raw.toString('hex');
-    let k = this.verifiers.get(hex);
-    if (!k) {
-      if (this.verifiers.size > 50_000) this.verifiers.clear();
-      this.verifiers.set(hex, (k = ed25519PublicKey(raw)));
-    }
-    return k;
   }
 
   /** Reads the references and codes the batch needs (`lookup`, database time), then judges (`match`, CPU: decrypt, template, distance). */
