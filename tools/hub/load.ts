@@ -327,6 +327,29 @@ async function runHubNodes(
   return { res, nodes, faults, total, cpuSplit };
 }
 
+/** The cost split from the nodes' own counters (a SIGKILLed process's counters die with it). */
+async function stageSplit(nodes: Array<{ url: string }>) {
+  const stages: Record<string, number> = {};
+  let itemsCounted = 0;
+  let nodeCpu = 0;
+  for (const n of nodes) {
+    try {
+      const text = await (await fetch(`${n.url}/metrics`)).text();
+      for (const m of text.matchAll(/^kelu_hub_stage_seconds_total\{stage="(\w+)"[^}]*\} ([\d.e+-]+)$/gm))
+        stages[m[1]!] = (stages[m[1]!] ?? 0) + Number(m[2]);
+      for (const m of text.matchAll(/^process_cpu_seconds_total\{[^}]*\} ([\d.e+-]+)$/gm)) nodeCpu += Number(m[1]);
+      for (const m of text.matchAll(/^kelu_hub_items_total\{status="(\w+)"[^}]*\} ([\d.e+-]+)$/gm))
+        if (m[1] !== 'rejected') itemsCounted += Number(m[2]);
+    } catch {
+      /* a node that is not back */
+    }
+  }
+  const perVisitUs = Object.fromEntries(
+    Object.entries(stages).map(([k, v]) => [k, itemsCounted ? Math.round((v * 1e6) / itemsCounted) : NaN]),
+  );
+  return { perVisitUs, nodeCpu, itemsCounted };
+}
+
 /** A node's own counters from /metrics: CPU seconds so far and items answered (not rejected). */
 async function nodeCounters(url: string): Promise<{ cpu: number; items: number } | undefined> {
   try {
@@ -493,26 +516,8 @@ async function main(): Promise<void> {
     const answeredDifferently = [...res.verdictsSeen.entries()].filter(
       ([id, v]) => v.size > 1 || (stored.has(id) && !v.has(stored.get(id)!)),
     ).length;
-    // The cost split from the nodes' own counters (a SIGKILLed process's counters die with it).
-    const stages: Record<string, number> = {};
-    let itemsCounted = 0;
-    let nodeCpu = 0;
-    for (const n of nodes) {
-      try {
-        const text = await (await fetch(`${n.url}/metrics`)).text();
-        for (const m of text.matchAll(/^kelu_hub_stage_seconds_total\{stage="(\w+)"[^}]*\} ([\d.e+-]+)$/gm))
-          stages[m[1]!] = (stages[m[1]!] ?? 0) + Number(m[2]);
-        for (const m of text.matchAll(/^process_cpu_seconds_total\{[^}]*\} ([\d.e+-]+)$/gm)) nodeCpu += Number(m[1]);
-        for (const m of text.matchAll(/^kelu_hub_items_total\{status="(\w+)"[^}]*\} ([\d.e+-]+)$/gm))
-          if (m[1] !== 'rejected') itemsCounted += Number(m[2]);
-      } catch {
-        /* a node that is not back */
-      }
-    }
     await check.end();
-    const perVisitUs = Object.fromEntries(
-      Object.entries(stages).map(([k, v]) => [k, itemsCounted ? Math.round((v * 1e6) / itemsCounted) : NaN]),
-    );
+    const { perVisitUs, nodeCpu, itemsCounted } = await stageSplit(nodes);
     const report = {
       kiosks: a.kiosks,
       clinics: a.clinics,
