@@ -5,8 +5,8 @@ import { createRequire } from 'node:module';
  * (`sodium-native`, prebuilt in its npm package) instead of libsodium's WebAssembly build. The same
  * library, so the same bytes: a kiosk keeps sealing and signing with libsodium-wrappers (protocol v1
  * unchanged), and tests open and verify its envelopes here and refuse tampered ones. Measured
- * (`npm run hub:bench-steps`): verify about 2× faster than Node's OpenSSL Ed25519, seal-open about
- * 2× faster than OpenSSL X25519 + WebAssembly for the rest, with no per-visit key objects.
+ * (`npm run hub:bench-steps`, CPU per visit): verify 1.7–2.1× faster than Node's OpenSSL Ed25519,
+ * seal-open 1.4–1.6× faster than OpenSSL X25519 + WebAssembly for the rest, no per-visit key objects.
  */
 interface NativeSodium {
   crypto_sign_PUBLICKEYBYTES: number;
