@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto';
 import { getSodium, visitSigningMessage, type Sodium } from '../electron/core/platform/crypto/index.js';
 import type { UpstreamKeyPair } from '../electron/core/delivery/keys/index.js';
 import type { BatchItem, Verdict } from '../electron/shared/protocol/batch.js';
@@ -54,7 +53,7 @@ export class ReceiverCore {
     readonly options: CoreOptions,
   ) {
     if (keys.length === 0) throw new Error('an upstream needs its key pair');
-    this.openers = keys.map((k) => sealOpener(sodium, k.publicKey, k.secretKey));
+    this.openers = keys.map((k) => sealOpener(k.publicKey, k.secretKey));
     this.models = new Map(options.models.map((m) => [m.modelId, m]));
   }
 
@@ -66,17 +65,15 @@ export class ReceiverCore {
     return new ReceiverCore(await getSodium(), keys, options);
   }
 
-  /** Signature (any of the device's keys), sealed box, envelope shape and agreement with its item. */
-  check(deviceId: string, deviceKeys: KeyObject[], item: BatchItem, clock?: StageClock): Checked {
+  /**
+   * Signature (any of the device's raw 32-byte Ed25519 keys), sealed box, envelope shape and
+   * agreement with its item.
+   */
+  check(deviceId: string, deviceKeys: Uint8Array[], item: BatchItem, clock?: StageClock): Checked {
     const s = this.sodium;
-    let sealed: Uint8Array;
-    let sig: Uint8Array;
-    try {
-      sealed = s.from_base64(item.sealed, s.base64_variants.ORIGINAL);
-      sig = s.from_base64(item.sig, s.base64_variants.ORIGINAL);
-    } catch {
-      return { id: item.id, reason: 'bad-encoding' };
-    }
+    const sealed = strictBase64(item.sealed);
+    const sig = strictBase64(item.sig);
+    if (!sealed || !sig) return { id: item.id, reason: 'bad-encoding' };
     let t = clock ? performance.now() : 0;
     const message = visitSigningMessage(s, { id: item.id, deviceId, createdAt: item.createdAt, sealed });
     const signed = deviceKeys.some((k) => verifyEd25519(k, message, sig));
@@ -92,7 +89,7 @@ export class ReceiverCore {
     try {
       let json: unknown;
       try {
-        json = JSON.parse(s.to_string(opened));
+        json = JSON.parse(utf8.decode(opened));
       } catch {
         return { id: item.id, reason: 'invalid-envelope: not JSON' };
       } finally {
@@ -166,6 +163,19 @@ export class ReceiverCore {
       return { verdict: lookup.egovValid ? 'egov-valid' : 'egov-invalid' };
     return { verdict: 'staff-verified' };
   }
+}
+
+/** UTF-8 that refuses malformed bytes (as libsodium's to_string does): such an envelope is not JSON. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Standard padded base64 (libsodium's ORIGINAL variant, what the kiosk sends), decoded natively;
+ * undefined for anything that is not its canonical form (what sodium's from_base64 refused).
+ */
+export function strictBase64(text: string): Buffer | undefined {
+  if (text.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : undefined;
 }
 
 /** The eGov secret an envelope carries (code or QR token), or '' when it has none. */

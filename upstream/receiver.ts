@@ -1,10 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import type { KeyObject } from 'node:crypto';
 import type { UpstreamKeyPair } from '../electron/core/delivery/keys/index.js';
 import type { BatchItem, ItemResult, Verdict } from '../electron/shared/protocol/batch.js';
 import type { VisitEnvelope } from '../electron/shared/protocol/envelope.js';
 import { ReceiverCore, egovSecret, type CoreOptions } from './core.js';
-import { ed25519PublicKey } from './fast-crypto.js';
 
 export interface ReceiverOptions extends CoreOptions {
   now?: () => Date;
@@ -24,7 +22,6 @@ export class UnknownDeviceError extends Error {
  */
 export class Receiver {
   private readonly now: () => Date;
-  private readonly deviceKeys = new Map<string, { raw: string; key: KeyObject }>();
 
   private constructor(
     private readonly db: Database,
@@ -62,11 +59,7 @@ export class Receiver {
     const devicePk = this.devicePublicKey(deviceId);
     if (!devicePk) throw new UnknownDeviceError(deviceId);
     // Crypto outside the transaction; the database work inside one.
-    const hex = Buffer.from(devicePk).toString('hex');
-    let cached = this.deviceKeys.get(deviceId);
-    if (cached?.raw !== hex) this.deviceKeys.set(deviceId, (cached = { raw: hex, key: ed25519PublicKey(devicePk) }));
-    const verifier = cached.key;
-    const checked = items.map((item) => this.core.check(deviceId, [verifier], item));
+    const checked = items.map((item) => this.core.check(deviceId, [devicePk], item));
     const now = this.now();
     const at = now.toISOString();
     const existing = this.db.prepare('SELECT verdict, distance, device_id FROM visits WHERE id = ?');

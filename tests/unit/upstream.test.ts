@@ -5,7 +5,7 @@ import { upstreamModels } from '../../upstream/app.js';
 import { Receiver } from '../../upstream/receiver.js';
 import { fullJitterDelay, parseRetryAfter } from '../../electron/core/delivery/sync/backoff.js';
 import { parseFaults } from '../../upstream/faults.js';
-import { ed25519PublicKey, sealOpener, verifyEd25519 } from '../../upstream/fast-crypto.js';
+import { sealOpener, verifyEd25519 } from '../../upstream/fast-crypto.js';
 import { syntheticVisit } from '../../tools/harness/headless-kiosk.js';
 import { upstreamWithKiosk, useCleanups } from '../support/upstream.js';
 
@@ -114,14 +114,14 @@ describe('retry rules', () => {
   });
 });
 
-describe('receiver crypto (native X25519/Ed25519 + libsodium) agrees with libsodium', () => {
+describe('receiver crypto (sodium-native) agrees with libsodium-wrappers', () => {
   it('opens exactly what crypto_box_seal_open opens and verifies exactly what crypto_sign_verify_detached verifies', async () => {
     const sodium = await getSodium();
     const box = sodium.crypto_box_keypair();
     const other = sodium.crypto_box_keypair();
     const signer = sodium.crypto_sign_keypair();
-    const opener = sealOpener(sodium, box.publicKey, box.privateKey);
-    const verifier = ed25519PublicKey(signer.publicKey);
+    const opener = sealOpener(box.publicKey, box.privateKey);
+    const verifier = signer.publicKey;
     for (let n = 0; n < 200; n++) {
       const message = sodium.randombytes_buf(1 + ((n * 37) % 3000));
       const sealed = sodium.crypto_box_seal(message, n % 5 === 0 ? other.publicKey : box.publicKey);

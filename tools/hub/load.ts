@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run hub:load -- [--kiosks 1000] [--clinics 50] [--visits-per-kiosk 40] [--batch 20] [--nodes 2]
-//                     [--in-flight 24] [--no-faults] [--reference-kiosks 100] [--database-url URL] [--json FILE]
+//                     [--in-flight 24] [--no-faults] [--reference-kiosks 100] [--database-url URL] [--json FILE] [--cpu-prof DIR]
 // Load and faults on loopback (docs/hub.md): simulated kiosks send real sealed, signed envelopes in
 // protocol v1 batches to hub nodes (child processes) on one PostgreSQL; one node is SIGKILLed and
 // restarted, PostgreSQL is restarted; then every visit is checked: lost, duplicated, verdict.
@@ -44,6 +44,8 @@ const argsSchema = z.object({
   'database-url': z.string().default(process.env.KELU_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
   'no-faults': z.boolean().default(false),
   json: z.string().optional(),
+  /** Profile the hub nodes: each writes a V8 .cpuprofile into this folder when it ends (not a SIGKILLed one). */
+  'cpu-prof': z.string().optional(),
   keep: z.boolean().default(false),
   help: z.boolean().default(false),
 });
@@ -242,6 +244,8 @@ async function runHubNodes(
     '--rate-limit',
     '100000',
   ];
+  const profile = a['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', a['cpu-prof']] : [];
+  const cpu = new CpuLedger();
   const nodes: Array<{ child: ChildProcess; url: string; port: number }> = [];
   const faults: string[] = [];
   let finished = false;
@@ -259,7 +263,8 @@ async function runHubNodes(
   const relaunch = async (i: number) => {
     const node = nodes[i]!;
     try {
-      node.child = (await startChild(children, nodeArgs(node.port, i))).child;
+      node.child = (await startChild(children, nodeArgs(node.port, i), profile)).child;
+      cpu.started(node.child, await nodeCounters(node.url));
       watch(i);
       faults.push(`node load-${i} restarted on its port`);
       log(faults.at(-1)!);
@@ -268,7 +273,7 @@ async function runHubNodes(
     }
   };
   for (let i = 0; i < a.nodes; i++) {
-    const n = await startChild(children, nodeArgs(0, i));
+    const n = await startChild(children, nodeArgs(0, i), profile);
     const first = n.first as { listening: string; port: number };
     nodes.push({ child: n.child, url: first.listening, port: first.port });
     watch(i);
@@ -311,17 +316,133 @@ async function runHubNodes(
     nodes.map((n) => n.url),
     a['in-flight'],
     onProgress,
+    async () => {
+      for (const n of nodes) cpu.started(n.child, await nodeCounters(n.url));
+      cpu.startTimed();
+    },
   );
+  const cpuSplit = await cpu.finish(nodes);
   finished = true;
   log(`hub: ${res.answered.size} visits answered in ${res.seconds.toFixed(1)} s; ${res.retries} batch retries`);
-  return { res, nodes, faults, total };
+  return { res, nodes, faults, total, cpuSplit };
+}
+
+/** The cost split from the nodes' own counters (a SIGKILLed process's counters die with it). */
+async function stageSplit(nodes: Array<{ url: string }>) {
+  const stages: Record<string, number> = {};
+  let itemsCounted = 0;
+  let nodeCpu = 0;
+  for (const n of nodes) {
+    try {
+      const text = await (await fetch(`${n.url}/metrics`)).text();
+      for (const m of text.matchAll(/^kelu_hub_stage_seconds_total\{stage="(\w+)"[^}]*\} ([\d.e+-]+)$/gm))
+        stages[m[1]!] = (stages[m[1]!] ?? 0) + Number(m[2]);
+      for (const m of text.matchAll(/^process_cpu_seconds_total\{[^}]*\} ([\d.e+-]+)$/gm)) nodeCpu += Number(m[1]);
+      for (const m of text.matchAll(/^kelu_hub_items_total\{status="(\w+)"[^}]*\} ([\d.e+-]+)$/gm))
+        if (m[1] !== 'rejected') itemsCounted += Number(m[2]);
+    } catch {
+      /* a node that is not back */
+    }
+  }
+  const perVisitUs = Object.fromEntries(
+    Object.entries(stages).map(([k, v]) => [k, itemsCounted ? Math.round((v * 1e6) / itemsCounted) : NaN]),
+  );
+  return { perVisitUs, nodeCpu, itemsCounted };
+}
+
+/** A node's own counters from /metrics: CPU seconds so far and items answered (not rejected). */
+async function nodeCounters(url: string): Promise<{ cpu: number; items: number } | undefined> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    let cpu = 0;
+    let items = 0;
+    for (const m of text.matchAll(/^process_cpu_seconds_total\{[^}]*\} ([\d.e+-]+)$/gm)) cpu += Number(m[1]);
+    for (const m of text.matchAll(/^kelu_hub_items_total\{status="(\w+)"[^}]*\} ([\d.e+-]+)$/gm))
+      if (m[1] !== 'rejected') items += Number(m[2]);
+    return { cpu, items };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds per PostgreSQL process (pid → seconds) and of the whole machine, from /proc. */
+function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (stat.includes('(postgres)')) out.set(Number(d), procCpuSeconds(Number(d)));
+    } catch {
+      /* ended meanwhile */
+    }
+  }
+  return out;
+}
+function machineCpuSeconds(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / 100; // user nice system irq softirq steal
+}
+
+/**
+ * Where the CPU of the timed part went, per visit answered: the hub nodes from their start (or
+ * restart) on, without their start-up; all PostgreSQL processes (sampled each second, so a process
+ * that ends loses at most its last second); this load tool (the kiosks' HTTP side); the whole
+ * machine, other people's work included.
+ */
+class CpuLedger {
+  private readonly base = new Map<ChildProcess, { cpu: number; items: number }>();
+  private readonly pgBase = new Map<number, number>();
+  private readonly pgLast = new Map<number, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private tool = 0;
+  private machine = 0;
+
+  started(child: ChildProcess, counters: { cpu: number; items: number } | undefined): void {
+    if (counters) this.base.set(child, counters);
+  }
+
+  startTimed(): void {
+    for (const [pid, s] of postgresCpu()) this.pgBase.set(pid, s);
+    this.tool = process.cpuUsage().user + process.cpuUsage().system;
+    this.machine = machineCpuSeconds();
+    this.timer = setInterval(() => {
+      for (const [pid, s] of postgresCpu()) this.pgLast.set(pid, s);
+    }, 1000);
+  }
+
+  async finish(nodes: Array<{ child: ChildProcess; url: string }>) {
+    clearInterval(this.timer);
+    const tool = (process.cpuUsage().user + process.cpuUsage().system - this.tool) / 1e6;
+    const machine = machineCpuSeconds() - this.machine;
+    for (const [pid, s] of postgresCpu()) this.pgLast.set(pid, s);
+    let pgS = 0;
+    for (const [pid, s] of this.pgLast) pgS += s - (this.pgBase.get(pid) ?? 0);
+    let nodeS = 0;
+    let items = 0;
+    for (const n of nodes) {
+      const b = this.base.get(n.child);
+      const e = await nodeCounters(n.url);
+      if (!b || !e) continue;
+      nodeS += e.cpu - b.cpu;
+      items += e.items - b.items;
+    }
+    const us = (sec: number) => (items ? Math.round((sec * 1e6) / items) : null);
+    return {
+      visitsCounted: items,
+      nodesUsPerVisit: us(nodeS),
+      postgresUsPerVisit: us(pgS),
+      loadToolUsPerVisit: us(tool),
+      machineUsPerVisit: us(machine),
+    };
+  }
 }
 
 async function main(): Promise<void> {
   const a = parseOptionsOrExit('hub:load', process.argv.slice(2), argsSchema, { short: { help: 'h' } }).values;
   if (a.help) {
     console.log(
-      'npm run hub:load -- [--kiosks 1000] [--clinics 50] [--visits-per-kiosk 40] [--batch 20] [--nodes 2] [--in-flight 24] [--no-faults] [--reference-kiosks 100] [--database-url URL] [--json FILE] [--keep]',
+      'npm run hub:load -- [--kiosks 1000] [--clinics 50] [--visits-per-kiosk 40] [--batch 20] [--nodes 2] [--in-flight 24] [--no-faults] [--reference-kiosks 100] [--database-url URL] [--json FILE] [--cpu-prof DIR] [--keep]',
     );
     return;
   }
@@ -371,7 +492,11 @@ async function main(): Promise<void> {
         : undefined;
 
     // ---- the hub: N nodes ----
-    const { res, nodes, faults, total } = await runHubNodes(a, children, batches, { dbUrl, upstreamKey, referenceKey });
+    const { res, nodes, faults, total, cpuSplit } = await runHubNodes(a, children, batches, {
+      dbUrl,
+      upstreamKey,
+      referenceKey,
+    });
 
     // ---- what arrived ----
     const check = createPool(dbUrl, 2);
@@ -391,26 +516,8 @@ async function main(): Promise<void> {
     const answeredDifferently = [...res.verdictsSeen.entries()].filter(
       ([id, v]) => v.size > 1 || (stored.has(id) && !v.has(stored.get(id)!)),
     ).length;
-    // The cost split from the nodes' own counters (a SIGKILLed process's counters die with it).
-    const stages: Record<string, number> = {};
-    let itemsCounted = 0;
-    let nodeCpu = 0;
-    for (const n of nodes) {
-      try {
-        const text = await (await fetch(`${n.url}/metrics`)).text();
-        for (const m of text.matchAll(/^kelu_hub_stage_seconds_total\{stage="(\w+)"[^}]*\} ([\d.e+-]+)$/gm))
-          stages[m[1]!] = (stages[m[1]!] ?? 0) + Number(m[2]);
-        for (const m of text.matchAll(/^process_cpu_seconds_total\{[^}]*\} ([\d.e+-]+)$/gm)) nodeCpu += Number(m[1]);
-        for (const m of text.matchAll(/^kelu_hub_items_total\{status="(\w+)"[^}]*\} ([\d.e+-]+)$/gm))
-          if (m[1] !== 'rejected') itemsCounted += Number(m[2]);
-      } catch {
-        /* a node that is not back */
-      }
-    }
     await check.end();
-    const perVisitUs = Object.fromEntries(
-      Object.entries(stages).map(([k, v]) => [k, itemsCounted ? Math.round((v * 1e6) / itemsCounted) : NaN]),
-    );
+    const { perVisitUs, nodeCpu, itemsCounted } = await stageSplit(nodes);
     const report = {
       kiosks: a.kiosks,
       clinics: a.clinics,
@@ -436,6 +543,8 @@ async function main(): Promise<void> {
       // Whole-process CPU of the live nodes (start-up included) over the items they answered: robust to the machine's other load.
       nodeCpuUsPerVisit: itemsCounted ? Math.round((nodeCpu * 1e6) / itemsCounted) : null,
       itemsInCostSplit: itemsCounted,
+      // CPU per visit of the timed part without the nodes' start-up: nodes, PostgreSQL, this tool, the whole machine.
+      cpuSplitUsPerVisit: cpuSplit,
       sealUsPerVisitKioskSide: Math.round((sealMs * 1000) / expected.size),
       reference,
     };
@@ -481,8 +590,12 @@ function procCpuSeconds(pid: number): number {
 async function startChild(
   children: Set<ChildProcess>,
   args: string[],
+  nodeFlags: string[] = [],
 ): Promise<{ child: ChildProcess; first: unknown }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(0, 20_000)));
@@ -527,6 +640,7 @@ async function drive(
   urls: string[],
   inFlight: number,
   onProgress: (done: number) => void,
+  onTimed: () => Promise<void> = async () => {},
 ): Promise<DriveResult> {
   const byKiosk = new Map<number, Batch[]>();
   for (const b of batches) byKiosk.set(b.kiosk, [...(byKiosk.get(b.kiosk) ?? []), b]);
@@ -561,6 +675,7 @@ async function drive(
     if (queue[0]?.length === 0) queue.shift();
     onProgress(++done);
   }
+  await onTimed();
   const t0 = performance.now();
   async function worker(): Promise<void> {
     for (let kiosk = queue.shift(); kiosk; kiosk = queue.shift()) {

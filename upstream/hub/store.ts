@@ -1,10 +1,8 @@
-import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
 import type { BatchItem, ItemResult, Verdict } from '../../electron/shared/protocol/batch.js';
 import type { VisitEnvelope } from '../../electron/shared/protocol/envelope.js';
 import { meanTemplate } from '../../electron/core/face/template.js';
 import { ReceiverCore, egovSecret, type FaceReference, type StageClock } from '../core.js';
-import { ed25519PublicKey } from '../fast-crypto.js';
 import { inTransaction } from './db.js';
 import { addClinic, addConsumer, enrolDevice, issueToken } from './registry.js';
 export { EnrolRefused } from './registry.js';
@@ -42,8 +40,6 @@ interface ReferenceBody {
 const defaultRate = 6000;
 
 export class HubStore {
-  private readonly verifiers = new Map<string, KeyObject>();
-
   constructor(
     readonly pool: pg.Pool,
     readonly core: ReceiverCore,
@@ -113,10 +109,9 @@ export class HubStore {
       };
 
     const clock = { verify: 0, open: 0, parse: 0, lookup: 0, match: 0, insert: 0 };
-    const verifiers = device.keys.map((k) => this.verifier(k));
     const now = new Date();
     const checked = items.map((item) => {
-      const c = this.core.check(deviceId, verifiers, item, clock);
+      const c = this.core.check(deviceId, device.keys, item, clock);
       if ('reason' in c) return c;
       const refused = this.core.refusal(c.envelope, now, device.clinic_id);
       return refused ? { id: c.id, reason: refused } : c;
@@ -156,52 +151,55 @@ export class HubStore {
     return { status: 200, results, clock };
   }
 
-  private verifier(raw: Buffer): KeyObject {
-    const hex = raw.toString('hex');
-    let k = this.verifiers.get(hex);
-    if (!k) {
-      if (this.verifiers.size > 50_000) this.verifiers.clear();
-      this.verifiers.set(hex, (k = ed25519PublicKey(raw)));
-    }
-    return k;
-  }
-
-  /** Reads the references and codes the batch needs (`lookup`, database time), then judges (`match`, CPU: decrypt, template, distance). */
+  /**
+   * Reads the references and codes the batch needs in one query (`lookup`, database time), then
+   * judges (`match`, CPU: decrypt, template, distance).
+   */
   private async judgeAll(
     envelopes: VisitEnvelope[],
     clock: { lookup: number; match: number },
   ): Promise<Map<string, { verdict: Verdict; distance?: number; grow?: boolean }>> {
     const out = new Map<string, { verdict: Verdict; distance?: number; grow?: boolean }>();
-    const faces = envelopes.filter((e) => e.method === 'face' && e.face);
-    const refs = new Map<string, { body: ReferenceBody; ref: FaceReference | undefined }>();
+    // Each visit's keyed hash, once: the IIN's for a face visit, the code's for an eGov one.
+    const keyOf = new Map<VisitEnvelope, Buffer>();
+    for (const e of envelopes) {
+      if (e.method === 'face' && e.face) keyOf.set(e, this.vault.iinKey(e.iin));
+      else if (e.method === 'egov-code' || e.method === 'egov-qr')
+        keyOf.set(e, this.vault.codeHash(e.iin, egovSecret(e)));
+    }
+    const faceKeys = new Map<string, Buffer>();
+    const codeHashes: Buffer[] = [];
+    for (const [e, k] of keyOf) {
+      if (e.method === 'face') faceKeys.set(k.toString('hex'), k);
+      else codeHashes.push(k);
+    }
+    const refs = new Map<string, FaceReference | undefined>();
+    const validCodes = new Set<string>();
     let t = performance.now();
-    let rows: Array<{ iin_key: Buffer; model_id: string; sealed: Buffer }> = [];
-    if (faces.length) {
-      const r = await this.pool.query<{ iin_key: Buffer; model_id: string; sealed: Buffer }>(
-        'SELECT iin_key, model_id, sealed FROM face_references WHERE iin_key = ANY($1)',
-        [[...new Set(faces.map((e) => e.iin))].map((iin) => this.vault.iinKey(iin))],
+    let rows: Array<{ k: Buffer; model_id: string | null; sealed: Buffer | null }> = [];
+    if (keyOf.size) {
+      // One round trip for both: references (model_id set) and eGov codes found (model_id NULL).
+      const r = await this.pool.query<{ k: Buffer; model_id: string | null; sealed: Buffer | null }>(
+        `SELECT iin_key AS k, model_id, sealed FROM face_references WHERE iin_key = ANY($1::bytea[])
+         UNION ALL SELECT code_hash, NULL, NULL FROM egov_codes WHERE code_hash = ANY($2::bytea[])`,
+        [[...faceKeys.values()], codeHashes],
       );
       rows = r.rows;
-    }
-    const egov = envelopes.filter((e) => e.method === 'egov-code' || e.method === 'egov-qr');
-    let validCodes = new Set<string>();
-    if (egov.length) {
-      const r = await this.pool.query<{ code_hash: Buffer }>(
-        'SELECT code_hash FROM egov_codes WHERE code_hash = ANY($1)',
-        [egov.map((e) => this.vault.codeHash(e.iin, egovSecret(e)))],
-      );
-      validCodes = new Set(r.rows.map((x) => x.code_hash.toString('hex')));
     }
     clock.lookup += performance.now() - t;
     t = performance.now();
     for (const row of rows) {
-      const body = this.openReference(row.sealed);
-      refs.set(`${row.iin_key.toString('hex')}/${row.model_id}`, { body, ref: this.template(body, row.model_id) });
+      if (row.model_id === null || row.sealed === null) validCodes.add(row.k.toString('hex'));
+      else
+        refs.set(
+          `${row.k.toString('hex')}/${row.model_id}`,
+          this.template(this.openReference(row.sealed), row.model_id),
+        );
     }
     for (const e of envelopes) {
+      const key = keyOf.get(e)?.toString('hex');
       if (e.method === 'face' && e.face) {
-        const found = refs.get(`${this.vault.iinKey(e.iin).toString('hex')}/${e.face.modelId}`);
-        const j = this.core.judge(e, { reference: found?.ref });
+        const j = this.core.judge(e, { reference: refs.get(`${key}/${e.face.modelId}`) });
         const grow =
           this.options.growthThreshold !== undefined &&
           j.verdict === 'face-match' &&
@@ -209,10 +207,7 @@ export class HubStore {
           j.distance < this.options.growthThreshold;
         out.set(e.visitId, { ...j, grow });
       } else if (e.method === 'egov-code' || e.method === 'egov-qr') {
-        out.set(
-          e.visitId,
-          this.core.judge(e, { egovValid: validCodes.has(this.vault.codeHash(e.iin, egovSecret(e)).toString('hex')) }),
-        );
+        out.set(e.visitId, this.core.judge(e, { egovValid: key !== undefined && validCodes.has(key) }));
       } else out.set(e.visitId, this.core.judge(e, {}));
     }
     clock.match += performance.now() - t;
@@ -220,9 +215,11 @@ export class HubStore {
   }
 
   /**
-   * One transaction: the verdicts inserted with ON CONFLICT (visit_id) DO NOTHING — a visit id
-   * already stored, by this node or any other, concurrently or long ago, is not stored again — and
-   * the stored verdict of those that were there; references grow from the visits inserted here.
+   * The verdicts inserted with ON CONFLICT (visit_id) DO NOTHING — a visit id already stored, by
+   * this node or any other, concurrently or long ago, is not stored again — then the stored verdict
+   * of those that were there. When no reference grows, the insert is one statement, which is its
+   * own transaction (committed before its answer comes back): no BEGIN and COMMIT round trips.
+   * When a reference grows, the insert and the growth share one transaction.
    */
   private async store(
     deviceId: string,
@@ -233,45 +230,58 @@ export class HubStore {
     if (envelopes.length === 0) return out;
     const unique = [...new Map(envelopes.map((e) => [e.visitId, e])).values()];
     const col = <T>(f: (e: VisitEnvelope) => T): T[] => unique.map(f);
-    await inTransaction(this.pool, async (c) => {
-      const ins = await c.query<{ visit_id: string }>(
-        `INSERT INTO verdicts (visit_id, clinic_id, device_id, method, iin_masked, created_at, verdict, distance, evidence)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::real[], $9::jsonb[])
-         ON CONFLICT (visit_id) DO NOTHING RETURNING visit_id`,
-        [
-          col((e) => e.visitId),
-          col((e) => e.clinicId),
-          col(() => deviceId),
-          col((e) => e.method),
-          col((e) => maskIin(e.iin)),
-          col((e) => e.createdAt),
-          col((e) => judged.get(e.visitId)!.verdict),
-          col((e) => judged.get(e.visitId)!.distance ?? null),
-          col((e) => JSON.stringify(evidence(e))),
-        ],
-      );
-      const inserted = new Set(ins.rows.map((r) => r.visit_id));
-      for (const e of unique) {
-        if (!inserted.has(e.visitId)) continue;
-        const j = judged.get(e.visitId)!;
-        out.set(e.visitId, { inserted: true, verdict: j.verdict, distance: j.distance ?? null, deviceId });
-        if (j.grow && e.face) await this.grow(c, e.iin, e.face.modelId, e.face.descriptor, e.visitId);
-      }
-      const others = unique.filter((e) => !inserted.has(e.visitId)).map((e) => e.visitId);
-      if (others.length) {
-        const r = await c.query<{ visit_id: string; verdict: Verdict; distance: number | null; device_id: string }>(
-          'SELECT visit_id, verdict, distance, device_id FROM verdicts WHERE visit_id = ANY($1::uuid[])',
-          [others],
-        );
-        for (const row of r.rows)
-          out.set(row.visit_id, {
-            inserted: false,
-            verdict: row.verdict,
-            distance: row.distance,
-            deviceId: row.device_id,
-          });
-      }
-    });
+    const insert: [string, unknown[]] = [
+      `INSERT INTO verdicts (visit_id, clinic_id, device_id, method, iin_masked, created_at, verdict, distance, evidence)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::real[], $9::jsonb[])
+       ON CONFLICT (visit_id) DO NOTHING RETURNING visit_id`,
+      [
+        col((e) => e.visitId),
+        col((e) => e.clinicId),
+        col(() => deviceId),
+        col((e) => e.method),
+        col((e) => maskIin(e.iin)),
+        col((e) => e.createdAt),
+        col((e) => judged.get(e.visitId)!.verdict),
+        col((e) => judged.get(e.visitId)!.distance ?? null),
+        col((e) => JSON.stringify(evidence(e))),
+      ],
+    ];
+    const growing = unique.filter((e) => judged.get(e.visitId)!.grow && e.face);
+    let inserted: Set<string>;
+    if (growing.length === 0) {
+      const ins = await this.pool.query<{ visit_id: string }>(...insert);
+      inserted = new Set(ins.rows.map((r) => r.visit_id));
+    } else {
+      inserted = await inTransaction(this.pool, async (c) => {
+        const ins = await c.query<{ visit_id: string }>(...insert);
+        const done = new Set(ins.rows.map((r) => r.visit_id));
+        for (const e of growing)
+          if (done.has(e.visitId) && e.face) await this.grow(c, e.iin, e.face.modelId, e.face.descriptor, e.visitId);
+        return done;
+      });
+    }
+    for (const e of unique) {
+      if (!inserted.has(e.visitId)) continue;
+      const j = judged.get(e.visitId)!;
+      out.set(e.visitId, { inserted: true, verdict: j.verdict, distance: j.distance ?? null, deviceId });
+    }
+    const others = unique.filter((e) => !inserted.has(e.visitId)).map((e) => e.visitId);
+    if (others.length) {
+      // A new statement: it sees a row another node committed while our insert waited on it.
+      const r = await this.pool.query<{
+        visit_id: string;
+        verdict: Verdict;
+        distance: number | null;
+        device_id: string;
+      }>('SELECT visit_id, verdict, distance, device_id FROM verdicts WHERE visit_id = ANY($1::uuid[])', [others]);
+      for (const row of r.rows)
+        out.set(row.visit_id, {
+          inserted: false,
+          verdict: row.verdict,
+          distance: row.distance,
+          deviceId: row.device_id,
+        });
+    }
     return out;
   }
 
