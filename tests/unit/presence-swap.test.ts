@@ -208,7 +208,7 @@ describe('the same person from the hold to the pass', { timeout: 240_000 }, () =
     }
     expect(phase).toBe('passed');
     // The held frame and the frame back were both sent to describe within the push of the frame
-    // back, before the policy's planar test (they were asked for before that push returned).
+    // back (attempt.ts asks for them before it runs the policy, and so the planar test, on it).
     expect(watched.calls.map((c) => c.duringPush)).toEqual([n - 1, n - 1]);
     const evidence = attempt.evidence();
     // The texture evidence is sealed with it: the session's median real-face score, never a frame.
