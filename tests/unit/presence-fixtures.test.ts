@@ -19,6 +19,7 @@ import { loadRgba } from '../../tools/harness/images.js';
 import { seeded } from '../../tools/harness/presence.js';
 import { runPresence } from '../../tools/eval/presence/run.js';
 import { addNoise, frameAroundFace, planeHomography, videoFrames, warpFrame } from '../../tools/harness/warp.js';
+import { referencePhotometricPlanarFit } from '../../tools/harness/photometric-reference.js';
 
 /**
  * The presence policy on the REAL face engine and REAL fixture photos: guidance, the still photo,
@@ -174,6 +175,49 @@ describe('head-turn challenge on real frames', () => {
         );
         expect(fit.residual, `${photo} ${JSON.stringify(view)}`).toBeLessThan(config.minPlanarResidual);
       }
+    }
+  });
+
+  it('computes exactly the plain per-point form of the planar fit, on prints and on a real head turn', async () => {
+    // The kiosk runs the fit at the pass, while the patient waits; its fast form (typed arrays, half
+    // the normal equations, the held frame's pyramid blurred once) must not change a single bit of
+    // what the planar test decides on.
+    const pairs: Array<{ what: string; held: RgbaFrame; ref: FaceAnalysis; turned: RgbaFrame; face: FaceAnalysis }> =
+      [];
+    const rnd = seeded(5);
+    const base = await patientFrame('photos/obama_1.jpg');
+    const held = addNoise(base, 4, rnd);
+    const ref = (await analyze(held)).faces[0] as FaceAnalysis;
+    for (const view of [{ yawDeg: 30 }, { yawDeg: -45, pitchDeg: 15, rollDeg: 8 }]) {
+      const turned = addNoise(warpFrame(base, planeHomography(640, 480, view)), 4, rnd);
+      const face = (await analyze(turned)).faces[0];
+      if (face) pairs.push({ what: `print ${JSON.stringify(view)}`, held, ref, turned, face });
+    }
+    const frames = videoFrames(
+      fixture('video/hamilton_clip.mp4'),
+      92,
+      130,
+      { width: 640, height: 480 },
+      'pad=640:400:0:40:gray,crop=400:300:50:0,scale=640:480',
+    );
+    const start = frames[0] as RgbaFrame;
+    const startFace = (await analyze(start)).faces[0] as FaceAnalysis;
+    for (const k of [12, 24, 38]) {
+      const turned = frames[k] as RgbaFrame;
+      const face = (await analyze(turned)).faces[0];
+      if (face) pairs.push({ what: `hamilton_clip frame ${92 + k}`, held: start, ref: startFace, turned, face });
+    }
+    expect(pairs.length).toBeGreaterThanOrEqual(4);
+    for (const { what, held: h, ref: r, turned, face } of pairs) {
+      // One luma image of the held frame for both fits of a turn, as the policy passes it.
+      const heldGray = toGray(h);
+      const initial = landmarkHomography(r.landmarks, face.landmarks);
+      const plain = referencePhotometricPlanarFit(heldGray, r.box, toGray(turned), initial);
+      const fast = photometricPlanarFit(heldGray, r.box, toGray(turned), initial);
+      expect(fast.residual, what).toBe(plain.residual);
+      expect(fast.homography, what).toEqual(plain.homography);
+      // And again with the held frame's pyramid already blurred (the second fit of a turn).
+      expect(photometricPlanarFit(heldGray, r.box, toGray(turned), initial).residual, what).toBe(plain.residual);
     }
   });
 

@@ -49,6 +49,28 @@ const blindTracking: ContinuityBounds = {
   maxProfileGapMs: Number.POSITIVE_INFINITY,
 };
 
+/**
+ * The real engine's describe, watched: for each call, the frame it was given, whether a push was
+ * under way and which (by number), and the descriptor it answered (to see it wiped afterwards).
+ */
+function watchedDescribe() {
+  const calls: Array<{ frame: RgbaFrame; duringPush: number | null; descriptor?: number[] }> = [];
+  let pushing: number | null = null;
+  return {
+    calls,
+    pushing: (n: number | null) => {
+      pushing = n;
+    },
+    describe: async (frame: RgbaFrame, o?: { keep?: boolean }) => {
+      const call: (typeof calls)[number] = { frame, duringPush: pushing };
+      calls.push(call);
+      const d = await engine.describe(frame, o);
+      call.descriptor = d.descriptor;
+      return d;
+    },
+  };
+}
+
 const swap = (gapMs: number) =>
   swapAttackFrames(engine, { photo: fixture('photos/obama_1.jpg'), video: video(), holdMs: 2500, gapMs }, cadence);
 
@@ -70,15 +92,19 @@ describe('a photo held still, then another person turning in its place', { timeo
 
   it('is refused by the identity check alone, even where tracking is blind (bounds opened wide)', async () => {
     // The turn to his right is asked; with every tracking bound opened, only the descriptors of the
-    // held frame (A's photo) and of the frame back at frontal (B) can tell the two apart.
+    // held frame (A's photo) and of the frame back at frontal (B) can tell the two apart. Both are
+    // described on the engine's thread while the planar test runs on the frame back (attempt.ts):
+    // the check is the same, only earlier.
+    const watched = watchedDescribe();
     const attempt = createPresenceAttempt(config, {
-      describe: (f, o) => engine.describe(f, o),
+      describe: watched.describe,
       model: () => engine.status(),
       random: () => 0.75,
       continuity: blindTracking,
     });
     let n = 0;
     const phases: string[] = [];
+    let last: RgbaFrame | undefined;
     for await (const frame of swap(0)) {
       const analysis = await engine.analyze(frame, { keep: true, ...attempt.next() });
       // B's frames without a face are skipped, as if tracking had not noticed them.
@@ -86,7 +112,10 @@ describe('a photo held still, then another person turning in its place', { timeo
         frame.data.fill(0);
         continue;
       }
+      watched.pushing(n);
+      last = frame;
       const verdict = await attempt.push(analysis, frame, n++ * 100);
+      watched.pushing(null);
       phases.push(verdict.phase);
       if (verdict.phase === 'passed' || verdict.phase === 'failed') {
         expect(verdict).toMatchObject({ phase: 'failed', failure: 'face-changed' });
@@ -96,6 +125,15 @@ describe('a photo held still, then another person turning in its place', { timeo
     expect(phases).toContain('challenge');
     expect(phases.at(-1)).toBe('failed');
     expect(attempt.descriptor()).toBeUndefined();
+    // Nothing was described during the challenge; at the frame back both the held frame (A's
+    // photo) and that frame (B) were, within its own push; and both are wiped now.
+    expect(watched.calls).toHaveLength(2);
+    expect(watched.calls.map((c) => c.duringPush)).toEqual([n - 1, n - 1]);
+    expect(watched.calls[1]!.frame).toBe(last);
+    for (const c of watched.calls) {
+      expect(c.frame.data.every((b) => b === 0)).toBe(true);
+      expect(c.descriptor?.every((x) => x === 0)).toBe(true);
+    }
   });
 });
 
@@ -148,8 +186,9 @@ describe(
 
 describe('the same person from the hold to the pass', { timeout: 240_000 }, () => {
   it('passes a real head turn and seals his own descriptor (within the same-session bound of a later frame of him)', async () => {
+    const watched = watchedDescribe();
     const attempt = createPresenceAttempt(config, {
-      describe: (f, o) => engine.describe(f, o),
+      describe: watched.describe,
       model: () => engine.status(),
       random: () => 0.75,
     });
@@ -159,13 +198,18 @@ describe('the same person from the hold to the pass', { timeout: 240_000 }, () =
     for await (const frame of recordingFrames(video(), cadence)) {
       const copy = { ...frame, data: frame.data.slice() };
       const analysis = await engine.analyze(frame, { keep: true, ...attempt.next() });
+      watched.pushing(n);
       phase = (await attempt.push(analysis, frame, n++ * 100)).phase;
+      watched.pushing(null);
       if (phase === 'passed' || phase === 'failed') {
         last = copy;
         break;
       }
     }
     expect(phase).toBe('passed');
+    // The held frame and the frame back were both sent to describe within the push of the frame
+    // back (attempt.ts asks for them before it runs the policy, and so the planar test, on it).
+    expect(watched.calls.map((c) => c.duringPush)).toEqual([n - 1, n - 1]);
     const evidence = attempt.evidence();
     // The texture evidence is sealed with it: the session's median real-face score, never a frame.
     expect(evidence.texture).toMatchObject({ modelId: expect.stringMatching(/^minifasnet-v2-v1se@/) });

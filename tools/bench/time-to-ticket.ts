@@ -74,6 +74,37 @@ interface PatientResult {
   totalS: number;
   phases?: { guidance: number; hold: number; challenge: number; seal: number };
   waitAfterTurnMs?: number;
+  /** The same wait in parts (ms; see waitParts). */
+  waitParts?: WaitParts;
+  /**
+   * The first frame call after the one that ended the hold, in core (ms): it waits for the held
+   * frame's describe, so its gap from the held frame is longer than the others' (the tracking
+   * rule's gap bound is 700 ms).
+   */
+  firstChallengeCallMs?: number;
+  /** From the end of the hold's last call to the end of the first challenge call (ms). */
+  firstChallengeGapMs?: number;
+}
+
+/**
+ * Where the wait after the head is back goes, from core's side of the frame calls (the same clock as
+ * the simulator's): `toFrame`, back → the first frame call sent after it; `turnedFrames`, → the call
+ * of the frame that passed (frames sent after the head was back that core still judged turned, or
+ * that were in flight); `core`, that call in core (analysis, planar test, texture, the two
+ * describes); `screen`, its answer → "finishing" seen on the screen.
+ */
+interface WaitParts {
+  toFrame: number;
+  turnedFrames: number;
+  core: number;
+  screen: number;
+}
+
+/** One checkin.frame call as core's router saw it. */
+interface FrameCall {
+  startAt: number;
+  endAt: number;
+  phase?: string;
 }
 
 export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): Promise<TimeToTicketResult> {
@@ -97,22 +128,15 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
     const dataDir = mkdtempSync(join(tmpdir(), 'kelu-bench-ttt-'));
     const real = await createCore({ dataDir, config, developmentKeys: true, simulatorCamera: true });
     let counting = false;
-    const core: Core = {
-      ...real,
-      router: {
-        methods: () => real.router.methods(),
-        async call(method, input, ctx) {
-          if (counting && method === 'checkin.frame') {
-            judged++;
-            const f = input as { width?: number; height?: number; data?: Uint8Array };
-            // Every 25th judged frame, copied for the plain face-api comparison (in memory, bench only).
-            if (judged % 25 === 0 && f.data instanceof Uint8Array && sampled.length < 60)
-              sampled.push({ width: f.width ?? 0, height: f.height ?? 0, data: new Uint8Array(f.data) });
-          }
-          return real.router.call(method, input, ctx);
-        },
-      },
-    };
+    const calls: FrameCall[] = [];
+    const core = timedFrameCalls(real, calls, (input) => {
+      if (!counting) return;
+      judged++;
+      const f = input as { width?: number; height?: number; data?: Uint8Array };
+      // Every 25th judged frame, copied for the plain face-api comparison (in memory, bench only).
+      if (judged % 25 === 0 && f.data instanceof Uint8Array && sampled.length < 60)
+        sampled.push({ width: f.width ?? 0, height: f.height ?? 0, data: new Uint8Array(f.data) });
+    });
     // The warm-up patient (engine start) plays the first recording; then each recording once.
     const host = await startBrowserHost({
       core,
@@ -130,7 +154,12 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
         const node0 = process.cpuUsage();
         const main0 = mainThreadCpuMs();
         const threads0 = threadCpuMs();
-        const r = await onePatient(host.page, validIin(1000 + round * 100 + i), () => host.simulator!.patients.at(-1));
+        const r = await onePatient(
+          host.page,
+          validIin(1000 + round * 100 + i),
+          () => host.simulator!.patients.at(-1),
+          calls,
+        );
         const cpu1 = treeCpuMs(process.pid);
         const node1 = process.cpuUsage(node0);
         const main1 = mainThreadCpuMs();
@@ -145,6 +174,10 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
         workerCpuMs += busiestWorker(threads0, threads1).ms;
         results.push(r);
         if (r.story) progress(`  ${r.story}`);
+        if (r.waitParts)
+          progress(
+            `  wait after back ${r.waitAfterTurnMs?.toFixed(0)} ms: to a frame ${r.waitParts.toFrame.toFixed(0)}, frames judged turned ${r.waitParts.turnedFrames.toFixed(0)}, the passing frame in core ${r.waitParts.core.toFixed(0)}, to the screen ${r.waitParts.screen.toFixed(0)}`,
+          );
         progress(
           `${r.recording}: ${r.outcome} in ${r.totalS.toFixed(1)} s, ${r.tries} tr${r.tries === 1 ? 'y' : 'ies'}${r.side ? `, ${r.side}` : ''}${r.phases ? ` (guidance ${r.phases.guidance.toFixed(1)}, hold ${r.phases.hold.toFixed(1)}, challenge ${r.phases.challenge.toFixed(1)}, describe+seal ${r.phases.seal.toFixed(1)} s)` : ''}`,
         );
@@ -161,6 +194,8 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
   const phase = (k: keyof NonNullable<PatientResult['phases']>) =>
     passed.map((r) => r.phases?.[k]).filter((x): x is number => x !== undefined);
   const waits = passed.map((r) => r.waitAfterTurnMs).filter((x): x is number => x !== undefined);
+  const waitPart = (k: keyof WaitParts) =>
+    passed.map((r) => r.waitParts?.[k]).filter((x): x is number => x !== undefined);
   const perFrame = judged > 0 ? cpuMs / judged : Number.NaN;
   const r1 = (x: number) => Math.round(x * 10) / 10;
   const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -180,6 +215,19 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
     face_step_describe_seal_s_p95: r1(percentile(phase('seal'), 95)),
     face_wait_after_turn_ms_p50: Math.round(percentile(waits, 50)),
     face_wait_after_turn_ms_p95: Math.round(percentile(waits, 95)),
+    face_wait_to_frame_ms_p50: Math.round(percentile(waitPart('toFrame'), 50)),
+    face_wait_turned_frames_ms_p50: Math.round(percentile(waitPart('turnedFrames'), 50)),
+    face_wait_core_ms_p50: Math.round(percentile(waitPart('core'), 50)),
+    face_wait_screen_ms_p50: Math.round(percentile(waitPart('screen'), 50)),
+    face_wait_to_frame_ms_p95: Math.round(percentile(waitPart('toFrame'), 95)),
+    face_wait_turned_frames_ms_p95: Math.round(percentile(waitPart('turnedFrames'), 95)),
+    face_wait_core_ms_p95: Math.round(percentile(waitPart('core'), 95)),
+    face_wait_screen_ms_p95: Math.round(percentile(waitPart('screen'), 95)),
+    face_wait_parts_measured: passed.filter((r) => r.waitParts).length,
+    face_first_challenge_call_ms_p50: Math.round(percentile(numbers(passed, 'firstChallengeCallMs'), 50)),
+    face_first_challenge_call_ms_p95: Math.round(percentile(numbers(passed, 'firstChallengeCallMs'), 95)),
+    face_first_challenge_gap_ms_p95: Math.round(percentile(numbers(passed, 'firstChallengeGapMs'), 95)),
+    face_first_challenge_gap_ms_max: Math.round(Math.max(...numbers(passed, 'firstChallengeGapMs'))),
     face_first_try_pass_pct: r1(
       (100 * results.filter((r) => r.outcome === 'ticket' && r.tries === 1).length) / Math.max(1, results.length),
     ),
@@ -205,10 +253,35 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
   };
 }
 
+/** Core with each checkin.frame call seen (`onFrame`) and timed into `calls` (its start, end and answered phase). */
+function timedFrameCalls(real: Core, calls: FrameCall[], onFrame: (input: unknown) => void): Core {
+  return {
+    ...real,
+    router: {
+      methods: () => real.router.methods(),
+      async call(method, input, ctx) {
+        if (method !== 'checkin.frame') return real.router.call(method, input, ctx);
+        onFrame(input);
+        const call: FrameCall = { startAt: performance.now(), endAt: Number.NaN };
+        try {
+          const answer = await real.router.call(method, input, ctx);
+          if (answer.ok) call.phase = (answer.value as { phase?: string } | undefined)?.phase;
+          return answer;
+        } finally {
+          call.endAt = performance.now();
+          calls.push(call);
+          if (calls.length > 4000) calls.splice(0, 2000);
+        }
+      },
+    },
+  };
+}
+
 async function onePatient(
   page: import('playwright-core').Page,
   iin: string,
   story: () => SimulatedPatient | undefined,
+  calls: readonly FrameCall[],
 ): Promise<PatientResult> {
   await startPhotoCheckin(page, iin);
   // As a patient: "Try again" after a failed try, until a ticket or the kiosk leaves the camera screen.
@@ -238,7 +311,25 @@ async function onePatient(
         seal: (gone - finishing.atMs) / 1000,
       };
       const back = s.backAtMs.filter((t) => t <= finishing.atMs).at(-1);
-      if (back !== undefined) result.waitAfterTurnMs = finishing.atMs - back;
+      if (back !== undefined) {
+        result.waitAfterTurnMs = finishing.atMs - back;
+        const passing = calls.find((c) => c.phase === 'passed' && c.startAt >= tryStart && c.endAt <= finishing.atMs);
+        const firstAfter = calls.find((c) => c.startAt >= back);
+        const heldAt = calls.findIndex((c) => c.phase === 'challenge' && c.startAt >= tryStart);
+        const held = calls[heldAt];
+        const next = calls[heldAt + 1];
+        if (held && next) {
+          result.firstChallengeCallMs = next.endAt - next.startAt;
+          result.firstChallengeGapMs = next.endAt - held.endAt;
+        }
+        if (passing && firstAfter && passing.startAt >= back)
+          result.waitParts = {
+            toFrame: firstAfter.startAt - back,
+            turnedFrames: passing.startAt - firstAfter.startAt,
+            core: passing.endAt - passing.startAt,
+            screen: finishing.atMs - passing.endAt,
+          };
+      }
     }
   }
   if (s && (outcome !== 'ticket' || tries > 1))
@@ -253,6 +344,9 @@ async function onePatient(
   await page.getByRole('button', { name: 'Check in', exact: true }).waitFor({ timeout: 30_000 });
   return result;
 }
+
+const numbers = (rs: PatientResult[], k: 'firstChallengeCallMs' | 'firstChallengeGapMs'): number[] =>
+  rs.map((r) => r[k]).filter((x): x is number => x !== undefined);
 
 function findLast<T>(xs: T[], p: (x: T) => boolean): T | undefined {
   for (let i = xs.length - 1; i >= 0; i--) if (p(xs[i]!)) return xs[i];

@@ -59,6 +59,116 @@ export const SESSION_BOUND_RATIO = 1.15;
 export const sessionBound = (config: Pick<KioskConfig['presence'], 'maxSessionDistance'>, threshold: number): number =>
   config.maxSessionDistance ?? Math.round(threshold * SESSION_BOUND_RATIO * 1000) / 1000;
 
+/** A frame's description as it came: the descriptor, or why there is none. */
+type Description = { ok: true; descriptor: number[] } | { ok: false; error: unknown };
+/** The held and the back frame's descriptions, started together; they settle, never reject. */
+interface EarlyDescriptions {
+  held: Promise<Description>;
+  back: Promise<Description>;
+}
+
+/** Sends a frame to the engine to describe; the engine copies it (keep), the frame stays the caller's. */
+const describeSoon = (describe: FaceEngine['describe'], frame: RgbaFrame): Promise<Description> =>
+  describe(frame, { keep: true }).then(
+    (d): Description => ({ ok: true, descriptor: d.descriptor }),
+    (error: unknown): Description => ({ ok: false, error }),
+  );
+
+/**
+ * Sends the held and the back frame to describe, then lets the requests reach the engine's thread
+ * (they go through promise callbacks, and the frames are copied for them) before the caller holds
+ * this thread with the planar test: the engine describes while the planar test runs.
+ */
+async function describeBoth(
+  describe: FaceEngine['describe'],
+  held: RgbaFrame,
+  back: RgbaFrame,
+): Promise<EarlyDescriptions> {
+  const early = { held: describeSoon(describe, held), back: describeSoon(describe, back) };
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return early;
+}
+
+/** Wipes early descriptions that will not be used as they come (and `frame`, if given, now); answers undefined. */
+function wipeWhenCome(early: EarlyDescriptions | undefined, frame?: RgbaFrame): undefined {
+  frame?.data.fill(0);
+  for (const d of early ? new Set([early.held, early.back]) : [])
+    void d.then((x) => {
+      if (x.ok) x.descriptor.fill(0);
+    });
+  return undefined;
+}
+
+/**
+ * The held and the back frame's descriptors, in that order: those started early when there are,
+ * else the frames described now. Throws what describe threw, having wiped what had come.
+ */
+async function descriptorsOf(
+  started: EarlyDescriptions | undefined,
+  frames: Array<RgbaFrame | undefined>,
+  describe: FaceEngine['describe'],
+): Promise<number[][]> {
+  const descriptors: number[][] = [];
+  try {
+    if (!started) {
+      for (const frame of frames) if (frame) descriptors.push((await describe(frame, { keep: true })).descriptor);
+      return descriptors;
+    }
+    for (const pending of [started.held, started.back]) {
+      const d = await pending;
+      if (!d.ok) throw d.error;
+      descriptors.push(d.descriptor);
+    }
+    return descriptors;
+  } catch (err) {
+    for (const d of descriptors) d.fill(0);
+    // A back description still on its way (the held one was refused) is wiped when it comes.
+    wipeWhenCome(started);
+    throw err;
+  }
+}
+
+/**
+ * The identity check itself: the held and the back frame's descriptors (wiped here) must be one
+ * person within the same-session bound; the descriptor to seal is then their mean.
+ */
+async function oneSession(
+  [first, second]: number[][],
+  config: KioskConfig['presence'],
+  model: PresenceAttemptOptions['model'],
+): Promise<{ descriptor: number[]; distance?: number } | { failure: PresenceFailure; distance?: number }> {
+  if (!first) return { failure: 'no-frame' };
+  try {
+    if (!second) return { descriptor: first.slice() };
+    const { metric, threshold } = await model();
+    const distance = descriptorDistance(first, second, metric);
+    if (!(distance < sessionBound(config, threshold))) return { failure: 'face-changed', distance };
+    return { descriptor: meanTemplate([first, second], metric), distance };
+  } finally {
+    first.fill(0);
+    second?.fill(0);
+  }
+}
+
+/**
+ * Whether the policy will end the challenge on this frame (its own conditions, judged before it
+ * does): the head has turned past the angle (it asks to turn back), one face, back within the
+ * frontal bound. It then passes or fails on this frame.
+ */
+function endsChallenge(
+  state: PresenceState,
+  analysis: FrameAnalysis,
+  config: Pick<KioskConfig['presence'], 'maxFrontalYawDeg'>,
+): boolean {
+  const yaw = analysis.faces.length === 1 ? analysis.faces[0]?.pose.yawDeg : undefined;
+  return (
+    state.phase === 'challenge' &&
+    state.message === 'presence.turnBack' &&
+    yaw !== undefined &&
+    Math.abs(yaw) <= config.maxFrontalYawDeg
+  );
+}
+
 export interface PresenceAttemptOptions {
   /** Describes a kept frame (the real engine's describe). */
   describe: FaceEngine['describe'];
@@ -81,6 +191,14 @@ export interface PresenceAttemptOptions {
  * (a photo held still, then another person's head that turns). The descriptor
  * sealed into the visit is the mean of those two verified descriptors, so it never comes from a
  * frame before an unverified gap. Every other frame is wiped as soon as it has been judged.
+ *
+ * Both frames go to the engine's thread before the policy's planar test runs on this one: a frame
+ * that will end the challenge (the head has turned past the angle, one face, back within the
+ * frontal bound: the policy's own conditions) is sent to describe, with the held frame, before the
+ * policy judges it. So the patient back at frontal waits for the two describes or the planar test,
+ * whichever is longer, not for all three in a row. The descriptions are used only if the policy
+ * then names that very frame `back`; otherwise (the attempt failed) they are wiped when they come.
+ * Nothing is described during the challenge itself, so no challenge frame waits for a describe.
  */
 export function createPresenceAttempt(
   config: KioskConfig['presence'],
@@ -95,6 +213,10 @@ export function createPresenceAttempt(
   let descriptor: number[] | undefined;
   let sessionDistance: number | undefined;
   let failure: PresenceFailure | undefined;
+  /** The held and the back frame's descriptions, started before the planar test (push). */
+  let early: EarlyDescriptions | undefined;
+  /** discard() was called (a reset or a retry while a frame was being judged). */
+  let discarded = false;
   // Texture evidence (presence/texture.ts): the texture model's scores from the hold to the pass.
   const texture = createTextureEvidence(config.texture);
   let textureSummary: TextureSummary | undefined;
@@ -107,6 +229,8 @@ export function createPresenceAttempt(
     kept.back?.data.fill(0);
     delete kept.held;
     delete kept.back;
+    // Early descriptions the identity check did not take (the attempt ended otherwise).
+    early = wipeWhenCome(early);
   };
 
   const verdictOf = (state: PresenceState): PresenceVerdict => ({
@@ -119,10 +243,11 @@ export function createPresenceAttempt(
 
   /** Describes the kept frames and checks they show one person; sets the descriptor or the failure. */
   async function verifyIdentity(): Promise<void> {
-    const frames = [kept.held, kept.back].filter((f): f is RgbaFrame => f !== undefined);
-    const descriptors: number[][] = [];
+    const started = early; // described while the planar test ran (push), if it did
+    early = undefined;
+    let descriptors: number[][];
     try {
-      for (const frame of frames) descriptors.push((await options.describe(frame, { keep: true })).descriptor);
+      descriptors = await descriptorsOf(started, [kept.held, kept.back], options.describe);
     } catch (err) {
       // A kept frame with no face or two faces is not the tracked patient.
       if (err instanceof FaceEngineError && (err.code === 'no-face' || err.code === 'several-faces')) {
@@ -133,24 +258,10 @@ export function createPresenceAttempt(
     } finally {
       wipeKept();
     }
-    const [first, second] = descriptors;
-    if (!first) {
-      failure = 'no-frame';
-      return;
-    }
-    if (second) {
-      const model = await options.model();
-      sessionDistance = descriptorDistance(first, second, model.metric);
-      if (!(sessionDistance < sessionBound(config, model.threshold))) {
-        failure = 'face-changed';
-        first.fill(0);
-        second.fill(0);
-        return;
-      }
-    }
-    descriptor = second ? meanTemplate([first, second], (await options.model()).metric) : first.slice();
-    first.fill(0);
-    second?.fill(0);
+    const verdict = await oneSession(descriptors, config, options.model);
+    sessionDistance = verdict.distance;
+    if ('failure' in verdict) failure = verdict.failure;
+    else descriptor = verdict.descriptor;
   }
 
   /**
@@ -180,8 +291,16 @@ export function createPresenceAttempt(
         return verdictOf(session.state);
       }
       plan.seen(analysis);
+      // A frame that ends the challenge: it and the held frame go to the engine's thread first.
+      if (kept.held && endsChallenge(session.state, analysis, config)) {
+        early = await describeBoth(options.describe, kept.held, frame);
+        if (discarded) early = wipeWhenCome(early, frame);
+        if (discarded) return verdictOf(session.state);
+      }
       // The planar test needs the pixels; push copies what it needs before the frame is wiped.
       const state = session.push(analysis, atMs, frame);
+      // Described early, but the policy did not name this frame the one back: not used.
+      if (state.keep !== 'back') early = wipeWhenCome(early);
       if (state.phase === 'guide') {
         // Progress above 0 in guidance is a running hold; 0 is a broken one.
         if (state.progress > 0) texture.hold(analysis);
@@ -214,6 +333,7 @@ export function createPresenceAttempt(
     /** The texture evidence so far (judged at a pass; for a session that ended earlier, its frames until then): for kioskctl eval-presence. */
     texture: () => textureAtPass ?? texture.snapshot(),
     discard() {
+      discarded = true;
       texture.wipe();
       wipeKept();
       descriptor?.fill(0);

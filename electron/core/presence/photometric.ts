@@ -29,34 +29,60 @@ export function toGray(frame: RgbaFrame): GrayImage {
   return { width, height, data: out };
 }
 
-/** Separable box blur (radius r), run twice: close enough to a Gaussian for a pyramid. */
+/**
+ * Separable box blur (radius r), run twice: close enough to a Gaussian for a pyramid. The running
+ * sums go along each row and down each column in the same order as a plain per-pixel loop; the
+ * column pass keeps one sum per column and walks the rows in memory order (cache-friendly), and
+ * each pass is its own small function, so the JIT optimises it whole on the kiosk's first pass.
+ */
 export function blur(img: GrayImage, r: number): GrayImage {
   if (r < 1) return img;
   const { width: w, height: h } = img;
+  const tmp = new Float32Array(w * h);
+  const acc = new Float64Array(w);
   let src = img.data;
   for (let pass = 0; pass < 2; pass++) {
-    const tmp = new Float32Array(w * h);
-    for (let y = 0; y < h; y++) {
-      let acc = 0;
-      const row = y * w;
-      for (let x = -r; x <= r; x++) acc += src[row + Math.min(w - 1, Math.max(0, x))] ?? 0;
-      for (let x = 0; x < w; x++) {
-        tmp[row + x] = acc / (2 * r + 1);
-        acc += (src[row + Math.min(w - 1, x + r + 1)] ?? 0) - (src[row + Math.max(0, x - r)] ?? 0);
-      }
-    }
+    blurRows(src, tmp, w, h, r);
     const out = new Float32Array(w * h);
-    for (let x = 0; x < w; x++) {
-      let acc = 0;
-      for (let y = -r; y <= r; y++) acc += tmp[Math.min(h - 1, Math.max(0, y)) * w + x] ?? 0;
-      for (let y = 0; y < h; y++) {
-        out[y * w + x] = acc / (2 * r + 1);
-        acc += (tmp[Math.min(h - 1, y + r + 1) * w + x] ?? 0) - (tmp[Math.max(0, y - r) * w + x] ?? 0);
-      }
-    }
+    blurColumns(tmp, out, acc, w, h, r);
     src = out;
   }
   return { width: w, height: h, data: src };
+}
+
+function blurRows(src: Float32Array, dst: Float32Array, w: number, h: number, r: number): void {
+  const n = 2 * r + 1;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let a = 0;
+    for (let x = -r; x <= r; x++) a += src[row + (x < 0 ? 0 : x > w - 1 ? w - 1 : x)]!;
+    for (let x = 0; x < w; x++) {
+      dst[row + x] = a / n;
+      const add = x + r + 1;
+      const drop = x - r;
+      a += src[row + (add > w - 1 ? w - 1 : add)]! - src[row + (drop < 0 ? 0 : drop)]!;
+    }
+  }
+}
+
+function blurColumns(src: Float32Array, dst: Float32Array, acc: Float64Array, w: number, h: number, r: number): void {
+  const n = 2 * r + 1;
+  acc.fill(0);
+  for (let y = -r; y <= r; y++) {
+    const row = (y < 0 ? 0 : y > h - 1 ? h - 1 : y) * w;
+    for (let x = 0; x < w; x++) acc[x]! += src[row + x]!;
+  }
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    const add = y + r + 1;
+    const drop = y - r;
+    const addRow = (add > h - 1 ? h - 1 : add) * w;
+    const dropRow = (drop < 0 ? 0 : drop) * w;
+    for (let x = 0; x < w; x++) {
+      dst[row + x] = acc[x]! / n;
+      acc[x]! += src[addRow + x]! - src[dropRow + x]!;
+    }
+  }
 }
 
 function sample(img: GrayImage, x: number, y: number): number {
@@ -114,12 +140,152 @@ export interface PhotometricFit {
 }
 
 const GRID = 48;
+/** The patch grid in normalised coordinates u,v ∈ [-1, 1], row by row (the same for every fit). */
+const gridU = new Float64Array(GRID * GRID);
+const gridV = new Float64Array(GRID * GRID);
+for (let j = 0; j < GRID; j++)
+  for (let i = 0; i < GRID; i++) {
+    gridU[j * GRID + i] = -1 + (2 * (i + 0.5)) / GRID;
+    gridV[j * GRID + i] = -1 + (2 * (j + 0.5)) / GRID;
+  }
+
+/**
+ * The blurred pyramid levels of one luma image, kept as long as the image itself is: the held
+ * frame is the reference of both samples of a turn (the first frame past the threshold and the
+ * furthest turn), so its levels are blurred once.
+ */
+const pyramid = new WeakMap<GrayImage, Map<number, GrayImage>>();
+function blurred(img: GrayImage, r: number): GrayImage {
+  if (r < 1) return img;
+  let levels = pyramid.get(img);
+  if (!levels) pyramid.set(img, (levels = new Map()));
+  let out = levels.get(r);
+  if (!out) levels.set(r, (out = blur(img, r)));
+  return out;
+}
+
+/** The parameters of one Gauss–Newton step: 8 homography entries (h9 = 1), gain and bias. */
+const PARAMS = 10;
+
+/** Scratch for one fit: the template, the normal equations and one Jacobian row. */
+interface FitScratch {
+  template: Float32Array;
+  jtj: Float64Array;
+  jtr: Float64Array;
+  row: Float64Array;
+}
+
+/**
+ * Closed-form gain and bias of the patch under the warp `p` (so the iteration only solves the
+ * geometry): model gain·I(W(x)) + bias ≈ T(x).
+ */
+function gainBias(cur: GrayImage, template: Float32Array, p: Homography): { gain: number; bias: number } {
+  const [p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0, p8 = 1] = p;
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0,
+    m = 0;
+  for (let k = 0; k < template.length; k++) {
+    const u = gridU[k]!;
+    const v = gridV[k]!;
+    const w = p6 * u + p7 * v + p8;
+    const iv = sample(cur, (p0 * u + p1 * v + p2) / w, (p3 * u + p4 * v + p5) / w);
+    const t = template[k]!;
+    if (Number.isNaN(iv) || Number.isNaN(t)) continue;
+    m++;
+    sx += iv;
+    sy += t;
+    sxx += iv * iv;
+    sxy += iv * t;
+  }
+  let gain = 1;
+  let bias = 0;
+  const varI = sxx - (sx * sx) / Math.max(1, m);
+  if (m > 16 && varI > 1e-6) {
+    gain = (sxy - (sx * sy) / m) / varI;
+    bias = (sy - gain * sx) / m;
+  }
+  return { gain, bias };
+}
+
+/**
+ * The normal equations (upper triangle of JᵀJ, and Jᵀr) of one Gauss–Newton step at the warp `p`;
+ * answers how many grid points were inside the image.
+ */
+function normalEquations(cur: GrayImage, p: Homography, gain: number, bias: number, s: FitScratch): number {
+  const { template, jtj, jtr, row } = s;
+  const n = PARAMS;
+  const [p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0] = p;
+  jtj.fill(0);
+  jtr.fill(0);
+  let used = 0;
+  for (let k = 0; k < template.length; k++) {
+    const t = template[k]!;
+    const u = gridU[k]!;
+    const v = gridV[k]!;
+    const a = p0 * u + p1 * v + p2;
+    const b = p3 * u + p4 * v + p5;
+    const w = p6 * u + p7 * v + 1;
+    const x = a / w;
+    const y = b / w;
+    const iv = sample(cur, x, y);
+    if (Number.isNaN(iv) || Number.isNaN(t)) continue;
+    const gx = (sample(cur, x + 1, y) - sample(cur, x - 1, y)) / 2;
+    const gy = (sample(cur, x, y + 1) - sample(cur, x, y - 1)) / 2;
+    if (Number.isNaN(gx) || Number.isNaN(gy)) continue;
+    used++;
+    // gx·∂x/∂p + gy·∂y/∂p for the 8 homography entries; the zero terms are kept so that each
+    // entry is computed exactly as in the plain per-point form.
+    row[0] = gain * (gx * (u / w) + gy * 0);
+    row[1] = gain * (gx * (v / w) + gy * 0);
+    row[2] = gain * (gx * (1 / w) + gy * 0);
+    row[3] = gain * (gx * 0 + gy * (u / w));
+    row[4] = gain * (gx * 0 + gy * (v / w));
+    row[5] = gain * (gx * 0 + gy * (1 / w));
+    row[6] = gain * (gx * ((-x * u) / w) + gy * ((-y * u) / w));
+    row[7] = gain * (gx * ((-x * v) / w) + gy * ((-y * v) / w));
+    row[8] = iv;
+    row[9] = 1;
+    const res = gain * iv + bias - t;
+    for (let q = 0; q < n; q++) {
+      const rq = row[q]!;
+      jtr[q]! += rq * res;
+      // JᵀJ is symmetric: the upper triangle here, mirrored in levenbergStep.
+      for (let z = q; z < n; z++) jtj[q * n + z]! += rq * row[z]!;
+    }
+  }
+  return used;
+}
+
+/** The damped step of the normal equations (Levenberg damping keeps a step from throwing the patch off the face). */
+function levenbergStep(s: FitScratch): number[] | null {
+  const n = PARAMS;
+  const { jtj, jtr } = s;
+  const normal: number[][] = [];
+  for (let q = 0; q < n; q++) {
+    const line = new Array<number>(n);
+    for (let z = 0; z < n; z++) line[z] = z >= q ? jtj[q * n + z]! : jtj[z * n + q]!;
+    line[q] = line[q]! * 1.01 + 1e-9;
+    normal.push(line);
+  }
+  return solveLinear(
+    normal,
+    Array.from(jtr, (v) => -v),
+    1e-12,
+  );
+}
 
 /**
  * Aligns the face patch (`box` of `reference`) onto `current` with the best homography, starting
  * from `initial` (reference → current pixels, e.g. the landmark fit), and reports what is left.
  * Gain and offset changes (auto-exposure) do not count: the residual is correlation-based and the
  * Gauss–Newton model includes a gain and a bias.
+ *
+ * It runs on core's main thread while the patient, back at frontal, waits for the pass: the inner
+ * loops allocate nothing (typed arrays, the normal equations' upper triangle) and sit in small
+ * functions the JIT optimises early; the arithmetic, and so the residual, is the same as the
+ * plain per-point form's (tests/unit/presence-homography.test.ts).
  */
 export function photometricPlanarFit(
   reference: GrayImage,
@@ -137,90 +303,33 @@ export function photometricPlanarFit(
   let p = multiply(initial, toPixels);
   const s0 = p[8] ?? 1;
   p = p.map((x) => x / s0);
-  const grid: Array<[number, number]> = [];
-  for (let j = 0; j < GRID; j++)
-    for (let i = 0; i < GRID; i++) grid.push([-1 + (2 * (i + 0.5)) / GRID, -1 + (2 * (j + 0.5)) / GRID]);
+  const count = gridU.length;
+  // Where each grid point falls in the reference (toPixels is affine: w = 1).
+  const refX = new Float64Array(count);
+  const refY = new Float64Array(count);
+  for (let k = 0; k < count; k++) {
+    const u = gridU[k]!;
+    const v = gridV[k]!;
+    refX[k] = (hw * u + 0 * v + cx) / (0 * u + 0 * v + 1);
+    refY[k] = (0 * u + hh * v + cy) / (0 * u + 0 * v + 1);
+  }
+  const scratch: FitScratch = {
+    template: new Float32Array(count),
+    jtj: new Float64Array(PARAMS * PARAMS),
+    jtr: new Float64Array(PARAMS),
+    row: new Float64Array(PARAMS),
+  };
 
   const faceScale = Math.max(box.width, box.height);
   for (const level of [0.08, 0.04, 0.02, 0]) {
     const r = Math.round(level * faceScale);
-    const ref = blur(reference, r);
+    const ref = blurred(reference, r);
     const cur = blur(current, r);
-    const template = new Float32Array(grid.length);
-    grid.forEach(([u, v], k) => {
-      const [x, y] = apply(toPixels, [u, v]);
-      template[k] = sample(ref, x, y);
-    });
+    for (let k = 0; k < count; k++) scratch.template[k] = sample(ref, refX[k]!, refY[k]!);
     for (let it = 0; it < 12; it++) {
-      // Parameters: 8 homography entries (h9 = 1) + gain + bias; model: gain·I(W(x)) + bias ≈ T(x).
-      const n = 10;
-      const jtj = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-      const jtr = new Array<number>(n).fill(0);
-      let gain = 1;
-      let bias = 0;
-      {
-        // Closed-form gain/bias for the current warp, so the iteration only solves the geometry well.
-        let sx = 0,
-          sy = 0,
-          sxx = 0,
-          sxy = 0,
-          m = 0;
-        grid.forEach(([u, v], k) => {
-          const [x, y] = apply(p, [u, v]);
-          const iv = sample(cur, x, y);
-          const t = template[k] ?? Number.NaN;
-          if (Number.isNaN(iv) || Number.isNaN(t)) return;
-          m++;
-          sx += iv;
-          sy += t;
-          sxx += iv * iv;
-          sxy += iv * t;
-        });
-        const varI = sxx - (sx * sx) / Math.max(1, m);
-        if (m > 16 && varI > 1e-6) {
-          gain = (sxy - (sx * sy) / m) / varI;
-          bias = (sy - gain * sx) / m;
-        }
-      }
-      let used = 0;
-      grid.forEach(([u, v], k) => {
-        const t = template[k] ?? Number.NaN;
-        const a = (p[0] ?? 0) * u + (p[1] ?? 0) * v + (p[2] ?? 0);
-        const b = (p[3] ?? 0) * u + (p[4] ?? 0) * v + (p[5] ?? 0);
-        const w = (p[6] ?? 0) * u + (p[7] ?? 0) * v + 1;
-        const x = a / w;
-        const y = b / w;
-        const iv = sample(cur, x, y);
-        if (Number.isNaN(iv) || Number.isNaN(t)) return;
-        const gx = (sample(cur, x + 1, y) - sample(cur, x - 1, y)) / 2;
-        const gy = (sample(cur, x, y + 1) - sample(cur, x, y - 1)) / 2;
-        if (Number.isNaN(gx) || Number.isNaN(gy)) return;
-        used++;
-        const dxdp = [u / w, v / w, 1 / w, 0, 0, 0, (-x * u) / w, (-x * v) / w];
-        const dydp = [0, 0, 0, u / w, v / w, 1 / w, (-y * u) / w, (-y * v) / w];
-        const row = new Array<number>(n);
-        for (let q = 0; q < 8; q++) row[q] = gain * (gx * (dxdp[q] ?? 0) + gy * (dydp[q] ?? 0));
-        row[8] = iv;
-        row[9] = 1;
-        const res = gain * iv + bias - t;
-        for (let q = 0; q < n; q++) {
-          jtr[q] = (jtr[q] ?? 0) + (row[q] ?? 0) * res;
-          const jr = jtj[q];
-          if (!jr) continue;
-          for (let z = 0; z < n; z++) jr[z] = (jr[z] ?? 0) + (row[q] ?? 0) * (row[z] ?? 0);
-        }
-      });
-      if (used < 64) break;
-      // Levenberg damping keeps a step from throwing the patch off the face.
-      for (let q = 0; q < n; q++) {
-        const jr = jtj[q];
-        if (jr) jr[q] = (jr[q] ?? 0) * 1.01 + 1e-9;
-      }
-      const step = solveLinear(
-        jtj,
-        jtr.map((v) => -v),
-        1e-12,
-      );
+      const { gain, bias } = gainBias(cur, scratch.template, p);
+      if (normalEquations(cur, p, gain, bias, scratch) < 64) break;
+      const step = levenbergStep(scratch);
       if (!step) break;
       const next = p.slice();
       for (let q = 0; q < 8; q++) next[q] = (next[q] ?? 0) + (step[q] ?? 0);
@@ -230,14 +339,16 @@ export function photometricPlanarFit(
     }
   }
 
-  const templateFull = new Float32Array(grid.length);
-  const warped = new Float32Array(grid.length);
-  grid.forEach(([u, v], k) => {
+  const templateFull = new Float32Array(count);
+  const warped = new Float32Array(count);
+  for (let k = 0; k < count; k++) {
+    const u = gridU[k]!;
+    const v = gridV[k]!;
     const [x, y] = apply(toPixels, [u, v]);
     templateFull[k] = sample(reference, x, y);
     const [cx2, cy2] = apply(p, [u, v]);
     warped[k] = sample(current, cx2, cy2);
-  });
+  }
   return { residual: 1 - ncc(templateFull, warped), homography: multiply(p, invert(toPixels)) };
 }
 
