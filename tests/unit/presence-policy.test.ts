@@ -76,6 +76,29 @@ describe('presence guidance (synthetic analyses)', () => {
     expect(run(session, still(3, { yawDeg: bound * 0.5 }), 12 * FRAME_MS).at(-1)!.message).toBe('presence.holdStill');
   });
 
+  it('a good face that wavers just past a bound keeps its hold; one clearly past it is told to move', () => {
+    // Face centres whose measured offsets straddle the centring bound, within its 8 % margin.
+    const at = (k: number): [number, number] => [320 + k * config.maxCentreOffset * 320, 240];
+    const offset = (k: number) => syntheticFace({ centre: at(k) }).quality.centreOffset;
+    expect(offset(0.94)).toBeLessThan(config.maxCentreOffset);
+    expect(offset(1.0)).toBeGreaterThan(config.maxCentreOffset);
+    expect(offset(1.0)).toBeLessThan(config.maxCentreOffset * 1.08);
+    expect(offset(1.15)).toBeGreaterThan(config.maxCentreOffset * 1.08);
+    const session = createPresencePolicy({ config, random: () => 0.1, planarity });
+    // Still, but measured just inside and just past the bound in turn (noise, or a patient who
+    // stopped as soon as "centre" gave way).
+    const wavering = Array.from({ length: 20 }, (_, i) => ({ centre: at(i % 2 ? 1.0 : 0.94) }));
+    const states = run(session, wavering);
+    expect(states.some((st) => st.message === 'presence.centre')).toBe(false);
+    expect(states.at(-1)?.phase).toBe('challenge');
+    const clearly = createPresencePolicy({ config, random: () => 0.1, planarity });
+    run(clearly, still(4, { centre: at(0.94) }));
+    expect(clearly.push(frameOf([syntheticFace({ centre: at(1.15) })]), 4 * FRAME_MS)).toMatchObject({
+      message: 'presence.centre',
+      progress: 0,
+    });
+  });
+
   it('asks to hold still while the face moves, and passes with the challenge off once it holds', () => {
     const session = createPresencePolicy({ config: configOff });
     const moving = run(

@@ -41,8 +41,8 @@ export function createHold(config: PresenceConfig, bounds: ContinuityBounds): Ho
   let frames = 0;
   /** The running hold's scope and its last face of that scope (what stillness is measured against). */
   let running: { scope: AnalysisScope; face: FaceAnalysis } | null = null;
-  /** The problem shown on the last frame (stickyProblem). */
-  let lastProblem: PresenceMessageKey | null = null;
+  /** The problem of the last frame (stickyProblem); before the first frame, as if it showed no face. */
+  let lastProblem: PresenceMessageKey | null = 'presence.noFace';
 
   const progressAt = (atMs: number): number => Math.min(1, (atMs - (since ?? atMs)) / config.holdMs);
 
@@ -61,7 +61,7 @@ export function createHold(config: PresenceConfig, bounds: ContinuityBounds): Ho
           return { ...judged, message: 'presence.holdStill', progress: progressAt(atMs), complete: false };
         }
       }
-      let message = stickyProblem(config, judged.problem, face, lastProblem);
+      let message = stickyProblem(config, judged, lastProblem);
       lastProblem = message;
       // Within a hold, each frame must continue the one before (same face, close in time) and be
       // still: stillness is measured against the hold's last frame of the same scope.
@@ -91,29 +91,68 @@ export function createHold(config: PresenceConfig, bounds: ContinuityBounds): Ho
 }
 
 /**
- * Hysteresis for the instructions a patient follows by moving: "move closer", "move back",
- * "centre" and "look at the camera" stay until the face is clearly past the bound (by
- * `stickyMargin` of it), so a face that wavers across a bound from frame to frame (detection
- * noise, a sway) is not told "move closer" and "hold still" ten times a second, which nobody can
- * follow (found with the patient simulator).
+ * Hysteresis, both ways, for the instructions a patient follows by moving: "move closer", "move
+ * back", "centre" and "look at the camera". Such an instruction stays until the face is clearly
+ * inside the bound (by `stickyMargin` of it), and a face that was good on the last frame is told
+ * one only when it is clearly past the bound. So a face near a bound, wavering across it from frame
+ * to frame (detection noise, a sway, a patient who stops as soon as the instruction changes), is
+ * not told "centre" and "hold still" ten times a second, which nobody can follow (found with the
+ * patient simulator). Light, sharpness and the one-person rule have no margin.
  */
 function stickyProblem(
   config: PresenceConfig,
-  problem: PresenceMessageKey | null,
-  face: FaceAnalysis | null,
+  judged: FrameJudgement,
   last: PresenceMessageKey | null,
 ): PresenceMessageKey | null {
-  if (problem !== null || !face || last === null) return problem;
+  const { problem, face } = judged;
+  if (!face) return problem;
+  if (problem === null) return last === null ? null : stayingProblem(config, face, last);
+  const wasGood = last === null || last === 'presence.holdStill';
+  if (!wasGood || !movable.has(problem)) return problem;
+  // The face was good: only a clear crossing counts; the first problem within the margins is next.
+  const c = judged.checks;
   const q = face.quality;
-  if (last === 'presence.moveCloser' && q.faceWidthRatio < config.minFaceWidthRatio * (1 + stickyMargin)) return last;
-  if (last === 'presence.moveBack' && q.faceWidthRatio > config.maxFaceWidthRatio * (1 - stickyMargin)) return last;
-  if (last === 'presence.centre' && q.centreOffset > config.maxCentreOffset * (1 - stickyMargin)) return last;
   const p = face.pose;
+  const widen = 1 + stickyMargin;
+  const tolerant: [boolean, PresenceMessageKey][] = [
+    [q.faceWidthRatio >= config.minFaceWidthRatio / widen, 'presence.moveCloser'],
+    [q.faceWidthRatio <= config.maxFaceWidthRatio * widen, 'presence.moveBack'],
+    [q.centreOffset <= config.maxCentreOffset * widen && face.truncated !== true, 'presence.centre'],
+    [
+      Math.abs(p.yawDeg) <= config.maxFrontalYawDeg * widen &&
+        Math.abs(p.pitchDeg) <= config.maxFrontalPitchDeg * widen,
+      'presence.lookAtCamera',
+    ],
+    [c.lit, 'presence.moreLight'],
+    [c.notGlare, 'presence.lessLight'],
+    [c.sharp, 'presence.holdStill'],
+  ];
+  return tolerant.find(([ok]) => !ok)?.[1] ?? null;
+}
+
+const movable = new Set<PresenceMessageKey>([
+  'presence.moveCloser',
+  'presence.moveBack',
+  'presence.centre',
+  'presence.lookAtCamera',
+]);
+
+/** A movement instruction stays until the face is clearly inside its bound. */
+function stayingProblem(
+  config: PresenceConfig,
+  face: FaceAnalysis,
+  last: PresenceMessageKey,
+): PresenceMessageKey | null {
+  const q = face.quality;
+  const p = face.pose;
+  const narrow = 1 - stickyMargin;
+  if (last === 'presence.moveCloser' && q.faceWidthRatio < config.minFaceWidthRatio * (1 + stickyMargin)) return last;
+  if (last === 'presence.moveBack' && q.faceWidthRatio > config.maxFaceWidthRatio * narrow) return last;
+  if (last === 'presence.centre' && q.centreOffset > config.maxCentreOffset * narrow) return last;
   const turned =
-    Math.abs(p.yawDeg) > config.maxFrontalYawDeg * (1 - stickyMargin) ||
-    Math.abs(p.pitchDeg) > config.maxFrontalPitchDeg * (1 - stickyMargin);
+    Math.abs(p.yawDeg) > config.maxFrontalYawDeg * narrow || Math.abs(p.pitchDeg) > config.maxFrontalPitchDeg * narrow;
   if (last === 'presence.lookAtCamera' && turned) return last;
-  return problem;
+  return null;
 }
 
 /**
