@@ -76,6 +76,23 @@ describe('presence guidance (synthetic analyses)', () => {
     expect(run(session, still(3, { yawDeg: bound * 0.5 }), 12 * FRAME_MS).at(-1)!.message).toBe('presence.holdStill');
   });
 
+  it('a face near two bounds is not told two things in turn: an instruction stays until its own condition is clearly met', () => {
+    const session = createPresencePolicy({ config });
+    const min = (config.minFaceWidthRatio / syntheticFace({ faceWidthPx: 100 }).quality.faceWidthRatio) * 100;
+    const offCentre: [number, number] = [430, 240];
+    expect(syntheticFace({ centre: offCentre }).quality.centreOffset).toBeGreaterThan(config.maxCentreOffset * 1.08);
+    // Too far and off centre; its width wavers across the distance bound (noise, a sway).
+    const wavering = Array.from({ length: 12 }, (_, i) => ({
+      faceWidthPx: min * (i % 2 ? 1.03 : 0.97),
+      centre: offCentre,
+    }));
+    expect(new Set(run(session, wavering).map((st) => st.message))).toEqual(new Set(['presence.moveCloser']));
+    // Clearly close enough: the next instruction.
+    expect(run(session, still(2, { faceWidthPx: min * 1.2, centre: offCentre }), 12 * FRAME_MS).at(-1)!.message).toBe(
+      'presence.centre',
+    );
+  });
+
   it('a good face that wavers just past a bound keeps its hold; one clearly past it is told to move', () => {
     // Face centres whose measured offsets straddle the centring bound, within its 8 % margin.
     const at = (k: number): [number, number] => [320 + k * config.maxCentreOffset * 320, 240];

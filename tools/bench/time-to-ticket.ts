@@ -166,6 +166,7 @@ export async function runTimeToTicketBench(options: TimeToTicketOptions = {}): P
         const threads1 = threadCpuMs();
         if (i === 0) {
           progress(`warm-up patient: ${r.outcome} in ${r.totalS.toFixed(1)} s`);
+          if (r.story) progress(`  ${r.story}`);
           continue;
         }
         cpuMs += cpu1 - cpu0;

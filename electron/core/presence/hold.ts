@@ -106,7 +106,10 @@ function stickyProblem(
 ): PresenceMessageKey | null {
   const { problem, face } = judged;
   if (!face) return problem;
-  if (problem === null) return last === null ? null : stayingProblem(config, face, last);
+  // An instruction to move stays until its own condition is clearly met, whatever else the frame
+  // shows: a face near two bounds is not told "move closer" and "centre" in turn.
+  if (last !== null && movable.has(last) && stayingProblem(config, face, last) === last) return last;
+  if (problem === null) return null;
   const wasGood = last === null || last === 'presence.holdStill';
   if (!wasGood || !movable.has(problem)) return problem;
   // The face was good: only a clear crossing counts; the first problem within the margins is next.
