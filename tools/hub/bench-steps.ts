@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // npm run hub:bench-steps -- [--visits 4000] [--batch 20] [--rounds 5] [--part steps|receive|both] [--database-url URL] [--json FILE]
 // The hub's CPU per visit, step by step, on the load tool's mix of real sealed, signed envelopes:
-//  1. each step of a batch item (decode, verify, open, parse, keyed hashes, match) with main's
-//     implementation and this one in the same process, CPU time (user + system) per visit, the
-//     best of --rounds (the least disturbed by other load on the machine), and the median;
+//  1. each step of a batch item (decode, verify, open, parse, keyed hashes, match) with the earlier
+//     implementation (Node's OpenSSL and libsodium-wrappers) and the shipped one (sodium-native) in
+//     the same process, CPU time (user + system) per visit, the best of --rounds (the least
+//     disturbed by other load on the machine), and the median;
 //  2. HubStore.receive() end to end against the real PostgreSQL (one pooled connection): this
 //     process's CPU and all PostgreSQL processes' CPU per visit, and SQL statements per batch.
-// Part 2 (`--part receive`) uses only the hub's API that main has too, so the same file run on main's
-// code gives "before" (part 1 loads this branch's crypto and needs this branch).
+// Part 2 (`--part receive`) uses only the hub's public API, so the same file run on an older
+// checkout gives its "before".
 import { createPrivateKey, createPublicKey, diffieHellman, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
