@@ -297,8 +297,13 @@ describe.each(['kk', 'ru', 'en'] as const)(
       const shownKeys = shown.map((text) => keyOf.get(text)).filter((k): k is string => k !== undefined);
       expect(shownKeys.length).toBeGreaterThanOrEqual(spoken.length);
       expect(isSubsequence(spoken, shownKeys), `spoken ${spoken.join(',')} vs shown ${shownKeys.join(',')}`).toBe(true);
-      // The same prompt twice in a row would be a repeat faster than anyone can follow.
-      expect(spoken.some((k, i) => i > 0 && spoken[i - 1] === k)).toBe(false);
+      // The same prompt again within the player's repeat gap would be a repeat faster than anyone
+      // can follow; after it, a prompt still on screen is a reminder (voice-player.ts).
+      const said = plays.filter((p) => p.key.startsWith('presence.'));
+      const quickRepeat = said.some(
+        (p, i) => i > 0 && said[i - 1]!.key === p.key && p.at - said[i - 1]!.at < voiceTiming.repeatGapMs,
+      );
+      expect(quickRepeat, `spoken ${spoken.join(',')}`).toBe(false);
 
       // Mute: the sound stops at once and nothing more plays while the instructions go on changing.
       const common = locale(lang, 'common');
