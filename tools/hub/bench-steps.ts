@@ -10,7 +10,8 @@
 // Part 2 (`--part receive`) uses only the hub's public API, so the same file run on an older
 // checkout gives its "before".
 import { createPrivateKey, createPublicKey, diffieHellman, randomBytes, verify, type KeyObject } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { postgresCpu } from './proc-cpu.js';
 import pg from 'pg';
 import { z } from 'zod';
 import { getSodium, visitSigningMessage, type Sodium } from '../../electron/core/platform/crypto/index.js';
@@ -282,23 +283,6 @@ async function judging(
       }
     },
   );
-}
-
-/** CPU seconds of every PostgreSQL process (pid → seconds), from /proc. */
-function postgresCpu(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const f = stat.split(') ')[1]!.split(' ');
-      out.set(Number(d), (Number(f[11]) + Number(f[12])) / 100);
-    } catch {
-      /* ended meanwhile */
-    }
-  }
-  return out;
 }
 
 /** Part 2: HubStore.receive() over every batch, one pooled connection, against the real PostgreSQL. */

@@ -7,7 +7,8 @@
 // The SQLite reference receiver gets a sample of the same batches in the same run (its figure beside).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { machineCpuSeconds, postgresCpu, procCpuSeconds } from './proc-cpu.js';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -365,25 +366,6 @@ async function nodeCounters(url: string): Promise<{ cpu: number; items: number }
   }
 }
 
-/** CPU seconds per PostgreSQL process (pid → seconds) and of the whole machine, from /proc. */
-function postgresCpu(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (stat.includes('(postgres)')) out.set(Number(d), procCpuSeconds(Number(d)));
-    } catch {
-      /* ended meanwhile */
-    }
-  }
-  return out;
-}
-function machineCpuSeconds(): number {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / 100; // user nice system irq softirq steal
-}
-
 /**
  * Where the CPU of the timed part went, per visit answered: the hub nodes from their start (or
  * restart) on, without their start-up; all PostgreSQL processes (sampled each second, so a process
@@ -573,16 +555,6 @@ async function main(): Promise<void> {
         log(`could not drop ${dbName}: ${String(e)}`),
       );
     rmSync(work, { recursive: true, force: true });
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function procCpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
   }
 }
 

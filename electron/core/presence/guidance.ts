@@ -27,22 +27,25 @@ export interface FrameJudgement {
 /**
  * Judges one frame against the configured thresholds. The order of the problems is the order a
  * patient can fix them in: be there alone, at the right distance, in the middle, facing the
- * camera, in decent light, and still.
+ * camera, in decent light, and still. `tolerance` widens the bounds a patient meets by moving
+ * (distance, centring, pose) by that share of each (presence/hold.ts: a good face is told to move
+ * only when clearly past one).
  */
-export function judgeFrame(analysis: FrameAnalysis, config: PresenceConfig): FrameJudgement {
+export function judgeFrame(analysis: FrameAnalysis, config: PresenceConfig, tolerance = 0): FrameJudgement {
   const face = analysis.faces.length === 1 ? (analysis.faces[0] ?? null) : null;
   const q = face?.quality;
   const p = face?.pose;
+  const widen = 1 + tolerance;
   const checks: FrameChecks = {
     oneFace: face !== null,
-    bigEnough: q !== undefined && q.faceWidthRatio >= config.minFaceWidthRatio,
-    notTooBig: q !== undefined && q.faceWidthRatio <= config.maxFaceWidthRatio,
+    bigEnough: q !== undefined && q.faceWidthRatio >= config.minFaceWidthRatio / widen,
+    notTooBig: q !== undefined && q.faceWidthRatio <= config.maxFaceWidthRatio * widen,
     // A face cut by the frame edge is not centred, whatever its box says: its landmarks there are guesses.
-    centred: q !== undefined && q.centreOffset <= config.maxCentreOffset && face?.truncated !== true,
+    centred: q !== undefined && q.centreOffset <= config.maxCentreOffset * widen && face?.truncated !== true,
     frontal:
       p !== undefined &&
-      Math.abs(p.yawDeg) <= config.maxFrontalYawDeg &&
-      Math.abs(p.pitchDeg) <= config.maxFrontalPitchDeg,
+      Math.abs(p.yawDeg) <= config.maxFrontalYawDeg * widen &&
+      Math.abs(p.pitchDeg) <= config.maxFrontalPitchDeg * widen,
     lit: q !== undefined && q.brightness >= config.minBrightness,
     notGlare: q !== undefined && q.brightness <= config.maxBrightness,
     sharp: q !== undefined && q.sharpness >= config.minSharpness,

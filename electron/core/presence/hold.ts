@@ -1,6 +1,6 @@
 import type { FaceAnalysis, FrameAnalysis } from '../face/types.js';
 import { cameraGap, continuityBreak, type ContinuityBounds } from './continuity.js';
-import { judgeFrame, landmarkMotion, type FrameJudgement, type PresenceConfig } from './guidance.js';
+import { judgeFrame, landmarkMotion, type FrameChecks, type FrameJudgement, type PresenceConfig } from './guidance.js';
 import type { PresenceMessageKey } from './messages.js';
 
 /**
@@ -61,7 +61,7 @@ export function createHold(config: PresenceConfig, bounds: ContinuityBounds): Ho
           return { ...judged, message: 'presence.holdStill', progress: progressAt(atMs), complete: false };
         }
       }
-      let message = stickyProblem(config, judged, lastProblem);
+      let message = stickyProblem(config, analysis, judged, lastProblem);
       lastProblem = message;
       // Within a hold, each frame must continue the one before (same face, close in time) and be
       // still: stillness is measured against the hold's last frame of the same scope.
@@ -101,6 +101,7 @@ export function createHold(config: PresenceConfig, bounds: ContinuityBounds): Ho
  */
 function stickyProblem(
   config: PresenceConfig,
+  analysis: FrameAnalysis,
   judged: FrameJudgement,
   last: PresenceMessageKey | null,
 ): PresenceMessageKey | null {
@@ -108,55 +109,22 @@ function stickyProblem(
   if (!face) return problem;
   // An instruction to move stays until its own condition is clearly met, whatever else the frame
   // shows: a face near two bounds is not told "move closer" and "centre" in turn.
-  if (last !== null && movable.has(last) && stayingProblem(config, face, last) === last) return last;
+  const lastCheck = last === null ? undefined : movableCheck[last];
+  if (lastCheck && !judgeFrame(analysis, config, -stickyMargin).checks[lastCheck]) return last;
   if (problem === null) return null;
   const wasGood = last === null || last === 'presence.holdStill';
-  if (!wasGood || !movable.has(problem)) return problem;
+  if (!wasGood || movableCheck[problem] === undefined) return problem;
   // The face was good: only a clear crossing counts; the first problem within the margins is next.
-  const c = judged.checks;
-  const q = face.quality;
-  const p = face.pose;
-  const widen = 1 + stickyMargin;
-  const tolerant: [boolean, PresenceMessageKey][] = [
-    [q.faceWidthRatio >= config.minFaceWidthRatio / widen, 'presence.moveCloser'],
-    [q.faceWidthRatio <= config.maxFaceWidthRatio * widen, 'presence.moveBack'],
-    [q.centreOffset <= config.maxCentreOffset * widen && face.truncated !== true, 'presence.centre'],
-    [
-      Math.abs(p.yawDeg) <= config.maxFrontalYawDeg * widen &&
-        Math.abs(p.pitchDeg) <= config.maxFrontalPitchDeg * widen,
-      'presence.lookAtCamera',
-    ],
-    [c.lit, 'presence.moreLight'],
-    [c.notGlare, 'presence.lessLight'],
-    [c.sharp, 'presence.holdStill'],
-  ];
-  return tolerant.find(([ok]) => !ok)?.[1] ?? null;
+  return judgeFrame(analysis, config, stickyMargin).problem;
 }
 
-const movable = new Set<PresenceMessageKey>([
-  'presence.moveCloser',
-  'presence.moveBack',
-  'presence.centre',
-  'presence.lookAtCamera',
-]);
-
-/** A movement instruction stays until the face is clearly inside its bound. */
-function stayingProblem(
-  config: PresenceConfig,
-  face: FaceAnalysis,
-  last: PresenceMessageKey,
-): PresenceMessageKey | null {
-  const q = face.quality;
-  const p = face.pose;
-  const narrow = 1 - stickyMargin;
-  if (last === 'presence.moveCloser' && q.faceWidthRatio < config.minFaceWidthRatio * (1 + stickyMargin)) return last;
-  if (last === 'presence.moveBack' && q.faceWidthRatio > config.maxFaceWidthRatio * narrow) return last;
-  if (last === 'presence.centre' && q.centreOffset > config.maxCentreOffset * narrow) return last;
-  const turned =
-    Math.abs(p.yawDeg) > config.maxFrontalYawDeg * narrow || Math.abs(p.pitchDeg) > config.maxFrontalPitchDeg * narrow;
-  if (last === 'presence.lookAtCamera' && turned) return last;
-  return null;
-}
+/** The instructions a patient follows by moving, and the check each answers. */
+const movableCheck: Partial<Record<PresenceMessageKey, keyof FrameChecks>> = {
+  'presence.moveCloser': 'bigEnough',
+  'presence.moveBack': 'notTooBig',
+  'presence.centre': 'centred',
+  'presence.lookAtCamera': 'frontal',
+};
 
 /**
  * What the engine looked at for this frame (face/types.ts): `around` the tracked face, or the whole
