@@ -38,7 +38,7 @@ export function judgeFrame(analysis: FrameAnalysis, config: PresenceConfig, tole
   const widen = 1 + tolerance;
   const checks: FrameChecks = {
     oneFace: face !== null,
-    bigEnough: q !== undefined && q.faceWidthRatio >= config.minFaceWidthRatio / widen,
+    bigEnough: q !== undefined && q.faceWidthRatio >= config.minFaceWidthRatio * (1 - tolerance),
     notTooBig: q !== undefined && q.faceWidthRatio <= config.maxFaceWidthRatio * widen,
     // A face cut by the frame edge is not centred, whatever its box says: its landmarks there are guesses.
     centred: q !== undefined && q.centreOffset <= config.maxCentreOffset * widen && face?.truncated !== true,
